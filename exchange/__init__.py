@@ -1,0 +1,40 @@
+"""The Exchange: the application factory binds configuration, extensions, blueprints, CLI and errors."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app. `overrides` (a dict of config keys) wins over the environment: tests use it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, instance_path=str(root / "instance"), instance_relative_config=True,
+                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    config.load(app, overrides)
+
+    from .database import bind_database
+    from .extensions import bootstrap, csrf, limiter, login_manager, migrate
+    from .extensions import db
+
+    db.init_app(app)
+    bind_database(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=str(root / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    from .web import auth as web_auth
+    login_manager.init_app(app)
+    web_auth.configure_login(login_manager)
+
+    from .api import register_api
+    from .web import register_web
+    register_web(app)
+    register_api(app)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app

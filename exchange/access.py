@@ -1,0 +1,283 @@
+"""The one access policy: who may enter each route, see each record, and change it.
+
+Every page and API endpoint declares its rule with `@allow(...)`; `enforce_route_rule` (a
+before-request hook) refuses what the rule does not let in, and a test walks `app.url_map` so
+that no route can go without one. Record-level questions ("may this user see this request?",
+"which requests may this user see?") are answered here too, as SQL filters, so that lists,
+pages, search, exports and the API all agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+from sqlalchemy import and_, exists, false, or_, select, true
+
+from .errors import Forbidden, NotFound
+from .extensions import db
+from .models import AssistanceRequest, Match, Offer, Organisation, User
+from .models.assistance import request_shares
+
+PUBLIC = "public"
+ROLES = ("member_state", "provider", "coordinator", "admin")
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    """Who may enter a route: nobody signed in (public), or these roles; `approved` asks for an
+    approved organisation (an outside provider awaiting approval may only reach the routes without it)."""
+
+    roles: frozenset[str]
+    public: bool = False
+    approved: bool = True
+
+    def admits(self, user) -> bool:
+        if self.public:
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if user.role not in self.roles:
+            return False
+        return not self.approved or user.organisation.is_approved
+
+
+def allow(*roles: str, approved: bool = True):
+    """Declare who may enter the decorated view: `allow(PUBLIC)`, `allow("coordinator", "admin")`, `allow(*ROLES)`."""
+    if roles == (PUBLIC,):
+        rule = RouteRule(frozenset(), public=True, approved=False)
+    else:
+        unknown = set(roles) - set(ROLES)
+        if unknown or not roles:
+            raise ValueError(f"unknown roles {unknown}")
+        rule = RouteRule(frozenset(roles), approved=approved)
+
+    def decorate(view):
+        view.access_rule = rule
+        return view
+
+    return decorate
+
+
+SIGNED_IN = ROLES
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+def rule_for(endpoint: str | None) -> RouteRule | None:
+    if endpoint is None:
+        return None
+    if endpoint in STATIC_ENDPOINTS:
+        return RouteRule(frozenset(), public=True, approved=False)
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+class RouteDenied(Exception):
+    """Raised by the route check; pages turn it into a login redirect or 403, the API into 401/403."""
+
+    def __init__(self, signed_in: bool):
+        self.signed_in = signed_in
+
+
+def enforce_route_rule(user) -> None:
+    """Refuse the current request unless its route's rule admits `user`. Routes without a rule are closed."""
+    if request.endpoint is None:  # 404/405: let the error handlers answer
+        return
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        raise RouteDenied(getattr(user, "is_authenticated", False))
+    if not rule.admits(user):
+        raise RouteDenied(getattr(user, "is_authenticated", False))
+
+
+# --------------------------------------------------------------------------------------------
+# Records: what each person may see.
+
+ACCEPTED_REQUEST_STATUSES = ("open", "matched", "in_delivery", "completed", "closed")
+
+
+def _is_signed_in_and_approved(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.active and user.organisation.is_approved
+
+
+def request_scope(user):
+    """SQL filter: the assistance requests `user` may see."""
+    R = AssistanceRequest
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    own_state = and_(R.organisation_id == user.organisation_id)
+    if user.role == "member_state":
+        return own_state
+    if not user.organisation.is_approved:
+        return false()
+    not_draft = R.status != "draft"
+    if user.role in ("coordinator", "admin"):
+        return not_draft
+    # provider
+    org = user.organisation
+    takes_part = exists().where(Match.request_id == R.id, Match.offer_id == Offer.id,
+                                Offer.organisation_id == org.id)
+    shared = exists().where(request_shares.c.request_id == R.id, request_shares.c.organisation_id == org.id)
+    by_visibility = [
+        and_(R.visibility == "restricted", shared),
+        and_(R.visibility == "providers", R.status.in_(ACCEPTED_REQUEST_STATUSES)),
+    ]
+    if org.kind == "task_force_entity":
+        by_visibility.append(R.visibility.in_(("task_force", "providers")))
+    return and_(not_draft, or_(takes_part, *by_visibility))
+
+
+def offer_scope(user):
+    """SQL filter: the offers `user` may see. The directory is open to every signed-in person;
+    closed offers only to their provider and the Task Force office."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role in ("coordinator", "admin"):
+        return true()
+    own = Offer.organisation_id == user.organisation_id
+    if user.role == "provider" and not user.organisation.is_approved:
+        return own
+    return or_(own, Offer.status != "closed")
+
+
+def match_scope(user):
+    """SQL filter: the matches `user` takes part in (all of them for the Task Force office)."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role in ("coordinator", "admin"):
+        return true() if user.organisation.is_approved else false()
+    if user.role == "member_state":
+        return Match.request_id.in_(select(AssistanceRequest.id).where(
+            AssistanceRequest.organisation_id == user.organisation_id))
+    if not user.organisation.is_approved:
+        return false()
+    return Match.offer_id.in_(select(Offer.id).where(Offer.organisation_id == user.organisation_id))
+
+
+def visible_requests(user):
+    return select(AssistanceRequest).where(request_scope(user))
+
+
+def visible_offers(user):
+    return select(Offer).where(offer_scope(user))
+
+
+def visible_matches(user):
+    return select(Match).where(match_scope(user))
+
+
+def _get_visible(model, scope, user, record_id):
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"No such {model.__name__.lower()}.") from None
+    if not -2**63 < record_id < 2**63:
+        raise NotFound()
+    record = db.session.scalar(select(model).where(model.id == record_id, scope(user)))
+    if record is None:
+        raise NotFound(f"{_label(model)} {record_id} does not exist or is not visible to you.")
+    return record
+
+
+def _label(model) -> str:
+    return {"AssistanceRequest": "Request", "Offer": "Offer", "Match": "Match"}.get(model.__name__, "Record")
+
+
+def get_request(user, request_id) -> AssistanceRequest:
+    """The request if `user` may see it; NotFound otherwise, exactly as for one that does not exist."""
+    return _get_visible(AssistanceRequest, request_scope, user, request_id)
+
+
+def get_offer(user, offer_id) -> Offer:
+    return _get_visible(Offer, offer_scope, user, offer_id)
+
+
+def get_match(user, match_id) -> Match:
+    return _get_visible(Match, match_scope, user, match_id)
+
+
+def can_see_request(user, req: AssistanceRequest) -> bool:
+    return db.session.scalar(select(exists().where(AssistanceRequest.id == req.id, request_scope(user))))
+
+
+def can_see_offer(user, offer: Offer) -> bool:
+    return db.session.scalar(select(exists().where(Offer.id == offer.id, offer_scope(user))))
+
+
+# --------------------------------------------------------------------------------------------
+# Records: who may change what (the status moves live in workflow.py and ask these).
+
+REQUEST_STATE_EDITABLE = ("draft", "submitted", "in_review", "needs_info")
+REQUEST_ENDED = ("rejected", "withdrawn", "closed", "completed")
+
+
+def is_requesting_state(user, req: AssistanceRequest) -> bool:
+    return user.role == "member_state" and user.organisation_id == req.organisation_id
+
+
+def is_offer_provider(user, offer: Offer) -> bool:
+    return user.role == "provider" and user.organisation_id == offer.organisation_id \
+        and user.organisation.is_approved
+
+
+def is_office(user) -> bool:
+    return user.role in ("coordinator", "admin") and user.organisation.is_approved
+
+
+def may_file_request(user) -> bool:
+    return user.role in ("member_state", "coordinator")
+
+
+def may_edit_request(user, req: AssistanceRequest) -> bool:
+    if is_requesting_state(user, req):
+        return req.status in REQUEST_STATE_EDITABLE
+    return user.role == "coordinator" and req.status != "draft" and req.status not in REQUEST_ENDED
+
+
+def require_edit_request(user, req: AssistanceRequest) -> None:
+    if not may_edit_request(user, req):
+        if is_requesting_state(user, req):
+            raise Forbidden("This request can no longer be edited by its State: a coordinator has accepted it.")
+        raise Forbidden("You may not edit this request.")
+
+
+def may_share_request(user, req: AssistanceRequest) -> bool:
+    return user.role == "coordinator"
+
+
+def may_post_offer(user) -> bool:
+    return (user.role == "provider" and user.organisation.is_approved) or is_office(user)
+
+
+def may_edit_offer(user, offer: Offer) -> bool:
+    return is_offer_provider(user, offer) or is_office(user)
+
+
+def require_edit_offer(user, offer: Offer) -> None:
+    if not may_edit_offer(user, offer):
+        raise Forbidden("Only the offer's provider or the Task Force office may change this offer.")
+
+
+def may_manage_users(user) -> bool:
+    return user.role == "admin"
+
+
+def may_approve_providers(user) -> bool:
+    return user.role in ("coordinator", "admin")
+
+
+def may_see_audit(user) -> bool:
+    return user.role in ("coordinator", "admin")
+
+
+def may_see_message_thread(user, record) -> bool:
+    """Threads follow the record: whoever may see a request or match may read and write its thread."""
+    if isinstance(record, AssistanceRequest):
+        return record.status != "draft" or is_requesting_state(user, record)
+    return True
+
+
+def lead_entity_users(orgs: list[Organisation]) -> list[User]:
+    if not orgs:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.organisation_id.in_([o.id for o in orgs]), User.active.is_(True), User.role == "provider")))

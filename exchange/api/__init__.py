@@ -1,0 +1,48 @@
+"""The JSON API v1 under /api/v1: bearer tokens, one error body, an OpenAPI 3 document (flask-smorest)."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify
+from flask_smorest import Api
+
+from ..access import PUBLIC, allow
+from ..extensions import csrf
+
+BLUEPRINT_MODULES = ("reference",)
+
+
+class ExchangeApi(Api):
+    """flask-smorest's Api, minus its app-wide HTTP error handler: pages keep their HTML errors and the
+    API its own error body (see web/errors.py and api/errors.py)."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+def register_api(app: Flask) -> None:
+    import importlib
+
+    api = ExchangeApi(app, spec_kwargs={
+        "info": {"description": "The Exchange: counter-terrorism technical-assistance requests, offers and "
+                                "matches. Authenticate with `Authorization: Bearer <token>` "
+                                "(`flask users token --email E`)."},
+        "servers": [{"url": "/"}],
+    })
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    app.extensions["exchange_api"] = api
+
+    for name in BLUEPRINT_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        csrf.exempt(module.bp)
+        api.register_blueprint(module.bp)
+
+    spec_bp = Blueprint("api_spec", __name__, url_prefix="/api/v1")
+
+    @spec_bp.route("/openapi.json")
+    @allow(PUBLIC)
+    def openapi():
+        return jsonify(api.spec.to_dict())
+
+    csrf.exempt(spec_bp)
+    app.register_blueprint(spec_bp)
+    # Unknown routes and methods under /api/ reach the HTTP error handler, which answers with the API's body.

@@ -1,0 +1,30 @@
+"""List envelopes: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total"}."""
+from __future__ import annotations
+
+import marshmallow as ma
+from sqlalchemy import func, select
+
+from ..extensions import db
+
+MAX_PER_PAGE = 100
+
+
+class PageArgs(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def page_of(stmt, args: dict, dump) -> dict:
+    """Run `stmt` for one page; `dump` turns a row into its JSON object."""
+    page, per_page = args.get("page", 1), args.get("per_page", 20)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": [dump(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+
+
+def envelope_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A documented list envelope around `item_schema`."""
+    return ma.Schema.from_dict({
+        "items": ma.fields.List(ma.fields.Nested(item_schema)),
+        "page": ma.fields.Integer(), "per_page": ma.fields.Integer(), "total": ma.fields.Integer(),
+    }, name=name)

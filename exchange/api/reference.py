@@ -1,0 +1,118 @@
+"""Read-only reference endpoints: themes, countries, regions, organisations, modalities, languages."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from ..access import ROLES, allow
+from ..models import Country, Language, Modality, Organisation, Region, Theme
+from .pagination import PageArgs, envelope_schema, page_of
+
+bp = Blueprint("api_reference", __name__, url_prefix="/api/v1", description="Reference data")
+
+
+class ThemeOut(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+    pillar = ma.fields.String()
+    description = ma.fields.String()
+    working_group = ma.fields.Function(lambda t: t.working_group.name if t.working_group else None)
+    lead_entities = ma.fields.Function(lambda t: [o.code for o in t.working_group.leads] if t.working_group else [])
+
+
+class CountryOut(ma.Schema):
+    iso3 = ma.fields.String()
+    iso2 = ma.fields.String()
+    m49 = ma.fields.String()
+    name = ma.fields.String()
+    region = ma.fields.String(attribute="region_code")
+    sub_region = ma.fields.String(attribute="sub_region_code")
+    intermediate_region = ma.fields.String(attribute="intermediate_region_code", allow_none=True)
+
+
+class RegionOut(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+    parent = ma.fields.String(attribute="parent_code", allow_none=True)
+
+
+class OrganisationOut(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    approval = ma.fields.String()
+    country = ma.fields.String(attribute="country_iso3", allow_none=True)
+
+
+class CodeNameOut(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class OrganisationArgs(PageArgs):
+    kind = ma.fields.String(validate=ma.validate.OneOf(
+        ["member_state", "task_force_entity", "outside_provider", "task_force_office"]))
+
+
+def _list(model, schema, order, args, where=None):
+    stmt = select(model).order_by(order)
+    if where is not None:
+        stmt = stmt.where(where)
+    return page_of(stmt, args, schema().dump)
+
+
+@bp.route("/themes")
+@allow(*ROLES)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, envelope_schema(ThemeOut, "ThemeList"))
+def themes(args):
+    """The Strategy's themes, with pillar, working group and lead entities."""
+    return _list(Theme, ThemeOut, Theme.code, args)
+
+
+@bp.route("/countries")
+@allow(*ROLES)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, envelope_schema(CountryOut, "CountryList"))
+def countries(args):
+    """The 193 UN Member States with their M49 areas."""
+    return _list(Country, CountryOut, Country.iso3, args)
+
+
+@bp.route("/regions")
+@allow(*ROLES)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, envelope_schema(RegionOut, "RegionList"))
+def regions(args):
+    """UN M49 areas (3-digit codes)."""
+    return _list(Region, RegionOut, Region.code, args)
+
+
+@bp.route("/organisations")
+@allow(*ROLES)
+@bp.arguments(OrganisationArgs, location="query")
+@bp.response(200, envelope_schema(OrganisationOut, "OrganisationList"))
+def organisations(args):
+    """Member States, Task Force entities, outside providers and the Task Force office."""
+    where = Organisation.kind == args["kind"] if args.get("kind") else None
+    return _list(Organisation, OrganisationOut, Organisation.code, args, where)
+
+
+@bp.route("/modalities")
+@allow(*ROLES)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, envelope_schema(CodeNameOut, "ModalityList"))
+def modalities(args):
+    """Kinds of assistance."""
+    return _list(Modality, CodeNameOut, Modality.code, args)
+
+
+@bp.route("/languages")
+@allow(*ROLES)
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, envelope_schema(CodeNameOut, "LanguageList"))
+def languages(args):
+    """Languages (ISO 639-1)."""
+    return _list(Language, CodeNameOut, Language.code, args)

@@ -1,0 +1,97 @@
+"""Configuration: defaults in a class, overridden by the environment and instance/config.py."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A secret key generated once and kept in instance/ (never committed)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class Config:
+    """Defaults for every deployment; `load()` fills what depends on the instance folder."""
+
+    SQLALCHEMY_DATABASE_URI: str = ""
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SECRET_KEY: str = ""
+
+    # Sessions: short-lived, HttpOnly, SameSite; no year-long remember cookie.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(hours=8)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+
+    # Login throttling: counts live in RATELIMIT_STORAGE_URI (redis://… in production).
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_ENABLED = True
+    LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
+
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_FOLDER: str = ""
+
+    SMTP_URL: str = ""
+    MAIL_FROM = "exchange@localhost"
+
+    API_TITLE = "The Exchange API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = None  # the document is served by our own route under /api/v1
+
+    PREFERRED_URL_SCHEME = "http"
+    TESTING = False
+
+
+ENV_KEYS = {
+    "EXCHANGE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "EXCHANGE_SECRET_KEY": "SECRET_KEY",
+    "EXCHANGE_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "EXCHANGE_SMTP_URL": "SMTP_URL",
+    "EXCHANGE_MAIL_FROM": "MAIL_FROM",
+    "EXCHANGE_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+}
+
+
+def load(app, overrides: dict | None = None) -> None:
+    """Fill app.config: class defaults, then instance/config.py, the environment, then overrides."""
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    for env_key, config_key in ENV_KEYS.items():
+        if os.environ.get(env_key):
+            app.config[config_key] = os.environ[env_key]
+    if os.environ.get("EXCHANGE_HTTPS") == "1":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    if overrides:
+        app.config.update(overrides)
+    instance = Path(app.instance_path)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'exchange.sqlite3'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}

@@ -1,0 +1,12 @@
+"""SQLAlchemy models: reference data, people, assistance, events."""
+from .assistance import AssistanceRequest, Document, Match, Offer, Suggestion
+from .base import utcnow
+from .events import AuditEvent, Message, Notification, ThreadRead
+from .people import ORG_KINDS, ROLES, ApiToken, Organisation, User
+from .reference import PILLARS, Country, Language, Modality, Region, Theme, WorkingGroup
+
+__all__ = [
+    "AssistanceRequest", "Document", "Match", "Offer", "Suggestion", "AuditEvent", "Message", "Notification",
+    "ThreadRead", "ORG_KINDS", "ROLES", "ApiToken", "Organisation", "User", "PILLARS", "Country", "Language",
+    "Modality", "Region", "Theme", "WorkingGroup", "utcnow",
+]

@@ -1,0 +1,133 @@
+"""Organisations, users and their API tokens."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+ROLES = ("member_state", "provider", "coordinator", "admin")
+ROLE_LABELS = {
+    "member_state": "Member State focal point",
+    "provider": "Assistance provider",
+    "coordinator": "Task Force coordinator",
+    "admin": "Administrator",
+}
+ORG_KINDS = ("member_state", "task_force_entity", "outside_provider", "task_force_office")
+ORG_KIND_LABELS = {
+    "member_state": "Member State",
+    "task_force_entity": "Task Force entity",
+    "outside_provider": "Outside provider",
+    "task_force_office": "Task Force office",
+}
+# Which roles a user of each kind of organisation may hold.
+ROLES_BY_ORG_KIND = {
+    "member_state": ("member_state",),
+    "task_force_entity": ("provider",),
+    "outside_provider": ("provider",),
+    "task_force_office": ("coordinator", "admin"),
+}
+APPROVAL_STATES = ("pending", "approved", "rejected")
+
+
+class Organisation(db.Model):
+    """A Member State, a Task Force entity, an outside provider or the Task Force office."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    country_iso3: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"), index=True)
+    approval: Mapped[str] = mapped_column(String(10), default="approved")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approval == "approved"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind in ("task_force_entity", "outside_provider")
+
+    @property
+    def kind_label(self) -> str:
+        return ORG_KIND_LABELS.get(self.kind, self.kind)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.code}>"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(db.Model):
+    """A person who signs in. `session_token` identifies their live sessions; changing it ends them all."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+
+    # Flask-Login protocol: the session carries the session token, not the id.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

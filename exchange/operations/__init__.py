@@ -1,0 +1,14 @@
+"""Every change a person can make: validate, authorise, apply, audit, notify; callers commit.
+
+Pages, the API and the CLI call these functions; nothing here knows about HTTP. Each function
+leaves its work in the current transaction, so that the caller's single commit writes the
+change, its audit event and its notifications together (or none of them).
+"""
+from .people import (authenticate, change_password, create_organisation, create_user, end_sessions,
+                     issue_api_token, register_outside_provider, set_organisation_approval, set_user_active,
+                     update_user)
+
+__all__ = [
+    "authenticate", "change_password", "create_organisation", "create_user", "end_sessions", "issue_api_token",
+    "register_outside_provider", "set_organisation_approval", "set_user_active", "update_user",
+]

@@ -1,0 +1,1 @@
+"""Loading data: reference data (idempotent upserts from exchange/reference_data) and the demo data set."""

@@ -1,0 +1,54 @@
+"""The demo data set: users for every role and their organisations (later parts add requests, offers,
+matches). Idempotent: running it twice changes nothing."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import operations
+from ..extensions import db
+from ..models import Organisation, User
+
+DEMO_PASSWORD = "demo-password-2026"
+
+# (e-mail, name, role, organisation code)
+DEMO_USERS = [
+    ("admin@ctitf.demo.example", "Amina Haddad", "admin", "CTITF"),
+    ("coordinator@ctitf.demo.example", "Jonas Berg", "coordinator", "CTITF"),
+    ("focal@kaz.demo.example", "Aigerim Nurlanovna", "member_state", "KAZ"),
+    ("focal@nga.demo.example", "Chinedu Okafor", "member_state", "NGA"),
+    ("focal@tjk.demo.example", "Farrukh Rahimov", "member_state", "TJK"),
+    ("focal@per.demo.example", "Lucía Quispe", "member_state", "PER"),
+    ("focal@jor.demo.example", "Rania Al-Masri", "member_state", "JOR"),
+    ("officer@unodc.demo.example", "Marco Rossi", "provider", "UNODC"),
+    ("officer@imf.demo.example", "Priya Natarajan", "provider", "IMF"),
+    ("officer@iaea.demo.example", "Kenji Watanabe", "provider", "IAEA"),
+    ("officer@wco.demo.example", "Sophie Laurent", "provider", "WCO"),
+    ("officer@interpol.demo.example", "Daniel Moreau", "provider", "INTERPOL"),
+    ("officer@ohchr.demo.example", "Grace Mensah", "provider", "OHCHR"),
+    ("officer@icao.demo.example", "Ahmed Farouk", "provider", "ICAO"),
+    ("officer@nordic.demo.example", "Ingrid Solberg", "provider", "nordic-ct-capacity-fund"),
+    ("officer@sahel.demo.example", "Moussa Diallo", "provider", "sahel-security-institute"),
+]
+
+OUTSIDE_PROVIDERS = [
+    ("nordic-ct-capacity-fund", "Nordic Counter-Terrorism Capacity Fund", "approved",
+     "A donor States' fund financing training and equipment for border and financial-intelligence services."),
+    ("sahel-security-institute", "Sahel Security Studies Institute", "pending",
+     "A regional research and training institute offering workshops on preventing violent extremism."),
+]
+
+
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create the demo organisations and users; returns (e-mail, role, organisation) for printing."""
+    for code, name, approval, description in OUTSIDE_PROVIDERS:
+        if db.session.scalar(select(Organisation).where(Organisation.code == code)) is None:
+            operations.create_organisation(None, name=name, kind="outside_provider", code=code,
+                                           description=description, approval=approval)
+    for email, name, role, org in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            operations.create_user(None, email=email, role=role, organisation_code=org, password=DEMO_PASSWORD,
+                                   name=name)
+    db.session.flush()
+    from . import demo_assistance  # requests, offers and matches, where that part exists
+    demo_assistance.load()
+    return [(email, role, org) for email, _, role, org in DEMO_USERS]

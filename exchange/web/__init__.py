@@ -1,0 +1,17 @@
+"""Server-rendered pages: one blueprint a part of the product, plus the page error handlers."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from ..guard import guard
+    from ..security import add_security_headers
+    from . import admin, auth, errors, home, template_helpers
+
+    app.before_request(guard)
+    app.after_request(add_security_headers)
+    for module in (auth, home, admin):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    template_helpers.register(app)

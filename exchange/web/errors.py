@@ -1,0 +1,67 @@
+"""Error handling for pages and API alike: friendly pages for people, the API's error body for clients."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from ..access import RouteDenied
+from ..errors import ExchangeError
+from ..extensions import db
+from ..guard import is_api_request
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "The request could not be understood",
+    401: "Please sign in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "This action is not available here",
+    409: "This record has changed",
+    413: "The upload is too large",
+    422: "Some fields need attention",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+
+def render_error(status: int, message: str = ""):
+    return render_template("errors/error.html", status=status, title=TITLES.get(status, "Error"),
+                           message=message), status
+
+
+def register(app: Flask) -> None:
+    from ..api.errors import api_error_from_exception, api_error_response
+
+    @app.errorhandler(RouteDenied)
+    def route_denied(err: RouteDenied):
+        if is_api_request():
+            if err.signed_in:
+                return api_error_response("forbidden", "Your role may not use this endpoint.", 403)
+            return api_error_response("unauthorized", "A valid bearer token is required.", 401)
+        if not err.signed_in:
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return render_error(403, "Your role or organisation does not give access to this page.")
+
+    @app.errorhandler(ExchangeError)
+    def exchange_error(err: ExchangeError):
+        db.session.rollback()
+        if is_api_request():
+            return api_error_response(err.code, err.message, err.status, err.fields)
+        return render_error(err.status, err.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if is_api_request():
+            return api_error_from_exception(err)
+        return render_error(err.code or 500, err.description if err.code in (400, 413) else "")
+
+    @app.errorhandler(Exception)
+    def server_error(err: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if is_api_request():
+            return api_error_response("internal_error", "An unexpected error occurred; it has been logged.", 500)
+        return render_error(500, "The error has been logged. Please try again, or tell the Task Force office.")

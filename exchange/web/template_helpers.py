@@ -1,0 +1,37 @@
+"""What every template may use: labels, formatting, the navigation for the signed-in role."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
+
+NAV = {
+    "member_state": [("home.index", "Home")],
+    "provider": [("home.index", "Home")],
+    "coordinator": [("home.index", "Home"), ("admin.providers", "Provider approvals")],
+    "admin": [("home.index", "Home"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
+              ("admin.providers", "Provider approvals")],
+}
+
+
+def register(app: Flask) -> None:
+    @app.template_filter("datetime")
+    def format_datetime(value: datetime | None) -> str:
+        return value.strftime("%d %b %Y %H:%M UTC") if value else "—"
+
+    @app.template_filter("date")
+    def format_date(value: date | None) -> str:
+        return value.strftime("%d %b %Y") if value else "—"
+
+    @app.context_processor
+    def inject():
+        nav = []
+        if current_user.is_authenticated:
+            nav = list(NAV.get(current_user.role, []))
+            nav = [(endpoint, label) for endpoint, label in nav if endpoint in app.view_functions]
+            extra = app.config.get("EXTRA_NAV", {}).get(current_user.role, [])
+            nav.extend((endpoint, label) for endpoint, label in extra if endpoint in app.view_functions)
+        return {"nav_items": nav, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}

@@ -1,0 +1,215 @@
+"""Fixtures: one real database per run (SQLite file, or EXCHANGE_DATABASE_URL for PostgreSQL) built by
+the Alembic migrations, reference data loaded once, users of every role, and clients signed in as them."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, delete, select, text
+
+from exchange import create_app
+from exchange.extensions import db
+from exchange.security import hash_password
+
+PASSWORD = "Correct-Horse-Battery-42"
+_TMP = tempfile.TemporaryDirectory(prefix="exchange-tests-")
+DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP.name}/test.sqlite3"
+UPLOADS = Path(_TMP.name) / "uploads"
+
+# Tables emptied after each test; reference data (and the organisations it created) stays.
+TRANSIENT_TABLES = [
+    "audit_events", "notifications", "thread_reads", "messages", "suggestions", "documents", "matches",
+    "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
+    "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
+    "api_tokens", "users",
+]
+
+
+def test_config(**extra) -> dict:
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "test-secret",
+              "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_FOLDER": str(UPLOADS),
+              "SERVER_NAME": None}
+    config.update(extra)
+    return config
+
+
+def _reset_database() -> None:
+    if DATABASE_URL.startswith("postgresql"):
+        engine = create_engine(DATABASE_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    _reset_database()
+    app = create_app(test_config())
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        from exchange.seed.reference import load_reference
+        load_reference()
+        db.session.commit()
+        from exchange.models import Organisation
+        app.config["REFERENCE_MAX_ORG_ID"] = db.session.scalar(select(db.func.max(Organisation.id)))
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean(request, app):
+    yield
+    with app.app_context():
+        db.session.rollback()
+        from exchange.limiting import reset_limits
+        reset_limits()
+        for table in TRANSIENT_TABLES:
+            db.session.execute(db.metadata.tables[table].delete())
+        from exchange.models import Organisation
+        db.session.execute(delete(Organisation).where(Organisation.id > app.config["REFERENCE_MAX_ORG_ID"]))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+_HASH = None
+
+
+def _password_hash() -> str:
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+    return _HASH
+
+
+@dataclass
+class People:
+    state: object          # member_state of KAZ
+    other_state: object    # member_state of NGA
+    provider: object       # provider of UNODC (a Task Force entity)
+    other_provider: object  # provider of IMF
+    outside: object        # provider of an approved outside provider
+    pending: object        # provider of an outside provider awaiting approval
+    coordinator: object
+    admin: object
+
+    def all(self) -> dict:
+        return dict(self.__dict__)
+
+
+def make_user(email: str, role: str, org_code: str, name: str = ""):
+    from exchange.models import Organisation, User
+    org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+    user = User(email=email, role=role, organisation=org, password_hash=_password_hash(), name=name or email)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_outside_provider(code: str, approval: str):
+    from exchange.models import Organisation
+    org = Organisation(code=code, name=code.replace("-", " ").title(), kind="outside_provider", approval=approval)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+@pytest.fixture
+def people(app):
+    """Users of every role, committed; returned as ids-bearing detached-safe objects."""
+    with app.app_context():
+        make_outside_provider("nordic-fund", "approved")
+        make_outside_provider("new-institute", "pending")
+        users = People(
+            state=make_user("focal@kaz.test.example", "member_state", "KAZ"),
+            other_state=make_user("focal@nga.test.example", "member_state", "NGA"),
+            provider=make_user("officer@unodc.test.example", "provider", "UNODC"),
+            other_provider=make_user("officer@imf.test.example", "provider", "IMF"),
+            outside=make_user("officer@nordic.test.example", "provider", "nordic-fund"),
+            pending=make_user("officer@new.test.example", "provider", "new-institute"),
+            coordinator=make_user("coordinator@ctitf.test.example", "coordinator", "CTITF"),
+            admin=make_user("admin@ctitf.test.example", "admin", "CTITF"),
+        )
+        db.session.commit()
+        for user in users.all().values():
+            _ = user.organisation.code, user.session_token
+        db.session.expunge_all()
+        return users
+
+
+class Clients:
+    """Test clients signed in as each person (a session cookie naming the user's session token)."""
+
+    def __init__(self, app, people: People):
+        self.app, self.people = app, people
+        self._clients = {}
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name in ("app", "people"):
+            raise AttributeError(name)
+        if name == "anonymous":
+            return self.app.test_client()
+        if name not in self._clients:
+            user = getattr(self.people, name)
+            client = self.app.test_client()
+            with client.session_transaction() as session:
+                session["_user_id"] = user.session_token
+                session["_fresh"] = True
+            self._clients[name] = client
+        return self._clients[name]
+
+
+@pytest.fixture
+def clients(app, people):
+    return Clients(app, people)
+
+
+@pytest.fixture
+def tokens(app, people):
+    """An API token for each person: tokens.state, tokens.coordinator, …"""
+    from exchange import operations
+    from exchange.models import User
+    result = {}
+    with app.app_context():
+        for name, user in people.all().items():
+            result[name] = operations.issue_api_token(None, db.session.get(User, user.id))
+        db.session.commit()
+
+    class Tokens(dict):
+        __getattr__ = dict.__getitem__
+
+    return Tokens(result)
+
+
+class ApiClient:
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def call(self, method: str, path: str, token: str | None = None, json=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, token=None, **kw):
+        return self.call("GET", path, token, **kw)
+
+    def post(self, path, token=None, json=None, **kw):
+        return self.call("POST", path, token, json=json, **kw)
+
+    def patch(self, path, token=None, json=None, **kw):
+        return self.call("PATCH", path, token, json=json, **kw)
+
+
+@pytest.fixture
+def api(app):
+    return ApiClient(app)
