@@ -4,6 +4,8 @@ Pages, the API and the CLI call these functions; nothing here knows about HTTP. 
 leaves its work in the current transaction, so that the caller's single commit writes the
 change, its audit event and its notifications together (or none of them).
 """
+from .assistance import create_offer, create_request, move_offer, move_request, update_offer, update_request
+from .matches import move_match, propose_match
 from .people import (authenticate, change_password, create_organisation, create_user, end_sessions,
                      issue_api_token, register_outside_provider, set_organisation_approval, set_user_active,
                      update_user)
@@ -11,4 +13,6 @@ from .people import (authenticate, change_password, create_organisation, create_
 __all__ = [
     "authenticate", "change_password", "create_organisation", "create_user", "end_sessions", "issue_api_token",
     "register_outside_provider", "set_organisation_approval", "set_user_active", "update_user",
+    "create_offer", "create_request", "move_offer", "move_request", "update_offer", "update_request",
+    "move_match", "propose_match",
 ]

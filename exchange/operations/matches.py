@@ -1,0 +1,130 @@
+"""Operations on matches: a coordinator proposes, the provider accepts or declines, delivery starts and
+completes, the State confirms; the request's status follows its matches."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import audit, workflow
+from ..access import get_offer, get_request
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..extensions import db
+from ..models import Match, utcnow
+from ..notify import coordinators, notify, users_of
+from ..schemas import ConfirmIn, EmptyIn, MatchIn, OutcomeIn, ReasonIn, load
+
+
+def propose_match(user, raw: dict) -> Match:
+    """A coordinator pairs a request with an offer."""
+    if user.role != "coordinator":
+        raise Forbidden("Only coordinators propose matches.")
+    data = load(MatchIn(), raw)
+    try:
+        req = get_request(user, data["request_id"])
+    except Exception:
+        raise ValidationFailed("No such request.", {"request_id": ["No such request."]}) from None
+    try:
+        offer = get_offer(user, data["offer_id"])
+    except Exception:
+        raise ValidationFailed("No such offer.", {"offer_id": ["No such offer."]}) from None
+    if req.status not in workflow.MATCHABLE_REQUEST_STATUSES:
+        raise Conflict(f"Matches can be proposed only for open requests; {req.reference} is "
+                       f"{workflow.REQUEST_STATUSES[req.status].lower()}.")
+    if offer.status != "active":
+        raise Conflict(f"{offer.reference} is {offer.status}: only active offers can be matched.")
+    live = db.session.scalar(select(Match).where(Match.request_id == req.id, Match.offer_id == offer.id,
+                                                 Match.status.in_(workflow.LIVE_MATCH_STATUSES)))
+    if live is not None:
+        raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
+    from ..models import Suggestion
+    suggestion = db.session.get(Suggestion, (req.id, offer.id))
+    match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""), status="proposed",
+                  score=suggestion.score if suggestion else None)
+    db.session.add(match)
+    db.session.flush()
+    audit.record(user, "match.proposed", "match", match.id,
+                 f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
+                 {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
+    link = f"/matches/{match.id}"
+    notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
+           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user)
+    notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
+           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user)
+    return match
+
+
+MOVE_MESSAGES = {
+    "accept": ("{provider} accepted {ref}.", ("state", "coordinators")),
+    "decline": ("{provider} declined {ref}: {text}", ("state", "coordinators")),
+    "start": ("Delivery started on {ref}.", ("state", "coordinators", "provider")),
+    "complete": ("Delivery completed on {ref}: {text}. Please confirm it and rate it.", ("state", "coordinators",
+                                                                                        "provider")),
+    "confirm": ("{state} confirmed delivery of {ref} and rated it {rating}/5.", ("coordinators", "provider")),
+    "withdraw": ("The Task Force office withdrew {ref}.", ("state", "provider")),
+}
+
+
+def move_match(user, match: Match, action: str, raw: dict | None = None) -> Match:
+    move = workflow.check_move("match", action, user, match)
+    raw = raw or {}
+    text, rating = "", None
+    before = match.status
+    now = utcnow()
+    if action == "decline":
+        text = match.decline_reason = load(ReasonIn(), raw)["reason"]
+    elif action == "complete":
+        text = match.outcome = load(OutcomeIn(), raw)["outcome"]
+        match.completed_at = now
+    elif action == "confirm":
+        data = load(ConfirmIn(), raw)
+        rating, match.rating, match.feedback, match.confirmed_at = data["rating"], data["rating"], data["comment"], now
+    else:
+        load(EmptyIn(), {k: v for k, v in raw.items() if k not in ("version", "note", "reason")})
+        if action == "accept":
+            offer = match.offer
+            if offer.capacity is not None:
+                busy = db.session.scalar(select(db.func.count()).select_from(Match).where(
+                    Match.offer_id == offer.id, Match.status.in_(("accepted", "in_delivery"))))
+                if busy >= offer.capacity:
+                    raise Conflict(f"{offer.reference} is at capacity ({offer.capacity}); complete or withdraw "
+                                   f"another match first, or raise its capacity.")
+            match.accepted_at = now
+        elif action == "start":
+            match.started_at = now
+    match.status = move.target
+    match.status_changed_at = now
+    db.session.flush()
+    audit.record(user, f"match.{action}", "match", match.id,
+                 f"{match.reference}: {move.label.lower()}" + (f" — {text}" if text else ""),
+                 {"status": [before, match.status]} | ({"rating": [None, rating]} if rating else {}))
+    sync_request_status(user, match.request)
+    _tell(user, match, action, text, rating)
+    return match
+
+
+def sync_request_status(user, req) -> None:
+    """Move the request to follow its matches (matched, in delivery, completed)."""
+    statuses = [m.status for m in db.session.scalars(select(Match).where(Match.request_id == req.id))]
+    target = workflow.request_status_from_matches(req.status, statuses)
+    if target != req.status:
+        before = req.status
+        req.status = target
+        req.status_changed_at = utcnow()
+        db.session.flush()
+        audit.record(user, "request.followed_matches", "request", req.id,
+                     f"{req.reference} is now {workflow.REQUEST_STATUSES[target].lower()}",
+                     {"status": [before, target]})
+
+
+def _tell(user, match: Match, action: str, text: str, rating) -> None:
+    template, audiences = MOVE_MESSAGES[action]
+    req, offer = match.request, match.offer
+    message = template.format(provider=offer.organisation.name, ref=f"{match.reference} ({req.reference})",
+                              text=text, state=req.country.name, rating=rating)
+    recipients = []
+    if "state" in audiences:
+        recipients += users_of([req.organisation_id], ("member_state",))
+    if "coordinators" in audiences:
+        recipients += coordinators()
+    if "provider" in audiences:
+        recipients += users_of([offer.organisation_id], ("provider",))
+    notify(recipients, f"match.{action}", message, f"/matches/{match.id}", exclude=user)
