@@ -14,12 +14,12 @@ class PageArgs(ma.Schema):
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 
-def page_of(stmt, args: dict, dump) -> dict:
-    """Run `stmt` for one page; `dump` turns a row into its JSON object."""
+def page_of(stmt, args: dict) -> dict:
+    """Run `stmt` for one page; the endpoint's response schema (an `envelope_schema`) serialises the items."""
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": [dump(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+    return {"items": rows, "page": page, "per_page": per_page, "total": total}
 
 
 def envelope_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

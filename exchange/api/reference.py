@@ -56,11 +56,11 @@ class OrganisationArgs(PageArgs):
         ["member_state", "task_force_entity", "outside_provider", "task_force_office"]))
 
 
-def _list(model, schema, order, args, where=None):
+def _list(model, order, args, where=None):
     stmt = select(model).order_by(order)
     if where is not None:
         stmt = stmt.where(where)
-    return page_of(stmt, args, schema().dump)
+    return page_of(stmt, args)
 
 
 @bp.route("/themes")
@@ -69,7 +69,7 @@ def _list(model, schema, order, args, where=None):
 @bp.response(200, envelope_schema(ThemeOut, "ThemeList"))
 def themes(args):
     """The Strategy's themes, with pillar, working group and lead entities."""
-    return _list(Theme, ThemeOut, Theme.code, args)
+    return _list(Theme, Theme.code, args)
 
 
 @bp.route("/countries")
@@ -78,7 +78,7 @@ def themes(args):
 @bp.response(200, envelope_schema(CountryOut, "CountryList"))
 def countries(args):
     """The 193 UN Member States with their M49 areas."""
-    return _list(Country, CountryOut, Country.iso3, args)
+    return _list(Country, Country.iso3, args)
 
 
 @bp.route("/regions")
@@ -87,7 +87,7 @@ def countries(args):
 @bp.response(200, envelope_schema(RegionOut, "RegionList"))
 def regions(args):
     """UN M49 areas (3-digit codes)."""
-    return _list(Region, RegionOut, Region.code, args)
+    return _list(Region, Region.code, args)
 
 
 @bp.route("/organisations")
@@ -97,7 +97,7 @@ def regions(args):
 def organisations(args):
     """Member States, Task Force entities, outside providers and the Task Force office."""
     where = Organisation.kind == args["kind"] if args.get("kind") else None
-    return _list(Organisation, OrganisationOut, Organisation.code, args, where)
+    return _list(Organisation, Organisation.code, args, where)
 
 
 @bp.route("/modalities")
@@ -106,7 +106,7 @@ def organisations(args):
 @bp.response(200, envelope_schema(CodeNameOut, "ModalityList"))
 def modalities(args):
     """Kinds of assistance."""
-    return _list(Modality, CodeNameOut, Modality.code, args)
+    return _list(Modality, Modality.code, args)
 
 
 @bp.route("/languages")
@@ -115,4 +115,4 @@ def modalities(args):
 @bp.response(200, envelope_schema(CodeNameOut, "LanguageList"))
 def languages(args):
     """Languages (ISO 639-1)."""
-    return _list(Language, CodeNameOut, Language.code, args)
+    return _list(Language, Language.code, args)

@@ -42,7 +42,8 @@ def register(app: Flask) -> None:
                 return api_error_response("forbidden", "Your role may not use this endpoint.", 403)
             return api_error_response("unauthorized", "A valid bearer token is required.", 401)
         if not err.signed_in:
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+            # Always name where to go after signing in, so that a refusal is recognisable as one.
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else "/"))
         return render_error(403, "Your role or organisation does not give access to this page.")
 
     @app.errorhandler(ExchangeError)
