@@ -15,9 +15,10 @@ from exchange.extensions import db
 from exchange.security import hash_password
 
 PASSWORD = "Correct-Horse-Battery-42"
-_TMP = tempfile.TemporaryDirectory(prefix="exchange-tests-")
-DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP.name}/test.sqlite3"
-UPLOADS = Path(_TMP.name) / "uploads"
+# One scratch folder per test run, shared by every import of this module.
+_TMP = os.environ.setdefault("EXCHANGE_TEST_TMP", tempfile.mkdtemp(prefix="exchange-tests-"))
+DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+UPLOADS = Path(_TMP) / "uploads"
 
 # Tables emptied after each test; reference data (and the organisations it created) stays.
 TRANSIENT_TABLES = [
