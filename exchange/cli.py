@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from . import operations
@@ -18,7 +19,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def seed():
     """Load reference or demo data."""
 
@@ -47,7 +48,7 @@ def seed_demo(if_empty: bool):
         click.echo(f"  {role:<13} {org:<26} {email}")
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def users():
     """Manage users."""
 

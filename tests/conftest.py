@@ -37,6 +37,9 @@ def test_config(**extra) -> dict:
     return config
 
 
+test_config.__test__ = False  # a helper, not a test
+
+
 def _reset_database() -> None:
     if DATABASE_URL.startswith("postgresql"):
         engine = create_engine(DATABASE_URL)

@@ -151,7 +151,7 @@ def change_password():
             db.session.rollback()
             apply_errors(form, err.fields)
         else:
-            login_user(current_user)  # this browser continues under the new session token
+            login_user(current_user._get_current_object())  # this browser continues under the new session token
             flash("Your password is changed. Every other session of yours has been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)
