@@ -37,15 +37,19 @@ def seed_reference():
 @click.option("--if-empty", is_flag=True, help="Only when the database has no assistance requests yet.")
 def seed_demo(if_empty: bool):
     """Load the demo data set (idempotent) and print the demo logins."""
-    from .seed.demo import DEMO_PASSWORD, load_demo
+    from .seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
     if if_empty and db.session.scalar(select(func.count()).select_from(AssistanceRequest)):
-        click.echo("The database already has assistance requests: demo data not loaded.")
-        return
-    logins = load_demo()
-    db.session.commit()
-    click.echo("Demo data loaded. Demo logins (password for all: %s):" % DEMO_PASSWORD)
-    for email, role, org in logins:
-        click.echo(f"  {role:<13} {org:<26} {email}")
+        click.echo("The database already has assistance requests: demo data not loaded again.")
+        existing = set(db.session.scalars(select(User.email).where(User.email.in_([u[0] for u in DEMO_USERS]))))
+        logins = [(email, role, org) for email, _, role, org in DEMO_USERS if email in existing]
+    else:
+        logins = load_demo()
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    if logins:
+        click.echo(f"Demo logins (password for all, unless changed: {DEMO_PASSWORD}):")
+        for email, role, org in logins:
+            click.echo(f"  {role:<13} {org:<26} {email}")
 
 
 @click.group(cls=AppGroup)
