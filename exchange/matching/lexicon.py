@@ -145,7 +145,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "تمويل* ارهاب*|تمويل* الارهاب|مكافحه تمويل*"),
     _c("money-laundering", "money laundering", "financing",
        "money launder*|laundering|laundered|aml|anti money laundering|lbc ft|ala cft|proceeds crime",
-       "blanchiment*|blanchi*|lbc|lcb|produit* crime",
+       "blanchiment* capitaux|blanchiment* argent|blanchiment*|blanchi*|lbc|lcb|produit* crime",
        "lavado* activo*|lavado* dinero|blanqueo* capital*|blanqueo*|ala|antilavado",
        "отмыван*|легализац* доход*|под фт",
        "غسل* اموال|غسيل* اموال|غسل* الاموال|غسل*"),
@@ -215,7 +215,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "машиносчитываем*|машиночитаем*|биометрическ* паспорт*|электронн* паспорт*",
        "مقروء* اليا|مقروءه اليا|وثائق* سفر مقروء*|جواز* سفر بيومتري*|بيومتري*"),
     _c("border-control", "border control", "border-management",
-       "border control*|border management|border security|border guard*|border police|border crossing*|border post*"
+       "border control*|border management|border|borders|border officer*|border security|border guard*|border police|border crossing*|border post*"
        "|border agenc*|frontier*|immigration officer*|immigration control*|integrated border|open borders|green border*",
        "garde* frontiere*|frontiere*|controle* frontal*|police* frontiere*|poste* frontiere*|gestion* frontiere*|passage* frontiere*",
        "guardia* fronter*|frontera*|control* fronteriz*|policia* fronteriz*|paso* fronteriz*|gestion* fronter*",

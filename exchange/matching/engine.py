@@ -1,0 +1,652 @@
+"""Matching engine: requests for assistance against offers of assistance.
+
+Plain Python over plain data (no Flask, no database).  Two entry points:
+
+* ``eligible`` and ``score_pair`` score one pair in plain Python; they are the
+  reference ("brute force") definition of the engine.
+* ``MatchingIndex`` holds offers and requests, prunes candidates through postings
+  (offers by country, by M49 area, "anywhere", by theme and by topic concept found in
+  the text) and scores the remaining candidates with numpy/scipy in one go.  It
+  returns exactly what ``score_pair`` over every offer would return, only faster.
+
+Score (in [0, 1]) of an eligible pair::
+
+    base  = 0.30 themes (Ochiai overlap) + 0.40 text (cosine / 0.5, capped at 1)
+          + 0.12 modalities + 0.10 languages + 0.08 time fit
+    score = base * (1 - u) + u * soon     u = urgency weight (high 0.05, critical 0.10),
+                                          soon = 1 when the offer is available by the
+                                          desired start, fading to 0 ninety days later
+
+A pair is suggested only if it is relevant: at least one shared theme, or at least one
+shared topic concept in the texts with a text cosine >= ``TEXT_MIN``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import text as T
+from .lexicon import CONCEPTS, LANGUAGE_NAMES, M49_AREAS, MODALITY_NAMES, THEME_NAMES
+
+W_THEME, W_TEXT, W_MOD, W_LANG, W_TIME = 0.30, 0.40, 0.12, 0.10, 0.08
+TEXT_SATURATION = 0.5   # cosine at which the text component is full
+TEXT_MIN = 0.12         # cosine needed for a text-only (no shared theme) suggestion
+URGENCY_WEIGHT = {"low": 0.0, "medium": 0.0, "high": 0.05, "critical": 0.10}
+SOON_DAYS = 90.0
+
+_NEG = -(10 ** 9)
+_POS = 10 ** 9
+
+THEME_CODES = tuple(THEME_NAMES)
+MODALITY_CODES = tuple(MODALITY_NAMES)
+TOPIC_CONCEPTS = tuple(c.id for c in CONCEPTS if c.kind == "topic")
+_CONCEPT_BIT = {cid: i for i, cid in enumerate(TOPIC_CONCEPTS)}
+assert len(TOPIC_CONCEPTS) <= 64
+
+
+# --------------------------------------------------------------------------- data
+
+@dataclass(frozen=True)
+class RequestData:
+    """A Member State's request, as the engine sees it."""
+
+    id: int
+    country: str
+    areas: frozenset[str]
+    themes: frozenset[str]
+    modalities: frozenset[str]
+    languages: frozenset[str]
+    title: str
+    description: str
+    beneficiary: str = ""
+    desired_start: date | None = None
+    desired_end: date | None = None
+    urgency: str = "medium"
+
+    @property
+    def text(self) -> str:
+        return "\n".join((self.title, self.description, self.beneficiary))
+
+
+@dataclass(frozen=True)
+class OfferData:
+    """A provider's offer, as the engine sees it."""
+
+    id: int
+    active: bool
+    countries: frozenset[str]
+    regions: frozenset[str]
+    themes: frozenset[str]
+    modalities: frozenset[str]
+    languages: frozenset[str]
+    title: str
+    description: str
+    available_from: date | None = None
+    available_until: date | None = None
+    capacity: int | None = None
+    load: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join((self.title, self.description))
+
+    @property
+    def anywhere(self) -> bool:
+        return not self.countries and not self.regions
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An offer suggested for a request."""
+
+    offer_id: int
+    score: float
+    reasons: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"offer_id": self.offer_id, "score": self.score, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class RequestSuggestion:
+    """A request suggested for an offer (the reverse direction)."""
+
+    request_id: int
+    score: float
+    reasons: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {"request_id": self.request_id, "score": self.score, "reasons": list(self.reasons)}
+
+
+# --------------------------------------------------------------------------- hard rules
+
+def _ord(d: date | None, default: int) -> int:
+    return d.toordinal() if d is not None else default
+
+
+def delivers_in(request: RequestData, offer: OfferData) -> bool:
+    """Offer can be delivered in the request's country."""
+    return (offer.anywhere or request.country in offer.countries
+            or not offer.regions.isdisjoint(request.areas))
+
+
+def dates_overlap(request: RequestData, offer: OfferData) -> bool:
+    """Offer availability can overlap the desired dates (open ends overlap anything)."""
+    return (_ord(offer.available_from, _NEG) <= _ord(request.desired_end, _POS)
+            and _ord(offer.available_until, _POS) >= _ord(request.desired_start, _NEG))
+
+
+def has_capacity(offer: OfferData) -> bool:
+    return offer.capacity is None or offer.load < offer.capacity
+
+
+def eligible(request: RequestData, offer: OfferData) -> bool:
+    """The hard rules: active, delivers there, dates can overlap, capacity left."""
+    return offer.active and has_capacity(offer) and delivers_in(request, offer) and dates_overlap(request, offer)
+
+
+# --------------------------------------------------------------------------- scalar scoring
+
+def _ochiai(a: frozenset, b: frozenset) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _time_fit(rs: int, re_: int, os_: int, oe: int) -> float:
+    if rs == _NEG and re_ == _POS:
+        return 1.0
+    if os_ <= rs and oe >= re_:
+        return 1.0
+    if rs != _NEG and re_ != _POS:
+        inter = min(re_, oe) - max(rs, os_) + 1
+        return min(1.0, max(0.0, inter / (re_ - rs + 1)))
+    return 0.5
+
+
+def _soon(os_: int, rs: int) -> float:
+    if os_ == _NEG:
+        return 1.0
+    if rs == _NEG:
+        return 0.5
+    late = os_ - rs
+    return 1.0 if late <= 0 else max(0.0, 1.0 - late / SOON_DAYS)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    theme: float
+    text: float
+    cos: float
+    mod: float
+    lang: float
+    time: float
+    soon: float
+    u: float
+
+
+def _combine(p: _Parts) -> float:
+    base = W_THEME * p.theme + W_TEXT * p.text + W_MOD * p.mod + W_LANG * p.lang + W_TIME * p.time
+    return base * (1.0 - p.u) + p.u * p.soon
+
+
+def _parts(request: RequestData, offer: OfferData, cos: float) -> _Parts:
+    mod = _ochiai(request.modalities, offer.modalities) if request.modalities and offer.modalities else 0.5
+    if request.languages and offer.languages:
+        lang = 1.0 if not request.languages.isdisjoint(offer.languages) else 0.0
+    else:
+        lang = 0.5
+    rs, re_ = _ord(request.desired_start, _NEG), _ord(request.desired_end, _POS)
+    os_, oe = _ord(offer.available_from, _NEG), _ord(offer.available_until, _POS)
+    return _Parts(
+        theme=_ochiai(request.themes, offer.themes),
+        text=min(1.0, cos / TEXT_SATURATION),
+        cos=cos, mod=mod, lang=lang,
+        time=_time_fit(rs, re_, os_, oe),
+        soon=_soon(os_, rs),
+        u=URGENCY_WEIGHT.get(request.urgency, 0.0),
+    )
+
+
+def _relevant(request: RequestData, offer: OfferData, cos: float) -> bool:
+    if not request.themes.isdisjoint(offer.themes):
+        return True
+    if cos < TEXT_MIN:
+        return False
+    rc = T.concepts_of(T.analyse(request.text))
+    oc = T.concepts_of(T.analyse(offer.text))
+    return not rc.isdisjoint(oc)
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _area_name(code: str, area_names: Mapping[str, str] | None) -> str:
+    if area_names and code in area_names:
+        return area_names[code]
+    return M49_AREAS.get(code, (code, 3))[0]
+
+
+def _place_reason(request: RequestData, offer: OfferData,
+                  area_names: Mapping[str, str] | None, country_names: Mapping[str, str] | None) -> str:
+    if request.country in offer.countries:
+        return "Delivers in " + ((country_names or {}).get(request.country) or request.country)
+    shared = offer.regions & request.areas
+    if shared:
+        best = max(shared, key=lambda c: (M49_AREAS.get(c, ("", 3))[1], c))
+        if best == "001":
+            return "Delivers worldwide"
+        return "Delivers in " + _area_name(best, area_names)
+    return "Delivers anywhere"
+
+
+def reasons_for(request: RequestData, offer: OfferData, parts: _Parts,
+                area_names: Mapping[str, str] | None = None,
+                country_names: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Plain-words reasons of an eligible, relevant pair."""
+    out: list[str] = []
+    themes = sorted(request.themes & offer.themes, key=lambda t: (THEME_CODES.index(t) if t in THEME_CODES else 99, t))
+    if themes:
+        out.append("Both on " + _join([THEME_NAMES.get(t, t) for t in themes]))
+    out.append(_place_reason(request, offer, area_names, country_names))
+    mods = sorted(request.modalities & offer.modalities,
+                  key=lambda m: (MODALITY_CODES.index(m) if m in MODALITY_CODES else 99, m))
+    langs = sorted(request.languages & offer.languages)
+    lang_names = [LANGUAGE_NAMES.get(lang, lang) for lang in langs]
+    if mods:
+        s = "Offers " + _join([MODALITY_NAMES.get(m, m) for m in mods])
+        out.append(s + (" in " + _join(lang_names) if lang_names else ""))
+    elif lang_names:
+        out.append("Works in " + _join(lang_names))
+    if parts.cos > 0:
+        ra = T.analyse(request.text)
+        terms = T.shared_terms(ra, T.vector(request.text), T.vector(offer.text))
+        if terms and (parts.cos >= TEXT_MIN or not themes):
+            out.append("Similar wording: " + ", ".join(terms))
+    if request.desired_start or request.desired_end:
+        if parts.time >= 1.0:
+            out.append("Available for the requested dates")
+        else:
+            out.append("Available for part of the requested period")
+    if parts.u > 0 and parts.soon >= 1.0:
+        out.append(f"Available now for a {request.urgency} request")
+    return tuple(out)
+
+
+def score_pair(request: RequestData, offer: OfferData, *,
+               area_names: Mapping[str, str] | None = None,
+               country_names: Mapping[str, str] | None = None) -> Suggestion | None:
+    """Reference scoring of one pair: None when not eligible or not relevant."""
+    if not eligible(request, offer):
+        return None
+    cos = T.cosine(T.vector(request.text), T.vector(offer.text))
+    if not _relevant(request, offer, cos):
+        return None
+    p = _parts(request, offer, cos)
+    return Suggestion(offer.id, round(_combine(p), 4), reasons_for(request, offer, p, area_names, country_names))
+
+
+def rank(suggestions: Iterable[Suggestion | RequestSuggestion], limit: int | None = None) -> list:
+    """Best first, ties by id ascending."""
+    out = sorted(suggestions, key=lambda s: (-s.score, getattr(s, "offer_id", None) or getattr(s, "request_id", 0)))
+    return out if limit is None else out[:limit]
+
+
+# --------------------------------------------------------------------------- compiled tables
+
+class _Codes:
+    """Code -> bit registry (at most ``width`` distinct codes)."""
+
+    def __init__(self, initial: Iterable[str] = (), width: int = 64, what: str = "code"):
+        self.bits: dict[str, int] = {}
+        self.width, self.what = width, what
+        for c in initial:
+            self.bit(c)
+
+    def bit(self, code: str) -> int:
+        b = self.bits.get(code)
+        if b is None:
+            if len(self.bits) >= self.width:
+                raise ValueError(f"too many distinct {self.what} codes (at most {self.width})")
+            b = self.bits[code] = len(self.bits)
+        return b
+
+    def mask(self, codes: Iterable[str], words: int = 1) -> list[int]:
+        out = [0] * words
+        for c in codes:
+            b = self.bit(c)
+            out[b // 64] |= 1 << (b % 64)
+        return out
+
+
+def _u64(values: list[int]) -> np.ndarray:
+    return np.array(values, dtype=np.uint64) if values else np.zeros(0, dtype=np.uint64)
+
+
+class _Table:
+    """Column arrays + text CSR + postings for one side (offers or requests)."""
+
+    def __init__(self, items: list, index: "MatchingIndex", kind: str, grow_vocab: bool = True):
+        self.kind = kind
+        self.items = items  # sorted by id
+        n = len(items)
+        self.n = n
+        self.ids = np.array([x.id for x in items], dtype=np.int64)
+        tcodes, mcodes, lcodes = index._themes, index._mods, index._langs
+        self.theme = _u64([tcodes.mask(x.themes)[0] for x in items])
+        self.mod = _u64([mcodes.mask(x.modalities)[0] for x in items])
+        lm = [lcodes.mask(x.languages, 4) for x in items]
+        self.lang = np.array(lm, dtype=np.uint64).reshape(n, 4)
+        self.ntheme = np.array([len(x.themes) for x in items], dtype=np.float64)
+        self.nmod = np.array([len(x.modalities) for x in items], dtype=np.float64)
+        self.haslang = np.array([bool(x.languages) for x in items], dtype=bool)
+        analyses = [T.analyse(x.text) for x in items]
+        conc = []
+        for a in analyses:
+            m = 0
+            for cid in T.concepts_of(a):
+                m |= 1 << _CONCEPT_BIT[cid]
+            conc.append(m)
+        self.conc = _u64(conc)
+        # text CSR
+        vocab = index._vocab
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for x in items:
+            vec = T.vector(x.text)
+            for tok, w in vec.items():
+                col = vocab.get(tok)
+                if col is None:
+                    if not grow_vocab:
+                        continue
+                    col = vocab[tok] = len(vocab)
+                indices.append(col)
+                data.append(w)
+            indptr.append(len(indices))
+        self.indptr = np.array(indptr, dtype=np.int64)
+        self.indices = np.array(indices, dtype=np.int32)
+        self.data = np.array(data, dtype=np.float64)
+        self.text = sp.csr_matrix((self.data, self.indices, self.indptr), shape=(n, max(len(vocab), 1)))
+        # postings by theme and by topic concept
+        self.by_theme: dict[str, np.ndarray] = {}
+        self.by_concept: dict[str, np.ndarray] = {}
+        tmp_t: dict[str, list[int]] = {}
+        tmp_c: dict[str, list[int]] = {}
+        for row, (x, a) in enumerate(zip(items, analyses)):
+            for t in x.themes:
+                tmp_t.setdefault(t, []).append(row)
+            for c in T.concepts_of(a):
+                tmp_c.setdefault(c, []).append(row)
+        self.by_theme = {k: np.array(v, dtype=np.int64) for k, v in tmp_t.items()}
+        self.by_concept = {k: np.array(v, dtype=np.int64) for k, v in tmp_c.items()}
+        # place postings + per-side columns
+        tmp_country: dict[str, list[int]] = {}
+        tmp_area: dict[str, list[int]] = {}
+        if kind == "offer":
+            anywhere = []
+            for row, o in enumerate(items):
+                if o.anywhere:
+                    anywhere.append(row)
+                for c in o.countries:
+                    tmp_country.setdefault(c, []).append(row)
+                for a in o.regions:
+                    tmp_area.setdefault(a, []).append(row)
+            self.anywhere = np.array(anywhere, dtype=np.int64)
+            self.ok = np.array([o.active and has_capacity(o) for o in items], dtype=bool)
+            self.start = np.array([_ord(o.available_from, _NEG) for o in items], dtype=np.int64)
+            self.end = np.array([_ord(o.available_until, _POS) for o in items], dtype=np.int64)
+        else:
+            for row, r in enumerate(items):
+                tmp_country.setdefault(r.country, []).append(row)
+                for a in r.areas:
+                    tmp_area.setdefault(a, []).append(row)
+            self.start = np.array([_ord(r.desired_start, _NEG) for r in items], dtype=np.int64)
+            self.end = np.array([_ord(r.desired_end, _POS) for r in items], dtype=np.int64)
+            self.urg = np.array([URGENCY_WEIGHT.get(r.urgency, 0.0) for r in items], dtype=np.float64)
+        self.by_country = {k: np.array(v, dtype=np.int64) for k, v in tmp_country.items()}
+        self.by_area = {k: np.array(v, dtype=np.int64) for k, v in tmp_area.items()}
+
+    def text_rows(self, rows: np.ndarray, ncols: int) -> sp.csr_matrix:
+        m = self.text[rows] if len(rows) != self.n else self.text
+        return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], ncols))
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    arrays = [a for a in arrays if a is not None and len(a)]
+    if not arrays:
+        return np.zeros(0, dtype=np.int64)
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.unique(np.concatenate(arrays))
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(x).astype(np.float64)
+
+
+def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int):
+    """Scores (g x k) of request rows ``rr`` against offer rows ``oo`` (both already
+    place-filtered and active/capacity-filtered).  Returns (score, mask) where mask marks
+    eligible (dates) and relevant pairs."""
+    rt, ot = R.theme[rr][:, None], O.theme[oo][None, :]
+    st = _popcount(rt & ot)
+    rs, re_ = R.start[rr][:, None], R.end[rr][:, None]
+    os_, oe = O.start[oo][None, :], O.end[oo][None, :]
+    dates_ok = (os_ <= re_) & (oe >= rs)
+    cos = (R.text_rows(rr, ncols) @ O.text_rows(oo, ncols).T).toarray()
+    shared_conc = (R.conc[rr][:, None] & O.conc[oo][None, :]) != 0
+    mask = dates_ok & ((st > 0) | (shared_conc & (cos >= TEXT_MIN)))
+    nt = R.ntheme[rr][:, None] * O.ntheme[oo][None, :]
+    theme_c = np.divide(st, np.sqrt(nt), out=np.zeros_like(st), where=nt > 0)
+    text_c = np.minimum(1.0, cos / TEXT_SATURATION)
+    nm = R.nmod[rr][:, None] * O.nmod[oo][None, :]
+    sm = _popcount(R.mod[rr][:, None] & O.mod[oo][None, :])
+    mod_c = np.where(nm > 0, np.divide(sm, np.sqrt(nm), out=np.zeros_like(sm), where=nm > 0), 0.5)
+    rl, ol = R.lang[rr], O.lang[oo]
+    shared_lang = np.zeros((len(rr), len(oo)), dtype=bool)
+    for w in range(4):
+        shared_lang |= (rl[:, w][:, None] & ol[:, w][None, :]) != 0
+    both_lang = R.haslang[rr][:, None] & O.haslang[oo][None, :]
+    lang_c = np.where(both_lang, shared_lang.astype(np.float64), 0.5)
+    # time fit
+    open_req = (rs == _NEG) & (re_ == _POS)
+    covered = (os_ <= rs) & (oe >= re_)
+    finite = (rs != _NEG) & (re_ != _POS)
+    inter = np.minimum(re_, oe) - np.maximum(rs, os_) + 1
+    span = np.where(finite, re_ - rs + 1, 1)
+    frac = np.clip(inter / span, 0.0, 1.0)
+    time_c = np.where(open_req | covered, 1.0, np.where(finite, frac, 0.5))
+    # soon
+    late = os_ - rs
+    soon = np.where(os_ == _NEG, 1.0, np.where(rs == _NEG, 0.5,
+                    np.where(late <= 0, 1.0, np.maximum(0.0, 1.0 - late / SOON_DAYS))))
+    u = R.urg[rr][:, None]
+    base = W_THEME * theme_c + W_TEXT * text_c + W_MOD * mod_c + W_LANG * lang_c + W_TIME * time_c
+    score = base * (1.0 - u) + u * soon
+    return score, mask
+
+
+def _top(score_row: np.ndarray, mask_row: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """Best ``limit`` (id, rounded score) among masked entries, ties by id ascending."""
+    sel = np.flatnonzero(mask_row)
+    if len(sel) == 0 or limit <= 0:
+        return []
+    q = np.rint(score_row[sel] * 10000.0).astype(np.int64)
+    sid = ids[sel]
+    if len(sel) > limit:
+        kth = np.partition(q, len(q) - limit)[len(q) - limit]
+        keep = q >= kth
+        q, sid = q[keep], sid[keep]
+    order = np.lexsort((sid, -q))[:limit]
+    return [(int(sid[i]), int(q[i]) / 10000.0) for i in order]
+
+
+# --------------------------------------------------------------------------- index
+
+class MatchingIndex:
+    """Offers and requests, indexed by place, theme and text concept."""
+
+    def __init__(self, offers: Iterable[OfferData] = (), requests: Iterable[RequestData] = (),
+                 area_names: Mapping[str, str] | None = None,
+                 country_names: Mapping[str, str] | None = None):
+        self.area_names = dict(area_names or {})
+        self.country_names = dict(country_names or {})
+        self._offers: dict[int, OfferData] = {o.id: o for o in offers}
+        self._requests: dict[int, RequestData] = {r.id: r for r in requests}
+        self._themes = _Codes(THEME_CODES, 64, "theme")
+        self._mods = _Codes(MODALITY_CODES, 64, "modality")
+        self._langs = _Codes(LANGUAGE_NAMES, 256, "language")
+        self._vocab: dict[str, int] = {}
+        self._otable: _Table | None = None
+        self._rtable: _Table | None = None
+
+    # ---- maintenance
+    def __len__(self) -> int:
+        return len(self._offers)
+
+    @property
+    def offers(self) -> Mapping[int, OfferData]:
+        return self._offers
+
+    @property
+    def requests(self) -> Mapping[int, RequestData]:
+        return self._requests
+
+    def upsert_offer(self, offer: OfferData) -> None:
+        self._offers[offer.id] = offer
+        self._otable = None
+
+    def remove_offer(self, offer_id: int) -> None:
+        if self._offers.pop(offer_id, None) is not None:
+            self._otable = None
+
+    def upsert_request(self, request: RequestData) -> None:
+        self._requests[request.id] = request
+        self._rtable = None
+
+    def remove_request(self, request_id: int) -> None:
+        if self._requests.pop(request_id, None) is not None:
+            self._rtable = None
+
+    def _offer_table(self) -> _Table:
+        if self._otable is None:
+            self._otable = _Table([self._offers[i] for i in sorted(self._offers)], self, "offer")
+        return self._otable
+
+    def _request_table(self) -> _Table:
+        if self._rtable is None:
+            self._rtable = _Table([self._requests[i] for i in sorted(self._requests)], self, "request")
+        return self._rtable
+
+    def build(self) -> None:
+        """Compile both sides now (otherwise done lazily on first query)."""
+        self._offer_table()
+        self._request_table()
+
+    # ---- candidates
+    def _place_offer_rows(self, O: _Table, country: str, areas: Iterable[str]) -> np.ndarray:
+        rows = _union([O.anywhere, O.by_country.get(country)] + [O.by_area.get(a) for a in sorted(areas)])
+        return rows[O.ok[rows]] if len(rows) else rows
+
+    def _topic_offer_rows(self, O: _Table, request: RequestData) -> np.ndarray:
+        concepts = T.concepts_of(T.analyse(request.text))
+        return _union([O.by_theme.get(t) for t in sorted(request.themes)]
+                      + [O.by_concept.get(c) for c in sorted(concepts)])
+
+    def candidate_offer_rows(self, request: RequestData) -> np.ndarray:
+        """Rows of offers that deliver there, are open, and share a theme or a concept."""
+        O = self._offer_table()
+        place = self._place_offer_rows(O, request.country, request.areas)
+        topic = self._topic_offer_rows(O, request)
+        return np.intersect1d(place, topic, assume_unique=True)
+
+    # ---- queries
+    def offers_for(self, request: RequestData, limit: int = 10) -> list[Suggestion]:
+        """Top ``limit`` offers for ``request`` (indexed or not), best first."""
+        O = self._offer_table()
+        oo = self.candidate_offer_rows(request)
+        if len(oo) == 0:
+            return []
+        R = _Table([request], self, "request", grow_vocab=False)
+        score, mask = _score_block(R, np.zeros(1, dtype=np.int64), O, oo, len(self._vocab))
+        top = _top(score[0], mask[0], O.ids[oo], limit)
+        return [self._suggest(request, self._offers[oid], s) for oid, s in top]
+
+    def requests_for(self, offer: OfferData, limit: int = 10) -> list[RequestSuggestion]:
+        """Top ``limit`` indexed requests for ``offer``, best first."""
+        if not (offer.active and has_capacity(offer)):
+            return []
+        R = self._request_table()
+        if offer.anywhere:
+            place = np.arange(R.n, dtype=np.int64)
+        else:
+            place = _union([R.by_country.get(c) for c in sorted(offer.countries)]
+                           + [R.by_area.get(a) for a in sorted(offer.regions)])
+        concepts = T.concepts_of(T.analyse(offer.text))
+        topic = _union([R.by_theme.get(t) for t in sorted(offer.themes)]
+                       + [R.by_concept.get(c) for c in sorted(concepts)])
+        rr = np.intersect1d(place, topic, assume_unique=True)
+        if len(rr) == 0:
+            return []
+        O = _Table([offer], self, "offer", grow_vocab=False)
+        score, mask = _score_block(R, rr, O, np.zeros(1, dtype=np.int64), len(self._vocab))
+        top = _top(score[:, 0], mask[:, 0], R.ids[rr], limit)
+        out = []
+        for rid, s in top:
+            sug = self._suggest(self._requests[rid], offer, s)
+            out.append(RequestSuggestion(rid, sug.score, sug.reasons))
+        return out
+
+    def rebuild_all(self, limit: int = 10,
+                    progress: Callable[[int, int], None] | None = None) -> dict[int, list[Suggestion]]:
+        """Top ``limit`` offers for every indexed request.  Requests sharing a place
+        (country and areas) share their place candidates and are scored as one block."""
+        O = self._offer_table()
+        R = self._request_table()
+        ncols = len(self._vocab)
+        groups: dict[tuple, list[int]] = {}
+        for row, r in enumerate(R.items):
+            groups.setdefault((r.country, tuple(sorted(r.areas))), []).append(row)
+        out: dict[int, list[Suggestion]] = {}
+        done, n = 0, R.n
+        if progress:
+            progress(0, n)
+        for (country, areas), rows in sorted(groups.items()):
+            place = self._place_offer_rows(O, country, areas)
+            rows_arr = np.array(rows, dtype=np.int64)
+            if len(place) == 0:
+                for row in rows:
+                    out[int(R.ids[row])] = []
+            else:
+                # topic pruning for the block: offers sharing a theme or concept with any request
+                t_mask = np.bitwise_or.reduce(R.theme[rows_arr])
+                c_mask = np.bitwise_or.reduce(R.conc[rows_arr])
+                keep = ((O.theme[place] & t_mask) != 0) | ((O.conc[place] & c_mask) != 0)
+                oo = place[keep]
+                for start in range(0, len(rows_arr), 256):
+                    rr = rows_arr[start:start + 256]
+                    if len(oo):
+                        score, mask = _score_block(R, rr, O, oo, ncols)
+                    for i, row in enumerate(rr):
+                        req = R.items[row]
+                        top = _top(score[i], mask[i], O.ids[oo], limit) if len(oo) else []
+                        out[req.id] = [self._suggest(req, self._offers[oid], s) for oid, s in top]
+            done += len(rows)
+            if progress:
+                progress(done, n)
+        return out
+
+    def _suggest(self, request: RequestData, offer: OfferData, score: float) -> Suggestion:
+        cos = T.cosine(T.vector(request.text), T.vector(offer.text))
+        p = _parts(request, offer, cos)
+        return Suggestion(offer.id, score, reasons_for(request, offer, p, self.area_names, self.country_names))

@@ -1,0 +1,4 @@
+"""python -m exchange.matching.evaluation: print the evaluation report."""
+from . import evaluate, format_report
+
+print(format_report(evaluate()))

@@ -1,0 +1,275 @@
+"""Feeding the matching engine from the database, and reading its suggestions for people.
+
+The engine (`engine.py`) is plain Python over plain data. This module turns rows into its
+`RequestData` / `OfferData`, keeps one in-process index per database, and brings that index up to
+date before every read: a cheap query of what changed since the last look (offers, requests and
+matches by `updated_at`) upserts only those records, so suggestions stay current when a request or
+an offer changes without rebuilding everything. Suggestions a person sees are filtered through
+the access policy. `rebuild_suggestions` stores every request's top offers in the `suggestions`
+table: a dated snapshot for `flask matching rebuild` and for analysis; pages and the API always read
+live suggestions from the index.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from ..access import match_scope, offer_scope, request_scope
+from ..extensions import db
+from ..models import AssistanceRequest, Country, Match, Offer, Region, Suggestion, utcnow
+from .engine import MatchingIndex, OfferData, RequestData
+
+# Requests the engine indexes for the reverse direction (offer → requests it could serve).
+INDEXED_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
+BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
+OVERLAP_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
+
+
+def _areas(country: Country) -> frozenset[str]:
+    return frozenset(country.areas)
+
+
+def request_data(req: AssistanceRequest) -> RequestData:
+    return RequestData(
+        id=req.id, country=req.country_iso3, areas=_areas(req.country), themes=frozenset(req.theme_codes),
+        modalities=frozenset(req.modality_codes), languages=frozenset(req.language_codes), title=req.title or "",
+        description=req.description or "", beneficiary=req.beneficiary or "", desired_start=req.desired_start,
+        desired_end=req.desired_end, urgency=req.urgency or "medium")
+
+
+def offer_data(offer: Offer, load: int) -> OfferData:
+    return OfferData(
+        id=offer.id, active=offer.status == "active", countries=frozenset(offer.country_codes),
+        regions=frozenset(offer.region_codes), themes=frozenset(offer.theme_codes),
+        modalities=frozenset(offer.modality_codes), languages=frozenset(offer.language_codes),
+        title=offer.title or "", description=offer.description or "", available_from=offer.available_from,
+        available_until=offer.available_until, capacity=offer.capacity, load=load)
+
+
+def _request_query():
+    return select(AssistanceRequest).options(
+        selectinload(AssistanceRequest.themes), selectinload(AssistanceRequest.modalities),
+        selectinload(AssistanceRequest.languages), selectinload(AssistanceRequest.country))
+
+
+def _offer_query():
+    return select(Offer).options(
+        selectinload(Offer.themes), selectinload(Offer.modalities), selectinload(Offer.languages),
+        selectinload(Offer.countries), selectinload(Offer.regions))
+
+
+def _loads(offer_ids: Iterable[int] | None = None) -> dict[int, int]:
+    stmt = select(Match.offer_id, func.count()).where(Match.status.in_(BUSY_MATCH_STATUSES)).group_by(Match.offer_id)
+    if offer_ids is not None:
+        stmt = stmt.where(Match.offer_id.in_(list(offer_ids)))
+    return dict(db.session.execute(stmt).all())
+
+
+@dataclass
+class _Cached:
+    index: MatchingIndex
+    seen_offers: datetime | None
+    seen_requests: datetime | None
+    seen_matches: datetime | None
+
+
+_lock = threading.Lock()
+_indexes: dict[str, _Cached] = {}
+
+
+def _latest(column) -> datetime | None:
+    return db.session.scalar(select(func.max(column)))
+
+
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    areas = dict(db.session.execute(select(Region.code, Region.name)).all())
+    countries = dict(db.session.execute(select(Country.iso3, Country.name)).all())
+    return areas, countries
+
+
+def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingIndex:
+    """A fresh index of every active offer and every request open to matching."""
+    loads = _loads()
+    offers = [offer_data(o, loads.get(o.id, 0))
+              for o in db.session.scalars(_offer_query().where(Offer.status == "active"))]
+    requests = [request_data(r) for r in db.session.scalars(
+        _request_query().where(AssistanceRequest.status.in_(INDEXED_REQUEST_STATUSES)))]
+    areas, countries = _names()
+    return MatchingIndex(offers=offers, requests=requests, area_names=areas, country_names=countries)
+
+
+def _key() -> str:
+    return str(db.engine.url)
+
+
+def current_index() -> MatchingIndex:
+    """The process's index for this database, brought up to date with what changed since the last call."""
+    with _lock:
+        cached = _indexes.get(_key())
+        latest = (_latest(Offer.updated_at), _latest(AssistanceRequest.updated_at), _latest(Match.updated_at))
+        if cached is None:
+            cached = _Cached(build_index(), *latest)
+            _indexes[_key()] = cached
+            return cached.index
+        _catch_up(cached, latest)
+        return cached.index
+
+
+def _catch_up(cached: _Cached, latest) -> None:
+    offers_since, requests_since, matches_since = cached.seen_offers, cached.seen_requests, cached.seen_matches
+    changed_offer_ids: set[int] = set()
+    if latest[2] is not None and (matches_since is None or latest[2] > matches_since):
+        stmt = select(Match.offer_id)
+        if matches_since is not None:
+            stmt = stmt.where(Match.updated_at >= matches_since)
+        changed_offer_ids |= set(db.session.scalars(stmt))
+    if latest[0] is not None and (offers_since is None or latest[0] > offers_since):
+        stmt = select(Offer.id)
+        if offers_since is not None:
+            stmt = stmt.where(Offer.updated_at >= offers_since)
+        changed_offer_ids |= set(db.session.scalars(stmt))
+    if changed_offer_ids:
+        loads = _loads(changed_offer_ids)
+        for offer in db.session.scalars(_offer_query().where(Offer.id.in_(changed_offer_ids))):
+            if offer.status == "active":
+                cached.index.upsert_offer(offer_data(offer, loads.get(offer.id, 0)))
+            else:
+                cached.index.remove_offer(offer.id)
+    if latest[1] is not None and (requests_since is None or latest[1] > requests_since):
+        stmt = _request_query()
+        if requests_since is not None:
+            stmt = stmt.where(AssistanceRequest.updated_at >= requests_since)
+        for req in db.session.scalars(stmt):
+            if req.status in INDEXED_REQUEST_STATUSES:
+                cached.index.upsert_request(request_data(req))
+            else:
+                cached.index.remove_request(req.id)
+    cached.seen_offers, cached.seen_requests, cached.seen_matches = latest
+
+
+def forget_indexes() -> None:
+    """Drop every cached index (tests; after restoring a database)."""
+    with _lock:
+        _indexes.clear()
+
+
+# ------------------------------------------------------------------------------------------------
+# What people see.
+
+@dataclass(frozen=True)
+class OfferSuggestion:
+    offer: Offer
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequestSuggestion:
+    request: AssistanceRequest
+    score: float
+    reasons: tuple[str, ...]
+
+
+def suggestions_for_request(user, req: AssistanceRequest, limit: int = 10) -> list[OfferSuggestion]:
+    """Offers ranked for this request, best first (ties by offer id), only those `user` may see."""
+    ranked = current_index().offers_for(request_data(req), limit=max(limit * 3, 30))
+    ids = [s.offer_id for s in ranked]
+    visible = {o.id: o for o in db.session.scalars(
+        select(Offer).options(selectinload(Offer.organisation)).where(Offer.id.in_(ids), offer_scope(user)))}
+    return [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons)) for s in ranked
+            if s.offer_id in visible][:limit]
+
+
+def suggestions_for_offer(user, offer: Offer, limit: int = 10) -> list[RequestSuggestion]:
+    """Requests this offer could serve, best first, only those `user` may see."""
+    ranked = current_index().requests_for(offer_data(offer, _loads([offer.id]).get(offer.id, 0)),
+                                          limit=max(limit * 5, 50))
+    ids = [s.request_id for s in ranked]
+    visible = {r.id: r for r in db.session.scalars(
+        select(AssistanceRequest).options(selectinload(AssistanceRequest.country)).where(
+            AssistanceRequest.id.in_(ids), request_scope(user)))}
+    return [RequestSuggestion(visible[s.request_id], s.score, tuple(s.reasons)) for s in ranked
+            if s.request_id in visible][:limit]
+
+
+def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every indexed request's top offers into the `suggestions` table; returns the rows."""
+    forget_indexes()
+    index = current_index()
+    top = index.rebuild_all(limit=limit, progress=progress)
+    now = utcnow()
+    db.session.execute(delete(Suggestion))
+    rows = [{"request_id": request_id, "offer_id": s.offer_id, "score": s.score, "rank": rank,
+             "reasons": list(s.reasons), "computed_at": now}
+            for request_id, suggestions in top.items() for rank, s in enumerate(suggestions, start=1)]
+    if rows:
+        db.session.execute(Suggestion.__table__.insert(), rows)
+    return len(rows)
+
+
+def score_of(req: AssistanceRequest, offer: Offer) -> float | None:
+    """The engine's score of one pair (None when a hard rule excludes it or nothing relates them)."""
+    from .engine import score_pair
+    suggestion = score_pair(request_data(req), offer_data(offer, _loads([offer.id]).get(offer.id, 0)))
+    return suggestion.score if suggestion else None
+
+
+# ------------------------------------------------------------------------------------------------
+# Overlap: the same need asked twice, or help already given there.
+
+@dataclass(frozen=True)
+class Overlap:
+    text: str
+    link: str
+    other_reference: str
+
+
+def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> list[Overlap]:
+    """Other live requests of the same country that resemble this one, and assistance under way or
+    delivered there on one of its themes — for coordinators, so nobody duplicates work."""
+    from .text import cosine, vector
+
+    themes = set(req.theme_codes)
+    result: list[Overlap] = []
+    others = db.session.scalars(_request_query().where(
+        AssistanceRequest.country_iso3 == req.country_iso3, AssistanceRequest.id != req.id,
+        AssistanceRequest.status.in_(OVERLAP_REQUEST_STATUSES)))
+    mine = vector(" ".join([req.title or "", req.description or "", req.beneficiary or ""]))
+    for other in others:
+        shared = themes & set(other.theme_codes)
+        similarity = cosine(mine, vector(" ".join([other.title, other.description, other.beneficiary or ""])))
+        if similarity >= threshold or (shared and similarity >= threshold / 2):
+            why = f"similar wording ({similarity:.0%})" + (f", both on {', '.join(sorted(shared))}" if shared else "")
+            result.append(Overlap(f"Resembles {other.reference} “{other.title}” ({other.status.replace('_', ' ')}): "
+                                  f"{why}.", f"/requests/{other.id}", other.reference))
+    delivered = db.session.scalars(
+        select(Match).join(Match.request).options(selectinload(Match.request).selectinload(AssistanceRequest.themes),
+                                                  selectinload(Match.offer).selectinload(Offer.organisation))
+        .where(AssistanceRequest.country_iso3 == req.country_iso3, AssistanceRequest.id != req.id,
+               Match.status.in_(("in_delivery", "completed"))))
+    for match in delivered:
+        shared = themes & set(match.request.theme_codes)
+        if shared:
+            state = "under way" if match.status == "in_delivery" else "delivered"
+            result.append(Overlap(
+                f"{match.offer.organisation.code} assistance already {state} in {req.country.name} on "
+                f"{', '.join(sorted(shared))}: {match.reference} “{match.offer.title}”.", f"/matches/{match.id}",
+                match.reference))
+    return result
+
+
+def visible_overlaps(user, req: AssistanceRequest) -> list[Overlap]:
+    """Overlaps, for people who may follow the links (coordinators and admins see everything)."""
+    if user.role not in ("coordinator", "admin"):
+        return []
+    return overlaps_for_request(req)
+
+
+__all__ = ["build_index", "current_index", "forget_indexes", "match_scope", "offer_data", "overlaps_for_request",
+           "rebuild_suggestions", "request_data", "score_of", "suggestions_for_offer",
+           "suggestions_for_request", "visible_overlaps"]
