@@ -156,7 +156,7 @@ CONCEPTS: tuple[Concept, ...] = (
        "финансов* разведк*|подразделени* финансов* разведк*|подозрительн* операц*|пфр",
        "وحد* تحريات* مالي*|استخبارات* مالي*|معاملات* مشبوه*|عمليات* مشبوه*"),
     _c("asset-freezing", "freezing of assets", "financing",
-       "asset* freez*|freez* asset*|freez* fund*|confiscat*|seiz* asset*|asset recovery|targeted financial sanction*",
+       "asset* freez*|freez* asset*|targeted sanction*|sanction* list*|freez* fund*|confiscat*|seiz* asset*|asset recovery|targeted financial sanction*",
        "gel* avoir*|gel* fonds|geler* avoir*|saisie* avoir*|sanction* financ* cibl*",
        "congelacion* activo*|congelar* activo*|congelacion* fondo*|decomiso*|incautacion* bien*",
        "заморозк* актив*|замораживан* актив*|заморажив* средств*|конфискац*",

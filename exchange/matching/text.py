@@ -133,12 +133,33 @@ def _candidates(tok: str) -> tuple[_Pattern, ...]:
     found = list(_FIRST.get((tok, False), ()))
     for k in range(1, min(len(tok), _MAX_PREFIX) + 1):
         found.extend(_FIRST.get((tok[:k], True), ()))
+    if len(tok) > 3 and tok[0] == "و":
+        found.extend(_candidates(_arabic_light(tok[1:])))
     found.sort(key=lambda p: (-len(p.words), -p.chars))
-    return tuple(found)
+    return tuple(dict.fromkeys(found))
 
 
 def _word_match(tok: str, w: tuple[str, bool]) -> bool:
-    return tok.startswith(w[0]) if w[1] else tok == w[0]
+    if (tok.startswith(w[0]) if w[1] else tok == w[0]):
+        return True
+    # Arabic conjunction "wa-" glued to the word: "وتمويل" = "and financing"
+    return len(tok) > 3 and tok[0] == "و" and _word_match(_arabic_light(tok[1:]), w)
+
+
+def _match_at(toks: list[str], i: int, p: _Pattern) -> int:
+    """End position if pattern ``p`` matches at ``i`` (one extra word may sit between
+    two pattern words: "freeze terrorist assets"), else 0."""
+    j = i + 1
+    gap = 1
+    for w in p.words[1:]:
+        if j < len(toks) and _word_match(toks[j], w):
+            j += 1
+        elif gap and j + 1 < len(toks) and _word_match(toks[j + 1], w):
+            j += 2
+            gap = 0
+        else:
+            return 0
+    return j
 
 
 def _detect_language(tokens: list[str]) -> str:
@@ -182,9 +203,12 @@ def analyse(text: str) -> Analysis:
     while i < n:
         tok = toks[i]
         matched = None
+        end = i + 1
         for p in _candidates(tok):
-            m = len(p.words)
-            if i + m <= n and all(_word_match(toks[i + j], p.words[j]) for j in range(1, m)):
+            if not _word_match(tok, p.words[0]):
+                continue
+            end = _match_at(toks, i, p)
+            if end:
                 matched = p
                 break
         if matched is not None:
@@ -198,7 +222,7 @@ def analyse(text: str) -> Analysis:
                 if c.theme:
                     tkey = "@" + c.theme
                     out.append(tkey)
-            i += len(matched.words)
+            i = end
             continue
         i += 1
         if len(tok) < 3 or tok.isdigit() or tok in _GENERIC:

@@ -1,0 +1,77 @@
+"""The domain lexicon: acronyms, multilingual concepts, normalisation."""
+from __future__ import annotations
+
+import pytest
+
+from exchange.matching import MatchingIndex
+from exchange.matching import text as T
+
+from .helpers import WAF, off, req
+
+
+def concepts(s):
+    return T.concepts_of(T.analyse(s))
+
+
+def test_aml_cft_meets_money_laundering_and_terrorist_financing():
+    assert concepts("AML/CFT") == concepts("money laundering and terrorist financing") == {
+        "money-laundering", "terrorist-financing"}
+    assert T.cosine(T.vector("AML/CFT"), T.vector("money laundering and terrorist financing")) > 0.99
+    assert concepts("financing of terrorism") == {"terrorist-financing"}
+
+
+def test_mrtd_meets_machine_readable_travel_documents():
+    assert concepts("MRTD") == concepts("machine-readable travel documents") == {"mrtd"}
+    assert "mrtd" in concepts("documents de voyage lisibles à la machine")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("blanchiment de capitaux et financement du terrorisme", {"money-laundering", "terrorist-financing"}),
+    ("lavado de activos y financiamiento del terrorismo", {"money-laundering", "terrorist-financing"}),
+    ("отмывание денег и финансирование терроризма", {"money-laundering", "terrorist-financing"}),
+    ("غسل الأموال وتمويل الإرهاب", {"money-laundering", "terrorist-financing"}),
+    ("faux passeports", {"document-fraud"}),
+    ("pasaportes falsos", {"document-fraud"}),
+    ("поддельных паспортов", {"document-fraud"}),
+    ("جوازات السفر المزورة", {"document-fraud"}),
+    ("freeze terrorist assets", {"asset-freezing"}),  # one word may sit inside a phrase
+])
+def test_multilingual_concepts(text, expected):
+    assert expected <= concepts(text)
+
+
+def test_accents_and_case_are_folded():
+    assert T.analyse("GARDES-FRONTIÈRES").tokens == T.analyse("gardes-frontieres").tokens
+
+
+def test_ambiguous_short_words_do_not_trigger_concepts():
+    assert concepts("под контролем") == frozenset()          # Russian "under", not ПОД/ФТ
+    assert "maritime-security" not in concepts("судья и суд")  # court, not ship
+
+
+def test_french_forged_passports_request_finds_english_document_fraud_offer():
+    fraud = off(1, themes=("border-management",), title="Document fraud courses for border officers",
+                description="Courses for border guards on detecting forged and fraudulent passports.")
+    aviation = off(2, themes=("border-management",), title="Advance passenger information",
+                   description="API and PNR systems for airlines.")
+    arms = off(3, themes=("border-management",), title="Small arms control",
+               description="Marking and tracing of small arms and light weapons.")
+    r = req(country="SEN", areas=WAF, themes=("border-management",), languages=("fr",),
+            title="Faux passeports",
+            description="Former les gardes-frontières à détecter les faux passeports.")
+    got = MatchingIndex([aviation, arms, fraud]).offers_for(r)
+    assert got[0].offer_id == 1
+    assert any("document fraud" in x for x in got[0].reasons)
+
+
+def test_language_detection():
+    assert T.analyse("Le Sénégal souhaite former les gardes-frontières").language == "fr"
+    assert T.analyse("Solicitamos capacitación para los analistas").language == "es"
+    assert T.analyse("Обучение следователей").language == "ru"
+    assert T.analyse("تدريب المحققين").language == "ar"
+    assert T.analyse("Training of investigators").language == "en"
+
+
+def test_empty_text():
+    assert T.vector("") == {}
+    assert T.cosine(T.vector(""), T.vector("money laundering")) == 0.0
