@@ -1,0 +1,245 @@
+"""Speed benchmark of the matching engine on synthetic but realistic data.
+
+``run_bench()`` generates requests and offers (themes skewed, countries spread over
+UN M49 regions, texts built from the domain lexicon in five languages), builds a
+``MatchingIndex`` and measures: index build, full rebuild of the top-10 for every
+request, p50/p95 of one request's refresh (``offers_for`` against the built index),
+refresh right after an upsert, peak memory, and the ratio against brute force
+(``score_pair`` on every pair, timed on a sample of requests and extrapolated).
+``format_bench()`` prints the figures.  It never fails on slowness.
+
+Used by ``benchmarks/matching_bench.py`` and meant for a ``flask matching bench`` command.
+"""
+from __future__ import annotations
+
+import gc
+import random
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import replace
+from datetime import date, timedelta
+
+from .engine import MatchingIndex, OfferData, RequestData, rank, score_pair
+from .lexicon import CONCEPTS, LANGUAGE_NAMES, MODALITY_NAMES, THEME_NAMES
+
+TARGETS = {"rebuild_s": 5.0, "one_p95_ms": 20.0, "peak_mb": 500.0}
+
+# M49 parents: leaf area -> chain up to the region
+_PARENT = {
+    "015": "002", "202": "002", "014": "202", "017": "202", "018": "202", "011": "202",
+    "419": "019", "029": "419", "013": "419", "005": "419", "021": "019",
+    "143": "142", "030": "142", "035": "142", "034": "142", "145": "142",
+    "151": "150", "154": "150", "039": "150", "155": "150",
+    "053": "009", "054": "009", "057": "009", "061": "009",
+}
+_LEAVES = sorted(set(_PARENT) - set(_PARENT.values()))
+_LEAF_SHARE = {"014": 18, "011": 16, "017": 9, "018": 5, "015": 7, "145": 18, "034": 9, "143": 5,
+               "035": 11, "030": 5, "029": 13, "013": 8, "005": 12, "021": 2, "151": 10, "039": 12,
+               "154": 10, "155": 7, "053": 2, "054": 5, "057": 5, "061": 4}
+_REGION_LANG = {"002": ["en", "fr", "ar"], "019": ["es", "en"], "142": ["en", "ru", "ar"],
+                "150": ["en", "ru", "fr"], "009": ["en"]}
+_FILLER = ("ministry officials staff agency unit department regional provincial district local "
+           "central coordination plan strategy policy procedures standard operating practices "
+           "management oversight data information exchange cooperation partners donors months year "
+           "pilot phase follow-up mentoring sustainability ownership inter-agency task team network "
+           "quality review report recommendations priorities gaps challenges lessons learned "
+           "urban rural northern southern eastern western coastal capital city airport station "
+           "women youth leaders practitioners analysts inspectors officers trainers managers").split()
+
+
+def _areas(leaf: str) -> frozenset[str]:
+    out, c = {leaf, "001"}, leaf
+    while c in _PARENT:
+        c = _PARENT[c]
+        out.add(c)
+    return frozenset(out)
+
+
+def _phrase_bank() -> dict[str, list[str]]:
+    bank: dict[str, list[str]] = {t: [] for t in THEME_NAMES}
+    for c in CONCEPTS:
+        if c.theme:
+            for p in c.patterns:
+                bank[c.theme].append(p.replace("*", "s" if p[-1:] == "*" and p.isascii() else ""))
+    return bank
+
+
+def make_data(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42):
+    """Synthetic (offers, requests, country_names)."""
+    rnd = random.Random(seed)
+    themes = list(THEME_NAMES)
+    theme_w = [1.0 / (i + 1) ** 0.9 for i in range(len(themes))]
+    rnd.shuffle(theme_w)
+    mods = list(MODALITY_NAMES)
+    bank = _phrase_bank()
+    # ~190 countries spread over the leaves
+    countries: list[tuple[str, frozenset[str]]] = []
+    total = sum(_LEAF_SHARE.values())
+    for leaf in _LEAVES:
+        for i in range(max(1, round(190 * _LEAF_SHARE.get(leaf, 3) / total))):
+            countries.append((f"{leaf}{chr(65 + i // 26)}{chr(65 + i % 26)}"[-3:].upper().replace("0", "Q"), _areas(leaf)))
+    codes = sorted({c for c, _ in countries})
+    country_areas = dict(countries)
+    country_w = [1.0 / (i + 1) ** 0.6 for i in range(len(codes))]
+    names = {c: f"Country {c}" for c in codes}
+    base = date(2026, 1, 1)
+
+    def region_of(areas):
+        return next(a for a in areas if a in _REGION_LANG)
+
+    def text(ts):
+        words = []
+        for _ in range(rnd.randint(2, 4)):
+            words.append(rnd.choice(bank[rnd.choice(sorted(ts))]) if ts else rnd.choice(_FILLER))
+        words += rnd.sample(_FILLER, rnd.randint(8, 25))
+        words.append(f"ref{rnd.randint(1, 50_000)}")
+        rnd.shuffle(words)
+        return " ".join(words)
+
+    def pick_themes(k):
+        return frozenset(rnd.choices(themes, theme_w, k=k))
+
+    offers = []
+    for i in range(1, n_offers + 1):
+        kind = rnd.random()
+        if kind < 0.2:
+            ocs, regs = frozenset(), frozenset()
+        elif kind < 0.6:
+            regs = frozenset(rnd.sample(sorted(set(_PARENT) | set(_PARENT.values())), rnd.randint(1, 2)))
+            ocs = frozenset()
+        else:
+            ocs, regs = frozenset(rnd.choices(codes, country_w, k=rnd.randint(1, 5))), frozenset()
+        ts = pick_themes(rnd.randint(1, 3))
+        start = base + timedelta(days=rnd.randint(-200, 300)) if rnd.random() < 0.5 else None
+        end = (start or base) + timedelta(days=rnd.randint(30, 700)) if rnd.random() < 0.5 else None
+        offers.append(OfferData(
+            id=i, active=rnd.random() < 0.9, countries=ocs, regions=regs, themes=ts,
+            modalities=frozenset(rnd.sample(mods, rnd.randint(1, 3))),
+            languages=frozenset(rnd.sample(["en", "fr", "es", "ru", "ar"], rnd.randint(1, 3))),
+            title=text(ts)[:80], description=text(ts), available_from=start, available_until=end,
+            capacity=rnd.choice([None, None, 5, 10]), load=rnd.randint(0, 6)))
+    requests = []
+    for j in range(1, n_requests + 1):
+        c = rnd.choices(codes, country_w)[0]
+        areas = country_areas[c]
+        ts = pick_themes(rnd.randint(1, 2))
+        text_themes = ts if rnd.random() < 0.85 else pick_themes(1)  # some imprecise themes
+        start = base + timedelta(days=rnd.randint(0, 400)) if rnd.random() < 0.6 else None
+        end = start + timedelta(days=rnd.randint(30, 365)) if start and rnd.random() < 0.8 else None
+        requests.append(RequestData(
+            id=j, country=c, areas=areas, themes=ts,
+            modalities=frozenset(rnd.sample(mods, rnd.randint(1, 2))),
+            languages=frozenset(rnd.sample(_REGION_LANG[region_of(areas)], 1)),
+            title=text(text_themes)[:80], description=text(text_themes),
+            beneficiary=rnd.choice(["", "Ministry of Justice", "Border Police", "Financial Intelligence Unit"]),
+            desired_start=start, desired_end=end,
+            urgency=rnd.choices(["low", "medium", "high", "critical"], [2, 5, 2, 1])[0]))
+    return offers, requests, names
+
+
+def _maxrss_mb() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r / (1024 * 1024) if sys.platform == "darwin" else r / 1024
+
+
+def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, samples: int = 300,
+              brute_sample: int = 30, limit: int = 10, trace_memory: bool = True, log=None) -> dict:
+    """Run the benchmark and return its figures (seconds, milliseconds, megabytes)."""
+    say = log or (lambda *_: None)
+    say(f"generating {n_requests} requests and {n_offers} offers...")
+    offers, requests, names = make_data(n_requests, n_offers, seed)
+    gc.collect()
+    rss0 = _maxrss_mb()
+    if trace_memory:
+        tracemalloc.start()
+    t0 = time.perf_counter()
+    index = MatchingIndex(offers, requests, country_names=names)
+    index.build()
+    t_build = time.perf_counter() - t0
+    say(f"index built in {t_build:.2f} s; rebuilding top-{limit} for every request...")
+    t0 = time.perf_counter()
+    allres = index.rebuild_all(limit=limit)
+    t_rebuild = time.perf_counter() - t0
+    traced_peak = None
+    if trace_memory:
+        traced_peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+        tracemalloc.stop()
+    rnd = random.Random(seed + 1)
+    sample = rnd.sample(requests, min(samples, len(requests)))
+    lat, cands = [], []
+    for r in sample:
+        t0 = time.perf_counter()
+        index.offers_for(r, limit=limit)
+        lat.append((time.perf_counter() - t0) * 1000)
+        cands.append(len(index.candidate_offer_rows(r)))
+    lat.sort()
+    p50 = statistics.median(lat)
+    p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
+    # refresh after a change: upsert one offer, then ask again (the offer table recompiles)
+    upd = []
+    for r in sample[:10]:
+        o = offers[rnd.randrange(len(offers))]
+        index.upsert_offer(replace(o, load=o.load))
+        t0 = time.perf_counter()
+        index.offers_for(r, limit=limit)
+        upd.append((time.perf_counter() - t0) * 1000)
+    # brute force on a sample, extrapolated
+    bsample = sample[:max(1, min(brute_sample, len(sample)))]
+    t0 = time.perf_counter()
+    mismatches = 0
+    for r in bsample:
+        brute = rank([s for o in offers if (s := score_pair(r, o, country_names=names)) is not None], limit)
+        if brute != allres[r.id]:
+            mismatches += 1
+    t_brute_one = (time.perf_counter() - t0) / len(bsample)
+    t_brute_all = t_brute_one * len(requests)
+    suggested = sum(len(v) for v in allres.values())
+    return {
+        "requests": n_requests, "offers": n_offers, "limit": limit,
+        "build_s": t_build, "rebuild_s": t_rebuild,
+        "rebuild_per_request_ms": t_rebuild / max(1, n_requests) * 1000,
+        "one_p50_ms": p50, "one_p95_ms": p95, "one_samples": len(lat),
+        "after_upsert_ms": statistics.median(upd) if upd else None,
+        "candidates_mean": statistics.mean(cands) if cands else 0,
+        "suggestions_mean": suggested / max(1, n_requests),
+        "brute_sample": len(bsample), "brute_one_ms": t_brute_one * 1000,
+        "brute_all_s_extrapolated": t_brute_all,
+        "speedup_rebuild_vs_brute": t_brute_all / t_rebuild if t_rebuild else None,
+        "speedup_one_vs_brute": t_brute_one * 1000 / p50 if p50 else None,
+        "brute_mismatches": mismatches,
+        "rss_before_mb": rss0, "peak_rss_mb": _maxrss_mb(), "traced_peak_mb": traced_peak,
+        "targets": TARGETS,
+    }
+
+
+def format_bench(r: dict) -> str:
+    """Human-readable figures with the targets beside them (never an error)."""
+    def mark(value, target):
+        return "ok" if value is not None and value <= target else "OVER TARGET"
+    t = r["targets"]
+    lines = [
+        f"Matching benchmark: {r['requests']} requests x {r['offers']} offers, top-{r['limit']}",
+        f"  index build (analyse texts, compile)   {r['build_s']:8.2f} s",
+        f"  full rebuild, every request            {r['rebuild_s']:8.2f} s   target < {t['rebuild_s']:.0f} s: "
+        f"{mark(r['rebuild_s'], t['rebuild_s'])}  ({r['rebuild_per_request_ms']:.3f} ms/request)",
+        f"  one request, p50 / p95                 {r['one_p50_ms']:8.2f} / {r['one_p95_ms']:.2f} ms   "
+        f"target p95 < {t['one_p95_ms']:.0f} ms: {mark(r['one_p95_ms'], t['one_p95_ms'])}  ({r['one_samples']} samples)",
+        f"  one request right after an upsert      {r['after_upsert_ms']:8.2f} ms (offer table recompiled)",
+        f"  candidates per request after pruning   {r['candidates_mean']:8.0f} of {r['offers']} offers "
+        f"({100 * r['candidates_mean'] / max(1, r['offers']):.0f}%)",
+        f"  suggestions per request                {r['suggestions_mean']:8.1f}",
+        f"  brute force score_pair, one request    {r['brute_one_ms']:8.1f} ms (sample of {r['brute_sample']})",
+        f"  brute force, every request (extrap.)   {r['brute_all_s_extrapolated']:8.1f} s",
+        f"  speed-up vs brute force                rebuild x{r['speedup_rebuild_vs_brute']:.0f}, "
+        f"one request x{r['speedup_one_vs_brute']:.0f}",
+        f"  index == brute force on the sample     {'yes' if r['brute_mismatches'] == 0 else 'NO: ' + str(r['brute_mismatches']) + ' differ'}",
+        f"  peak memory (ru_maxrss, whole process) {r['peak_rss_mb']:8.0f} MB   target < {t['peak_mb']:.0f} MB: "
+        f"{mark(r['peak_rss_mb'], t['peak_mb'])}  (before index: {r['rss_before_mb']:.0f} MB)",
+    ]
+    if r.get("traced_peak_mb") is not None:
+        lines.append(f"  peak Python allocations (tracemalloc)  {r['traced_peak_mb']:8.0f} MB during build + rebuild "
+                     "(tracing slows both)")
+    return "\n".join(lines)
