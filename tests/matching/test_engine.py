@@ -194,3 +194,10 @@ def test_suggestion_to_dict():
     s = MatchingIndex([off(1)]).offers_for(req())[0]
     d = s.to_dict()
     assert set(d) == {"offer_id", "score", "reasons"} and isinstance(d["reasons"], list)
+
+
+def test_bench_runs_on_small_sizes():
+    from exchange.matching.bench import format_bench, run_bench
+    r = run_bench(200, 100, samples=20, brute_sample=3, trace_memory=False)
+    assert r["brute_mismatches"] == 0
+    assert "full rebuild" in format_bench(r)
