@@ -281,3 +281,16 @@ def lead_entity_users(orgs: list[Organisation]) -> list[User]:
         return []
     return list(db.session.scalars(select(User).where(
         User.organisation_id.in_([o.id for o in orgs]), User.active.is_(True), User.role == "provider")))
+
+
+def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:
+    """Coordinators (and admins) always; the requesting State once its request is open; providers who may
+    see the request (the offers shown are those they may see)."""
+    if user.role in ("coordinator", "admin", "provider"):
+        return True
+    return is_requesting_state(user, req) and req.status in ACCEPTED_REQUEST_STATUSES
+
+
+def may_see_offer_suggestions(user, offer: Offer) -> bool:
+    """The offer's provider and the Task Force office."""
+    return is_offer_provider(user, offer) or is_office(user)

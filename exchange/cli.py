@@ -1,4 +1,4 @@
-"""Flask commands: `seed reference|demo`, `users create|token`."""
+"""Flask commands: `seed reference|demo`, `users create|token`, `reminders send`."""
 from __future__ import annotations
 
 import sys
@@ -17,6 +17,8 @@ from .models import AssistanceRequest, User
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed)
     app.cli.add_command(users)
+    app.cli.add_command(matching)
+    app.cli.add_command(reminders)
 
 
 @click.group(cls=AppGroup)
@@ -94,3 +96,62 @@ def users_token(email: str, name: str):
     db.session.commit()
     click.echo(f"API token for {user.email} (shown once; store it safely):")
     click.echo(token)
+
+
+@click.group(cls=AppGroup)
+def reminders():
+    """Remind people of cases waiting for them (run from cron)."""
+
+
+@reminders.command("send")
+@click.option("--stalled-days", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Remind whoever holds a request or match that has not moved for this many days.")
+@click.option("--feedback-days", default=14, show_default=True, type=click.IntRange(min=1),
+              help="Ask the State to confirm a completed delivery after this many days.")
+def reminders_send(stalled_days: int, feedback_days: int):
+    """Send the reminders due now (once per state of each case) and print what was sent."""
+    from .models import utcnow
+    from .reminders import send_reminders
+    done = send_reminders(utcnow(), stalled_days, feedback_days)
+    db.session.commit()
+    for reminder, count in done:
+        click.echo(f"{reminder.kind:<18} {reminder.reference:<8} to {count} people: {reminder.message}")
+    click.echo(f"{len(done)} reminders sent.")
+
+
+@click.group(cls=AppGroup)
+def matching():
+    """Suggested matches: rebuild, evaluate, benchmark."""
+
+
+@matching.command("rebuild")
+@click.option("--limit", default=10, show_default=True, help="Offers kept per request.")
+def matching_rebuild(limit: int):
+    """Recompute every request's suggested offers (stored as a dated snapshot), with a progress bar."""
+    import time
+
+    from .matching import service
+    started = time.perf_counter()
+    with click.progressbar(length=1, label="Scoring requests", show_pos=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+        rows = service.rebuild_suggestions(limit=limit, progress=progress)
+    db.session.commit()
+    click.echo(f"{rows} suggestions stored in {time.perf_counter() - started:.2f} s.")
+
+
+@matching.command("evaluate")
+def matching_evaluate():
+    """nDCG@5 and MRR of the engine and of a themes-only baseline on the labelled evaluation set."""
+    from .matching.evaluation import evaluate, format_report
+    click.echo(format_report(evaluate()))
+
+
+@matching.command("bench")
+@click.option("--requests", "n_requests", default=10_000, show_default=True)
+@click.option("--offers", "n_offers", default=5_000, show_default=True)
+def matching_bench(n_requests: int, n_offers: int):
+    """Synthetic benchmark: full rebuild, one request p50/p95, peak memory, ratio to brute force."""
+    from .matching.bench import format_bench, run_bench
+    click.echo(format_bench(run_bench(n_requests=n_requests, n_offers=n_offers, log=click.echo)))

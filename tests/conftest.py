@@ -76,6 +76,8 @@ def _clean(request, app):
         db.session.execute(delete(Organisation).where(Organisation.id > app.config["REFERENCE_MAX_ORG_ID"]))
         db.session.commit()
         db.session.remove()
+    from exchange.matching.service import forget_indexes
+    forget_indexes()  # the rows it indexed are gone
 
 
 @pytest.fixture

@@ -35,10 +35,9 @@ def propose_match(user, raw: dict) -> Match:
                                                  Match.status.in_(workflow.LIVE_MATCH_STATUSES)))
     if live is not None:
         raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
-    from ..models import Suggestion
-    suggestion = db.session.get(Suggestion, (req.id, offer.id))
+    from ..matching.service import score_of
     match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""), status="proposed",
-                  score=suggestion.score if suggestion else None)
+                  score=score_of(req, offer))
     db.session.add(match)
     db.session.flush()
     audit.record(user, "match.proposed", "match", match.id,

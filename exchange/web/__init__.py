@@ -7,11 +7,13 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     from ..guard import guard
     from ..security import add_security_headers
-    from . import admin, auth, errors, home, template_helpers
+    from . import admin, auth, errors, home, suggestions, template_helpers
 
     app.before_request(guard)
     app.after_request(add_security_headers)
-    for module in (auth, home, admin):
+    from . import imports as imports_pages, reports
+    for module in (auth, home, admin, reports, imports_pages):
         app.register_blueprint(module.bp)
     errors.register(app)
     template_helpers.register(app)
+    suggestions.register(app)
