@@ -1,0 +1,232 @@
+"""Dashboard figures: requests by status over time, by pillar, theme and region; how long it takes from
+submission to the first proposal and to delivery (median and 90th percentile); offers' take-up; declined
+matches and why. Everything is counted over what the viewer may see (access.py); a provider's and a
+State's dashboards are narrowed further to their own work.
+
+Times are computed in Python from timestamps: `requests.submitted_at` to the request's earliest
+`matches.created_at` (first proposal) and to its earliest `matches.completed_at` (delivery), in days.
+The median is the usual one (mean of the two middle values for an even count); the 90th percentile is
+the nearest-rank one: the smallest value with at least 90 % of the values at or below it.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+
+from ..access import match_scope, offer_scope, request_scope
+from ..extensions import db
+from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region, Theme
+from ..models.assistance import request_themes
+from ..models.reference import PILLARS
+from ..workflow import REQUEST_STATUSES
+from .filters import ReportFilters, country_in_region
+
+LIVE_TAKE_UP = ("accepted", "in_delivery")
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least q % of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def days_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 86400
+
+
+@dataclass
+class Duration:
+    """A set of durations in days, summarised."""
+
+    label: str
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.values)
+
+    @property
+    def median(self) -> float | None:
+        return median(self.values)
+
+    @property
+    def p90(self) -> float | None:
+        return percentile(self.values, 90)
+
+
+@dataclass
+class Dashboard:
+    scope: str                                     # "all", "provider" or "state"
+    by_month: dict[str, Counter]                   # "2025-03" → status → n
+    statuses: list[str]                            # statuses present, in workflow order
+    by_pillar: dict[str, int]
+    by_theme: list[tuple[str, str, str, int]]      # code, name, pillar, n
+    by_region: list[tuple[str, str, int]]          # code, name, n
+    to_first_proposal: Duration
+    to_delivery: Duration
+    take_up: list[dict]
+    declined_total: int
+    decline_reasons: list[tuple[str, int]]
+    request_total: int
+
+    def chart_specs(self) -> dict[str, dict]:
+        """Chart.js configurations, drawn by static/js/charts.js; the tables beside them hold the same data."""
+        months = sorted(self.by_month)
+        palette = ["#005a9c", "#2e7d32", "#b35900", "#6a1b9a", "#00796b", "#c62828", "#455a64", "#8d6e63",
+                   "#1565c0", "#558b2f", "#ad1457"]
+        specs = {
+            "by_month": {"type": "bar", "data": {"labels": months, "datasets": [
+                {"label": REQUEST_STATUSES.get(s, s), "data": [self.by_month[m].get(s, 0) for m in months],
+                 "backgroundColor": palette[i % len(palette)]} for i, s in enumerate(self.statuses)]},
+                "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}}},
+            "by_pillar": {"type": "bar", "data": {"labels": [f"Pillar {p}" for p in self.by_pillar],
+                                                  "datasets": [{"label": "Requests",
+                                                                "data": list(self.by_pillar.values()),
+                                                                "backgroundColor": palette[0]}]},
+                          "options": {"plugins": {"legend": {"display": False}}}},
+            "by_theme": {"type": "bar", "data": {"labels": [name for _, name, _, _ in self.by_theme],
+                                                 "datasets": [{"label": "Requests",
+                                                               "data": [n for *_, n in self.by_theme],
+                                                               "backgroundColor": palette[1]}]},
+                         "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}}},
+            "by_region": {"type": "bar", "data": {"labels": [name for _, name, _ in self.by_region],
+                                                  "datasets": [{"label": "Requests",
+                                                                "data": [n for *_, n in self.by_region],
+                                                                "backgroundColor": palette[2]}]},
+                          "options": {"plugins": {"legend": {"display": False}}}},
+        }
+        if self.take_up:
+            top = self.take_up[:15]
+            specs["take_up"] = {"type": "bar", "data": {"labels": [o["reference"] for o in top], "datasets": [
+                {"label": "Matches (all)", "data": [o["matches"] for o in top], "backgroundColor": palette[0]},
+                {"label": "Taken on now", "data": [o["live"] for o in top], "backgroundColor": palette[2]}]},
+                "options": {"scales": {"y": {"beginAtZero": True}}}}
+        return specs
+
+
+def _request_condition(user):
+    """Which requests the dashboard counts: what the viewer may see, narrowed to a provider's own work
+    (requests matched with its offers); a State sees only its own already."""
+    condition = request_scope(user)
+    if user.role == "provider":
+        condition = and_(condition, AssistanceRequest.id.in_(select(Match.request_id).where(match_scope(user))))
+    return condition
+
+
+def _period(column, filters: ReportFilters):
+    conditions = []
+    if filters.start_at:
+        conditions.append(column >= filters.start_at)
+    if filters.end_before:
+        conditions.append(column < filters.end_before)
+    return conditions
+
+
+def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
+    filters = filters or ReportFilters()
+    R = AssistanceRequest
+    scope = "all" if user.role in ("coordinator", "admin") else ("provider" if user.role == "provider" else "state")
+    where = [_request_condition(user), *_period(R.submitted_at, filters)]
+    in_region = country_in_region(filters.region)
+    if in_region is not None:
+        where.append(R.country_iso3.in_(select(Country.iso3).where(in_region)))
+    if filters.pillar:
+        where.append(R.id.in_(select(request_themes.c.request_id).join(Theme, Theme.code == request_themes.c.theme_code)
+                                .where(Theme.pillar == filters.pillar)))
+    condition = and_(*where)
+
+    # 1. Requests: status and submission month (one query; months computed in Python, portable).
+    by_month: dict[str, Counter] = defaultdict(Counter)
+    status_seen: set[str] = set()
+    submitted: dict[int, datetime] = {}
+    total = 0
+    for request_id, status, submitted_at, created_at in db.session.execute(
+            select(R.id, R.status, R.submitted_at, R.created_at).where(condition)):
+        total += 1
+        when = submitted_at or created_at
+        by_month[when.strftime("%Y-%m")][status] += 1
+        status_seen.add(status)
+        if submitted_at:
+            submitted[request_id] = submitted_at
+    statuses = [s for s in REQUEST_STATUSES if s in status_seen]
+
+    # 2. By theme (and so by pillar).
+    theme_counts = db.session.execute(
+        select(Theme.code, Theme.name, Theme.pillar, func.count(func.distinct(R.id)))
+        .join(request_themes, request_themes.c.theme_code == Theme.code)
+        .join(R, R.id == request_themes.c.request_id).where(condition)
+        .group_by(Theme.code, Theme.name, Theme.pillar).order_by(Theme.pillar, Theme.code)).all()
+    by_theme = [(code, name, pillar, n) for code, name, pillar, n in theme_counts
+                if not filters.pillar or pillar == filters.pillar]
+    pillar_counts = dict(db.session.execute(
+        select(Theme.pillar, func.count(func.distinct(R.id)))
+        .join(request_themes, request_themes.c.theme_code == Theme.code)
+        .join(R, R.id == request_themes.c.request_id).where(condition).group_by(Theme.pillar)).all())
+    by_pillar = {p: pillar_counts.get(p, 0) for p in PILLARS if not filters.pillar or p == filters.pillar}
+
+    # 3. By region (continent level of M49).
+    by_region = [(code, name, n) for code, name, n in db.session.execute(
+        select(Region.code, Region.name, func.count(R.id)).join(Country, Country.region_code == Region.code)
+        .join(R, R.country_iso3 == Country.iso3).where(condition)
+        .group_by(Region.code, Region.name).order_by(Region.name))]
+
+    # 4. Times: earliest proposal and earliest completion per request (one grouped query).
+    to_first_proposal, to_delivery = Duration("Submission to first proposal"), Duration("Submission to delivery")
+    if submitted:
+        for request_id, first_proposed, first_completed in db.session.execute(
+                select(Match.request_id, func.min(Match.created_at), func.min(Match.completed_at))
+                .where(match_scope(user), Match.request_id.in_(select(R.id).where(condition)))
+                .group_by(Match.request_id)):
+            start = submitted.get(request_id)
+            for duration, end in ((to_first_proposal, first_proposed), (to_delivery, first_completed)):
+                days = days_between(start, end)
+                if days is not None:
+                    duration.values.append(max(days, 0.0))
+
+    # 5. Offers' take-up: matches per offer and capacity in use (the Task Force office: all; a provider: its own).
+    take_up: list[dict] = []
+    if scope != "state":
+        offer_where = offer_scope(user) if scope == "all" else Offer.organisation_id == user.organisation_id
+        rows = db.session.execute(
+            select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
+                   func.count(Match.id),
+                   func.coalesce(func.sum(case((Match.status.in_(LIVE_TAKE_UP), 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((Match.status == "completed", 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((Match.status == "declined", 1), else_=0)), 0))
+            .join(Organisation, Organisation.id == Offer.organisation_id)
+            .outerjoin(Match, Match.offer_id == Offer.id)
+            .where(offer_where).group_by(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code)
+            .order_by(func.count(Match.id).desc(), Offer.id))
+        for offer_id, title, status, capacity, org, matches, live, completed, declined in rows:
+            take_up.append({"id": offer_id, "reference": f"O-{offer_id:05d}", "title": title, "status": status,
+                            "organisation": org, "capacity": capacity, "matches": matches, "live": live,
+                            "completed": completed, "declined": declined,
+                            "capacity_use": (live / capacity) if capacity else None})
+
+    # 6. Declined matches and why.
+    declined_where = [match_scope(user), Match.status == "declined", *_period(Match.status_changed_at, filters)]
+    if scope == "provider":
+        declined_where.append(Match.request_id.in_(select(R.id).where(condition)))
+    reasons = db.session.execute(select(Match.decline_reason, func.count(Match.id)).where(*declined_where)
+                                 .group_by(Match.decline_reason).order_by(func.count(Match.id).desc(),
+                                                                          Match.decline_reason)).all()
+    declined_total = sum(n for _, n in reasons)
+    return Dashboard(scope=scope, by_month=dict(by_month), statuses=statuses, by_pillar=by_pillar,
+                     by_theme=by_theme, by_region=by_region, to_first_proposal=to_first_proposal,
+                     to_delivery=to_delivery, take_up=take_up, declined_total=declined_total,
+                     decline_reasons=[(reason or "(no reason given)", n) for reason, n in reasons[:25]],
+                     request_total=total)

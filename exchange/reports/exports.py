@@ -1,0 +1,251 @@
+"""Exports of every list (requests, offers, matches, the needs matrix, the audit trail) as CSV and XLSX.
+
+Each export reads what the viewer may see (access.py) with the list's own filters (queries.py, the same
+query arguments as the list pages), and writes the same columns to either format. Text that a
+spreadsheet would run as a formula (starting with = + - @, or a tab or carriage return) is written
+with a leading apostrophe in CSV and as a plain string (never a formula) in XLSX.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..access import may_see_audit, visible_matches, visible_offers, visible_requests
+from ..errors import Forbidden, ValidationFailed
+from ..extensions import db
+from ..models import AssistanceRequest, AuditEvent, Match, Offer, User
+from .filters import ReportFilters
+from .matrix import compute_matrix, matrix_rows_for_export
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 500
+KINDS = ("requests", "offers", "matches", "matrix", "audit")
+MAX_AUDIT_ROWS = 100_000
+
+
+@dataclass
+class Table:
+    """An export: a name, a header and the rows (lazily produced)."""
+
+    name: str
+    header: list[str]
+    rows: Iterable[list]
+
+
+def plain(value):
+    """A cell value as CSV/XLSX can hold it: dates as ISO text, lists joined with '; '."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return value
+
+
+def neutralise(value):
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _filtered(kind: str, stmt, params: Mapping):
+    """Apply the list page's filters (exchange/queries.py, owned by the lists)."""
+    from .. import queries
+    return getattr(queries, f"filter_{kind}")(stmt, params)
+
+
+def _sorted(kind: str, stmt, params: Mapping, default):
+    """The list's sort order (`sort` argument, queries.py), the newest first otherwise."""
+    from .. import queries
+    sorter = getattr(queries, f"sort_{kind}", None)
+    if sorter is None:
+        return stmt.order_by(default)
+    sort = params.get("sort")
+    return sorter(stmt, sort if isinstance(sort, str) else None)
+
+
+def _in_chunks(stmt) -> Iterator:
+    """Rows of `stmt` in pages of CHUNK_ROWS (each page one query, its relationships loaded with it)."""
+    offset = 0
+    while True:
+        batch = db.session.scalars(stmt.limit(CHUNK_ROWS).offset(offset)).unique().all()
+        yield from batch
+        if len(batch) < CHUNK_ROWS:
+            return
+        offset += CHUNK_ROWS
+
+
+REQUEST_HEADER = ["id", "reference", "status", "country", "organisation", "title", "themes", "modalities",
+                  "languages", "urgency", "visibility", "beneficiary", "desired_start", "desired_end",
+                  "estimated_budget_usd", "created_at", "submitted_at", "accepted_at", "updated_at", "description"]
+
+
+def requests_table(user, params: Mapping) -> Table:
+    R = AssistanceRequest
+    stmt = _filtered("requests", visible_requests(user), params)
+    stmt = _sorted("requests", stmt, params, R.id.desc()).order_by(R.id.desc()).options(
+        selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
+
+    def rows():
+        for r in _in_chunks(stmt):
+            yield [r.id, r.reference, r.status, r.country_iso3, r.organisation.code, r.title, r.theme_codes,
+                   r.modality_codes, r.language_codes, r.urgency, r.visibility, r.beneficiary, r.desired_start,
+                   r.desired_end, r.estimated_budget_usd, r.created_at, r.submitted_at, r.accepted_at,
+                   r.updated_at, r.description]
+    return Table("requests", REQUEST_HEADER, rows())
+
+
+OFFER_HEADER = ["id", "reference", "status", "organisation", "title", "themes", "modalities", "languages",
+                "countries", "regions", "available_from", "available_until", "capacity", "budget_usd",
+                "contact_name", "contact_email", "created_at", "updated_at", "description"]
+
+
+def offers_table(user, params: Mapping) -> Table:
+    O = Offer
+    stmt = _filtered("offers", visible_offers(user), params)
+    stmt = _sorted("offers", stmt, params, O.id.desc()).order_by(O.id.desc()).options(
+        selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
+        selectinload(O.regions), joinedload(O.organisation))
+
+    def rows():
+        for o in _in_chunks(stmt):
+            yield [o.id, o.reference, o.status, o.organisation.code, o.title, o.theme_codes, o.modality_codes,
+                   o.language_codes, o.country_codes, o.region_codes, o.available_from, o.available_until,
+                   o.capacity, o.budget_usd, o.contact_name, o.contact_email, o.created_at, o.updated_at,
+                   o.description]
+    return Table("offers", OFFER_HEADER, rows())
+
+
+MATCH_HEADER = ["id", "reference", "status", "request_id", "request_reference", "country", "request_title",
+                "offer_id", "offer_reference", "provider", "offer_title", "score", "note", "created_at",
+                "accepted_at", "started_at", "completed_at", "confirmed_at", "decline_reason", "outcome", "rating",
+                "feedback"]
+
+
+def matches_table(user, params: Mapping) -> Table:
+    M = Match
+    stmt = _filtered("matches", visible_matches(user), params).order_by(M.id.desc()).options(
+        joinedload(M.request), joinedload(M.offer).joinedload(Offer.organisation))
+
+    def rows():
+        for m in _in_chunks(stmt):
+            yield [m.id, m.reference, m.status, m.request_id, m.request.reference, m.request.country_iso3,
+                   m.request.title, m.offer_id, m.offer.reference, m.offer.organisation.code, m.offer.title,
+                   round(m.score, 3) if m.score is not None else None, m.note, m.created_at, m.accepted_at,
+                   m.started_at, m.completed_at, m.confirmed_at, m.decline_reason, m.outcome, m.rating, m.feedback]
+    return Table("matches", MATCH_HEADER, rows())
+
+
+def matrix_table(user, filters: ReportFilters) -> Table:
+    header, rows = matrix_rows_for_export(compute_matrix(user, filters))
+    return Table("matrix", header, rows)
+
+
+AUDIT_HEADER = ["id", "at", "actor", "action", "record_type", "record_id", "summary", "changes"]
+
+
+def audit_table(user, params: Mapping, filters: ReportFilters) -> Table:
+    """The audit trail (coordinators and admins), newest first; filters: record_type, action, period."""
+    if not may_see_audit(user):
+        raise Forbidden("Only the Task Force office may export the audit trail.")
+    A = AuditEvent
+    stmt = select(A).options(joinedload(A.actor)).order_by(A.id.desc())
+    record_type = (params.get("record_type") or "").strip()
+    action = (params.get("action") or "").strip()
+    if len(record_type) > 20 or len(action) > 40:
+        raise ValidationFailed("Some filters are not valid.", {"action": ["Too long."]})
+    if record_type:
+        stmt = stmt.where(A.record_type == record_type)
+    if action:
+        stmt = stmt.where(A.action == action)
+    if filters.start_at:
+        stmt = stmt.where(A.at >= filters.start_at)
+    if filters.end_before:
+        stmt = stmt.where(A.at < filters.end_before)
+    stmt = stmt.limit(MAX_AUDIT_ROWS)
+
+    def rows():
+        for e in db.session.scalars(stmt):
+            actor: User | None = e.actor
+            yield [e.id, e.at, actor.email if actor else "system", e.action, e.record_type, e.record_id,
+                   e.summary, e.changes]
+    return Table("audit", AUDIT_HEADER, rows())
+
+
+# --------------------------------------------------------------------------------------------
+# Writers.
+
+def csv_chunks(table: Table) -> Iterator[str]:
+    """The CSV text in pieces (header first), for a streamed response. UTF-8 with a BOM for Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(table.header)
+    for i, row in enumerate(table.rows, start=1):
+        writer.writerow([neutralise(plain(v)) for v in row])
+        if i % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_text(table: Table) -> str:
+    return "".join(csv_chunks(table))
+
+
+def xlsx_bytes(table: Table, progress: Callable[[int], None] | None = None) -> bytes:
+    """The table as an XLSX workbook (one sheet, bold header, every text cell a string, never a formula)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=table.name[:31])
+    bold = Font(bold=True)
+    header = []
+    for name in table.header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for i, row in enumerate(table.rows, start=1):
+        cells = []
+        for value in row:
+            value = plain(value)
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"   # never a formula, whatever the text starts with
+            cells.append(cell)
+        sheet.append(cells)
+        if progress and i % CHUNK_ROWS == 0:
+            progress(CHUNK_ROWS)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def table_for(kind: str, user, params: Mapping, filters: ReportFilters) -> Table:
+    if kind == "requests":
+        return requests_table(user, params)
+    if kind == "offers":
+        return offers_table(user, params)
+    if kind == "matches":
+        return matches_table(user, params)
+    if kind == "matrix":
+        return matrix_table(user, filters)
+    if kind == "audit":
+        return audit_table(user, params, filters)
+    raise ValueError(kind)

@@ -1,0 +1,239 @@
+"""The needs matrix: per country (grouped by M49 region) and theme, how many needs are open, matched
+and delivered, counting only the requests the viewer may see, and where needs meet no offer (the gaps).
+
+How it counts (the same for the page, the API and the exports):
+- a request is counted in every theme it names (a request on two themes adds one to each column);
+- **open**: accepted by a coordinator into `open` and not matched yet (status `open`; a request with
+  only a *proposed* match stays open);
+- **matched**: a provider has accepted a match (status `matched`) or delivery has started (`in_delivery`);
+- **delivered**: status `completed`;
+- requests still in triage (submitted, in review, needing information), drafts, and ended ones
+  (rejected, withdrawn, closed) are not counted;
+- a **gap** is a cell with open needs and no active offer (visible to the viewer, not past its
+  `available_until`) on that theme that can be delivered in that country (listed country, listed M49
+  area containing it, or anywhere).
+
+Filters: region (an M49 code; countries whose region, sub-region or intermediate region it is),
+pillar (the themes of that pillar), and a period on `submitted_at`.
+Four grouped queries in all, whatever the size of the matrix.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+
+from ..access import offer_scope, request_scope
+from ..extensions import db
+from ..models import AssistanceRequest, Country, Offer, Region, Theme
+from ..models.assistance import offer_countries, offer_regions, offer_themes, request_themes
+from .filters import ReportFilters, country_in_region
+
+OPEN_STATUSES = ("open",)
+MATCHED_STATUSES = ("matched", "in_delivery")
+DELIVERED_STATUSES = ("completed",)
+COLUMN_OF_STATUS = {**{s: "open" for s in OPEN_STATUSES}, **{s: "matched" for s in MATCHED_STATUSES},
+                    **{s: "delivered" for s in DELIVERED_STATUSES}}
+STATUSES_OF_COLUMN = {"open": OPEN_STATUSES, "matched": MATCHED_STATUSES, "delivered": DELIVERED_STATUSES}
+COLUMNS = ("open", "matched", "delivered")
+
+
+@dataclass
+class Cell:
+    open: int = 0
+    matched: int = 0
+    delivered: int = 0
+    gap: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.open + self.matched + self.delivered
+
+    def as_dict(self) -> dict:
+        return {"open": self.open, "matched": self.matched, "delivered": self.delivered}
+
+
+@dataclass
+class Row:
+    country: str           # ISO3
+    name: str
+    region: str            # M49 region code (continent level)
+    sub_region: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for c in self.cells.values() if c.gap)
+
+
+@dataclass
+class RegionGroup:
+    code: str
+    name: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class ThemeColumn:
+    code: str
+    name: str
+    pillar: str
+
+
+@dataclass
+class Matrix:
+    themes: list[ThemeColumn]
+    groups: list[RegionGroup]
+    filters: ReportFilters
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def gap_count(self) -> int:
+        return sum(row.gaps for row in self.rows)
+
+    def totals(self) -> dict[str, Cell]:
+        result = {t.code: Cell() for t in self.themes}
+        for row in self.rows:
+            for code, cell in row.cells.items():
+                for column in COLUMNS:
+                    setattr(result[code], column, getattr(result[code], column) + getattr(cell, column))
+        return result
+
+    def gaps(self) -> list[tuple[Row, ThemeColumn, Cell]]:
+        """Every gap cell, by region, country and theme."""
+        return [(row, theme, row.cells[theme.code]) for row in self.rows for theme in self.themes
+                if row.cells[theme.code].gap]
+
+    def as_api(self) -> dict:
+        """The API's shape: {"themes": [codes], "rows": [{"country", "cells": {theme: {open, matched,
+        delivered}}}]} (plus the country's name, region and each cell's gap flag)."""
+        return {
+            "themes": [t.code for t in self.themes],
+            "rows": [{"country": row.country, "name": row.name, "region": row.region,
+                      "cells": {code: cell.as_dict() | {"gap": cell.gap} for code, cell in row.cells.items()}}
+                     for row in self.rows],
+        }
+
+
+def theme_columns(pillar: str | None) -> list[ThemeColumn]:
+    stmt = select(Theme).order_by(Theme.pillar, Theme.code)
+    if pillar:
+        stmt = stmt.where(Theme.pillar == pillar)
+    return [ThemeColumn(t.code, t.name, t.pillar) for t in db.session.scalars(stmt)]
+
+
+def counted_requests_filter(user, filters: ReportFilters):
+    """SQL conditions on AssistanceRequest (joined to Country) shared by the matrix and its exports."""
+    R = AssistanceRequest
+    conditions = [request_scope(user), R.status.in_(list(COLUMN_OF_STATUS))]
+    in_region = country_in_region(filters.region)
+    if in_region is not None:
+        conditions.append(in_region)
+    if filters.start_at:
+        conditions.append(R.submitted_at >= filters.start_at)
+    if filters.end_before:
+        conditions.append(R.submitted_at < filters.end_before)
+    return and_(*conditions)
+
+
+def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:
+    R = AssistanceRequest
+    stmt = (select(R.country_iso3, request_themes.c.theme_code, R.status, func.count(func.distinct(R.id)))
+            .join(request_themes, request_themes.c.request_id == R.id)
+            .join(Country, Country.iso3 == R.country_iso3)
+            .where(counted_requests_filter(user, filters), request_themes.c.theme_code.in_(theme_codes))
+            .group_by(R.country_iso3, request_themes.c.theme_code, R.status))
+    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    for country, theme, status, n in db.session.execute(stmt):
+        cell = cells[(country, theme)]
+        column = COLUMN_OF_STATUS[status]
+        setattr(cell, column, getattr(cell, column) + n)
+    return cells
+
+
+@dataclass
+class Coverage:
+    """Where active offers can deliver, per theme: listed countries, listed M49 areas, or anywhere."""
+
+    anywhere: set[str] = field(default_factory=set)                       # themes
+    countries: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # theme → ISO3
+    areas: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))      # theme → M49
+
+    def covers(self, theme: str, country: Country | None, iso3: str) -> bool:
+        if theme in self.anywhere or iso3 in self.countries[theme]:
+            return True
+        return country is not None and any(a in self.areas[theme] for a in country.areas)
+
+
+def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> Coverage:
+    """Three grouped queries: the themes, countries and M49 areas of the active offers the viewer may see."""
+    today = today or date.today()
+    live = select(Offer.id).where(Offer.status == "active", offer_scope(user),
+                                  or_(Offer.available_until.is_(None), Offer.available_until >= today))
+    themes_of: dict[int, set[str]] = defaultdict(set)
+    for offer_id, theme in db.session.execute(select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(
+            offer_themes.c.offer_id.in_(live), offer_themes.c.theme_code.in_(theme_codes))):
+        themes_of[offer_id].add(theme)
+    places: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for offer_id, iso3 in db.session.execute(select(offer_countries.c.offer_id, offer_countries.c.country_iso3)
+                                             .where(offer_countries.c.offer_id.in_(live))):
+        places[offer_id].append(("country", iso3))
+    for offer_id, area in db.session.execute(select(offer_regions.c.offer_id, offer_regions.c.region_code)
+                                             .where(offer_regions.c.offer_id.in_(live))):
+        places[offer_id].append(("area", area))
+    coverage = Coverage()
+    for offer_id, themes in themes_of.items():
+        for theme in themes:
+            if not places[offer_id]:
+                coverage.anywhere.add(theme)
+            for kind, code in places[offer_id]:
+                (coverage.countries if kind == "country" else coverage.areas)[theme].add(code)
+    return coverage
+
+
+def compute_matrix(user, filters: ReportFilters | None = None) -> Matrix:
+    """The matrix for `user`: only the requests (and, for gaps, the offers) this user may see."""
+    filters = filters or ReportFilters()
+    themes = theme_columns(filters.pillar)
+    codes = [t.code for t in themes]
+    counts = _counts(user, filters, codes) if codes else {}
+    iso3s = sorted({country for country, _ in counts})
+    countries = {c.iso3: c for c in db.session.scalars(select(Country).where(Country.iso3.in_(iso3s)))} \
+        if iso3s else {}
+    region_names = dict(db.session.execute(select(Region.code, Region.name)).all()) if iso3s else {}
+    coverage = offer_coverage(user, codes) if counts else Coverage()
+
+    groups: dict[str, RegionGroup] = {}
+    for iso3 in iso3s:
+        country = countries.get(iso3)
+        region = country.region_code if country else ""
+        group = groups.setdefault(region, RegionGroup(region, region_names.get(region, "Other")))
+        row = Row(iso3, country.name if country else iso3, region, country.sub_region_code if country else "")
+        for code in codes:
+            cell = counts.get((iso3, code), Cell())
+            cell.gap = cell.open > 0 and not coverage.covers(code, country, iso3)
+            row.cells[code] = cell
+        group.rows.append(row)
+    ordered = sorted(groups.values(), key=lambda g: g.name)
+    for group in ordered:
+        group.rows.sort(key=lambda r: r.name)
+    return Matrix(themes=themes, groups=ordered, filters=filters)
+
+
+def matrix_rows_for_export(matrix: Matrix) -> tuple[list[str], list[list]]:
+    """The matrix in long form (one line per country and theme with something to count)."""
+    header = ["region", "country", "country_name", "theme", "pillar", "open", "matched", "delivered", "gap"]
+    rows = []
+    for group in matrix.groups:
+        for row in group.rows:
+            for theme in matrix.themes:
+                cell = row.cells[theme.code]
+                if cell.total:
+                    rows.append([group.name, row.country, row.name, theme.code, theme.pillar, cell.open,
+                                 cell.matched, cell.delivered, "yes" if cell.gap else "no"])
+    return header, rows

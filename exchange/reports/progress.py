@@ -1,0 +1,110 @@
+"""The progress report for a period: requests received, triaged, matched and delivered; by pillar and
+region; median times; and the needs matrix's gaps. Counts only what the viewer may see.
+
+Definitions (all on the period, both ends inclusive):
+- received: requests submitted in the period (`submitted_at`);
+- triaged: requests a coordinator accepted, rejected or asked for information about in the period (from the
+  audit trail; a request triaged twice counts once);
+- matched: matches a provider accepted in the period (`accepted_at`);
+- delivered: matches completed in the period (`completed_at`);
+- times: for the requests received in the period, submission to first proposal and to delivery (median
+  and 90th percentile, in days, as on the dashboard);
+- gaps: the matrix (requests submitted in the period) cells with open needs and no offer to meet them.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..access import match_scope, request_scope
+from ..extensions import db
+from ..models import AssistanceRequest, AuditEvent, Country, Match, Region, Theme
+from ..models.assistance import request_themes
+from ..models.reference import PILLARS
+from .dashboards import Duration, days_between
+from .filters import ReportFilters
+from .matrix import Matrix, compute_matrix
+
+TRIAGE_ACTIONS = ("request.accept", "request.reject", "request.request-info")
+
+
+@dataclass
+class ProgressReport:
+    start: date
+    end: date
+    received: int
+    triaged: int
+    matched: int
+    delivered: int
+    received_by_pillar: dict[str, int]
+    by_region: list[dict]                  # code, name, received, matched, delivered
+    to_first_proposal: Duration
+    to_delivery: Duration
+    matrix: Matrix
+
+    @property
+    def gaps(self):
+        return self.matrix.gaps()
+
+
+def _between(column, filters: ReportFilters):
+    return [column >= filters.start_at, column < filters.end_before]
+
+
+def compute_progress(user, start: date, end: date) -> ProgressReport:
+    filters = ReportFilters(start=start, end=end)
+    R = AssistanceRequest
+    visible = request_scope(user)
+
+    received_rows = db.session.execute(select(R.id, R.submitted_at, R.country_iso3).where(
+        visible, *_between(R.submitted_at, filters))).all()
+    submitted = {rid: at for rid, at, _ in received_rows}
+
+    triaged = db.session.scalar(
+        select(func.count(func.distinct(AuditEvent.record_id))).where(
+            AuditEvent.record_type == "request", AuditEvent.action.in_(TRIAGE_ACTIONS),
+            *_between(AuditEvent.at, filters), AuditEvent.record_id.in_(select(R.id).where(visible))))
+
+    matches = match_scope(user)
+    matched_rows = db.session.execute(select(Match.id, R.country_iso3).join(R, R.id == Match.request_id).where(
+        matches, visible, *_between(Match.accepted_at, filters))).all()
+    delivered_rows = db.session.execute(select(Match.id, R.country_iso3).join(R, R.id == Match.request_id).where(
+        matches, visible, *_between(Match.completed_at, filters))).all()
+
+    pillar_counts = dict(db.session.execute(
+        select(Theme.pillar, func.count(func.distinct(R.id)))
+        .join(request_themes, request_themes.c.theme_code == Theme.code)
+        .join(R, R.id == request_themes.c.request_id)
+        .where(visible, *_between(R.submitted_at, filters)).group_by(Theme.pillar)).all())
+
+    countries = {iso3 for _, _, iso3 in received_rows} | {iso3 for _, iso3 in matched_rows} | \
+        {iso3 for _, iso3 in delivered_rows}
+    region_of = dict(db.session.execute(select(Country.iso3, Country.region_code).where(
+        Country.iso3.in_(countries))).all()) if countries else {}
+    region_names = dict(db.session.execute(select(Region.code, Region.name)).all()) if countries else {}
+    received_by_region = Counter(region_of.get(iso3) for _, _, iso3 in received_rows)
+    matched_by_region = Counter(region_of.get(iso3) for _, iso3 in matched_rows)
+    delivered_by_region = Counter(region_of.get(iso3) for _, iso3 in delivered_rows)
+    by_region = sorted(({"code": code, "name": region_names.get(code, "Other"),
+                         "received": received_by_region[code], "matched": matched_by_region[code],
+                         "delivered": delivered_by_region[code]} for code in set(region_of.values())),
+                       key=lambda r: r["name"])
+
+    to_first_proposal, to_delivery = Duration("Submission to first proposal"), Duration("Submission to delivery")
+    if submitted:
+        for request_id, first_proposed, first_completed in db.session.execute(
+                select(Match.request_id, func.min(Match.created_at), func.min(Match.completed_at))
+                .where(matches, Match.request_id.in_(list(submitted))).group_by(Match.request_id)):
+            for duration, end_at in ((to_first_proposal, first_proposed), (to_delivery, first_completed)):
+                days = days_between(submitted[request_id], end_at)
+                if days is not None:
+                    duration.values.append(max(days, 0.0))
+
+    return ProgressReport(
+        start=start, end=end, received=len(received_rows), triaged=triaged or 0, matched=len(matched_rows),
+        delivered=len(delivered_rows), received_by_pillar={p: pillar_counts.get(p, 0) for p in PILLARS},
+        by_region=by_region, to_first_proposal=to_first_proposal, to_delivery=to_delivery,
+        matrix=compute_matrix(user, filters))

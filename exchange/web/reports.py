@@ -1,0 +1,166 @@
+"""Pages across records: the needs matrix, dashboards, the progress report, and the exports (CSV, XLSX,
+IATI XML). Thin views: parse the filters, compute through exchange/reports (which reads through the
+access policy), render or send."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from ..access import ROLES, allow
+from ..errors import ValidationFailed
+from ..models.reference import PILLARS
+from ..workflow import REQUEST_STATUSES
+from ..reports import dashboards, exports, iati
+from ..reports import matrix as matrix_module
+from ..reports import progress as progress_module
+from ..reports.filters import ReportFilters, parse_filters, region_choices
+
+bp = Blueprint("reports", __name__)
+OFFICE = ("coordinator", "admin")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LIST_ARGS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "organisation",
+             "provider", "q", "sort", "request_id", "offer_id", "record_type", "action", "start", "end")
+
+
+def _filters(fields=("region", "pillar", "start", "end")) -> tuple[ReportFilters, dict[str, list[str]]]:
+    """The report filters from the query string, or empty filters and the errors to show beside the fields."""
+    try:
+        return parse_filters(request.args, fields=fields), {}
+    except ValidationFailed as err:
+        return ReportFilters(), err.fields
+
+
+def _filter_context(filters: ReportFilters, errors: dict) -> dict:
+    return {"filters": filters, "errors": errors, "typed": request.args, "regions": region_choices(),
+            "pillars": PILLARS}
+
+
+def requests_list_url(**params) -> str | None:
+    """A link to the requests list (another part's page) with these filters, if that page exists."""
+    if "requests.index" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("requests.index", **{k: v for k, v in params.items() if v})
+    except BuildError:
+        return None
+
+
+@bp.route("/matrix")
+@allow(*ROLES)
+def matrix():
+    filters, errors = _filters()
+    result = matrix_module.compute_matrix(current_user, filters)
+    cell_links = "requests.index" in current_app.view_functions
+    return render_template("reports/matrix.html", matrix=result, cell_links=cell_links,
+                           list_url=requests_list_url, statuses_of=matrix_module.STATUSES_OF_COLUMN,
+                           export_args=filters.as_args(), **_filter_context(filters, errors))
+
+
+@bp.route("/dashboard")
+@allow(*ROLES)
+def dashboard():
+    filters, errors = _filters()
+    data = dashboards.compute_dashboard(current_user, filters)
+    return render_template("reports/dashboard.html", data=data, charts=data.chart_specs(),
+                           status_labels=REQUEST_STATUSES,
+                           **_filter_context(filters, errors))
+
+
+@bp.route("/reports/progress")
+@allow(*OFFICE)
+def progress():
+    today = date.today()
+    default_start = today - timedelta(days=89)  # the last 90 days, today included
+    errors: dict[str, list[str]] = {}
+    try:
+        filters = parse_filters(request.args, fields=("start", "end"))
+    except ValidationFailed as err:
+        filters, errors = ReportFilters(), err.fields
+    start, end = filters.start or default_start, filters.end or today
+    report = progress_module.compute_progress(current_user, start, end)
+    return render_template("reports/progress.html", report=report, errors=errors, typed=request.args,
+                           pillars=PILLARS, list_url=requests_list_url)
+
+
+# --------------------------------------------------------------------------------------------
+# Exports.
+
+@bp.route("/exports")
+@allow(*ROLES)
+def exports_index():
+    return render_template("reports/exports.html")
+
+
+def _list_params() -> dict:
+    params = {}
+    for key in LIST_ARGS:
+        values = [v for v in request.args.getlist(key) if v != ""]
+        if values:
+            params[key] = values[0] if len(values) == 1 else values
+    return params
+
+
+def _send(table: exports.Table, fmt: str):
+    stamp = date.today().isoformat()
+    filename = f"exchange-{table.name}-{stamp}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    if fmt == "csv":
+        return Response(stream_with_context(exports.csv_chunks(table)), mimetype="text/csv", headers=headers)
+    return Response(exports.xlsx_bytes(table), mimetype=XLSX_TYPE, headers=headers)
+
+
+def _export(kind: str, fmt: str):
+    filters, errors = _filters()
+    if errors:
+        raise ValidationFailed("Some filters are not valid: " + "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
+    table = exports.table_for(kind, current_user, _list_params(), filters)
+    return _send(table, fmt)
+
+
+@bp.route("/exports/requests.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/exports/requests.csv", defaults={"fmt": "csv"})
+@allow(*ROLES)
+def export_requests(fmt):
+    return _export("requests", fmt)
+
+
+@bp.route("/exports/offers.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/exports/offers.csv", defaults={"fmt": "csv"})
+@allow(*ROLES)
+def export_offers(fmt):
+    return _export("offers", fmt)
+
+
+@bp.route("/exports/matches.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/exports/matches.csv", defaults={"fmt": "csv"})
+@allow(*ROLES)
+def export_matches(fmt):
+    return _export("matches", fmt)
+
+
+@bp.route("/exports/matrix.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/exports/matrix.csv", defaults={"fmt": "csv"})
+@allow(*ROLES)
+def export_matrix(fmt):
+    return _export("matrix", fmt)
+
+
+@bp.route("/exports/audit.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/exports/audit.csv", defaults={"fmt": "csv"})
+@allow(*OFFICE)
+def export_audit(fmt):
+    return _export("audit", fmt)
+
+
+@bp.route("/exports/iati-activities.xml")
+@allow(*ROLES)
+def export_iati():
+    """The same document as GET /api/v1/exports/iati-activities.xml, for a signed-in browser."""
+    document, count = iati.export_for(current_user, current_app.config.get("IATI_ORGANISATION_REFS"))
+    return Response(document, mimetype="application/xml", headers={
+        "Content-Disposition": 'attachment; filename="exchange-iati-activities.xml"',
+        "X-IATI-Activities": str(count), "Cache-Control": "no-store"})
