@@ -1,27 +1,114 @@
-"""Each role's home page at `/`: what needs this person's attention now."""
+"""Each role's home page at `/`: what needs this person now.
+
+A State: requests waiting for its information, deliveries to confirm, its recent requests. A provider:
+proposed matches to answer, deliveries to report, requests newly routed to it. A coordinator: the
+triage queue (count and oldest), stalled cases, providers awaiting approval. An admin: counts and the
+latest audit events."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from ..access import ROLES, allow
+from ..access import ROLES, allow, match_scope, request_scope
 from ..extensions import db
-from ..models import Organisation, User
+from ..models import AssistanceRequest, AuditEvent, Match, Notification, Offer, Organisation, User, utcnow
+from ..reminders import wait_level, working_days_between
 
 bp = Blueprint("home", __name__)
+STALLED_DAYS = 10
+SHOW = 5
+STALLED_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open")
+STALLED_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
+
+
+def _matches(user, *conditions, limit: int = 20):
+    return list(db.session.scalars(
+        select(Match).options(selectinload(Match.request).selectinload(AssistanceRequest.country),
+                              selectinload(Match.offer).selectinload(Offer.organisation))
+        .where(match_scope(user), *conditions).order_by(Match.status_changed_at).limit(limit)))
+
+
+def _requests(user, *conditions, order=None, limit: int = 20):
+    return list(db.session.scalars(
+        select(AssistanceRequest).options(selectinload(AssistanceRequest.country))
+        .where(request_scope(user), *conditions)
+        .order_by(*(order if order is not None else [AssistanceRequest.status_changed_at])).limit(limit)))
+
+
+def state_home(user) -> dict:
+    return {
+        "needs_info": _requests(user, AssistanceRequest.status == "needs_info"),
+        "to_confirm": _matches(user, Match.status == "completed", Match.confirmed_at.is_(None)),
+        "recent": _requests(user, order=[AssistanceRequest.updated_at.desc()], limit=SHOW * 2),
+    }
+
+
+def provider_home(user) -> dict:
+    routed_links = select(Notification.link).where(Notification.user_id == user.id,
+                                                   Notification.kind == "request.routed",
+                                                   Notification.at >= utcnow() - timedelta(days=30))
+    routed_ids = [int(link.rsplit("/", 1)[1]) for link in db.session.scalars(routed_links)
+                  if link.rsplit("/", 1)[-1].isdigit()]
+    routed = _requests(user, AssistanceRequest.id.in_(routed_ids), AssistanceRequest.status == "open",
+                       order=[AssistanceRequest.accepted_at.desc()], limit=SHOW * 2) if routed_ids else []
+    return {
+        "to_answer": _matches(user, Match.status == "proposed"),
+        "to_report": _matches(user, Match.status.in_(("accepted", "in_delivery"))),
+        "routed": routed,
+    }
+
+
+def coordinator_home(user) -> dict:
+    from .triage import QUEUE_STATUSES, queue_query
+    now = utcnow()
+    queue_count = db.session.scalar(select(func.count()).select_from(AssistanceRequest).where(
+        AssistanceRequest.status.in_(QUEUE_STATUSES)))
+    oldest = [{"req": r, "waited": working_days_between(r.submitted_at or r.created_at, now)}
+              for r in db.session.scalars(queue_query().limit(SHOW))]
+    for row in oldest:
+        row["level"] = wait_level(row["waited"])
+    before = now - timedelta(days=STALLED_DAYS)
+    return {
+        "queue_count": queue_count,
+        "oldest": oldest,
+        "stalled_requests": _requests(user, AssistanceRequest.status.in_(STALLED_REQUEST_STATUSES),
+                                      AssistanceRequest.status_changed_at <= before, limit=SHOW * 2),
+        "stalled_matches": _matches(user, Match.status.in_(STALLED_MATCH_STATUSES), Match.status_changed_at <= before,
+                                    limit=SHOW * 2),
+        "stalled_days": STALLED_DAYS,
+    }
+
+
+def admin_home(user) -> dict:
+    return {
+        "user_count": db.session.scalar(select(func.count()).select_from(User)),
+        "organisation_count": db.session.scalar(select(func.count()).select_from(Organisation)),
+        "recent_events": list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
+                                                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(10))),
+    }
 
 
 @bp.route("/")
 @allow(*ROLES, approved=False)
 def index():
     user = current_user
-    context: dict = {}
+    context: dict = {"now": utcnow()}
     if user.role in ("coordinator", "admin"):
         context["pending_providers"] = db.session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.kind == "outside_provider",
                                                                  Organisation.approval == "pending"))
-    if user.role == "admin":
-        context["user_count"] = db.session.scalar(select(func.count()).select_from(User))
-        context["organisation_count"] = db.session.scalar(select(func.count()).select_from(Organisation))
-    return render_template(f"home/{user.role}.html", **context)
+    if user.role == "member_state":
+        context.update(state_home(user))
+    elif user.role == "provider" and user.organisation.is_approved:
+        context.update(provider_home(user))
+    elif user.role == "coordinator":
+        context.update(coordinator_home(user))
+    elif user.role == "admin":
+        context.update(admin_home(user))
+    from ..workflow import MATCH_STATUSES, REQUEST_STATUSES, STATUS_COLOURS
+    return render_template(f"home/{user.role}.html", request_statuses=REQUEST_STATUSES,
+                           match_statuses=MATCH_STATUSES, colours=STATUS_COLOURS, **context)

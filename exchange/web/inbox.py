@@ -1,0 +1,66 @@
+"""The inbox: each person's notifications, newest first, unread highlighted; the unread count in the
+navigation bar; and the e-mail of notifications after commit (installed with this blueprint)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import mail
+from ..access import ROLES, allow
+from ..extensions import db
+from ..models import Notification
+from ..notify import mark_all_read, open_notification, unread_count
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+PER_PAGE = 50
+
+
+@bp.record_once
+def _install(state) -> None:
+    mail.install(state.app)
+
+    @state.app.context_processor
+    def inbox_unread():
+        if current_user.is_authenticated:
+            return {"inbox_unread": unread_count(current_user)}
+        return {"inbox_unread": 0}
+
+
+@bp.route("")
+@allow(*ROLES)
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    unread_only = request.args.get("unread") == "1"
+    stmt = select(Notification).where(Notification.user_id == current_user.id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    stmt = stmt.order_by(Notification.at.desc(), Notification.id.desc())
+    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return render_template("inbox/index.html", pagination=pagination, unread_only=unread_only,
+                           title="Inbox")
+
+
+@bp.route("/read-all", methods=["POST"])
+@allow(*ROLES)
+def read_all():
+    count = mark_all_read(current_user)
+    db.session.commit()
+    flash(f"{count} notification{'s' if count != 1 else ''} marked read." if count else "Nothing was unread.",
+          "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/<int:notification_id>")
+@allow(*ROLES)
+def open_one(notification_id: int):
+    """Mark one notification read and go to its record."""
+    note = open_notification(current_user, notification_id)
+    if note is None:
+        from ..errors import NotFound
+        raise NotFound("This notification does not exist or is not yours.")
+    db.session.commit()
+    link = note.link or ""
+    if not link.startswith("/") or link.startswith("//"):
+        return redirect(url_for("inbox.index"))
+    return redirect(link)

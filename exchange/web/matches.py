@@ -1,0 +1,180 @@
+"""Matches pages: the caller's matches (a provider's proposed matches to answer, a State's matches, all
+of them for the Task Force office), one match with its history, thread and the moves open to the
+caller, proposing matches (coordinators), and making a move. The rules are in workflow.py and
+operations/matches.py; this module parses forms and shows the outcome."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import operations, workflow
+from ..access import ROLES, allow, get_match, match_scope
+from ..errors import Conflict, Forbidden, ValidationFailed
+from ..extensions import db
+from ..models import AssistanceRequest, AuditEvent, Match, Offer
+from ..notify import unread_messages_by_match
+
+bp = Blueprint("matches", __name__, url_prefix="/matches")
+PER_PAGE = 50
+MOVE_FIELDS = {"decline": ("reason",), "complete": ("outcome",), "confirm": ("rating", "comment")}
+
+
+def _match_query():
+    return select(Match).options(
+        selectinload(Match.request).selectinload(AssistanceRequest.country),
+        selectinload(Match.offer).selectinload(Offer.organisation))
+
+
+@bp.route("")
+@allow(*ROLES)
+def index():
+    status = request.args.get("status", "")
+    if status not in workflow.MATCH_STATUSES:
+        status = ""
+    page = max(request.args.get("page", 1, type=int), 1)
+    stmt = _match_query().where(match_scope(current_user))
+    if status:
+        stmt = stmt.where(Match.status == status)
+    stmt = stmt.order_by(Match.status_changed_at.desc(), Match.id.desc())
+    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])
+    return render_template("matches/index.html", pagination=pagination, status=status, unread=unread,
+                           statuses=workflow.MATCH_STATUSES, colours=workflow.STATUS_COLOURS, title="Matches")
+
+
+def _history(match: Match) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
+                                   .where(AuditEvent.record_type == "match", AuditEvent.record_id == match.id)
+                                   .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
+                  status: int = 200):
+    moves = workflow.available_moves("match", current_user, match)
+    return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
+                           moves=moves, history=_history(match), errors=errors or {}, typed=typed or {},
+                           failed=failed, statuses=workflow.MATCH_STATUSES, request_statuses=workflow.REQUEST_STATUSES,
+                           colours=workflow.STATUS_COLOURS, title=f"Match {match.reference}"), status
+
+
+@bp.route("/<int:match_id>")
+@allow(*ROLES)
+def detail(match_id: int):
+    match = get_match(current_user, match_id)
+    return _render_match(match)
+
+
+def _move_input(action: str) -> dict:
+    raw: dict = {}
+    for name in MOVE_FIELDS.get(action, ()):
+        value = request.form.get(name, "")
+        if name == "rating":
+            value = value.strip()
+            raw[name] = int(value) if value.isdigit() and len(value) < 3 else (value or None)
+            if raw[name] is None:
+                raw.pop(name)
+        else:
+            raw[name] = value
+    return raw
+
+
+@bp.route("/<int:match_id>/move/<action>", methods=["POST"])
+@allow(*ROLES)
+def move(match_id: int, action: str):
+    match = get_match(current_user, match_id)
+    raw = _move_input(action)
+    try:
+        operations.move_match(current_user, match, action, raw)
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        match = get_match(current_user, match_id)
+        flash(f"Nothing was changed: {err.message}", "error")
+        return _render_match(match, errors=err.fields, typed=dict(request.form), failed=action, status=422)
+    except (Forbidden, Conflict) as err:
+        db.session.rollback()
+        flash(f"Nothing was changed: {err.message}", "error")
+        return redirect(url_for("matches.detail", match_id=match_id))
+    except StaleDataError:
+        db.session.rollback()
+        flash("Nothing was changed: someone else changed this match at the same time. Check it and try again.",
+              "error")
+        return redirect(url_for("matches.detail", match_id=match_id))
+    label = workflow.MATCH_MOVES[action].label
+    flash(f"{match.reference}: {label.lower()} — done. Now {workflow.MATCH_STATUSES[match.status].lower()}.",
+          "success")
+    return redirect(url_for("matches.detail", match_id=match_id))
+
+
+def _int_or_none(value: str):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 18 else None
+
+
+def _safe_back(default: str) -> str:
+    back = request.form.get("next", "")
+    return back if back.startswith("/") and not back.startswith("//") else default
+
+
+@bp.route("", methods=["POST"])
+@allow("coordinator")
+def propose():
+    """Propose one or several offers for a request, with a note (from the request page or the triage queue)."""
+    request_id = _int_or_none(request.form.get("request_id", ""))
+    offer_ids = [_int_or_none(v) for v in request.form.getlist("offer_id")]
+    note = request.form.get("note", "")
+    back = _safe_back(f"/requests/{request_id}" if request_id else url_for("matches.index"))
+    if request_id is None:
+        flash("Nothing was proposed: say which request (its number).", "error")
+        return redirect(back)
+    if not offer_ids or None in offer_ids:
+        flash("Nothing was proposed: choose at least one offer.", "error")
+        return redirect(back)
+    created = []
+    try:
+        for offer_id in dict.fromkeys(offer_ids):
+            created.append(operations.propose_match(current_user, {"request_id": request_id, "offer_id": offer_id,
+                                                                   "note": note}))
+        db.session.commit()
+    except (ValidationFailed, Forbidden, Conflict) as err:
+        db.session.rollback()
+        details = " ".join(m for messages in getattr(err, "fields", {}).values() for m in messages)
+        flash(f"Nothing was proposed: {err.message}" + (f" {details}" if details else ""), "error")
+        return redirect(back)
+    flash("Proposed: " + ", ".join(f"{m.reference} to {m.offer.organisation.name}" for m in created) + ".",
+          "success")
+    if len(created) == 1:
+        return redirect(url_for("matches.detail", match_id=created[0].id))
+    return redirect(back)
+
+
+
+def request_matches(req) -> list[Match]:
+    """The matches of a request that the signed-in person may see (for the request page's workflow partial)."""
+    if not current_user.is_authenticated:
+        return []
+    return list(db.session.scalars(_match_query().where(Match.request_id == req.id, match_scope(current_user))
+                                   .order_by(Match.id)))
+
+
+def route_exists(path: str, method: str = "POST") -> bool:
+    """Whether some page answers `method path` (the partial links to other parts' routes only when present)."""
+    from flask import current_app
+    from werkzeug.exceptions import HTTPException
+    try:
+        current_app.url_map.bind("localhost").match(path, method=method)
+        return True
+    except HTTPException:
+        return False
+    except Exception:  # a redirect (RequestRedirect is an HTTPException subclass in werkzeug) or anything else
+        return False
+
+
+@bp.record_once
+def _register_helpers(state) -> None:
+    state.app.jinja_env.globals.update(request_matches=request_matches, route_exists=route_exists,
+                                       match_statuses=workflow.MATCH_STATUSES,
+                                       status_colours=workflow.STATUS_COLOURS)
