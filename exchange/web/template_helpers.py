@@ -9,11 +9,14 @@ from flask_login import current_user
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
 
 NAV = {
-    "member_state": [("home.index", "Home")],
-    "provider": [("home.index", "Home")],
-    "coordinator": [("home.index", "Home"), ("admin.providers", "Provider approvals")],
+    "member_state": [("home.index", "Home"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard")],
+    "provider": [("home.index", "Home"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
+                 ("imports.offers", "Import offers")],
+    "coordinator": [("home.index", "Home"), ("admin.providers", "Provider approvals"), ("reports.matrix", "Matrix"),
+                    ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports")],
     "admin": [("home.index", "Home"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
-              ("admin.providers", "Provider approvals")],
+              ("admin.providers", "Provider approvals"), ("reports.matrix", "Matrix"),
+              ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports")],
 }
 
 
