@@ -1,9 +1,10 @@
 """Engine set-up that the ORM cannot express: SQLite pragmas and write transactions.
 
-SQLite runs with foreign keys on, WAL and a busy timeout. Write transactions begin with
-`BEGIN IMMEDIATE` so that a read-then-write transaction waits for the lock instead of failing
-at once under concurrent writers (the SQLAlchemy SQLite dialect's documented recipe); safe
-methods (GET, HEAD, OPTIONS) begin a deferred, read-only-in-spirit transaction.
+SQLite runs with foreign keys on, WAL and a busy timeout. Write transactions of web
+requests (POST, PATCH…) begin with `BEGIN IMMEDIATE`, so that a read-then-write transaction waits
+for the lock instead of failing at once under concurrent writers (the SQLAlchemy SQLite dialect's
+documented recipe). Safe methods (GET, HEAD, OPTIONS) and work outside a web request (commands,
+tests) begin deferred transactions, which in WAL mode never block a writer while they only read.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def bind_database(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        if has_request_context() and request.method in SAFE_METHODS:
-            connection.exec_driver_sql("BEGIN")
-        else:
+        if has_request_context() and request.method not in SAFE_METHODS:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")

@@ -91,6 +91,12 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # Full-text search objects are made by hand in a migration (FTS5 tables and their shadow
+    # tables on SQLite, GIN expression indexes on PostgreSQL): autogenerate must not touch them.
+    def include_object(obj, name, type_, reflected, compare_to):
+        return not (name and ("_fts" in name or name.startswith("ix_fts_")))
+
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

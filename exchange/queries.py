@@ -1,0 +1,196 @@
+"""List filters, sorting and full-text search shared by pages, the API and exports.
+
+Every function takes a statement already limited to what the viewer may see (for example
+`access.visible_requests(user)`) and narrows it; unknown codes simply match nothing. `text_search`
+is the one full-text search: SQLite FTS5 tables kept in sync by triggers, or PostgreSQL's
+`to_tsvector` with GIN indexes (both created by the `full_text_search` migration).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select, text
+
+from .extensions import db
+from .models import AssistanceRequest, Country, Match, Offer, Organisation, Theme
+from .models.assistance import (offer_countries, offer_languages, offer_modalities, offer_regions, offer_themes,
+                                request_languages, request_modalities, request_themes)
+
+REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
+                 "urgency": "Most urgent first", "title": "Title A–Z"}
+OFFER_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
+               "title": "Title A–Z"}
+URGENCY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def values(params: Mapping, key: str) -> list[str]:
+    """The non-empty values of one parameter (a string, a list, or a MultiDict's list)."""
+    if hasattr(params, "getlist"):
+        raw = params.getlist(key)
+    else:
+        raw = params.get(key)
+        raw = raw if isinstance(raw, (list, tuple)) else [raw]
+    out = []
+    for item in raw:
+        if item is None:
+            continue
+        for part in str(item).split(","):
+            part = part.strip()
+            if part and len(part) <= 200:
+                out.append(part)
+    return out
+
+
+def _linked(link_table, owner_column, code_column, codes):
+    return exists().where(link_table.c[owner_column] == (AssistanceRequest.id if owner_column == "request_id"
+                                                          else Offer.id), link_table.c[code_column].in_(codes))
+
+
+def _pillar_themes(pillars: list[str]):
+    return select(Theme.code).where(Theme.pillar.in_([p.upper() for p in pillars]))
+
+
+def _countries_in(regions: list[str]):
+    return select(Country.iso3).where(or_(Country.region_code.in_(regions), Country.sub_region_code.in_(regions),
+                                          Country.intermediate_region_code.in_(regions)))
+
+
+def filter_requests(stmt, params: Mapping):
+    R = AssistanceRequest
+    if v := values(params, "status"):
+        stmt = stmt.where(R.status.in_(v))
+    if v := values(params, "theme"):
+        stmt = stmt.where(_linked(request_themes, "request_id", "theme_code", v))
+    if v := values(params, "pillar"):
+        stmt = stmt.where(exists().where(request_themes.c.request_id == R.id,
+                                         request_themes.c.theme_code.in_(_pillar_themes(v))))
+    if v := values(params, "country"):
+        stmt = stmt.where(R.country_iso3.in_([c.upper() for c in v]))
+    if v := values(params, "region"):
+        stmt = stmt.where(R.country_iso3.in_(_countries_in(v)))
+    if v := values(params, "modality"):
+        stmt = stmt.where(_linked(request_modalities, "request_id", "modality_code", v))
+    if v := values(params, "language"):
+        stmt = stmt.where(_linked(request_languages, "request_id", "language_code", v))
+    if v := values(params, "urgency"):
+        stmt = stmt.where(R.urgency.in_(v))
+    if v := values(params, "organisation"):
+        stmt = stmt.where(R.organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(v))))
+    if q := " ".join(values(params, "q")):
+        stmt = stmt.where(text_search(AssistanceRequest, q))
+    return stmt
+
+
+def filter_offers(stmt, params: Mapping):
+    O = Offer
+    if v := values(params, "status"):
+        stmt = stmt.where(O.status.in_(v))
+    if v := values(params, "theme"):
+        stmt = stmt.where(_linked(offer_themes, "offer_id", "theme_code", v))
+    if v := values(params, "pillar"):
+        stmt = stmt.where(exists().where(offer_themes.c.offer_id == O.id,
+                                         offer_themes.c.theme_code.in_(_pillar_themes(v))))
+    if v := values(params, "country"):
+        stmt = stmt.where(delivers_in(O, [c.upper() for c in v]))
+    if v := values(params, "region"):
+        stmt = stmt.where(exists().where(offer_regions.c.offer_id == O.id, offer_regions.c.region_code.in_(v)))
+    if v := values(params, "modality"):
+        stmt = stmt.where(_linked(offer_modalities, "offer_id", "modality_code", v))
+    if v := values(params, "language"):
+        stmt = stmt.where(_linked(offer_languages, "offer_id", "language_code", v))
+    if v := values(params, "provider"):
+        stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(v))))
+    if q := " ".join(values(params, "q")):
+        stmt = stmt.where(text_search(Offer, q))
+    return stmt
+
+
+def delivers_in(O, iso3_codes: list[str]):
+    """Offers that can deliver in one of these countries: listed, in one of their M49 areas, or anywhere."""
+    areas = select(Country.region_code).where(Country.iso3.in_(iso3_codes)).union(
+        select(Country.sub_region_code).where(Country.iso3.in_(iso3_codes)),
+        select(Country.intermediate_region_code).where(Country.iso3.in_(iso3_codes)),
+        select(literal_column("'001'")))
+    listed = exists().where(offer_countries.c.offer_id == O.id, offer_countries.c.country_iso3.in_(iso3_codes))
+    in_area = exists().where(offer_regions.c.offer_id == O.id, offer_regions.c.region_code.in_(areas))
+    anywhere = and_(~exists().where(offer_countries.c.offer_id == O.id),
+                    ~exists().where(offer_regions.c.offer_id == O.id))
+    return or_(listed, in_area, anywhere)
+
+
+def filter_matches(stmt, params: Mapping):
+    M = Match
+    if v := values(params, "status"):
+        stmt = stmt.where(M.status.in_(v))
+    if v := _ints(values(params, "request_id")):
+        stmt = stmt.where(M.request_id.in_(v))
+    if v := _ints(values(params, "offer_id")):
+        stmt = stmt.where(M.offer_id.in_(v))
+    if v := values(params, "provider"):
+        stmt = stmt.where(M.offer_id.in_(select(Offer.id).join(Offer.organisation).where(Organisation.code.in_(v))))
+    if v := values(params, "country"):
+        stmt = stmt.where(M.request_id.in_(select(AssistanceRequest.id).where(
+            AssistanceRequest.country_iso3.in_([c.upper() for c in v]))))
+    return stmt
+
+
+def _ints(raw: list[str]) -> list[int]:
+    return [int(x) for x in raw if x.isdigit() and len(x) < 18]
+
+
+def sort_requests(stmt, sort: str | None):
+    R = AssistanceRequest
+    order = {
+        "oldest": [R.created_at.asc(), R.id.asc()],
+        "updated": [R.updated_at.desc(), R.id.desc()],
+        "urgency": [case(URGENCY_ORDER, value=R.urgency, else_=9), R.created_at.asc()],
+        "title": [func.lower(R.title), R.id],
+    }.get(sort or "", [R.created_at.desc(), R.id.desc()])
+    return stmt.order_by(None).order_by(*order)
+
+
+def sort_offers(stmt, sort: str | None):
+    O = Offer
+    order = {
+        "oldest": [O.created_at.asc(), O.id.asc()],
+        "updated": [O.updated_at.desc(), O.id.desc()],
+        "title": [func.lower(O.title), O.id],
+    }.get(sort or "", [O.created_at.desc(), O.id.desc()])
+    return stmt.order_by(None).order_by(*order)
+
+
+# ------------------------------------------------------------------------------------------------
+# Full-text search.
+
+FTS_TABLES = {"assistance_requests": "assistance_requests_fts", "offers": "offers_fts"}
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def _terms(q: str) -> list[str]:
+    return _WORDS.findall(q.lower().replace("_", " "))[:20]
+
+
+def text_search(model, q: str):
+    """Rows of `model` (requests or offers) whose title/description (and beneficiary) contain every word
+    of `q` (prefixes match: "financ" finds "financing"). Any string is safe: it is reduced to words."""
+    terms = _terms(q)
+    if not terms:
+        return and_(True)
+    table = model.__tablename__
+    if db.engine.dialect.name == "sqlite":
+        # FTS5 query: each word quoted (no operators can be injected) with a prefix star.
+        match = " ".join('"' + t.replace('"', "") + '"*' for t in terms)
+        fts = FTS_TABLES[table]
+        return model.id.in_(select(literal_column("rowid")).select_from(text(fts)).where(
+            text(f"{fts} MATCH :fts_query").bindparams(bindparam("fts_query", match))))
+    document = _pg_document(model)
+    query = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
+    return document.op("@@")(query)
+
+
+def _pg_document(model):
+    """The same expression as the GIN index of the migration, so that PostgreSQL uses the index."""
+    columns = ["title", "description"] + (["beneficiary"] if hasattr(model, "beneficiary") else [])
+    joined = " || ' ' || ".join(f"coalesce({model.__tablename__}.{c}, '')" for c in columns)
+    return literal_column(f"to_tsvector('simple'::regconfig, {joined})")
