@@ -7,7 +7,7 @@ from flask_smorest import Api
 from ..access import PUBLIC, allow
 from ..extensions import csrf
 
-BLUEPRINT_MODULES = ("reference", "views", "suggestions")
+BLUEPRINT_MODULES = ("reference", "views", "suggestions", "requests", "offers", "matches")
 
 
 class ExchangeApi(Api):

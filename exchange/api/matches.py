@@ -1,0 +1,94 @@
+"""Matches in the API (the assistance workflow): a coordinator proposes, the offer's provider accepts or
+declines, delivery starts and completes, the requesting State confirms; coordinators may withdraw."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from .. import operations, queries
+from ..access import ROLES, allow, get_match, visible_matches
+from ..extensions import db
+from ..models import Match
+from ..schemas import ConfirmIn, EmptyIn, MatchIn, OutcomeIn, ReasonIn
+from ..workflow import MATCH_MOVES, MATCH_STATUSES
+from .pagination import PageArgs, envelope_schema, page_of
+from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body
+
+bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
+
+
+def _many(description: str):
+    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
+
+
+class MatchListArgs(PageArgs):
+    status = _many(f"Status: {', '.join(MATCH_STATUSES)}.")
+    request_id = _many("Request id.")
+    offer_id = _many("Offer id.")
+    provider = _many("The offer's provider (organisation code).")
+    country = _many("The request's country (ISO3).")
+
+
+@bp.route("/matches", methods=["GET"])
+@allow(*ROLES)
+@bp.arguments(MatchListArgs, location="query")
+@bp.response(200, envelope_schema(MatchOut, "MatchList"))
+@error_doc(bp, 401, 422)
+def list_matches(args):
+    """The matches the caller takes part in (all of them for the Task Force office), newest first."""
+    stmt = queries.filter_matches(visible_matches(current_user), request.args)
+    stmt = stmt.order_by(Match.created_at.desc(), Match.id.desc()).options(*MATCH_LOAD)
+    return page_of(stmt, args)
+
+
+@bp.route("/matches", methods=["POST"])
+@allow("coordinator")
+@body_doc(bp, MatchIn)
+@bp.response(201, MatchOut)
+def propose():
+    """Propose a match (coordinator): an open request with an active offer → `proposed`."""
+    match = operations.propose_match(current_user, json_body())
+    db.session.commit()
+    return match
+
+
+@bp.route("/matches/<int:match_id>", methods=["GET"])
+@allow(*ROLES)
+@bp.response(200, MatchOut)
+@error_doc(bp, 401, 404)
+def get_one(match_id: int):
+    """One match the caller takes part in."""
+    return get_match(current_user, match_id)
+
+
+MOVE_BODIES = {"decline": ReasonIn, "complete": OutcomeIn, "confirm": ConfirmIn}
+MOVE_DOCS = {
+    "accept": "Accept a proposed match (the offer's provider): → `accepted`; the request becomes `matched`.",
+    "decline": 'Decline a proposed match (the offer\'s provider), body `{"reason"}`: → `declined`.',
+    "start": "Start delivery (the provider or a coordinator): → `in_delivery`.",
+    "complete": 'Report completion (the provider or a coordinator), body `{"outcome"}`: → `completed`.',
+    "confirm": 'Confirm delivery (the requesting State, once `completed`), body `{"rating": 1-5, "comment"}`.',
+    "withdraw": "Withdraw the match (coordinator): → `withdrawn`.",
+}
+
+
+def _move_view(action: str):
+    def move(match_id: int):
+        match = get_match(current_user, match_id)
+        operations.move_match(current_user, match, action, json_body())
+        db.session.commit()
+        return match
+
+    move.__name__ = f"move_{action}"
+    move.__doc__ = MOVE_DOCS[action] + " Not allowed from the current status: 409; not yours to make: 403."
+    return move
+
+
+for _action in MATCH_MOVES:
+    _view = _move_view(_action)
+    _view = bp.response(200, MatchOut)(_view)
+    _view = body_doc(bp, MOVE_BODIES.get(_action, EmptyIn), required=_action in MOVE_BODIES)(_view)
+    _view = allow(*ROLES)(_view)
+    bp.route(f"/matches/<int:match_id>/{_action}", methods=["POST"], endpoint=_view.__name__)(_view)

@@ -1,0 +1,110 @@
+"""Offers in the API: post, list (filters, search, sort), read, edit with the version read, pause,
+resume and close."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from .. import operations, queries
+from ..access import ROLES, allow, get_offer, visible_offers
+from ..extensions import db
+from ..schemas import EmptyIn, OfferIn, load
+from ..workflow import OFFER_MOVES, OFFER_STATUSES, check_move
+from .pagination import PageArgs, envelope_schema, page_of
+from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body
+
+bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
+
+
+def _many(description: str):
+    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
+
+
+class OfferListArgs(PageArgs):
+    status = _many(f"Status: {', '.join(OFFER_STATUSES)}.")
+    theme = _many("Theme code.")
+    pillar = _many("Pillar of the Strategy: I, II, III, IV.")
+    country = _many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
+    region = _many("UN M49 code listed by the offer.")
+    modality = _many("Modality code.")
+    language = _many("ISO 639-1 code.")
+    provider = _many("Provider organisation code.")
+    q = ma.fields.String(metadata={"description": "Full-text search over title and description."})
+    sort = ma.fields.String(metadata={"description": "One of " + ", ".join(queries.OFFER_SORTS)
+                                                     + "; default newest."})
+
+
+@bp.route("/offers", methods=["GET"])
+@allow(*ROLES)
+@bp.arguments(OfferListArgs, location="query")
+@bp.response(200, envelope_schema(OfferOut, "OfferList"))
+@error_doc(bp, 401, 422)
+def list_offers(args):
+    """The offers the caller may see (closed ones only to their provider and the Task Force office)."""
+    stmt = queries.filter_offers(visible_offers(current_user), request.args)
+    stmt = queries.sort_offers(stmt, args.get("sort")).options(*OFFER_LOAD)
+    return page_of(stmt, args)
+
+
+@bp.route("/offers", methods=["POST"])
+@allow("provider", "coordinator", "admin")
+@body_doc(bp, OfferIn)
+@bp.response(201, OfferOut)
+def create_offer():
+    """Post an offer (status `active`). Providers post for their own organisation; coordinators and admins
+    name the provider's `organisation`. `countries` and `regions` both empty: deliverable anywhere."""
+    offer = operations.create_offer(current_user, json_body())
+    db.session.commit()
+    return offer
+
+
+@bp.route("/offers/<int:offer_id>", methods=["GET"])
+@allow(*ROLES)
+@bp.response(200, OfferOut)
+@error_doc(bp, 401, 404)
+def get_one(offer_id: int):
+    """One offer, if the caller may see it."""
+    return get_offer(current_user, offer_id)
+
+
+@bp.route("/offers/<int:offer_id>", methods=["PATCH"])
+@allow("provider", "coordinator", "admin")
+@body_doc(bp, OfferIn)
+@bp.response(200, OfferOut)
+def update(offer_id: int):
+    """Edit an offer (its provider or the Task Force office): send the `version` you read (stale: 409)."""
+    offer = get_offer(current_user, offer_id)
+    operations.update_offer(current_user, offer, json_body())
+    db.session.commit()
+    return offer
+
+
+MOVE_DOCS = {"pause": "Pause an active offer (`paused`): it is not suggested meanwhile.",
+             "resume": "Reopen a paused offer (`active`).",
+             "close": "Close an offer for good (`closed`)."}
+
+
+def _move_view(action: str):
+    def move(offer_id: int):
+        offer = get_offer(current_user, offer_id)
+        check_move("offer", action, current_user, offer)  # 403/409 before any complaint about the body
+        body = json_body()
+        load(EmptyIn(), {k: v for k, v in body.items() if k != "version"} if isinstance(body, dict) else body)
+        operations.move_offer(current_user, offer, action)
+        db.session.commit()
+        return offer
+
+    move.__name__ = f"move_{action}"
+    move.__doc__ = MOVE_DOCS[action] + " By its provider or the Task Force office; 409 when not allowed from " \
+                                       "the current status."
+    return move
+
+
+for _action in OFFER_MOVES:
+    _view = _move_view(_action)
+    _view = bp.response(200, OfferOut)(_view)
+    _view = body_doc(bp, EmptyIn, required=False)(_view)
+    _view = allow("provider", "coordinator", "admin")(_view)
+    bp.route(f"/offers/<int:offer_id>/{_action}", methods=["POST"], endpoint=_view.__name__)(_view)

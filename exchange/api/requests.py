@@ -1,0 +1,118 @@
+"""Assistance requests in the API: file, list (filters, search, sort), read, edit with the version read,
+and the status moves (submit, review, accept, request-info, reject, withdraw, close)."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from .. import operations, queries
+from ..access import ROLES, allow, get_request, visible_requests
+from ..extensions import db
+from ..schemas import EmptyIn, MessageIn, ReasonIn, RequestIn
+from ..workflow import REQUEST_MOVES, REQUEST_STATUSES
+from .pagination import PageArgs, envelope_schema, page_of
+from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body
+
+bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
+
+
+def _many(description: str):
+    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
+
+
+class RequestListArgs(PageArgs):
+    status = _many(f"Status: {', '.join(REQUEST_STATUSES)}.")
+    theme = _many("Theme code.")
+    pillar = _many("Pillar of the Strategy: I, II, III, IV.")
+    country = _many("ISO3 country code.")
+    region = _many("UN M49 code: the country's region, sub-region or intermediate region.")
+    modality = _many("Modality code.")
+    language = _many("ISO 639-1 code.")
+    urgency = _many("low, medium, high, critical.")
+    organisation = _many("Requesting organisation code.")
+    q = ma.fields.String(metadata={"description": "Full-text search over title, description and beneficiary "
+                                                  "(every word must appear; word prefixes match)."})
+    sort = ma.fields.String(metadata={"description": "One of " + ", ".join(queries.REQUEST_SORTS)
+                                                     + "; default newest."})
+
+
+@bp.route("/requests", methods=["GET"])
+@allow(*ROLES)
+@bp.arguments(RequestListArgs, location="query")
+@bp.response(200, envelope_schema(RequestOut, "RequestList"))
+@error_doc(bp, 401, 422)
+def list_requests(args):
+    """The requests the caller may see, filtered, searched and sorted."""
+    stmt = queries.filter_requests(visible_requests(current_user), request.args)
+    stmt = queries.sort_requests(stmt, args.get("sort")).options(*REQUEST_LOAD)
+    return page_of(stmt, args)
+
+
+@bp.route("/requests", methods=["POST"])
+@allow("member_state", "coordinator")
+@body_doc(bp, RequestIn)
+@bp.response(201, RequestOut)
+def create_request():
+    """File a request: `submitted` at once, or a `draft` with `"draft": true`. A State files for its own
+    country (and may omit `country`); a coordinator files on a State's behalf and names the `country`."""
+    req = operations.create_request(current_user, json_body())
+    db.session.commit()
+    return req
+
+
+@bp.route("/requests/<int:request_id>", methods=["GET"])
+@allow(*ROLES)
+@bp.response(200, RequestOut)
+@error_doc(bp, 401, 404)
+def get_one(request_id: int):
+    """One request, if the caller may see it (404 otherwise, exactly as for one that does not exist)."""
+    return get_request(current_user, request_id)
+
+
+@bp.route("/requests/<int:request_id>", methods=["PATCH"])
+@allow("member_state", "coordinator")
+@body_doc(bp, RequestIn)
+@bp.response(200, RequestOut)
+def update(request_id: int):
+    """Edit a request: send the `version` you read (stale: 409, nothing changed). Its State edits it until a
+    coordinator accepts it; coordinators edit it later and set `shared_with`."""
+    req = get_request(current_user, request_id)
+    operations.update_request(current_user, req, json_body())
+    db.session.commit()
+    return req
+
+
+MOVE_BODIES = {"request-info": MessageIn, "reject": ReasonIn}
+MOVE_DOCS = {
+    "submit": "Submit a draft for review, or answer a coordinator's question (`needs_info` → `in_review`). "
+              "Its State, or a coordinator.",
+    "review": "Start reviewing a submitted request (coordinator).",
+    "accept": "Accept into `open` (coordinator): it becomes matchable.",
+    "request-info": 'Ask the State for information (coordinator), body `{"message"}`: → `needs_info`.',
+    "reject": 'Reject (coordinator), body `{"reason"}` (and optionally `duplicate_of`): → `rejected`.',
+    "withdraw": "Withdraw (its State or a coordinator): → `withdrawn`.",
+    "close": "Close (coordinator): → `closed`.",
+}
+
+
+def _move_view(action: str):
+    def move(request_id: int):
+        req = get_request(current_user, request_id)
+        operations.move_request(current_user, req, action, json_body())
+        db.session.commit()
+        return req
+
+    move.__name__ = f"move_{action.replace('-', '_')}"
+    move.__doc__ = MOVE_DOCS[action] + " A move not allowed from the current status answers 409; by a role " \
+                                       "that may never make it, 403."
+    return move
+
+
+for _action in REQUEST_MOVES:
+    _view = _move_view(_action)
+    _view = bp.response(200, RequestOut)(_view)
+    _view = body_doc(bp, MOVE_BODIES.get(_action, EmptyIn), required=_action in MOVE_BODIES)(_view)
+    _view = allow(*ROLES)(_view)
+    bp.route(f"/requests/<int:request_id>/{_action}", methods=["POST"], endpoint=_view.__name__)(_view)

@@ -1,0 +1,177 @@
+"""Output schemas of the API's records: assistance requests, offers and matches (shared by every API module).
+
+Dates are ISO dates; datetimes are ISO 8601 in UTC with a trailing "Z". Codes (themes, modalities,
+languages, countries, regions, organisations) are given as code lists, exactly as the inputs take them.
+List endpoints should load the relationships used here with `REQUEST_LOAD`, `OFFER_LOAD`, `MATCH_LOAD`.
+"""
+from __future__ import annotations
+
+import marshmallow as ma
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..models import AssistanceRequest, Match, Offer
+from ..workflow import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
+
+
+class UtcDateTime(ma.fields.DateTime):
+    """A naive UTC datetime (as stored) written as ISO 8601 with a "Z"."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(tz=None).replace(tzinfo=None)
+        return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _codes(attribute: str, description: str):
+    return ma.fields.List(ma.fields.String(), attribute=attribute, dump_only=True,
+                          metadata={"description": description})
+
+
+class RequestOut(ma.Schema):
+    """An assistance request as the caller may see it."""
+
+    id = ma.fields.Integer()
+    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "R-00042".'})
+    status = ma.fields.String(metadata={"enum": list(REQUEST_STATUSES)})
+    status_label = ma.fields.Function(lambda r: REQUEST_STATUSES.get(r.status, r.status))
+    status_note = ma.fields.String(metadata={"description": "The coordinator's last question or reason."})
+    version = ma.fields.Integer(metadata={"description": "Send it back on PATCH."})
+    country = ma.fields.String(attribute="country_iso3", metadata={"description": "ISO 3166-1 alpha-3."})
+    organisation = ma.fields.Function(lambda r: r.organisation.code,
+                                      metadata={"description": "The requesting State's organisation code."})
+    title = ma.fields.String()
+    description = ma.fields.String()
+    beneficiary = ma.fields.String()
+    themes = _codes("theme_codes", "Theme codes.")
+    modalities = _codes("modality_codes", "Modality codes.")
+    languages = _codes("language_codes", "ISO 639-1 codes.")
+    urgency = ma.fields.String(metadata={"enum": ["low", "medium", "high", "critical"]})
+    desired_start = ma.fields.Date(allow_none=True)
+    desired_end = ma.fields.Date(allow_none=True)
+    estimated_budget_usd = ma.fields.Integer(allow_none=True)
+    visibility = ma.fields.String(metadata={"enum": ["task_force", "providers", "restricted"]})
+    shared_with = ma.fields.Function(lambda r: [o.code for o in r.shared_with],
+                                     metadata={"description": "Providers a restricted request is shared with."})
+    draft = ma.fields.Function(lambda r: r.status == "draft")
+    duplicate_of = ma.fields.Integer(attribute="duplicate_of_id", allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
+    accepted_at = UtcDateTime(allow_none=True)
+    status_changed_at = UtcDateTime()
+
+
+class OfferOut(ma.Schema):
+    """A provider's offer (programme)."""
+
+    id = ma.fields.Integer()
+    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "O-00007".'})
+    status = ma.fields.String(metadata={"enum": list(OFFER_STATUSES)})
+    status_label = ma.fields.Function(lambda o: OFFER_STATUSES.get(o.status, o.status))
+    version = ma.fields.Integer()
+    organisation = ma.fields.Function(lambda o: o.organisation.code,
+                                      metadata={"description": "The provider's organisation code."})
+    title = ma.fields.String()
+    description = ma.fields.String()
+    themes = _codes("theme_codes", "Theme codes.")
+    modalities = _codes("modality_codes", "Modality codes.")
+    languages = _codes("language_codes", "ISO 639-1 codes.")
+    countries = _codes("country_codes", "ISO3 codes of countries it can be delivered in.")
+    regions = _codes("region_codes", "M49 codes of regions it can be delivered in.")
+    anywhere = ma.fields.Boolean(attribute="delivers_anywhere",
+                                 metadata={"description": "True when neither countries nor regions are listed."})
+    available_from = ma.fields.Date(allow_none=True)
+    available_until = ma.fields.Date(allow_none=True)
+    capacity = ma.fields.Integer(allow_none=True, metadata={"description": "Requests at once; null: no limit."})
+    budget_usd = ma.fields.Integer(allow_none=True)
+    contact_name = ma.fields.String()
+    contact_email = ma.fields.String()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+class MatchOut(ma.Schema):
+    """One request paired with one offer, and how the assistance went."""
+
+    id = ma.fields.Integer()
+    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "M-00003".'})
+    status = ma.fields.String(metadata={"enum": list(MATCH_STATUSES)})
+    status_label = ma.fields.Function(lambda m: MATCH_STATUSES.get(m.status, m.status))
+    version = ma.fields.Integer()
+    request_id = ma.fields.Integer()
+    offer_id = ma.fields.Integer()
+    country = ma.fields.Function(lambda m: m.request.country_iso3)
+    provider = ma.fields.Function(lambda m: m.offer.organisation.code,
+                                  metadata={"description": "The offer's provider (organisation code)."})
+    note = ma.fields.String()
+    score = ma.fields.Float(allow_none=True)
+    decline_reason = ma.fields.String()
+    outcome = ma.fields.String()
+    rating = ma.fields.Integer(allow_none=True)
+    feedback = ma.fields.String()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    status_changed_at = UtcDateTime()
+    accepted_at = UtcDateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
+    confirmed_at = UtcDateTime(allow_none=True)
+
+
+# Loader options for lists (one query per relationship, not one per row).
+REQUEST_LOAD = (joinedload(AssistanceRequest.organisation), selectinload(AssistanceRequest.themes),
+                selectinload(AssistanceRequest.modalities), selectinload(AssistanceRequest.languages),
+                selectinload(AssistanceRequest.shared_with))
+OFFER_LOAD = (joinedload(Offer.organisation), selectinload(Offer.themes), selectinload(Offer.modalities),
+              selectinload(Offer.languages), selectinload(Offer.countries), selectinload(Offer.regions))
+MATCH_LOAD = (joinedload(Match.request), joinedload(Match.offer).joinedload(Offer.organisation))
+
+
+# ------------------------------------------------------------------------------------------------
+# Request bodies. Writes read the JSON body themselves and hand it to the operations, so that forms and
+# the API run the same `schemas.load`; `body_doc` still documents the input schema in the OpenAPI document.
+
+class ErrorDetailOut(ma.Schema):
+    code = ma.fields.String(metadata={"description": "bad_request, unauthorized, forbidden, not_found, conflict, "
+                                                     "validation_error, rate_limited"})
+    message = ma.fields.String()
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+                            metadata={"description": "field → messages (validation errors only)"})
+
+
+class ErrorOut(ma.Schema):
+    error = ma.fields.Nested(ErrorDetailOut)
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON.", 401: "No or bad bearer token.", 403: "You may see this record but not do this.",
+    404: "No such record, or not visible to you.", 409: "Stale version, or not allowed from the current status.",
+    422: "Validation failed: `error.fields` names each field.",
+}
+
+
+def json_body() -> dict:
+    """The request's JSON body ({} when there is none). Malformed JSON raises 400 (bad_request); a body that
+    is not an object is refused by `schemas.load` with 422."""
+    from flask import request
+    if not request.get_data(cache=True):
+        return {}
+    return request.get_json(force=True)
+
+
+def body_doc(bp, schema, *, required: bool = True, errors=(400, 401, 403, 404, 409, 422)):
+    """Decorator: document `schema` as the JSON request body and the error answers of a write endpoint."""
+    def decorate(view):
+        view = bp.doc(requestBody={"required": required, "content": {"application/json": {"schema": schema}}})(view)
+        return error_doc(bp, *errors)(view)
+    return decorate
+
+
+def error_doc(bp, *statuses):
+    def decorate(view):
+        for status in statuses:
+            view = bp.alt_response(status, schema=ErrorOut, description=ERROR_DESCRIPTIONS[status])(view)
+        return view
+    return decorate
