@@ -11,18 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import AssistanceRequest, Match, Notification, Offer, User
 from .notify import coordinators, notify, users_of
+from .workflow import LIVE_MATCH_STATUSES
 
 WAIT_WARNING_WORKING_DAYS = 5
 DEFAULT_STALLED_DAYS = 10
 DEFAULT_FEEDBACK_DAYS = 14
 
-# Who holds a request in each status (the person expected to make the next move).
+# Who holds a request in each status (the person expected to make the next move); an open request
+# is the office's only while no live match is under way for it.
 REQUEST_HOLDERS = {"submitted": "coordinators", "in_review": "coordinators", "needs_info": "state",
                    "open": "coordinators"}
 MATCH_HOLDERS = {"proposed": "provider", "accepted": "provider", "in_delivery": "provider"}
@@ -87,7 +89,10 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
 
     requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country))
                                   .where(AssistanceRequest.status.in_(list(REQUEST_HOLDERS)),
-                                         AssistanceRequest.status_changed_at <= stalled_before)
+                                         AssistanceRequest.status_changed_at <= stalled_before,
+                                         or_(AssistanceRequest.status != "open", ~exists().where(
+                                             Match.request_id == AssistanceRequest.id,
+                                             Match.status.in_(LIVE_MATCH_STATUSES))))
                                   .order_by(AssistanceRequest.status_changed_at))
     state_ids = set()
     requests = list(requests)

@@ -1,0 +1,146 @@
+"""E-mail of notifications through a real local SMTP server (aiosmtpd on a free port): an event sends
+one e-mail per recipient after the commit, a rolled-back change sends none, a dead server never breaks
+the change, and the SMTP URL is parsed as documented."""
+from __future__ import annotations
+
+import logging
+import socket
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from exchange import operations as ops
+from exchange.extensions import db
+from exchange.mail import build_email, parse_smtp_url, subject_for
+from exchange.models import AssistanceRequest, Notification, User
+from tests.web.test_triage import new_offer, new_request, open_request
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
+    try:
+        yield handler
+    finally:
+        app.config["SMTP_URL"] = ""
+        controller.stop()
+
+
+def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients, smtp):
+    request_id = new_request(app, people)
+    smtp.messages.clear()
+    clients.coordinator.post(f"/triage/{request_id}/request-info", data={"message": "Which agencies take part?"})
+    assert len(smtp.messages) == 1
+    recipients, message = smtp.messages[0]
+    assert recipients == [people.state.email]
+    assert message["Subject"] == "[The Exchange] Information needed on your request"
+    body = message.get_payload(decode=True).decode()
+    assert "Which agencies take part?" in body
+    assert f"/requests/{request_id}" in body
+    with app.app_context():
+        note = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id))
+        assert note.emailed_at is not None
+
+
+def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
+    request_id = open_request(app, people)
+    unodc = new_offer(app, people.provider)
+    clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": unodc})
+    smtp.messages.clear()
+    imf = new_offer(app, people.other_provider, title="IMF course on supervising terrorist financing risks")
+    # IMF's proposal is made (and notified) first, then UNODC's fails: the whole transaction rolls back.
+    response = clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": [imf, unodc]},
+                                        follow_redirects=True)
+    assert "Nothing was proposed" in response.get_data(as_text=True)
+    assert smtp.messages == []
+    with app.app_context():
+        assert not db.session.scalars(select(Notification).where(
+            Notification.user_id == people.other_provider.id, Notification.kind == "match.proposed")).all()
+        # And directly: notifications flushed, then the operation rolled back.
+        ops.move_request(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id),
+                         "close")
+        db.session.flush()
+        db.session.rollback()
+        db.session.commit()
+    assert smtp.messages == []
+
+
+def test_each_recipient_gets_their_own_email(app, people, smtp):
+    with app.app_context():
+        ops.create_request(db.session.get(User, people.state.id), {
+            "title": "Border control training for our airports", "themes": ["border-management"],
+            "description": "Training for border police at international airports on travel document checks.",
+            "modalities": ["training"], "languages": ["ru"], "urgency": "medium"})
+        second = User(email="second@ctitf.test.example", role="coordinator", password_hash="x",
+                      organisation_id=db.session.get(User, people.coordinator.id).organisation_id)
+        db.session.add(second)
+        db.session.commit()
+    # The submission before the second coordinator existed went to one coordinator.
+    assert [r for r, _ in smtp.messages] == [[people.coordinator.email]]
+    assert smtp.messages[0][1]["Subject"] == "[The Exchange] New request to triage"
+
+
+def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog, monkeypatch):
+    # Alembic's env.py (fileConfig) disables loggers that existed before the test database was migrated.
+    monkeypatch.setattr(logging.getLogger("exchange.mail"), "disabled", False)
+    request_id = new_request(app, people)
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
+    try:
+        response = clients.coordinator.post(f"/triage/{request_id}/accept")
+    finally:
+        app.config["SMTP_URL"] = ""
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(AssistanceRequest, request_id).status == "open"
+        note = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id))
+        assert note is not None and note.emailed_at is None
+    assert "Could not send notification e-mails" in caplog.text
+
+
+def test_no_smtp_url_no_email(app, people, clients):
+    request_id = new_request(app, people)
+    clients.coordinator.post(f"/triage/{request_id}/accept")
+    with app.app_context():
+        assert all(n.emailed_at is None for n in db.session.scalars(select(Notification)))
+
+
+def test_smtp_url_forms():
+    plain = parse_smtp_url("smtp://127.0.0.1:8025")
+    assert (plain.host, plain.port, plain.use_ssl, plain.starttls, plain.username) == ("127.0.0.1", 8025, False,
+                                                                                        False, "")
+    tls = parse_smtp_url("smtps://user%40x:p%3Ass@mail.example.org")
+    assert (tls.port, tls.use_ssl, tls.username, tls.password) == (465, True, "user@x", "p:ss")
+    assert parse_smtp_url("smtp+starttls://mail.example.org:587").starttls
+    for bad in ("http://x", "smtp://", "mail.example.org"):
+        with pytest.raises(ValueError):
+            parse_smtp_url(bad)
+
+
+def test_email_content():
+    email = build_email("exchange@un.example", "focal@kaz.example", "match.proposed", "UNODC was asked to help.",
+                        "/matches/3", "https://exchange.example")
+    assert email["To"] == "focal@kaz.example" and email["Subject"] == subject_for("match.proposed", "")
+    assert "https://exchange.example/matches/3" in email.get_content()
+    assert subject_for("unknown.kind", "x") == "[The Exchange] Notification"

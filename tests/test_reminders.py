@@ -1,0 +1,103 @@
+"""Reminders with a fixed "now": who holds each stalled case gets one reminder per state of the case,
+the State is asked for feedback after a completed delivery, and the cron command prints what it sent.
+Also the working-day count behind the triage queue's waiting times."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from exchange import operations as ops
+from exchange.extensions import db
+from exchange.models import AssistanceRequest, Match, utcnow
+from exchange.reminders import due_reminders, send_reminders, wait_level, working_days_between
+from tests.web.test_triage import age, new_offer, new_request, notifications_of, open_request, propose, user
+
+
+@pytest.mark.parametrize("start,end,expected", [
+    (date(2026, 11, 2), date(2026, 11, 2), 0),     # same day
+    (date(2026, 11, 2), date(2026, 11, 3), 1),     # Monday → Tuesday
+    (date(2026, 11, 6), date(2026, 11, 9), 1),     # Friday → Monday: the weekend does not count
+    (date(2026, 11, 7), date(2026, 11, 8), 0),     # Saturday → Sunday
+    (date(2026, 11, 2), date(2026, 11, 16), 10),   # two weeks
+    (date(2026, 11, 4), date(2026, 11, 14), 7),    # Wednesday → next Saturday
+    (date(2026, 11, 9), date(2026, 11, 2), 0),     # end before start
+    (datetime(2026, 11, 2, 23, 0), datetime(2026, 11, 3, 1, 0), 1),
+])
+def test_working_days_between(start, end, expected):
+    assert working_days_between(start, end) == expected
+
+
+def test_wait_level():
+    assert wait_level(5) == "ok" and wait_level(6) == "long"
+
+
+def run(app, now, **kw):
+    with app.app_context():
+        done = send_reminders(now, **kw)
+        db.session.commit()
+        return [(r.kind, r.link, count) for r, count in done]
+
+
+def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people):
+    now = utcnow()
+    submitted = new_request(app, people)
+    assert run(app, now, stalled_days=10) == []  # not stalled yet
+    age(app, AssistanceRequest, submitted, 11)
+    assert run(app, now, stalled_days=10) == [("reminder.request", f"/requests/{submitted}", 1)]
+    assert [n.kind for n in notifications_of(app, people.coordinator, "reminder.request")] == ["reminder.request"]
+    assert run(app, now, stalled_days=10) == []  # never twice for the same state
+    # The case moves (to needs_info: now the State holds it) and stalls again: the State is reminded.
+    with app.app_context():
+        ops.move_request(user(people.coordinator), db.session.get(AssistanceRequest, submitted), "request-info",
+                         {"message": "Which agencies?"})
+        db.session.commit()
+    assert run(app, now + timedelta(days=11), stalled_days=10) == [("reminder.request", f"/requests/{submitted}", 1)]
+    reminder = notifications_of(app, people.state, "reminder.request")
+    assert len(reminder) == 1 and "your answer" in reminder[0].message
+
+
+def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
+    request_id = open_request(app, people)
+    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+    age(app, AssistanceRequest, request_id, 30)
+    age(app, Match, match_id, 12)
+    now = utcnow()
+    sent = run(app, now, stalled_days=10)
+    assert ("reminder.match", f"/matches/{match_id}", 1) in sent
+    assert ("reminder.request", f"/requests/{request_id}", 1) not in sent  # open with a live match: not stalled
+    assert "accept or decline" in notifications_of(app, people.provider, "reminder.match")[0].message
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Done well"})):
+            ops.move_match(user(people.provider), match, step, raw)
+        db.session.commit()
+    assert run(app, now + timedelta(days=13), stalled_days=10, feedback_days=14) == []
+    age(app, Match, match_id, 15, "completed_at", "status_changed_at")
+    assert run(app, now, stalled_days=10, feedback_days=14) == [("reminder.feedback", f"/matches/{match_id}", 1)]
+    assert run(app, now, stalled_days=10, feedback_days=14) == []
+    # Once confirmed, nothing more is asked.
+    with app.app_context():
+        ops.move_match(user(people.state), db.session.get(Match, match_id), "confirm", {"rating": 4})
+        db.session.commit()
+        assert [r for r in due_reminders(now + timedelta(days=60), 10, 14) if r.kind == "reminder.feedback"] == []
+
+
+def test_open_requests_without_matches_remind_the_office(app, people):
+    request_id = open_request(app, people)
+    age(app, AssistanceRequest, request_id, 20)
+    assert run(app, utcnow()) == [("reminder.request", f"/requests/{request_id}", 1)]
+    assert "a match to be proposed" in notifications_of(app, people.coordinator, "reminder.request")[0].message
+
+
+def test_cli_prints_what_it_sent(app, people):
+    request_id = new_request(app, people)
+    age(app, AssistanceRequest, request_id, 8)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reminders", "send", "--stalled-days", "7", "--feedback-days", "30"])
+    assert result.exit_code == 0, result.output
+    assert f"R-{request_id:05d}" in result.output and "1 reminders sent." in result.output
+    result = runner.invoke(args=["reminders", "send", "--stalled-days", "7"])
+    assert "0 reminders sent." in result.output
+    bad = runner.invoke(args=["reminders", "send", "--stalled-days", "0"])
+    assert bad.exit_code != 0

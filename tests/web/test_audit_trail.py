@@ -1,0 +1,97 @@
+"""The audit trail page: who may see it, what it shows, its filters (record, person, dates) and
+pagination; and that the trail is append-only (no route or operation edits or deletes an event)."""
+from __future__ import annotations
+
+import ast
+from datetime import timedelta
+from pathlib import Path
+
+from exchange import audit
+from exchange.extensions import db
+from exchange.models import AuditEvent, User, utcnow
+from tests.web.test_triage import new_offer, new_request
+
+PACKAGE = Path(__file__).resolve().parents[2] / "exchange"
+
+
+def test_only_the_office_sees_the_trail(clients):
+    assert clients.coordinator.get("/audit").status_code == 200
+    assert clients.admin.get("/audit").status_code == 200
+    for person in ("state", "provider", "outside", "pending"):
+        assert getattr(clients, person).get("/audit").status_code == 403
+    assert clients.anonymous.get("/audit").status_code == 302
+
+
+def test_it_shows_who_when_what_and_changes(app, people, clients):
+    request_id = new_request(app, people)
+    html = clients.admin.get("/audit").get_data(as_text=True)
+    assert people.state.email in html
+    assert f"R-{request_id:05d} submitted" in html and "request.submitted" in html
+    assert "draft → submitted" in html  # the change, before → after
+
+
+def test_filters(app, people, clients):
+    request_id = new_request(app, people)
+    offer_id = new_offer(app, people.provider)
+    by_record = clients.coordinator.get(f"/audit?record_type=offer&record_id=O-{offer_id:05d}").get_data(as_text=True)
+    assert "offer.created" in by_record and "request.submitted" not in by_record
+    by_request = clients.coordinator.get(f"/audit?record_type=request&record_id={request_id}").get_data(as_text=True)
+    assert "request.submitted" in by_request and "offer.created" not in by_request
+    by_person = clients.coordinator.get("/audit?person=officer@unodc").get_data(as_text=True)
+    assert "offer.created" in by_person and "request.created" not in by_person
+    today = utcnow().date()
+    assert "offer.created" in clients.coordinator.get(f"/audit?from={today}&to={today}").get_data(as_text=True)
+    tomorrow = today + timedelta(days=1)
+    assert "No audit events match." in clients.coordinator.get(f"/audit?from={tomorrow}").get_data(as_text=True)
+    yesterday = today - timedelta(days=1)
+    assert "No audit events match." in clients.coordinator.get(f"/audit?to={yesterday}").get_data(as_text=True)
+
+
+def test_bad_filters_are_explained_not_fatal(app, people, clients):
+    new_request(app, people)
+    for query, message in [("from=31-12-2026", "Use a date as YYYY-MM-DD."), ("to=yesterday", "Use a date"),
+                           ("record_id=abc", "Give a record number"), ("record_type=bogus", "Choose a record type"),
+                           ("from=2026-12-31&to=2026-01-01", "must not be before"),
+                           ("record_id=99999999999999999999999", "Give a record number")]:
+        response = clients.coordinator.get(f"/audit?{query}")
+        assert response.status_code == 200 and message in response.get_data(as_text=True), query
+
+
+def test_pagination(app, people, clients):
+    with app.app_context():
+        actor = db.session.get(User, people.admin.id)
+        for n in range(55):
+            audit.record(actor, "test.event", "user", actor.id, f"Event number {n:02d}")
+        db.session.commit()
+    first = clients.admin.get("/audit?record_type=user").get_data(as_text=True)
+    assert "Event number 54" in first and "Event number 04" not in first and "Page 1 of 2" in first
+    second = clients.admin.get("/audit?record_type=user&page=2").get_data(as_text=True)
+    assert "Event number 04" in second and "Event number 54" not in second
+    assert "record_type=user" in first.split("Next")[0].rsplit("href=", 1)[1]  # the filter follows the pages
+
+
+def test_no_route_under_audit_changes_anything(app):
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/audit")]
+    assert rules
+    for rule in rules:
+        assert rule.methods - {"GET", "HEAD", "OPTIONS"} == set(), rule
+
+
+def test_no_code_updates_or_deletes_audit_events():
+    """Audit events are only ever added: no update()/delete() of AuditEvent, no session.delete of one, and
+    AuditEvent rows are created only by exchange/audit.py."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+                name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+                args = [a.id for a in node.args if isinstance(a, ast.Name)]
+                if name in ("update", "delete") and "AuditEvent" in args:
+                    offenders.append(f"{path}: {name}(AuditEvent)")
+                if name == "AuditEvent" and path.name != "audit.py":
+                    offenders.append(f"{path}: creates AuditEvent")
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "AuditEvent" \
+                    and node.attr in ("__table__", "query"):
+                offenders.append(f"{path}: AuditEvent.{node.attr}")
+    assert not offenders, offenders

@@ -1,0 +1,94 @@
+"""Message threads on requests and matches: who may read and write, validation, notifications to the
+other participants, and unread markers per person."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from exchange.extensions import db
+from exchange.models import Message, ThreadRead
+from tests.web.test_triage import new_offer, new_request, notifications_of, open_request, propose
+
+
+def count_messages(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Message))
+
+
+def test_request_thread_notifies_the_other_participants(app, people, clients):
+    request_id = open_request(app, people)
+    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+    response = clients.state.post(f"/requests/{request_id}/messages", data={"message": "Our FIU has 20 analysts."})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/requests/{request_id}#thread")
+    assert count_messages(app) == 1
+    for person in (people.coordinator, people.provider):  # the office and the provider of its match
+        notes = notifications_of(app, person, "message.posted")
+        assert len(notes) == 1 and "Our FIU has 20 analysts." in notes[0].message
+        assert notes[0].link == f"/requests/{request_id}#thread"
+    assert not notifications_of(app, people.state, "message.posted")  # not to the writer
+    assert not notifications_of(app, people.other_provider, "message.posted")  # IMF has no match here
+    assert match_id
+
+
+def test_match_thread_is_for_those_taking_part(app, people, clients):
+    request_id = open_request(app, people)
+    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+    assert clients.provider.post(f"/matches/{match_id}/messages", data={"message": "Dates in May?"}).status_code == 302
+    assert [n.kind for n in notifications_of(app, people.state, "message.posted")] == ["message.posted"]
+    assert notifications_of(app, people.coordinator, "message.posted")
+    # Not taking part: as if the match did not exist; nothing written.
+    assert clients.other_provider.post(f"/matches/{match_id}/messages", data={"message": "Hi"}).status_code == 404
+    assert clients.other_state.post(f"/matches/{match_id}/messages", data={"message": "Hi"}).status_code == 404
+    assert clients.other_state.post(f"/requests/{request_id}/messages", data={"message": "Hi"}).status_code == 404
+    assert clients.pending.post(f"/matches/{match_id}/messages", data={"message": "Hi"}).status_code == 403
+    assert count_messages(app) == 1
+
+
+def test_drafts_have_no_thread_for_others(app, people, clients):
+    draft = new_request(app, people, draft=True)
+    assert clients.coordinator.post(f"/requests/{draft}/messages", data={"message": "Hello"}).status_code == 404
+    assert count_messages(app) == 0
+
+
+def test_messages_are_validated_and_what_was_typed_is_kept(app, people, clients):
+    request_id = open_request(app, people)
+    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+    for body in ("", "   ", "x" * 5001):
+        response = clients.provider.post(f"/matches/{match_id}/messages", data={"message": body},
+                                         follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Your message was not sent" in html
+        assert "Length must be between 1 and 5000" in html
+    assert count_messages(app) == 0
+    response = clients.provider.post(f"/matches/{match_id}/messages", data={"message": "y" * 5001},
+                                     follow_redirects=True)
+    assert "y" * 1500 in response.get_data(as_text=True)  # the draft comes back (bounded)
+    html = clients.provider.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert "y" * 1500 not in html  # once only
+    assert not notifications_of(app, people.state, "message.posted")
+    # The body is shown as text, never as markup.
+    clients.provider.post(f"/matches/{match_id}/messages", data={"message": "<script>alert(1)</script>"})
+    html = clients.state.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_unread_markers_per_person(app, people, clients):
+    request_id = open_request(app, people)
+    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+    clients.provider.post(f"/matches/{match_id}/messages", data={"message": "First question"})
+    clients.provider.post(f"/matches/{match_id}/messages", data={"message": "Second question"})
+    listing = clients.state.get("/matches").get_data(as_text=True)
+    assert "2 new" in listing
+    first_visit = clients.state.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert "2 new" in first_visit and first_visit.count(">New</span>") == 2
+    second_visit = clients.state.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert ">New</span>" not in second_visit and "First question" in second_visit
+    assert "2 new" not in clients.state.get("/matches").get_data(as_text=True)
+    # The writer never sees their own messages as new; the coordinator has not read them yet.
+    assert ">New</span>" not in clients.provider.get(f"/matches/{match_id}").get_data(as_text=True)
+    assert "2 new" in clients.coordinator.get("/matches").get_data(as_text=True)
+    clients.state.post(f"/matches/{match_id}/messages", data={"message": "Answer"})
+    assert ">New</span>" in clients.provider.get(f"/matches/{match_id}").get_data(as_text=True)
+    with app.app_context():
+        markers = db.session.scalar(select(func.count()).select_from(ThreadRead).where(
+            ThreadRead.record_type == "match", ThreadRead.record_id == match_id))
+    assert markers == 2  # the provider and the State; the coordinator has not opened the thread
