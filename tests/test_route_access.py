@@ -12,6 +12,18 @@ PUBLIC = "public"
 
 # endpoint → who may enter: PUBLIC, or a set of roles. "approved=False" routes are marked with a *.
 EXPECTED: dict[str, object] = {
+    "triage.queue": {"coordinator"},
+    "triage.decide": {"coordinator"},
+    "matches.index": ALL,
+    "matches.detail": ALL,
+    "matches.move": ALL,
+    "matches.propose": {"coordinator"},
+    "messages.post_on_request": ALL,
+    "messages.post_on_match": ALL,
+    "inbox.index": ALL,
+    "inbox.read_all": ALL,
+    "inbox.open_one": ALL,
+    "audit_trail.index": OFFICE,
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
     "auth.logout": ALL,

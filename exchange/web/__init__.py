@@ -12,7 +12,8 @@ def register_web(app: Flask) -> None:
     app.before_request(guard)
     app.after_request(add_security_headers)
     from . import imports as imports_pages, reports
-    for module in (auth, home, admin, reports, imports_pages):
+    from . import audit_trail, inbox, matches, messages, triage
+    for module in (auth, home, admin, reports, imports_pages, triage, matches, messages, inbox, audit_trail):
         app.register_blueprint(module.bp)
     errors.register(app)
     template_helpers.register(app)

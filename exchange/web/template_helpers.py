@@ -9,14 +9,18 @@ from flask_login import current_user
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
 
 NAV = {
-    "member_state": [("home.index", "Home"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard")],
+    "member_state": [("home.index", "Home"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
+                     ("matches.index", "Matches"), ("inbox.index", "Inbox")],
     "provider": [("home.index", "Home"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
-                 ("imports.offers", "Import offers")],
-    "coordinator": [("home.index", "Home"), ("admin.providers", "Provider approvals"), ("reports.matrix", "Matrix"),
-                    ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports")],
+                 ("imports.offers", "Import offers"), ("matches.index", "Matches"), ("inbox.index", "Inbox")],
+    "coordinator": [("home.index", "Home"), ("triage.queue", "Triage"), ("matches.index", "Matches"),
+                    ("admin.providers", "Provider approvals"), ("reports.matrix", "Matrix"),
+                    ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports"),
+                    ("audit_trail.index", "Audit trail"), ("inbox.index", "Inbox")],
     "admin": [("home.index", "Home"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
               ("admin.providers", "Provider approvals"), ("reports.matrix", "Matrix"),
-              ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports")],
+              ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports"), ("matches.index", "Matches"),
+              ("audit_trail.index", "Audit trail"), ("inbox.index", "Inbox")],
 }
 
 
