@@ -15,6 +15,8 @@ from .models import AssistanceRequest, User
 
 
 def register_cli(app: Flask) -> None:
+    from .reports.cli import exports
+    app.cli.add_command(exports)
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(matching)

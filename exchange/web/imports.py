@@ -82,6 +82,8 @@ def offers():
             except ExchangeError as err:
                 db.session.rollback()
                 apply_errors(form, err.fields or {"file": [err.message]})
+                if err.fields:
+                    form.form_errors.append(err.message)
     status = 422 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
     return render_template("imports/offers.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,

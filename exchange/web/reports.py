@@ -12,11 +12,11 @@ from werkzeug.routing import BuildError
 from ..access import ROLES, allow
 from ..errors import ValidationFailed
 from ..models.reference import PILLARS
-from ..workflow import REQUEST_STATUSES
 from ..reports import dashboards, exports, iati
 from ..reports import matrix as matrix_module
 from ..reports import progress as progress_module
 from ..reports.filters import ReportFilters, parse_filters, region_choices
+from ..workflow import REQUEST_STATUSES
 
 bp = Blueprint("reports", __name__)
 OFFICE = ("coordinator", "admin")

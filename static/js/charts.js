@@ -9,6 +9,7 @@
     const reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     window.Chart.defaults.color = "#212529";
+    window.Chart.defaults.scales.linear.ticks.precision = 0; // counts: whole numbers only
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
       let config;
       try {

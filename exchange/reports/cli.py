@@ -1,0 +1,94 @@
+"""`flask exports write|iati` and `flask imports offers`: the same exports and imports as the pages, from
+the command line, as a named user (what that user may see), with a progress bar."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..errors import ExchangeError
+from ..extensions import db
+from ..models import User
+from . import exports as export_module
+from . import iati, imports
+from .filters import parse_filters
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise click.BadParameter(f"no active user {email}", param_hint="--as")
+    return user
+
+
+def _params(pairs: tuple[str, ...]) -> dict:
+    params: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r}: write KEY=VALUE", param_hint="--filter")
+        params.setdefault(key.strip(), []).append(value.strip())
+    return {k: v[0] if len(v) == 1 else v for k, v in params.items()}
+
+
+@click.group(cls=AppGroup)
+def exports():
+    """Export lists (CSV, XLSX) and IATI XML as a given user."""
+
+
+@exports.command("write")
+@click.argument("kind", type=click.Choice(export_module.KINDS))
+@click.option("--as", "email", required=True, help="E-mail of the user whose view is exported.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--filter", "filters", multiple=True, help="KEY=VALUE, as on the list pages (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+def exports_write(kind: str, email: str, fmt: str, filters: tuple[str, ...], out: Path):
+    """Write one export to a file, with a progress bar."""
+    user = _user(email)
+    params = _params(filters)
+    try:
+        table = export_module.table_for(kind, user, params, parse_filters(params))
+    except ExchangeError as err:
+        raise click.ClickException(f"{err.message} {err.fields or ''}".strip()) from None
+    rows = list(table.rows)
+    with click.progressbar(rows, label=f"Exporting {len(rows)} {kind}", file=sys.stderr) as bar:
+        table.rows = iter(bar)
+        data = export_module.xlsx_bytes(table) if fmt == "xlsx" else export_module.csv_text(table).encode("utf-8")
+    out.write_bytes(data)
+    click.echo(f"Wrote {len(rows)} rows to {out}.")
+
+
+@exports.command("iati")
+@click.option("--as", "email", required=True, help="E-mail of the user whose view is exported.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+def exports_iati(email: str, out: Path):
+    """Write the IATI 2.03 activity XML."""
+    document, count = iati.export_for(_user(email), current_app.config.get("IATI_ORGANISATION_REFS"))
+    out.write_bytes(document)
+    click.echo(f"Wrote {count} activities to {out}.")
+
+
+@exports.command("import-offers")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "email", required=True, help="E-mail of the importing provider or coordinator.")
+@click.option("--organisation", default=None, help="Provider code for rows without one (coordinators).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; save nothing.")
+def import_offers(path: Path, email: str, organisation: str | None, dry_run: bool):
+    """Import offers from a CSV or XLSX file: all rows or none."""
+    user = _user(email)
+    try:
+        rows = imports.read_upload(path.name, path.read_bytes())
+    except ExchangeError as err:
+        raise click.ClickException(err.message) from None
+    with click.progressbar(length=len(rows), label=f"Checking {len(rows)} rows", file=sys.stderr) as bar:
+        result = imports.import_offers(user, rows, default_organisation=organisation, commit=not dry_run,
+                                       progress=bar.update)
+    for problem in result.problems:
+        click.echo(f"row {problem.row}, {problem.column}: {problem.message}", err=True)
+    if not result.ok:
+        raise click.ClickException(f"Nothing saved: {result.rows_with_problems} of {result.rows} rows have problems.")
+    click.echo(f"{'Checked' if dry_run else 'Imported'} {result.rows} offers.")

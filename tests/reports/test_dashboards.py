@@ -1,0 +1,139 @@
+"""Dashboard and progress report figures against hand-computed values; access by role."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from exchange.extensions import db
+from exchange.models import User
+from exchange.reports.dashboards import compute_dashboard, median, percentile
+from exchange.reports.filters import ReportFilters
+from exchange.reports.progress import compute_progress
+from tests.reports.conftest import at, matched, new_offer, new_request
+
+
+def test_median_and_nearest_rank_percentile():
+    assert median([4, 1, 3, 2]) == 2.5
+    assert median([5, 1, 3]) == 3
+    assert percentile(list(range(1, 11)), 90) == 9
+    assert percentile([1, 3, 10], 90) == 10
+    assert percentile([7], 90) == 7
+    assert percentile([], 90) is None and median([]) is None
+
+
+@pytest.fixture
+def timed(app, people):
+    """Three KAZ requests submitted on 1 March 2025 (09:00), first proposed after 1, 3 and 10 days, the first
+    two delivered after 5 and 20 days; one NGA request proposed after 2 days and declined."""
+    with app.app_context():
+        offer = new_offer(people, themes=["financing", "border-management"], capacity=2)
+        requests = [new_request(people, themes=["financing"]) for _ in range(3)]
+        declined_req = new_request(people, state="other_state", themes=["human-rights"])
+        proposals = [1, 3, 10]
+        completions = [5, 20, None]
+        for req, proposed, completed in zip(requests, proposals, completions, strict=True):
+            match = matched(people, req, offer, to="completed" if completed else "accepted")
+            req.submitted_at = at(0)
+            match.created_at = at(proposed)
+            if completed:
+                match.completed_at = at(completed)
+        declined = matched(people, declined_req, offer, to="declined", reason="Outside our mandate.")
+        declined_req.submitted_at = at(0)
+        declined.created_at = at(2)
+        db.session.commit()
+        db.session.remove()
+
+
+def _user(person):
+    return db.session.get(User, person.id)
+
+
+def test_coordinator_dashboard_times_and_counts(app, people, timed):
+    with app.app_context():
+        data = compute_dashboard(_user(people.coordinator))
+        # first proposals after 1, 3, 10 (KAZ) and 2 (NGA) days; deliveries after 5 and 20 days
+        assert sorted(round(v, 6) for v in data.to_first_proposal.values) == [1, 2, 3, 10]
+        assert data.to_first_proposal.median == 2.5
+        assert data.to_first_proposal.p90 == 10
+        assert data.to_delivery.median == 12.5 and data.to_delivery.p90 == 20
+        assert data.request_total == 4
+        assert data.by_month == {"2025-03": {"completed": 2, "matched": 1, "open": 1}}
+        assert data.by_pillar["II"] == 3 and data.by_pillar["IV"] == 1
+        assert {code: n for code, _, _, n in data.by_theme} == {"financing": 3, "human-rights": 1}
+        assert {name: n for _, name, n in data.by_region} == {"Asia": 3, "Africa": 1}
+        assert data.declined_total == 1 and data.decline_reasons == [("Outside our mandate.", 1)]
+        take_up = data.take_up[0]
+        assert (take_up["matches"], take_up["live"], take_up["completed"], take_up["declined"]) == (4, 1, 2, 1)
+        assert take_up["capacity_use"] == 0.5
+
+
+def test_state_and_provider_dashboards_are_about_their_own_work(app, people, timed):
+    with app.app_context():
+        state = compute_dashboard(_user(people.state))
+        assert state.scope == "state" and state.request_total == 3 and state.take_up == []
+        assert state.to_first_proposal.median == 3 and state.declined_total == 0
+        other_state = compute_dashboard(_user(people.other_state))
+        assert other_state.request_total == 1 and other_state.declined_total == 1
+        imf = compute_dashboard(_user(people.other_provider))
+        assert imf.request_total == 0 and imf.take_up == [] and imf.declined_total == 0
+        unodc = compute_dashboard(_user(people.provider))
+        assert unodc.request_total == 4 and len(unodc.take_up) == 1
+
+
+def test_dashboard_filters(app, people, timed):
+    with app.app_context():
+        coordinator = _user(people.coordinator)
+        assert compute_dashboard(coordinator, ReportFilters(region="002")).request_total == 1
+        assert compute_dashboard(coordinator, ReportFilters(pillar="IV")).request_total == 1
+        assert compute_dashboard(coordinator, ReportFilters(start=date(2025, 4, 1))).request_total == 0
+
+
+def test_dashboard_page_shows_the_figures_charts_and_tables(clients, timed):
+    html = clients.coordinator.get("/dashboard").get_data(as_text=True)
+    assert 'id="stat-first-proposal">2.5 days' in html
+    assert 'id="stat-delivery">12.5 days' in html
+    assert "vendor/chart.js/chart.umd.min.js" in html and "js/charts.js" in html
+    assert html.count("data-chart='") >= 4
+    for table in ("table-by-month", "table-by-pillar", "table-by-region", "table-by-theme", "table-times",
+                  "table-take-up", "table-declined"):
+        assert f'id="{table}"' in html
+    assert "Outside our mandate." in html
+    state_html = clients.state.get("/dashboard").get_data(as_text=True)
+    assert 'id="table-take-up"' not in state_html and "Your country" in state_html
+    assert clients.provider.get("/dashboard").status_code == 200
+    assert clients.anonymous.get("/dashboard").status_code == 302
+
+
+def test_progress_report_numbers(app, people, scenario):
+    """The scenario was made today: 6 requests submitted, 5 accepted (triaged), 2 matches accepted,
+    1 completed; a request submitted last year is outside the period."""
+    with app.app_context():
+        old = new_request(people, themes=["wmd"])
+        old.submitted_at = datetime(2020, 1, 1)
+        db.session.commit()
+        today = date.today()
+        report = compute_progress(_user(people.coordinator), today - timedelta(days=1), today + timedelta(days=1))
+        assert (report.received, report.triaged, report.matched, report.delivered) == (6, 6, 2, 1)
+        assert report.received_by_pillar == {"I": 0, "II": 5, "III": 0, "IV": 1}
+        assert {r["name"]: (r["received"], r["matched"], r["delivered"]) for r in report.by_region} == \
+            {"Asia": (4, 2, 1), "Africa": (2, 0, 0)}
+        assert [(row.country, theme.code) for row, theme, _ in report.gaps] == [("NGA", "financing")]
+        assert report.to_first_proposal.count == 2
+        state = compute_progress(_user(people.state), today, today)
+        assert (state.received, state.matched, state.delivered) == (4, 2, 1)
+        empty = compute_progress(_user(people.coordinator), date(2019, 1, 1), date(2019, 12, 31))
+        assert (empty.received, empty.triaged, empty.matched, empty.delivered) == (0, 0, 0, 0)
+
+
+def test_progress_page(clients, scenario):
+    today = date.today().isoformat()
+    response = clients.coordinator.get(f"/reports/progress?start={today}&end={today}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-figure="received">6<' in html and 'data-figure="delivered">1<' in html
+    assert "Nigeria (NGA)" in html
+    bad = clients.coordinator.get("/reports/progress?start=soon")
+    assert bad.status_code == 200 and "Use a date like" in bad.get_data(as_text=True)
+    for person in ("state", "provider"):
+        assert getattr(clients, person).get("/reports/progress").status_code == 403

@@ -1,0 +1,40 @@
+"""`flask exports write|iati|import-offers`: the same exports and imports from the command line."""
+from __future__ import annotations
+
+import csv
+
+from sqlalchemy import func, select
+
+from exchange.extensions import db
+from exchange.models import Offer
+from tests.reports.test_imports import as_csv, rows
+
+
+def test_export_write_respects_the_user_and_filters(app, people, scenario, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "requests.csv"
+    result = runner.invoke(args=["exports", "write", "requests", "--as", people.state.email, "--filter",
+                                 "status=open", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [int(r["id"]) for r in lines] == [scenario.ids["r_open"]]
+    refused = runner.invoke(args=["exports", "write", "audit", "--as", people.state.email, "--out", str(out)])
+    assert refused.exit_code != 0 and "Task Force office" in refused.output
+
+
+def test_import_offers_command_is_all_or_nothing(app, people, tmp_path):
+    runner = app.test_cli_runner()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(as_csv(rows(4, {2: {"themes": ""}})))
+    result = runner.invoke(args=["exports", "import-offers", str(bad), "--as", people.provider.email])
+    assert result.exit_code != 0 and "row 4, themes" in result.output
+    good = tmp_path / "good.csv"
+    good.write_bytes(as_csv(rows(4)))
+    assert runner.invoke(args=["exports", "import-offers", str(good), "--as", people.provider.email,
+                               "--dry-run"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Offer)) == 0
+    result = runner.invoke(args=["exports", "import-offers", str(good), "--as", people.provider.email])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Offer)) == 4
