@@ -123,10 +123,10 @@ def filter_matches(stmt, params: Mapping):
     M = Match
     if v := values(params, "status"):
         stmt = stmt.where(M.status.in_(v))
-    if v := _ints(values(params, "request_id")):
-        stmt = stmt.where(M.request_id.in_(v))
-    if v := _ints(values(params, "offer_id")):
-        stmt = stmt.where(M.offer_id.in_(v))
+    if v := values(params, "request_id"):  # ids that are not numbers match nothing
+        stmt = stmt.where(M.request_id.in_(_ints(v)))
+    if v := values(params, "offer_id"):
+        stmt = stmt.where(M.offer_id.in_(_ints(v)))
     if v := values(params, "provider"):
         stmt = stmt.where(M.offer_id.in_(select(Offer.id).join(Offer.organisation).where(Organisation.code.in_(v))))
     if v := values(params, "country"):

@@ -14,7 +14,7 @@ from ..models import Match
 from ..schemas import ConfirmIn, EmptyIn, MatchIn, OutcomeIn, ReasonIn
 from ..workflow import MATCH_MOVES, MATCH_STATUSES
 from .pagination import PageArgs, envelope_schema, page_of
-from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body
+from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body, json_object
 
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 
@@ -77,7 +77,7 @@ MOVE_DOCS = {
 def _move_view(action: str):
     def move(match_id: int):
         match = get_match(current_user, match_id)
-        operations.move_match(current_user, match, action, json_body())
+        operations.move_match(current_user, match, action, json_object())
         db.session.commit()
         return match
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..schemas import EmptyIn, OfferIn, load
 from ..workflow import OFFER_MOVES, OFFER_STATUSES, check_move
 from .pagination import PageArgs, envelope_schema, page_of
-from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body
+from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body, json_object
 
 bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
 
@@ -90,8 +90,8 @@ def _move_view(action: str):
     def move(offer_id: int):
         offer = get_offer(current_user, offer_id)
         check_move("offer", action, current_user, offer)  # 403/409 before any complaint about the body
-        body = json_body()
-        load(EmptyIn(), {k: v for k, v in body.items() if k != "version"} if isinstance(body, dict) else body)
+        body = json_object()
+        load(EmptyIn(), {k: v for k, v in body.items() if k != "version"})
         operations.move_offer(current_user, offer, action)
         db.session.commit()
         return offer

@@ -10,10 +10,10 @@ from flask_smorest import Blueprint
 from .. import operations, queries
 from ..access import ROLES, allow, get_request, visible_requests
 from ..extensions import db
-from ..schemas import EmptyIn, MessageIn, ReasonIn, RequestIn
-from ..workflow import REQUEST_MOVES, REQUEST_STATUSES
+from ..schemas import EmptyIn, MessageIn, ReasonIn, RequestIn, load
+from ..workflow import REQUEST_MOVES, REQUEST_STATUSES, check_move
 from .pagination import PageArgs, envelope_schema, page_of
-from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body
+from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body, json_object
 
 bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
 
@@ -100,7 +100,11 @@ MOVE_DOCS = {
 def _move_view(action: str):
     def move(request_id: int):
         req = get_request(current_user, request_id)
-        operations.move_request(current_user, req, action, json_body())
+        body = json_object()
+        if action not in MOVE_BODIES and action != "submit":  # the operation reads no body for these
+            check_move("request", action, current_user, req)  # 403/409 before any complaint about the body
+            load(EmptyIn(), {k: v for k, v in body.items() if k != "version"})
+        operations.move_request(current_user, req, action, body)
         db.session.commit()
         return req
 

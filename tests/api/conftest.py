@@ -1,0 +1,108 @@
+"""Helpers for the API tests: records built through the operations (the same code path as the API)."""
+from __future__ import annotations
+
+import pytest
+
+from exchange import operations as ops
+from exchange.extensions import db
+from exchange.models import AssistanceRequest, Match, Offer, User
+
+REQUEST = {"title": "Training for the financial intelligence unit",
+           "description": "Analysts need training on terrorist financing typologies and suspicious reports.",
+           "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"], "urgency": "high"}
+OFFER = {"title": "Countering the financing of terrorism course",
+         "description": "A two-week course for FIU analysts and supervisors on terrorist financing.",
+         "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"]}
+
+# How to bring a fresh request (filed by a coordinator on a State's behalf) into each status.
+REQUEST_PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "in_review": ["submit", "review"],
+    "needs_info": ["submit", ("request-info", {"message": "Which agency will host the training?"})],
+    "open": ["submit", "accept"],
+    "rejected": ["submit", ("reject", {"reason": "Out of the Strategy's scope."})],
+    "withdrawn": ["submit", "withdraw"],
+    "closed": ["submit", "accept", "close"],
+}
+MATCH_PATHS = {
+    "proposed": [],
+    "accepted": ["accept"],
+    "in_delivery": ["accept", "start"],
+    "completed": ["accept", "start", ("complete", {"outcome": "Twenty analysts trained."})],
+    "declined": [("decline", {"reason": "No trainers free this year."})],
+    "withdrawn": ["withdraw"],
+}
+
+
+class World:
+    """Builds records as the people of the `people` fixture, committed, and answers their ids."""
+
+    def __init__(self, app, people):
+        self.app, self.people = app, people
+
+    def _user(self, name):
+        return db.session.get(User, getattr(self.people, name).id)
+
+    def request(self, status: str = "submitted", by: str = "state", **fields) -> int:
+        """A request of `by`'s State (KAZ for `state`, NGA for `other_state`) in `status`."""
+        with self.app.app_context():
+            state = self._user(by)
+            coordinator = self._user("coordinator")
+            data = REQUEST | fields | {"draft": True}
+            if "shared_with" in data:
+                data["country"] = state.organisation.country_iso3
+                req = ops.create_request(coordinator, data)  # only coordinators share
+            else:
+                req = ops.create_request(state, data)
+            for step in REQUEST_PATHS[status]:
+                action, body = step if isinstance(step, tuple) else (step, {})
+                actor = state if action == "submit" else coordinator
+                ops.move_request(actor, req, action, body)
+            db.session.commit()
+            return req.id
+
+    def offer(self, by: str = "provider", status: str = "active", **fields) -> int:
+        with self.app.app_context():
+            provider = self._user(by)
+            offer = ops.create_offer(provider, OFFER | fields)
+            if status in ("paused", "closed"):
+                ops.move_offer(provider, offer, "pause" if status == "paused" else "close")
+            db.session.commit()
+            return offer.id
+
+    def match(self, status: str = "proposed", request_id: int | None = None, offer_id: int | None = None) -> int:
+        request_id = request_id or self.request("open")
+        offer_id = offer_id or self.offer()
+        with self.app.app_context():
+            coordinator = self._user("coordinator")
+            match = ops.propose_match(coordinator, {"request_id": request_id, "offer_id": offer_id, "note": "fit"})
+            provider = db.session.get(User, self.people.provider.id)
+            for step in MATCH_PATHS[status]:
+                action, body = step if isinstance(step, tuple) else (step, {})
+                actor = coordinator if action == "withdraw" else provider
+                ops.move_match(actor, match, action, body)
+            db.session.commit()
+            return match.id
+
+    def status_of(self, model, record_id) -> str:
+        with self.app.app_context():
+            return db.session.get(model, record_id).status
+
+    def row(self, model, record_id):
+        with self.app.app_context():
+            record = db.session.get(model, record_id)
+            db.session.expunge(record)
+            return record
+
+    def count(self, model) -> int:
+        with self.app.app_context():
+            return db.session.query(model).count()
+
+
+@pytest.fixture
+def world(app, people):
+    return World(app, people)
+
+
+__all__ = ["AssistanceRequest", "Match", "Offer", "REQUEST", "OFFER"]
