@@ -44,12 +44,18 @@ def test_dashboard_draws_charts_beside_tables(new_page, people, scenario):  # no
     outside = _outside(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{m.text} {m.location}")
+            if m.type == "error" and "favicon.ico" not in str(m.location) else None)
     sign_in(page, people.coordinator.email)
     page.goto("/dashboard")
     page.wait_for_function("document.querySelectorAll('.chart-drawn').length >= 4")
     assert page.locator("#table-by-theme").is_visible()
     screenshot(page, "dashboard-coordinator")
+    page.goto("/reports/progress")
+    page.emulate_media(media="print")
+    assert not page.locator("header").is_visible()  # the print layout drops the navigation
+    assert page.locator("#progress-summary").is_visible()
+    screenshot(page, "progress-report-print")
     assert errors == [] and outside == []
 
 
@@ -66,3 +72,25 @@ def test_import_report_lists_every_problem(new_page, people, tmp_path):
     assert "Nothing was saved: 2 of 6 rows have problems" in page.content()
     assert page.locator("#import-problems tbody tr").count() == 3
     screenshot(page, "import-report")
+
+
+REPORT_PAGES = {
+    "coordinator": ["/matrix", "/dashboard", "/reports/progress", "/exports", "/imports/offers",
+                    "/matrix?region=zzz"],
+    "state": ["/matrix", "/dashboard"],
+    "provider": ["/dashboard", "/imports/offers"],
+}
+
+
+@pytest.mark.parametrize("person", list(REPORT_PAGES))
+def test_report_pages_have_no_wcag_violations(new_page, people, scenario, person):  # noqa: F811
+    from tests.browser.test_accessibility import _violations
+    page = new_page()
+    sign_in(page, getattr(people, person).email)
+    problems = {}
+    for path in REPORT_PAGES[person]:
+        page.goto(path)
+        found = _violations(page)
+        if found:
+            problems[path] = found
+    assert not problems, problems

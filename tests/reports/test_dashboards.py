@@ -106,8 +106,8 @@ def test_dashboard_page_shows_the_figures_charts_and_tables(clients, timed):
 
 
 def test_progress_report_numbers(app, people, scenario):
-    """The scenario was made today: 6 requests submitted, 5 accepted (triaged), 2 matches accepted,
-    1 completed; a request submitted last year is outside the period."""
+    """The scenario was made today: 6 requests submitted (one only submitted), 5 accepted, plus one accepted
+    today but submitted in 2020 (triaged in the period, not received in it); 2 matches accepted, 1 completed."""
     with app.app_context():
         old = new_request(people, themes=["wmd"])
         old.submitted_at = datetime(2020, 1, 1)
