@@ -12,6 +12,23 @@ PUBLIC = "public"
 
 # endpoint → who may enter: PUBLIC, or a set of roles. "approved=False" routes are marked with a *.
 EXPECTED: dict[str, object] = {
+    "requests.index": ALL,
+    "requests.new": {"member_state", "coordinator"},
+    "requests.detail": ALL,
+    "requests.edit": {"member_state", "coordinator"},
+    "requests.move": {"member_state", "coordinator"},
+    "requests.upload_document": {"member_state", "coordinator"},
+    "documents.download": ALL,
+    "documents.delete": ALL,
+    "offers.index": ALL,
+    "offers.new": {"provider", "coordinator", "admin"},
+    "offers.detail": ALL,
+    "offers.edit": {"provider", "coordinator", "admin"},
+    "offers.move": {"provider", "coordinator", "admin"},
+    "offers.upload_document": {"provider", "coordinator", "admin"},
+    "directory.index": ALL,
+    "directory.countries": ALL,
+    "directory.country": ALL,
     "triage.queue": {"coordinator"},
     "triage.decide": {"coordinator"},
     "matches.index": ALL,

@@ -15,6 +15,9 @@ def register_web(app: Flask) -> None:
     from . import audit_trail, inbox, matches, messages, triage
     for module in (auth, home, admin, reports, imports_pages, triage, matches, messages, inbox, audit_trail):
         app.register_blueprint(module.bp)
+    from . import directory, offers, requests as request_pages
+    for blueprint in (request_pages.bp, request_pages.documents_bp, offers.bp, directory.bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
     template_helpers.register(app)
     suggestions.register(app)

@@ -1,0 +1,108 @@
+"""The directory of assistance (providers and their active offers, by theme and region) and the
+country profiles (a State's requests, the offers that can deliver there, assistance under way or
+delivered there). Everything shown goes through the access policy's filters."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import workflow
+from ..access import ROLES, allow, match_scope, visible_offers, visible_requests
+from ..errors import NotFound
+from ..extensions import db
+from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region
+from ..queries import delivers_in, filter_offers, values
+from .requests import reference_choices
+
+bp = Blueprint("directory", __name__)
+PROVIDER_KINDS = ("task_force_entity", "outside_provider")
+DELIVERY_STATUSES = ("in_delivery", "completed")
+
+
+def _countries_in_region(code: str) -> list[str]:
+    return list(db.session.scalars(select(Country.iso3).where(or_(
+        Country.region_code == code, Country.sub_region_code == code, Country.intermediate_region_code == code))))
+
+
+@bp.route("/directory")
+@allow(*ROLES)
+def index():
+    choices = reference_choices()
+    theme = (values(request.args, "theme") or [""])[0]
+    region = (values(request.args, "region") or [""])[0]
+    q = " ".join(values(request.args, "q"))[:200]
+    theme = theme if theme in {t.code for t in choices["themes"]} else ""
+    region_obj = db.session.get(Region, region) if region and len(region) <= 3 else None
+    region = region_obj.code if region_obj else ""
+
+    stmt = filter_offers(visible_offers(current_user).where(Offer.status == "active"),
+                         {"theme": theme, "q": q} if theme or q else {})
+    if region and region != "001":
+        # Offers that can deliver somewhere in the region: listed countries, M49 areas, or anywhere.
+        stmt = stmt.where(delivers_in(Offer, _countries_in_region(region)))
+    offers = list(db.session.scalars(stmt.options(
+        selectinload(Offer.themes), selectinload(Offer.countries), selectinload(Offer.regions),
+        selectinload(Offer.languages), selectinload(Offer.modalities)).order_by(Offer.title, Offer.id)))
+    by_provider: dict[int, list[Offer]] = defaultdict(list)
+    for offer in offers:
+        by_provider[offer.organisation_id].append(offer)
+
+    providers = list(db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_(PROVIDER_KINDS), Organisation.approval == "approved")
+        .order_by(Organisation.kind.desc(), Organisation.name)))
+    filtering = bool(theme or region or q)
+    if filtering:
+        providers = [p for p in providers if p.id in by_provider]
+    return render_template("directory/index.html", providers=providers, by_provider=by_provider,
+                           offers_total=len(offers), theme=theme, region=region, region_obj=region_obj, q=q,
+                           filtering=filtering, choices=choices, title="Directory of assistance")
+
+
+@bp.route("/countries")
+@allow(*ROLES)
+def countries():
+    """Every Member State by region, each a link to its profile; `?country=KAZ` goes straight to one."""
+    wanted = (request.args.get("country") or "").strip().upper()
+    if wanted:
+        return redirect(url_for("directory.country", iso3=wanted[:3]))
+    places = list(db.session.scalars(select(Country).options(selectinload(Country.region), selectinload(
+        Country.sub_region)).order_by(Country.name)))
+    by_region: dict[str, list[Country]] = defaultdict(list)
+    for place in places:
+        by_region[place.region.name].append(place)
+    return render_template("directory/countries.html", by_region=sorted(by_region.items()), places=places,
+                           title="Country profiles")
+
+
+@bp.route("/countries/<iso3>")
+@allow(*ROLES)
+def country(iso3: str):
+    code = (iso3 or "").upper()
+    place = db.session.get(Country, code) if len(code) == 3 and code.isalpha() else None
+    if place is None:
+        raise NotFound("No UN Member State has this code: use an ISO 3166-1 alpha-3 code such as KAZ or NGA.")
+    requests_here = list(db.session.scalars(
+        visible_requests(current_user).where(AssistanceRequest.country_iso3 == code)
+        .options(selectinload(AssistanceRequest.themes))
+        .order_by(AssistanceRequest.created_at.desc(), AssistanceRequest.id.desc())))
+    offers_here = list(db.session.scalars(
+        visible_offers(current_user).where(Offer.status == "active", delivers_in(Offer, [code]))
+        .options(selectinload(Offer.organisation), selectinload(Offer.themes), selectinload(Offer.countries),
+                 selectinload(Offer.regions))
+        .order_by(Offer.title, Offer.id)))
+    assistance = list(db.session.scalars(
+        select(Match).where(match_scope(current_user), Match.status.in_(DELIVERY_STATUSES),
+                            Match.request_id.in_(select(AssistanceRequest.id).where(
+                                AssistanceRequest.country_iso3 == code)))
+        .options(selectinload(Match.request).selectinload(AssistanceRequest.themes),
+                 selectinload(Match.offer).selectinload(Offer.organisation))
+        .order_by(Match.status_changed_at.desc(), Match.id.desc())))
+    areas = [a for a in (place.intermediate_region, place.sub_region, place.region) if a is not None]
+    return render_template("directory/country.html", place=place, areas=areas, requests_here=requests_here,
+                           offers_here=offers_here, assistance=assistance,
+                           request_statuses=workflow.REQUEST_STATUSES, match_statuses=workflow.MATCH_STATUSES,
+                           colours=workflow.STATUS_COLOURS, title=f"Country profile: {place.name}")

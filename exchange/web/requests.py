@@ -1,0 +1,466 @@
+"""Assistance requests pages: the guided request form (new and edit, with the version read), the list
+with filters, sorting, search and pages, one request with its documents, history and the moves open to
+the viewer; plus the supporting documents' download and delete (blueprint `documents`).
+
+Rules live elsewhere: validation in schemas (through operations), visibility in access.py, moves in
+workflow.py. This module turns forms into the raw input those modules take and shows the outcome.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+
+from .. import documents as document_store
+from .. import operations, workflow
+from ..access import (ROLES, allow, get_offer, get_request, may_edit_offer, may_edit_request, may_file_request,
+                      visible_requests)
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import (PILLARS, AssistanceRequest, AuditEvent, Country, Document, Language, Modality,
+                      Organisation, Region, Theme)
+from ..queries import REQUEST_SORTS, filter_requests, sort_requests, values
+from ..schemas import URGENCIES, VISIBILITIES
+from .forms import apply_errors
+
+bp = Blueprint("requests", __name__, url_prefix="/requests")
+documents_bp = Blueprint("documents", __name__, url_prefix="/documents")
+PER_PAGE = 20
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+REQUEST_FILTERS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "q")
+VISIBILITY_HELP = {
+    "task_force": "The default. The Task Force office and the Task Force entities (UNODC, IMF, INTERPOL…) see it "
+                  "once you submit it; outside providers do not.",
+    "providers": "Also every approved outside provider (donor agencies, regional organisations), but only after "
+                 "a coordinator has accepted the request. Choose this to reach the most providers.",
+    "restricted": "Only the Task Force office, and the providers a coordinator shares it with. Choose this for "
+                  "sensitive needs.",
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# Reference choices shared by the request, offer and directory pages (read once per page).
+
+def reference_choices() -> dict:
+    """Themes grouped by pillar, modalities, languages (the six UN languages first), countries, regions
+    and provider organisations, read once per HTTP request."""
+    if "_page_choices" in g:
+        return g._page_choices
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.pillar, Theme.name)))
+    by_pillar = [(pillar, name, [t for t in themes if t.pillar == pillar]) for pillar, name in PILLARS.items()]
+    languages = list(db.session.scalars(select(Language).order_by(Language.name)))
+    un = sorted((x for x in languages if x.code in UN_LANGUAGES), key=lambda x: UN_LANGUAGES.index(x.code))
+    others = [x for x in languages if x.code not in UN_LANGUAGES]
+    providers = list(db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_(("task_force_entity", "outside_provider")), Organisation.approval == "approved")
+        .order_by(Organisation.name)))
+    g._page_choices = {
+        "themes": themes, "themes_by_pillar": by_pillar, "pillars": PILLARS,
+        "modalities": list(db.session.scalars(select(Modality).order_by(Modality.name))),
+        "un_languages": un, "other_languages": others, "languages": un + others,
+        "countries": list(db.session.scalars(select(Country).order_by(Country.name))),
+        "regions": list(db.session.scalars(select(Region).order_by(Region.name))),
+        "providers": providers,
+    }
+    return g._page_choices
+
+
+def current_filters(args, keys) -> dict[str, str]:
+    """The filters in the query string, each as one string (several values joined by commas)."""
+    return {key: ",".join(values(args, key))[:500] for key in keys if values(args, key)}
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
+def int_or_raw(value):
+    """A number typed in a form: empty → None, digits (with thousands separators) → int, anything else as
+    typed, so that the shared validation answers with its message."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    compact = re.sub(r"[\s,_']", "", value)
+    if re.fullmatch(r"-?\d{1,15}", compact):
+        return int(compact)
+    return value
+
+
+def date_or_none(value):
+    value = (value or "").strip()
+    return value or None
+
+
+def show_errors(form, err: ValidationFailed) -> None:
+    fields = dict(err.fields)
+    version_errors = fields.pop("version", None)
+    apply_errors(form, fields)
+    if version_errors:
+        form.form_errors.extend(f"Version: {m}" for m in version_errors)
+    if not fields and not version_errors:
+        form.form_errors.append(err.message)
+
+
+# ------------------------------------------------------------------------------------------------
+# The guided form.
+
+class RequestForm(FlaskForm):
+    """Collects a request; every rule is checked by schemas.RequestIn through operations."""
+
+    title = StringField("Title", description="A short name for the need, e.g. “Training for the Financial "
+                        "Intelligence Unit on analysing suspicious transaction reports” (5 to 200 characters).",
+                        render_kw={"maxlength": 200})
+    beneficiary = StringField("Institution that benefits", description="Which institution will receive the "
+                              "assistance, e.g. “Financial Intelligence Unit, Ministry of Finance”.",
+                              render_kw={"maxlength": 200})
+    description = TextAreaField("What is needed", description="At least 20 characters. Say what the problem is, "
+                                "what exists already, what result you expect, and give numbers and dates "
+                                "(how many officers, which sites, by when).", render_kw={"rows": 8})
+    themes = SelectMultipleField("Themes", choices=[])
+    modalities = SelectMultipleField("Kinds of assistance", choices=[])
+    desired_start = StringField("Desired start", description="A date (YYYY-MM-DD); leave empty if flexible.",
+                                render_kw={"type": "date"})
+    desired_end = StringField("Desired end", description="Not before the start.", render_kw={"type": "date"})
+    languages = SelectMultipleField("Languages", choices=[])
+    estimated_budget_usd = StringField("Estimated budget (US dollars)", description="A whole number, e.g. "
+                                       "50000; leave empty if unknown.", render_kw={"inputmode": "numeric"})
+    urgency = RadioField("Urgency", choices=list(URGENCIES.items()), default="medium")
+    visibility = RadioField("Who may see it", choices=list(VISIBILITIES.items()), default="task_force")
+    country = SelectField("Member State", choices=[], description="Coordinators file on a State's behalf: "
+                          "choose the State. The request belongs to that State's focal points.")
+    version = HiddenField()
+
+
+def _request_form(formdata=None, data=None) -> RequestForm:
+    form = RequestForm(formdata=formdata, data=data)
+    choices = reference_choices()
+    form.themes.choices = [(t.code, t.name) for t in choices["themes"]]
+    form.modalities.choices = [(m.code, m.name) for m in choices["modalities"]]
+    form.languages.choices = [(x.code, x.name) for x in choices["languages"]]
+    form.country.choices = [("", "Choose a Member State")] + [(c.iso3, c.name) for c in choices["countries"]]
+    for name in ("title", "description", "country"):
+        form[name].flags.required = True  # shows the star; the rules themselves are the schema's
+    return form
+
+
+def _data_of(req: AssistanceRequest) -> dict:
+    return {"title": req.title, "beneficiary": req.beneficiary, "description": req.description,
+            "themes": req.theme_codes, "modalities": req.modality_codes, "languages": req.language_codes,
+            "desired_start": req.desired_start.isoformat() if req.desired_start else "",
+            "desired_end": req.desired_end.isoformat() if req.desired_end else "",
+            "estimated_budget_usd": "" if req.estimated_budget_usd is None else str(req.estimated_budget_usd),
+            "urgency": req.urgency, "visibility": req.visibility, "country": req.country_iso3,
+            "version": str(req.version)}
+
+
+def _request_input(form: RequestForm, *, as_draft: bool, creating: bool) -> dict:
+    """The raw input operations take. A draft leaves out what is still empty (it is completed later);
+    anything else sends every field, so that the shared validation reports each one."""
+    raw: dict = {}
+    for name in ("title", "description"):
+        value = form[name].data or ""
+        if value.strip() or not as_draft:
+            raw[name] = value
+    raw["beneficiary"] = form.beneficiary.data or ""
+    for name in ("themes", "modalities", "languages"):
+        value = [v for v in (form[name].data or []) if isinstance(v, str)]
+        if value or not as_draft:
+            raw[name] = value
+    for name in ("urgency", "visibility"):
+        if form[name].data:
+            raw[name] = form[name].data
+    for name in ("desired_start", "desired_end"):
+        value = date_or_none(form[name].data)
+        if value is not None or not creating:
+            raw[name] = value
+    budget = int_or_raw(form.estimated_budget_usd.data)
+    if budget is not None or not creating:
+        raw["estimated_budget_usd"] = budget
+    if creating and current_user.role != "member_state" and form.country.data:
+        raw["country"] = form.country.data
+    return raw
+
+
+def _render_form(form, req=None, status=200, conflict=None):
+    return render_template("requests/form.html", form=form, req=req, conflict=conflict,
+                           visibility_help=VISIBILITY_HELP, choices=reference_choices(),
+                           title=f"Edit {req.reference}" if req else "New assistance request"), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow("member_state", "coordinator")
+def new():
+    if not may_file_request(current_user):
+        raise Forbidden("Only Member States' focal points and coordinators file requests.")
+    if request.method == "GET":
+        return _render_form(_request_form())
+    form = _request_form(formdata=request.form)
+    as_draft = request.form.get("action") != "submit"
+    raw = _request_input(form, as_draft=as_draft, creating=True)
+    raw["draft"] = as_draft
+    try:
+        req = operations.create_request(current_user, raw)
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        show_errors(form, err)
+        return _render_form(form, status=422)
+    if as_draft:
+        flash(f"{req.reference} saved as a draft. Only your State's focal points see it until you submit it.",
+              "success")
+    else:
+        flash(f"{req.reference} submitted for review. The Task Force office has been told.", "success")
+    return redirect(url_for("requests.detail", request_id=req.id))
+
+
+@bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
+@allow("member_state", "coordinator")
+def edit(request_id: int):
+    req = get_request(current_user, request_id)
+    if not may_edit_request(current_user, req):
+        flash("You may not edit this request now" + (": a coordinator has accepted it. Write to the Task Force "
+              "office in its messages instead." if req.organisation_id == current_user.organisation_id else "."),
+              "error")
+        return redirect(url_for("requests.detail", request_id=req.id))
+    if request.method == "GET":
+        return _render_form(_request_form(data=_data_of(req)), req)
+    form = _request_form(formdata=request.form)
+    action = request.form.get("action", "save")
+    as_draft = req.status == "draft" and action != "submit"
+    raw = _request_input(form, as_draft=as_draft, creating=False)
+    version = (form.version.data or "").strip()
+    raw["version"] = int(version) if version.isdigit() and len(version) < 10 else (version or None)
+    if raw["version"] is None:
+        raw.pop("version")
+    try:
+        operations.update_request(current_user, req, raw)
+        if action == "submit" and req.status in ("draft", "needs_info"):
+            operations.move_request(current_user, req, "submit", {})
+        db.session.commit()
+    except (Conflict, StaleDataError) as err:
+        db.session.rollback()
+        req = get_request(current_user, request_id)
+        message = err.message if isinstance(err, Conflict) else "Someone changed this request at the same time."
+        form.form_errors.append(f"Nothing was saved. {message}")
+        conflict = _changed_since(req, form)
+        form.version.data = str(req.version)
+        return _render_form(form, req, status=409, conflict=conflict)
+    except Forbidden as err:
+        db.session.rollback()
+        flash(f"Nothing was saved: {err.message}", "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
+    except ValidationFailed as err:
+        db.session.rollback()
+        req = get_request(current_user, request_id)
+        show_errors(form, err)
+        return _render_form(form, req, status=422)
+    flash(f"{req.reference} saved" + (" and submitted for review." if action == "submit" else "."), "success")
+    return redirect(url_for("requests.detail", request_id=req.id))
+
+
+FIELD_LABELS = {"title": "Title", "beneficiary": "Institution that benefits", "description": "What is needed",
+                "themes": "Themes", "modalities": "Kinds of assistance", "languages": "Languages",
+                "desired_start": "Desired start", "desired_end": "Desired end",
+                "estimated_budget_usd": "Estimated budget", "urgency": "Urgency", "visibility": "Who may see it"}
+
+
+def _changed_since(req: AssistanceRequest, form: RequestForm) -> dict:
+    """What the stored request now says where it differs from what the editor typed."""
+    current = _data_of(req)
+    typed = {name: form[name].data for name in FIELD_LABELS}
+    differs = []
+    for name, label in FIELD_LABELS.items():
+        mine, theirs = typed[name], current[name]
+        if isinstance(theirs, list):
+            same = sorted(mine or []) == sorted(theirs)
+        else:
+            same = (mine or "").strip() == (theirs or "").strip()
+        if not same:
+            differs.append(label)
+    return {"version": req.version, "fields": differs, "status": workflow.REQUEST_STATUSES[req.status]}
+
+
+# ------------------------------------------------------------------------------------------------
+# The list and one request.
+
+@bp.route("")
+@allow(*ROLES)
+def index():
+    filters = current_filters(request.args, REQUEST_FILTERS)
+    sort = request.args.get("sort", "")
+    sort = sort if sort in REQUEST_SORTS else "newest"
+    stmt = filter_requests(visible_requests(current_user), filters)
+    stmt = sort_requests(stmt, sort).options(
+        selectinload(AssistanceRequest.themes), selectinload(AssistanceRequest.country),
+        selectinload(AssistanceRequest.organisation))
+    pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    heading = "My State's requests" if current_user.role == "member_state" else "Assistance requests"
+    return render_template("requests/index.html", pagination=pagination, filters=filters, sort=sort,
+                           sorts=REQUEST_SORTS, choices=reference_choices(), statuses=workflow.REQUEST_STATUSES,
+                           colours=workflow.STATUS_COLOURS, urgencies=URGENCIES, heading=heading, title=heading,
+                           may_file=may_file_request(current_user))
+
+
+def request_history(record_type: str, record_id: int) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
+                                   .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
+                                   .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None, move_errors=None,
+                   failed_move: str = "", typed=None):
+    docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
+                                   .where(Document.request_id == req.id).order_by(Document.id)))
+    return render_template(
+        "requests/detail.html", req=req, documents=docs, history=request_history("request", req.id),
+        moves=workflow.available_moves("request", current_user, req), statuses=workflow.REQUEST_STATUSES,
+        colours=workflow.STATUS_COLOURS, urgencies=URGENCIES, visibilities=VISIBILITIES,
+        may_edit=may_edit_request(current_user, req), upload_errors=upload_errors or [],
+        move_errors=move_errors or {}, failed_move=failed_move, typed=typed or {},
+        upload_url=url_for("requests.upload_document", request_id=req.id),
+        max_mb=_max_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
+        title=f"{req.reference}: {req.title}"), status
+
+
+def _max_mb() -> int:
+    from flask import current_app
+    return int(current_app.config["UPLOAD_MAX_BYTES"]) // (1024 * 1024)
+
+
+@bp.route("/<int:request_id>")
+@allow(*ROLES)
+def detail(request_id: int):
+    return render_request(get_request(current_user, request_id))
+
+
+@bp.route("/<int:request_id>/move/<action>", methods=["POST"])
+@allow("member_state", "coordinator")
+def move(request_id: int, action: str):
+    req = get_request(current_user, request_id)
+    move_def = workflow.REQUEST_MOVES.get(action)
+    raw: dict = {}
+    if move_def is not None and move_def.needs:
+        raw[move_def.needs] = request.form.get(move_def.needs, "")
+        if action == "reject":
+            duplicate = int_or_raw(request.form.get("duplicate_of", ""))
+            if duplicate is not None:
+                raw["duplicate_of"] = duplicate
+    try:
+        operations.move_request(current_user, req, action, raw)
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        req = get_request(current_user, request_id)
+        details = " ".join(m for messages in err.fields.values() for m in messages)
+        flash(f"Nothing was changed: {err.message} {details}".strip(), "error")
+        return render_request(req, status=422, move_errors=err.fields, failed_move=action,
+                              typed={k: request.form.get(k, "") for k in ("message", "reason", "duplicate_of")})
+    except (Forbidden, Conflict) as err:
+        db.session.rollback()
+        flash(f"Nothing was changed: {err.message}", "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
+    except StaleDataError:
+        db.session.rollback()
+        flash("Nothing was changed: someone else changed this request at the same time. Check it and try again.",
+              "error")
+        return redirect(url_for("requests.detail", request_id=request_id))
+    flash(f"{req.reference}: {move_def.label.lower()} — done. It is now "
+          f"{workflow.REQUEST_STATUSES[req.status].lower()}.", "success")
+    return redirect(url_for("requests.detail", request_id=request_id))
+
+
+# ------------------------------------------------------------------------------------------------
+# Supporting documents.
+
+def too_large_message() -> str:
+    return (f"The file is too large: each document may be at most {_max_mb()} MB. Nothing was uploaded. "
+            "Split the document or compress the images in it, then upload it again.")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(err):
+    from .errors import render_error
+    return render_error(413, too_large_message())
+
+
+@documents_bp.errorhandler(RequestEntityTooLarge)
+def _documents_too_large(err):
+    from .errors import render_error
+    return render_error(413, too_large_message())
+
+
+@bp.route("/<int:request_id>/documents", methods=["POST"])
+@allow("member_state", "coordinator")
+def upload_document(request_id: int):
+    req = get_request(current_user, request_id)
+    if not may_edit_request(current_user, req):
+        raise Forbidden("Only those who may edit this request may add documents to it.")
+    stored_name = None
+    try:
+        document = document_store.attach_document(current_user, req, request.files.get("file"))
+        stored_name = document.stored_name
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        return render_request(get_request(current_user, request_id), status=422,
+                              upload_errors=err.fields.get("file", [err.message]))
+    except Exception:
+        db.session.rollback()
+        if stored_name:
+            document_store.discard_file(stored_name)
+        raise
+    flash(f"Document “{document.filename}” added to {req.reference}.", "success")
+    return redirect(url_for("requests.detail", request_id=req.id) + "#documents")
+
+
+def _document_and_record(document_id: int):
+    """The document and its record, if the viewer may see the record; NotFound otherwise."""
+    document = db.session.get(Document, document_id) if 0 < document_id < 2**63 else None
+    if document is None:
+        raise NotFound("This document does not exist or is not visible to you.")
+    kind, record_id = document_store.document_record(document)
+    try:
+        record = get_request(current_user, record_id) if kind == "request" else get_offer(current_user, record_id)
+    except NotFound:
+        raise NotFound("This document does not exist or is not visible to you.") from None
+    return document, record
+
+
+@documents_bp.route("/<int:document_id>")
+@allow(*ROLES)
+def download(document_id: int):
+    document, _record = _document_and_record(document_id)
+    path = document_store.stored_path(document)
+    if not path.is_file():
+        raise NotFound("This document's file is missing; ask the person who uploaded it to upload it again.")
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@documents_bp.route("/<int:document_id>/delete", methods=["POST"])
+@allow(*ROLES)
+def delete(document_id: int):
+    document, record = _document_and_record(document_id)
+    is_request = isinstance(record, AssistanceRequest)
+    back = (url_for("requests.detail", request_id=record.id) if is_request
+            else url_for("offers.detail", offer_id=record.id)) + "#documents"
+    allowed = may_edit_request(current_user, record) if is_request else may_edit_offer(current_user, record)
+    if not allowed:
+        raise Forbidden("Only those who may edit this record may delete its documents.")
+    name = document.filename
+    stored_name = document_store.delete_document(current_user, document, record)
+    db.session.commit()
+    document_store.discard_file(stored_name)
+    flash(f"Document “{name}” deleted from {record.reference}.", "success")
+    return redirect(back)
