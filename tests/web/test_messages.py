@@ -92,3 +92,29 @@ def test_unread_markers_per_person(app, people, clients):
         markers = db.session.scalar(select(func.count()).select_from(ThreadRead).where(
             ThreadRead.record_type == "match", ThreadRead.record_id == match_id))
     assert markers == 2  # the provider and the State; the coordinator has not opened the thread
+
+
+def test_request_workflow_partial_shows_matches_question_and_thread(app, people, clients):
+    """The partial the request page includes: rendered here as the signed-in State would see it."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from exchange.models import AssistanceRequest, User
+    asked = new_request(app, people)
+    clients.coordinator.post(f"/triage/{asked}/request-info", data={"message": "How many analysts?"})
+    clients.coordinator.post(f"/requests/{asked}/messages", data={"message": "Also: which ministry leads?"})
+    opened = open_request(app, people, title="Open request with a match")
+    match_id = propose(app, people, opened, new_offer(app, people.provider))
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, people.state.id))
+        html = render_template_string('{% include "requests/_workflow.html" %}',
+                                      req=db.session.get(AssistanceRequest, asked))
+        assert "How many analysts?" in html and "Also: which ministry leads?" in html and ">New</span>" in html
+        assert f'action="/requests/{asked}/messages"' in html
+        html = render_template_string('{% include "requests/_workflow.html" %}',
+                                      req=db.session.get(AssistanceRequest, opened))
+        assert f"/matches/{match_id}" in html and "Proposed" in html and "needs information" not in html
+        login_user(db.session.get(User, people.other_provider.id))
+        html = render_template_string('{% include "requests/_workflow.html" %}',
+                                      req=db.session.get(AssistanceRequest, opened))
+        assert f"/matches/{match_id}" not in html  # IMF does not take part in that match
