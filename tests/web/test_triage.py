@@ -172,9 +172,10 @@ def test_ask_for_information_and_the_state_answers(app, people, clients):
     # The State answers in the request's thread, then submits again: back to review, coordinators told.
     answer = clients.state.post(f"/requests/{request_id}/messages", data={"message": "The FIU and customs."})
     assert answer.status_code == 302
-    with app.app_context():
-        ops.move_request(user(people.state), db.session.get(AssistanceRequest, request_id), "submit")
-        db.session.commit()
+    page = clients.state.get(f"/requests/{request_id}").get_data(as_text=True)  # the workflow partial
+    assert "The FIU and customs." in page and "Which agencies take part?" in page
+    assert f'action="/requests/{request_id}/move/submit"' in page and "Submit again" in page
+    clients.state.post(f"/requests/{request_id}/move/submit")
     assert status_of(app, AssistanceRequest, request_id) == "in_review"
     told = notifications_of(app, people.coordinator)
     assert any(n.kind == "message.posted" and "The FIU and customs." in n.message for n in told)
