@@ -1,0 +1,215 @@
+"""Offer pages through the Flask test client: posting (providers for themselves, the office on a
+provider's behalf), every field's validation beside the field, stale edits, pause/reopen/close,
+who may do what, and the list's filters, sorting, pages and empty states."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from exchange import operations
+from exchange.extensions import db
+from exchange.models import Offer, User
+from tests.web.test_requests_pages import error_beside
+
+DESCRIPTION = "Two-week regional workshops for financial intelligence analysts, in Russian and English."
+
+
+def offer_form(**changes) -> dict:
+    data = {"title": "Workshops on countering terrorist financing", "description": DESCRIPTION,
+            "themes": ["financing"], "modalities": ["workshop", "training"], "languages": ["ru", "en"],
+            "countries": ["KAZ"], "regions": ["143"], "available_from": "2026-01-01",
+            "available_until": "2026-12-31", "capacity": "3", "budget_usd": "120000",
+            "contact_name": "Anna Officer", "contact_email": "anna@unodc.test.example"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def make_offer(app, person, **changes) -> int:
+    raw = {"title": "Workshops on countering terrorist financing", "description": DESCRIPTION,
+           "themes": ["financing"], "modalities": ["workshop"], "languages": ["en"], "countries": [], "regions": []}
+    raw.update(changes)
+    with app.app_context():
+        offer = operations.create_offer(db.session.get(User, person.id), raw)
+        db.session.commit()
+        return offer.id
+
+
+def load(app, offer_id: int) -> Offer:
+    with app.app_context():
+        offer = db.session.get(Offer, offer_id)
+        _ = offer.country_codes, offer.region_codes, offer.theme_codes, offer.organisation.code
+        db.session.expunge_all()
+        return offer
+
+
+def count_offers(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Offer))
+
+
+def test_a_provider_posts_an_offer(app, clients, people):
+    page = clients.provider.get("/offers/new").get_data(as_text=True)
+    assert "Leave both countries and regions empty if the programme can be delivered anywhere" in page
+    assert 'name="organisation"' not in page
+    response = clients.provider.post("/offers/new", data=offer_form())
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    offer = load(app, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert (offer.organisation.code, offer.status, offer.capacity, offer.budget_usd) == ("UNODC", "active", 3, 120000)
+    assert offer.country_codes == ["KAZ"] and offer.region_codes == ["143"]
+    detail = clients.state.get(f"/offers/{offer.id}").get_data(as_text=True)
+    assert "Workshops on countering terrorist financing" in detail and "Central Asia" in detail
+    assert "anna@unodc.test.example" in detail and "posted" in detail  # history
+
+
+def test_the_office_posts_on_a_providers_behalf(app, clients, people):
+    html = clients.coordinator.post("/offers/new", data=offer_form()).get_data(as_text=True)
+    assert "Give the code of a provider organisation." in error_beside(html, "organisation")
+    response = clients.coordinator.post("/offers/new", data=offer_form(organisation="IMF"))
+    assert response.status_code == 302
+    assert load(app, int(response.headers["Location"].rsplit("/", 1)[1])).organisation.code == "IMF"
+    # A provider cannot post for someone else (the field is ignored for providers, its own is used).
+    response = clients.provider.post("/offers/new", data=offer_form(organisation="IMF"))
+    assert load(app, int(response.headers["Location"].rsplit("/", 1)[1])).organisation.code == "UNODC"
+
+
+def test_states_and_unapproved_providers_cannot_post(clients, people):
+    assert clients.state.get("/offers/new").status_code == 403
+    assert clients.state.post("/offers/new", data=offer_form()).status_code == 403
+    assert clients.pending.get("/offers/new").status_code == 403
+
+
+INVALID = [
+    ("title", {"title": "Abc"}, "Length must be between 5 and 200."),
+    ("description", {"description": "Short."}, "Length must be between 20 and 10000."),
+    ("themes", {"themes": []}, "Choose at least one theme."),
+    ("modalities", {"modalities": ["nonsense"]}, "Unknown modalities: nonsense."),
+    ("languages", {"languages": []}, "Choose at least one language."),
+    ("countries", {"countries": ["ZZZ"]}, "Unknown countries: ZZZ."),
+    ("regions", {"regions": ["999"]}, "Unknown regions: 999."),
+    ("available_from", {"available_from": "next week"}, "Not a valid date."),
+    ("available_until", {"available_until": "2025-01-01"}, "The end must not be before the start."),
+    ("capacity", {"capacity": "0"}, "greater than or equal to 1"),
+    ("capacity", {"capacity": "three"}, "Not a valid integer."),
+    ("budget_usd", {"budget_usd": "-1"}, "greater than or equal to 0"),
+    ("contact_email", {"contact_email": "not-an-address"}, "Not a valid email address."),
+    ("contact_name", {"contact_name": "n" * 201}, "Longer than maximum length 200."),
+]
+
+
+@pytest.mark.parametrize("field,changes,message", INVALID, ids=[f"{f}-{i}" for i, (f, _c, _m) in enumerate(INVALID)])
+def test_each_invalid_field_is_shown_beside_it(app, clients, people, field, changes, message):
+    response = clients.provider.post("/offers/new", data=offer_form(**changes))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in error_beside(html, field), error_beside(html, field)
+    assert count_offers(app) == 0
+    if field != "description":
+        assert DESCRIPTION in html
+    if field != "countries":
+        assert re.search(r'<option selected value="KAZ">|<option value="KAZ" selected', html)
+
+
+def test_a_stale_offer_edit_is_refused_and_keeps_what_was_typed(app, clients, people):
+    offer_id = make_offer(app, people.provider)
+    version = load(app, offer_id).version
+    with app.app_context():
+        offer = db.session.get(Offer, offer_id)
+        operations.update_offer(db.session.get(User, people.coordinator.id), offer,
+                                {"version": version, "capacity": 9})
+        db.session.commit()
+    response = clients.provider.post(f"/offers/{offer_id}/edit",
+                                     data=offer_form(title="My new programme title", version=str(version)))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone changed this record since you read it" in html and 'value="My new programme title"' in html
+    offer = load(app, offer_id)
+    assert offer.title != "My new programme title" and offer.capacity == 9
+    response = clients.provider.post(f"/offers/{offer_id}/edit",
+                                     data=offer_form(title="My new programme title", version=str(offer.version)))
+    assert response.status_code == 302 and load(app, offer_id).title == "My new programme title"
+
+
+def test_only_the_provider_or_the_office_edits(app, clients, people):
+    offer_id = make_offer(app, people.provider)
+    response = clients.other_provider.get(f"/offers/{offer_id}/edit")
+    assert response.status_code == 302
+    version = load(app, offer_id).version
+    clients.other_provider.post(f"/offers/{offer_id}/edit", data=offer_form(title="Hijacked title",
+                                                                            version=str(version)))
+    assert load(app, offer_id).title != "Hijacked title"
+    assert clients.admin.get(f"/offers/{offer_id}/edit").status_code == 200
+
+
+def test_pause_reopen_close(app, clients, people):
+    offer_id = make_offer(app, people.provider)
+    page = clients.provider.get(f"/offers/{offer_id}").get_data(as_text=True)
+    assert f"/offers/{offer_id}/move/pause" in page and f"/offers/{offer_id}/move/resume" not in page
+    assert "/move/" not in clients.other_provider.get(f"/offers/{offer_id}").get_data(as_text=True)
+    html = clients.other_provider.post(f"/offers/{offer_id}/move/pause", follow_redirects=True).get_data(as_text=True)
+    assert "Nothing was changed" in html and load(app, offer_id).status == "active"
+    clients.provider.post(f"/offers/{offer_id}/move/pause")
+    assert load(app, offer_id).status == "paused"
+    html = clients.provider.post(f"/offers/{offer_id}/move/pause", follow_redirects=True).get_data(as_text=True)
+    assert "Cannot pause a offer that is Paused" in html or "Cannot pause" in html
+    clients.provider.post(f"/offers/{offer_id}/move/resume")
+    assert load(app, offer_id).status == "active"
+    clients.coordinator.post(f"/offers/{offer_id}/move/close")
+    assert load(app, offer_id).status == "closed"
+    # A closed offer is gone for other providers and States; its provider still sees it.
+    assert clients.other_provider.get(f"/offers/{offer_id}").status_code == 404
+    assert clients.state.get(f"/offers/{offer_id}").status_code == 404
+    assert clients.provider.get(f"/offers/{offer_id}").status_code == 200
+
+
+@pytest.fixture
+def offers(app, people):
+    ids = {
+        "kaz": make_offer(app, people.provider, title="Kazakhstan only zzkaz", countries=["KAZ"]),
+        "central_asia": make_offer(app, people.other_provider, title="Central Asia zzcentral", regions=["143"],
+                                   themes=["border-management"]),
+        "anywhere": make_offer(app, people.outside, title="Anywhere at all zzany", languages=["fr"]),
+        "west_africa": make_offer(app, people.provider, title="Western Africa zzwest", regions=["011"],
+                                  modalities=["equipment"]),
+    }
+    return ids
+
+
+def _titles(html: str) -> set[str]:
+    return set(re.findall(r"zz(kaz|central|any|west)\b", html))
+
+
+def test_offer_filters(clients, offers):
+    get = clients.state.get
+    assert _titles(get("/offers").get_data(as_text=True)) == {"kaz", "central", "any", "west"}
+    assert _titles(get("/offers?country=KAZ").get_data(as_text=True)) == {"kaz", "central", "any"}
+    assert _titles(get("/offers?country=NGA").get_data(as_text=True)) == {"any", "west"}
+    assert _titles(get("/offers?provider=UNODC").get_data(as_text=True)) == {"kaz", "west"}
+    assert _titles(get("/offers?theme=border-management").get_data(as_text=True)) == {"central"}
+    assert _titles(get("/offers?pillar=II").get_data(as_text=True)) == {"kaz", "central", "any", "west"}
+    assert _titles(get("/offers?region=011").get_data(as_text=True)) == {"west"}
+    assert _titles(get("/offers?modality=equipment").get_data(as_text=True)) == {"west"}
+    assert _titles(get("/offers?language=fr").get_data(as_text=True)) == {"any"}
+    html = get("/offers?q=zzcentral&provider=IMF").get_data(as_text=True)
+    assert _titles(html) == {"central"} and 'value="zzcentral"' in html and '<option value="IMF" selected>' in html
+    html = get("/offers?status=paused").get_data(as_text=True)
+    assert _titles(html) == set() and "No offer matches these filters." in html
+    html = get("/offers?sort=title").get_data(as_text=True)
+    assert re.findall(r"zz(kaz|central|any|west)\b", html)[:4] == ["any", "central", "kaz", "west"]
+
+
+def test_offer_pages_of_twenty(app, clients, people):
+    for i in range(22):
+        make_offer(app, people.provider, title=f"Programme number {i:02d}")
+    first = clients.state.get("/offers").get_data(as_text=True)
+    second = clients.state.get("/offers?page=2").get_data(as_text=True)
+    assert len(re.findall(r"Programme number \d\d", first)) == 20
+    assert len(re.findall(r"Programme number \d\d", second)) == 2
+    assert "22 offers" in first and "Page 1 of 2" in first
+
+
+def test_offer_empty_states(clients, people):
+    assert "Post the first offer" in clients.provider.get("/offers").get_data(as_text=True)
+    html = clients.state.get("/offers").get_data(as_text=True)
+    assert "No offer has been posted yet." in html and "Post the first offer" not in html
