@@ -300,3 +300,38 @@ def test_filters_and_search(api, tokens, world):
         assert response.status_code == 200, nasty
     assert ids("theme=nope") == [] and ids("country=ZZZ") == [] and ids("status=") == [border, fin]
     assert ids("q=forged", person="state") == []  # search never widens what one may see
+
+
+def test_any_query_string_is_answered_without_a_server_error(api, tokens, world):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    world.request("open")
+    token = tokens.coordinator
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(q=st.text(max_size=60), key=st.sampled_from(["q", "status", "theme", "region", "country", "sort",
+                                                         "pillar", "page"]))
+    def check(q, key):
+        for path in ("/api/v1/requests", "/api/v1/offers", "/api/v1/matches"):
+            response = api.get(path, token, query_string={key: q})
+            assert response.status_code in (200, 422), (path, key, q, response.status_code)
+
+    check()
+
+
+def test_any_body_is_answered_with_201_or_a_clear_error(api, tokens):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                               | st.text(max_size=30), lambda inner: st.lists(inner, max_size=3)
+                               | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=5)
+    fields = st.sampled_from(list(REQUEST) + ["country", "desired_start", "desired_end", "estimated_budget_usd",
+                                              "visibility", "draft", "beneficiary", "version", "shared_with"])
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(changes=st.dictionaries(fields, json_values, max_size=3))
+    def check(changes):
+        response = api.post("/api/v1/requests", tokens.state, json=REQUEST | changes)
+        assert response.status_code in (201, 422), (changes, response.status_code, response.json)
+        if response.status_code == 422:
+            assert set(response.json["error"]["fields"]) & (set(changes) | {"_schema"}), (changes, response.json)
+
+    check()
