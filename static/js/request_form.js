@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
     dt.textContent = label;
     const dd = document.createElement("dd");
     dd.textContent = value || (missing ? "Missing: needed before you submit" : "Not given");
-    if (!value && missing) dd.className = "text-danger";
+    if (!value && missing) dd.className = "review-missing";
     list.append(dt, dd);
   }
 

@@ -85,3 +85,27 @@ def test_a_provider_posts_an_offer(live_app, new_page, people):
         offer = db.session.scalar(select(Offer).where(Offer.title == "Regional workshops on terrorist financing"))
         assert offer.region_codes == ["143"] and offer.capacity == 4 and offer.organisation.code == "UNODC"
         db.session.remove()
+
+
+def test_the_pages_of_this_part_pass_axe_wcag_checks(live_app, new_page, people):
+    from tests.browser.test_accessibility import _violations
+    page = new_page()
+    sign_in(page, people.state.email)
+    page.goto("/requests/new")
+    page.get_by_label("Title").fill("Help")
+    page.get_by_role("button", name="Submit for review").click()  # the form with errors beside fields
+    problems = {"/requests/new (errors)": _violations(page)}
+    page.get_by_label("Title").fill("Border police training on travel documents")
+    page.get_by_role("button", name="Save as draft").click()
+    detail = page.url
+    for path in ("/requests", "/requests/new", detail, detail + "/edit", "/offers", "/directory", "/countries",
+                 "/countries/KAZ", "/requests?q=nothing-matches-this"):
+        page.goto(path)
+        problems[path] = _violations(page)
+    provider = new_page()
+    sign_in(provider, people.provider.email)
+    for path in ("/offers/new", "/offers"):
+        provider.goto(path)
+        problems["provider " + path] = _violations(provider)
+    problems = {k: v for k, v in problems.items() if v}
+    assert not problems, problems
