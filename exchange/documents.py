@@ -125,16 +125,16 @@ def store_upload(file_storage) -> StoredFile:
                 size += len(chunk)
                 if size > max_bytes:
                     raise ValidationFailed("The file is too large.", {"file": [
-                        f"The file is larger than {max_bytes // (1024 * 1024)} MB. Upload a smaller file "
-                        "(split it, or compress the images in it)."]})
+                        (f"The file is larger than {max_bytes // (1024 * 1024)} MB. Upload a smaller file "
+                         "(split it, or compress the images in it).")]})
                 out.write(chunk)
         if size == 0:
             raise ValidationFailed("The file is empty.", {"file": ["The file is empty: choose the right file."]})
         doc_type = detect_type(target)
         if doc_type is None:
             raise ValidationFailed("This type of file is not accepted.", {"file": [
-                f"Only {ACCEPTED_LABEL} files are accepted, and this file's content is none of these "
-                "(whatever its name says)."]})
+                (f"Only {ACCEPTED_LABEL} files are accepted, and this file's content is none of these "
+                 "(whatever its name says).")]})
     except BaseException:
         target.unlink(missing_ok=True)
         raise

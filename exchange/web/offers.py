@@ -19,8 +19,17 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Document, Offer
 from ..queries import OFFER_SORTS, filter_offers, sort_offers
-from .requests import (_max_mb, current_filters, date_or_none, int_or_raw, page_number, reference_choices,
-                       request_history, show_errors, too_large_message)
+from .requests import (
+    current_filters,
+    date_or_none,
+    int_or_raw,
+    max_upload_mb,
+    page_number,
+    reference_choices,
+    request_history,
+    show_errors,
+    too_large_message,
+)
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 PER_PAGE = 20
@@ -94,9 +103,8 @@ def _offer_input(form: OfferForm, *, creating: bool) -> dict:
     for name in ("capacity", "budget_usd"):
         raw[name] = int_or_raw(form[name].data)
     raw["contact_email"] = (form.contact_email.data or "").strip() or None
-    if creating and current_user.role in OFFICE_ROLES:
-        if form.organisation.data:
-            raw["organisation"] = form.organisation.data
+    if creating and current_user.role in OFFICE_ROLES and form.organisation.data:
+        raw["organisation"] = form.organisation.data
     return raw
 
 
@@ -184,7 +192,7 @@ def render_offer(offer: Offer, status: int = 200, upload_errors=None):
         moves=workflow.available_moves("offer", current_user, offer), statuses=workflow.OFFER_STATUSES,
         colours=workflow.STATUS_COLOURS, may_edit=may_edit_offer(current_user, offer),
         upload_errors=upload_errors or [], upload_url=url_for("offers.upload_document", offer_id=offer.id),
-        max_mb=_max_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
+        max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
         title=f"{offer.reference}: {offer.title}"), status
 
 

@@ -20,12 +20,30 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 
 from .. import documents as document_store
 from .. import operations, workflow
-from ..access import (ROLES, allow, get_offer, get_request, may_edit_offer, may_edit_request, may_file_request,
-                      visible_requests)
+from ..access import (
+    ROLES,
+    allow,
+    get_offer,
+    get_request,
+    may_edit_offer,
+    may_edit_request,
+    may_file_request,
+    visible_requests,
+)
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import (PILLARS, AssistanceRequest, AuditEvent, Country, Document, Language, Modality,
-                      Organisation, Region, Theme)
+from ..models import (
+    PILLARS,
+    AssistanceRequest,
+    AuditEvent,
+    Country,
+    Document,
+    Language,
+    Modality,
+    Organisation,
+    Region,
+    Theme,
+)
 from ..queries import REQUEST_SORTS, filter_requests, sort_requests, values
 from ..schemas import URGENCIES, VISIBILITIES
 from .forms import apply_errors
@@ -326,11 +344,11 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
         may_edit=may_edit_request(current_user, req), upload_errors=upload_errors or [],
         move_errors=move_errors or {}, failed_move=failed_move, typed=typed or {},
         upload_url=url_for("requests.upload_document", request_id=req.id),
-        max_mb=_max_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
+        max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
         title=f"{req.reference}: {req.title}"), status
 
 
-def _max_mb() -> int:
+def max_upload_mb() -> int:
     from flask import current_app
     return int(current_app.config["UPLOAD_MAX_BYTES"]) // (1024 * 1024)
 
@@ -381,7 +399,7 @@ def move(request_id: int, action: str):
 # Supporting documents.
 
 def too_large_message() -> str:
-    return (f"The file is too large: each document may be at most {_max_mb()} MB. Nothing was uploaded. "
+    return (f"The file is too large: each document may be at most {max_upload_mb()} MB. Nothing was uploaded. "
             "Split the document or compress the images in it, then upload it again.")
 
 

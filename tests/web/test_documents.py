@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from exchange.documents import clean_filename, PDF
+from exchange.documents import PDF, clean_filename
 from exchange.extensions import db
 from exchange.models import AuditEvent, Document
 from tests.web.test_requests_pages import make_request, move

@@ -67,7 +67,7 @@ def count_requests(app) -> int:
 
 def error_beside(html: str, field: str) -> str:
     """The text of the error shown beside a field (its element id is FIELD-error)."""
-    match = re.search(rf'id="{re.escape(field)}-error"[^>]*>(.*?)</div>', html, re.S)
+    match = re.search(rf'id="{re.escape(field)}-error"[^>]*>(.*?)</div>', html, re.DOTALL)
     return unescape(match.group(1)).strip() if match else ""
 
 
