@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exchange.matching.bench import format_bench, run_bench  # noqa: E402
+from exchange.matching.bench import format_bench, run_bench
 
 
 def main(argv=None) -> int:

@@ -16,8 +16,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     config.load(app, overrides)
 
     from .database import bind_database
-    from .extensions import bootstrap, csrf, limiter, login_manager, migrate
-    from .extensions import db
+    from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     bind_database(app)

@@ -2,12 +2,16 @@
 lockout holds across workers."""
 from __future__ import annotations
 
+import logging
+
 from .extensions import limiter
+
+log = logging.getLogger(__name__)
 
 
 def reset_limits() -> None:
     """Forget every counter (tests, and an admin lifting a lockout)."""
     try:
         limiter.reset()
-    except Exception:  # storage without reset support: nothing to forget
-        pass
+    except (NotImplementedError, AttributeError, ConnectionError) as err:  # storage without reset support
+        log.warning("Rate-limit counters could not be reset: %s", err)

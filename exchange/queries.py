@@ -14,8 +14,16 @@ from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_,
 
 from .extensions import db
 from .models import AssistanceRequest, Country, Match, Offer, Organisation, Theme
-from .models.assistance import (offer_countries, offer_languages, offer_modalities, offer_regions, offer_themes,
-                                request_languages, request_modalities, request_themes)
+from .models.assistance import (
+    offer_countries,
+    offer_languages,
+    offer_modalities,
+    offer_regions,
+    offer_themes,
+    request_languages,
+    request_modalities,
+    request_themes,
+)
 
 REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                  "urgency": "Most urgent first", "title": "Title A–Z"}

@@ -5,8 +5,8 @@ raises Conflict (409); a move by someone who may never make it raises Forbidden 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .access import is_offer_provider, is_requesting_state
 from .errors import Conflict, Forbidden

@@ -7,9 +7,8 @@ from sqlalchemy import select
 from exchange import operations as ops
 from exchange.access import visible_offers, visible_requests
 from exchange.extensions import db
-from exchange.models import User
+from exchange.models import AssistanceRequest, User
 from exchange.queries import filter_offers, filter_requests, sort_requests, text_search
-from exchange.models import AssistanceRequest
 
 BASE = {"modalities": ["training"], "languages": ["en"]}
 

@@ -5,8 +5,14 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from ..access import (ROLES, allow, get_offer, get_request, may_see_offer_suggestions,
-                      may_see_request_suggestions)
+from ..access import (
+    ROLES,
+    allow,
+    get_offer,
+    get_request,
+    may_see_offer_suggestions,
+    may_see_request_suggestions,
+)
 from ..errors import Forbidden
 from ..matching import service
 

@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from .engine import MatchingIndex, OfferData, RequestData, rank, score_pair
-from .lexicon import CONCEPTS, LANGUAGE_NAMES, MODALITY_NAMES, THEME_NAMES
+from .lexicon import CONCEPTS, MODALITY_NAMES, THEME_NAMES
 
 TARGETS = {"rebuild_s": 5.0, "one_p95_ms": 20.0, "peak_mb": 500.0}
 
@@ -41,13 +41,7 @@ _LEAF_SHARE = {"014": 18, "011": 16, "017": 9, "018": 5, "015": 7, "145": 18, "0
                "154": 10, "155": 7, "053": 2, "054": 5, "057": 5, "061": 4}
 _REGION_LANG = {"002": ["en", "fr", "ar"], "019": ["es", "en"], "142": ["en", "ru", "ar"],
                 "150": ["en", "ru", "fr"], "009": ["en"]}
-_FILLER = ("ministry officials staff agency unit department regional provincial district local "
-           "central coordination plan strategy policy procedures standard operating practices "
-           "management oversight data information exchange cooperation partners donors months year "
-           "pilot phase follow-up mentoring sustainability ownership inter-agency task team network "
-           "quality review report recommendations priorities gaps challenges lessons learned "
-           "urban rural northern southern eastern western coastal capital city airport station "
-           "women youth leaders practitioners analysts inspectors officers trainers managers").split()
+_FILLER = ["ministry", "officials", "staff", "agency", "unit", "department", "regional", "provincial", "district", "local", "central", "coordination", "plan", "strategy", "policy", "procedures", "standard", "operating", "practices", "management", "oversight", "data", "information", "exchange", "cooperation", "partners", "donors", "months", "year", "pilot", "phase", "follow-up", "mentoring", "sustainability", "ownership", "inter-agency", "task", "team", "network", "quality", "review", "report", "recommendations", "priorities", "gaps", "challenges", "lessons", "learned", "urban", "rural", "northern", "southern", "eastern", "western", "coastal", "capital", "city", "airport", "station", "women", "youth", "leaders", "practitioners", "analysts", "inspectors", "officers", "trainers", "managers"]
 
 
 def _areas(leaf: str) -> frozenset[str]:

@@ -335,7 +335,7 @@ def _u64(values: list[int]) -> np.ndarray:
 class _Table:
     """Column arrays + text CSR + postings for one side (offers or requests)."""
 
-    def __init__(self, items: list, index: "MatchingIndex", kind: str, grow_vocab: bool = True):
+    def __init__(self, items: list, index: MatchingIndex, kind: str, grow_vocab: bool = True):
         self.kind = kind
         self.items = items  # sorted by id
         n = len(items)

@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import snowballstemmer
@@ -62,13 +62,13 @@ def tokenize(text: str) -> list[str]:
 
 _STOP = frozenset(_arabic_light(w) for w in (_fold(s) for s in STOPWORDS))
 _STOP_BY_LANG = {
-    "fr": frozenset("le la les des du une et pour avec dans sur aux au est nos notre ces cette".split()),
-    "es": frozenset("el los las del una y para con por sobre al es nuestro nuestra".split()),
-    "en": frozenset("the of and for with to in on our is are this that".split()),
+    "fr": frozenset(["le", "la", "les", "des", "du", "une", "et", "pour", "avec", "dans", "sur", "aux", "au", "est", "nos", "notre", "ces", "cette"]),
+    "es": frozenset(["el", "los", "las", "del", "una", "y", "para", "con", "por", "sobre", "al", "es", "nuestro", "nuestra"]),
+    "en": frozenset(["the", "of", "and", "for", "with", "to", "in", "on", "our", "is", "are", "this", "that"]),
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(lang: str):
     return snowballstemmer.stemmer(_STEMMER_LANG[lang])
 

@@ -3,8 +3,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String,
-                        Table, Text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,8 +78,8 @@ class AssistanceRequest(db.Model):
     modalities: Mapped[list[Modality]] = relationship(secondary=request_modalities, order_by=Modality.code)
     languages: Mapped[list[Language]] = relationship(secondary=request_languages, order_by=Language.code)
     shared_with: Mapped[list[Organisation]] = relationship(secondary=request_shares, order_by=Organisation.code)
-    matches: Mapped[list["Match"]] = relationship(back_populates="request", order_by="Match.id")
-    documents: Mapped[list["Document"]] = relationship(
+    matches: Mapped[list[Match]] = relationship(back_populates="request", order_by="Match.id")
+    documents: Mapped[list[Document]] = relationship(
         primaryjoin="Document.request_id == AssistanceRequest.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
@@ -117,8 +129,8 @@ class Offer(db.Model):
     languages: Mapped[list[Language]] = relationship(secondary=offer_languages, order_by=Language.code)
     countries: Mapped[list[Country]] = relationship(secondary=offer_countries, order_by=Country.iso3)
     regions: Mapped[list[Region]] = relationship(secondary=offer_regions, order_by=Region.code)
-    matches: Mapped[list["Match"]] = relationship(back_populates="offer", order_by="Match.id")
-    documents: Mapped[list["Document"]] = relationship(
+    matches: Mapped[list[Match]] = relationship(back_populates="offer", order_by="Match.id")
+    documents: Mapped[list[Document]] = relationship(
         primaryjoin="Document.offer_id == Offer.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}

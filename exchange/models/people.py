@@ -48,7 +48,7 @@ class Organisation(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
 
     @property
     def is_approved(self) -> bool:

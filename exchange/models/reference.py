@@ -63,9 +63,9 @@ class WorkingGroup(db.Model):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text, default="")
-    leads: Mapped[list["Organisation"]] = relationship(  # noqa: F821
+    leads: Mapped[list[Organisation]] = relationship(  # noqa: F821
         secondary=working_group_leads, order_by="Organisation.code")
-    members: Mapped[list["Organisation"]] = relationship(  # noqa: F821
+    members: Mapped[list[Organisation]] = relationship(  # noqa: F821
         secondary=working_group_members, order_by="Organisation.code")
 
 

@@ -6,13 +6,36 @@ change, its audit event and its notifications together (or none of them).
 """
 from .assistance import create_offer, create_request, move_offer, move_request, update_offer, update_request
 from .matches import move_match, propose_match
-from .people import (authenticate, change_password, create_organisation, create_user, end_sessions,
-                     issue_api_token, register_outside_provider, set_organisation_approval, set_user_active,
-                     update_user)
+from .people import (
+                     authenticate,
+                     change_password,
+                     create_organisation,
+                     create_user,
+                     end_sessions,
+                     issue_api_token,
+                     register_outside_provider,
+                     set_organisation_approval,
+                     set_user_active,
+                     update_user,
+)
 
 __all__ = [
-    "authenticate", "change_password", "create_organisation", "create_user", "end_sessions", "issue_api_token",
-    "register_outside_provider", "set_organisation_approval", "set_user_active", "update_user",
-    "create_offer", "create_request", "move_offer", "move_request", "update_offer", "update_request",
-    "move_match", "propose_match",
+                     "authenticate",
+                     "change_password",
+                     "create_offer",
+                     "create_organisation",
+                     "create_request",
+                     "create_user",
+                     "end_sessions",
+                     "issue_api_token",
+                     "move_match",
+                     "move_offer",
+                     "move_request",
+                     "propose_match",
+                     "register_outside_provider",
+                     "set_organisation_approval",
+                     "set_user_active",
+                     "update_offer",
+                     "update_request",
+                     "update_user",
 ]

@@ -7,7 +7,17 @@ from .. import audit, workflow
 from ..access import may_file_request, may_post_offer, require_edit_offer, require_edit_request
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
-from ..models import AssistanceRequest, Country, Language, Modality, Offer, Organisation, Region, Theme, utcnow
+from ..models import (
+    AssistanceRequest,
+    Country,
+    Language,
+    Modality,
+    Offer,
+    Organisation,
+    Region,
+    Theme,
+    utcnow,
+)
 from ..notify import coordinators, notify, users_of
 from ..schemas import OFFER_REQUIRED, REQUEST_REQUIRED, OfferIn, RequestIn, load, organisation_by_code
 
@@ -182,8 +192,8 @@ def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = N
     elif move.needs == "reason":
         data = load(ReasonIn(), raw)
         text, duplicate_of = data["reason"], data.get("duplicate_of")
-        if duplicate_of is not None:
-            if duplicate_of == req.id or db.session.get(AssistanceRequest, duplicate_of) is None:
+        if duplicate_of is not None and (
+                duplicate_of == req.id or db.session.get(AssistanceRequest, duplicate_of) is None):
                 raise ValidationFailed("Name an existing other request.", {"duplicate_of": ["No such request."]})
     before = req.status
     req.status = move.target

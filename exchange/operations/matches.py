@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from .. import audit, workflow
 from ..access import get_offer, get_request
-from ..errors import Conflict, Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Match, utcnow
 from ..notify import coordinators, notify, users_of
@@ -20,11 +20,11 @@ def propose_match(user, raw: dict) -> Match:
     data = load(MatchIn(), raw)
     try:
         req = get_request(user, data["request_id"])
-    except Exception:
+    except NotFound:
         raise ValidationFailed("No such request.", {"request_id": ["No such request."]}) from None
     try:
         offer = get_offer(user, data["offer_id"])
-    except Exception:
+    except NotFound:
         raise ValidationFailed("No such offer.", {"offer_id": ["No such offer."]}) from None
     if req.status not in workflow.MATCHABLE_REQUEST_STATUSES:
         raise Conflict(f"Matches can be proposed only for open requests; {req.reference} is "

@@ -23,7 +23,7 @@ Only the standard library is used.
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent
@@ -33,19 +33,19 @@ WORLD = "001"
 __all__ = [
     "DATA_DIR",
     "WORLD",
-    "load_regions",
+    "country_areas",
     "load_countries",
-    "load_organisations",
+    "load_languages",
     "load_member_state_organisations",
+    "load_modalities",
+    "load_organisations",
+    "load_regions",
     "load_themes",
     "load_working_groups",
-    "load_modalities",
-    "load_languages",
-    "country_areas",
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(filename: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     with open(DATA_DIR / filename, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)

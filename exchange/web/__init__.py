@@ -11,11 +11,12 @@ def register_web(app: Flask) -> None:
 
     app.before_request(guard)
     app.after_request(add_security_headers)
-    from . import imports as imports_pages, reports
-    from . import audit_trail, inbox, matches, messages, triage
+    from . import audit_trail, inbox, matches, messages, reports, triage
+    from . import imports as imports_pages
     for module in (auth, home, admin, reports, imports_pages, triage, matches, messages, inbox, audit_trail):
         app.register_blueprint(module.bp)
-    from . import directory, offers, requests as request_pages
+    from . import directory, offers
+    from . import requests as request_pages
     for blueprint in (request_pages.bp, request_pages.documents_bp, offers.bp, directory.bp):
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
 from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional
 
 from .. import operations
 from ..access import PUBLIC, ROLES, allow

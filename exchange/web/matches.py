@@ -160,21 +160,8 @@ def request_matches(req) -> list[Match]:
                                    .order_by(Match.id)))
 
 
-def route_exists(path: str, method: str = "POST") -> bool:
-    """Whether some page answers `method path` (the partial links to other parts' routes only when present)."""
-    from flask import current_app
-    from werkzeug.exceptions import HTTPException
-    try:
-        current_app.url_map.bind("localhost").match(path, method=method)
-        return True
-    except HTTPException:
-        return False
-    except Exception:  # a redirect (RequestRedirect is an HTTPException subclass in werkzeug) or anything else
-        return False
-
-
 @bp.record_once
 def _register_helpers(state) -> None:
-    state.app.jinja_env.globals.update(request_matches=request_matches, route_exists=route_exists,
+    state.app.jinja_env.globals.update(request_matches=request_matches,
                                        match_statuses=workflow.MATCH_STATUSES,
                                        status_colours=workflow.STATUS_COLOURS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, session
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import access
 from ..errors import ValidationFailed
@@ -48,7 +49,7 @@ def _move_read_markers(response):
             for record in records:
                 mark_thread_read(current_user, record)
             db.session.commit()
-        except Exception:  # a read marker must never break the page
+        except SQLAlchemyError:  # a read marker must never break the page
             db.session.rollback()
     return response
 

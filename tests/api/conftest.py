@@ -105,4 +105,4 @@ def world(app, people):
     return World(app, people)
 
 
-__all__ = ["AssistanceRequest", "Match", "Offer", "REQUEST", "OFFER"]
+__all__ = ["OFFER", "REQUEST", "AssistanceRequest", "Match", "Offer"]

@@ -303,7 +303,8 @@ def test_filters_and_search(api, tokens, world):
 
 
 def test_any_query_string_is_answered_without_a_server_error(api, tokens, world):
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
     world.request("open")
     token = tokens.coordinator
 
@@ -319,7 +320,8 @@ def test_any_query_string_is_answered_without_a_server_error(api, tokens, world)
 
 
 def test_any_body_is_answered_with_201_or_a_clear_error(api, tokens):
-    from hypothesis import HealthCheck, given, settings, strategies as st
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
     json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
                                | st.text(max_size=30), lambda inner: st.lists(inner, max_size=3)
                                | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=5)

@@ -8,7 +8,6 @@ from exchange.matching.engine import rank
 
 from .helpers import CA, WAF, D, off, req
 
-
 # ---------------------------------------------------------------- hard rules
 
 def test_inactive_offer_is_never_a_candidate():

@@ -32,7 +32,7 @@ def offer(**overrides):
 def setting(app, people):
     """A KAZ request accepted into open, and offers: fitting (Central Asia, anywhere), and excluded ones."""
     with app.app_context():
-        state, coordinator = db.session.get(User, people.state.id), db.session.get(User, people.coordinator.id)
+        state = db.session.get(User, people.state.id)
         unodc, imf = db.session.get(User, people.provider.id), db.session.get(User, people.other_provider.id)
         req = ops.create_request(state, FIU_REQUEST)
         central_asia = ops.create_offer(imf, offer(regions=["143"]))
@@ -175,7 +175,7 @@ def test_rebuild_command_stores_every_requests_top_offers(app, setting):
     assert "suggestions stored" in result.output
     with app.app_context():
         rows = db.session.scalars(select(Suggestion).order_by(Suggestion.rank)).all()
-        assert [r.offer_id for r in rows if r.request_id == setting["request"]][0] == setting["central_asia"]
+        assert next(r.offer_id for r in rows if r.request_id == setting["request"]) == setting["central_asia"]
         assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
 
 

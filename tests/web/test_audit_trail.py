@@ -8,7 +8,7 @@ from pathlib import Path
 
 from exchange import audit
 from exchange.extensions import db
-from exchange.models import AuditEvent, User, utcnow
+from exchange.models import User, utcnow
 from tests.web.test_triage import new_offer, new_request
 
 PACKAGE = Path(__file__).resolve().parents[2] / "exchange"

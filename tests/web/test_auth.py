@@ -162,7 +162,7 @@ def test_a_lockout_in_redis_holds_across_workers(app, people):
     redis = pytest.importorskip("redis")
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except Exception:
+    except redis.exceptions.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     url = "redis://127.0.0.1:6379"
     worker_a = create_app(test_config(RATELIMIT_STORAGE_URI=url))
