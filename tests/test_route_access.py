@@ -17,6 +17,7 @@ EXPECTED: dict[str, object] = {
     "requests.detail": ALL,
     "requests.edit": {"member_state", "coordinator"},
     "requests.move": {"member_state", "coordinator"},
+    "requests.share": {"coordinator"},
     "requests.upload_document": {"member_state", "coordinator"},
     "documents.download": ALL,
     "documents.delete": ALL,

@@ -200,6 +200,11 @@ def set_organisation_approval(actor, org: Organisation, approval: str) -> None:
     org.approval = approval
     audit.record(actor, f"organisation.{approval}", "organisation", org.id,
                  f"Provider {org.code} {approval}", {"approval": [before, approval]})
+    if approval != before and approval in ("approved", "rejected"):
+        from ..notify import notify, users_of
+        message = (f"{org.name} is approved: you can now post offers and see the requests shared with you."
+                   if approval == "approved" else f"{org.name} was not approved by the Task Force office.")
+        notify(users_of([org]), f"organisation.{approval}", message, "/")
 
 
 def issue_api_token(actor, user: User, name: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..access import RouteDenied
@@ -52,6 +53,14 @@ def register(app: Flask) -> None:
         if is_api_request():
             return api_error_response(err.code, err.message, err.status, err.fields)
         return render_error(err.status, err.message)
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(err: StaleDataError):
+        db.session.rollback()
+        message = "Someone else changed this record at the same time. Nothing was changed: reload it and try again."
+        if is_api_request():
+            return api_error_response("conflict", message, 409)
+        return render_error(409, message)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

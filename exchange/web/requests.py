@@ -28,6 +28,7 @@ from ..access import (
     may_edit_offer,
     may_edit_request,
     may_file_request,
+    may_share_request,
     visible_requests,
 )
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -345,7 +346,15 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
         move_errors=move_errors or {}, failed_move=failed_move, typed=typed or {},
         upload_url=url_for("requests.upload_document", request_id=req.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
+        share_choices=provider_organisations() if may_share_request(current_user, req) else [],
         title=f"{req.reference}: {req.title}"), status
+
+
+def provider_organisations() -> list[Organisation]:
+    """Providers a request can be shared with: Task Force entities and approved outside providers."""
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_(("task_force_entity", "outside_provider")), Organisation.approval == "approved")
+        .order_by(Organisation.kind.desc(), Organisation.code)))
 
 
 def max_upload_mb() -> int:
@@ -357,6 +366,26 @@ def max_upload_mb() -> int:
 @allow(*ROLES)
 def detail(request_id: int):
     return render_request(get_request(current_user, request_id))
+
+
+@bp.route("/<int:request_id>/share", methods=["POST"])
+@allow("coordinator")
+def share(request_id: int):
+    """A coordinator chooses the providers a (restricted) request is shared with."""
+    req = get_request(current_user, request_id)
+    raw = {"version": int_or_raw(request.form.get("version", "")),
+           "shared_with": [c for c in request.form.getlist("shared_with") if c]}
+    try:
+        operations.update_request(current_user, req, raw)
+        db.session.commit()
+    except (ValidationFailed, Forbidden, Conflict) as err:
+        db.session.rollback()
+        details = " ".join(m for messages in getattr(err, "fields", {}).values() for m in messages)
+        flash(f"Nothing was changed: {err.message} {details}".strip(), "error")
+    else:
+        names = ", ".join(o.code for o in req.shared_with) or "nobody"
+        flash(f"{req.reference} is now shared with {names}.", "success")
+    return redirect(url_for("requests.detail", request_id=request_id))
 
 
 @bp.route("/<int:request_id>/move/<action>", methods=["POST"])

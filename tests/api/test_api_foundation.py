@@ -96,3 +96,16 @@ def test_reference_lists(api, tokens):
     assert api.get("/api/v1/modalities", tokens.state).json["total"] == 7
     languages = [x["code"] for x in api.get("/api/v1/languages?per_page=100", tokens.state).json["items"]]
     assert {"en", "fr", "es", "ru", "ar", "zh"} <= set(languages)
+
+
+def test_a_concurrent_write_answers_409_not_500(app, api, tokens, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from exchange.api import reference
+
+    def stale(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(reference, "_list", stale)
+    response = api.get("/api/v1/themes", tokens.state)
+    assert response.status_code == 409 and response.json["error"]["code"] == "conflict"

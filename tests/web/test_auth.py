@@ -252,3 +252,13 @@ def test_a_state_cannot_approve_providers(clients, people, app):
         org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "new-institute"))
     assert clients.state.post(f"/admin/providers/{org_id}/approval", data={"approval": "approved"}).status_code == 403
     assert clients.pending.get("/admin/providers").status_code == 403
+
+
+def test_approval_is_announced_to_the_providers_users(app, clients, people):
+    from exchange.models import Notification
+    with app.app_context():
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "new-institute"))
+    clients.coordinator.post(f"/admin/providers/{org_id}/approval", data={"approval": "approved"})
+    with app.app_context():
+        note = db.session.scalar(select(Notification).where(Notification.user_id == people.pending.id))
+        assert note is not None and "approved" in note.message

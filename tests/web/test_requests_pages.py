@@ -430,3 +430,29 @@ def test_navigation_entries(clients, people):
     assert ">My requests<" in state_nav and ">New request<" in state_nav and ">Directory<" in state_nav
     provider_nav = clients.provider.get("/requests").get_data(as_text=True).split("</nav>")[0]
     assert ">Requests<" in provider_nav and ">Offers<" in provider_nav and ">New request<" not in provider_nav
+
+
+def test_a_coordinator_shares_a_restricted_request_with_chosen_providers(app, clients, people):
+    from exchange import operations as ops
+    from exchange.models import AssistanceRequest, User
+    with app.app_context():
+        coordinator = db.session.get(User, people.coordinator.id)
+        req = ops.create_request(coordinator, {
+            "country": "KAZ", "title": "Restricted request on WMD export controls", "visibility": "restricted",
+            "description": "Sensitive assessment of export-control enforcement at the border with partners.",
+            "themes": ["wmd"], "modalities": ["assessment"], "languages": ["en"]})
+        db.session.commit()
+        rid, version = req.id, req.version
+    assert clients.provider.get(f"/requests/{rid}").status_code == 404
+    page = clients.coordinator.get(f"/requests/{rid}").get_data(as_text=True)
+    assert "Share with providers" in page and 'value="UNODC"' in page
+    response = clients.coordinator.post(f"/requests/{rid}/share", data={"version": version, "shared_with": ["UNODC"]})
+    assert response.status_code == 302
+    assert clients.provider.get(f"/requests/{rid}").status_code == 200
+    assert clients.other_provider.get(f"/requests/{rid}").status_code == 404
+    # A stale version changes nothing; a State may not share.
+    clients.coordinator.post(f"/requests/{rid}/share", data={"version": version, "shared_with": ["IMF"]})
+    assert clients.other_provider.get(f"/requests/{rid}").status_code == 404
+    assert clients.state.post(f"/requests/{rid}/share", data={"version": version}).status_code == 403
+    with app.app_context():
+        assert [o.code for o in db.session.get(AssistanceRequest, rid).shared_with] == ["UNODC"]
