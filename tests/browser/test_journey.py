@@ -104,7 +104,7 @@ def test_the_whole_journey(app, people, new_page, journey):
 
     # The State: the message is new for it, and it confirms and rates the delivery.
     inbox_has(state, "Delivery completed")
-    expect(state.locator(".navbar .badge")).to_be_visible()
+    expect(state.locator(".site-nav .badge")).to_be_visible()
     screenshot(state, "inbox-state")
     assert _violations(state) == []
     state.locator(".inbox-list a").filter(has_text="Delivery completed").first.click()
