@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, current_app, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +31,12 @@ TITLES = {
 def render_error(status: int, message: str = ""):
     return render_template("errors/error.html", status=status, title=TITLES.get(status, "Error"),
                            message=message), status
+
+
+def too_large_message() -> str:
+    limit_mb = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+    return (f"The file is too large: each document may be at most {limit_mb} MB. Nothing was uploaded. "
+            "Split the document or compress the images in it, then upload it again.")
 
 
 def register(app: Flask) -> None:
@@ -66,7 +72,9 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         if is_api_request():
             return api_error_from_exception(err)
-        return render_error(err.code or 500, err.description if err.code in (400, 413) else "")
+        if err.code == 413:
+            return render_error(413, too_large_message())
+        return render_error(err.code or 500, err.description if err.code == 400 else "")
 
     @app.errorhandler(Exception)
     def server_error(err: Exception):

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Document, Offer
 from ..queries import OFFER_SORTS, filter_offers, sort_offers
 from .requests import (
+    attach_upload,
     current_filters,
     date_or_none,
     int_or_raw,
@@ -28,7 +29,6 @@ from .requests import (
     reference_choices,
     request_history,
     show_errors,
-    too_large_message,
 )
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
@@ -224,31 +224,12 @@ def move(offer_id: int, action: str):
     return redirect(url_for("offers.detail", offer_id=offer_id))
 
 
-@bp.errorhandler(413)
-def _too_large(err):
-    from .errors import render_error
-    return render_error(413, too_large_message())
-
-
 @bp.route("/<int:offer_id>/documents", methods=["POST"])
 @allow("provider", "coordinator", "admin")
 def upload_document(offer_id: int):
     offer = get_offer(current_user, offer_id)
     if not may_edit_offer(current_user, offer):
         raise Forbidden("Only the offer's provider or the Task Force office may add documents to it.")
-    stored_name = None
-    try:
-        document = document_store.attach_document(current_user, offer, request.files.get("file"))
-        stored_name = document.stored_name
-        db.session.commit()
-    except ValidationFailed as err:
-        db.session.rollback()
-        return render_offer(get_offer(current_user, offer_id), status=422,
-                            upload_errors=err.fields.get("file", [err.message]))
-    except Exception:
-        db.session.rollback()
-        if stored_name:
-            document_store.discard_file(stored_name)
-        raise
-    flash(f"Document “{document.filename}” added to {offer.reference}.", "success")
-    return redirect(url_for("offers.detail", offer_id=offer.id) + "#documents")
+    return attach_upload(offer, lambda errors: render_offer(get_offer(current_user, offer_id), status=422,
+                                                            upload_errors=errors),
+                         url_for("offers.detail", offer_id=offer.id))

@@ -15,7 +15,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from .. import documents as document_store
@@ -427,45 +426,35 @@ def move(request_id: int, action: str):
 # ------------------------------------------------------------------------------------------------
 # Supporting documents.
 
-def too_large_message() -> str:
-    return (f"The file is too large: each document may be at most {max_upload_mb()} MB. Nothing was uploaded. "
-            "Split the document or compress the images in it, then upload it again.")
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(err):
-    from .errors import render_error
-    return render_error(413, too_large_message())
-
-
-@documents_bp.errorhandler(RequestEntityTooLarge)
-def _documents_too_large(err):
-    from .errors import render_error
-    return render_error(413, too_large_message())
-
-
 @bp.route("/<int:request_id>/documents", methods=["POST"])
 @allow("member_state", "coordinator")
 def upload_document(request_id: int):
     req = get_request(current_user, request_id)
     if not may_edit_request(current_user, req):
         raise Forbidden("Only those who may edit this request may add documents to it.")
+    return attach_upload(req, lambda errors: render_request(get_request(current_user, request_id), status=422,
+                                                            upload_errors=errors),
+                         url_for("requests.detail", request_id=req.id))
+
+
+def attach_upload(record, render_with_errors, detail_url: str):
+    """Store the uploaded file on a request or an offer in one transaction; a refused file re-renders the
+    record's page with the errors beside the upload field, and a failed commit leaves no file behind."""
     stored_name = None
     try:
-        document = document_store.attach_document(current_user, req, request.files.get("file"))
+        document = document_store.attach_document(current_user, record, request.files.get("file"))
         stored_name = document.stored_name
         db.session.commit()
     except ValidationFailed as err:
         db.session.rollback()
-        return render_request(get_request(current_user, request_id), status=422,
-                              upload_errors=err.fields.get("file", [err.message]))
+        return render_with_errors(err.fields.get("file", [err.message]))
     except Exception:
         db.session.rollback()
         if stored_name:
             document_store.discard_file(stored_name)
         raise
-    flash(f"Document “{document.filename}” added to {req.reference}.", "success")
-    return redirect(url_for("requests.detail", request_id=req.id) + "#documents")
+    flash(f"Document “{document.filename}” added to {record.reference}.", "success")
+    return redirect(detail_url + "#documents")
 
 
 def _document_and_record(document_id: int):
