@@ -45,7 +45,23 @@ offer_countries = _link("offer_countries", "offers", "countries.iso3", "country_
 offer_regions = _link("offer_regions", "offers", "regions.code", "region_code")
 
 
-class AssistanceRequest(db.Model):
+class _Coded:
+    """The codes of the themes, modalities and languages a request or an offer names."""
+
+    @property
+    def theme_codes(self) -> list[str]:
+        return [t.code for t in self.themes]
+
+    @property
+    def modality_codes(self) -> list[str]:
+        return [m.code for m in self.modalities]
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [x.code for x in self.languages]
+
+
+class AssistanceRequest(_Coded, db.Model):
     """A Member State's request for counter-terrorism technical assistance."""
 
     __tablename__ = "assistance_requests"
@@ -86,23 +102,11 @@ class AssistanceRequest(db.Model):
     __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),)
 
     @property
-    def theme_codes(self) -> list[str]:
-        return [t.code for t in self.themes]
-
-    @property
-    def modality_codes(self) -> list[str]:
-        return [m.code for m in self.modalities]
-
-    @property
-    def language_codes(self) -> list[str]:
-        return [x.code for x in self.languages]
-
-    @property
     def reference(self) -> str:
         return f"R-{self.id:05d}"
 
 
-class Offer(db.Model):
+class Offer(_Coded, db.Model):
     """A provider's programme of assistance."""
 
     __tablename__ = "offers"
@@ -134,18 +138,6 @@ class Offer(db.Model):
         primaryjoin="Document.offer_id == Offer.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
-
-    @property
-    def theme_codes(self) -> list[str]:
-        return [t.code for t in self.themes]
-
-    @property
-    def modality_codes(self) -> list[str]:
-        return [m.code for m in self.modalities]
-
-    @property
-    def language_codes(self) -> list[str]:
-        return [x.code for x in self.languages]
 
     @property
     def country_codes(self) -> list[str]:
