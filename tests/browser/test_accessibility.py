@@ -12,10 +12,12 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 # person (None: signed out) → paths to check
 PAGES = {
     None: ["/login", "/register"],
-    "state": ["/", "/account/password"],
-    "provider": ["/"],
+    "state": ["/", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
+              "/inbox", "/countries/KAZ"],
+    "provider": ["/", "/offers/new", "/requests", "/matches"],
     "pending": ["/"],
-    "coordinator": ["/", "/admin/providers"],
+    "coordinator": ["/", "/admin/providers", "/triage", "/audit", "/matrix", "/dashboard", "/reports/progress",
+                    "/imports/offers"],
     "admin": ["/", "/admin/users", "/admin/users/new", "/admin/organisations", "/admin/organisations/new"],
 }
 
