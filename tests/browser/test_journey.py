@@ -1,10 +1,7 @@
-"""The whole journey in a real Chromium, four people each in their own browser context: a State's
-request is triaged and accepted, two offers from two providers are proposed at once, one provider
+"""The whole journey in a real Chromium, four people each in their own browser context: a State files
+a request through the form as a draft, comes back and submits it; it is triaged and accepted, two offers from two providers are proposed at once, one provider
 declines with a reason, the other accepts, starts and completes with an outcome, and the State confirms
-and rates — each person's inbox checked along the way. Screenshots: triage queue, a match page, inboxes.
-
-The request is filed through operations in the setup: the request form (/requests/new) belongs to
-another part and was not in the tree when this test was written."""
+and rates — each person's inbox checked along the way. Screenshots: triage queue, a match page, inboxes."""
 from __future__ import annotations
 
 import re
@@ -26,13 +23,35 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def journey(app, people):
     with app.app_context():
-        state = db.session.get(User, people.state.id)
         unodc = ops.create_offer(db.session.get(User, people.provider.id), OFFER)
         imf = ops.create_offer(db.session.get(User, people.other_provider.id), {
             **OFFER, "title": "IMF technical assistance on terrorist financing supervision"})
-        req = ops.create_request(state, REQUEST)
         db.session.commit()
-        return {"request": req.id, "unodc": unodc.id, "imf": imf.id}
+        return {"unodc": unodc.id, "imf": imf.id}
+
+
+def file_the_request_as_a_draft_then_submit(page, app) -> int:
+    """The State's focal point saves a draft through the form, comes back to it, completes and submits it."""
+    page.goto("/requests/new")
+    page.get_by_label("Title").fill(REQUEST["title"])
+    page.get_by_label("Institution that benefits").fill(REQUEST["beneficiary"])
+    page.get_by_label("Terrorist financing").check()
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator(".flash-messages")).to_contain_text("saved as a draft")
+    with app.app_context():
+        req = db.session.scalar(select(AssistanceRequest).where(AssistanceRequest.title == REQUEST["title"]))
+        assert req.status == "draft"
+        request_id = req.id
+        db.session.remove()
+    page.goto(f"/requests/{request_id}/edit")
+    page.get_by_label("What is needed").fill(REQUEST["description"])
+    page.get_by_label("Training", exact=True).check()
+    page.get_by_label("Russian (UN official language)").check()
+    page.get_by_label("English (UN official language)").check()
+    page.get_by_label("High", exact=True).check()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".flash-messages")).to_contain_text("submitted for review")
+    return request_id
 
 
 def inbox_has(page, text: str) -> None:
@@ -46,6 +65,7 @@ def test_the_whole_journey(app, people, new_page, journey):
     sign_in(coordinator, people.coordinator.email)
     sign_in(unodc, people.provider.email)
     sign_in(imf, people.other_provider.email)
+    journey["request"] = file_the_request_as_a_draft_then_submit(state, app)
     ref = f"R-{journey['request']:05d}"
 
     # The coordinator sees the new request in the inbox and in the triage queue.
