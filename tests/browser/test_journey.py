@@ -54,12 +54,35 @@ def file_the_request_as_a_draft_then_submit(page, app) -> int:
     return request_id
 
 
+@pytest.fixture
+def mailbox(live_app):
+    """A real SMTP server (aiosmtpd) that the served app sends its notification e-mails to."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mail import Collector, free_port
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    live_app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
+    try:
+        yield handler
+    finally:
+        live_app.config["SMTP_URL"] = ""
+        controller.stop()
+
+
+def mail_to(mailbox, email: str) -> str:
+    """Every e-mail body one person received, joined."""
+    return "\n".join(message.get_payload(decode=True).decode() for recipients, message in mailbox.messages
+                     if email in recipients)
+
+
 def inbox_has(page, text: str) -> None:
     page.goto("/inbox")
     expect(page.locator(".inbox-list")).to_contain_text(text)
 
 
-def test_the_whole_journey(app, people, new_page, journey):
+def test_the_whole_journey(app, people, new_page, journey, mailbox):
     state, coordinator, unodc, imf = new_page(), new_page(), new_page(), new_page()
     sign_in(state, people.state.email)
     sign_in(coordinator, people.coordinator.email)
@@ -153,3 +176,13 @@ def test_the_whole_journey(app, people, new_page, journey):
         assert (match.status, match.rating, match.feedback) == ("completed", 5, "Excellent, practical training.")
         assert db.session.get(Match, imf_match).status == "declined"
         assert db.session.get(AssistanceRequest, journey["request"]).status == "completed"
+
+    # Every notification also arrived by e-mail, after its change was committed.
+    assert "submitted" in mail_to(mailbox, people.coordinator.email).lower() or ref in mail_to(
+        mailbox, people.coordinator.email)
+    assert "was accepted and is now open" in mail_to(mailbox, people.state.email)
+    assert "Delivery completed" in mail_to(mailbox, people.state.email)
+    assert "Proposed to you" in mail_to(mailbox, people.other_provider.email)
+    assert "Proposed to you" in mail_to(mailbox, people.provider.email)
+    assert "rated it 5/5" in mail_to(mailbox, people.provider.email)
+    assert "declined" in mail_to(mailbox, people.coordinator.email)
