@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 
 from .errors import Forbidden, NotFound
 from .extensions import db
-from .models import AssistanceRequest, Match, Offer, Organisation, User
+from .models import AssistanceRequest, Match, Offer
 from .models.assistance import request_shares
 
 PUBLIC = "public"
@@ -93,10 +93,6 @@ def enforce_route_rule(user) -> None:
 # Records: what each person may see.
 
 ACCEPTED_REQUEST_STATUSES = ("open", "matched", "in_delivery", "completed", "closed")
-
-
-def _is_signed_in_and_approved(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.active and user.organisation.is_approved
 
 
 def request_scope(user):
@@ -195,14 +191,6 @@ def get_match(user, match_id) -> Match:
     return _get_visible(Match, match_scope, user, match_id)
 
 
-def can_see_request(user, req: AssistanceRequest) -> bool:
-    return db.session.scalar(select(exists().where(AssistanceRequest.id == req.id, request_scope(user))))
-
-
-def can_see_offer(user, offer: Offer) -> bool:
-    return db.session.scalar(select(exists().where(Offer.id == offer.id, offer_scope(user))))
-
-
 # --------------------------------------------------------------------------------------------
 # Records: who may change what (the status moves live in workflow.py and ask these).
 
@@ -257,14 +245,6 @@ def require_edit_offer(user, offer: Offer) -> None:
         raise Forbidden("Only the offer's provider or the Task Force office may change this offer.")
 
 
-def may_manage_users(user) -> bool:
-    return user.role == "admin"
-
-
-def may_approve_providers(user) -> bool:
-    return user.role in ("coordinator", "admin")
-
-
 def may_see_audit(user) -> bool:
     return user.role in ("coordinator", "admin")
 
@@ -274,13 +254,6 @@ def may_see_message_thread(user, record) -> bool:
     if isinstance(record, AssistanceRequest):
         return record.status != "draft" or is_requesting_state(user, record)
     return True
-
-
-def lead_entity_users(orgs: list[Organisation]) -> list[User]:
-    if not orgs:
-        return []
-    return list(db.session.scalars(select(User).where(
-        User.organisation_id.in_([o.id for o in orgs]), User.active.is_(True), User.role == "provider")))
 
 
 def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:

@@ -48,10 +48,6 @@ def is_coordinator(user, _obj=None) -> bool:
     return user.role == "coordinator"
 
 
-def _state(user, req) -> bool:
-    return is_requesting_state(user, req)
-
-
 def _state_or_coordinator(user, req) -> bool:
     return is_requesting_state(user, req) or is_coordinator(user)
 

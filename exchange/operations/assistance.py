@@ -18,7 +18,7 @@ from ..models import (
     Theme,
     utcnow,
 )
-from ..notify import coordinators, notify, users_of
+from ..notify import coordinators, notify
 from ..schemas import OFFER_REQUIRED, REQUEST_REQUIRED, OfferIn, RequestIn, load, organisation_by_code
 
 REQUEST_FIELDS = ("title", "description", "beneficiary", "urgency", "desired_start", "desired_end",
@@ -275,7 +275,3 @@ def move_offer(user, offer: Offer, action: str) -> Offer:
     audit.record(user, f"offer.{action}", "offer", offer.id, f"{offer.reference}: {move.label.lower()}",
                  {"status": [before, offer.status]})
     return offer
-
-
-def state_users(req: AssistanceRequest):
-    return users_of([req.organisation_id], ("member_state",))
