@@ -191,7 +191,11 @@ def tokens(app, people):
         db.session.commit()
 
     class Tokens(dict):
-        __getattr__ = dict.__getitem__
+        def __getattr__(self, name):
+            try:
+                return self[name]
+            except KeyError:
+                raise AttributeError(name) from None
 
     return Tokens(result)
 
