@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import config
+from .models.base import MAX_ID
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a positive number no larger than a primary key can be, so that a larger
+    one is simply a page that does not exist (404) on every engine."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -14,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(root / "instance"), instance_relative_config=True,
                 template_folder=str(root / "templates"), static_folder=str(root / "static"))
     config.load(app, overrides)
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
 
     from .database import bind_database
     from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate

@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 
 from .errors import Forbidden, NotFound
 from .extensions import db
-from .models import AssistanceRequest, Match, Offer
+from .models import AssistanceRequest, Match, Offer, as_id
 from .models.assistance import request_shares
 
 PUBLIC = "public"
@@ -162,12 +162,9 @@ def visible_matches(user):
 
 
 def _get_visible(model, scope, user, record_id):
-    try:
-        record_id = int(record_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"No such {model.__name__.lower()}.") from None
-    if not -2**63 < record_id < 2**63:
-        raise NotFound()
+    record_id = as_id(record_id)
+    if record_id is None:
+        raise NotFound(f"No such {_label(model).lower()}.")
     record = db.session.scalar(select(model).where(model.id == record_id, scope(user)))
     if record is None:
         raise NotFound(f"{_label(model)} {record_id} does not exist or is not visible to you.")

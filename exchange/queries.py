@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select, text
 
 from .extensions import db
-from .models import AssistanceRequest, Country, Match, Offer, Organisation, Theme
+from .models import AssistanceRequest, Country, Match, Offer, Organisation, Theme, as_id
 from .models.assistance import (
     offer_countries,
     offer_languages,
@@ -144,7 +144,7 @@ def filter_matches(stmt, params: Mapping):
 
 
 def _ints(raw: list[str]) -> list[int]:
-    return [int(x) for x in raw if x.isdigit() and len(x) < 18]
+    return [i for i in map(as_id, raw) if i is not None]
 
 
 def sort_requests(stmt, sort: str | None):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .errors import ValidationFailed
 from .extensions import db
-from .models import Country, Language, Modality, Organisation, Region, Theme
+from .models import MAX_ID, Country, Language, Modality, Organisation, Region, Theme
 
 URGENCIES = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
 VISIBILITIES = {
@@ -136,8 +136,8 @@ OFFER_REQUIRED = ("title", "description", "themes", "modalities", "languages")
 
 
 class MatchIn(_Clean):
-    request_id = ma.fields.Integer(required=True, strict=True)
-    offer_id = ma.fields.Integer(required=True, strict=True)
+    request_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    offer_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
 
 
@@ -147,7 +147,7 @@ class MessageIn(_Clean):
 
 class ReasonIn(_Clean):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
-    duplicate_of = ma.fields.Integer(strict=True, allow_none=True)
+    duplicate_of = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 class OutcomeIn(_Clean):

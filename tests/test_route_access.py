@@ -194,3 +194,22 @@ def test_the_guard_enforces_every_rule_for_every_person(app, clients, tokens, pe
         elif not denied:
             failures.append(f"{person} let in at {method} {path} ({status})")
     assert not failures, failures
+
+
+def test_ids_too_large_for_any_record_answer_404_not_500(app, clients, tokens):
+    """Every route with an id, given one beyond the 32-bit range of primary keys, as the office."""
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        path = re.sub(r"<int:[^>]+>", str(2**40), rule.rule)
+        path = re.sub(r"<(?:path:|string:)?[^>]+>", "zzz", path)
+        method = "GET" if "GET" in rule.methods else min(rule.methods - {"HEAD", "OPTIONS"})
+        if path.startswith("/api/"):
+            response = app.test_client().open(path, method=method,
+                                              headers={"Authorization": f"Bearer {tokens.coordinator}"})
+        else:
+            response = clients.coordinator.open(path, method=method)
+        if response.status_code >= 500:
+            failures.append(f"{method} {path}: {response.status_code}")
+    assert not failures, failures

@@ -1,11 +1,12 @@
 """SQLAlchemy models: reference data, people, assistance, events."""
 from .assistance import AssistanceRequest, Document, Match, Offer, Suggestion
-from .base import utcnow
+from .base import MAX_ID, as_id, utcnow
 from .events import AuditEvent, Message, Notification, ThreadRead
 from .people import ORG_KINDS, ROLES, ApiToken, Organisation, User
 from .reference import PILLARS, Country, Language, Modality, Region, Theme, WorkingGroup
 
 __all__ = [
+    "MAX_ID",
     "ORG_KINDS",
     "PILLARS",
     "ROLES",
@@ -27,5 +28,6 @@ __all__ = [
     "ThreadRead",
     "User",
     "WorkingGroup",
+    "as_id",
     "utcnow",
 ]

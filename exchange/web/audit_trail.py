@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import allow
 from ..extensions import db
-from ..models import AuditEvent, User
+from ..models import AuditEvent, User, as_id
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -36,7 +36,7 @@ def parse_filters(args) -> tuple[dict, dict[str, str]]:
     record_id = None
     if raw_id:
         digits = raw_id.split("-", 1)[1] if raw_id[:2] in ("R-", "O-", "M-") else raw_id
-        if digits.isdigit() and len(digits) < 18:
+        if as_id(digits) is not None:
             record_id = int(digits)
         else:
             problems["record_id"] = "Give a record number, such as 12 or R-00012."

@@ -14,7 +14,7 @@ from .. import operations, workflow
 from ..access import ROLES, allow, get_match, match_scope
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
-from ..models import AssistanceRequest, AuditEvent, Match, Offer
+from ..models import AssistanceRequest, AuditEvent, Match, Offer, as_id
 from ..notify import unread_messages_by_match
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
@@ -110,8 +110,7 @@ def move(match_id: int, action: str):
 
 
 def _int_or_none(value: str):
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 18 else None
+    return as_id(value or "")
 
 
 def _safe_back(default: str) -> str:

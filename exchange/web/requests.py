@@ -43,6 +43,7 @@ from ..models import (
     Organisation,
     Region,
     Theme,
+    as_id,
 )
 from ..queries import REQUEST_SORTS, filter_requests, sort_requests, values
 from ..schemas import URGENCIES, VISIBILITIES
@@ -459,7 +460,7 @@ def attach_upload(record, render_with_errors, detail_url: str):
 
 def _document_and_record(document_id: int):
     """The document and its record, if the viewer may see the record; NotFound otherwise."""
-    document = db.session.get(Document, document_id) if 0 < document_id < 2**63 else None
+    document = db.session.get(Document, document_id) if as_id(document_id) else None
     if document is None:
         raise NotFound("This document does not exist or is not visible to you.")
     kind, record_id = document_store.document_record(document)

@@ -15,7 +15,7 @@ from .. import operations, workflow
 from ..access import allow, get_request
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
-from ..models import AssistanceRequest, Message, utcnow
+from ..models import AssistanceRequest, Message, as_id, utcnow
 from ..reminders import WAIT_WARNING_WORKING_DAYS, wait_level, working_days_between
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -97,7 +97,7 @@ def _duplicate_id(value: str) -> int | None:
     value = (value or "").strip().upper().removeprefix("R-")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 15:
+    if as_id(value) is None:
         raise ValidationFailed("Name the request this one duplicates.",
                                {"duplicate_of": ["Give the number of the other request (e.g. 12 or R-00012)."]})
     return int(value)

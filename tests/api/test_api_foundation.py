@@ -109,3 +109,11 @@ def test_a_concurrent_write_answers_409_not_500(app, api, tokens, monkeypatch):
     monkeypatch.setattr(reference, "_list", stale)
     response = api.get("/api/v1/themes", tokens.state)
     assert response.status_code == 409 and response.json["error"]["code"] == "conflict"
+
+
+def test_nul_characters_are_refused_whole_with_400(api, tokens, clients):
+    assert api.get("/api/v1/offers?country=%00", tokens.coordinator).status_code == 400
+    response = api.post("/api/v1/requests", tokens.state, json={"title": "Bad\u0000title"})
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+    assert clients.state.post("/requests/new", data={"title": "x\x00y"}).status_code == 400
+    assert clients.anonymous.post("/login", data={"email": "a\x00@b.example", "password": "x"}).status_code == 400
