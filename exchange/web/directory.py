@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region
 from ..queries import delivers_in, filter_offers, values
-from .requests import reference_choices
+from .forms import reference_choices
 
 bp = Blueprint("directory", __name__)
 PROVIDER_KINDS = ("task_force_entity", "outside_provider")

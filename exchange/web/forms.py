@@ -1,7 +1,19 @@
-"""Form helpers shared by the page blueprints: rules live in schemas/operations, forms only collect."""
+"""Form and page helpers shared by the page blueprints: rules live in schemas/operations, forms only
+collect; reference choices for the pickers are read once per HTTP request."""
 from __future__ import annotations
 
+import re
+
+from flask import g, request
+from sqlalchemy import select
 from wtforms import Form
+
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..models import PILLARS, Country, Language, Modality, Organisation, Region, Theme
+from ..queries import values
+
+UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
 def apply_errors(form: Form, fields: dict[str, list[str]]) -> None:
@@ -12,3 +24,67 @@ def apply_errors(form: Form, fields: dict[str, list[str]]) -> None:
             field.errors = list(field.errors or []) + list(messages)
         else:
             form.form_errors.extend(messages)
+
+
+# ------------------------------------------------------------------------------------------------
+# Reference choices shared by the request, offer and directory pages (read once per page).
+
+def reference_choices() -> dict:
+    """Themes grouped by pillar, modalities, languages (the six UN languages first), countries, regions
+    and provider organisations, read once per HTTP request."""
+    if "_page_choices" in g:
+        return g._page_choices
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.pillar, Theme.name)))
+    by_pillar = [(pillar, name, [t for t in themes if t.pillar == pillar]) for pillar, name in PILLARS.items()]
+    languages = list(db.session.scalars(select(Language).order_by(Language.name)))
+    un = sorted((x for x in languages if x.code in UN_LANGUAGES), key=lambda x: UN_LANGUAGES.index(x.code))
+    others = [x for x in languages if x.code not in UN_LANGUAGES]
+    providers = list(db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_(("task_force_entity", "outside_provider")), Organisation.approval == "approved")
+        .order_by(Organisation.name)))
+    g._page_choices = {
+        "themes": themes, "themes_by_pillar": by_pillar, "pillars": PILLARS,
+        "modalities": list(db.session.scalars(select(Modality).order_by(Modality.name))),
+        "un_languages": un, "other_languages": others, "languages": un + others,
+        "countries": list(db.session.scalars(select(Country).order_by(Country.name))),
+        "regions": list(db.session.scalars(select(Region).order_by(Region.name))),
+        "providers": providers,
+    }
+    return g._page_choices
+
+
+def current_filters(args, keys) -> dict[str, str]:
+    """The filters in the query string, each as one string (several values joined by commas)."""
+    return {key: ",".join(values(args, key))[:500] for key in keys if values(args, key)}
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
+def int_or_raw(value):
+    """A number typed in a form: empty → None, digits (with thousands separators) → int, anything else as
+    typed, so that the shared validation answers with its message."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    compact = re.sub(r"[\s,_']", "", value)
+    if re.fullmatch(r"-?\d{1,15}", compact):
+        return int(compact)
+    return value
+
+
+def date_or_none(value):
+    value = (value or "").strip()
+    return value or None
+
+
+def show_errors(form, err: ValidationFailed) -> None:
+    fields = dict(err.fields)
+    version_errors = fields.pop("version", None)
+    apply_errors(form, fields)
+    if version_errors:
+        form.form_errors.extend(f"Version: {m}" for m in version_errors)
+    if not fields and not version_errors:
+        form.form_errors.append(err.message)

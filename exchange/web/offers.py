@@ -19,17 +19,8 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Document, Offer
 from ..queries import OFFER_SORTS, filter_offers, sort_offers
-from .requests import (
-    attach_upload,
-    current_filters,
-    date_or_none,
-    int_or_raw,
-    max_upload_mb,
-    page_number,
-    reference_choices,
-    request_history,
-    show_errors,
-)
+from .forms import current_filters, date_or_none, int_or_raw, page_number, reference_choices, show_errors
+from .requests import attach_upload, max_upload_mb, request_history
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 PER_PAGE = 20

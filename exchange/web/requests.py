@@ -7,9 +7,7 @@ workflow.py. This module turns forms into the raw input those modules take and s
 """
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -33,26 +31,25 @@ from ..access import (
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
-    PILLARS,
     AssistanceRequest,
     AuditEvent,
-    Country,
     Document,
-    Language,
-    Modality,
-    Organisation,
-    Region,
-    Theme,
     as_id,
 )
-from ..queries import REQUEST_SORTS, filter_requests, sort_requests, values
+from ..queries import REQUEST_SORTS, filter_requests, sort_requests
 from ..schemas import URGENCIES, VISIBILITIES
-from .forms import apply_errors
+from .forms import (
+    current_filters,
+    date_or_none,
+    int_or_raw,
+    page_number,
+    reference_choices,
+    show_errors,
+)
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 documents_bp = Blueprint("documents", __name__, url_prefix="/documents")
 PER_PAGE = 20
-UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 REQUEST_FILTERS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "q")
 VISIBILITY_HELP = {
     "task_force": "The default. The Task Force office and the Task Force entities (UNODC, IMF, INTERPOL…) see it "
@@ -62,70 +59,6 @@ VISIBILITY_HELP = {
     "restricted": "Only the Task Force office, and the providers a coordinator shares it with. Choose this for "
                   "sensitive needs.",
 }
-
-
-# ------------------------------------------------------------------------------------------------
-# Reference choices shared by the request, offer and directory pages (read once per page).
-
-def reference_choices() -> dict:
-    """Themes grouped by pillar, modalities, languages (the six UN languages first), countries, regions
-    and provider organisations, read once per HTTP request."""
-    if "_page_choices" in g:
-        return g._page_choices
-    themes = list(db.session.scalars(select(Theme).order_by(Theme.pillar, Theme.name)))
-    by_pillar = [(pillar, name, [t for t in themes if t.pillar == pillar]) for pillar, name in PILLARS.items()]
-    languages = list(db.session.scalars(select(Language).order_by(Language.name)))
-    un = sorted((x for x in languages if x.code in UN_LANGUAGES), key=lambda x: UN_LANGUAGES.index(x.code))
-    others = [x for x in languages if x.code not in UN_LANGUAGES]
-    providers = list(db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(("task_force_entity", "outside_provider")), Organisation.approval == "approved")
-        .order_by(Organisation.name)))
-    g._page_choices = {
-        "themes": themes, "themes_by_pillar": by_pillar, "pillars": PILLARS,
-        "modalities": list(db.session.scalars(select(Modality).order_by(Modality.name))),
-        "un_languages": un, "other_languages": others, "languages": un + others,
-        "countries": list(db.session.scalars(select(Country).order_by(Country.name))),
-        "regions": list(db.session.scalars(select(Region).order_by(Region.name))),
-        "providers": providers,
-    }
-    return g._page_choices
-
-
-def current_filters(args, keys) -> dict[str, str]:
-    """The filters in the query string, each as one string (several values joined by commas)."""
-    return {key: ",".join(values(args, key))[:500] for key in keys if values(args, key)}
-
-
-def page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-
-
-def int_or_raw(value):
-    """A number typed in a form: empty → None, digits (with thousands separators) → int, anything else as
-    typed, so that the shared validation answers with its message."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    compact = re.sub(r"[\s,_']", "", value)
-    if re.fullmatch(r"-?\d{1,15}", compact):
-        return int(compact)
-    return value
-
-
-def date_or_none(value):
-    value = (value or "").strip()
-    return value or None
-
-
-def show_errors(form, err: ValidationFailed) -> None:
-    fields = dict(err.fields)
-    version_errors = fields.pop("version", None)
-    apply_errors(form, fields)
-    if version_errors:
-        form.form_errors.extend(f"Version: {m}" for m in version_errors)
-    if not fields and not version_errors:
-        form.form_errors.append(err.message)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -346,15 +279,8 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
         move_errors=move_errors or {}, failed_move=failed_move, typed=typed or {},
         upload_url=url_for("requests.upload_document", request_id=req.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
-        share_choices=provider_organisations() if may_share_request(current_user, req) else [],
+        share_choices=reference_choices()["providers"] if may_share_request(current_user, req) else [],
         title=f"{req.reference}: {req.title}"), status
-
-
-def provider_organisations() -> list[Organisation]:
-    """Providers a request can be shared with: Task Force entities and approved outside providers."""
-    return list(db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(("task_force_entity", "outside_provider")), Organisation.approval == "approved")
-        .order_by(Organisation.kind.desc(), Organisation.code)))
 
 
 def max_upload_mb() -> int:
