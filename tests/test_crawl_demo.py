@@ -1,0 +1,66 @@
+"""Every page a demo user can reach by following links renders: with the demo data loaded, each role's
+client walks the links from its home page (breadth first, GET only) and no page answers a server error."""
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from exchange.extensions import db
+from exchange.models import User
+
+LINK = re.compile(r'href="(/[^"]*)"')
+SKIP = ("/static/", "/bootstrap/", "/logout")
+MAX_PAGES = 120
+
+DEMO_LOGINS = {
+    "member_state": "focal@kaz.demo.example",
+    "provider": "officer@unodc.demo.example",
+    "outside_provider": "officer@nordic.demo.example",
+    "pending_provider": "officer@sahel.demo.example",
+    "coordinator": "coordinator@ctitf.demo.example",
+    "admin": "admin@ctitf.demo.example",
+}
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+def _client_for(app, email):
+    with app.app_context():
+        token = db.session.scalar(select(User.session_token).where(User.email == email))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
+@pytest.mark.parametrize("who", list(DEMO_LOGINS))
+def test_every_linked_page_renders_for_each_demo_login(app, demo, who):
+    client = _client_for(app, DEMO_LOGINS[who])
+    seen, queue, failures = set(), deque(["/"]), []
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code >= 500:
+            failures.append(f"{path}: {response.status_code}")
+            continue
+        if response.status_code != 200 or "text/html" not in response.content_type:
+            continue
+        for href in LINK.findall(response.get_data(as_text=True)):
+            href = urldefrag(href.replace("&amp;", "&"))[0]
+            if href and not href.startswith(SKIP) and urlsplit(href).netloc == "" and href not in seen:
+                queue.append(href)
+    print(f"{who}: {len(seen)} pages")
+    assert not failures, failures
+    assert len(seen) > (3 if who == "pending_provider" else 10), sorted(seen)
