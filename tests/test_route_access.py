@@ -94,6 +94,7 @@ EXPECTED: dict[str, object] = {
     "reports.matrix": ALL,
     "reports.dashboard": ALL,
     "reports.progress": OFFICE,
+    "reports.progress_pdf": OFFICE,
     "reports.exports_index": ALL,
     "reports.export_requests": ALL,
     "reports.export_offers": ALL,

@@ -1,8 +1,9 @@
-"""`flask exports write|iati` and `flask imports offers`: the same exports and imports as the pages, from
+"""`flask exports write|iati|progress` and `flask imports offers`: the same exports and imports as the pages, from
 the command line, as a named user (what that user may see), with a progress bar."""
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -10,12 +11,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from ..access import is_office
 from ..errors import ExchangeError
 from ..extensions import db
 from ..models import User
 from . import exports as export_module
-from . import iati, imports
+from . import iati, imports, progress
 from .filters import parse_filters
+from .progress_pdf import progress_pdf
 
 
 def _user(email: str) -> User:
@@ -70,6 +73,23 @@ def exports_iati(email: str, out: Path):
     document, count = iati.export_for(_user(email), current_app.config.get("IATI_ORGANISATION_REFS"))
     out.write_bytes(document)
     click.echo(f"Wrote {count} activities to {out}.")
+
+
+@exports.command("progress")
+@click.option("--as", "email", required=True, help="E-mail of the coordinator or admin whose view is reported.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+def exports_progress(email: str, start, end, out: Path):
+    """Write the progress report for a period as a PDF file."""
+    user = _user(email)
+    if not is_office(user):
+        raise click.BadParameter("the progress report is for the Task Force office", param_hint="--as")
+    if end < start:
+        raise click.BadParameter("the end must not be before the start", param_hint="--end")
+    report = progress.compute_progress(user, start.date(), end.date())
+    out.write_bytes(progress_pdf(report, date.today()))
+    click.echo(f"Wrote the progress report for {start:%Y-%m-%d} to {end:%Y-%m-%d} to {out}.")
 
 
 @exports.command("import-offers")

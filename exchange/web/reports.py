@@ -15,6 +15,7 @@ from ..models.reference import PILLARS
 from ..reports import dashboards, exports, iati
 from ..reports import matrix as matrix_module
 from ..reports import progress as progress_module
+from ..reports import progress_pdf as progress_pdf_module
 from ..reports.filters import ReportFilters, parse_filters, region_choices
 from ..workflow import REQUEST_STATUSES
 
@@ -31,6 +32,13 @@ def _filters(fields=("region", "pillar", "start", "end")) -> tuple[ReportFilters
         return parse_filters(request.args, fields=fields), {}
     except ValidationFailed as err:
         return ReportFilters(), err.fields
+
+
+def _refuse_if_invalid(errors: dict[str, list[str]]) -> None:
+    """Files are not sent for filters that are not valid: a 422 that names each field's problem."""
+    if errors:
+        raise ValidationFailed("Some filters are not valid: " + "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
 
 
 def _filter_context(filters: ReportFilters, errors: dict) -> dict:
@@ -69,20 +77,33 @@ def dashboard():
                            **_filter_context(filters, errors))
 
 
+def _progress_period() -> tuple[date, date, dict[str, list[str]]]:
+    """The report's period from the query string (default: the last 90 days, today included), and the errors
+    to show beside the fields."""
+    today = date.today()
+    filters, errors = _filters(fields=("start", "end"))
+    return filters.start or today - timedelta(days=89), filters.end or today, errors
+
+
 @bp.route("/reports/progress")
 @allow(*OFFICE)
 def progress():
-    today = date.today()
-    default_start = today - timedelta(days=89)  # the last 90 days, today included
-    errors: dict[str, list[str]] = {}
-    try:
-        filters = parse_filters(request.args, fields=("start", "end"))
-    except ValidationFailed as err:
-        filters, errors = ReportFilters(), err.fields
-    start, end = filters.start or default_start, filters.end or today
+    start, end, errors = _progress_period()
     report = progress_module.compute_progress(current_user, start, end)
     return render_template("reports/progress.html", report=report, errors=errors, typed=request.args,
                            pillars=PILLARS, list_url=requests_list_url)
+
+
+@bp.route("/reports/progress.pdf")
+@allow(*OFFICE)
+def progress_pdf():
+    """The same report as a PDF file; a period that is not valid is refused (422), not replaced."""
+    start, end, errors = _progress_period()
+    _refuse_if_invalid(errors)
+    report = progress_module.compute_progress(current_user, start, end)
+    return Response(progress_pdf_module.progress_pdf(report, date.today()), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="exchange-progress-{start.isoformat()}-{end.isoformat()}.pdf"',
+        "Cache-Control": "no-store"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -114,9 +135,7 @@ def _send(table: exports.Table, fmt: str):
 
 def _export(kind: str, fmt: str):
     filters, errors = _filters()
-    if errors:
-        raise ValidationFailed("Some filters are not valid: " + "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
+    _refuse_if_invalid(errors)
     table = exports.table_for(kind, current_user, _list_params(), filters)
     return _send(table, fmt)
 

@@ -1,6 +1,8 @@
 """Records for the report tests, made through exchange.operations as people would make them."""
 from __future__ import annotations
 
+import re
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,3 +95,16 @@ def scenario(app, people):
 
 def at(days: float, base=datetime(2025, 3, 1, 9, 0)) -> datetime:
     return base + timedelta(days=days)
+
+
+def pdf_strings(data: bytes) -> list[str]:
+    """The text a PDF shows, one string per text operation, read from its Flate-compressed content streams."""
+    strings = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue  # not a content stream (fonts, images)
+        for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content):
+            strings.append(re.sub(rb"\\(.)", rb"\1", raw).decode("cp1252"))
+    return strings

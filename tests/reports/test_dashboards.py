@@ -10,7 +10,8 @@ from exchange.models import User
 from exchange.reports.dashboards import compute_dashboard, median, percentile
 from exchange.reports.filters import ReportFilters
 from exchange.reports.progress import compute_progress
-from tests.reports.conftest import at, matched, new_offer, new_request
+from exchange.reports.progress_pdf import writable
+from tests.reports.conftest import at, matched, new_offer, new_request, pdf_strings
 
 
 def test_median_and_nearest_rank_percentile():
@@ -137,3 +138,37 @@ def test_progress_page(clients, scenario):
     assert bad.status_code == 200 and "Use a date like" in bad.get_data(as_text=True)
     for person in ("state", "provider"):
         assert getattr(clients, person).get("/reports/progress").status_code == 403
+
+
+def test_progress_report_as_pdf(clients, scenario):
+    today = date.today().isoformat()
+    page = clients.coordinator.get(f"/reports/progress?start={today}&end={today}").get_data(as_text=True)
+    assert f'href="/reports/progress.pdf?start={today}&amp;end={today}"' in page
+
+    response = clients.coordinator.get(f"/reports/progress.pdf?start={today}&end={today}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="exchange-progress-{today}-{today}.pdf"'
+    assert response.data.startswith(b"%PDF-") and response.data.rstrip().endswith(b"%%EOF")
+    strings = pdf_strings(response.data)
+    figure = {label: strings[strings.index(label) + 1] for label in (
+        "Requests received (submitted)", "Matches accepted by a provider", "Deliveries completed")}
+    assert figure == {"Requests received (submitted)": "6", "Matches accepted by a provider": "2",
+                      "Deliveries completed": "1"}
+    assert "Nigeria (NGA)" in strings and f"Period: {today} to {today} (both ends included)" in strings
+    assert "II — Preventing and combating terrorism" in strings
+
+
+def test_progress_pdf_refuses_a_bad_period_and_other_roles(clients, scenario):
+    bad = clients.coordinator.get("/reports/progress.pdf?start=2026-05-01&end=2026-04-01")
+    assert bad.status_code == 422 and "The end must not be before the start." in bad.get_data(as_text=True)
+    assert not bad.data.startswith(b"%PDF")
+    for person in ("state", "provider"):
+        assert getattr(clients, person).get("/reports/progress.pdf").status_code == 403
+    assert clients.anonymous.get("/reports/progress.pdf").status_code == 302
+
+
+def test_pdf_text_keeps_what_the_core_font_can_write():
+    assert writable("Côte d’Ivoire – Türkiye") == "Côte d’Ivoire – Türkiye"
+    assert writable("Şanlıurfa") == "Sanl?urfa"
+    assert writable("Azərbaycan, العربية") == "Az?rbaycan, ???????"

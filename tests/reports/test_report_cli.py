@@ -1,12 +1,14 @@
-"""`flask exports write|iati|import-offers`: the same exports and imports from the command line."""
+"""`flask exports write|iati|progress|import-offers`: the same exports and imports from the command line."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 
 from sqlalchemy import func, select
 
 from exchange.extensions import db
 from exchange.models import Offer
+from tests.reports.conftest import pdf_strings
 from tests.reports.test_imports import as_csv, rows
 
 
@@ -38,3 +40,20 @@ def test_import_offers_command_is_all_or_nothing(app, people, tmp_path):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Offer)) == 4
+
+
+def test_progress_pdf_command(app, people, scenario, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "progress.pdf"
+    today = date.today().isoformat()
+    result = runner.invoke(args=["exports", "progress", "--as", people.coordinator.email, "--start", today,
+                                 "--end", today, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-") and "Requests received (submitted)" in pdf_strings(out.read_bytes())
+    refused = runner.invoke(args=["exports", "progress", "--as", people.state.email, "--start", today,
+                                  "--end", today, "--out", str(tmp_path / "state.pdf")])
+    assert refused.exit_code != 0 and "Task Force office" in refused.output
+    backwards = runner.invoke(args=["exports", "progress", "--as", people.coordinator.email, "--start", today,
+                                    "--end", "2020-01-01", "--out", str(tmp_path / "backwards.pdf")])
+    assert backwards.exit_code != 0 and "before the start" in backwards.output
+    assert not (tmp_path / "state.pdf").exists() and not (tmp_path / "backwards.pdf").exists()
