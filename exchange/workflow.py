@@ -40,6 +40,8 @@ STATUS_COLOURS = {
     "active": "success", "paused": "warning",
 }
 LIVE_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
+# Matches that hold one place of their offer's capacity.
+BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
 # Requests a coordinator can still propose matches for.
 MATCHABLE_REQUEST_STATUSES = ("open", "matched", "in_delivery")
 

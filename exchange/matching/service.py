@@ -22,11 +22,11 @@ from sqlalchemy.orm import selectinload
 from ..access import match_scope, offer_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Region, Suggestion, utcnow
+from ..workflow import BUSY_MATCH_STATUSES
 from .engine import MatchingIndex, OfferData, RequestData
 
 # Requests the engine indexes for the reverse direction (offer → requests it could serve).
 INDEXED_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
-BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
 OVERLAP_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
 
 

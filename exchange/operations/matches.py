@@ -82,7 +82,7 @@ def move_match(user, match: Match, action: str, raw: dict | None = None) -> Matc
             offer = match.offer
             if offer.capacity is not None:
                 busy = db.session.scalar(select(db.func.count()).select_from(Match).where(
-                    Match.offer_id == offer.id, Match.status.in_(("accepted", "in_delivery"))))
+                    Match.offer_id == offer.id, Match.status.in_(workflow.BUSY_MATCH_STATUSES)))
                 if busy >= offer.capacity:
                     raise Conflict(f"{offer.reference} is at capacity ({offer.capacity}); complete or withdraw "
                                    f"another match first, or raise its capacity.")

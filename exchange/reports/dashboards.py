@@ -23,10 +23,8 @@ from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region, Theme
 from ..models.assistance import request_themes
 from ..models.reference import PILLARS
-from ..workflow import REQUEST_STATUSES
+from ..workflow import BUSY_MATCH_STATUSES, REQUEST_STATUSES
 from .filters import ReportFilters, country_in_region
-
-LIVE_TAKE_UP = ("accepted", "in_delivery")
 
 
 def median(values: list[float]) -> float | None:
@@ -204,7 +202,7 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         rows = db.session.execute(
             select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
                    func.count(Match.id),
-                   func.coalesce(func.sum(case((Match.status.in_(LIVE_TAKE_UP), 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((Match.status.in_(BUSY_MATCH_STATUSES), 1), else_=0)), 0),
                    func.coalesce(func.sum(case((Match.status == "completed", 1), else_=0)), 0),
                    func.coalesce(func.sum(case((Match.status == "declined", 1), else_=0)), 0))
             .join(Organisation, Organisation.id == Offer.organisation_id)

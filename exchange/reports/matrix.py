@@ -10,8 +10,8 @@ How it counts (the same for the page, the API and the exports):
 - requests still in triage (submitted, in review, needing information), drafts, and ended ones
   (rejected, withdrawn, closed) are not counted;
 - a **gap** is a cell with open needs and no active offer (visible to the viewer, not past its
-  `available_until`) on that theme that can be delivered in that country (listed country, listed M49
-  area containing it, or anywhere).
+  `available_until`, with capacity left) on that theme that can be delivered in that country (listed
+  country, listed M49 area containing it, or anywhere).
 
 Filters: region (an M49 code; countries whose region, sub-region or intermediate region it is),
 pillar (the themes of that pillar), and a period on `submitted_at`.
@@ -27,8 +27,9 @@ from sqlalchemy import and_, func, or_, select
 
 from ..access import offer_scope, request_scope
 from ..extensions import db
-from ..models import AssistanceRequest, Country, Offer, Region, Theme
+from ..models import AssistanceRequest, Country, Match, Offer, Region, Theme
 from ..models.assistance import offer_countries, offer_regions, offer_themes, request_themes
+from ..workflow import BUSY_MATCH_STATUSES
 from .filters import ReportFilters, country_in_region
 
 OPEN_STATUSES = ("open",)
@@ -171,10 +172,14 @@ class Coverage:
 
 
 def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> Coverage:
-    """Three grouped queries: the themes, countries and M49 areas of the active offers the viewer may see."""
+    """Three grouped queries: the themes, countries and M49 areas of the offers the viewer may see that can
+    take a request now (the matching engine's rules: active, not expired, capacity left)."""
     today = today or date.today()
+    load = (select(func.count()).select_from(Match)
+            .where(Match.offer_id == Offer.id, Match.status.in_(BUSY_MATCH_STATUSES)).scalar_subquery())
     live = select(Offer.id).where(Offer.status == "active", offer_scope(user),
-                                  or_(Offer.available_until.is_(None), Offer.available_until >= today))
+                                  or_(Offer.available_until.is_(None), Offer.available_until >= today),
+                                  or_(Offer.capacity.is_(None), Offer.capacity > load))
     themes_of: dict[int, set[str]] = defaultdict(set)
     for offer_id, theme in db.session.execute(select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(
             offer_themes.c.offer_id.in_(live), offer_themes.c.theme_code.in_(theme_codes))):

@@ -52,6 +52,18 @@ def test_a_paused_offer_does_not_fill_a_gap(app, api, tokens, people, scenario):
     assert cells["NGA"]["human-rights"]["gap"] is True
 
 
+def test_an_offer_at_capacity_does_not_fill_a_gap(app, api, tokens, scenario):
+    """UNODC's financing offer already holds one accepted match (r_matched): with a capacity of 1 it can take
+    no more, and KAZ's open financing need becomes a gap; with 2 it is covered again."""
+    from exchange.models import Offer
+    for capacity, gap in ((1, True), (2, False), (None, False)):
+        with app.app_context():
+            db.session.get(Offer, scenario.ids["offer_fin"]).capacity = capacity
+            db.session.commit()
+        cells = _cells(api.get("/api/v1/matrix", tokens.coordinator).get_json())
+        assert cells["KAZ"]["financing"]["gap"] is gap, capacity
+
+
 def test_a_state_counts_only_its_own_requests(api, tokens, scenario):
     cells = _cells(api.get("/api/v1/matrix", tokens.state).get_json())
     assert set(cells) == {"KAZ"}
