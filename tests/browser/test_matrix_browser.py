@@ -2,6 +2,7 @@
 the dashboard draws its charts (vendored Chart.js) beside its tables; an import shows its row report."""
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,6 +53,10 @@ def test_dashboard_draws_charts_beside_tables(new_page, people, scenario):  # no
     assert page.locator("#table-by-theme").is_visible()
     screenshot(page, "dashboard-coordinator")
     page.goto("/reports/progress")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="download it as a PDF file").click()
+    assert download.value.suggested_filename.startswith("exchange-progress-")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
     page.emulate_media(media="print")
     assert not page.locator("header").is_visible()  # the print layout drops the navigation
     assert page.locator("#progress-summary").is_visible()
