@@ -18,7 +18,6 @@ from ..models import User
 from . import exports as export_module
 from . import iati, imports, progress
 from .filters import parse_filters
-from .progress_pdf import progress_pdf
 
 
 def _user(email: str) -> User:
@@ -87,6 +86,7 @@ def exports_progress(email: str, start, end, out: Path):
         raise click.BadParameter("the progress report is for the Task Force office", param_hint="--as")
     if end < start:
         raise click.BadParameter("the end must not be before the start", param_hint="--end")
+    from .progress_pdf import progress_pdf  # fpdf2 loads on first use, not at start-up
     report = progress.compute_progress(user, start.date(), end.date())
     out.write_bytes(progress_pdf(report, date.today()))
     click.echo(f"Wrote the progress report for {start:%Y-%m-%d} to {end:%Y-%m-%d} to {out}.")

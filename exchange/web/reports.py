@@ -15,7 +15,6 @@ from ..models.reference import PILLARS
 from ..reports import dashboards, exports, iati
 from ..reports import matrix as matrix_module
 from ..reports import progress as progress_module
-from ..reports import progress_pdf as progress_pdf_module
 from ..reports.filters import ReportFilters, parse_filters, region_choices
 from ..workflow import REQUEST_STATUSES
 
@@ -100,8 +99,9 @@ def progress_pdf():
     """The same report as a PDF file; a period that is not valid is refused (422), not replaced."""
     start, end, errors = _progress_period()
     _refuse_if_invalid(errors)
+    from ..reports.progress_pdf import progress_pdf as render_pdf  # fpdf2 loads on first use, not at start-up
     report = progress_module.compute_progress(current_user, start, end)
-    return Response(progress_pdf_module.progress_pdf(report, date.today()), mimetype="application/pdf", headers={
+    return Response(render_pdf(report, date.today()), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="exchange-progress-{start.isoformat()}-{end.isoformat()}.pdf"',
         "Cache-Control": "no-store"})
 
