@@ -28,8 +28,8 @@ class MatrixCellOut(ma.Schema):
     open = ma.fields.Integer(metadata={"description": "Requests accepted into `open`, not matched yet."})
     matched = ma.fields.Integer(metadata={"description": "Requests `matched` or `in_delivery`."})
     delivered = ma.fields.Integer(metadata={"description": "Requests `completed`."})
-    gap = ma.fields.Boolean(metadata={"description": "Open needs and no active offer on this theme that can "
-                                                     "deliver in this country."})
+    gap = ma.fields.Boolean(metadata={"description": "Open needs and no active offer with capacity left on "
+                                                     "this theme that can deliver in this country."})
 
 
 class MatrixRowOut(ma.Schema):
