@@ -24,25 +24,20 @@ DEFINITIONS = ("Definitions: received = submitted in the period; triaged = accep
 
 
 def writable(value) -> str:
-    """`value` as text the core font can write: unchanged if it can, else each foreign character replaced."""
-    text = str(value)
-    try:
-        text.encode(ENCODING)
-        return text
-    except UnicodeEncodeError:
-        return "".join(_replacement(char) for char in text)
+    """`value` as text the core font can write: each character it lacks becomes its unaccented form, or "?"."""
+    return "".join(_replacement(char) for char in str(value))
 
 
 def _replacement(char: str) -> str:
-    try:
-        char.encode(ENCODING)
-        return char
-    except UnicodeEncodeError:
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    unaccented = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    for candidate in (char, unaccented):
         try:
-            return base.encode(ENCODING).decode(ENCODING) or "?"
+            if candidate:
+                candidate.encode(ENCODING)
+                return candidate
         except UnicodeEncodeError:
-            return "?"
+            continue
+    return "?"
 
 
 def days(value: float | None) -> str:
