@@ -12,6 +12,7 @@ live suggestions from the index.
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -175,14 +176,24 @@ class RequestSuggestion:
     reasons: tuple[str, ...]
 
 
+def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
+                             limit: int = 10) -> dict[int, list[OfferSuggestion]]:
+    """For each request, offers ranked best first (ties by offer id), only those `user` may see: one look-up
+    in the index a request, one query for all the offers."""
+    index = current_index()
+    ranked = {req.id: index.offers_for(request_data(req), limit=max(limit * 3, 30)) for req in reqs}
+    ids = sorted({s.offer_id for suggestions in ranked.values() for s in suggestions})
+    visible = {o.id: o for o in db.session.scalars(
+        select(Offer).options(selectinload(Offer.organisation)).where(Offer.id.in_(ids), offer_scope(user)))} \
+        if ids else {}
+    return {request_id: [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons)) for s in suggestions
+                         if s.offer_id in visible][:limit]
+            for request_id, suggestions in ranked.items()}
+
+
 def suggestions_for_request(user, req: AssistanceRequest, limit: int = 10) -> list[OfferSuggestion]:
     """Offers ranked for this request, best first (ties by offer id), only those `user` may see."""
-    ranked = current_index().offers_for(request_data(req), limit=max(limit * 3, 30))
-    ids = [s.offer_id for s in ranked]
-    visible = {o.id: o for o in db.session.scalars(
-        select(Offer).options(selectinload(Offer.organisation)).where(Offer.id.in_(ids), offer_scope(user)))}
-    return [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons)) for s in ranked
-            if s.offer_id in visible][:limit]
+    return suggestions_for_requests(user, [req], limit)[req.id]
 
 
 def suggestions_for_offer(user, offer: Offer, limit: int = 10) -> list[RequestSuggestion]:
@@ -229,38 +240,63 @@ class Overlap:
     other_reference: str
 
 
-def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> list[Overlap]:
-    """Other live requests of the same country that resemble this one, and assistance under way or
-    delivered there on one of its themes — for coordinators, so nobody duplicates work."""
+def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 0.25) -> dict[int, list[Overlap]]:
+    """For each request: other live requests of the same country that resemble it, and assistance under way
+    or delivered there on one of its themes — for coordinators, so nobody duplicates work. Two queries (and
+    their eager loads) for any number of requests."""
     from .text import cosine, vector
 
-    themes = set(req.theme_codes)
-    result: list[Overlap] = []
-    others = db.session.scalars(_request_query().where(
-        AssistanceRequest.country_iso3 == req.country_iso3, AssistanceRequest.id != req.id,
-        AssistanceRequest.status.in_(OVERLAP_REQUEST_STATUSES)))
-    mine = vector(" ".join([req.title or "", req.description or "", req.beneficiary or ""]))
-    for other in others:
-        shared = themes & set(other.theme_codes)
-        similarity = cosine(mine, vector(" ".join([other.title, other.description, other.beneficiary or ""])))
-        if similarity >= threshold or (shared and similarity >= threshold / 2):
-            why = f"similar wording ({similarity:.0%})" + (f", both on {', '.join(sorted(shared))}" if shared else "")
-            result.append(Overlap(f"Resembles {other.reference} “{other.title}” ({other.status.replace('_', ' ')}): "
-                                  f"{why}.", f"/requests/{other.id}", other.reference))
-    delivered = db.session.scalars(
-        select(Match).join(Match.request).options(selectinload(Match.request).selectinload(AssistanceRequest.themes),
-                                                  selectinload(Match.offer).selectinload(Offer.organisation))
-        .where(AssistanceRequest.country_iso3 == req.country_iso3, AssistanceRequest.id != req.id,
-               Match.status.in_(("in_delivery", "completed"))))
-    for match in delivered:
-        shared = themes & set(match.request.theme_codes)
-        if shared:
-            state = "under way" if match.status == "in_delivery" else "delivered"
-            result.append(Overlap(
-                f"{match.offer.organisation.code} assistance already {state} in {req.country.name} on "
-                f"{', '.join(sorted(shared))}: {match.reference} “{match.offer.title}”.", f"/matches/{match.id}",
-                match.reference))
+    reqs = list(reqs)
+    countries = sorted({req.country_iso3 for req in reqs})
+    live: dict[str, list[AssistanceRequest]] = defaultdict(list)
+    for other in db.session.scalars(_request_query().where(
+            AssistanceRequest.country_iso3.in_(countries), AssistanceRequest.status.in_(OVERLAP_REQUEST_STATUSES))
+            .order_by(AssistanceRequest.id)):
+        live[other.country_iso3].append(other)
+    under_way: dict[str, list[Match]] = defaultdict(list)
+    for match in db.session.scalars(
+            select(Match).join(Match.request).options(
+                selectinload(Match.request).selectinload(AssistanceRequest.themes),
+                selectinload(Match.offer).selectinload(Offer.organisation))
+            .where(AssistanceRequest.country_iso3.in_(countries), Match.status.in_(("in_delivery", "completed")))
+            .order_by(Match.id)):
+        under_way[match.request.country_iso3].append(match)
+
+    vectors: dict[int, dict] = {}
+
+    def vector_of(r: AssistanceRequest):
+        if r.id not in vectors:
+            vectors[r.id] = vector(" ".join([r.title or "", r.description or "", r.beneficiary or ""]))
+        return vectors[r.id]
+
+    result: dict[int, list[Overlap]] = {}
+    for req in reqs:
+        themes, found = set(req.theme_codes), []
+        for other in live[req.country_iso3]:
+            if other.id == req.id:
+                continue
+            shared = themes & set(other.theme_codes)
+            similarity = cosine(vector_of(req), vector_of(other))
+            if similarity >= threshold or (shared and similarity >= threshold / 2):
+                why = f"similar wording ({similarity:.0%})" + (f", both on {', '.join(sorted(shared))}" if shared else "")
+                found.append(Overlap(f"Resembles {other.reference} “{other.title}” "
+                                     f"({other.status.replace('_', ' ')}): {why}.", f"/requests/{other.id}",
+                                     other.reference))
+        for match in under_way[req.country_iso3]:
+            shared = themes & set(match.request.theme_codes)
+            if match.request_id != req.id and shared:
+                state = "under way" if match.status == "in_delivery" else "delivered"
+                found.append(Overlap(
+                    f"{match.offer.organisation.code} assistance already {state} in {req.country.name} on "
+                    f"{', '.join(sorted(shared))}: {match.reference} “{match.offer.title}”.", f"/matches/{match.id}",
+                    match.reference))
+        result[req.id] = found
     return result
+
+
+def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> list[Overlap]:
+    """Overlaps of one request (see `overlaps_for_requests`)."""
+    return overlaps_for_requests([req], threshold)[req.id]
 
 
 def visible_overlaps(user, req: AssistanceRequest) -> list[Overlap]:
@@ -271,5 +307,5 @@ def visible_overlaps(user, req: AssistanceRequest) -> list[Overlap]:
 
 
 __all__ = ["build_index", "current_index", "forget_indexes", "match_scope", "offer_data", "overlaps_for_request",
-           "rebuild_suggestions", "request_data", "score_of", "suggestions_for_offer",
-           "suggestions_for_request", "visible_overlaps"]
+           "overlaps_for_requests", "rebuild_suggestions", "request_data", "score_of", "suggestions_for_offer",
+           "suggestions_for_request", "suggestions_for_requests", "visible_overlaps"]

@@ -5,6 +5,8 @@ information, reject as out of scope, duplicate or for another reason). The rules
 and operations; acknowledgements to the State and routing to lead entities in operations/routing.py."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,6 +17,7 @@ from .. import operations, workflow
 from ..access import allow, get_request
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
+from ..matching import service as matching
 from ..models import AssistanceRequest, Message, as_id, utcnow
 from ..reminders import WAIT_WARNING_WORKING_DAYS, wait_level, working_days_between
 
@@ -26,44 +29,22 @@ REJECT_KINDS = {"out_of_scope": "Out of scope", "duplicate": "Duplicate of anoth
 
 
 def queue_query():
-    """The triage queue, oldest submission first."""
+    """The triage queue, oldest submission first (with what the matching engine reads loaded at once)."""
     return (select(AssistanceRequest)
-            .options(selectinload(AssistanceRequest.country), selectinload(AssistanceRequest.themes))
+            .options(selectinload(AssistanceRequest.country), selectinload(AssistanceRequest.themes),
+                     selectinload(AssistanceRequest.modalities), selectinload(AssistanceRequest.languages))
             .where(AssistanceRequest.status.in_(QUEUE_STATUSES))
             .order_by(func.coalesce(AssistanceRequest.submitted_at, AssistanceRequest.created_at),
                       AssistanceRequest.id))
 
 
-def _matching_service():
+def _helpful(compute, *args, **kwargs) -> dict:
+    """Suggestions and overlaps help the queue; when they fail it shows without them (and logs why)."""
     try:
-        from ..matching import service
-    except ImportError:  # the matching service is optional for this page
-        return None
-    return service
-
-
-def _suggestions(req) -> list:
-    service = _matching_service()
-    if service is None or not hasattr(service, "suggestions_for_request"):
-        return []
-    try:
-        return list(service.suggestions_for_request(current_user, req, limit=5))
-    except Exception:  # suggestions help; they must never take the queue down
-        import logging
-        logging.getLogger(__name__).exception("Suggestions failed for request %s", req.id)
-        return []
-
-
-def _overlaps(req) -> list:
-    service = _matching_service()
-    if service is None or not hasattr(service, "overlaps_for_request"):
-        return []
-    try:
-        return list(service.overlaps_for_request(req))
+        return compute(*args, **kwargs)
     except Exception:
-        import logging
-        logging.getLogger(__name__).exception("Overlaps failed for request %s", req.id)
-        return []
+        logging.getLogger(__name__).exception("%s failed on the triage queue", compute.__name__)
+        return {}
 
 
 def _render_queue(errors: dict | None = None, typed: dict | None = None, failed: tuple | None = None,
@@ -74,11 +55,13 @@ def _render_queue(errors: dict | None = None, typed: dict | None = None, failed:
     ids = [r.id for r in pagination.items]
     message_counts = dict(db.session.execute(select(Message.request_id, func.count()).where(
         Message.request_id.in_(ids)).group_by(Message.request_id)).all()) if ids else {}
+    suggestions = _helpful(matching.suggestions_for_requests, current_user, pagination.items, limit=5)
+    overlaps = _helpful(matching.overlaps_for_requests, pagination.items)
     rows = []
     for req in pagination.items:
         waited = working_days_between(req.submitted_at or req.created_at, now)
         rows.append({"req": req, "waited": waited, "level": wait_level(waited),
-                     "suggestions": _suggestions(req), "overlaps": _overlaps(req),
+                     "suggestions": suggestions.get(req.id, []), "overlaps": overlaps.get(req.id, []),
                      "moves": {m.name for m in workflow.available_moves("request", current_user, req)},
                      "messages": message_counts.get(req.id, 0)})
     return render_template("triage/queue.html", rows=rows, pagination=pagination, errors=errors or {},

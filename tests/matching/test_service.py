@@ -167,6 +167,10 @@ def test_overlap_warnings_link_similar_requests_and_assistance_under_way(app, se
         assert any(match.reference in t and "under way" in t for t in texts)
         assert service.overlaps_for_request(unrelated) == []
         assert service.visible_overlaps(state, twin) == []  # only for the Task Force office
+        together = service.overlaps_for_requests([twin, unrelated, first])
+        assert together == {r.id: service.overlaps_for_request(r) for r in (twin, unrelated, first)}
+        assert service.suggestions_for_requests(coordinator, [twin, first], limit=3) == {
+            r.id: service.suggestions_for_request(coordinator, r, limit=3) for r in (twin, first)}
 
 
 def test_rebuild_command_stores_every_requests_top_offers(app, setting):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from exchange import operations as ops
 from exchange.extensions import db
@@ -102,6 +102,50 @@ def test_queue_lists_requests_to_triage_oldest_first_with_waiting_time(app, peop
     assert "Overdue: 10 working days" in html  # 14 calendar days = 10 working days, over 5
     assert "Waiting 0 working days" in html
     assert "Possible overlap" in html  # the matching service's warning: the same State asked alike before
+
+
+def _statements_of(app, client, path: str) -> int:
+    count = [0]
+
+    def on_execute(*_args):
+        count[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    return count[0]
+
+
+def test_queue_runs_the_same_queries_for_two_or_twelve_requests(app, people, clients):
+    """Suggestions and overlaps are looked up for the whole page at once, not request by request."""
+    new_offer(app, people.provider)
+    for n in range(2):
+        new_request(app, people, title=f"Request {n} on terrorist financing")
+    clients.coordinator.get("/triage")  # the matching index is built on the first look
+    few = _statements_of(app, clients.coordinator, "/triage")
+    for n in range(10):
+        new_request(app, people, person="other_state" if n % 2 else "state", title=f"More {n} on financing")
+    clients.coordinator.get("/triage")  # the index catches up with the new requests
+    many = _statements_of(app, clients.coordinator, "/triage")
+    assert many == few, (few, many)
+
+
+def test_queue_shows_without_suggestions_when_the_engine_fails(app, people, clients, monkeypatch):
+    from exchange.matching import service
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("index unavailable")
+
+    new_offer(app, people.provider)
+    request_id = new_request(app, people)
+    monkeypatch.setattr(service, "suggestions_for_requests", broken)
+    monkeypatch.setattr(service, "overlaps_for_requests", broken)
+    page = clients.coordinator.get("/triage")
+    assert page.status_code == 200 and f'id="request-{request_id}"' in page.get_data(as_text=True)
 
 
 def test_queue_is_only_for_coordinators(clients):
