@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from ..access import match_scope, offer_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Region, Suggestion, utcnow
+from ..models.assistance import request_themes
 from ..workflow import BUSY_MATCH_STATUSES
 from .engine import MatchingIndex, OfferData, RequestData
 
@@ -234,6 +235,16 @@ def score_of(req: AssistanceRequest, offer: Offer) -> float | None:
 # Overlap: the same need asked twice, or help already given there.
 
 @dataclass(frozen=True)
+class _LiveRequest:
+    """What overlap detection reads of another request (plain rows: a page may compare with thousands)."""
+    id: int
+    title: str
+    text: str
+    status: str
+    themes: set[str]
+
+
+@dataclass(frozen=True)
 class Overlap:
     text: str
     link: str
@@ -248,11 +259,17 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
 
     reqs = list(reqs)
     countries = sorted({req.country_iso3 for req in reqs})
-    live: dict[str, list[AssistanceRequest]] = defaultdict(list)
-    for other in db.session.scalars(_request_query().where(
-            AssistanceRequest.country_iso3.in_(countries), AssistanceRequest.status.in_(OVERLAP_REQUEST_STATUSES))
-            .order_by(AssistanceRequest.id)):
-        live[other.country_iso3].append(other)
+    R = AssistanceRequest
+    in_countries = [R.country_iso3.in_(countries), R.status.in_(OVERLAP_REQUEST_STATUSES)]
+    themes_of: dict[int, set[str]] = defaultdict(set)
+    for request_id, theme in db.session.execute(select(request_themes.c.request_id, request_themes.c.theme_code)
+                                                .join(R, R.id == request_themes.c.request_id).where(*in_countries)):
+        themes_of[request_id].add(theme)
+    live: dict[str, list[_LiveRequest]] = defaultdict(list)
+    for row in db.session.execute(select(R.id, R.country_iso3, R.title, R.description, R.beneficiary, R.status)
+                                  .where(*in_countries).order_by(R.id)):
+        live[row.country_iso3].append(_LiveRequest(row.id, row.title, " ".join(
+            [row.title or "", row.description or "", row.beneficiary or ""]), row.status, themes_of[row.id]))
     under_way: dict[str, list[Match]] = defaultdict(list)
     for match in db.session.scalars(
             select(Match).join(Match.request).options(
@@ -264,24 +281,25 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
 
     vectors: dict[int, dict] = {}
 
-    def vector_of(r: AssistanceRequest):
-        if r.id not in vectors:
-            vectors[r.id] = vector(" ".join([r.title or "", r.description or "", r.beneficiary or ""]))
-        return vectors[r.id]
+    def vector_of(request_id: int, text: str):
+        if request_id not in vectors:
+            vectors[request_id] = vector(text)
+        return vectors[request_id]
 
     result: dict[int, list[Overlap]] = {}
     for req in reqs:
         themes, found = set(req.theme_codes), []
+        mine = vector_of(req.id, " ".join([req.title or "", req.description or "", req.beneficiary or ""]))
         for other in live[req.country_iso3]:
             if other.id == req.id:
                 continue
-            shared = themes & set(other.theme_codes)
-            similarity = cosine(vector_of(req), vector_of(other))
+            shared = themes & other.themes
+            similarity = cosine(mine, vector_of(other.id, other.text))
             if similarity >= threshold or (shared and similarity >= threshold / 2):
                 why = f"similar wording ({similarity:.0%})" + (f", both on {', '.join(sorted(shared))}" if shared else "")
-                found.append(Overlap(f"Resembles {other.reference} “{other.title}” "
-                                     f"({other.status.replace('_', ' ')}): {why}.", f"/requests/{other.id}",
-                                     other.reference))
+                reference = R.reference_for(other.id)
+                found.append(Overlap(f"Resembles {reference} “{other.title}” "
+                                     f"({other.status.replace('_', ' ')}): {why}.", f"/requests/{other.id}", reference))
         for match in under_way[req.country_iso3]:
             shared = themes & set(match.request.theme_codes)
             if match.request_id != req.id and shared:

@@ -101,9 +101,13 @@ class AssistanceRequest(_Coded, db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),)
 
+    @staticmethod
+    def reference_for(request_id: int) -> str:
+        return f"R-{request_id:05d}"
+
     @property
     def reference(self) -> str:
-        return f"R-{self.id:05d}"
+        return self.reference_for(self.id)
 
 
 class Offer(_Coded, db.Model):

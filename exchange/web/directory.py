@@ -21,6 +21,7 @@ from .forms import reference_choices
 bp = Blueprint("directory", __name__)
 PROVIDER_KINDS = ("task_force_entity", "outside_provider")
 DELIVERY_STATUSES = ("in_delivery", "completed")
+OFFERS_PER_PROVIDER = 8
 
 
 def _countries_in_region(code: str) -> list[str]:
@@ -44,12 +45,18 @@ def index():
     if region and region != "001":
         # Offers that can deliver somewhere in the region: listed countries, M49 areas, or anywhere.
         stmt = stmt.where(delivers_in(Offer, _countries_in_region(region)))
-    offers = list(db.session.scalars(stmt.options(
+    # Every matching offer counts; each provider shows its first few (by title), the rest are a link away.
+    ids_by_provider: dict[int, list[int]] = defaultdict(list)
+    for offer_id, provider_id in db.session.execute(
+            stmt.with_only_columns(Offer.id, Offer.organisation_id).order_by(Offer.title, Offer.id)):
+        ids_by_provider[provider_id].append(offer_id)
+    shown = [i for ids in ids_by_provider.values() for i in ids[:OFFERS_PER_PROVIDER]]
+    loaded = {o.id: o for o in db.session.scalars(select(Offer).where(Offer.id.in_(shown)).options(
         selectinload(Offer.themes), selectinload(Offer.countries), selectinload(Offer.regions),
-        selectinload(Offer.languages), selectinload(Offer.modalities)).order_by(Offer.title, Offer.id)))
-    by_provider: dict[int, list[Offer]] = defaultdict(list)
-    for offer in offers:
-        by_provider[offer.organisation_id].append(offer)
+        selectinload(Offer.languages), selectinload(Offer.modalities)))} if shown else {}
+    by_provider = {provider_id: [loaded[i] for i in ids[:OFFERS_PER_PROVIDER]]
+                   for provider_id, ids in ids_by_provider.items()}
+    counts = {provider_id: len(ids) for provider_id, ids in ids_by_provider.items()}
 
     providers = list(db.session.scalars(select(Organisation).where(
         Organisation.kind.in_(PROVIDER_KINDS), Organisation.approval == "approved")
@@ -57,8 +64,8 @@ def index():
     filtering = bool(theme or region or q)
     if filtering:
         providers = [p for p in providers if p.id in by_provider]
-    return render_template("directory/index.html", providers=providers, by_provider=by_provider,
-                           offers_total=len(offers), theme=theme, region=region, region_obj=region_obj, q=q,
+    return render_template("directory/index.html", providers=providers, by_provider=by_provider, counts=counts,
+                           offers_total=sum(counts.values()), theme=theme, region=region, region_obj=region_obj, q=q,
                            filtering=filtering, choices=choices, title="Directory of assistance")
 
 

@@ -26,6 +26,20 @@ def test_the_directory_lists_providers_with_their_active_offers(app, clients, pe
     assert "No active offer posted yet." in html
 
 
+def test_a_provider_shows_its_first_offers_and_links_to_the_rest(app, clients, people):
+    for n in range(11):
+        make_offer(app, people.provider, title=f"Programme {n:02d} zzmany")
+    html = clients.state.get("/directory").get_data(as_text=True)
+    assert [f"Programme {n:02d} zzmany" in html for n in range(11)] == [True] * 8 + [False] * 3  # by title
+    assert "and 3 more:" in html and "all 11 active offers of UNODC in the offers list" in html
+    assert 'href="/offers?provider=UNODC&amp;status=active"' in html
+    listed = clients.state.get("/offers?provider=UNODC&status=active").get_data(as_text=True)
+    assert all(f"Programme {n:02d} zzmany" in listed for n in range(11))
+    themed = clients.state.get("/directory?theme=financing").get_data(as_text=True)
+    assert "11 active offers from 1 provider" in themed
+    assert 'href="/offers?provider=UNODC&amp;status=active&amp;theme=financing"' in themed
+
+
 def test_the_directory_by_theme_and_region(app, clients, people):
     make_offer(app, people.provider, title="Financing in Central Asia zzfin", regions=["143"])
     make_offer(app, people.other_provider, title="Borders in Kazakhstan zzborder", countries=["KAZ"],
