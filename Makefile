@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test db lint bench evaluate clean
+.PHONY: run test install install-test db lint bench bench-pages evaluate clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ lint: install-test
 
 bench: install
 	$(BIN)/python benchmarks/matching_bench.py
+
+bench-pages: install
+	$(BIN)/python benchmarks/pages_bench.py
 
 evaluate: install
 	$(FLASK) matching evaluate
