@@ -6,7 +6,7 @@ on PostgreSQL with --database-url, whose schema `public` it drops first), then a
 endpoint the way a signed-in person would (Flask test client, the whole body read) and prints, for
 each: the median time of a few runs on both databases, the ratio large/small, and how many SQL
 statements one call runs (the same count on both sizes means no query per row). Prints figures;
-never fails on slowness.
+never fails on slowness (it exits 1 only when a page does not answer 200).
 """
 from __future__ import annotations
 
@@ -280,7 +280,11 @@ def main(argv=None) -> int:
     print(f"slowest on the large database: {slowest[0][1]} ({slowest[0][0]}) {slowest[1][0] * 1000:.0f} ms")
     print(f"peak memory (ru_maxrss, whole process, both databases): "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return 0
+    failed = [f"{who} {label}: {status}" for result in (small, large)
+              for (who, label), (_, _, status) in result.items() if status != 200]
+    if failed:
+        print("pages that did not answer 200:", *failed, sep="\n  ")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
