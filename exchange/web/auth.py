@@ -13,7 +13,7 @@ from ..access import PUBLIC, ROLES, allow
 from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..models import User
-from .forms import apply_errors
+from .forms import apply_errors, safe_local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -75,12 +75,6 @@ def _login_failed(_response) -> bool:
     return bool(g.get("login_failed"))
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limiter.limit(_login_limit, key_func=_address_key, methods=["POST"], deduct_when=_login_failed,
@@ -97,7 +91,7 @@ def login():
             login_user(user)
             db.session.commit()
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_local_path(request.args.get("next"), url_for("home.index")))
         g.login_failed = True
         form.password.errors = ["The e-mail or password is not right."]
     elif request.method == "POST":

@@ -16,6 +16,14 @@ from ..queries import values
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
+def safe_local_path(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default`: never `//host` or `/\\host`, which browsers
+    follow to another site (redirects after login, after proposing, from a notification)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 def apply_errors(form: Form, fields: dict[str, list[str]]) -> None:
     """Put errors from the shared validation beside the matching form fields (others on the form)."""
     for name, messages in fields.items():

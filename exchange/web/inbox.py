@@ -11,6 +11,7 @@ from ..access import ROLES, allow
 from ..extensions import db
 from ..models import Notification
 from ..notify import mark_all_read, open_notification, unread_count
+from .forms import safe_local_path
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 50
@@ -60,7 +61,4 @@ def open_one(notification_id: int):
         from ..errors import NotFound
         raise NotFound("This notification does not exist or is not yours.")
     db.session.commit()
-    link = note.link or ""
-    if not link.startswith("/") or link.startswith("//"):
-        return redirect(url_for("inbox.index"))
-    return redirect(link)
+    return redirect(safe_local_path(note.link, url_for("inbox.index")))

@@ -16,6 +16,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import AssistanceRequest, AuditEvent, Match, Offer, as_id
 from ..notify import unread_messages_by_match
+from .forms import safe_local_path
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 PER_PAGE = 50
@@ -113,11 +114,6 @@ def _int_or_none(value: str):
     return as_id(value or "")
 
 
-def _safe_back(default: str) -> str:
-    back = request.form.get("next", "")
-    return back if back.startswith("/") and not back.startswith("//") else default
-
-
 @bp.route("", methods=["POST"])
 @allow("coordinator")
 def propose():
@@ -125,7 +121,8 @@ def propose():
     request_id = _int_or_none(request.form.get("request_id", ""))
     offer_ids = [_int_or_none(v) for v in request.form.getlist("offer_id")]
     note = request.form.get("note", "")
-    back = _safe_back(f"/requests/{request_id}" if request_id else url_for("matches.index"))
+    back = safe_local_path(request.form.get("next"),
+                           f"/requests/{request_id}" if request_id else url_for("matches.index"))
     if request_id is None:
         flash("Nothing was proposed: say which request (its number).", "error")
         return redirect(back)

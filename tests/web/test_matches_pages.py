@@ -120,6 +120,15 @@ def test_decline_tells_the_state_and_coordinators(app, people, clients, case):
     assert status_of(app, AssistanceRequest, case["request"]) == "open"
 
 
+def test_propose_goes_back_only_to_a_page_of_this_site(app, people, clients):
+    request_id = open_request(app, people)
+    for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/x"):
+        response = clients.coordinator.post("/matches", data={"request_id": request_id, "next": target})
+        assert response.status_code == 302 and response.headers["Location"] == f"/requests/{request_id}", target
+    inside = clients.coordinator.post("/matches", data={"request_id": request_id, "next": "/triage"})
+    assert inside.headers["Location"] == "/triage"
+
+
 def test_propose_one_or_several_offers(app, people, clients):
     request_id = open_request(app, people)
     unodc = new_offer(app, people.provider)
