@@ -134,8 +134,8 @@ def decide(request_id: int, decision: str):
     except ValidationFailed as err:
         db.session.rollback()
         flash(f"Nothing was changed on R-{request_id:05d}: {err.message}", "error")
-        return _render_queue(errors=err.fields, typed=request.form.to_dict(), failed=(request_id, decision),
-                             status=422)
+        typed = request.form.to_dict() | {"offer_ids": request.form.getlist("offer_id")}
+        return _render_queue(errors=err.fields, typed=typed, failed=(request_id, decision), status=422)
     except (Forbidden, Conflict) as err:
         db.session.rollback()
         flash(f"Nothing was changed on R-{request_id:05d}: {err.message}", "error")

@@ -4,6 +4,7 @@ reject for each reason), refused decisions, and the State's answer. Also holds t
 helpers the other workflow page tests import."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import event, select
@@ -197,6 +198,19 @@ def test_accept_with_a_bad_offer_changes_nothing(app, people, clients):
     assert "Nothing was changed" in response.get_data(as_text=True)
     assert status_of(app, AssistanceRequest, request_id) == "submitted"
     assert not notifications_of(app, people.state)
+
+
+def test_a_refused_accept_keeps_every_offer_that_was_ticked(app, people, clients):
+    unodc = new_offer(app, people.provider)
+    imf = new_offer(app, people.other_provider, title="IMF course on supervising terrorist financing risks")
+    request_id = new_request(app, people)
+    response = clients.coordinator.post(f"/triage/{request_id}/accept", data={"offer_id": [unodc, imf, "x"]})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for offer_id in (unodc, imf):
+        box = re.search(rf'<input[^>]*id="offer-{request_id}-{offer_id}"[^>]*>', html)
+        assert box and "checked" in box.group(0), offer_id
+    assert status_of(app, AssistanceRequest, request_id) == "submitted"
 
 
 def test_ask_for_information_and_the_state_answers(app, people, clients):
