@@ -55,6 +55,25 @@ def wait_level(working_days: int) -> str:
     return "long" if working_days > WAIT_WARNING_WORKING_DAYS else "ok"
 
 
+def waiting(req: AssistanceRequest, now: datetime) -> dict:
+    """How long a request in triage has waited: {"waited": working days, "level": "ok" or "long"}."""
+    waited = working_days_between(req.submitted_at or req.created_at, now)
+    return {"waited": waited, "level": wait_level(waited)}
+
+
+def stalled_requests(before: datetime) -> list:
+    """Conditions on AssistanceRequest: held by someone (see REQUEST_HOLDERS) and unmoved since `before`; an
+    open request is not stalled while a match is under way for it."""
+    R = AssistanceRequest
+    return [R.status.in_(list(REQUEST_HOLDERS)), R.status_changed_at <= before,
+            or_(R.status != "open", ~exists().where(Match.request_id == R.id, Match.status.in_(LIVE_MATCH_STATUSES)))]
+
+
+def stalled_matches(before: datetime) -> list:
+    """Conditions on Match: held by its provider (see MATCH_HOLDERS) and unmoved since `before`."""
+    return [Match.status.in_(list(MATCH_HOLDERS)), Match.status_changed_at <= before]
+
+
 @dataclass
 class Reminder:
     kind: str                 # reminder.request / reminder.match / reminder.feedback
@@ -88,11 +107,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     office = coordinators()
 
     requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country))
-                                  .where(AssistanceRequest.status.in_(list(REQUEST_HOLDERS)),
-                                         AssistanceRequest.status_changed_at <= stalled_before,
-                                         or_(AssistanceRequest.status != "open", ~exists().where(
-                                             Match.request_id == AssistanceRequest.id,
-                                             Match.status.in_(LIVE_MATCH_STATUSES))))
+                                  .where(*stalled_requests(stalled_before))
                                   .order_by(AssistanceRequest.status_changed_at))
     state_ids = set()
     requests = list(requests)
@@ -114,8 +129,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
 
     matches = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
         AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
-        .where(Match.status.in_(list(MATCH_HOLDERS)), Match.status_changed_at <= stalled_before)
-        .order_by(Match.status_changed_at)))
+        .where(*stalled_matches(stalled_before)).order_by(Match.status_changed_at)))
     provider_users = _users_by_org({m.offer.organisation_id for m in matches}, "provider")
     for match in matches:
         link = f"/matches/{match.id}"

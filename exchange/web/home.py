@@ -16,13 +16,10 @@ from sqlalchemy.orm import selectinload
 from ..access import ROLES, allow, match_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, AuditEvent, Match, Notification, Offer, Organisation, User, utcnow
-from ..reminders import wait_level, working_days_between
+from ..reminders import DEFAULT_STALLED_DAYS, stalled_matches, stalled_requests, waiting
 
 bp = Blueprint("home", __name__)
-STALLED_DAYS = 10
 SHOW = 5
-STALLED_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open")
-STALLED_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
 
 
 def _matches(user, *conditions, limit: int = 20):
@@ -67,19 +64,15 @@ def coordinator_home(user) -> dict:
     now = utcnow()
     queue_count = db.session.scalar(select(func.count()).select_from(AssistanceRequest).where(
         AssistanceRequest.status.in_(QUEUE_STATUSES)))
-    oldest = [{"req": r, "waited": working_days_between(r.submitted_at or r.created_at, now)}
-              for r in db.session.scalars(queue_query().limit(SHOW))]
-    for row in oldest:
-        row["level"] = wait_level(row["waited"])
-    before = now - timedelta(days=STALLED_DAYS)
+    oldest = [{"req": r, **waiting(r, now)} for r in db.session.scalars(queue_query().limit(SHOW))]
+    before = now - timedelta(days=DEFAULT_STALLED_DAYS)
     return {
         "queue_count": queue_count,
         "oldest": oldest,
-        "stalled_requests": _requests(user, AssistanceRequest.status.in_(STALLED_REQUEST_STATUSES),
-                                      AssistanceRequest.status_changed_at <= before, limit=SHOW * 2),
-        "stalled_matches": _matches(user, Match.status.in_(STALLED_MATCH_STATUSES), Match.status_changed_at <= before,
-                                    limit=SHOW * 2),
-        "stalled_days": STALLED_DAYS,
+        # The cases `flask reminders send` reminds their holders of, with its default delay.
+        "stalled_requests": _requests(user, *stalled_requests(before), limit=SHOW * 2),
+        "stalled_matches": _matches(user, *stalled_matches(before), limit=SHOW * 2),
+        "stalled_days": DEFAULT_STALLED_DAYS,
     }
 
 
@@ -96,7 +89,7 @@ def admin_home(user) -> dict:
 @allow(*ROLES, approved=False)
 def index():
     user = current_user
-    context: dict = {"now": utcnow()}
+    context: dict = {}
     if user.role in ("coordinator", "admin"):
         context["pending_providers"] = db.session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.kind == "outside_provider",

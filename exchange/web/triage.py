@@ -19,7 +19,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..matching import service as matching
 from ..models import AssistanceRequest, Message, as_id, utcnow
-from ..reminders import WAIT_WARNING_WORKING_DAYS, wait_level, working_days_between
+from ..reminders import WAIT_WARNING_WORKING_DAYS, waiting
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 QUEUE_STATUSES = ("submitted", "in_review", "needs_info")
@@ -59,8 +59,7 @@ def _render_queue(errors: dict | None = None, typed: dict | None = None, failed:
     overlaps = _helpful(matching.overlaps_for_requests, pagination.items)
     rows = []
     for req in pagination.items:
-        waited = working_days_between(req.submitted_at or req.created_at, now)
-        rows.append({"req": req, "waited": waited, "level": wait_level(waited),
+        rows.append({"req": req, **waiting(req, now),
                      "suggestions": suggestions.get(req.id, []), "overlaps": overlaps.get(req.id, []),
                      "moves": {m.name for m in workflow.available_moves("request", current_user, req)},
                      "messages": message_counts.get(req.id, 0)})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from exchange import operations as ops
 from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match
+from exchange.models import AssistanceRequest, Match, utcnow
 from tests.web.test_triage import age, new_offer, new_request, open_request, propose, user
 
 
@@ -63,6 +63,21 @@ def test_coordinator_home(app, people, clients):
     assert "Requests to triage" in html and "Waiting for triage" in html and "Overdue: 10 working days" in html
     stalled_part = html.split('id="stalled-heading"')[1]
     assert "Open and forgotten" in stalled_part and "Waiting for triage" in stalled_part
+
+
+def test_coordinator_home_lists_as_stalled_what_reminders_would_remind(app, people, clients):
+    """An open request with a match under way is the provider's to move, not stalled for the office."""
+    from exchange.reminders import due_reminders
+    matched = open_request(app, people, title="Open with a proposed match")
+    propose(app, people, matched, new_offer(app, people.provider))
+    age(app, AssistanceRequest, matched, 12)
+    forgotten = open_request(app, people, title="Open and forgotten")
+    age(app, AssistanceRequest, forgotten, 12)
+    stalled_part = clients.coordinator.get("/").get_data(as_text=True).split('id="stalled-heading"')[1]
+    assert "Open and forgotten" in stalled_part and "Open with a proposed match" not in stalled_part
+    with app.app_context():
+        reminded = {r.link for r in due_reminders(utcnow()) if r.kind == "reminder.request"}
+    assert reminded == {f"/requests/{forgotten}"}
 
 
 def test_admin_home_lists_recent_audit_events(app, people, clients):
