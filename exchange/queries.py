@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select, text, true
 
 from .extensions import db
 from .models import AssistanceRequest, Country, Match, Offer, Organisation, Theme, as_id
@@ -24,6 +24,7 @@ from .models.assistance import (
     request_modalities,
     request_themes,
 )
+from .reference_data import WORLD
 
 REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                  "urgency": "Most urgent first", "title": "Title A–Z"}
@@ -59,9 +60,26 @@ def _pillar_themes(pillars: list[str]):
     return select(Theme.code).where(Theme.pillar.in_([p.upper() for p in pillars]))
 
 
-def _countries_in(regions: list[str]):
-    return select(Country.iso3).where(or_(Country.region_code.in_(regions), Country.sub_region_code.in_(regions),
-                                          Country.intermediate_region_code.in_(regions)))
+def countries_in(areas: list[str]):
+    """Condition on Country: the countries lying in one of these M49 areas, at any level (region, sub-region,
+    intermediate region). The World (001) holds every country, so naming it restricts nothing."""
+    if WORLD in areas:
+        return true()
+    return or_(Country.region_code.in_(areas), Country.sub_region_code.in_(areas),
+               Country.intermediate_region_code.in_(areas))
+
+
+def requests_in_areas(areas: list[str]):
+    """Condition on AssistanceRequest: its country lies in one of these M49 areas (`countries_in`)."""
+    if WORLD in areas:
+        return true()
+    return AssistanceRequest.country_iso3.in_(select(Country.iso3).where(countries_in(areas)).correlate(None))
+
+
+def requests_in_pillars(pillars: list[str]):
+    """Condition on AssistanceRequest: it names a theme of one of these pillars of the Strategy (I-IV)."""
+    return exists().where(request_themes.c.request_id == AssistanceRequest.id,
+                          request_themes.c.theme_code.in_(_pillar_themes(pillars))).correlate(AssistanceRequest)
 
 
 def filter_requests(stmt, params: Mapping):
@@ -71,12 +89,11 @@ def filter_requests(stmt, params: Mapping):
     if v := values(params, "theme"):
         stmt = stmt.where(_linked(request_themes, "request_id", "theme_code", v))
     if v := values(params, "pillar"):
-        stmt = stmt.where(exists().where(request_themes.c.request_id == R.id,
-                                         request_themes.c.theme_code.in_(_pillar_themes(v))))
+        stmt = stmt.where(requests_in_pillars(v))
     if v := values(params, "country"):
         stmt = stmt.where(R.country_iso3.in_([c.upper() for c in v]))
     if v := values(params, "region"):
-        stmt = stmt.where(R.country_iso3.in_(_countries_in(v)))
+        stmt = stmt.where(requests_in_areas(v))
     if v := values(params, "modality"):
         stmt = stmt.where(_linked(request_modalities, "request_id", "modality_code", v))
     if v := values(params, "language"):

@@ -76,6 +76,26 @@ def test_request_filters(app, records):
         assert _request_ids({"organisation": "TJK"}) == [records["tjk_law"]]
 
 
+def test_region_world_is_everywhere_and_a_sub_region_only_its_countries(app, records, clients):
+    """001 (the World) holds every country: the list, like the matrix and dashboards, is not narrowed by it."""
+    with app.app_context():
+        everything = _request_ids({})
+        assert len(everything) == 3
+        assert _request_ids({"region": "001"}) == everything
+        assert _request_ids({"region": ["001", "011"]}) == everything
+        assert _request_ids({"region": "143"}) == [records["tjk_law"], records["kaz_fin"]]  # Central Asia
+        assert _request_ids({"region": "142"}) == [records["tjk_law"], records["kaz_fin"]]  # Asia
+        assert _request_ids({"region": "011"}) == [records["nga_border"]]                   # Western Africa
+        assert _request_ids({"region": "001", "country": "NGA"}) == [records["nga_border"]]
+    world = clients.coordinator.get("/requests?region=001").get_data(as_text=True)
+    central_asia = clients.coordinator.get("/requests?region=143").get_data(as_text=True)
+    for title in ("Financial intelligence unit training", "Border guards and forged passports",
+                  "Counter-terrorism law review"):
+        assert title in world
+    assert "Counter-terrorism law review" in central_asia and "Financial intelligence unit training" in central_asia
+    assert "Border guards and forged passports" not in central_asia
+
+
 def test_sorting(app, records):
     with app.app_context():
         assert _request_ids({}, "oldest") == [records["kaz_fin"], records["nga_border"], records["tjk_law"]]

@@ -18,13 +18,14 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
+from .. import queries
 from ..access import match_scope, offer_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region, Theme
 from ..models.assistance import request_themes
 from ..models.reference import PILLARS
 from ..workflow import BUSY_MATCH_STATUSES, REQUEST_STATUSES
-from .filters import ReportFilters, country_in_region
+from .filters import ReportFilters
 
 
 def median(values: list[float]) -> float | None:
@@ -139,12 +140,10 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     R = AssistanceRequest
     scope = "all" if user.role in ("coordinator", "admin") else ("provider" if user.role == "provider" else "state")
     where = [_request_condition(user), *_period(R.submitted_at, filters)]
-    in_region = country_in_region(filters.region)
-    if in_region is not None:
-        where.append(R.country_iso3.in_(select(Country.iso3).where(in_region)))
+    if filters.region:
+        where.append(queries.requests_in_areas([filters.region]))
     if filters.pillar:
-        where.append(R.id.in_(select(request_themes.c.request_id).join(Theme, Theme.code == request_themes.c.theme_code)
-                                .where(Theme.pillar == filters.pillar)))
+        where.append(queries.requests_in_pillars([filters.pillar]))
     condition = and_(*where)
 
     # 1. Requests: status and submission month (one query; months computed in Python, portable).

@@ -5,14 +5,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Country, Region
 from ..models.reference import PILLARS
-
-WORLD = "001"
 
 
 @dataclass(frozen=True)
@@ -68,14 +66,6 @@ def parse_filters(args: Mapping[str, str], *, fields: tuple[str, ...] = ("region
     if problems:
         raise ValidationFailed("Some filters are not valid.", problems)
     return ReportFilters(region=region or None, pillar=pillar or None, start=start, end=end)
-
-
-def country_in_region(region: str | None):
-    """SQL filter on Country: the countries lying in this M49 area (any level); None or the World: all."""
-    if not region or region == WORLD:
-        return None
-    return or_(Country.region_code == region, Country.sub_region_code == region,
-               Country.intermediate_region_code == region)
 
 
 def region_choices() -> list[tuple[str, str]]:

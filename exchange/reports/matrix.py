@@ -25,12 +25,13 @@ from datetime import date
 
 from sqlalchemy import and_, func, or_, select
 
+from .. import queries
 from ..access import offer_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Region, Theme
 from ..models.assistance import offer_countries, offer_regions, offer_themes, request_themes
 from ..workflow import BUSY_MATCH_STATUSES
-from .filters import ReportFilters, country_in_region
+from .filters import ReportFilters
 
 OPEN_STATUSES = ("open",)
 MATCHED_STATUSES = ("matched", "in_delivery")
@@ -132,9 +133,8 @@ def counted_requests_filter(user, filters: ReportFilters):
     """SQL conditions on AssistanceRequest (joined to Country) shared by the matrix and its exports."""
     R = AssistanceRequest
     conditions = [request_scope(user), R.status.in_(list(COLUMN_OF_STATUS))]
-    in_region = country_in_region(filters.region)
-    if in_region is not None:
-        conditions.append(in_region)
+    if filters.region:
+        conditions.append(queries.countries_in([filters.region]))
     if filters.start_at:
         conditions.append(R.submitted_at >= filters.start_at)
     if filters.end_before:
