@@ -20,6 +20,7 @@ from .models.assistance import request_shares
 
 PUBLIC = "public"
 ROLES = ("member_state", "provider", "coordinator", "admin")
+OFFICE_ROLES = ("coordinator", "admin")  # the Task Force office
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,6 @@ def allow(*roles: str, approved: bool = True):
     return decorate
 
 
-SIGNED_IN = ROLES
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
 
@@ -69,6 +69,12 @@ def rule_for(endpoint: str | None) -> RouteRule | None:
         return RouteRule(frozenset(), public=True, approved=False)
     view = current_app.view_functions.get(endpoint)
     return getattr(view, "access_rule", None)
+
+
+def may_enter(user, endpoint: str) -> bool:
+    """Whether the route's rule admits `user` (pages show links only to where a person may go)."""
+    rule = rule_for(endpoint)
+    return rule is not None and rule.admits(user)
 
 
 class RouteDenied(Exception):
@@ -82,10 +88,7 @@ def enforce_route_rule(user) -> None:
     """Refuse the current request unless its route's rule admits `user`. Routes without a rule are closed."""
     if request.endpoint is None:  # 404/405: let the error handlers answer
         return
-    rule = rule_for(request.endpoint)
-    if rule is None:
-        raise RouteDenied(getattr(user, "is_authenticated", False))
-    if not rule.admits(user):
+    if not may_enter(user, request.endpoint):
         raise RouteDenied(getattr(user, "is_authenticated", False))
 
 
@@ -93,6 +96,8 @@ def enforce_route_rule(user) -> None:
 # Records: what each person may see.
 
 ACCEPTED_REQUEST_STATUSES = ("open", "matched", "in_delivery", "completed", "closed")
+# Requests a coordinator can still propose matches for.
+MATCHABLE_REQUEST_STATUSES = ("open", "matched", "in_delivery")
 
 
 def request_scope(user):
@@ -205,7 +210,7 @@ def is_offer_provider(user, offer: Offer) -> bool:
 
 
 def is_office(user) -> bool:
-    return user.role in ("coordinator", "admin") and user.organisation.is_approved
+    return user.role in OFFICE_ROLES and user.organisation.is_approved
 
 
 def may_file_request(user) -> bool:
@@ -225,8 +230,14 @@ def require_edit_request(user, req: AssistanceRequest) -> None:
         raise Forbidden("You may not edit this request.")
 
 
-def may_share_request(user, req: AssistanceRequest) -> bool:
+def may_share_request(user, req: AssistanceRequest | None = None) -> bool:
+    """Coordinators share a request with named providers (when filing it on a State's behalf, too)."""
     return user.role == "coordinator"
+
+
+def may_propose_match(user, req: AssistanceRequest | None = None) -> bool:
+    """Coordinators propose matches, for a request that is open to matching (if one is named)."""
+    return user.role == "coordinator" and (req is None or req.status in MATCHABLE_REQUEST_STATUSES)
 
 
 def may_post_offer(user) -> bool:
@@ -243,7 +254,12 @@ def require_edit_offer(user, offer: Offer) -> None:
 
 
 def may_see_audit(user) -> bool:
-    return user.role in ("coordinator", "admin")
+    return is_office(user)
+
+
+def may_see_overlaps(user) -> bool:
+    """Overlap warnings link to other States' requests and to matches: the Task Force office only."""
+    return is_office(user)
 
 
 def may_see_message_thread(user, record) -> bool:
@@ -256,11 +272,11 @@ def may_see_message_thread(user, record) -> bool:
 def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:
     """Coordinators (and admins) always; the requesting State once its request is open; providers who may
     see the request (the offers shown are those they may see)."""
-    if user.role in ("coordinator", "admin", "provider"):
+    if user.role in (*OFFICE_ROLES, "provider"):
         return True
     return is_requesting_state(user, req) and req.status in ACCEPTED_REQUEST_STATUSES
 
 
 def may_see_offer_suggestions(user, offer: Offer) -> bool:
     """The offer's provider and the Task Force office."""
-    return is_offer_provider(user, offer) or is_office(user)
+    return may_edit_offer(user, offer)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .access import is_offer_provider, is_requesting_state
+from .access import is_offer_provider, is_requesting_state, may_edit_offer
 from .errors import Conflict, Forbidden
 
 REQUEST_STATUSES = {
@@ -42,8 +42,6 @@ STATUS_COLOURS = {
 LIVE_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
 # Matches that hold one place of their offer's capacity.
 BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
-# Requests a coordinator can still propose matches for.
-MATCHABLE_REQUEST_STATUSES = ("open", "matched", "in_delivery")
 
 
 def is_coordinator(user, _obj=None) -> bool:
@@ -64,10 +62,6 @@ def _match_provider_or_coordinator(user, match) -> bool:
 
 def _match_state(user, match) -> bool:
     return is_requesting_state(user, match.request)
-
-
-def _offer_owner_or_office(user, offer) -> bool:
-    return is_offer_provider(user, offer) or user.role in ("coordinator", "admin")
 
 
 @dataclass(frozen=True)
@@ -110,10 +104,10 @@ MATCH_MOVES = {m.name: m for m in [
 ]}
 
 OFFER_MOVES = {m.name: m for m in [
-    Move("pause", "Pause", ("active",), "paused", ("provider", "coordinator", "admin"), _offer_owner_or_office),
-    Move("resume", "Reopen", ("paused",), "active", ("provider", "coordinator", "admin"), _offer_owner_or_office),
+    Move("pause", "Pause", ("active",), "paused", ("provider", "coordinator", "admin"), may_edit_offer),
+    Move("resume", "Reopen", ("paused",), "active", ("provider", "coordinator", "admin"), may_edit_offer),
     Move("close", "Close", ("active", "paused"), "closed", ("provider", "coordinator", "admin"),
-         _offer_owner_or_office),
+         may_edit_offer),
 ]}
 
 MOVES = {"request": REQUEST_MOVES, "match": MATCH_MOVES, "offer": OFFER_MOVES}

@@ -1,5 +1,6 @@
 """Every page a demo user can reach by following links renders: with the demo data loaded, each role's
-client walks the links from its home page (breadth first, GET only) and no page answers a server error."""
+client walks the links from its home page (breadth first, GET only) and no page answers a server error,
+nor 403 (pages link only to where the person may go)."""
 from __future__ import annotations
 
 import re
@@ -52,8 +53,8 @@ def test_every_linked_page_renders_for_each_demo_login(app, demo, who):
             continue
         seen.add(path)
         response = client.get(path)
-        if response.status_code >= 500:
-            failures.append(f"{path}: {response.status_code}")
+        if response.status_code >= 500 or response.status_code == 403:
+            failures.append(f"{path}: {response.status_code}")  # a server error, or a link to a closed door
             continue
         if response.status_code != 200 or "text/html" not in response.content_type:
             continue
@@ -63,4 +64,4 @@ def test_every_linked_page_renders_for_each_demo_login(app, demo, who):
                 queue.append(href)
     print(f"{who}: {len(seen)} pages")
     assert not failures, failures
-    assert len(seen) > (3 if who == "pending_provider" else 10), sorted(seen)
+    assert len(seen) > (1 if who == "pending_provider" else 10), sorted(seen)

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from ..access import match_scope, offer_scope, request_scope
+from ..access import offer_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Region, Suggestion, utcnow
 from ..models.assistance import request_themes
@@ -317,13 +317,6 @@ def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> lis
     return overlaps_for_requests([req], threshold)[req.id]
 
 
-def visible_overlaps(user, req: AssistanceRequest) -> list[Overlap]:
-    """Overlaps, for people who may follow the links (coordinators and admins see everything)."""
-    if user.role not in ("coordinator", "admin"):
-        return []
-    return overlaps_for_request(req)
-
-
-__all__ = ["build_index", "current_index", "forget_indexes", "match_scope", "offer_data", "overlaps_for_request",
+__all__ = ["build_index", "current_index", "forget_indexes", "offer_data", "overlaps_for_request",
            "overlaps_for_requests", "rebuild_suggestions", "request_data", "score_of", "suggestions_for_offer",
-           "suggestions_for_request", "suggestions_for_requests", "visible_overlaps"]
+           "suggestions_for_request", "suggestions_for_requests"]

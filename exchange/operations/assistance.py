@@ -4,7 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import audit, workflow
-from ..access import may_file_request, may_post_offer, require_edit_offer, require_edit_request
+from ..access import (
+    may_file_request,
+    may_post_offer,
+    may_share_request,
+    require_edit_offer,
+    require_edit_request,
+)
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -114,7 +120,7 @@ def create_request(user, raw: dict) -> AssistanceRequest:
             raise ValidationFailed("Say which Member State this request is for.", {"country": [
                 "This field is required when filing on a State's behalf."]})
         organisation = organisation_by_code(country)
-    if "shared_with" in data and user.role != "coordinator":
+    if "shared_with" in data and not may_share_request(user):
         raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
     data.setdefault("urgency", "medium")
     data.setdefault("visibility", "task_force")
@@ -143,7 +149,7 @@ def update_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest
     if "country" in data and data["country"] != req.country_iso3:
         raise ValidationFailed("A request's country cannot change.", {"country": ["File a new request instead."]})
     data.pop("country", None)
-    if "shared_with" in data and user.role != "coordinator":
+    if "shared_with" in data and not may_share_request(user, req):
         raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
     before = request_snapshot(req)
     _apply_request(req, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import audit, workflow
-from ..access import get_offer, get_request
+from ..access import get_offer, get_request, may_propose_match
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Match, utcnow
@@ -15,7 +15,7 @@ from ..schemas import ConfirmIn, EmptyIn, MatchIn, OutcomeIn, ReasonIn, load
 
 def propose_match(user, raw: dict) -> Match:
     """A coordinator pairs a request with an offer."""
-    if user.role != "coordinator":
+    if not may_propose_match(user):
         raise Forbidden("Only coordinators propose matches.")
     data = load(MatchIn(), raw)
     try:
@@ -26,7 +26,7 @@ def propose_match(user, raw: dict) -> Match:
         offer = get_offer(user, data["offer_id"])
     except NotFound:
         raise ValidationFailed("No such offer.", {"offer_id": ["No such offer."]}) from None
-    if req.status not in workflow.MATCHABLE_REQUEST_STATUSES:
+    if not may_propose_match(user, req):
         raise Conflict(f"Matches can be proposed only for open requests; {req.reference} is "
                        f"{workflow.REQUEST_STATUSES[req.status].lower()}.")
     if offer.status != "active":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from ..access import may_see_offer_suggestions, may_see_request_suggestions
+from ..access import may_see_offer_suggestions, may_see_overlaps, may_see_request_suggestions
 
 
 def suggested_offers(req, limit: int = 8):
@@ -24,9 +24,9 @@ def suggested_requests(offer, limit: int = 8):
 
 def overlap_warnings(req):
     from ..matching import service
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or not may_see_overlaps(current_user):
         return []
-    return service.visible_overlaps(current_user, req)
+    return service.overlaps_for_request(req)
 
 
 def register(app: Flask) -> None:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask import Flask
 from flask_login import current_user
 
+from .. import access
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
 
 NAV = {
@@ -39,12 +40,16 @@ def register(app: Flask) -> None:
     def format_date(value: date | None) -> str:
         return value.strftime("%d %b %Y") if value else "—"
 
+    # The access policy's answers, for templates that show a link or a button only to who may use it.
+    app.jinja_env.globals.update(
+        may_enter=lambda endpoint: access.may_enter(current_user, endpoint),
+        is_office=access.is_office, is_requesting_state=access.is_requesting_state,
+        may_propose_match=access.may_propose_match)
+
     @app.context_processor
     def inject():
         nav = []
         if current_user.is_authenticated:
-            nav = list(NAV.get(current_user.role, []))
-            nav = [(endpoint, label) for endpoint, label in nav if endpoint in app.view_functions]
-            extra = app.config.get("EXTRA_NAV", {}).get(current_user.role, [])
-            nav.extend((endpoint, label) for endpoint, label in extra if endpoint in app.view_functions)
+            nav = [(endpoint, label) for endpoint, label in NAV.get(current_user.role, [])
+                   if access.may_enter(current_user, endpoint)]
         return {"nav_items": nav, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}

@@ -149,6 +149,13 @@ def test_queue_shows_without_suggestions_when_the_engine_fails(app, people, clie
     assert page.status_code == 200 and f'id="request-{request_id}"' in page.get_data(as_text=True)
 
 
+def test_overlap_warnings_on_a_request_page_are_for_the_office_only(app, people, clients):
+    new_request(app, people, title="Earlier request on terrorist financing")
+    later = open_request(app, people, title="Later request on terrorist financing")
+    assert 'id="overlap-heading"' in clients.coordinator.get(f"/requests/{later}").get_data(as_text=True)
+    assert 'id="overlap-heading"' not in clients.state.get(f"/requests/{later}").get_data(as_text=True)
+
+
 def test_queue_is_only_for_coordinators(clients):
     for person in ("state", "provider", "admin"):
         assert getattr(clients, person).get("/triage").status_code == 403
