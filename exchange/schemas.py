@@ -159,8 +159,10 @@ class ConfirmIn(_Clean):
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
 
 
-class EmptyIn(_Clean):
-    pass
+class ActionIn(_Clean):
+    """A status move that takes no text: no body, or only the `version` the caller read (not checked)."""
+
+    version = ma.fields.Integer(strict=True, metadata={"description": "Optional: the version you read."})
 
 
 def load(schema: ma.Schema, data, *, partial: bool = False, required: tuple[str, ...] = ()) -> dict:

@@ -11,10 +11,11 @@ from .. import operations, queries
 from ..access import ROLES, allow, get_match, visible_matches
 from ..extensions import db
 from ..models import Match
-from ..schemas import ConfirmIn, EmptyIn, MatchIn, OutcomeIn, ReasonIn
+from ..schemas import ConfirmIn, MatchIn, OutcomeIn, ReasonIn
 from ..workflow import MATCH_MOVES, MATCH_STATUSES
+from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, page_of
-from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body, json_object
+from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body
 
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 
@@ -73,22 +74,6 @@ MOVE_DOCS = {
     "withdraw": "Withdraw the match (coordinator): → `withdrawn`.",
 }
 
-
-def _move_view(action: str):
-    def move(match_id: int):
-        match = get_match(current_user, match_id)
-        operations.move_match(current_user, match, action, json_object())
-        db.session.commit()
-        return match
-
-    move.__name__ = f"move_{action}"
-    move.__doc__ = MOVE_DOCS[action] + " Not allowed from the current status: 409; not yours to make: 403."
-    return move
-
-
-for _action in MATCH_MOVES:
-    _view = _move_view(_action)
-    _view = bp.response(200, MatchOut)(_view)
-    _view = body_doc(bp, MOVE_BODIES.get(_action, EmptyIn), required=_action in MOVE_BODIES)(_view)
-    _view = allow(*ROLES)(_view)
-    bp.route(f"/matches/<int:match_id>/{_action}", methods=["POST"], endpoint=_view.__name__)(_view)
+register_moves(bp, "/matches/<int:match_id>", MATCH_MOVES, get=get_match, operation=operations.move_match,
+               out=MatchOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               note="Not allowed from the current status: 409; not yours to make: 403.")

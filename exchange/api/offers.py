@@ -10,10 +10,11 @@ from flask_smorest import Blueprint
 from .. import operations, queries
 from ..access import ROLES, allow, get_offer, visible_offers
 from ..extensions import db
-from ..schemas import EmptyIn, OfferIn, load
-from ..workflow import OFFER_MOVES, OFFER_STATUSES, check_move
+from ..schemas import OfferIn
+from ..workflow import OFFER_MOVES, OFFER_STATUSES
+from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, page_of
-from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body, json_object
+from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body
 
 bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
 
@@ -85,26 +86,6 @@ MOVE_DOCS = {"pause": "Pause an active offer (`paused`): it is not suggested mea
              "resume": "Reopen a paused offer (`active`).",
              "close": "Close an offer for good (`closed`)."}
 
-
-def _move_view(action: str):
-    def move(offer_id: int):
-        offer = get_offer(current_user, offer_id)
-        check_move("offer", action, current_user, offer)  # 403/409 before any complaint about the body
-        body = json_object()
-        load(EmptyIn(), {k: v for k, v in body.items() if k != "version"})
-        operations.move_offer(current_user, offer, action)
-        db.session.commit()
-        return offer
-
-    move.__name__ = f"move_{action}"
-    move.__doc__ = MOVE_DOCS[action] + " By its provider or the Task Force office; 409 when not allowed from " \
-                                       "the current status."
-    return move
-
-
-for _action in OFFER_MOVES:
-    _view = _move_view(_action)
-    _view = bp.response(200, OfferOut)(_view)
-    _view = body_doc(bp, EmptyIn, required=False)(_view)
-    _view = allow("provider", "coordinator", "admin")(_view)
-    bp.route(f"/offers/<int:offer_id>/{_action}", methods=["POST"], endpoint=_view.__name__)(_view)
+register_moves(bp, "/offers/<int:offer_id>", OFFER_MOVES, get=get_offer, operation=operations.move_offer,
+               out=OfferOut, roles=("provider", "coordinator", "admin"), docs=MOVE_DOCS, bodies={},
+               note="By its provider or the Task Force office; 409 when not allowed from the current status.")

@@ -10,10 +10,11 @@ from flask_smorest import Blueprint
 from .. import operations, queries
 from ..access import ROLES, allow, get_request, visible_requests
 from ..extensions import db
-from ..schemas import EmptyIn, MessageIn, ReasonIn, RequestIn, load
-from ..workflow import REQUEST_MOVES, REQUEST_STATUSES, check_move
+from ..schemas import MessageIn, ReasonIn, RequestIn
+from ..workflow import REQUEST_MOVES, REQUEST_STATUSES
+from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, page_of
-from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body, json_object
+from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body
 
 bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
 
@@ -96,27 +97,6 @@ MOVE_DOCS = {
     "close": "Close (coordinator): → `closed`.",
 }
 
-
-def _move_view(action: str):
-    def move(request_id: int):
-        req = get_request(current_user, request_id)
-        body = json_object()
-        if action not in MOVE_BODIES and action != "submit":  # the operation reads no body for these
-            check_move("request", action, current_user, req)  # 403/409 before any complaint about the body
-            load(EmptyIn(), {k: v for k, v in body.items() if k != "version"})
-        operations.move_request(current_user, req, action, body)
-        db.session.commit()
-        return req
-
-    move.__name__ = f"move_{action.replace('-', '_')}"
-    move.__doc__ = MOVE_DOCS[action] + " A move not allowed from the current status answers 409; by a role " \
-                                       "that may never make it, 403."
-    return move
-
-
-for _action in REQUEST_MOVES:
-    _view = _move_view(_action)
-    _view = bp.response(200, RequestOut)(_view)
-    _view = body_doc(bp, MOVE_BODIES.get(_action, EmptyIn), required=_action in MOVE_BODIES)(_view)
-    _view = allow(*ROLES)(_view)
-    bp.route(f"/requests/<int:request_id>/{_action}", methods=["POST"], endpoint=_view.__name__)(_view)
+register_moves(bp, "/requests/<int:request_id>", REQUEST_MOVES, get=get_request, operation=operations.move_request,
+               out=RequestOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               note="A move not allowed from the current status answers 409; by a role that may never make it, 403.")

@@ -161,15 +161,6 @@ def json_body() -> dict:
     return request.get_json(force=True)
 
 
-def json_object() -> dict:
-    """The JSON body, which must be an object (422 otherwise); {} when there is none."""
-    body = json_body()
-    if not isinstance(body, dict):
-        from ..errors import ValidationFailed
-        raise ValidationFailed("The body must be a JSON object.", {"_schema": ["Expected an object."]})
-    return body
-
-
 def body_doc(bp, schema, *, required: bool = True, errors=(400, 401, 403, 404, 409, 422)):
     """Decorator: document `schema` as the JSON request body and the error answers of a write endpoint."""
     def decorate(view):

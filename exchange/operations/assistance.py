@@ -183,14 +183,12 @@ def _submit(user, req: AssistanceRequest) -> None:
 
 
 def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = None) -> AssistanceRequest:
-    """Make a status move (submit, review, accept, request-info, reject, withdraw, close)."""
-    from ..schemas import EmptyIn, MessageIn, ReasonIn
+    """Make a status move (submit, review, accept, request-info, reject, withdraw, close). `raw` is the body:
+    `{"message"}` for request-info, `{"reason"}` for reject, otherwise nothing but an optional `version`.
+    Who may make the move and from which status is checked first (403/409), then the body (422)."""
+    from ..schemas import ActionIn, MessageIn, ReasonIn
     move = workflow.check_move("request", action, user, req)
-    raw = raw or {}
-    if action == "submit":
-        load(EmptyIn(), {k: v for k, v in raw.items() if k != "version"})
-        _submit(user, req)
-        return req
+    raw = {} if raw is None else raw
     text = ""
     duplicate_of = None
     if move.needs == "message":
@@ -201,6 +199,11 @@ def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = N
         if duplicate_of is not None and (
                 duplicate_of == req.id or db.session.get(AssistanceRequest, duplicate_of) is None):
                 raise ValidationFailed("Name an existing other request.", {"duplicate_of": ["No such request."]})
+    else:
+        load(ActionIn(), raw)
+    if action == "submit":
+        _submit(user, req)
+        return req
     before = req.status
     req.status = move.target
     req.status_changed_at = utcnow()
@@ -273,8 +276,11 @@ def update_offer(user, offer: Offer, raw: dict) -> Offer:
     return offer
 
 
-def move_offer(user, offer: Offer, action: str) -> Offer:
+def move_offer(user, offer: Offer, action: str, raw: dict | None = None) -> Offer:
+    """Pause, resume or close an offer; `raw` (the body) may carry nothing but an optional `version`."""
+    from ..schemas import ActionIn
     move = workflow.check_move("offer", action, user, offer)
+    load(ActionIn(), {} if raw is None else raw)
     before = offer.status
     offer.status = move.target
     db.session.flush()

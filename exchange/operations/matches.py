@@ -10,7 +10,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Match, utcnow
 from ..notify import coordinators, notify, users_of
-from ..schemas import ConfirmIn, EmptyIn, MatchIn, OutcomeIn, ReasonIn, load
+from ..schemas import ActionIn, ConfirmIn, MatchIn, OutcomeIn, ReasonIn, load
 
 
 def propose_match(user, raw: dict) -> Match:
@@ -64,7 +64,7 @@ MOVE_MESSAGES = {
 
 def move_match(user, match: Match, action: str, raw: dict | None = None) -> Match:
     move = workflow.check_move("match", action, user, match)
-    raw = raw or {}
+    raw = {} if raw is None else raw
     text, rating = "", None
     before = match.status
     now = utcnow()
@@ -77,7 +77,9 @@ def move_match(user, match: Match, action: str, raw: dict | None = None) -> Matc
         data = load(ConfirmIn(), raw)
         rating, match.rating, match.feedback, match.confirmed_at = data["rating"], data["rating"], data["comment"], now
     else:
-        load(EmptyIn(), {k: v for k, v in raw.items() if k not in ("version", "note", "reason")})
+        if isinstance(raw, dict):  # a note or reason sent along is ignored, as it always was
+            raw = {k: v for k, v in raw.items() if k not in ("note", "reason")}
+        load(ActionIn(), raw)
         if action == "accept":
             offer = match.offer
             if offer.capacity is not None:

@@ -116,6 +116,17 @@ def test_moves_needing_a_text_refuse_without_it(api, tokens, world):
     assert world.row(Match, mid).decline_reason == ""
 
 
+def test_moves_without_a_text_take_only_a_version(api, tokens, world):
+    mid = world.match("proposed")
+    for body in ({"why": "x"}, {"version": "1"}, [], 0):
+        response = api.post(f"/api/v1/matches/{mid}/accept", tokens.provider, json=body)
+        assert response.status_code == 422, body
+    assert api.post(f"/api/v1/matches/{mid}/accept", tokens.coordinator, json=[1]).status_code == 403
+    version = api.get(f"/api/v1/matches/{mid}", tokens.provider).json["version"]
+    accepted = api.post(f"/api/v1/matches/{mid}/accept", tokens.provider, json={"version": version, "note": "ok"})
+    assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
+
+
 def test_proposing(api, tokens, world):
     rid, oid = world.request("open"), world.offer()
     for person in ("state", "provider", "admin"):

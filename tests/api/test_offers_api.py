@@ -86,6 +86,35 @@ def test_offer_moves(api, tokens, world, action, start, person, expected, after)
     assert world.status_of(Offer, oid) == after
 
 
+def test_offer_moves_take_only_a_version(app, api, tokens, people, world):
+    oid = world.offer()
+    for body in ({"why": "x"}, {"version": "1"}, [1], [], 0, "", True):
+        response = api.post(f"/api/v1/offers/{oid}/pause", tokens.provider, json=body)
+        assert response.status_code == 422 and response.json["error"]["code"] == "validation_error", body
+    assert world.status_of(Offer, oid) == "active"
+    # not the caller's move, or not from this status: said before any complaint about the body
+    assert api.post(f"/api/v1/offers/{oid}/pause", tokens.other_provider, json={"why": "x"}).status_code == 403
+    assert api.post(f"/api/v1/offers/{oid}/resume", tokens.provider, json={"why": "x"}).status_code == 409
+    version = api.get(f"/api/v1/offers/{oid}", tokens.provider).json["version"]
+    paused = api.post(f"/api/v1/offers/{oid}/pause", tokens.provider, json={"version": version})
+    assert paused.status_code == 200 and paused.json["status"] == "paused"
+
+    from exchange import operations
+    from exchange.errors import ValidationFailed
+    from exchange.extensions import db
+    from exchange.models import User
+    with app.app_context():  # the operation checks the body itself, whoever calls it
+        provider = db.session.get(User, people.provider.id)
+        with pytest.raises(ValidationFailed) as refused:
+            operations.move_offer(provider, db.session.get(Offer, oid), "resume", {"why": "x"})
+        assert "why" in refused.value.fields
+        db.session.rollback()
+        offer = db.session.get(Offer, oid)
+        operations.move_offer(provider, offer, "resume")  # pages pass no body
+        assert offer.status == "active"
+        db.session.rollback()
+
+
 def test_closed_offers_are_seen_by_their_provider_and_the_office_only(api, tokens, world):
     oid = world.offer(status="closed")
     for person, status in (("provider", 200), ("coordinator", 200), ("admin", 200), ("other_provider", 404),

@@ -269,6 +269,55 @@ def test_moves_that_need_a_text_refuse_without_it(api, tokens, world):
     assert unknown.status_code == 422 and "why" in unknown.json["error"]["fields"]
 
 
+JUNK_BODIES = [{"why": "x"}, {"version": "1"}, [1], [], 0, "", True]
+
+
+@pytest.mark.parametrize("action,start", [("submit", "draft"), ("review", "submitted"), ("accept", "submitted"),
+                                          ("withdraw", "submitted"), ("close", "open")])
+def test_moves_without_a_text_take_only_a_version(api, tokens, world, action, start):
+    rid = world.request(start)
+    person = "state" if action == "submit" else "coordinator"
+    for body in JUNK_BODIES:
+        response = api.post(f"/api/v1/requests/{rid}/{action}", tokens[person], json=body)
+        assert response.status_code == 422 and response.json["error"]["code"] == "validation_error", body
+    assert world.status_of(AssistanceRequest, rid) == start
+    version = api.get(f"/api/v1/requests/{rid}", tokens[person]).json["version"]
+    moved = api.post(f"/api/v1/requests/{rid}/{action}", tokens[person], json={"version": version})
+    assert moved.status_code == 200, moved.json
+    again = api.post(f"/api/v1/requests/{rid}/{action}", tokens[person], json={"why": "x"})
+    assert again.status_code == 409  # not from this status: said before any complaint about the body
+
+
+def test_a_move_by_a_role_that_may_never_make_it_is_403_whatever_the_body(api, tokens, world):
+    rid = world.request("submitted")
+    for body in ({"why": "x"}, [1]):
+        response = api.post(f"/api/v1/requests/{rid}/accept", tokens.state, json=body)
+        assert response.status_code == 403, body
+    null = api.post(f"/api/v1/requests/{rid}/accept", tokens.coordinator, data="null",
+                    content_type="application/json")  # JSON null: no body
+    assert null.status_code == 200 and null.json["status"] == "open"
+
+
+def test_the_operation_checks_the_body_whoever_calls_it(app, people, world):
+    from exchange import operations
+    from exchange.errors import ValidationFailed
+    from exchange.extensions import db
+    from exchange.models import User
+
+    rid = world.request("submitted")
+    with app.app_context():
+        coordinator = db.session.get(User, people.coordinator.id)
+        req = db.session.get(AssistanceRequest, rid)
+        with pytest.raises(ValidationFailed) as refused:
+            operations.move_request(coordinator, req, "review", {"message": "Not for this move."})
+        assert "message" in refused.value.fields
+        db.session.rollback()
+        req = db.session.get(AssistanceRequest, rid)
+        operations.move_request(coordinator, req, "review")  # pages and the seed pass no body
+        assert req.status == "in_review"
+        db.session.rollback()
+
+
 # --- filters and search ------------------------------------------------------------------------
 
 def test_filters_and_search(api, tokens, world):
