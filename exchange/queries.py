@@ -1,4 +1,5 @@
-"""List filters, sorting and full-text search shared by pages, the API and exports.
+"""List filters, sorting and full-text search shared by pages, the API and exports (and the audit trail's
+filters, shared by its page and its export).
 
 Every function takes a statement already limited to what the viewer may see (for example
 `access.visible_requests(user)`) and narrows it; unknown codes simply match nothing. `text_search`
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, case, exists, func, literal_column, or_, select, text, true
 
 from .extensions import db
-from .models import AssistanceRequest, Country, Match, Offer, Organisation, Theme, as_id
+from .models import AssistanceRequest, AuditEvent, Country, Match, Offer, Organisation, Theme, User, as_id
 from .models.assistance import (
     offer_countries,
     offer_languages,
@@ -183,6 +185,90 @@ def sort_offers(stmt, sort: str | None):
         "title": [func.lower(O.title), O.id],
     }.get(sort or "", [O.created_at.desc(), O.id.desc()])
     return stmt.order_by(None).order_by(*order)
+
+
+# ------------------------------------------------------------------------------------------------
+# The audit trail: one reading of its filters for the page (/audit) and the export (/exports/audit.*).
+
+AUDIT_RECORD_TYPES = ("request", "offer", "match", "user", "organisation")
+AUDIT_FILTERS = ("record_type", "record_id", "person", "action", "from", "to")
+
+
+def _one(params: Mapping, *keys: str) -> str:
+    """The first non-empty value among these parameters (a name and its aliases), stripped."""
+    for key in keys:
+        raw = params.getlist(key) if hasattr(params, "getlist") else params.get(key)
+        for item in raw if isinstance(raw, (list, tuple)) else [raw]:
+            if item is not None and str(item).strip():
+                return str(item).strip()
+    return ""
+
+
+def _iso_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def audit_filters(params: Mapping) -> tuple[dict, dict[str, str]]:
+    """The audit trail's filters, cleaned, and a message for each one that could not be understood (that
+    one is left out). record_type: one of AUDIT_RECORD_TYPES; record_id: 12 or R-00012 (O-, M-);
+    person: part of the actor's e-mail; action: exact, such as request.accept; from and to: ISO dates,
+    both inclusive (`start` and `end` are read as `from` and `to` when those are absent)."""
+    problems: dict[str, str] = {}
+    record_type = _one(params, "record_type")
+    if record_type and record_type not in AUDIT_RECORD_TYPES:
+        problems["record_type"] = "Choose a record type from the list."
+        record_type = ""
+    raw_id = _one(params, "record_id").upper()
+    record_id = None
+    if raw_id:
+        record_id = as_id(raw_id.split("-", 1)[1] if raw_id[:2] in ("R-", "O-", "M-") else raw_id)
+        if record_id is None:
+            problems["record_id"] = "Give a record number, such as 12 or R-00012."
+    person = _one(params, "person").lower()[:254]
+    action = _one(params, "action")
+    if len(action) > AuditEvent.action.type.length:
+        problems["action"] = "No action is that long."
+        action = ""
+    raw_from, raw_to = _one(params, "from", "start"), _one(params, "to", "end")
+    start, end = _iso_date(raw_from), _iso_date(raw_to)
+    if raw_from and start is None:
+        problems["from"] = "Use a date as YYYY-MM-DD."
+    if raw_to and end is None:
+        problems["to"] = "Use a date as YYYY-MM-DD."
+    if start and end and end < start:
+        problems["to"] = "The end date must not be before the start date."
+        end = None
+    return {"record_type": record_type, "record_id": record_id, "person": person, "action": action,
+            "from": start, "to": end}, problems
+
+
+def filter_audit(stmt, params: Mapping):
+    """Narrow a select of AuditEvent by the audit trail's filters (`audit_filters`; a filter that cannot
+    be understood is left out: callers that must refuse it check `audit_filters` first)."""
+    filters, _ = audit_filters(params)
+    A = AuditEvent
+    if filters["record_type"]:
+        stmt = stmt.where(A.record_type == filters["record_type"])
+    if filters["record_id"] is not None:
+        stmt = stmt.where(A.record_id == filters["record_id"])
+    if filters["person"]:
+        stmt = stmt.where(A.actor_id.in_(select(User.id).where(
+            func.lower(User.email).contains(filters["person"], autoescape=True))))
+    if filters["action"]:
+        stmt = stmt.where(A.action == filters["action"])
+    if filters["from"]:
+        stmt = stmt.where(A.at >= datetime.combine(filters["from"], time.min))
+    if filters["to"]:
+        stmt = stmt.where(A.at < datetime.combine(filters["to"] + timedelta(days=1), time.min))
+    return stmt
+
+
+def sort_audit(stmt):
+    """The audit trail's order: the newest first."""
+    return stmt.order_by(None).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
 # ------------------------------------------------------------------------------------------------
