@@ -4,9 +4,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..access import ROLES, allow
-from ..models import Country, Language, Modality, Organisation, Region, Theme
+from ..models import Country, Language, Modality, Organisation, Region, Theme, WorkingGroup
 from .pagination import PageArgs, envelope_schema, page_of
 
 bp = Blueprint("api_reference", __name__, url_prefix="/api/v1", description="Reference data")
@@ -56,8 +57,9 @@ class OrganisationArgs(PageArgs):
         ["member_state", "task_force_entity", "outside_provider", "task_force_office"]))
 
 
-def _list(model, order, args, where=None):
-    stmt = select(model).order_by(order)
+def _list(model, order, args, where=None, options=()):
+    """One page of `model`; `options` load what the output schema reads (one query per relationship, not per row)."""
+    stmt = select(model).order_by(order).options(*options)
     if where is not None:
         stmt = stmt.where(where)
     return page_of(stmt, args)
@@ -69,7 +71,8 @@ def _list(model, order, args, where=None):
 @bp.response(200, envelope_schema(ThemeOut, "ThemeList"))
 def themes(args):
     """The Strategy's themes, with pillar, working group and lead entities."""
-    return _list(Theme, Theme.code, args)
+    return _list(Theme, Theme.code, args,
+                 options=(joinedload(Theme.working_group).selectinload(WorkingGroup.leads),))
 
 
 @bp.route("/countries")

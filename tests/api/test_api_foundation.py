@@ -87,6 +87,29 @@ def test_themes_carry_pillar_working_group_and_lead_entities(api, tokens):
     assert themes["human-rights"]["pillar"] == "IV"
 
 
+def test_themes_are_read_in_a_constant_number_of_statements(app, api, tokens):
+    """Working groups and their lead entities are loaded with the page, not once per theme."""
+    from sqlalchemy import event
+
+    def statements(per_page: int) -> int:
+        seen = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = api.get(f"/api/v1/themes?per_page={per_page}", tokens.provider)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200 and len(response.json["items"]) == min(per_page, 14)
+        return len(seen)
+
+    assert statements(1) == statements(14) == statements(100)
+
+
 def test_reference_lists(api, tokens):
     regions = {r["code"]: r for r in api.get("/api/v1/regions?per_page=100", tokens.state).json["items"]}
     assert regions["143"]["name"] == "Central Asia" and regions["143"]["parent"] == "142"
