@@ -245,6 +245,17 @@ def audit_filters(params: Mapping) -> tuple[dict, dict[str, str]]:
             "from": start, "to": end}, problems
 
 
+def in_period(column, start: date | None, end: date | None) -> list:
+    """Conditions putting a timestamp column in a period of whole days, both ends inclusive (none for an
+    open end): `column >= start` and `column < the day after end`."""
+    conditions = []
+    if start:
+        conditions.append(column >= datetime.combine(start, time.min))
+    if end:
+        conditions.append(column < datetime.combine(end + timedelta(days=1), time.min))
+    return conditions
+
+
 def filter_audit(stmt, params: Mapping):
     """Narrow a select of AuditEvent by the audit trail's filters (`audit_filters`; a filter that cannot
     be understood is left out: callers that must refuse it check `audit_filters` first)."""
@@ -259,11 +270,7 @@ def filter_audit(stmt, params: Mapping):
             func.lower(User.email).contains(filters["person"], autoescape=True))))
     if filters["action"]:
         stmt = stmt.where(A.action == filters["action"])
-    if filters["from"]:
-        stmt = stmt.where(A.at >= datetime.combine(filters["from"], time.min))
-    if filters["to"]:
-        stmt = stmt.where(A.at < datetime.combine(filters["to"] + timedelta(days=1), time.min))
-    return stmt
+    return stmt.where(*in_period(A.at, filters["from"], filters["to"]))
 
 
 def sort_audit(stmt):

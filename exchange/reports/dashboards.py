@@ -126,20 +126,42 @@ def _request_condition(user):
     return condition
 
 
-def _period(column, filters: ReportFilters):
-    conditions = []
-    if filters.start_at:
-        conditions.append(column >= filters.start_at)
-    if filters.end_before:
-        conditions.append(column < filters.end_before)
-    return conditions
+def count_by_pillar(requests) -> dict[str, int]:
+    """How many of the requests `requests` (a condition on AssistanceRequest) name a theme of each pillar
+    (a request on themes of two pillars counts in both; pillars with none are absent)."""
+    R = AssistanceRequest
+    return dict(db.session.execute(
+        select(Theme.pillar, func.count(func.distinct(R.id)))
+        .join(request_themes, request_themes.c.theme_code == Theme.code)
+        .join(R, R.id == request_themes.c.request_id).where(requests).group_by(Theme.pillar)).all())
+
+
+def submission_durations(submitted: dict[int, datetime], matches, requests) -> tuple[Duration, Duration]:
+    """Submission to first proposal and to delivery, in days, of the requests `requests` (a condition on
+    AssistanceRequest; their submission times in `submitted`), from the matches `matches` (a condition on
+    Match) made for them: the earliest `created_at` and the earliest `completed_at` of each request's
+    matches (one grouped query)."""
+    to_first_proposal, to_delivery = Duration("Submission to first proposal"), Duration("Submission to delivery")
+    if not submitted:
+        return to_first_proposal, to_delivery
+    R = AssistanceRequest
+    for request_id, first_proposed, first_completed in db.session.execute(
+            select(Match.request_id, func.min(Match.created_at), func.min(Match.completed_at))
+            .where(matches, Match.request_id.in_(select(R.id).where(requests)))
+            .group_by(Match.request_id)):
+        start = submitted.get(request_id)
+        for duration, end in ((to_first_proposal, first_proposed), (to_delivery, first_completed)):
+            days = days_between(start, end)
+            if days is not None:
+                duration.values.append(max(days, 0.0))
+    return to_first_proposal, to_delivery
 
 
 def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     filters = filters or ReportFilters()
     R = AssistanceRequest
     scope = "all" if user.role in ("coordinator", "admin") else ("provider" if user.role == "provider" else "state")
-    where = [_request_condition(user), *_period(R.submitted_at, filters)]
+    where = [_request_condition(user), *filters.period(R.submitted_at)]
     if filters.region:
         where.append(queries.requests_in_areas([filters.region]))
     if filters.pillar:
@@ -169,10 +191,7 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         .group_by(Theme.code, Theme.name, Theme.pillar).order_by(Theme.pillar, Theme.code)).all()
     by_theme = [(code, name, pillar, n) for code, name, pillar, n in theme_counts
                 if not filters.pillar or pillar == filters.pillar]
-    pillar_counts = dict(db.session.execute(
-        select(Theme.pillar, func.count(func.distinct(R.id)))
-        .join(request_themes, request_themes.c.theme_code == Theme.code)
-        .join(R, R.id == request_themes.c.request_id).where(condition).group_by(Theme.pillar)).all())
+    pillar_counts = count_by_pillar(condition)
     by_pillar = {p: pillar_counts.get(p, 0) for p in PILLARS if not filters.pillar or p == filters.pillar}
 
     # 3. By region (continent level of M49).
@@ -182,17 +201,7 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         .group_by(Region.code, Region.name).order_by(Region.name))]
 
     # 4. Times: earliest proposal and earliest completion per request (one grouped query).
-    to_first_proposal, to_delivery = Duration("Submission to first proposal"), Duration("Submission to delivery")
-    if submitted:
-        for request_id, first_proposed, first_completed in db.session.execute(
-                select(Match.request_id, func.min(Match.created_at), func.min(Match.completed_at))
-                .where(match_scope(user), Match.request_id.in_(select(R.id).where(condition)))
-                .group_by(Match.request_id)):
-            start = submitted.get(request_id)
-            for duration, end in ((to_first_proposal, first_proposed), (to_delivery, first_completed)):
-                days = days_between(start, end)
-                if days is not None:
-                    duration.values.append(max(days, 0.0))
+    to_first_proposal, to_delivery = submission_durations(submitted, match_scope(user), condition)
 
     # 5. Offers' take-up: matches per offer and capacity in use (the Task Force office: all; a provider: its own).
     take_up: list[dict] = []
@@ -215,7 +224,7 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
                             "capacity_use": (live / capacity) if capacity else None})
 
     # 6. Declined matches and why.
-    declined_where = [match_scope(user), Match.status == "declined", *_period(Match.status_changed_at, filters)]
+    declined_where = [match_scope(user), Match.status == "declined", *filters.period(Match.status_changed_at)]
     if scope == "provider":
         declined_where.append(Match.request_id.in_(select(R.id).where(condition)))
     reasons = db.session.execute(select(Match.decline_reason, func.count(Match.id)).where(*declined_where)

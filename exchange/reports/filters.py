@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Country, Region
 from ..models.reference import PILLARS
+from ..queries import in_period
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,9 @@ class ReportFilters:
                 "end": self.end.isoformat() if self.end else None}
         return {k: v for k, v in args.items() if v}
 
-    @property
-    def start_at(self) -> datetime | None:
-        return datetime.combine(self.start, time.min) if self.start else None
-
-    @property
-    def end_before(self) -> datetime | None:
-        """The first instant after the period (end is inclusive)."""
-        return datetime.combine(self.end + timedelta(days=1), time.min) if self.end else None
+    def period(self, column) -> list:
+        """Conditions putting `column` (a timestamp) in the period (queries.in_period); none if it is open."""
+        return in_period(column, self.start, self.end)
 
 
 def _date(value: str, label: str, problems: dict) -> date | None:

@@ -135,11 +135,7 @@ def counted_requests_filter(user, filters: ReportFilters):
     conditions = [request_scope(user), R.status.in_(list(COLUMN_OF_STATUS))]
     if filters.region:
         conditions.append(queries.countries_in([filters.region]))
-    if filters.start_at:
-        conditions.append(R.submitted_at >= filters.start_at)
-    if filters.end_before:
-        conditions.append(R.submitted_at < filters.end_before)
-    return and_(*conditions)
+    return and_(*conditions, *filters.period(R.submitted_at))
 
 
 def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:

@@ -17,14 +17,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..access import match_scope, request_scope
 from ..extensions import db
-from ..models import AssistanceRequest, AuditEvent, Country, Match, Region, Theme
-from ..models.assistance import request_themes
+from ..models import AssistanceRequest, AuditEvent, Country, Match, Region
 from ..models.reference import PILLARS
-from .dashboards import Duration, days_between
+from .dashboards import Duration, count_by_pillar, submission_durations
 from .filters import ReportFilters
 from .matrix import Matrix, compute_matrix
 
@@ -50,35 +49,27 @@ class ProgressReport:
         return self.matrix.gaps()
 
 
-def _between(column, filters: ReportFilters):
-    return [column >= filters.start_at, column < filters.end_before]
-
-
 def compute_progress(user, start: date, end: date) -> ProgressReport:
     filters = ReportFilters(start=start, end=end)
     R = AssistanceRequest
     visible = request_scope(user)
 
-    received_rows = db.session.execute(select(R.id, R.submitted_at, R.country_iso3).where(
-        visible, *_between(R.submitted_at, filters))).all()
+    received = and_(visible, *filters.period(R.submitted_at))
+    received_rows = db.session.execute(select(R.id, R.submitted_at, R.country_iso3).where(received)).all()
     submitted = {rid: at for rid, at, _ in received_rows}
 
     triaged = db.session.scalar(
         select(func.count(func.distinct(AuditEvent.record_id))).where(
             AuditEvent.record_type == "request", AuditEvent.action.in_(TRIAGE_ACTIONS),
-            *_between(AuditEvent.at, filters), AuditEvent.record_id.in_(select(R.id).where(visible))))
+            *filters.period(AuditEvent.at), AuditEvent.record_id.in_(select(R.id).where(visible))))
 
     matches = match_scope(user)
     matched_rows = db.session.execute(select(Match.id, R.country_iso3).join(R, R.id == Match.request_id).where(
-        matches, visible, *_between(Match.accepted_at, filters))).all()
+        matches, visible, *filters.period(Match.accepted_at))).all()
     delivered_rows = db.session.execute(select(Match.id, R.country_iso3).join(R, R.id == Match.request_id).where(
-        matches, visible, *_between(Match.completed_at, filters))).all()
+        matches, visible, *filters.period(Match.completed_at))).all()
 
-    pillar_counts = dict(db.session.execute(
-        select(Theme.pillar, func.count(func.distinct(R.id)))
-        .join(request_themes, request_themes.c.theme_code == Theme.code)
-        .join(R, R.id == request_themes.c.request_id)
-        .where(visible, *_between(R.submitted_at, filters)).group_by(Theme.pillar)).all())
+    pillar_counts = count_by_pillar(received)
 
     countries = {iso3 for _, _, iso3 in received_rows} | {iso3 for _, iso3 in matched_rows} | \
         {iso3 for _, iso3 in delivered_rows}
@@ -93,15 +84,7 @@ def compute_progress(user, start: date, end: date) -> ProgressReport:
                          "delivered": delivered_by_region[code]} for code in set(region_of.values())),
                        key=lambda r: r["name"])
 
-    to_first_proposal, to_delivery = Duration("Submission to first proposal"), Duration("Submission to delivery")
-    if submitted:
-        for request_id, first_proposed, first_completed in db.session.execute(
-                select(Match.request_id, func.min(Match.created_at), func.min(Match.completed_at))
-                .where(matches, Match.request_id.in_(list(submitted))).group_by(Match.request_id)):
-            for duration, end_at in ((to_first_proposal, first_proposed), (to_delivery, first_completed)):
-                days = days_between(submitted[request_id], end_at)
-                if days is not None:
-                    duration.values.append(max(days, 0.0))
+    to_first_proposal, to_delivery = submission_durations(submitted, matches, received)
 
     return ProgressReport(
         start=start, end=end, received=len(received_rows), triaged=triaged or 0, matched=len(matched_rows),

@@ -127,6 +127,20 @@ def test_progress_report_numbers(app, people, scenario):
         assert (empty.received, empty.triaged, empty.matched, empty.delivered) == (0, 0, 0, 0)
 
 
+def test_progress_report_and_dashboard_agree_on_a_period(app, people, scenario):
+    """Both count pillars and times with the same helpers (dashboards.count_by_pillar, submission_durations)."""
+    with app.app_context():
+        today = date.today()
+        coordinator = _user(people.coordinator)
+        report = compute_progress(coordinator, today, today)
+        board = compute_dashboard(coordinator, ReportFilters(start=today, end=today))
+        assert report.received_by_pillar == board.by_pillar
+        assert report.received == board.request_total
+        for mine, theirs in ((report.to_first_proposal, board.to_first_proposal),
+                             (report.to_delivery, board.to_delivery)):
+            assert mine.count and sorted(mine.values) == sorted(theirs.values)
+
+
 def test_progress_page(clients, scenario):
     today = date.today().isoformat()
     response = clients.coordinator.get(f"/reports/progress?start={today}&end={today}")
