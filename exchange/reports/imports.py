@@ -28,12 +28,12 @@ from sqlite_utils.utils import Format, rows_from_file
 from .. import operations
 from ..errors import ExchangeError, ValidationFailed
 from ..extensions import db
+from ..schemas import OFFER_REQUIRED
 
 COLUMNS = ["organisation", "title", "description", "themes", "modalities", "languages", "countries", "regions",
            "available_from", "available_until", "capacity", "budget_usd", "contact_name", "contact_email"]
 MULTI_VALUE = ("themes", "modalities", "languages", "countries", "regions")
 INTEGERS = ("capacity", "budget_usd")
-REQUIRED_COLUMNS = ("title", "description", "themes", "modalities", "languages")
 EXAMPLE_ROW = {
     "organisation": "UNODC",
     "title": "Countering the financing of terrorism: FIU analysts' training",
@@ -181,7 +181,7 @@ def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
     sheet = Database(memory=True)
     sheet["rows"].insert_all(rows, alter=True)
     present = set(sheet["rows"].columns_dict)
-    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    missing = [c for c in OFFER_REQUIRED if c not in present]
     unknown = sorted(present - set(COLUMNS))
     if missing or unknown:
         message = []
