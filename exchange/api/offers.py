@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from .. import operations, queries
 from ..access import ROLES, allow, get_offer, visible_offers
 from ..extensions import db
+from ..models import PILLARS
 from ..schemas import OfferIn
 from ..workflow import OFFER_MOVES, OFFER_STATUSES
 from .moves import register_moves
@@ -26,7 +27,7 @@ def _many(description: str):
 class OfferListArgs(PageArgs):
     status = _many(f"Status: {', '.join(OFFER_STATUSES)}.")
     theme = _many("Theme code.")
-    pillar = _many("Pillar of the Strategy: I, II, III, IV.")
+    pillar = _many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
     country = _many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
     region = _many("UN M49 code listed by the offer.")
     modality = _many("Modality code.")

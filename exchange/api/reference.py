@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..access import ROLES, allow
-from ..models import Country, Language, Modality, Organisation, Region, Theme, WorkingGroup
+from ..models import ORG_KINDS, Country, Language, Modality, Organisation, Region, Theme, WorkingGroup
 from .pagination import PageArgs, envelope_schema, page_of
 
 bp = Blueprint("api_reference", __name__, url_prefix="/api/v1", description="Reference data")
@@ -53,8 +53,7 @@ class CodeNameOut(ma.Schema):
 
 
 class OrganisationArgs(PageArgs):
-    kind = ma.fields.String(validate=ma.validate.OneOf(
-        ["member_state", "task_force_entity", "outside_provider", "task_force_office"]))
+    kind = ma.fields.String(validate=ma.validate.OneOf(ORG_KINDS))
 
 
 def _list(model, order, args, where=None, options=()):

@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from .. import operations, queries
 from ..access import ROLES, allow, get_request, visible_requests
 from ..extensions import db
-from ..schemas import MessageIn, ReasonIn, RequestIn
+from ..models import PILLARS
+from ..schemas import URGENCIES, MessageIn, ReasonIn, RequestIn
 from ..workflow import REQUEST_MOVES, REQUEST_STATUSES
 from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, page_of
@@ -26,12 +27,12 @@ def _many(description: str):
 class RequestListArgs(PageArgs):
     status = _many(f"Status: {', '.join(REQUEST_STATUSES)}.")
     theme = _many("Theme code.")
-    pillar = _many("Pillar of the Strategy: I, II, III, IV.")
+    pillar = _many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
     country = _many("ISO3 country code.")
     region = _many("UN M49 code: the country's region, sub-region or intermediate region.")
     modality = _many("Modality code.")
     language = _many("ISO 639-1 code.")
-    urgency = _many("low, medium, high, critical.")
+    urgency = _many(f"{', '.join(URGENCIES)}.")
     organisation = _many("Requesting organisation code.")
     q = ma.fields.String(metadata={"description": "Full-text search over title, description and beneficiary "
                                                   "(every word must appear; word prefixes match)."})

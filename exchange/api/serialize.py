@@ -10,7 +10,9 @@ import marshmallow as ma
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..models import AssistanceRequest, Match, Offer
+from ..schemas import URGENCIES, VISIBILITIES
 from ..workflow import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
+from .errors import CODES
 
 
 class UtcDateTime(ma.fields.DateTime):
@@ -47,11 +49,11 @@ class RequestOut(ma.Schema):
     themes = _codes("theme_codes", "Theme codes.")
     modalities = _codes("modality_codes", "Modality codes.")
     languages = _codes("language_codes", "ISO 639-1 codes.")
-    urgency = ma.fields.String(metadata={"enum": ["low", "medium", "high", "critical"]})
+    urgency = ma.fields.String(metadata={"enum": list(URGENCIES)})
     desired_start = ma.fields.Date(allow_none=True)
     desired_end = ma.fields.Date(allow_none=True)
     estimated_budget_usd = ma.fields.Integer(allow_none=True)
-    visibility = ma.fields.String(metadata={"enum": ["task_force", "providers", "restricted"]})
+    visibility = ma.fields.String(metadata={"enum": list(VISIBILITIES)})
     shared_with = ma.fields.Function(lambda r: [o.code for o in r.shared_with],
                                      metadata={"description": "Providers a restricted request is shared with."})
     draft = ma.fields.Function(lambda r: r.status == "draft")
@@ -134,8 +136,7 @@ MATCH_LOAD = (joinedload(Match.request), joinedload(Match.offer).joinedload(Offe
 # the API run the same `schemas.load`; `body_doc` still documents the input schema in the OpenAPI document.
 
 class ErrorDetailOut(ma.Schema):
-    code = ma.fields.String(metadata={"description": "bad_request, unauthorized, forbidden, not_found, conflict, "
-                                                     "validation_error, rate_limited"})
+    code = ma.fields.String(metadata={"description": ", ".join(CODES.values())})
     message = ma.fields.String()
     fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
                             metadata={"description": "field → messages (validation errors only)"})

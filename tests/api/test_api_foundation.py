@@ -16,6 +16,21 @@ def test_openapi_document_is_served_without_a_token(api):
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
+def test_the_openapi_document_lists_the_allowed_values_the_code_uses(api):
+    from exchange.api.errors import CODES
+    from exchange.models import ORG_KINDS
+    from exchange.schemas import URGENCIES, VISIBILITIES
+
+    spec = api.get("/api/v1/openapi.json").json
+    request_out = spec["components"]["schemas"]["RequestOut"]["properties"]
+    assert request_out["urgency"]["enum"] == list(URGENCIES)
+    assert request_out["visibility"]["enum"] == list(VISIBILITIES)
+    codes = spec["components"]["schemas"]["ErrorDetailOut"]["properties"]["code"]["description"]
+    assert codes.split(", ") == list(CODES.values())
+    kind = next(p for p in spec["paths"]["/api/v1/organisations"]["get"]["parameters"] if p["name"] == "kind")
+    assert kind["schema"]["enum"] == list(ORG_KINDS)
+
+
 def test_no_token_bad_token_and_revoked_token_are_401(app, api, tokens):
     for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"},
                     {"Authorization": "Bearer "}):
