@@ -171,7 +171,7 @@ def sort_requests(stmt, sort: str | None):
     order = {
         "oldest": [R.created_at.asc(), R.id.asc()],
         "updated": [R.updated_at.desc(), R.id.desc()],
-        "urgency": [case(URGENCY_ORDER, value=R.urgency, else_=9), R.created_at.asc()],
+        "urgency": [case(URGENCY_ORDER, value=R.urgency, else_=9), R.created_at.asc(), R.id.asc()],
         "title": [func.lower(R.title), R.id],
     }.get(sort or "", [R.created_at.desc(), R.id.desc()])
     return stmt.order_by(None).order_by(*order)

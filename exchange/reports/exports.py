@@ -65,24 +65,15 @@ def neutralise(value):
     return value
 
 
-def _filtered(kind: str, stmt, params: Mapping):
-    """Apply the list page's filters (exchange/queries.py, owned by the lists)."""
-    from .. import queries
-    return getattr(queries, f"filter_{kind}")(stmt, params)
-
-
-def _sorted(kind: str, stmt, params: Mapping, default):
-    """The list's sort order (`sort` argument, queries.py), the newest first otherwise."""
-    from .. import queries
-    sorter = getattr(queries, f"sort_{kind}", None)
-    if sorter is None:
-        return stmt.order_by(default)
+def _sort(params: Mapping) -> str | None:
+    """The list's `sort` argument (queries.REQUEST_SORTS, OFFER_SORTS; unknown or several: the default)."""
     sort = params.get("sort")
-    return sorter(stmt, sort if isinstance(sort, str) else None)
+    return sort if isinstance(sort, str) else None
 
 
 def _in_chunks(stmt) -> Iterator:
-    """Rows of `stmt` in pages of CHUNK_ROWS (each page one query, its relationships loaded with it)."""
+    """Rows of `stmt` in pages of CHUNK_ROWS (each page one query, its relationships loaded with it).
+    `stmt` must be in a total order (the queries.sort_* orders end on the id), or pages could overlap."""
     offset = 0
     while True:
         batch = db.session.scalars(stmt.limit(CHUNK_ROWS).offset(offset)).unique().all()
@@ -99,8 +90,7 @@ REQUEST_HEADER = ["id", "reference", "status", "country", "organisation", "title
 
 def requests_table(user, params: Mapping) -> Table:
     R = AssistanceRequest
-    stmt = _filtered("requests", visible_requests(user), params)
-    stmt = _sorted("requests", stmt, params, R.id.desc()).order_by(R.id.desc()).options(
+    stmt = queries.sort_requests(queries.filter_requests(visible_requests(user), params), _sort(params)).options(
         selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
 
     def rows():
@@ -119,8 +109,7 @@ OFFER_HEADER = ["id", "reference", "status", "organisation", "title", "themes", 
 
 def offers_table(user, params: Mapping) -> Table:
     O = Offer
-    stmt = _filtered("offers", visible_offers(user), params)
-    stmt = _sorted("offers", stmt, params, O.id.desc()).order_by(O.id.desc()).options(
+    stmt = queries.sort_offers(queries.filter_offers(visible_offers(user), params), _sort(params)).options(
         selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
         selectinload(O.regions), joinedload(O.organisation))
 
@@ -141,7 +130,7 @@ MATCH_HEADER = ["id", "reference", "status", "request_id", "request_reference", 
 
 def matches_table(user, params: Mapping) -> Table:
     M = Match
-    stmt = _filtered("matches", visible_matches(user), params).order_by(M.id.desc()).options(
+    stmt = queries.filter_matches(visible_matches(user), params).order_by(M.id.desc()).options(
         joinedload(M.request), joinedload(M.offer).joinedload(Offer.organisation))
 
     def rows():

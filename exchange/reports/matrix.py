@@ -62,7 +62,6 @@ class Row:
     country: str           # ISO3
     name: str
     region: str            # M49 region code (continent level)
-    sub_region: str
     cells: dict[str, Cell] = field(default_factory=dict)
 
     @property
@@ -130,7 +129,8 @@ def theme_columns(pillar: str | None) -> list[ThemeColumn]:
 
 
 def counted_requests_filter(user, filters: ReportFilters):
-    """SQL conditions on AssistanceRequest (joined to Country) shared by the matrix and its exports."""
+    """SQL conditions on AssistanceRequest (joined to Country): the requests the matrix counts. The page, the
+    API and the export all count through compute_matrix, hence through these."""
     R = AssistanceRequest
     conditions = [request_scope(user), R.status.in_(list(COLUMN_OF_STATUS))]
     if filters.region:
@@ -214,7 +214,7 @@ def compute_matrix(user, filters: ReportFilters | None = None) -> Matrix:
         country = countries.get(iso3)
         region = country.region_code if country else ""
         group = groups.setdefault(region, RegionGroup(region, region_names.get(region, "Other")))
-        row = Row(iso3, country.name if country else iso3, region, country.sub_region_code if country else "")
+        row = Row(iso3, country.name if country else iso3, region)
         for code in codes:
             cell = counts.get((iso3, code), Cell())
             cell.gap = cell.open > 0 and not coverage.covers(code, country, iso3)

@@ -49,6 +49,21 @@ def test_requests_export_applies_the_list_filters(clients, scenario):
     assert rows[0]["themes"] in ("financing", "human-rights")
 
 
+@pytest.mark.parametrize("sort", ["newest", "oldest", "updated", "urgency", "title"])
+def test_exports_follow_the_list_sort_across_chunks(app, clients, scenario, monkeypatch, sort):
+    """Read in pages of one row, each sort order still gives every request once, in the list's order."""
+    from exchange.access import visible_requests
+    from exchange.models import User
+    from exchange.queries import sort_requests
+    from exchange.reports import exports
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 1)
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.role == "coordinator"))
+        listed = [r.id for r in db.session.scalars(sort_requests(visible_requests(user), sort))]
+    rows = read_csv(clients.coordinator.get(f"/exports/requests.csv?sort={sort}"))
+    assert [int(r["id"]) for r in rows] == listed and len(listed) == len(set(listed)) >= 6
+
+
 def test_offers_export_and_filters(clients, scenario):
     rows = read_csv(clients.state.get("/exports/offers.csv"))
     assert len(rows) == 3
