@@ -2,7 +2,6 @@
 declines, delivery starts and completes, the requesting State confirms; coordinators may withdraw."""
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -14,22 +13,18 @@ from ..models import Match
 from ..schemas import ConfirmIn, MatchIn, OutcomeIn, ReasonIn
 from ..workflow import MATCH_MOVES, MATCH_STATUSES
 from .moves import register_moves
-from .pagination import PageArgs, envelope_schema, page_of
+from .pagination import PageArgs, envelope_schema, many, page_of
 from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body
 
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 
 
-def _many(description: str):
-    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
-
-
 class MatchListArgs(PageArgs):
-    status = _many(f"Status: {', '.join(MATCH_STATUSES)}.")
-    request_id = _many("Request id.")
-    offer_id = _many("Offer id.")
-    provider = _many("The offer's provider (organisation code).")
-    country = _many("The request's country (ISO3).")
+    status = many(f"Status: {', '.join(MATCH_STATUSES)}.")
+    request_id = many("Request id.")
+    offer_id = many("Offer id.")
+    provider = many("The offer's provider (organisation code).")
+    country = many("The request's country (ISO3).")
 
 
 @bp.route("/matches", methods=["GET"])

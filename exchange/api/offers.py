@@ -14,25 +14,21 @@ from ..models import PILLARS
 from ..schemas import OfferIn
 from ..workflow import OFFER_MOVES, OFFER_STATUSES
 from .moves import register_moves
-from .pagination import PageArgs, envelope_schema, page_of
+from .pagination import PageArgs, envelope_schema, many, page_of
 from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body
 
 bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
 
 
-def _many(description: str):
-    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
-
-
 class OfferListArgs(PageArgs):
-    status = _many(f"Status: {', '.join(OFFER_STATUSES)}.")
-    theme = _many("Theme code.")
-    pillar = _many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
-    country = _many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
-    region = _many("UN M49 code listed by the offer.")
-    modality = _many("Modality code.")
-    language = _many("ISO 639-1 code.")
-    provider = _many("Provider organisation code.")
+    status = many(f"Status: {', '.join(OFFER_STATUSES)}.")
+    theme = many("Theme code.")
+    pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
+    country = many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
+    region = many("UN M49 code listed by the offer.")
+    modality = many("Modality code.")
+    language = many("ISO 639-1 code.")
+    provider = many("Provider organisation code.")
     q = ma.fields.String(metadata={"description": "Full-text search over title and description."})
     sort = ma.fields.String(metadata={"description": "One of " + ", ".join(queries.OFFER_SORTS)
                                                      + "; default newest."})

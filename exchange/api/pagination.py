@@ -1,4 +1,4 @@
-"""List envelopes: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total"}."""
+"""Lists: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total"}, and their many-valued filters."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -12,6 +12,11 @@ MAX_PER_PAGE = 100
 class PageArgs(ma.Schema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def many(description: str) -> ma.fields.List:
+    """A list filter of the query string, documented: several values, repeated (`?x=a&x=b`) or comma-separated."""
+    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
 
 
 def page_of(stmt, args: dict) -> dict:

@@ -14,26 +14,22 @@ from ..models import PILLARS
 from ..schemas import URGENCIES, MessageIn, ReasonIn, RequestIn
 from ..workflow import REQUEST_MOVES, REQUEST_STATUSES
 from .moves import register_moves
-from .pagination import PageArgs, envelope_schema, page_of
+from .pagination import PageArgs, envelope_schema, many, page_of
 from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body
 
 bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
 
 
-def _many(description: str):
-    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
-
-
 class RequestListArgs(PageArgs):
-    status = _many(f"Status: {', '.join(REQUEST_STATUSES)}.")
-    theme = _many("Theme code.")
-    pillar = _many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
-    country = _many("ISO3 country code.")
-    region = _many("UN M49 code: the country's region, sub-region or intermediate region.")
-    modality = _many("Modality code.")
-    language = _many("ISO 639-1 code.")
-    urgency = _many(f"{', '.join(URGENCIES)}.")
-    organisation = _many("Requesting organisation code.")
+    status = many(f"Status: {', '.join(REQUEST_STATUSES)}.")
+    theme = many("Theme code.")
+    pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
+    country = many("ISO3 country code.")
+    region = many("UN M49 code: the country's region, sub-region or intermediate region.")
+    modality = many("Modality code.")
+    language = many("ISO 639-1 code.")
+    urgency = many(f"{', '.join(URGENCIES)}.")
+    organisation = many("Requesting organisation code.")
     q = ma.fields.String(metadata={"description": "Full-text search over title, description and beneficiary "
                                                   "(every word must appear; word prefixes match)."})
     sort = ma.fields.String(metadata={"description": "One of " + ", ".join(queries.REQUEST_SORTS)
