@@ -15,7 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
@@ -44,9 +44,15 @@ def request_data(req: AssistanceRequest) -> RequestData:
         desired_end=req.desired_end, urgency=req.urgency or "medium")
 
 
+def is_live(offer: Offer, today: date | None = None) -> bool:
+    """An offer takes requests while it is active and not past its `available_until` (the matrix's rule too)."""
+    today = today or date.today()
+    return offer.status == "active" and (offer.available_until is None or offer.available_until >= today)
+
+
 def offer_data(offer: Offer, load: int) -> OfferData:
     return OfferData(
-        id=offer.id, active=offer.status == "active", countries=frozenset(offer.country_codes),
+        id=offer.id, active=is_live(offer), countries=frozenset(offer.country_codes),
         regions=frozenset(offer.region_codes), themes=frozenset(offer.theme_codes),
         modalities=frozenset(offer.modality_codes), languages=frozenset(offer.language_codes),
         title=offer.title or "", description=offer.description or "", available_from=offer.available_from,
@@ -78,6 +84,7 @@ class _Cached:
     seen_offers: datetime | None
     seen_requests: datetime | None
     seen_matches: datetime | None
+    day: date                       # offers that expire are dropped when the day changes
 
 
 _lock = threading.Lock()
@@ -98,7 +105,7 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
     """A fresh index of every active offer and every request open to matching."""
     loads = _loads()
     offers = [offer_data(o, loads.get(o.id, 0))
-              for o in db.session.scalars(_offer_query().where(Offer.status == "active"))]
+              for o in db.session.scalars(_offer_query().where(Offer.status == "active")) if is_live(o)]
     requests = [request_data(r) for r in db.session.scalars(
         _request_query().where(AssistanceRequest.status.in_(INDEXED_REQUEST_STATUSES)))]
     areas, countries = _names()
@@ -115,7 +122,7 @@ def current_index() -> MatchingIndex:
         cached = _indexes.get(_key())
         latest = (_latest(Offer.updated_at), _latest(AssistanceRequest.updated_at), _latest(Match.updated_at))
         if cached is None:
-            cached = _Cached(build_index(), *latest)
+            cached = _Cached(build_index(), *latest, date.today())
             _indexes[_key()] = cached
             return cached.index
         _catch_up(cached, latest)
@@ -125,6 +132,11 @@ def current_index() -> MatchingIndex:
 def _catch_up(cached: _Cached, latest) -> None:
     offers_since, requests_since, matches_since = cached.seen_offers, cached.seen_requests, cached.seen_matches
     changed_offer_ids: set[int] = set()
+    today = date.today()
+    if today != cached.day:  # offers whose last day has passed since the last look
+        changed_offer_ids |= set(db.session.scalars(select(Offer.id).where(
+            Offer.available_until < today, Offer.available_until >= cached.day)))
+        cached.day = today
     if latest[2] is not None and (matches_since is None or latest[2] > matches_since):
         stmt = select(Match.offer_id)
         if matches_since is not None:
@@ -138,7 +150,7 @@ def _catch_up(cached: _Cached, latest) -> None:
     if changed_offer_ids:
         loads = _loads(changed_offer_ids)
         for offer in db.session.scalars(_offer_query().where(Offer.id.in_(changed_offer_ids))):
-            if offer.status == "active":
+            if is_live(offer, today):
                 cached.index.upsert_offer(offer_data(offer, loads.get(offer.id, 0)))
             else:
                 cached.index.remove_offer(offer.id)

@@ -72,6 +72,30 @@ def test_coordinator_sees_eligible_offers_ranked_with_reasons(api, tokens, setti
     assert all(i["reasons"] for i in items)
 
 
+def test_an_offer_past_its_last_day_is_not_suggested(app, api, tokens, setting):
+    """Also when it expires while the process's index is cached: the index drops it when the day changes."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+
+    def ids():
+        return {i["offer_id"] for i in suggested(api, tokens.coordinator, setting["request"]).json["items"]}
+
+    assert setting["central_asia"] in ids()  # the index is built and cached
+    yesterday = date.today() - timedelta(days=1)
+    with app.app_context():
+        offer_row = db.session.get(Offer, setting["central_asia"])
+        # As if its last day had passed overnight: the row itself is not edited again.
+        db.session.execute(update(Offer).where(Offer.id == offer_row.id).values(
+            available_until=yesterday, updated_at=offer_row.updated_at))
+        db.session.commit()
+        for cached in service._indexes.values():
+            cached.day = yesterday
+    assert setting["central_asia"] not in ids() and setting["anywhere"] in ids()
+    service.forget_indexes()
+    assert setting["central_asia"] not in ids()  # and a fresh index leaves it out
+
+
 def test_limit_is_respected_and_validated(api, tokens, setting):
     assert len(suggested(api, tokens.coordinator, setting["request"], limit=1).json["items"]) == 1
     assert suggested(api, tokens.coordinator, setting["request"], limit=0).status_code == 422
