@@ -22,7 +22,8 @@ bp = Blueprint("reports", __name__)
 OFFICE = ("coordinator", "admin")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_ARGS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "organisation",
-             "provider", "q", "sort", "request_id", "offer_id", "record_type", "action", "start", "end")
+             "provider", "q", "sort", "request_id", "offer_id", "record_type", "record_id", "person", "action",
+             "start", "end")
 
 
 def _filters(fields=("region", "pillar", "start", "end")) -> tuple[ReportFilters, dict[str, list[str]]]:

@@ -170,8 +170,6 @@ def test_the_pages_export_link_carries_its_filters(app, people, clients, which):
     assert request_id
 
 
-@pytest.mark.xfail(strict=True, reason="exchange/web/reports.py LIST_ARGS does not pass record_id and person to "
-                                       "the export yet; remove this mark when it does")
 @pytest.mark.parametrize("which", ["record_id", "person"])
 def test_the_pages_export_link_carries_record_and_person(app, people, clients, which):
     new_request(app, people)
