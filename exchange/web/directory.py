@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import workflow
@@ -15,18 +15,14 @@ from ..access import ROLES, allow, match_scope, visible_offers, visible_requests
 from ..errors import NotFound
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region
-from ..queries import delivers_in, filter_offers, values
+from ..queries import countries_in, delivers_in, filter_offers, values
+from ..reference_data import WORLD
 from .forms import reference_choices
 
 bp = Blueprint("directory", __name__)
 PROVIDER_KINDS = ("task_force_entity", "outside_provider")
 DELIVERY_STATUSES = ("in_delivery", "completed")
 OFFERS_PER_PROVIDER = 8
-
-
-def _countries_in_region(code: str) -> list[str]:
-    return list(db.session.scalars(select(Country.iso3).where(or_(
-        Country.region_code == code, Country.sub_region_code == code, Country.intermediate_region_code == code))))
 
 
 @bp.route("/directory")
@@ -42,9 +38,9 @@ def index():
 
     stmt = filter_offers(visible_offers(current_user).where(Offer.status == "active"),
                          {"theme": theme, "q": q} if theme or q else {})
-    if region and region != "001":
+    if region and region != WORLD:
         # Offers that can deliver somewhere in the region: listed countries, M49 areas, or anywhere.
-        stmt = stmt.where(delivers_in(Offer, _countries_in_region(region)))
+        stmt = stmt.where(delivers_in(Offer, select(Country.iso3).where(countries_in([region]))))
     # Every matching offer counts; each provider shows its first few (by title), the rest are a link away.
     ids_by_provider: dict[int, list[int]] = defaultdict(list)
     for offer_id, provider_id in db.session.execute(
