@@ -14,7 +14,6 @@ from ..access import (
     may_see_request_suggestions,
 )
 from ..errors import Forbidden
-from ..matching import service
 
 bp = Blueprint("api_suggestions", __name__, url_prefix="/api/v1", description="Suggested matches")
 
@@ -55,6 +54,7 @@ def offers_for_request(args, request_id: int):
     req = get_request(current_user, request_id)
     if not may_see_request_suggestions(current_user, req):
         raise Forbidden("Suggestions are shown to the requesting State once its request is open.")
+    from ..matching import service  # the engine (numpy, scipy) loads on first use, not at start-up
     return {"items": service.suggestions_for_request(current_user, req, limit=args["limit"])}
 
 
@@ -67,4 +67,5 @@ def requests_for_offer(args, offer_id: int):
     offer = get_offer(current_user, offer_id)
     if not may_see_offer_suggestions(current_user, offer):
         raise Forbidden("Only the offer's provider and the Task Force office see its suggested requests.")
+    from ..matching import service
     return {"items": service.suggestions_for_offer(current_user, offer, limit=args["limit"])}

@@ -17,7 +17,6 @@ from .. import operations, workflow
 from ..access import allow, get_request
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
-from ..matching import service as matching
 from ..models import AssistanceRequest, Message, as_id, utcnow
 from ..reminders import WAIT_WARNING_WORKING_DAYS, waiting
 
@@ -55,6 +54,8 @@ def _render_queue(errors: dict | None = None, typed: dict | None = None, failed:
     ids = [r.id for r in pagination.items]
     message_counts = dict(db.session.execute(select(Message.request_id, func.count()).where(
         Message.request_id.in_(ids)).group_by(Message.request_id)).all()) if ids else {}
+    # The engine (numpy, scipy) loads on first use, not at start-up.
+    from ..matching import service as matching
     suggestions = _helpful(matching.suggestions_for_requests, current_user, pagination.items, limit=5)
     overlaps = _helpful(matching.overlaps_for_requests, pagination.items)
     rows = []
