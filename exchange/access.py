@@ -277,6 +277,16 @@ def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:
     return is_requesting_state(user, req) and req.status in ACCEPTED_REQUEST_STATUSES
 
 
+def require_see_request_suggestions(user, req: AssistanceRequest) -> None:
+    if not may_see_request_suggestions(user, req):
+        raise Forbidden("Suggestions are shown to the requesting State once its request is open.")
+
+
 def may_see_offer_suggestions(user, offer: Offer) -> bool:
     """The offer's provider and the Task Force office."""
     return may_edit_offer(user, offer)
+
+
+def require_see_offer_suggestions(user, offer: Offer) -> None:
+    if not may_see_offer_suggestions(user, offer):
+        raise Forbidden("Only the offer's provider and the Task Force office see its suggested requests.")

@@ -10,10 +10,9 @@ from ..access import (
     allow,
     get_offer,
     get_request,
-    may_see_offer_suggestions,
-    may_see_request_suggestions,
+    require_see_offer_suggestions,
+    require_see_request_suggestions,
 )
-from ..errors import Forbidden
 
 bp = Blueprint("api_suggestions", __name__, url_prefix="/api/v1", description="Suggested matches")
 
@@ -52,8 +51,7 @@ def offers_for_request(args, request_id: int):
     """Offers suggested for a request: best first (ties by offer_id), score in [0, 1] with its reasons.
     Only active offers eligible for the request's country that the caller may see."""
     req = get_request(current_user, request_id)
-    if not may_see_request_suggestions(current_user, req):
-        raise Forbidden("Suggestions are shown to the requesting State once its request is open.")
+    require_see_request_suggestions(current_user, req)
     from ..matching import service  # the engine (numpy, scipy) loads on first use, not at start-up
     return {"items": service.suggestions_for_request(current_user, req, limit=args["limit"])}
 
@@ -65,7 +63,6 @@ def offers_for_request(args, request_id: int):
 def requests_for_offer(args, offer_id: int):
     """Requests an offer could serve, best first, only those the caller may see."""
     offer = get_offer(current_user, offer_id)
-    if not may_see_offer_suggestions(current_user, offer):
-        raise Forbidden("Only the offer's provider and the Task Force office see its suggested requests.")
+    require_see_offer_suggestions(current_user, offer)
     from ..matching import service
     return {"items": service.suggestions_for_offer(current_user, offer, limit=args["limit"])}
