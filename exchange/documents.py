@@ -37,7 +37,6 @@ DOCX = DocumentType("docx", "application/vnd.openxmlformats-officedocument.wordp
 XLSX = DocumentType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "Excel workbook (XLSX)")
 ODT = DocumentType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument text (ODT)")
-ACCEPTED_TYPES = (PDF, DOCX, XLSX, ODT)
 ACCEPTED_LABEL = "PDF, DOCX, XLSX or ODT"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _CHUNK = 64 * 1024

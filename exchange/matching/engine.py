@@ -511,17 +511,6 @@ class MatchingIndex:
         self._rtable: _Table | None = None
 
     # ---- maintenance
-    def __len__(self) -> int:
-        return len(self._offers)
-
-    @property
-    def offers(self) -> Mapping[int, OfferData]:
-        return self._offers
-
-    @property
-    def requests(self) -> Mapping[int, RequestData]:
-        return self._requests
-
     def upsert_offer(self, offer: OfferData) -> None:
         self._offers[offer.id] = offer
         self._otable = None

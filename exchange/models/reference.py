@@ -51,10 +51,6 @@ class Country(db.Model):
         codes = [self.intermediate_region_code, self.sub_region_code, self.region_code, "001"]
         return [c for c in codes if c]
 
-    @property
-    def local_region(self) -> Region:
-        return self.intermediate_region or self.sub_region
-
 
 class WorkingGroup(db.Model):
     """A Task Force working group; its lead entities receive the requests on its themes."""

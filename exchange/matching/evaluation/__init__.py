@@ -165,7 +165,3 @@ def format_report(result: dict) -> str:
         lines.append(f"  {rid} {pr['title'][:50]:<50} nDCG@5 {pr['ndcg@5']:.3f} top {pr['engine']} "
                      f"relevant {pr['relevant']}")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(format_report(evaluate()))
