@@ -27,6 +27,7 @@ from .models.assistance import (
     request_themes,
 )
 from .reference_data import WORLD
+from .workflow import BUSY_MATCH_STATUSES
 
 REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                  "urgency": "Most urgent first", "title": "Title A–Z"}
@@ -131,6 +132,19 @@ def filter_offers(stmt, params: Mapping):
     if q := " ".join(values(params, "q")):
         stmt = stmt.where(text_search(Offer, q))
     return stmt
+
+
+def offer_load():
+    """Correlated count: the matches holding a place of the offer's capacity (workflow.BUSY_MATCH_STATUSES)."""
+    return (select(func.count()).select_from(Match)
+            .where(Match.offer_id == Offer.id, Match.status.in_(BUSY_MATCH_STATUSES)).scalar_subquery())
+
+
+def offers_taking_requests(today: date):
+    """Condition on Offer: it can take a request now — active, not past `available_until`, capacity left
+    (the matching engine's hard rules; `matching.service.is_live` says the first two for the index)."""
+    return and_(Offer.status == "active", or_(Offer.available_until.is_(None), Offer.available_until >= today),
+                or_(Offer.capacity.is_(None), Offer.capacity > offer_load()))
 
 
 def delivers_in(O, iso3_codes: list[str]):

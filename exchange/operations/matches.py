@@ -8,8 +8,9 @@ from .. import audit, workflow
 from ..access import get_offer, get_request, may_propose_match
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Match, utcnow
+from ..models import Match, Offer, utcnow
 from ..notify import coordinators, notify, users_of
+from ..queries import offer_load
 from ..schemas import ActionIn, ConfirmIn, MatchIn, OutcomeIn, ReasonIn, load
 
 
@@ -83,8 +84,7 @@ def move_match(user, match: Match, action: str, raw: dict | None = None) -> Matc
         if action == "accept":
             offer = match.offer
             if offer.capacity is not None:
-                busy = db.session.scalar(select(db.func.count()).select_from(Match).where(
-                    Match.offer_id == offer.id, Match.status.in_(workflow.BUSY_MATCH_STATUSES)))
+                busy = db.session.scalar(select(offer_load()).where(Offer.id == offer.id))
                 if busy >= offer.capacity:
                     raise Conflict(f"{offer.reference} is at capacity ({offer.capacity}); complete or withdraw "
                                    f"another match first, or raise its capacity.")

@@ -23,14 +23,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from .. import queries
 from ..access import offer_scope, request_scope
 from ..extensions import db
-from ..models import AssistanceRequest, Country, Match, Offer, Region, Theme
+from ..models import AssistanceRequest, Country, Offer, Region, Theme
 from ..models.assistance import offer_countries, offer_regions, offer_themes, request_themes
-from ..workflow import BUSY_MATCH_STATUSES
 from .filters import ReportFilters
 
 OPEN_STATUSES = ("open",)
@@ -171,11 +170,7 @@ def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> C
     """Three grouped queries: the themes, countries and M49 areas of the offers the viewer may see that can
     take a request now (the matching engine's rules: active, not expired, capacity left)."""
     today = today or date.today()
-    load = (select(func.count()).select_from(Match)
-            .where(Match.offer_id == Offer.id, Match.status.in_(BUSY_MATCH_STATUSES)).scalar_subquery())
-    live = select(Offer.id).where(Offer.status == "active", offer_scope(user),
-                                  or_(Offer.available_until.is_(None), Offer.available_until >= today),
-                                  or_(Offer.capacity.is_(None), Offer.capacity > load))
+    live = select(Offer.id).where(offer_scope(user), queries.offers_taking_requests(today))
     themes_of: dict[int, set[str]] = defaultdict(set)
     for offer_id, theme in db.session.execute(select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(
             offer_themes.c.offer_id.in_(live), offer_themes.c.theme_code.in_(theme_codes))):
