@@ -1,7 +1,11 @@
-"""Writing the audit trail: one append-only event per change, in the same transaction as the change."""
+"""Writing the audit trail: one append-only event per change, in the same transaction as the change; and
+reading one record's history."""
 from __future__ import annotations
 
 from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import AuditEvent
@@ -28,3 +32,10 @@ def record(actor, action: str, record_type: str, record_id: int | None, summary:
 def diff(before: dict, after: dict) -> dict:
     """The fields whose value changed, as field → [before, after]."""
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+
+
+def history(record_type: str, record_id: int) -> list[AuditEvent]:
+    """A record's events, oldest first, with who made them (the History section of its page)."""
+    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
+                                   .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
+                                   .order_by(AuditEvent.at, AuditEvent.id)))

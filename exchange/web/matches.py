@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import operations, workflow
+from .. import audit, operations, workflow
 from ..access import ROLES, allow, get_match, match_scope
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
-from ..models import AssistanceRequest, AuditEvent, Match, Offer, as_id
+from ..models import AssistanceRequest, Match, Offer, as_id
 from ..notify import unread_messages_by_match
 from .forms import safe_local_path
 
@@ -46,17 +46,11 @@ def index():
                            statuses=workflow.MATCH_STATUSES, colours=workflow.STATUS_COLOURS, title="Matches")
 
 
-def _history(match: Match) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
-                                   .where(AuditEvent.record_type == "match", AuditEvent.record_id == match.id)
-                                   .order_by(AuditEvent.at, AuditEvent.id)))
-
-
 def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
                   status: int = 200):
     moves = workflow.available_moves("match", current_user, match)
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
-                           moves=moves, history=_history(match), errors=errors or {}, typed=typed or {},
+                           moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
                            failed=failed, statuses=workflow.MATCH_STATUSES, request_statuses=workflow.REQUEST_STATUSES,
                            colours=workflow.STATUS_COLOURS, title=f"Match {match.reference}"), status
 

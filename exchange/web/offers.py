@@ -12,15 +12,15 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
+from .. import audit, operations, workflow
 from .. import documents as document_store
-from .. import operations, workflow
 from ..access import ROLES, allow, get_offer, may_edit_offer, may_post_offer, visible_offers
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Document, Offer
 from ..queries import OFFER_SORTS, filter_offers, sort_offers
 from .forms import current_filters, date_or_none, int_or_raw, page_number, reference_choices, show_errors
-from .requests import attach_upload, max_upload_mb, request_history
+from .requests import attach_upload, max_upload_mb
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 PER_PAGE = 20
@@ -179,7 +179,7 @@ def render_offer(offer: Offer, status: int = 200, upload_errors=None):
     docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
                                    .where(Document.offer_id == offer.id).order_by(Document.id)))
     return render_template(
-        "offers/detail.html", offer=offer, documents=docs, history=request_history("offer", offer.id),
+        "offers/detail.html", offer=offer, documents=docs, history=audit.history("offer", offer.id),
         moves=workflow.available_moves("offer", current_user, offer), statuses=workflow.OFFER_STATUSES,
         colours=workflow.STATUS_COLOURS, may_edit=may_edit_offer(current_user, offer),
         upload_errors=upload_errors or [], upload_url=url_for("offers.upload_document", offer_id=offer.id),

@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
+from .. import audit, operations, workflow
 from .. import documents as document_store
-from .. import operations, workflow
 from ..access import (
     ROLES,
     allow,
@@ -32,7 +32,6 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
     AssistanceRequest,
-    AuditEvent,
     Document,
     as_id,
 )
@@ -261,18 +260,12 @@ def index():
                            may_file=may_file_request(current_user))
 
 
-def request_history(record_type: str, record_id: int) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
-                                   .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
-                                   .order_by(AuditEvent.at, AuditEvent.id)))
-
-
 def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None, move_errors=None,
                    failed_move: str = "", typed=None):
     docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
                                    .where(Document.request_id == req.id).order_by(Document.id)))
     return render_template(
-        "requests/detail.html", req=req, documents=docs, history=request_history("request", req.id),
+        "requests/detail.html", req=req, documents=docs, history=audit.history("request", req.id),
         moves=workflow.available_moves("request", current_user, req), statuses=workflow.REQUEST_STATUSES,
         colours=workflow.STATUS_COLOURS, urgencies=URGENCIES, visibilities=VISIBILITIES,
         may_edit=may_edit_request(current_user, req), upload_errors=upload_errors or [],
