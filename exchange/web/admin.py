@@ -14,7 +14,7 @@ from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Organisation, User
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
-from .forms import apply_errors
+from .forms import apply_errors, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -63,7 +63,7 @@ def _get_user(user_id: int) -> User:
 @allow("admin")
 def users():
     q = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     stmt = select(User).join(User.organisation).order_by(User.email)
     if q:
         like = f"%{q.lower()}%"
@@ -143,7 +143,7 @@ def set_active(user_id: int):
 @allow("admin")
 def organisations():
     kind = request.args.get("kind", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     stmt = select(Organisation).order_by(Organisation.kind, Organisation.code)
     if kind in ORG_KIND_LABELS:
         stmt = stmt.where(Organisation.kind == kind)

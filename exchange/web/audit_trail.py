@@ -11,6 +11,7 @@ from .. import queries
 from ..access import allow
 from ..extensions import db
 from ..models import AuditEvent
+from .forms import page_number
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 PER_PAGE = 50
@@ -34,7 +35,7 @@ def export_args(query: dict[str, str]) -> dict[str, str]:
 @allow("coordinator", "admin")
 def index():
     filters, problems = queries.audit_filters(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     query = {k: request.args.get(k, "").strip() for k in queries.AUDIT_FILTERS
              if request.args.get(k, "").strip() and k not in problems}
     pagination = db.paginate(events_query(query), page=page, per_page=PER_PAGE, error_out=False)

@@ -11,7 +11,7 @@ from ..access import ROLES, allow
 from ..extensions import db
 from ..models import Notification
 from ..notify import mark_all_read, open_notification, unread_count
-from .forms import safe_local_path
+from .forms import page_number, safe_local_path
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 PER_PAGE = 50
@@ -31,7 +31,7 @@ def _install(state) -> None:
 @bp.route("")
 @allow(*ROLES)
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     unread_only = request.args.get("unread") == "1"
     stmt = select(Notification).where(Notification.user_id == current_user.id)
     if unread_only:

@@ -16,7 +16,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import AssistanceRequest, Match, Offer, as_id
 from ..notify import unread_messages_by_match
-from .forms import safe_local_path
+from .forms import page_number, safe_local_path
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 PER_PAGE = 50
@@ -35,7 +35,7 @@ def index():
     status = request.args.get("status", "")
     if status not in workflow.MATCH_STATUSES:
         status = ""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     stmt = _match_query().where(match_scope(current_user))
     if status:
         stmt = stmt.where(Match.status == status)

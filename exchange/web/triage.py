@@ -19,6 +19,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import AssistanceRequest, Message, as_id, utcnow
 from ..reminders import WAIT_WARNING_WORKING_DAYS, waiting
+from .forms import page_number
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 QUEUE_STATUSES = ("submitted", "in_review", "needs_info")
@@ -48,7 +49,7 @@ def _helpful(compute, *args, **kwargs) -> dict:
 
 def _render_queue(errors: dict | None = None, typed: dict | None = None, failed: tuple | None = None,
                   status: int = 200):
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     pagination = db.paginate(queue_query(), page=page, per_page=PER_PAGE, error_out=False)
     now = utcnow()
     ids = [r.id for r in pagination.items]

@@ -419,6 +419,13 @@ def test_bad_list_parameters_never_fail(clients, many, query):
     assert "<script>" not in response.get_data(as_text=True).split("<main")[1]
 
 
+@pytest.mark.parametrize("path", ["/triage", "/matches", "/inbox", "/admin/users", "/admin/organisations", "/audit"])
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "99999999999999999999"])
+def test_every_paged_list_takes_any_page_number(clients, path, page):
+    who = clients.admin if path.startswith(("/admin/users", "/admin/organisations")) else clients.coordinator
+    assert who.get(f"{path}?page={page}").status_code == 200
+
+
 def test_empty_states_say_what_to_do(clients, people):
     assert "File a new request" in clients.state.get("/requests").get_data(as_text=True)
     assert "post an offer" in clients.provider.get("/requests").get_data(as_text=True)
