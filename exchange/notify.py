@@ -74,7 +74,9 @@ def thread_key(record) -> tuple[str, int]:
     return ("match" if isinstance(record, Match) else "request", record.id)
 
 
-def thread_link(record) -> str:
+def record_link(record) -> str:
+    """The page of a request or a match: notifications, reminders and threads link there (reminders find
+    what they already sent by this link)."""
     kind, record_id = thread_key(record)
     return f"/matches/{record_id}" if kind == "match" else f"/requests/{record_id}"
 
@@ -120,7 +122,7 @@ def post_message(user, record, raw: dict) -> Message:
     who = f"{user.display_name} ({user.organisation.code})"
     preview = body if len(body) <= 140 else body[:137] + "…"
     notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
-           thread_link(record) + "#thread", exclude=user)
+           record_link(record) + "#thread", exclude=user)
     return message
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import AssistanceRequest, Match, Notification, Offer, User
-from .notify import coordinators, notify, users_of
+from .notify import coordinators, notify, record_link, users_of
 from .workflow import LIVE_MATCH_STATUSES
 
 WAIT_WARNING_WORKING_DAYS = 5
@@ -116,7 +116,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
             state_ids.add(req.organisation_id)
     state_users = _users_by_org(state_ids, "member_state")
     for req in requests:
-        link = f"/requests/{req.id}"
+        link = record_link(req)
         if _already_reminded("reminder.request", link, req.status_changed_at, sent, latest):
             continue
         holder = REQUEST_HOLDERS[req.status]
@@ -132,7 +132,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         .where(*stalled_matches(stalled_before)).order_by(Match.status_changed_at)))
     provider_users = _users_by_org({m.offer.organisation_id for m in matches}, "provider")
     for match in matches:
-        link = f"/matches/{match.id}"
+        link = record_link(match)
         if _already_reminded("reminder.match", link, match.status_changed_at, sent, latest):
             continue
         days = (now - match.status_changed_at).days
@@ -148,7 +148,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
                Match.completed_at <= feedback_before).order_by(Match.completed_at)))
     state_users = _users_by_org({m.request.organisation_id for m in unconfirmed}, "member_state")
     for match in unconfirmed:
-        link = f"/matches/{match.id}"
+        link = record_link(match)
         if _already_reminded("reminder.feedback", link, match.completed_at, sent, latest):
             continue
         result.append(Reminder("reminder.feedback", link,

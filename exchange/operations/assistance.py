@@ -24,7 +24,7 @@ from ..models import (
     Theme,
     utcnow,
 )
-from ..notify import coordinators, notify
+from ..notify import coordinators, notify, record_link
 from ..schemas import OFFER_REQUIRED, REQUEST_REQUIRED, OfferIn, RequestIn, load, organisation_by_code
 
 REQUEST_FIELDS = ("title", "description", "beneficiary", "urgency", "desired_start", "desired_end",
@@ -179,7 +179,7 @@ def _submit(user, req: AssistanceRequest) -> None:
     notify(coordinators(), "request.submitted",
            f"{req.reference} from {req.country.name}: {req.title}" + (" (answered)" if before == "needs_info"
                                                                       else ""),
-           f"/requests/{req.id}", exclude=user)
+           record_link(req), exclude=user)
 
 
 def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = None) -> AssistanceRequest:

@@ -9,7 +9,7 @@ from ..access import get_offer, get_request, may_propose_match
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Match, Offer, utcnow
-from ..notify import coordinators, notify, users_of
+from ..notify import coordinators, notify, record_link, users_of
 from ..queries import offer_load
 from ..schemas import ActionIn, ConfirmIn, MatchIn, OutcomeIn, ReasonIn, load
 
@@ -44,7 +44,7 @@ def propose_match(user, raw: dict) -> Match:
     audit.record(user, "match.proposed", "match", match.id,
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
                  {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
-    link = f"/matches/{match.id}"
+    link = record_link(match)
     notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
            f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user)
     notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
@@ -128,4 +128,4 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
         recipients += coordinators()
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], ("provider",))
-    notify(recipients, f"match.{action}", message, f"/matches/{match.id}", exclude=user)
+    notify(recipients, f"match.{action}", message, record_link(match), exclude=user)

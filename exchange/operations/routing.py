@@ -3,7 +3,7 @@ of the working groups of its themes (A/62/898 annex)."""
 from __future__ import annotations
 
 from ..models import AssistanceRequest
-from ..notify import notify, users_of
+from ..notify import notify, record_link, users_of
 
 MESSAGES = {
     "review": "{ref} is being reviewed by the Task Force office.",
@@ -26,7 +26,7 @@ def lead_entities(req: AssistanceRequest):
 
 
 def after_request_move(user, req: AssistanceRequest, action: str, text: str = "") -> None:
-    link = f"/requests/{req.id}"
+    link = record_link(req)
     message = MESSAGES.get(action)
     if message:
         notify(users_of([req.organisation_id], ("member_state",)), f"request.{action}",

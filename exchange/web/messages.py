@@ -10,15 +10,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import access
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Match
-from ..notify import last_read_at, mark_thread_read, post_message, thread_messages
+from ..notify import last_read_at, mark_thread_read, post_message, record_link, thread_key, thread_messages
 
 bp = Blueprint("messages", __name__)
 DRAFT_KEY = "thread_draft"
 
 
 def _key(record) -> str:
-    return f"{'match' if isinstance(record, Match) else 'request'}-{record.id}"
+    return "-".join(map(str, thread_key(record)))
 
 
 def thread_of(record) -> dict:
@@ -36,8 +35,7 @@ def thread_of(record) -> dict:
     if kept:
         session.pop(DRAFT_KEY, None)
     return {"visible": True, "messages": messages, "new_ids": new_ids, "key": _key(record),
-            "action": f"/matches/{record.id}/messages" if isinstance(record, Match)
-            else f"/requests/{record.id}/messages",
+            "action": record_link(record) + "/messages",
             "draft": kept.get("text", ""), "errors": kept.get("errors", [])}
 
 
@@ -82,11 +80,11 @@ def _form_text() -> str:
 @access.allow(*access.ROLES)
 def post_on_request(request_id: int):
     req = access.get_request(current_user, request_id)
-    return _post(req, f"/requests/{req.id}")
+    return _post(req, record_link(req))
 
 
 @bp.route("/matches/<int:match_id>/messages", methods=["POST"])
 @access.allow(*access.ROLES)
 def post_on_match(match_id: int):
     match = access.get_match(current_user, match_id)
-    return _post(match, f"/matches/{match.id}")
+    return _post(match, record_link(match))
