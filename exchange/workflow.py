@@ -42,6 +42,10 @@ STATUS_COLOURS = {
 LIVE_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
 # Matches that hold one place of their offer's capacity.
 BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
+# Assistance under way or delivered (country profiles, overlap warnings, the IATI export).
+DELIVERY_MATCH_STATUSES = ("in_delivery", "completed")
+# Requests still alive: past the draft, not ended (the matching index, overlap warnings).
+LIVE_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
 
 
 def is_coordinator(user, _obj=None) -> bool:

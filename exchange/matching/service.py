@@ -24,12 +24,10 @@ from ..access import offer_scope, request_scope
 from ..extensions import db
 from ..models import AssistanceRequest, Country, Match, Offer, Region, Suggestion, utcnow
 from ..models.assistance import request_themes
-from ..workflow import BUSY_MATCH_STATUSES
+from ..workflow import BUSY_MATCH_STATUSES, DELIVERY_MATCH_STATUSES, LIVE_REQUEST_STATUSES
 from .engine import MatchingIndex, OfferData, RequestData
 
 # Requests the engine indexes for the reverse direction (offer → requests it could serve).
-INDEXED_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
-OVERLAP_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
 
 
 def _areas(country: Country) -> frozenset[str]:
@@ -107,7 +105,7 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
     offers = [offer_data(o, loads.get(o.id, 0))
               for o in db.session.scalars(_offer_query().where(Offer.status == "active")) if is_live(o)]
     requests = [request_data(r) for r in db.session.scalars(
-        _request_query().where(AssistanceRequest.status.in_(INDEXED_REQUEST_STATUSES)))]
+        _request_query().where(AssistanceRequest.status.in_(LIVE_REQUEST_STATUSES)))]
     areas, countries = _names()
     return MatchingIndex(offers=offers, requests=requests, area_names=areas, country_names=countries)
 
@@ -159,7 +157,7 @@ def _catch_up(cached: _Cached, latest) -> None:
         if requests_since is not None:
             stmt = stmt.where(AssistanceRequest.updated_at >= requests_since)
         for req in db.session.scalars(stmt):
-            if req.status in INDEXED_REQUEST_STATUSES:
+            if req.status in LIVE_REQUEST_STATUSES:
                 cached.index.upsert_request(request_data(req))
             else:
                 cached.index.remove_request(req.id)
@@ -272,7 +270,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
     reqs = list(reqs)
     countries = sorted({req.country_iso3 for req in reqs})
     R = AssistanceRequest
-    in_countries = [R.country_iso3.in_(countries), R.status.in_(OVERLAP_REQUEST_STATUSES)]
+    in_countries = [R.country_iso3.in_(countries), R.status.in_(LIVE_REQUEST_STATUSES)]
     themes_of: dict[int, set[str]] = defaultdict(set)
     for request_id, theme in db.session.execute(select(request_themes.c.request_id, request_themes.c.theme_code)
                                                 .join(R, R.id == request_themes.c.request_id).where(*in_countries)):
@@ -287,7 +285,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
             select(Match).join(Match.request).options(
                 selectinload(Match.request).selectinload(AssistanceRequest.themes),
                 selectinload(Match.offer).selectinload(Offer.organisation))
-            .where(AssistanceRequest.country_iso3.in_(countries), Match.status.in_(("in_delivery", "completed")))
+            .where(AssistanceRequest.country_iso3.in_(countries), Match.status.in_(DELIVERY_MATCH_STATUSES))
             .order_by(Match.id)):
         under_way[match.request.country_iso3].append(match)
 

@@ -29,9 +29,9 @@ from sqlalchemy.orm import joinedload
 from ..access import visible_matches
 from ..extensions import db
 from ..models import AssistanceRequest, Match, Offer
+from ..workflow import DELIVERY_MATCH_STATUSES
 
 IATI_VERSION = "2.03"
-EXPORTED_STATUSES = ("in_delivery", "completed")
 # Strategy theme → OECD DAC CRS purpose code (vocabulary 1).
 THEME_SECTORS = {
     "conflict-prevention": ("15220", "Civilian peace-building, conflict prevention and resolution"),
@@ -137,7 +137,7 @@ def activity_element(match: Match, refs: Mapping[str, str] | None = None) -> etr
 
 
 def visible_activities(user) -> list[Match]:
-    stmt = (visible_matches(user).where(Match.status.in_(EXPORTED_STATUSES)).order_by(Match.id)
+    stmt = (visible_matches(user).where(Match.status.in_(DELIVERY_MATCH_STATUSES)).order_by(Match.id)
             .options(joinedload(Match.request).joinedload(AssistanceRequest.country),
                      joinedload(Match.request).selectinload(AssistanceRequest.themes),
                      joinedload(Match.offer).joinedload(Offer.organisation)))

@@ -21,7 +21,6 @@ from .forms import reference_choices
 
 bp = Blueprint("directory", __name__)
 PROVIDER_KINDS = ("task_force_entity", "outside_provider")
-DELIVERY_STATUSES = ("in_delivery", "completed")
 OFFERS_PER_PROVIDER = 8
 
 
@@ -98,7 +97,7 @@ def country(iso3: str):
                  selectinload(Offer.regions))
         .order_by(Offer.title, Offer.id)))
     assistance = list(db.session.scalars(
-        select(Match).where(match_scope(current_user), Match.status.in_(DELIVERY_STATUSES),
+        select(Match).where(match_scope(current_user), Match.status.in_(workflow.DELIVERY_MATCH_STATUSES),
                             Match.request_id.in_(select(AssistanceRequest.id).where(
                                 AssistanceRequest.country_iso3 == code)))
         .options(selectinload(Match.request).selectinload(AssistanceRequest.themes),
