@@ -12,6 +12,9 @@ from . import operations
 from .errors import ValidationFailed
 from .extensions import db
 from .models import AssistanceRequest, User
+from .models.people import ROLES
+from .operations.people import normalise_email
+from .reminders import DEFAULT_FEEDBACK_DAYS, DEFAULT_STALLED_DAYS
 
 
 def register_cli(app: Flask) -> None:
@@ -63,7 +66,7 @@ def users():
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["member_state", "provider", "coordinator", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--org", "org", required=True, help="Organisation code (ISO3, entity code, CTITF, or a slug).")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
@@ -90,7 +93,7 @@ def users_create(email: str, role: str, org: str, name: str, password_stdin: boo
 @click.option("--name", default="cli")
 def users_token(email: str, name: str):
     """Issue a new API token for the user and print it alone on the last line."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         click.echo(f"No user with e-mail {email}.", err=True)
         raise SystemExit(1)
@@ -106,9 +109,9 @@ def reminders():
 
 
 @reminders.command("send")
-@click.option("--stalled-days", default=10, show_default=True, type=click.IntRange(min=1),
+@click.option("--stalled-days", default=DEFAULT_STALLED_DAYS, show_default=True, type=click.IntRange(min=1),
               help="Remind whoever holds a request or match that has not moved for this many days.")
-@click.option("--feedback-days", default=14, show_default=True, type=click.IntRange(min=1),
+@click.option("--feedback-days", default=DEFAULT_FEEDBACK_DAYS, show_default=True, type=click.IntRange(min=1),
               help="Ask the State to confirm a completed delivery after this many days.")
 def reminders_send(stalled_days: int, feedback_days: int):
     """Send the reminders due now (once per state of each case) and print what was sent."""

@@ -52,6 +52,7 @@ class Config:
 
     SMTP_URL: str = ""
     MAIL_FROM = "exchange@localhost"
+    BASE_URL: str = ""  # e.g. https://exchange.example.org: e-mails link to pages under it
 
     API_TITLE = "The Exchange API"
     API_VERSION = "v1"
@@ -68,6 +69,7 @@ ENV_KEYS = {
     "EXCHANGE_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "EXCHANGE_SMTP_URL": "SMTP_URL",
     "EXCHANGE_MAIL_FROM": "MAIL_FROM",
+    "EXCHANGE_BASE_URL": "BASE_URL",
     "EXCHANGE_UPLOAD_FOLDER": "UPLOAD_FOLDER",
 }
 

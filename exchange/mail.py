@@ -9,7 +9,6 @@ sends nothing. A failing mail server is logged and never breaks the request.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -95,7 +94,7 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
     if not url or not ids:
         return 0
     sender = app.config.get("MAIL_FROM", "exchange@localhost")
-    base_url = app.config.get("BASE_URL") or os.environ.get("EXCHANGE_BASE_URL", "")
+    base_url = app.config.get("BASE_URL", "")
     sent: list[int] = []
     try:
         settings = parse_smtp_url(url)
