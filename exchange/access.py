@@ -226,7 +226,8 @@ def may_edit_request(user, req: AssistanceRequest) -> bool:
 def require_edit_request(user, req: AssistanceRequest) -> None:
     if not may_edit_request(user, req):
         if is_requesting_state(user, req):
-            raise Forbidden("This request can no longer be edited by its State: a coordinator has accepted it.")
+            raise Forbidden("This request can no longer be edited by its State: a coordinator has accepted it. "
+                            "Write to the Task Force office in its messages instead.")
         raise Forbidden("You may not edit this request.")
 
 

@@ -26,6 +26,7 @@ from ..access import (
     may_edit_request,
     may_file_request,
     may_share_request,
+    require_edit_request,
     visible_requests,
 )
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -176,10 +177,10 @@ def new():
 @allow("member_state", "coordinator")
 def edit(request_id: int):
     req = get_request(current_user, request_id)
-    if not may_edit_request(current_user, req):
-        flash("You may not edit this request now" + (": a coordinator has accepted it. Write to the Task Force "
-              "office in its messages instead." if req.organisation_id == current_user.organisation_id else "."),
-              "error")
+    try:
+        require_edit_request(current_user, req)
+    except Forbidden as err:
+        flash(err.message, "error")
         return redirect(url_for("requests.detail", request_id=req.id))
     if request.method == "GET":
         return _render_form(_request_form(data=_data_of(req)), req)
