@@ -6,15 +6,13 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import HiddenField, SelectField
 
 from ..access import allow
 from ..errors import ExchangeError
 from ..extensions import db
-from ..models import Organisation
 from ..reports import imports
-from .forms import apply_errors
+from .forms import apply_errors, reference_choices
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 IMPORTERS = ("provider", "coordinator", "admin")
@@ -33,10 +31,8 @@ class ConfirmForm(FlaskForm):
 
 
 def _provider_choices() -> list[tuple[str, str]]:
-    providers = db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_(("task_force_entity", "outside_provider")), Organisation.approval == "approved")
-        .order_by(Organisation.name))
-    return [("", "— from the file's organisation column —")] + [(o.code, f"{o.name} ({o.code})") for o in providers]
+    return [("", "— from the file's organisation column —")] + [
+        (o.code, f"{o.name} ({o.code})") for o in reference_choices()["providers"]]
 
 
 def _upload_form() -> UploadForm:
