@@ -106,5 +106,4 @@ def country(iso3: str):
     areas = [a for a in (place.intermediate_region, place.sub_region, place.region) if a is not None]
     return render_template("directory/country.html", place=place, areas=areas, requests_here=requests_here,
                            offers_here=offers_here, assistance=assistance,
-                           request_statuses=workflow.REQUEST_STATUSES, match_statuses=workflow.MATCH_STATUSES,
-                           colours=workflow.STATUS_COLOURS, title=f"Country profile: {place.name}")
+                           title=f"Country profile: {place.name}")

@@ -102,6 +102,6 @@ def index():
         context.update(coordinator_home(user))
     elif user.role == "admin":
         context.update(admin_home(user))
-    from ..workflow import MATCH_STATUSES, REQUEST_STATUSES, STATUS_COLOURS
+    from ..workflow import MATCH_STATUSES, REQUEST_STATUSES
     return render_template(f"home/{user.role}.html", request_statuses=REQUEST_STATUSES,
-                           match_statuses=MATCH_STATUSES, colours=STATUS_COLOURS, **context)
+                           match_statuses=MATCH_STATUSES, **context)

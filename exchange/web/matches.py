@@ -43,7 +43,7 @@ def index():
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
     unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])
     return render_template("matches/index.html", pagination=pagination, status=status, unread=unread,
-                           statuses=workflow.MATCH_STATUSES, colours=workflow.STATUS_COLOURS, title="Matches")
+                           statuses=workflow.MATCH_STATUSES, title="Matches")
 
 
 def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
@@ -51,8 +51,8 @@ def _render_match(match: Match, errors: dict | None = None, typed: dict | None =
     moves = workflow.available_moves("match", current_user, match)
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
-                           failed=failed, statuses=workflow.MATCH_STATUSES, request_statuses=workflow.REQUEST_STATUSES,
-                           colours=workflow.STATUS_COLOURS, title=f"Match {match.reference}"), status
+                           failed=failed, request_statuses=workflow.REQUEST_STATUSES,
+                           title=f"Match {match.reference}"), status
 
 
 @bp.route("/<int:match_id>")
@@ -152,6 +152,4 @@ def request_matches(req) -> list[Match]:
 
 @bp.record_once
 def _register_helpers(state) -> None:
-    state.app.jinja_env.globals.update(request_matches=request_matches,
-                                       match_statuses=workflow.MATCH_STATUSES,
-                                       status_colours=workflow.STATUS_COLOURS)
+    state.app.jinja_env.globals.update(request_matches=request_matches)

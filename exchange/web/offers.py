@@ -171,7 +171,7 @@ def index():
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template("offers/index.html", pagination=pagination, filters=filters, sort=sort,
                            sorts=OFFER_SORTS, choices=reference_choices(), statuses=workflow.OFFER_STATUSES,
-                           colours=workflow.STATUS_COLOURS, may_post=may_post_offer(current_user),
+                           may_post=may_post_offer(current_user),
                            title="Offers of assistance")
 
 
@@ -181,7 +181,7 @@ def render_offer(offer: Offer, status: int = 200, upload_errors=None):
     return render_template(
         "offers/detail.html", offer=offer, documents=docs, history=audit.history("offer", offer.id),
         moves=workflow.available_moves("offer", current_user, offer), statuses=workflow.OFFER_STATUSES,
-        colours=workflow.STATUS_COLOURS, may_edit=may_edit_offer(current_user, offer),
+        may_edit=may_edit_offer(current_user, offer),
         upload_errors=upload_errors or [], upload_url=url_for("offers.upload_document", offer_id=offer.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
         title=f"{offer.reference}: {offer.title}"), status

@@ -257,7 +257,7 @@ def index():
     heading = "My State's requests" if current_user.role == "member_state" else "Assistance requests"
     return render_template("requests/index.html", pagination=pagination, filters=filters, sort=sort,
                            sorts=REQUEST_SORTS, choices=reference_choices(), statuses=workflow.REQUEST_STATUSES,
-                           colours=workflow.STATUS_COLOURS, urgencies=URGENCIES, heading=heading, title=heading,
+                           urgencies=URGENCIES, heading=heading, title=heading,
                            may_file=may_file_request(current_user))
 
 
@@ -268,7 +268,7 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
     return render_template(
         "requests/detail.html", req=req, documents=docs, history=audit.history("request", req.id),
         moves=workflow.available_moves("request", current_user, req), statuses=workflow.REQUEST_STATUSES,
-        colours=workflow.STATUS_COLOURS, urgencies=URGENCIES, visibilities=VISIBILITIES,
+        urgencies=URGENCIES, visibilities=VISIBILITIES,
         may_edit=may_edit_request(current_user, req), upload_errors=upload_errors or [],
         move_errors=move_errors or {}, failed_move=failed_move, typed=typed or {},
         upload_url=url_for("requests.upload_document", request_id=req.id),

@@ -5,8 +5,9 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask_login import current_user
+from markupsafe import Markup, escape
 
-from .. import access
+from .. import access, workflow
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
 
 NAV = {
@@ -31,6 +32,18 @@ NAV = {
 }
 
 
+STATUS_LABELS = {"request": workflow.REQUEST_STATUSES, "match": workflow.MATCH_STATUSES,
+                 "offer": workflow.OFFER_STATUSES}
+
+
+def status_badge(kind: str, status: str) -> Markup:
+    """A request's, match's or offer's status as a coloured badge with its label (the colour is never the
+    only sign: the label is always written)."""
+    label = STATUS_LABELS[kind].get(status, status)
+    colour = workflow.STATUS_COLOURS.get(status, "secondary")
+    return Markup(f'<span class="badge badge-status text-bg-{escape(colour)}">{escape(label)}</span>')
+
+
 def register(app: Flask) -> None:
     @app.template_filter("datetime")
     def format_datetime(value: datetime | None) -> str:
@@ -44,7 +57,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         may_enter=lambda endpoint: access.may_enter(current_user, endpoint),
         is_office=access.is_office, is_requesting_state=access.is_requesting_state,
-        may_propose_match=access.may_propose_match)
+        may_propose_match=access.may_propose_match, status_badge=status_badge)
 
     @app.context_processor
     def inject():

@@ -67,7 +67,6 @@ def _render_queue(errors: dict | None = None, typed: dict | None = None, failed:
                      "messages": message_counts.get(req.id, 0)})
     return render_template("triage/queue.html", rows=rows, pagination=pagination, errors=errors or {},
                            typed=typed or {}, failed=failed, reject_kinds=REJECT_KINDS,
-                           statuses=workflow.REQUEST_STATUSES, colours=workflow.STATUS_COLOURS,
                            warning_days=WAIT_WARNING_WORKING_DAYS, title="Triage queue"), status
 
 
