@@ -3,12 +3,14 @@ collect; reference choices for the pickers are read once per HTTP request."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from flask import g, request
+from flask import flash, g, redirect, request
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
 
-from ..errors import ValidationFailed
+from ..errors import Conflict, ExchangeError, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import PILLARS, Country, Language, Modality, Organisation, Region, Theme
 from ..queries import values
@@ -22,6 +24,35 @@ def safe_local_path(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def error_details(err: ExchangeError) -> str:
+    """Every field message of a refusal, in one line (for a flash message)."""
+    return " ".join(m for messages in err.fields.values() for m in messages)
+
+
+def apply_change(change: Callable[[], object], back: str, noun: str,
+                 on_invalid: Callable[[ValidationFailed], object] | None = None):
+    """Make a change (an operation) and commit it; None when it was made. When it is refused, roll back, say
+    "Nothing was changed: …" and return the response: `on_invalid(err)` (the page again with the errors beside
+    the fields) for invalid input if given, else a redirect to `back`."""
+    try:
+        change()
+        db.session.commit()
+        return None
+    except ValidationFailed as err:
+        db.session.rollback()
+        flash(f"Nothing was changed: {err.message} {error_details(err)}".strip(), "error")
+        return on_invalid(err) if on_invalid else redirect(back)
+    except (Forbidden, Conflict) as err:
+        db.session.rollback()
+        flash(f"Nothing was changed: {err.message}", "error")
+        return redirect(back)
+    except StaleDataError:
+        db.session.rollback()
+        flash(f"Nothing was changed: someone else changed this {noun} at the same time. Check it and try again.",
+              "error")
+        return redirect(back)
 
 
 def apply_errors(form: Form, fields: dict[str, list[str]]) -> None:

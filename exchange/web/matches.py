@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, operations, workflow
 from ..access import ROLES, allow, get_match, match_scope
@@ -16,7 +15,7 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import AssistanceRequest, Match, Offer, as_id
 from ..notify import unread_messages_by_match
-from .forms import page_number, safe_local_path
+from .forms import apply_change, error_details, page_number, safe_local_path
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 PER_PAGE = 50
@@ -81,23 +80,13 @@ def _move_input(action: str) -> dict:
 def move(match_id: int, action: str):
     match = get_match(current_user, match_id)
     raw = _move_input(action)
-    try:
-        operations.move_match(current_user, match, action, raw)
-        db.session.commit()
-    except ValidationFailed as err:
-        db.session.rollback()
-        match = get_match(current_user, match_id)
-        flash(f"Nothing was changed: {err.message}", "error")
-        return _render_match(match, errors=err.fields, typed=dict(request.form), failed=action, status=422)
-    except (Forbidden, Conflict) as err:
-        db.session.rollback()
-        flash(f"Nothing was changed: {err.message}", "error")
-        return redirect(url_for("matches.detail", match_id=match_id))
-    except StaleDataError:
-        db.session.rollback()
-        flash("Nothing was changed: someone else changed this match at the same time. Check it and try again.",
-              "error")
-        return redirect(url_for("matches.detail", match_id=match_id))
+    refused = apply_change(
+        lambda: operations.move_match(current_user, match, action, raw),
+        url_for("matches.detail", match_id=match_id), "match",
+        on_invalid=lambda err: _render_match(get_match(current_user, match_id), errors=err.fields,
+                                             typed=dict(request.form), failed=action, status=422))
+    if refused:
+        return refused
     label = workflow.MATCH_MOVES[action].label
     flash(f"{match.reference}: {label.lower()} — done. Now {workflow.MATCH_STATUSES[match.status].lower()}.",
           "success")
@@ -131,8 +120,7 @@ def propose():
         db.session.commit()
     except (ValidationFailed, Forbidden, Conflict) as err:
         db.session.rollback()
-        details = " ".join(m for messages in getattr(err, "fields", {}).values() for m in messages)
-        flash(f"Nothing was proposed: {err.message}" + (f" {details}" if details else ""), "error")
+        flash(f"Nothing was proposed: {err.message} {error_details(err)}".strip(), "error")
         return redirect(back)
     flash("Proposed: " + ", ".join(f"{m.reference} to {m.offer.organisation.name}" for m in created) + ".",
           "success")

@@ -19,7 +19,15 @@ from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Document, Offer
 from ..queries import OFFER_SORTS, filter_offers, sort_offers
-from .forms import current_filters, date_or_none, int_or_raw, page_number, reference_choices, show_errors
+from .forms import (
+    apply_change,
+    current_filters,
+    date_or_none,
+    int_or_raw,
+    page_number,
+    reference_choices,
+    show_errors,
+)
 from .requests import attach_upload, max_upload_mb
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
@@ -197,18 +205,10 @@ def detail(offer_id: int):
 @allow("provider", "coordinator", "admin")
 def move(offer_id: int, action: str):
     offer = get_offer(current_user, offer_id)
-    try:
-        operations.move_offer(current_user, offer, action)
-        db.session.commit()
-    except (Forbidden, Conflict, ValidationFailed) as err:
-        db.session.rollback()
-        flash(f"Nothing was changed: {err.message}", "error")
-        return redirect(url_for("offers.detail", offer_id=offer_id))
-    except StaleDataError:
-        db.session.rollback()
-        flash("Nothing was changed: someone else changed this offer at the same time. Check it and try again.",
-              "error")
-        return redirect(url_for("offers.detail", offer_id=offer_id))
+    refused = apply_change(lambda: operations.move_offer(current_user, offer, action),
+                           url_for("offers.detail", offer_id=offer_id), "offer")
+    if refused:
+        return refused
     label = workflow.OFFER_MOVES[action].label
     flash(f"{offer.reference}: {label.lower()} — done. It is now {workflow.OFFER_STATUSES[offer.status].lower()}.",
           "success")

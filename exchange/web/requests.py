@@ -39,6 +39,7 @@ from ..models import (
 from ..queries import REQUEST_SORTS, filter_requests, sort_requests
 from ..schemas import URGENCIES, VISIBILITIES
 from .forms import (
+    apply_change,
     current_filters,
     date_or_none,
     int_or_raw,
@@ -295,17 +296,13 @@ def share(request_id: int):
     req = get_request(current_user, request_id)
     raw = {"version": int_or_raw(request.form.get("version", "")),
            "shared_with": [c for c in request.form.getlist("shared_with") if c]}
-    try:
-        operations.update_request(current_user, req, raw)
-        db.session.commit()
-    except (ValidationFailed, Forbidden, Conflict) as err:
-        db.session.rollback()
-        details = " ".join(m for messages in getattr(err, "fields", {}).values() for m in messages)
-        flash(f"Nothing was changed: {err.message} {details}".strip(), "error")
-    else:
-        names = ", ".join(o.code for o in req.shared_with) or "nobody"
-        flash(f"{req.reference} is now shared with {names}.", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+    back = url_for("requests.detail", request_id=request_id)
+    refused = apply_change(lambda: operations.update_request(current_user, req, raw), back, "request")
+    if refused:
+        return refused
+    names = ", ".join(o.code for o in req.shared_with) or "nobody"
+    flash(f"{req.reference} is now shared with {names}.", "success")
+    return redirect(back)
 
 
 @bp.route("/<int:request_id>/move/<action>", methods=["POST"])
@@ -320,25 +317,14 @@ def move(request_id: int, action: str):
             duplicate = int_or_raw(request.form.get("duplicate_of", ""))
             if duplicate is not None:
                 raw["duplicate_of"] = duplicate
-    try:
-        operations.move_request(current_user, req, action, raw)
-        db.session.commit()
-    except ValidationFailed as err:
-        db.session.rollback()
-        req = get_request(current_user, request_id)
-        details = " ".join(m for messages in err.fields.values() for m in messages)
-        flash(f"Nothing was changed: {err.message} {details}".strip(), "error")
-        return render_request(req, status=422, move_errors=err.fields, failed_move=action,
-                              typed={k: request.form.get(k, "") for k in ("message", "reason", "duplicate_of")})
-    except (Forbidden, Conflict) as err:
-        db.session.rollback()
-        flash(f"Nothing was changed: {err.message}", "error")
-        return redirect(url_for("requests.detail", request_id=request_id))
-    except StaleDataError:
-        db.session.rollback()
-        flash("Nothing was changed: someone else changed this request at the same time. Check it and try again.",
-              "error")
-        return redirect(url_for("requests.detail", request_id=request_id))
+    refused = apply_change(
+        lambda: operations.move_request(current_user, req, action, raw),
+        url_for("requests.detail", request_id=request_id), "request",
+        on_invalid=lambda err: render_request(
+            get_request(current_user, request_id), status=422, move_errors=err.fields, failed_move=action,
+            typed={k: request.form.get(k, "") for k in ("message", "reason", "duplicate_of")}))
+    if refused:
+        return refused
     flash(f"{req.reference}: {move_def.label.lower()} — done. It is now "
           f"{workflow.REQUEST_STATUSES[req.status].lower()}.", "success")
     return redirect(url_for("requests.detail", request_id=request_id))
