@@ -20,5 +20,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (request_pages.bp, request_pages.documents_bp, offers.bp, directory.bp):
         app.register_blueprint(blueprint)
     errors.register(app)
+    from .. import side_writes
+    side_writes.register(app)
     template_helpers.register(app)
     suggestions.register(app)
