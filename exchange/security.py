@@ -4,6 +4,7 @@ HTTP security headers."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -63,11 +64,22 @@ def password_inputs(*values: str | None) -> list[str]:
     return [word for word in dict.fromkeys(inputs) if len(word) >= 3]
 
 
+def _made_of(password: str, words: list[str]) -> bool:
+    """Whether the password's letters are nothing but these words (zxcvbn scores "officer-unodc-2026" well,
+    taking the separators for random characters)."""
+    letters = re.sub(r"[^a-z]", "", password.lower())
+    for word in sorted({re.sub(r"[^a-z]", "", w.lower()) for w in words}, key=len, reverse=True):
+        if len(word) >= 3:
+            letters = letters.replace(word, "")
+    return len(letters) < 4
+
+
 def password_problems(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> list[str]:
     """What is wrong with a new password, in words a person can act on (empty: it may be used).
 
-    The one rule for every place a password is set: long enough, not too long, and not guessable (zxcvbn
-    scores it at least MIN_PASSWORD_SCORE, knowing the person's own details and the site's words)."""
+    The one rule for every place a password is set: long enough, not too long, not made of the person's own
+    details, and not guessable (zxcvbn scores it at least MIN_PASSWORD_SCORE, knowing those details and the
+    site's words)."""
     password = password or ""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -75,6 +87,9 @@ def password_problems(password: str, user_inputs: list[str] | tuple[str, ...] = 
                              "to remember.", min=MIN_PASSWORD_LENGTH))
     elif len(password) > MAX_PASSWORD_LENGTH:
         problems.append(text("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH))
+    elif _made_of(password, [*user_inputs, *SITE_WORDS]):
+        problems.append(text("This password is made of your name, e-mail or organisation, which a guesser tries "
+                             "first. Use words that have nothing to do with you."))
     else:
         result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=[*user_inputs, *SITE_WORDS])
         if result["score"] < MIN_PASSWORD_SCORE:
