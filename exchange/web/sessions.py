@@ -82,11 +82,15 @@ def load_session_user(token: str) -> User | None:
     last_seen = row.last_seen_at.replace(tzinfo=UTC).timestamp()
     if now - created > _seconds(config["PERMANENT_SESSION_LIFETIME"]):
         _lapse(row.id, "expired")
+        flash(text("You were signed out %(hours)d hours after signing in. Sign in again to continue.",
+                   hours=int(_seconds(config["PERMANENT_SESSION_LIFETIME"]) // 3600)), "info")
         return None
     seen = session.get(SEEN_KEY)
     seen = float(seen) if isinstance(seen, int | float) else last_seen
     if now - seen > _seconds(config["SESSION_IDLE_TIMEOUT"]):
         _lapse(row.id, "idle")
+        flash(text("You were signed out after %(minutes)d minutes without activity. Sign in again to continue.",
+                   minutes=int(_seconds(config["SESSION_IDLE_TIMEOUT"]) // 60)), "info")
         return None
     session[SEEN_KEY] = int(now)
     if now - last_seen > LAST_SEEN_EVERY:

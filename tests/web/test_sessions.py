@@ -42,6 +42,11 @@ def test_each_sign_in_is_a_session_of_its_own_stored_hashed(app, people):
     assert rows[0].token_hash == token_digest(token) and token not in {r.token_hash for r in rows}
     assert rows[0].user_agent == "Firefox/140" and rows[0].address == "192.0.2.7"
     assert str(people.state.id) != token  # the cookie never names the user
+    with app.app_context():
+        signed_in = db.session.execute(select(AuditEvent.actor_id, AuditEvent.changes).where(
+            AuditEvent.action == "security.sign_in")).all()
+    assert [e.actor_id for e in signed_in] == [people.state.id] * 2
+    assert {e.changes["address"] for e in signed_in} == {"192.0.2.7", "127.0.0.1"}
 
 
 def test_a_session_lapses_after_the_idle_timeout(app, people):
@@ -53,6 +58,8 @@ def test_a_session_lapses_after_the_idle_timeout(app, people):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     (row,) = sessions_of(app, people.state.id)
     assert row.ended_at is not None and row.end_reason == "idle"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out after 30 minutes without activity." in page
 
 
 def test_the_idle_timeout_is_configurable_and_activity_keeps_the_session(app, people):
