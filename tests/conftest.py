@@ -156,9 +156,15 @@ def signed_in_client(app, user_id: int):
     """A test client signed in as this user: a session row of theirs, and the cookie naming it."""
     import time
 
+    from contextlib import nullcontext
+
+    from flask import has_app_context
+
     from exchange.models import User
     from exchange.operations.people import open_session
-    with app.app_context():
+    # Inside a test's own app context, write in it: the test client's requests reuse that context's session,
+    # whose older transaction would not see a row committed from a nested one.
+    with nullcontext() if has_app_context() else app.app_context():
         _row, token = open_session(db.session.get(User, user_id), address="127.0.0.1", user_agent="test client")
         db.session.commit()
     client = app.test_client()
