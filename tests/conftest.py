@@ -155,7 +155,6 @@ def people(app):
 def signed_in_client(app, user_id: int):
     """A test client signed in as this user: a session row of theirs, and the cookie naming it."""
     import time
-
     from contextlib import nullcontext
 
     from flask import has_app_context
