@@ -2,6 +2,8 @@
 its sessions, changing one's password, and resetting a forgotten one by e-mail."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
@@ -23,6 +25,7 @@ from .sessions import current_session, load_session_user, start_session
 __all__ = ["bp", "configure_login", "start_session"]
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 
 def configure_login(manager) -> None:
@@ -215,19 +218,30 @@ def forgot_password():
     if form.validate_on_submit():
         ttl = current_app.config["PASSWORD_RESET_TTL"]
         email = form.email.data.strip()
-        operations.request_password_reset(
-            email, lambda token: _external(url_for("auth.reset_password", token=token)), ttl=ttl,
-            address=client_address())
-        db.session.commit()
+        base = _link_base()
+        if base is None:
+            log.error("Password-reset link not sent: set EXCHANGE_BASE_URL (or TRUSTED_HOSTS) so that a forged "
+                      "Host header cannot point the link elsewhere")
+        else:
+            operations.request_password_reset(
+                email, lambda token: base + url_for("auth.reset_password", token=token), ttl=ttl,
+                address=client_address())
+            db.session.commit()
         # The same answer whether or not the e-mail has an account.
         flash(text(FORGOT_ANSWER, email=email, minutes=max(1, int(ttl.total_seconds() // 60))), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
 
-def _external(path: str) -> str:
-    base = current_app.config.get("BASE_URL") or request.host_url
-    return base.rstrip("/") + path
+def _link_base() -> str | None:
+    """Where links in e-mails point: BASE_URL; else this request's host, but only where the host is checked
+    (TRUSTED_HOSTS) or in development and tests, since the Host header is the caller's to forge."""
+    config = current_app.config
+    if config.get("BASE_URL"):
+        return config["BASE_URL"].rstrip("/")
+    if config.get("TRUSTED_HOSTS") or current_app.debug or current_app.testing:
+        return request.host_url.rstrip("/")
+    return None
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -199,6 +199,21 @@ def test_links_are_rationed_per_account_while_the_answer_stays_the_same(app, peo
     assert len(smtp.messages) == 3
 
 
+def test_a_forged_host_header_cannot_point_the_link_elsewhere(app, people, smtp):
+    app.config["TESTING"] = False
+    try:
+        response = app.test_client().post("/password/forgot", data={"email": people.state.email},
+                                          headers={"Host": "evil.example"})
+        assert response.status_code == 302 and smtp.messages == []  # no BASE_URL, no TRUSTED_HOSTS: no link
+        app.config["BASE_URL"] = "https://exchange.example.org"
+        app.test_client().post("/password/forgot", data={"email": people.state.email},
+                               headers={"Host": "evil.example"})
+    finally:
+        app.config.update(TESTING=True, BASE_URL="")
+    (_, message), = smtp.messages
+    assert "https://exchange.example.org/password/reset/" in body_of(message) and "evil" not in body_of(message)
+
+
 def test_a_reset_page_for_a_made_up_token_is_a_clear_404(app):
     response = app.test_client().get("/password/reset/made-up-token")
     assert response.status_code == 404 and "Ask for a new link" in response.get_data(as_text=True)
