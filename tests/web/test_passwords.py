@@ -166,6 +166,28 @@ def test_the_forgot_page_answers_alike_for_an_unknown_email_and_sends_nothing(ap
     assert {tuple(r) for r, _ in smtp.messages} == {(people.state.email,)}  # only the account's owner hears
 
 
+def test_a_reset_link_used_twice_at_the_same_moment_works_once(app, people, smtp):
+    import threading
+    app.test_client().post("/password/forgot", data={"email": people.outside.email})
+    link = reset_link(smtp.messages[0][1])
+    barrier, statuses = threading.Barrier(2), []
+    passwords = ["Quartz-Lantern-Orbit-58", "Velvet-Canyon-Mosaic-31"]
+
+    def use(password):
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post(link, data={"password": password, "confirm": password}).status_code)
+
+    threads = [threading.Thread(target=use, args=(p,)) for p in passwords]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == 2 and statuses.count(302) == 1  # the other one is refused (404 or the form again)
+    signed_in = [login(app.test_client(), people.outside.email, p).status_code for p in passwords]
+    assert sorted(signed_in) == [200, 302]
+
+
 def test_a_reset_link_expires_after_its_time(app, people, smtp):
     app.config["PASSWORD_RESET_TTL"] = timedelta(minutes=10)
     try:
