@@ -60,8 +60,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password or "") or not user.active:
         return None
-    user.last_login_at = utcnow()
-    return user
+    return user  # last_login_at is set when the session starts (open_session), after any second factor
 
 
 def open_session(user: User, *, address: str = "", user_agent: str = "") -> tuple[UserSession, str]:
