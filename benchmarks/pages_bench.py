@@ -166,15 +166,19 @@ class _Caller:
     """A signed-in person: the session cookie for pages, a bearer token for the API."""
 
     def __init__(self, app, email: str):
-        from exchange.operations.people import issue_api_token
+        import time
+
+        from exchange.operations.people import issue_api_token, open_session
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
-            session_token, self.bearer = user.session_token, issue_api_token(user, user, "bench")
+            self.bearer = issue_api_token(user, user, "bench")
+            _row, session_token = open_session(user, address="127.0.0.1", user_agent="bench")
             db.session.commit()
         self.client = app.test_client()
         with self.client.session_transaction() as session:
             session["_user_id"] = session_token
             session["_fresh"] = True
+            session["_seen"] = int(time.time())
 
     def get(self, path: str):
         headers = {"Authorization": f"Bearer {self.bearer}"} if path.startswith("/api/") else {}

@@ -25,6 +25,10 @@ def create_app(overrides: dict | None = None) -> Flask:
                 template_folder=str(root / "templates"), static_folder=str(root / "static"))
     config.load(app, overrides)
     app.url_map.converters["int"] = RecordIdConverter  # before any route is added
+    if int(app.config.get("TRUSTED_PROXIES") or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # client address and scheme, nothing else
 
     from .database import bind_database
     from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate

@@ -27,8 +27,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SECRET_KEY: str = ""
 
-    # Sessions: short-lived, HttpOnly, SameSite; no year-long remember cookie.
+    # Sessions: short-lived, HttpOnly, SameSite; no year-long remember cookie. A session (one row of
+    # user_sessions) lapses PERMANENT_SESSION_LIFETIME after sign-in, or SESSION_IDLE_TIMEOUT after its last
+    # request. Under HTTPS the cookie is named __Host-exchange_session (Secure, Path=/, no Domain).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    PASSWORD_RESET_TTL = timedelta(minutes=30)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -40,11 +44,19 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
 
-    # Login throttling: counts live in RATELIMIT_STORAGE_URI (redis://… in production).
+    # Login throttling (exchange/limiting.py): counts live in RATELIMIT_STORAGE_URI (redis://… in production).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_ENABLED = True
-    LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
+    LOGIN_PAIR_FREE_FAILURES = 5  # failures of one (e-mail, address) pair before it must wait
+    LOGIN_PAIR_FIRST_DELAY = timedelta(minutes=1)  # then 2, 4, 8 … minutes
+    LOGIN_PAIR_MAX_DELAY = timedelta(minutes=30)
+    LOGIN_PAIR_MEMORY = timedelta(hours=24)  # how long a pair's failures are remembered
+    LOGIN_ADDRESS_FAILURE_LIMIT = 100  # failures from one address (any e-mail) in LOGIN_ADDRESS_WINDOW
+    LOGIN_ADDRESS_WINDOW = timedelta(minutes=15)
+    # How many proxies in front of the app may be believed about the client's address (X-Forwarded-For) and
+    # scheme (X-Forwarded-Proto); 0 ignores those headers.
+    TRUSTED_PROXIES = 0
 
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -85,8 +97,15 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if os.environ.get("EXCHANGE_TRUSTED_PROXIES"):
+        app.config["TRUSTED_PROXIES"] = int(os.environ["EXCHANGE_TRUSTED_PROXIES"])
     if overrides:
         app.config.update(overrides)
+    if app.config["SESSION_COOKIE_SECURE"] and app.config.get("SESSION_COOKIE_NAME", "session") == "session":
+        # The __Host- prefix: browsers accept it only Secure, for Path=/ and without Domain, so no other host
+        # or path can plant or shadow it.
+        app.config.update(SESSION_COOKIE_NAME="__Host-exchange_session", SESSION_COOKIE_PATH="/",
+                          SESSION_COOKIE_DOMAIN=None)
     instance = Path(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         instance.mkdir(parents=True, exist_ok=True)

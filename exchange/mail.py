@@ -5,6 +5,9 @@ Notification rows; after a commit it sends one e-mail per notification through S
 library smtplib, to config SMTP_URL such as smtp://127.0.0.1:8025 or smtps://user:pass@host:465)
 and marks them `emailed_at`; after a rollback it forgets them, so that a change that did not happen
 sends nothing. A failing mail server is logged and never breaks the request.
+
+`queue_email(recipient, subject, body)` is for messages to one person about their account (a password-reset
+link, a registration attempt with their address): sent the same way, after the commit, never stored.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from .models import Notification, User, utcnow
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "exchange_mail_pending"
+DIRECT_KEY = "exchange_mail_direct"
 SUBJECT_PREFIX = "[The Exchange]"
 KIND_SUBJECTS = {
     "request.submitted": "New request to triage",
@@ -128,6 +132,40 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
     return len(sent)
 
 
+def queue_email(recipient: str, subject: str, body: str) -> None:
+    """E-mail `recipient` once the current transaction commits (nothing if it rolls back)."""
+    db.session.info.setdefault(DIRECT_KEY, []).append((recipient, f"{SUBJECT_PREFIX} {subject}", body))
+
+
+def send_direct(app: Flask, messages: list[tuple[str, str, str]]) -> int:
+    """Send queued account e-mails; returns how many were sent."""
+    url = app.config.get("SMTP_URL")
+    if not url or not messages:
+        return 0
+    sender = app.config.get("MAIL_FROM", "exchange@localhost")
+    sent = 0
+    try:
+        settings = parse_smtp_url(url)
+        smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+        with smtp_class(settings.host, settings.port, timeout=10) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+            for recipient, subject, body in messages:
+                email = EmailMessage()
+                email["From"], email["To"], email["Subject"] = sender, recipient, subject
+                email.set_content(body)
+                try:
+                    smtp.send_message(email)
+                    sent += 1
+                except smtplib.SMTPException:
+                    log.exception("Could not send an account e-mail to %s", recipient)
+    except (OSError, smtplib.SMTPException, ValueError):
+        log.exception("Could not send account e-mails through %s", url)
+    return sent
+
+
 _installed = False
 
 
@@ -148,10 +186,15 @@ def install(app: Flask) -> None:
     @event.listens_for(target, "after_rollback")
     def forget_rolled_back(session):
         session.info.pop(PENDING_KEY, None)
+        session.info.pop(DIRECT_KEY, None)
 
     @event.listens_for(target, "after_commit")
     def send_after_commit(session):
         ids = session.info.pop(PENDING_KEY, None)
-        if not ids or not has_app_context() or not current_app.config.get("SMTP_URL"):
+        direct = session.info.pop(DIRECT_KEY, None)
+        if not has_app_context() or not current_app.config.get("SMTP_URL"):
             return
-        send_notifications(current_app._get_current_object(), ids)
+        if ids:
+            send_notifications(current_app._get_current_object(), ids)
+        if direct:
+            send_direct(current_app._get_current_object(), direct)

@@ -1,16 +1,27 @@
-"""Passwords (argon2), API tokens (stored hashed), and the HTTP security headers."""
+"""Passwords (argon2; the one rule for a new password: length and zxcvbn's strength estimate against its
+offline lists of common passwords, words and names), API, session and reset tokens (stored hashed), and the
+HTTP security headers."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Response, request
 from flask_login import current_user
+from zxcvbn import zxcvbn
+
+from .texts import text
 
 _hasher = PasswordHasher()  # argon2id with the library's defaults (above OWASP's minimum)
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0–4: 3 is "safely unguessable: moderate protection from offline attacks"
+_ZXCVBN_MAX_LENGTH = 72  # the library refuses longer input; a longer password is judged by its first 72
+# Words anyone would try against this site first.
+SITE_WORDS = ("exchange", "ctitf", "counter-terrorism", "counterterrorism", "terrorism", "unoct", "united nations")
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -37,13 +48,58 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def password_problems(password: str) -> list[str]:
-    """What is wrong with a new password, in words a person can act on."""
+def password_inputs(*values: str | None) -> list[str]:
+    """What a person's own details give a guesser: the e-mail, its parts, names (for zxcvbn's user inputs)."""
+    inputs: list[str] = []
+    for value in values:
+        value = (value or "").strip().lower()
+        if not value:
+            continue
+        inputs.append(value)
+        if "@" in value:
+            local, _, domain = value.partition("@")
+            inputs += [local, *domain.split(".")]
+        parts = value.split("@")[0].replace(".", " ").replace("-", " ").replace("_", " ").split()
+        inputs += [*parts, "".join(parts)]
+    return [word for word in dict.fromkeys(inputs) if len(word) >= 3]
+
+
+def _made_of(password: str, words: list[str]) -> bool:
+    """Whether the password's letters are nothing but these words (zxcvbn scores "officer-unodc-2026" well,
+    taking the separators for random characters)."""
+    letters = re.sub(r"[^a-z]", "", password.lower())
+    for word in sorted({re.sub(r"[^a-z]", "", w.lower()) for w in words}, key=len, reverse=True):
+        if len(word) >= 3:
+            letters = letters.replace(word, "")
+    return len(letters) < 4
+
+
+def password_problems(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with a new password, in words a person can act on (empty: it may be used).
+
+    The one rule for every place a password is set: long enough, not too long, not made of the person's own
+    details, and not guessable (zxcvbn scores it at least MIN_PASSWORD_SCORE, knowing those details and the
+    site's words)."""
+    password = password or ""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > 256:
-        problems.append("Use at most 256 characters.")
+        problems.append(text("Use at least %(min)d characters: a phrase of four or more unrelated words is easy "
+                             "to remember.", min=MIN_PASSWORD_LENGTH))
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(text("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH))
+    elif _made_of(password, [*user_inputs, *SITE_WORDS]):
+        problems.append(text("This password is made of your name, e-mail or organisation, which a guesser tries "
+                             "first. Use words that have nothing to do with you."))
+    else:
+        result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=[*user_inputs, *SITE_WORDS])
+        if result["score"] < MIN_PASSWORD_SCORE:
+            warning = (result["feedback"].get("warning") or "").strip()
+            if warning:
+                problems.append(text("This password is too easy to guess (%(reason)s) Add more unrelated words, or "
+                                     "let a password manager make one.", reason=warning.rstrip(".") + "."))
+            else:
+                problems.append("This password is too easy to guess. Add more unrelated words, or let a "
+                                "password manager make one.")
     return problems
 
 
@@ -54,6 +110,12 @@ def generate_password() -> str:
 def new_api_token() -> tuple[str, str]:
     """A fresh token and the digest to store."""
     token = "exch_" + secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def new_secret_token() -> tuple[str, str]:
+    """A fresh random token for a session cookie or a reset link, and the digest to store."""
+    token = secrets.token_urlsafe(32)
     return token, token_digest(token)
 
 

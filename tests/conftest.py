@@ -25,7 +25,7 @@ TRANSIENT_TABLES = [
     "audit_events", "notifications", "thread_reads", "messages", "suggestions", "documents", "matches",
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
-    "api_tokens", "users",
+    "api_tokens", "user_sessions", "password_resets", "users",
 ]
 
 
@@ -147,13 +147,36 @@ def people(app):
         )
         db.session.commit()
         for user in users.all().values():
-            _ = user.organisation.code, user.session_token
+            _ = user.organisation.code
         db.session.expunge_all()
         return users
 
 
+def signed_in_client(app, user_id: int):
+    """A test client signed in as this user: a session row of theirs, and the cookie naming it."""
+    import time
+    from contextlib import nullcontext
+
+    from flask import has_app_context
+
+    from exchange.models import User
+    from exchange.operations.people import open_session
+    # Inside a test's own app context, write in it: the test client's requests reuse that context's session,
+    # whose older transaction would not see a row committed from a nested one.
+    with nullcontext() if has_app_context() else app.app_context():
+        _row, token = open_session(db.session.get(User, user_id), address="127.0.0.1", user_agent="test client")
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+        session["_seen"] = int(time.time())
+        session.permanent = True
+    return client
+
+
 class Clients:
-    """Test clients signed in as each person (a session cookie naming the user's session token)."""
+    """Test clients signed in as each person (a session cookie naming a session of theirs)."""
 
     def __init__(self, app, people: People):
         self.app, self.people = app, people
@@ -165,12 +188,7 @@ class Clients:
         if name == "anonymous":
             return self.app.test_client()
         if name not in self._clients:
-            user = getattr(self.people, name)
-            client = self.app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = user.session_token
-                session["_fresh"] = True
-            self._clients[name] = client
+            self._clients[name] = signed_in_client(self.app, getattr(self.people, name).id)
         return self._clients[name]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from exchange.extensions import db
 from exchange.models import User
+from tests.conftest import signed_in_client
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/static/", "/bootstrap/", "/logout")
@@ -35,12 +36,8 @@ def demo(app):
 
 def _client_for(app, email):
     with app.app_context():
-        token = db.session.scalar(select(User.session_token).where(User.email == email))
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
-    return client
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+    return signed_in_client(app, user_id)
 
 
 @pytest.mark.parametrize("who", list(DEMO_LOGINS))

@@ -46,11 +46,16 @@ EXPECTED: dict[str, object] = {
     "auth.register": PUBLIC,
     "auth.logout": ALL,
     "auth.change_password": ALL,
+    "auth.account": ALL,
+    "auth.end_other_sessions": ALL,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
     "home.index": ALL,
     "admin.users": {"admin"},
     "admin.new_user": {"admin"},
     "admin.edit_user": {"admin"},
     "admin.set_active": {"admin"},
+    "admin.end_sessions": {"admin"},
     "admin.organisations": {"admin"},
     "admin.new_organisation": {"admin"},
     "admin.providers": OFFICE,
@@ -109,7 +114,8 @@ EXPECTED: dict[str, object] = {
     "api_views.iati_activities": ALL,
 }
 # Routes open to a provider whose organisation still awaits approval (everything else needs approval).
-UNAPPROVED_OK = {"auth.logout", "auth.change_password", "home.index", "auth.login", "auth.register",
+UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions",
+                 "home.index", "auth.login", "auth.register", "auth.forgot_password", "auth.reset_password",
                  "api_spec.openapi"}
 SKIP = {"static", "bootstrap.static"}
 

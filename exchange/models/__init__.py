@@ -2,7 +2,7 @@
 from .assistance import AssistanceRequest, Document, Match, Offer, Suggestion
 from .base import MAX_ID, as_id, utcnow
 from .events import AuditEvent, Message, Notification, ThreadRead
-from .people import ORG_KINDS, ROLES, ApiToken, Organisation, User
+from .people import ORG_KINDS, ROLES, ApiToken, Organisation, PasswordReset, User, UserSession
 from .reference import PILLARS, Country, Language, Modality, Region, Theme, WorkingGroup
 
 __all__ = [
@@ -22,11 +22,13 @@ __all__ = [
     "Notification",
     "Offer",
     "Organisation",
+    "PasswordReset",
     "Region",
     "Suggestion",
     "Theme",
     "ThreadRead",
     "User",
+    "UserSession",
     "WorkingGroup",
     "as_id",
     "utcnow",

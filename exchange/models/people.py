@@ -1,10 +1,9 @@
-"""Organisations, users and their API tokens."""
+"""Organisations, users, their sign-in sessions, password-reset links and API tokens."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,12 +65,8 @@ class Organisation(db.Model):
         return f"<Organisation {self.code}>"
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class User(db.Model):
-    """A person who signs in. `session_token` identifies their live sessions; changing it ends them all."""
+    """A person who signs in. Each browser signed in is a `UserSession` of theirs."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,13 +76,15 @@ class User(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
 
-    # Flask-Login protocol: the session carries the session token, not the id.
+    # Flask-Login protocol: the cookie carries the token of one UserSession, never the user's id. The token is
+    # known only while the session is being started (`session_key`, set by web/sessions.start_session).
+    session_key = ""
+
     @property
     def is_authenticated(self) -> bool:
         return True
@@ -101,10 +98,15 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        return self.session_key
 
-    def end_all_sessions(self) -> None:
-        self.session_token = new_session_token()
+    def end_all_sessions(self, reason: str = "ended", keep_session_id: int | None = None) -> int:
+        """End every live session of this user (but the one `keep_session_id` names); how many ended."""
+        stmt = (update(UserSession).where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+                .values(ended_at=utcnow(), end_reason=reason[:20]))
+        if keep_session_id is not None:
+            stmt = stmt.where(UserSession.id != keep_session_id)
+        return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount
 
     @property
     def display_name(self) -> str:
@@ -129,5 +131,39 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """One signed-in browser: the cookie carries a random token, only its SHA-256 digest is stored. A session
+    ends on sign-out, on a password change or reset, or when an admin or its owner ends it; it lapses after
+    SESSION_IDLE_TIMEOUT without a request and PERMANENT_SESSION_LIFETIME after it began."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordReset(db.Model):
+    """A password-reset link sent by e-mail: single use, short-lived, only the token's digest is stored."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    address: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -14,6 +14,7 @@ from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Organisation, User
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
+from ..texts import text
 from .forms import apply_errors, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,7 +28,7 @@ class UserForm(FlaskForm):
     organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)],
                                description="ISO3 for a Member State (e.g. KAZ), an entity code (e.g. UNODC), CTITF.")
     password = PasswordField("Password", validators=[Optional(), Length(max=256)],
-                             description="At least 12 characters. Leave empty to generate one.")
+                             description="At least 12 characters and not easy to guess. Leave empty to generate one.")
 
 
 class EditUserForm(FlaskForm):
@@ -117,7 +118,8 @@ def edit_user(user_id: int):
         else:
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user,
+                           live_sessions=len(operations.people.live_sessions(user)), end_form=ConfirmForm())
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -137,6 +139,19 @@ def set_active(user_id: int):
     else:
         flash(f"User {user.email} {'enabled' if active else 'disabled; their sessions have ended'}.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@allow("admin")
+def end_sessions(user_id: int):
+    user = _get_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = operations.end_sessions(current_user, user, "ended by an administrator")
+    db.session.commit()
+    flash(text("%(count)d session(s) of %(email)s ended: they must sign in again.", count=ended, email=user.email),
+          "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/organisations")

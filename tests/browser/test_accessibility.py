@@ -11,8 +11,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 
 # person (None: signed out) → paths to check
 PAGES = {
-    None: ["/login", "/register"],
-    "state": ["/", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
+    None: ["/login", "/register", "/password/forgot"],
+    "state": ["/", "/account", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
               "/inbox", "/countries/KAZ"],
     "provider": ["/", "/offers/new", "/requests", "/matches"],
     "pending": ["/"],

@@ -57,18 +57,20 @@ def _cookie(client):
     return cookie.value if cookie else None
 
 
-def test_logout_ends_every_session_and_a_replayed_cookie_gets_the_login_page(app, people):
+def test_logout_ends_this_session_only_and_a_replayed_cookie_gets_the_login_page(app, people):
     first, second = app.test_client(), app.test_client()
     login(first, people.coordinator.email)
     login(second, people.coordinator.email)
     old_cookie = _cookie(first)
     assert first.get("/").status_code == 200 and second.get("/").status_code == 200
     first.post("/logout")
-    assert second.get("/").status_code == 302  # the other browser is signed out too
+    assert second.get("/").status_code == 200  # each browser is a session of its own
     replay = app.test_client()
     replay.set_cookie("session", old_cookie)
     response = replay.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "security.sign_out"))
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, people):
@@ -77,7 +79,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, people):
     login(other, people.provider.email)
     response = mine.post("/account/password", data={"current": PASSWORD, "password": "A-new-long-password-9",
                                                     "confirm": "A-new-long-password-9"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/account"
     assert mine.get("/").status_code == 200
     assert other.get("/").status_code == 302
     assert login(app.test_client(), people.provider.email, "A-new-long-password-9").status_code == 302
@@ -129,58 +131,6 @@ def test_forms_refuse_posts_without_a_csrf_token(csrf_app, people):
     response = client.post("/login", data={"email": people.state.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302
     assert client.post("/logout").status_code == 400  # signed in, but no token: refused
-
-
-def test_the_eleventh_failed_attempt_for_one_account_answers_429(app, people):
-    for i in range(10):
-        client = app.test_client()
-        response = client.post("/login", data={"email": people.state.email, "password": f"wrong-{i}"},
-                               environ_base={"REMOTE_ADDR": f"10.0.0.{i + 1}"})
-        assert response.status_code == 200
-    response = app.test_client().post("/login", data={"email": people.state.email, "password": PASSWORD},
-                                      environ_base={"REMOTE_ADDR": "10.0.0.99"})
-    assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
-    # Another account from another address is not locked.
-    assert login(app.test_client(), people.provider.email).status_code == 302
-
-
-def test_the_eleventh_failed_attempt_from_one_address_answers_429(app, people):
-    client = app.test_client()
-    for i in range(10):
-        client.post("/login", data={"email": f"someone{i}@x.example", "password": "wrong"})
-    assert login(client, people.state.email).status_code == 429
-
-
-def test_successful_logins_do_not_count_towards_the_limit(app, people):
-    for _ in range(12):
-        client = app.test_client()
-        assert login(client, people.state.email).status_code == 302
-
-
-def test_a_lockout_in_redis_holds_across_workers(app, people):
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    url = "redis://127.0.0.1:6379"
-    worker_a = create_app(test_config(RATELIMIT_STORAGE_URI=url))
-    from exchange.limiting import reset_limits
-    with worker_a.app_context():
-        reset_limits()
-    try:
-        for i in range(10):
-            worker_a.test_client().post("/login", data={"email": people.admin.email, "password": f"bad{i}"},
-                                        environ_base={"REMOTE_ADDR": f"10.1.0.{i + 1}"})
-        worker_b = create_app(test_config(RATELIMIT_STORAGE_URI=url))
-        response = worker_b.test_client().post("/login", data={"email": people.admin.email, "password": PASSWORD},
-                                               environ_base={"REMOTE_ADDR": "10.1.0.99"})
-        assert response.status_code == 429
-    finally:
-        with worker_a.app_context():
-            reset_limits()
-        create_app(test_config())  # rebind the shared limiter to in-memory storage for the other tests
 
 
 def test_security_headers_and_cookie_flags(app, people):
