@@ -46,9 +46,11 @@ def propose_match(user, raw: dict) -> Match:
                  {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
     link = record_link(match)
     notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
-           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user)
+           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user,
+           about=match)
     notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
-           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user)
+           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user,
+           about=match)
     return match
 
 
@@ -128,4 +130,4 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
         recipients += coordinators()
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], ("provider",))
-    notify(recipients, f"match.{action}", message, record_link(match), exclude=user)
+    notify(recipients, f"match.{action}", message, record_link(match), exclude=user, about=match)
