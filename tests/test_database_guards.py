@@ -120,3 +120,18 @@ def test_proposing_a_pair_again_is_a_clear_conflict_not_an_integrity_error(app, 
     assert response.status_code == 409
     assert f"already matched (M-{match_id:05d})" in response.get_json()["error"]["message"]
     assert len(calls) == 2
+
+
+def test_a_refusal_of_the_database_that_no_check_foresaw_is_a_409_not_a_500(app, world, api, tokens, monkeypatch):
+    from exchange.models import Match
+    from exchange.operations import matches
+    match_id = world.match("proposed")
+    row = world.row(Match, match_id)
+    monkeypatch.setattr(matches, "_refuse_second_live_match", lambda req, offer: None)
+    response = api.post("/api/v1/matches", tokens.coordinator, json={"request_id": row.request_id,
+                                                                     "offer_id": row.offer_id})
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {
+        "code": "conflict", "message": "The database refused this change: it conflicts with another record. "
+                                       "Nothing was changed."}
+    assert world.count(Match) == 1
