@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, false, or_, select, true
 
 from .errors import Forbidden, NotFound
 from .extensions import db
-from .models import AssistanceRequest, Match, Offer, as_id
+from .models import AssistanceRequest, Match, Offer, Organisation, as_id
 from .models.assistance import request_shares
 
 PUBLIC = "public"
@@ -164,6 +164,43 @@ def visible_offers(user):
 
 def visible_matches(user):
     return select(Match).where(match_scope(user))
+
+
+def _scope_of(record):
+    for model, scope in ((AssistanceRequest, request_scope), (Offer, offer_scope), (Match, match_scope)):
+        if isinstance(record, model):
+            return model, scope
+    raise TypeError(f"No visibility rule for {type(record).__name__}")
+
+
+def _sees_organisation(user, org: Organisation) -> bool:
+    return bool(user.active) and (user.organisation_id == org.id or is_office(user))
+
+
+def may_see(user, record) -> bool:
+    """Whether `user` may see this request, offer or match (its scope filter asked of the one row), or this
+    organisation's own news (its members and the Task Force office)."""
+    return bool(who_may_see([user], record))
+
+
+def who_may_see(users, record) -> list:
+    """Those of `users` who may see `record`, in order: every notification, e-mail, reminder and thread
+    recipient list passes through here (notify.notify). The scopes depend only on a person's role,
+    organisation and being active, so one query answers each such group, not each person."""
+    users = [u for u in users if u is not None]
+    if isinstance(record, Organisation):
+        return [u for u in users if _sees_organisation(u, record)]
+    model, scope = _scope_of(record)
+    answers: dict[tuple, bool] = {}
+    result = []
+    for user in users:
+        key = (user.role, user.organisation_id, bool(user.active))
+        if key not in answers:
+            answers[key] = db.session.scalar(
+                select(model.id).where(model.id == record.id, scope(user))) is not None
+        if answers[key]:
+            result.append(user)
+    return result
 
 
 def _get_visible(model, scope, user, record_id):

@@ -183,13 +183,19 @@ def install(app: Flask) -> None:
         if new_ids:
             session.info.setdefault(PENDING_KEY, []).extend(new_ids)
 
+    # A savepoint (session.begin_nested) released or rolled back fires these events too: only the
+    # outermost transaction decides, else e-mail would go out before the change is committed (and, on
+    # SQLite, its read would wait on the transaction's own write lock).
     @event.listens_for(target, "after_rollback")
     def forget_rolled_back(session):
-        session.info.pop(PENDING_KEY, None)
-        session.info.pop(DIRECT_KEY, None)
+        if not session.in_nested_transaction():
+            session.info.pop(PENDING_KEY, None)
+            session.info.pop(DIRECT_KEY, None)
 
     @event.listens_for(target, "after_commit")
     def send_after_commit(session):
+        if session.in_nested_transaction():
+            return
         ids = session.info.pop(PENDING_KEY, None)
         direct = session.info.pop(DIRECT_KEY, None)
         if not has_app_context() or not current_app.config.get("SMTP_URL"):

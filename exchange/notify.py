@@ -31,15 +31,42 @@ def coordinators() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))))
 
 
-def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", exclude: User | None = None) -> int:
-    """Add one notification per recipient (once each, never to `exclude`, the person acting)."""
+# Every kind of notification the app sends (mail.KIND_SUBJECTS gives each its e-mail subject). `notify`
+# refuses any other, so that a new kind is named here and tests/test_notification_visibility.py, which
+# walks each kind against each visibility, fails until it has a case.
+KINDS = frozenset({
+    "request.submitted", "request.review", "request.accept", "request.request-info", "request.reject",
+    "request.withdraw", "request.close", "request.routed",
+    "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
+    "match.withdraw",
+    "message.posted",
+    "reminder.request", "reminder.match", "reminder.feedback",
+    "organisation.approved", "organisation.rejected",
+})
+
+
+def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", exclude: User | None = None, *,
+           about) -> int:
+    """Add one notification per recipient (once each, never to `exclude`, the person acting) about the record
+    `about` (a request, offer, match or organisation). The one gate of every recipient list: whoever may not
+    see `about` (access.who_may_see) is left out, so nobody is told of a record hidden from them, in the
+    inbox or by e-mail (mail.py e-mails exactly these rows). Returns how many were added."""
+    from .access import who_may_see
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}: add it to notify.KINDS (and a visibility case).")
+    if about is None:
+        raise ValueError("A notification is about a record: pass about=.")
     seen: set[int] = set()
+    candidates = []
     for user in recipients:
         if user is None or user.id in seen or (exclude is not None and user.id == getattr(exclude, "id", None)):
             continue
         seen.add(user.id)
+        candidates.append(user)
+    allowed = who_may_see(candidates, about)
+    for user in allowed:
         db.session.add(Notification(user_id=user.id, kind=kind, message=message, link=link))
-    return len(seen)
+    return len(allowed)
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,7 +149,7 @@ def post_message(user, record, raw: dict) -> Message:
     who = f"{user.display_name} ({user.organisation.code})"
     preview = body if len(body) <= 140 else body[:137] + "…"
     notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
-           record_link(record) + "#thread", exclude=user)
+           record_link(record) + "#thread", exclude=user, about=record)
     return message
 
 
@@ -157,6 +184,6 @@ def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
     return {match_id: count for match_id, count in rows}
 
 
-__all__ = ["MESSAGE_MAX", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
+__all__ = ["KINDS", "MESSAGE_MAX", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
            "notify", "open_notification", "post_message", "thread_messages", "thread_participants",
            "unread_count", "unread_messages_by_match", "users_of"]

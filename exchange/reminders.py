@@ -81,6 +81,7 @@ class Reminder:
     message: str
     recipients: list[User] = field(default_factory=list)
     reference: str = ""
+    record: object = None     # the request or match it is about (notify lets only those who may see it hear)
 
 
 def _already_reminded(kind: str, link: str, since: datetime, sent: set[tuple[str, str]],
@@ -124,7 +125,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         recipients = office if holder == "coordinators" else state_users.get(req.organisation_id, [])
         result.append(Reminder("reminder.request", link,
                                f"{req.reference} ({req.country.name}: {req.title}) has waited {days} days for "
-                               f"{REQUEST_WAITING_FOR[req.status]}.", list(recipients), req.reference))
+                               f"{REQUEST_WAITING_FOR[req.status]}.", list(recipients), req.reference, req))
         sent.add(("reminder.request", link))
 
     matches = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
@@ -139,7 +140,8 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         result.append(Reminder("reminder.match", link,
                                f"{match.reference} ({match.request.reference}, {match.request.country.name}) has "
                                f"waited {days} days for {MATCH_WAITING_FOR[match.status]}.",
-                               list(provider_users.get(match.offer.organisation_id, [])), match.reference))
+                               list(provider_users.get(match.offer.organisation_id, [])), match.reference,
+                               match))
         sent.add(("reminder.match", link))
 
     unconfirmed = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
@@ -154,7 +156,8 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         result.append(Reminder("reminder.feedback", link,
                                f"{match.offer.organisation.name} reported {match.reference} ({match.request.reference})"
                                f" completed on {match.completed_at:%d %b %Y}: please confirm the delivery and rate it.",
-                               list(state_users.get(match.request.organisation_id, [])), match.reference))
+                               list(state_users.get(match.request.organisation_id, [])), match.reference,
+                               match))
         sent.add(("reminder.feedback", link))
     return result
 
@@ -172,6 +175,6 @@ def send_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     A reminder with nobody to receive it is still returned (count 0) so that the operator sees it."""
     done = []
     for reminder in due_reminders(now, stalled_days, feedback_days):
-        count = notify(reminder.recipients, reminder.kind, reminder.message, reminder.link)
+        count = notify(reminder.recipients, reminder.kind, reminder.message, reminder.link, about=reminder.record)
         done.append((reminder, count))
     return done

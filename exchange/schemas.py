@@ -13,13 +13,8 @@ from sqlalchemy import select
 from .errors import ValidationFailed
 from .extensions import db
 from .models import MAX_ID, Country, Language, Modality, Organisation, Region, Theme
+from .vocabulary import URGENCIES, VISIBILITIES
 
-URGENCIES = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
-VISIBILITIES = {
-    "task_force": "Task Force entities and coordinators",
-    "providers": "Every approved provider, once a coordinator has accepted the request",
-    "restricted": "Coordinators, and the providers they share it with",
-}
 MAX_BUDGET = 10**12
 
 

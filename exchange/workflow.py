@@ -10,36 +10,19 @@ from dataclasses import dataclass
 
 from .access import is_offer_provider, is_requesting_state, may_edit_offer
 from .errors import Conflict, Forbidden
+from .vocabulary import (
+    LIVE_MATCH_STATUSES,  # noqa: F401 (re-exported: many modules read it here)
+    MATCH_STATUSES,
+    OFFER_STATUSES,
+    REQUEST_STATUSES,
+)
 
-REQUEST_STATUSES = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "in_review": "In review",
-    "needs_info": "Needs information",
-    "open": "Open",
-    "matched": "Matched",
-    "in_delivery": "In delivery",
-    "completed": "Completed",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-    "closed": "Closed",
-}
-MATCH_STATUSES = {
-    "proposed": "Proposed",
-    "accepted": "Accepted",
-    "in_delivery": "In delivery",
-    "completed": "Completed",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-}
-OFFER_STATUSES = {"active": "Active", "paused": "Paused", "closed": "Closed"}
 STATUS_COLOURS = {
     "draft": "secondary", "submitted": "info", "in_review": "info", "needs_info": "warning", "open": "primary",
     "matched": "primary", "in_delivery": "primary", "completed": "success", "rejected": "dark",
     "withdrawn": "secondary", "closed": "dark", "proposed": "info", "accepted": "primary", "declined": "dark",
     "active": "success", "paused": "warning",
 }
-LIVE_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
 # Matches that hold one place of their offer's capacity.
 BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
 # Assistance under way or delivered (country profiles, overlap warnings, the IATI export).

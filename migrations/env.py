@@ -108,8 +108,20 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite batch migrations copy a table, drop the old one and rename the copy: with foreign keys
+        # on, the DROP would delete (ON DELETE CASCADE) or refuse the rows that reference it. The pragma
+        # takes effect only outside a transaction, so it goes to the DBAPI connection before the
+        # migrations begin theirs, and the connection is then thrown away (the next one has the keys on
+        # again); a migration that recreates tables runs PRAGMA foreign_key_check.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.invalidate()
 
 
 if context.is_offline_mode():

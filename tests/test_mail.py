@@ -144,3 +144,19 @@ def test_email_content():
     assert email["To"] == "focal@kaz.example" and email["Subject"] == subject_for("match.proposed", "")
     assert "https://exchange.example/matches/3" in email.get_content()
     assert subject_for("unknown.kind", "x") == "[The Exchange] Notification"
+
+
+def test_a_savepoint_inside_the_change_sends_nothing_before_the_commit(app, people, clients, smtp):
+    """Proposing two offers at once makes a savepoint for each match (so that the database's refusal of a
+    second live match can be answered): the e-mails of the first wait for the real commit."""
+    request_id = open_request(app, people)
+    offers = [new_offer(app, people.provider), new_offer(app, people.other_provider)]
+    smtp.messages.clear()
+    response = clients.coordinator.post("/matches", data={"request_id": str(request_id),
+                                                          "offer_id": [str(o) for o in offers]})
+    assert response.status_code == 302
+    with app.app_context():
+        notes = db.session.scalars(select(Notification).where(Notification.kind == "match.proposed")).all()
+        assert len(notes) == 4 and all(n.emailed_at is not None for n in notes)
+    assert sorted(r for recipients, _ in smtp.messages for r in recipients) == sorted(
+        [people.provider.email, people.other_provider.email, people.state.email, people.state.email])

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -16,13 +17,38 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..vocabulary import (
+    LIVE_MATCH_STATUSES,
+    MATCH_STATUSES,
+    OFFER_STATUSES,
+    REQUEST_STATUSES,
+    URGENCIES,
+    VISIBILITIES,
+)
 from .base import utcnow
 from .people import Organisation, User
 from .reference import Country, Language, Modality, Region, Theme
+
+
+def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
+    """CHECK (column IN (…)): the database refuses any other value (the names follow the metadata's
+    naming convention: ck_<table>_<name>)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+def exactly_one(*columns: str, name: str) -> CheckConstraint:
+    """CHECK that exactly one of these foreign keys is set: a row belongs to one record."""
+    cases = [" AND ".join(f"{c} IS {'NOT ' if c == chosen else ''}NULL" for c in columns) for chosen in columns]
+    return CheckConstraint(" OR ".join(f"({case})" for case in cases), name=name)
+
+
+LIVE_MATCH = "status IN ({})".format(", ".join(f"'{s}'" for s in LIVE_MATCH_STATUSES))
 
 
 def _link(name: str, owner: str, target: str, target_col: str) -> Table:
@@ -99,7 +125,9 @@ class AssistanceRequest(_Coded, db.Model):
         primaryjoin="Document.request_id == AssistanceRequest.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),)
+    __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),
+                      one_of("status", REQUEST_STATUSES), one_of("urgency", URGENCIES),
+                      one_of("visibility", VISIBILITIES))
 
     @staticmethod
     def reference_for(request_id: int) -> str:
@@ -142,6 +170,7 @@ class Offer(_Coded, db.Model):
         primaryjoin="Document.offer_id == Offer.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (one_of("status", OFFER_STATUSES),)
 
     @property
     def country_codes(self) -> list[str]:
@@ -189,6 +218,13 @@ class Match(db.Model):
     proposed_by: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        one_of("status", MATCH_STATUSES),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
+        # One live match per request and offer: a guarantee of the database, not only a check in Python.
+        Index("uq_matches_live_pair", "request_id", "offer_id", unique=True,
+              sqlite_where=text(LIVE_MATCH), postgresql_where=text(LIVE_MATCH)),
+    )
 
     @property
     def reference(self) -> str:
@@ -210,6 +246,8 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     uploaded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (exactly_one("request_id", "offer_id", name="one_record"),)
 
 
 class Suggestion(db.Model):

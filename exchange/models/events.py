@@ -7,6 +7,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .assistance import exactly_one
 from .base import utcnow
 from .people import User
 
@@ -57,6 +58,8 @@ class Message(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+    __table_args__ = (exactly_one("request_id", "match_id", name="one_record"),)
 
 
 class ThreadRead(db.Model):

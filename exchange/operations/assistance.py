@@ -179,7 +179,7 @@ def _submit(user, req: AssistanceRequest) -> None:
     notify(coordinators(), "request.submitted",
            f"{req.reference} from {req.country.name}: {req.title}" + (" (answered)" if before == "needs_info"
                                                                       else ""),
-           record_link(req), exclude=user)
+           record_link(req), exclude=user, about=req)
 
 
 def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = None) -> AssistanceRequest:

@@ -3,6 +3,7 @@ completes, the State confirms; the request's status follows its matches."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, workflow
 from ..access import get_offer, get_request, may_propose_match
@@ -32,24 +33,51 @@ def propose_match(user, raw: dict) -> Match:
                        f"{workflow.REQUEST_STATUSES[req.status].lower()}.")
     if offer.status != "active":
         raise Conflict(f"{offer.reference} is {offer.status}: only active offers can be matched.")
-    live = db.session.scalar(select(Match).where(Match.request_id == req.id, Match.offer_id == offer.id,
-                                                 Match.status.in_(workflow.LIVE_MATCH_STATUSES)))
-    if live is not None:
-        raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
+    _refuse_second_live_match(req, offer)
     from ..matching.service import score_of
-    match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""), status="proposed",
-                  score=score_of(req, offer))
-    db.session.add(match)
-    db.session.flush()
+    score = score_of(req, offer)
+    try:
+        with db.session.begin_nested():  # a savepoint: a refused insert leaves the rest of the transaction
+            match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""),
+                          status="proposed", score=score)
+            db.session.add(match)
+    except IntegrityError:
+        # Someone proposed the same pair since we looked: the partial unique index uq_matches_live_pair
+        # (one live match per request and offer) refused ours; say so as the check above does.
+        _refuse_second_live_match(req, offer)
+        raise
     audit.record(user, "match.proposed", "match", match.id,
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
                  {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
     link = record_link(match)
     notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
-           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user)
+           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user,
+           about=match)
     notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
-           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user)
+           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user,
+           about=match)
     return match
+
+
+def _refuse_second_live_match(req, offer) -> None:
+    live = db.session.scalar(select(Match).where(Match.request_id == req.id, Match.offer_id == offer.id,
+                                                 Match.status.in_(workflow.LIVE_MATCH_STATUSES)))
+    if live is not None:
+        raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
+
+
+def _book_place(offer: Offer) -> None:
+    """Refuse an accept that would take the offer beyond its capacity. The offer's row is locked first
+    (SELECT … FOR UPDATE on PostgreSQL; SQLite's write transactions are already BEGIN IMMEDIATE), so
+    concurrent accepts of matches on one offer count its places one after the other, each seeing the
+    others' committed accepts: capacity 3 takes 3, never 4."""
+    capacity = db.session.scalar(select(Offer.capacity).where(Offer.id == offer.id).with_for_update())
+    if capacity is None:
+        return
+    busy = db.session.scalar(select(offer_load()).where(Offer.id == offer.id))
+    if busy >= capacity:
+        raise Conflict(f"{offer.reference} is at capacity ({capacity}); complete or withdraw "
+                       f"another match first, or raise its capacity.")
 
 
 MOVE_MESSAGES = {
@@ -82,12 +110,7 @@ def move_match(user, match: Match, action: str, raw: dict | None = None) -> Matc
             raw = {k: v for k, v in raw.items() if k not in ("note", "reason")}
         load(ActionIn(), raw)
         if action == "accept":
-            offer = match.offer
-            if offer.capacity is not None:
-                busy = db.session.scalar(select(offer_load()).where(Offer.id == offer.id))
-                if busy >= offer.capacity:
-                    raise Conflict(f"{offer.reference} is at capacity ({offer.capacity}); complete or withdraw "
-                                   f"another match first, or raise its capacity.")
+            _book_place(match.offer)
             match.accepted_at = now
         elif action == "start":
             match.started_at = now
@@ -128,4 +151,4 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
         recipients += coordinators()
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], ("provider",))
-    notify(recipients, f"match.{action}", message, record_link(match), exclude=user)
+    notify(recipients, f"match.{action}", message, record_link(match), exclude=user, about=match)

@@ -362,7 +362,7 @@ def set_organisation_approval(actor, org: Organisation, approval: str) -> None:
         from ..notify import notify, users_of
         message = (f"{org.name} is approved: you can now post offers and see the requests shared with you."
                    if approval == "approved" else f"{org.name} was not approved by the Task Force office.")
-        notify(users_of([org]), f"organisation.{approval}", message, "/")
+        notify(users_of([org]), f"organisation.{approval}", message, "/", about=org)
 
 
 def issue_api_token(actor, user: User, name: str = "") -> str:

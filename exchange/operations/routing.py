@@ -30,8 +30,8 @@ def after_request_move(user, req: AssistanceRequest, action: str, text: str = ""
     message = MESSAGES.get(action)
     if message:
         notify(users_of([req.organisation_id], ("member_state",)), f"request.{action}",
-               message.format(ref=f"{req.reference} ({req.title})", text=text), link, exclude=user)
+               message.format(ref=f"{req.reference} ({req.title})", text=text), link, exclude=user, about=req)
     if action == "accept":
         notify(users_of(lead_entities(req), ("provider",)), "request.routed",
                f"New request on your working group's themes: {req.reference} from {req.country.name} — {req.title}",
-               link, exclude=user)
+               link, exclude=user, about=req)

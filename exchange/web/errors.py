@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -64,6 +65,17 @@ def register(app: Flask) -> None:
     def stale_data(err: StaleDataError):
         db.session.rollback()
         message = "Someone else changed this record at the same time. Nothing was changed: reload it and try again."
+        if is_api_request():
+            return api_error_response("conflict", message, 409)
+        return render_error(409, message)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(err: IntegrityError):
+        # The database's own guards (unique keys, CHECK constraints) refused a write the operations let
+        # through, as when a concurrent change won the race: a conflict, logged, never a 500.
+        log.warning("The database refused a write on %s %s: %s", request.method, request.path, err.orig)
+        db.session.rollback()
+        message = "The database refused this change: it conflicts with another record. Nothing was changed."
         if is_api_request():
             return api_error_response("conflict", message, 409)
         return render_error(409, message)

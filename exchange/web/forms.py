@@ -3,7 +3,9 @@ collect; reference choices for the pickers are read once per HTTP request."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 from flask import flash, g, redirect, request
 from sqlalchemy import select
@@ -18,11 +20,39 @@ from ..queries import values
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
 
+SAFE_PATH_MAX = 2000
+_ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
+
+
+def _has_control(text: str) -> bool:
+    """C0/C1 controls, and invisible format or line-separator characters (zero-width, bidi overrides):
+    browsers drop some of them before parsing, which is how `/<TAB>/host` becomes `//host`."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def _leaves_site(text: str) -> bool:
+    if not text.startswith("/") or text.startswith(("//", "/\\")) or "\\" in text or _has_control(text):
+        return True
+    parts = urlsplit(text)
+    return bool(parts.scheme or parts.netloc)
+
+
 def safe_local_path(target: str | None, default: str) -> str:
-    """`target` when it is a path on this site, else `default`: never `//host` or `/\\host`, which browsers
-    follow to another site (redirects after login, after proposing, from a notification)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """The one safe-redirect rule (every `next`, and a notification's link): `target` when it is plainly a
+    path on this site, else `default`. Refused: anything not starting with one `/`, scheme-relative
+    (`//host`) and full URLs, backslashes (browsers read them as `/`), control and invisible characters
+    anywhere (browsers drop tabs and newlines: `/<TAB>/host` is `//host`; a newline would split the header),
+    encoded slashes and backslashes (`%2F`, `%5C`), and any of these once percent-decoded, at any depth."""
+    if not isinstance(target, str) or not target or len(target) > SAFE_PATH_MAX:
+        return default
+    text = target
+    for _ in range(5):  # decoded again while decoding changes it: %252F → %2F → /
+        if _leaves_site(text) or _ENCODED_SEPARATOR.search(text):
+            return default
+        decoded = unquote(text)
+        if decoded == text:
+            return target
+        text = decoded
     return default
 
 

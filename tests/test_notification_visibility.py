@@ -1,0 +1,257 @@
+"""Nobody is told of a record they may not see: every kind of notification the app sends (so every e-mail,
+which mail.py sends for exactly these rows), against every visibility of a request.
+
+One scenario drives every kind through the operations (triage, routing to the working groups' lead
+entities, sharing and unsharing, proposals and every match move, both kinds of thread, reminders,
+organisation approvals) on a request that is `task_force`, `providers`, `restricted` (shared with nobody)
+or `restricted` shared with UNODC. Then:
+- every recipient opens the notification's record through the real page (HTTP 200, not 404);
+- the recipients of each (kind, record) are exactly the intended audience less whoever may not see it
+  (EXPECTED below, which names every kind: a kind added to notify.KINDS without a case here fails).
+
+Before the fix, a restricted request's "New request on your working group's themes" reached IMF and
+UNODC (lead entities of the financing working group) although the request answered 404 to them, and a
+provider who once wrote in a thread kept hearing of it after it was unshared.
+"""
+from __future__ import annotations
+
+import ast
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from exchange import operations as ops
+from exchange.extensions import db
+from exchange.models import Notification, Organisation, User, utcnow
+from exchange.notify import post_message, record_link
+from exchange.reminders import send_reminders
+from tests.api.conftest import OFFER, REQUEST
+from tests.conftest import make_outside_provider, make_user
+
+VISIBILITIES = ["task_force", "providers", "restricted", "restricted_shared"]
+RESTRICTED = ("restricted", "restricted_shared")
+
+# Every kind of notification the app sends (the same list as exchange.notify.KINDS), each with its cases
+# below in expected(): (kind, record) → who must receive it.
+KINDS = {
+    "request.submitted", "request.review", "request.accept", "request.request-info", "request.reject",
+    "request.withdraw", "request.close", "request.routed",
+    "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
+    "match.withdraw",
+    "message.posted",
+    "reminder.request", "reminder.match", "reminder.feedback",
+    "organisation.approved", "organisation.rejected",
+}
+
+
+def expected(visibility: str) -> dict[tuple[str, str], set[str]]:
+    """Who must hear of what. The lead entities of the financing working group with users here are UNODC
+    (`provider`) and IMF (`other_provider`); `outside` is the approved outside provider (nordic-fund)."""
+    restricted = visibility in RESTRICTED
+    leads = {"task_force": {"provider", "other_provider"}, "providers": {"provider", "other_provider"},
+             "restricted": set(), "restricted_shared": {"provider"}}[visibility]
+    return {
+        ("request.submitted", "R1"): {"coordinator"},
+        ("request.review", "R1"): {"state"},
+        ("request.request-info", "R1"): {"state"},
+        ("request.accept", "R1"): {"state"},
+        ("request.routed", "R1"): leads,
+        # IMF wrote while it could see R1; the State writes after R1 is unshared from IMF.
+        ("message.posted", "R1"): {"state", "coordinator"} | {"provider", "outside", "coordinator"}
+        | (set() if restricted else {"other_provider"}),
+        ("match.proposed", "M1"): {"provider", "state"},
+        ("match.accept", "M1"): {"state", "coordinator"},
+        ("match.start", "M1"): {"state", "coordinator"},
+        ("match.complete", "M1"): {"state", "coordinator"},
+        ("message.posted", "M1"): {"state", "coordinator"},  # UNODC wrote
+        ("reminder.feedback", "M1"): {"state"},
+        ("match.proposed", "M2"): {"provider", "state"},
+        ("match.accept", "M2"): {"state", "coordinator"},
+        ("match.start", "M2"): {"state", "coordinator"},
+        ("match.complete", "M2"): {"state", "coordinator"},
+        ("match.confirm", "M2"): {"coordinator", "provider"},
+        ("match.proposed", "M3"): {"provider", "state"},
+        ("match.decline", "M3"): {"state", "coordinator"},
+        ("match.proposed", "M4"): {"outside", "state"},
+        ("reminder.match", "M4"): {"outside"},
+        ("match.proposed", "M5"): {"outside", "state"},
+        ("match.withdraw", "M5"): {"outside", "state"},
+        ("request.submitted", "R2"): {"coordinator"},
+        ("request.request-info", "R2"): {"state"},
+        ("reminder.request", "R2"): {"state"},
+        ("request.submitted", "R3"): {"coordinator"},
+        ("reminder.request", "R3"): {"coordinator"},
+        ("request.submitted", "R4"): {"coordinator"},
+        ("request.reject", "R4"): {"state"},
+        ("request.submitted", "R5"): {"coordinator"},
+        ("request.withdraw", "R5"): {"state"},
+        ("request.submitted", "R6"): {"coordinator"},
+        ("request.accept", "R6"): {"state"},
+        ("request.routed", "R6"): leads,
+        ("request.close", "R6"): {"state"},
+        ("organisation.approved", "pending-org"): {"pending"},
+        ("organisation.rejected", "rejected-org"): {"rejected"},
+    }
+
+
+def test_every_kind_the_app_sends_has_a_case():
+    from exchange.mail import KIND_SUBJECTS
+    from exchange.notify import KINDS as SENT
+    assert SENT == KINDS, "a new kind of notification needs its cases in expected()"
+    assert {kind for kind, _ in expected("task_force")} == KINDS
+    assert set(KIND_SUBJECTS) <= KINDS
+
+
+def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", None)) == name]
+
+
+def test_every_notification_goes_through_notify_and_names_its_record():
+    """Notification rows are made in one place (notify.notify, which asks the access policy), and every
+    call of it says which record it is about."""
+    root = Path(__file__).resolve().parents[1] / "exchange"
+    makers, callers = [], []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if _calls(tree, "Notification"):
+            makers.append(path.relative_to(root).as_posix())
+        for call in _calls(tree, "notify"):
+            callers.append(path.relative_to(root).as_posix())
+            assert any(k.arg == "about" for k in call.keywords), f"{path}:{call.lineno} notify() without about="
+    assert makers == ["notify.py"]
+    assert sorted(set(callers)) == ["notify.py", "operations/assistance.py", "operations/matches.py",
+                                    "operations/people.py", "operations/routing.py", "reminders.py"]
+
+
+class Scenario:
+    def __init__(self, app, people, visibility: str):
+        self.app, self.people, self.visibility = app, people, visibility
+        self.records: dict[str, str] = {}   # name → link
+        self.names: dict[int, str] = {u.id: name for name, u in people.all().items()}
+
+    def user(self, name: str) -> User:
+        return db.session.get(User, getattr(self.people, name).id)
+
+    def request(self, name: str, steps: list) -> object:
+        coordinator, state = self.user("coordinator"), self.user("state")
+        visibility = "restricted" if self.visibility in RESTRICTED else self.visibility
+        data = REQUEST | {"title": f"Request {name} on financial intelligence", "visibility": visibility,
+                          "draft": True}
+        if self.visibility == "restricted_shared":
+            req = ops.create_request(coordinator, data | {"country": "KAZ", "shared_with": ["UNODC"]})
+        else:
+            req = ops.create_request(state, data)
+        db.session.flush()
+        self.records[name] = record_link(req)
+        for action, actor, body in steps:
+            ops.move_request(self.user(actor), req, action, body)
+        return req
+
+    def offer(self, by: str):
+        return ops.create_offer(self.user(by), OFFER | {"title": f"Course by {by} on terrorist financing"})
+
+    def propose(self, name: str, req, offer):
+        match = ops.propose_match(self.user("coordinator"), {"request_id": req.id, "offer_id": offer.id,
+                                                             "note": "A good fit."})
+        db.session.flush()
+        self.records[name] = record_link(match)
+        return match
+
+    def moves(self, match, steps: list) -> None:
+        for action, actor, body in steps:
+            ops.move_match(self.user(actor), match, action, body)
+
+    def share(self, req, codes: list[str]) -> None:
+        ops.update_request(self.user("coordinator"), req, {"version": req.version, "shared_with": codes})
+
+    def run(self) -> None:
+        base = ["UNODC"] if self.visibility == "restricted_shared" else []
+        with self.app.app_context():
+            r1 = self.request("R1", [("submit", "state", {}), ("review", "coordinator", {}),
+                                     ("request-info", "coordinator", {"message": "Which unit will host it?"}),
+                                     ("submit", "state", {}), ("accept", "coordinator", {})])
+            self.share(r1, base + ["IMF"])
+            post_message(self.user("other_provider"), r1, {"message": "IMF could help with the FIU."})
+            self.share(r1, base)  # IMF no longer sees a restricted R1
+            offers = {by: [self.offer(by) for _ in range(3)] for by in ("provider", "outside")}
+            m1, m2, m3, m4, m5 = [self.propose(f"M{i + 1}", r1, offer) for i, offer in
+                                  enumerate(offers["provider"] + offers["outside"][:2])]
+            self.moves(m1, [("accept", "provider", {}), ("start", "provider", {}),
+                            ("complete", "provider", {"outcome": "Twenty analysts trained."})])
+            post_message(self.user("provider"), m1, {"message": "The report is attached to the offer."})
+            self.moves(m2, [("accept", "provider", {}), ("start", "provider", {}),
+                            ("complete", "provider", {"outcome": "Ten supervisors trained."}),
+                            ("confirm", "state", {"rating": 5, "comment": "Very useful."})])
+            self.moves(m3, [("decline", "provider", {"reason": "No trainers free."})])
+            self.moves(m5, [("withdraw", "coordinator", {})])
+            assert m4.status == "proposed"
+            post_message(self.user("state"), r1, {"message": "Thank you all; we still need a second course."})
+            self.request("R2", [("submit", "state", {}),
+                                ("request-info", "coordinator", {"message": "Which agency?"})])
+            self.request("R3", [("submit", "state", {})])
+            self.request("R4", [("submit", "state", {}), ("reject", "coordinator", {"reason": "Out of scope."})])
+            self.request("R5", [("submit", "state", {}), ("withdraw", "coordinator", {})])
+            self.request("R6", [("submit", "state", {}), ("accept", "coordinator", {}),
+                                ("close", "coordinator", {})])
+            admin = self.user("admin")
+            pending = db.session.scalar(select(Organisation).where(Organisation.code == "new-institute"))
+            ops.set_organisation_approval(admin, pending, "approved")
+            rejected_org = make_outside_provider("refused-institute", "pending")
+            rejected = make_user("officer@refused.test.example", "provider", "refused-institute")
+            self.names[rejected.id] = "rejected"
+            ops.set_organisation_approval(admin, rejected_org, "rejected")
+            self.records["pending-org"] = self.records["rejected-org"] = "/"
+            db.session.commit()
+            send_reminders(utcnow() + timedelta(days=30))
+            db.session.commit()
+
+    def received(self) -> dict[tuple[str, str], set[str]]:
+        by_link = {}
+        for name, link in self.records.items():
+            by_link.setdefault(link, []).append(name)
+        result: dict[tuple[str, str], set[str]] = {}
+        with self.app.app_context():
+            for note in db.session.scalars(select(Notification)):
+                path = note.link.split("#")[0]
+                names = by_link[path]
+                record = names[0] if path != "/" else ("pending-org" if note.kind == "organisation.approved"
+                                                      else "rejected-org")
+                result.setdefault((note.kind, record), set()).add(self.names[note.user_id])
+        return result
+
+    def deliveries(self) -> set[tuple[int, str]]:
+        with self.app.app_context():
+            return {(note.user_id, note.link.split("#")[0]) for note in db.session.scalars(select(Notification))}
+
+
+def _client_of(app, user_id: int):
+    with app.app_context():
+        token = db.session.get(User, user_id).session_token
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_every_notification_reaches_only_those_who_may_see_its_record(app, people, visibility):
+    scenario = Scenario(app, people, visibility)
+    scenario.run()
+    # Everyone told of a record can open it: the page answers 200, not the 404 of an invisible record.
+    clients = {}
+    refused = []
+    for user_id, path in sorted(scenario.deliveries()):
+        client = clients.setdefault(user_id, _client_of(app, user_id))
+        status = client.get(path).status_code
+        if status != 200:
+            refused.append((scenario.names[user_id], path, status))
+    assert refused == []
+    # And each audience is exactly the intended one less whoever may not see the record.
+    received, wanted = scenario.received(), expected(visibility)
+    got = {key: received.get(key, set()) for key in wanted}
+    assert got == wanted
+    assert set(received) <= set(wanted), f"notifications without a case: {set(received) - set(wanted)}"
