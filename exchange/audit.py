@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import AuditEvent
+from .models import AuditEvent, utcnow
 
 
 def _plain(value):
@@ -27,6 +27,15 @@ def record(actor, action: str, record_type: str, record_id: int | None, summary:
                        changes={k: _plain(v) for k, v in (changes or {}).items()})
     db.session.add(event)
     return event
+
+
+def record_apart(connection: Connection, actor_id: int | None, action: str, record_type: str,
+                 record_id: int | None, summary: str = "", changes: dict | None = None) -> None:
+    """Add an audit event through `connection`, in a transaction of its own rather than the session's
+    (security events written after a request: see side_writes)."""
+    connection.execute(insert(AuditEvent.__table__).values(
+        at=utcnow(), actor_id=actor_id, action=action, record_type=record_type, record_id=record_id,
+        summary=summary, changes={k: _plain(v) for k, v in (changes or {}).items()}))
 
 
 def diff(before: dict, after: dict) -> dict:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import logging
 
 from flask import has_request_context, request
-from sqlalchemy import insert
 
-from .models import AuditEvent, utcnow
+from .audit import record_apart
 from .side_writes import defer_write
 
 log = logging.getLogger("exchange.security")
@@ -38,7 +37,6 @@ def record_security_event(action: str, *, user=None, email: str = "", detail: st
     user_id = getattr(user, "id", None)
     email = (getattr(user, "email", None) or email or "")[:254]
     log.info("%s user=%s email=%s address=%s path=%s %s", action, user_id, email, address, path, detail)
-    values = {"at": utcnow(), "actor_id": user_id, "action": action, "record_type": "user",
-              "record_id": user_id, "summary": detail[:500],
-              "changes": {"email": email, "address": address, "path": path}}
-    defer_write(lambda connection: connection.execute(insert(AuditEvent.__table__).values(**values)))
+    changes = {"email": email, "address": address, "path": path}
+    defer_write(lambda connection: record_apart(connection, user_id, action, "user", user_id, detail[:500],
+                                                changes))
