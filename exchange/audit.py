@@ -33,7 +33,7 @@ def record_apart(connection: Connection, actor_id: int | None, action: str, reco
                  record_id: int | None, summary: str = "", changes: dict | None = None) -> None:
     """Add an audit event through `connection`, in a transaction of its own rather than the session's
     (security events written after a request: see side_writes)."""
-    connection.execute(insert(AuditEvent.__table__).values(
+    connection.execute(insert(AuditEvent).values(
         at=utcnow(), actor_id=actor_id, action=action, record_type=record_type, record_id=record_id,
         summary=summary, changes={k: _plain(v) for k, v in (changes or {}).items()}))
 
