@@ -5,8 +5,9 @@ inside one read transaction, so it is the database as of one moment even while o
 writers are never blocked); the row counts of every table are read in that same transaction, then the copy
 is checked (`PRAGMA integrity_check` = ok, the same counts). The copy is a single file (journal mode
 DELETE), written beside its destination and renamed into place. A restore checks the backup first, refuses
-while another process has the database open (it cannot leave WAL mode then), replaces the file atomically,
-and checks the result the same way.
+while another process has the database open (it cannot leave WAL mode then: every Exchange connection
+runs in WAL mode, and so does the restored file), replaces the file atomically, and checks the result the
+same way.
 
 PostgreSQL: `pg_dump --format=custom` (at least the server's major version) from a snapshot exported by a
 repeatable-read transaction, in which the row counts are read; the dump is then read back whole
@@ -167,7 +168,9 @@ def restore_sqlite(url: str, backup: Path, head: str | None = None) -> Report:
     copy = sqlite3.connect(staged, isolation_level=None)
     try:
         src.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")
+        # WAL from the start, as every Exchange connection sets it: while a process has a WAL database open
+        # it holds a lock that makes leaving WAL fail, which is how a later restore sees that it is in use.
+        copy.execute("PRAGMA journal_mode=WAL")
     finally:
         copy.close()
         src.close()
@@ -186,13 +189,13 @@ def restore_sqlite(url: str, backup: Path, head: str | None = None) -> Report:
             if mode != "delete":
                 raise BackupError(f"The database {target} is in use by another process (a server or a command): "
                                   "stop it, then restore again. Nothing was changed.")
+        for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+            leftover.unlink(missing_ok=True)  # none after leaving WAL; an old WAL must never meet the new file
         os.replace(staged, target)
     finally:
         staged.unlink(missing_ok=True)
         if live is not None:
             live.close()
-    for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
-        leftover.unlink(missing_ok=True)  # none after leaving WAL; never apply an old WAL to the new file
     integrity, found = check_sqlite_file(target)
     return Report("sqlite", target, expected, found, integrity, notes)
 

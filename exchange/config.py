@@ -95,6 +95,8 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     if overrides:
         app.config.update(overrides)
+    # As a WSGI server will run it: `flask` commands reset app.debug from FLASK_DEBUG (for check-deploy).
+    app.config["DEBUG_AT_START"] = bool(app.config.get("DEBUG"))
     instance = Path(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         instance.mkdir(parents=True, exist_ok=True)

@@ -88,7 +88,7 @@ def deployment_problems(app: Flask) -> list[Problem]:
     config = app.config
     problems = secret_problems(str(config.get("SECRET_KEY") or ""), Path(app.instance_path))
 
-    if app.debug or config.get("DEBUG"):
+    if app.debug or config.get("DEBUG") or config.get("DEBUG_AT_START"):
         problems.append(Problem(ERROR, "debug", "Debug mode is on (FLASK_DEBUG or DEBUG): it shows stack traces "
                                 "and runs the interactive debugger; unset FLASK_DEBUG."))
     if config.get("TESTING"):
