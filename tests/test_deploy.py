@@ -16,10 +16,12 @@ PRODUCTION_ENV = {
     "EXCHANGE_SECRET_KEY": secrets.token_hex(32),
     "EXCHANGE_HTTPS": "1",
     "EXCHANGE_TRUSTED_HOSTS": "exchange.example.org",
+    "EXCHANGE_TRUSTED_PROXIES": "1",
     "EXCHANGE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-    "EXCHANGE_SMTP_URL": "smtp://127.0.0.1:25",
+    "EXCHANGE_SMTP_URL": "smtp+starttls://exchange:password@mail.example.org:587",
+    "EXCHANGE_MAIL_FROM": "exchange@example.org",
     "EXCHANGE_BASE_URL": "https://exchange.example.org",
-    "WEB_CONCURRENCY": "4",
+    "WEB_CONCURRENCY": "2",
 }
 ENV_NAMES = [*PRODUCTION_ENV, "EXCHANGE_DATABASE_URL", "FLASK_DEBUG"]
 
@@ -74,9 +76,9 @@ def test_defaults_fail_and_say_why(deploy_app):
     ({}, {"PREFERRED_URL_SCHEME": "http"}, "https", "PREFERRED_URL_SCHEME"),
     ({}, {"HSTS_MAX_AGE": 0}, "hsts", "HSTS is off"),
     ({"EXCHANGE_TRUSTED_HOSTS": None}, {}, "trusted_hosts", "EXCHANGE_TRUSTED_HOSTS"),
-    ({"EXCHANGE_RATELIMIT_STORAGE_URI": None}, {}, "rate_limits", "with 4 workers"),
-    ({"EXCHANGE_RATELIMIT_STORAGE_URI": None, "WEB_CONCURRENCY": None}, {"WORKERS": 2}, "rate_limits",
-     "with 2 workers"),
+    ({"EXCHANGE_RATELIMIT_STORAGE_URI": None}, {}, "rate_limits", "with 2 workers"),
+    ({"EXCHANGE_RATELIMIT_STORAGE_URI": None, "WEB_CONCURRENCY": None}, {"WORKERS": 3}, "rate_limits",
+     "with 3 workers"),
     ({}, {"RATELIMIT_ENABLED": False}, "rate_limits", "not throttled"),
     ({"EXCHANGE_BASE_URL": "http://exchange.example.org"}, {}, "base_url", "not https"),
     ({"EXCHANGE_BASE_URL": None}, {}, "base_url", "links in e-mails have no host"),
@@ -112,7 +114,7 @@ def test_no_smtp_is_an_error_once_password_reset_sends_mail(deploy_app):
 
 
 def test_sqlite_with_several_workers_is_a_note_about_wal(deploy_app):
-    result = check(deploy_app(), )
+    result = check(deploy_app())
     if DATABASE_URL.startswith("sqlite"):
         assert "NOTE     database:" in result.output and "WAL" in result.output
     else:
