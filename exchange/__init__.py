@@ -48,6 +48,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .web import register_web
     register_web(app)
     register_api(app)
+    from .security import refuse_untrusted_host
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)  # before CSRF and the guard
 
     from .cli import register_cli
     register_cli(app)

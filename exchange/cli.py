@@ -1,4 +1,5 @@
-"""Flask commands: `seed reference|demo`, `users create|token`, `reminders send`."""
+"""Flask commands: `seed reference|demo`, `users create|token`, `reminders send` (and, from deploy_cli,
+`check-deploy`, `backup`, `restore`)."""
 from __future__ import annotations
 
 import sys
@@ -24,6 +25,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(matching)
     app.cli.add_command(reminders)
+    from . import deploy_cli
+    deploy_cli.register(app)
 
 
 @click.group(cls=AppGroup)

@@ -74,6 +74,12 @@ class Config:
     PREFERRED_URL_SCHEME = "http"
     TESTING = False
 
+    # Deployment (checked by `flask check-deploy`): the Host names served (None: any; EXCHANGE_TRUSTED_HOSTS),
+    # HSTS sent once the site is served over HTTPS, and the number of server workers (None: WEB_CONCURRENCY).
+    TRUSTED_HOSTS: list[str] | None = None
+    HSTS_MAX_AGE = 31536000
+    WORKERS: int | None = None
+
 
 ENV_KEYS = {
     "EXCHANGE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
@@ -93,6 +99,8 @@ def load(app, overrides: dict | None = None) -> None:
     for env_key, config_key in ENV_KEYS.items():
         if os.environ.get(env_key):
             app.config[config_key] = os.environ[env_key]
+    if os.environ.get("EXCHANGE_TRUSTED_HOSTS", "").strip():
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["EXCHANGE_TRUSTED_HOSTS"].split(",") if h.strip()]
     if os.environ.get("EXCHANGE_HTTPS") == "1":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -106,6 +114,8 @@ def load(app, overrides: dict | None = None) -> None:
         # or path can plant or shadow it.
         app.config.update(SESSION_COOKIE_NAME="__Host-exchange_session", SESSION_COOKIE_PATH="/",
                           SESSION_COOKIE_DOMAIN=None)
+    # As a WSGI server will run it: `flask` commands reset app.debug from FLASK_DEBUG (for check-deploy).
+    app.config["DEBUG_AT_START"] = bool(app.config.get("DEBUG"))
     instance = Path(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         instance.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """Passwords (argon2; the one rule for a new password: length and zxcvbn's strength estimate against its
-offline lists of common passwords, words and names), API, session and reset tokens (stored hashed), and the
-HTTP security headers."""
+offline lists of common passwords, words and names), API, session and reset tokens (stored hashed), the
+HTTP security headers, and the refusal of a Host header the deployment does not serve (TRUSTED_HOSTS)."""
 from __future__ import annotations
 
 import hashlib
@@ -9,8 +9,9 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 from zxcvbn import zxcvbn
 
 from .texts import text
@@ -31,7 +32,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
-    "base-uri 'self'",
+    "base-uri 'none'",  # no page uses <base>: an injected one could not redirect relative links
     "frame-ancestors 'none'",
     "form-action 'self'",
 ])
@@ -131,8 +132,27 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    max_age = current_app.config["HSTS_MAX_AGE"]
+    # Behind a TLS proxy the request itself may look like plain HTTP: EXCHANGE_HTTPS says the site is HTTPS.
+    if max_age > 0 and (request.is_secure or current_app.config["PREFERRED_URL_SCHEME"] == "https"):
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
     if current_user.is_authenticated or request.path.startswith("/api/"):
         headers["Cache-Control"] = "no-store"
     return response
+
+
+UNTRUSTED_HOST_MESSAGE = "This server does not answer for the host name in the request."
+
+
+def refuse_untrusted_host() -> Response | None:
+    """First of the before-request hooks: a Host header outside TRUSTED_HOSTS gets a plain 400.
+
+    Flask refuses such a host while it matches the URL (a SecurityError kept as the routing exception), but
+    then has no URL adapter, so any page that builds a link (the error page too) would fail with a 500;
+    this answer builds none, and no other hook (CSRF, rate limits, the guard) runs for that request."""
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    if request.path.startswith("/api/"):
+        from .api.errors import api_error_response
+        return api_error_response("bad_request", UNTRUSTED_HOST_MESSAGE, 400)
+    return Response(UNTRUSTED_HOST_MESSAGE + "\n", status=400, mimetype="text/plain")

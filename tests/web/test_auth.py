@@ -140,7 +140,7 @@ def test_security_headers_and_cookie_flags(app, people):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     page = client.get("/")
     csp = page.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'self'",
+    for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'",
                       "form-action 'self'", "object-src 'none'"):
         assert directive in csp
     assert "unsafe-inline" not in csp
