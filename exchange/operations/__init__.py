@@ -12,12 +12,12 @@ from .people import (
                      create_organisation,
                      create_user,
                      end_sessions,
-                     issue_api_token,
                      register_outside_provider,
                      set_organisation_approval,
                      set_user_active,
                      update_user,
 )
+from .tokens import get_token, issue_api_token, revoke_api_token, tokens_of
 
 __all__ = [
                      "authenticate",
@@ -27,14 +27,17 @@ __all__ = [
                      "create_request",
                      "create_user",
                      "end_sessions",
+                     "get_token",
                      "issue_api_token",
                      "move_match",
                      "move_offer",
                      "move_request",
                      "propose_match",
                      "register_outside_provider",
+                     "revoke_api_token",
                      "set_organisation_approval",
                      "set_user_active",
+                     "tokens_of",
                      "update_offer",
                      "update_request",
                      "update_user",
