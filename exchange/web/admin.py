@@ -117,7 +117,8 @@ def edit_user(user_id: int):
         else:
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    from .tokens import token_section
+    return render_template("admin/user_form.html", form=form, user=user, **token_section(user))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
