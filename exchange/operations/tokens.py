@@ -49,9 +49,10 @@ def issue_api_token(actor, user: User, name: str = "", *, scope: str = "write", 
     if len(name) > NAME_MAX:
         raise ValidationFailed("The token could not be issued.", {"name": [
             "Use at most %(max)s characters." % {"max": NAME_MAX}]})  # noqa: UP031
-    expires_at = utcnow() + timedelta(days=lifetime_days(days))
+    now = utcnow()
+    expires_at = now + timedelta(days=lifetime_days(days))
     token, digest = new_api_token()
-    row = ApiToken(user_id=user.id, token_hash=digest, name=name, scope=scope, expires_at=expires_at)
+    row = ApiToken(user_id=user.id, token_hash=digest, name=name, scope=scope, created_at=now, expires_at=expires_at)
     db.session.add(row)
     db.session.flush()
     by = actor.email if actor else "the command line"
