@@ -166,7 +166,7 @@ class _Caller:
     """A signed-in person: the session cookie for pages, a bearer token for the API."""
 
     def __init__(self, app, email: str):
-        from exchange.operations.people import issue_api_token
+        from exchange.operations import issue_api_token
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
             session_token, self.bearer = user.session_token, issue_api_token(user, user, "bench")
