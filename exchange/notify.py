@@ -64,9 +64,9 @@ def open_notification(user, notification_id: int) -> Notification | None:
     note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
                                                         Notification.user_id == user.id))
     if note is not None and note.read_at is None:
-        table, note_id, at = Notification.__table__, note.id, utcnow()
-        defer_write(lambda connection: connection.execute(update(table).where(
-            table.c.id == note_id, table.c.read_at.is_(None)).values(read_at=at)))
+        note_id, at = note.id, utcnow()
+        defer_write(lambda connection: connection.execute(update(Notification).where(
+            Notification.id == note_id, Notification.read_at.is_(None)).values(read_at=at)))
     return note
 
 
@@ -151,15 +151,15 @@ def mark_thread_read_later(user, record) -> None:
     """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
     (the thread was shown by a page, a GET: a read never writes in its transaction)."""
     kind, record_id = thread_key(record)
-    user_id, at, table = user.id, utcnow(), ThreadRead.__table__
-    mine = (table.c.user_id == user_id, table.c.record_type == kind, table.c.record_id == record_id)
+    user_id, at = user.id, utcnow()
+    mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
 
     def write(connection) -> None:
-        if connection.execute(update(table).where(*mine, table.c.last_read_at < at).values(last_read_at=at)).rowcount:
-            return
-        if connection.scalar(select(table.c.id).where(*mine)) is None:
-            connection.execute(insert(table).values(user_id=user_id, record_type=kind, record_id=record_id,
-                                                    last_read_at=at))
+        moved = connection.execute(update(ThreadRead).where(*mine, ThreadRead.last_read_at < at)
+                                   .values(last_read_at=at)).rowcount
+        if not moved and connection.scalar(select(ThreadRead.id).where(*mine)) is None:
+            connection.execute(insert(ThreadRead).values(user_id=user_id, record_type=kind, record_id=record_id,
+                                                         last_read_at=at))
 
     defer_write(write)
 

@@ -62,11 +62,10 @@ def _note_use(api_token: ApiToken, now) -> None:
     if api_token.last_used_at is not None and api_token.last_used_at > stale_before:
         return
     token_id = api_token.id
-    table = ApiToken.__table__
 
     def write(connection) -> None:
-        connection.execute(update(table).where(table.c.id == token_id, or_(
-            table.c.last_used_at.is_(None), table.c.last_used_at <= stale_before)).values(last_used_at=now))
+        connection.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
+            ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= stale_before)).values(last_used_at=now))
 
     defer_write(write)
 
