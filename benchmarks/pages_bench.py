@@ -168,7 +168,8 @@ class _Caller:
     def __init__(self, app, email: str):
         import time
 
-        from exchange.operations.people import issue_api_token, open_session
+        from exchange.operations import issue_api_token
+        from exchange.operations.people import open_session
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
             self.bearer = issue_api_token(user, user, "bench")

@@ -1,5 +1,5 @@
-"""Flask commands: `seed reference|demo`, `users create|token`, `reminders send` (and, from deploy_cli,
-`check-deploy`, `backup`, `restore`)."""
+"""Flask commands: `seed reference|demo`, `users create|token|tokens|revoke-token`, `reminders send` (and,
+from deploy_cli, `check-deploy`, `backup`, `restore`)."""
 from __future__ import annotations
 
 import sys
@@ -94,16 +94,66 @@ def users_create(email: str, role: str, org: str, name: str, password_stdin: boo
 @users.command("token")
 @click.option("--email", required=True)
 @click.option("--name", default="cli")
-def users_token(email: str, name: str):
+@click.option("--read-only", is_flag=True, help="The token may only read (GET and HEAD).")
+@click.option("--days", type=int, default=None,
+              help="Days until it expires (default API_TOKEN_LIFETIME_DAYS, 90; at most API_TOKEN_MAX_LIFETIME_DAYS).")
+def users_token(email: str, name: str, read_only: bool, days: int | None):
     """Issue a new API token for the user and print it alone on the last line."""
+    user = _user_or_exit(email)
+    try:
+        token = operations.issue_api_token(None, user, name, scope="read" if read_only else "write", days=days)
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        for field, messages in err.fields.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"API token for {user.email} (shown once; store it safely):")
+    click.echo(token)
+
+
+@users.command("tokens")
+@click.argument("email")
+def users_tokens(email: str):
+    """List the user's API tokens: id, name, scope, created, expires, last use and state."""
+    from .models import utcnow
+    user = _user_or_exit(email)
+    rows = operations.tokens_of(user)
+    now = utcnow()
+    click.echo(f"{'id':>6}  {'name':<24} {'scope':<6} {'created':<16} {'expires':<16} {'last used':<16} state")
+    for t in rows:
+        click.echo(f"{t.id:>6}  {(t.name or '-')[:24]:<24} {t.scope:<6} {_when(t.created_at):<16} "
+                   f"{_when(t.expires_at):<16} {_when(t.last_used_at):<16} {t.state(now)}")
+    click.echo(f"{len(rows)} token{'s' if len(rows) != 1 else ''} for {user.email}.")
+
+
+@users.command("revoke-token")
+@click.argument("token_id", type=click.IntRange(min=1))
+def users_revoke_token(token_id: int):
+    """Revoke the API token with this id (see `flask users tokens EMAIL`): it stops working at once."""
+    from .errors import NotFound
+    try:
+        token = operations.get_token(None, token_id)
+    except NotFound:
+        click.echo(f"No API token with id {token_id}.", err=True)
+        raise SystemExit(1) from None
+    if operations.revoke_api_token(None, token):
+        db.session.commit()
+        click.echo(f"Revoked API token {token.id} ({token.name or 'no name'}) of {token.user.email}.")
+    else:
+        click.echo(f"API token {token.id} was already revoked.")
+
+
+def _user_or_exit(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         click.echo(f"No user with e-mail {email}.", err=True)
         raise SystemExit(1)
-    token = operations.issue_api_token(None, user, name)
-    db.session.commit()
-    click.echo(f"API token for {user.email} (shown once; store it safely):")
-    click.echo(token)
+    return user
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 @click.group(cls=AppGroup)

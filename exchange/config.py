@@ -58,6 +58,12 @@ class Config:
     # scheme (X-Forwarded-Proto); 0 ignores those headers.
     TRUSTED_PROXIES = 0
 
+    # API tokens: how long a new one lives (its owner may choose up to the maximum), and how often a
+    # token's last use is written (after the request, in a transaction of its own).
+    API_TOKEN_LIFETIME_DAYS = 90
+    API_TOKEN_MAX_LIFETIME_DAYS = 365
+    API_TOKEN_USE_INTERVAL = 300  # seconds
+
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str = ""

@@ -30,6 +30,7 @@ def guard() -> None:
     if _carries_nul():
         raise BadRequest("Text may not contain NUL characters.")
     if is_api_request():
-        from .api.auth import authenticate
+        from .api.auth import authenticate, enforce_token_scope
         g._login_user = authenticate()
+        enforce_token_scope(g._login_user)
     enforce_route_rule(current_user)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from .errors import Forbidden
 from .extensions import db
 from .models import Match, Message, Notification, Offer, Organisation, ThreadRead, User, utcnow
+from .side_writes import defer_write
 
 MESSAGE_MAX = 5000
 
@@ -85,11 +86,14 @@ def mark_all_read(user) -> int:
 
 
 def open_notification(user, notification_id: int) -> Notification | None:
-    """The user's own notification, marked read (None if it is not theirs or does not exist)."""
+    """The user's own notification (None if it is not theirs or does not exist), marked read after the
+    request in a transaction of its own (opening one is a GET, and a read never writes in its transaction)."""
     note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
                                                         Notification.user_id == user.id))
     if note is not None and note.read_at is None:
-        note.read_at = utcnow()
+        note_id, at = note.id, utcnow()
+        defer_write(lambda connection: connection.execute(update(Notification).where(
+            Notification.id == note_id, Notification.read_at.is_(None)).values(read_at=at)))
     return note
 
 
@@ -170,6 +174,23 @@ def mark_thread_read(user, record, at: datetime | None = None) -> None:
         row.last_read_at = at
 
 
+def mark_thread_read_later(user, record) -> None:
+    """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
+    (the thread was shown by a page, a GET: a read never writes in its transaction)."""
+    kind, record_id = thread_key(record)
+    user_id, at = user.id, utcnow()
+    mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
+
+    def write(connection) -> None:
+        moved = connection.execute(update(ThreadRead).where(*mine, ThreadRead.last_read_at < at)
+                                   .values(last_read_at=at)).rowcount
+        if not moved and connection.scalar(select(ThreadRead.id).where(*mine)) is None:
+            connection.execute(insert(ThreadRead).values(user_id=user_id, record_type=kind, record_id=record_id,
+                                                         last_read_at=at))
+
+    defer_write(write)
+
+
 def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
     """How many messages by others each of these matches' threads has that `user` has not read."""
     if not match_ids:
@@ -185,5 +206,6 @@ def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
 
 
 __all__ = ["KINDS", "MESSAGE_MAX", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
-           "notify", "open_notification", "post_message", "thread_messages", "thread_participants",
+           "mark_thread_read_later", "notify", "open_notification", "post_message", "thread_messages",
+           "thread_participants",
            "unread_count", "unread_messages_by_match", "users_of"]

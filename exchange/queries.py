@@ -293,6 +293,43 @@ def sort_audit(stmt):
 
 
 # ------------------------------------------------------------------------------------------------
+# Security events (security_events.py): the audit events whose action is security.*, reviewed on their own
+# admin page with the audit trail's reading of action, person and dates, and the client address.
+
+SECURITY_FILTERS = ("action", "person", "address", "from", "to")
+
+
+def security_event_filters(params: Mapping) -> tuple[dict, dict[str, str]]:
+    """The security events page's filters, cleaned, and a message for each one not understood. action: one
+    of security_events.ACTIONS; person: part of the account's e-mail (or of the e-mail typed, when it named
+    no account); address: the start of the client address; from and to: ISO dates, both inclusive."""
+    from .security_events import ACTIONS
+    filters, problems = audit_filters(params)
+    problems = {k: v for k, v in problems.items() if k in SECURITY_FILTERS}
+    if filters["action"] and filters["action"] not in ACTIONS:
+        problems["action"] = "Choose an action from the list."
+        filters["action"] = ""
+    return {"action": filters["action"], "person": filters["person"], "address": _one(params, "address")[:100],
+            "from": filters["from"], "to": filters["to"]}, problems
+
+
+def filter_security_events(stmt, params: Mapping):
+    """Narrow a select of AuditEvent to the security events the filters in `params` select."""
+    filters, _ = security_event_filters(params)
+    A = AuditEvent
+    stmt = stmt.where(A.action.startswith("security.", autoescape=True))
+    if filters["action"]:
+        stmt = stmt.where(A.action == filters["action"])
+    if filters["person"]:
+        stmt = stmt.where(or_(
+            A.actor_id.in_(select(User.id).where(func.lower(User.email).contains(filters["person"], autoescape=True))),
+            func.lower(A.changes["email"].as_string()).contains(filters["person"], autoescape=True)))
+    if filters["address"]:
+        stmt = stmt.where(A.changes["address"].as_string().startswith(filters["address"], autoescape=True))
+    return stmt.where(*in_period(A.at, filters["from"], filters["to"]))
+
+
+# ------------------------------------------------------------------------------------------------
 # Full-text search.
 
 FTS_TABLES = {"assistance_requests": "assistance_requests_fts", "offers": "offers_fts"}

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, g, has_request_context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from .extensions import db
 
@@ -18,11 +18,27 @@ Write = Callable[[Connection], None]
 
 
 def defer_write(write: Write) -> None:
-    """Run `write(connection)` in its own transaction after the current request (at once outside one)."""
+    """Run `write(connection)` in its own transaction after the current request. Outside a request (a
+    command, a test): after the session's transaction commits (dropped if it rolls back), at once when none
+    is open (on SQLite a second connection cannot write while that transaction holds the lock)."""
     if has_request_context():
         g.setdefault("_side_writes", []).append(write)
+    elif (session := db.session()).in_transaction():
+        session.info.setdefault("_side_writes", []).append(write)
+        if not session.info.get("_side_writes_hooked"):
+            session.info["_side_writes_hooked"] = True
+            event.listen(session, "after_commit", _after_commit)
+            event.listen(session, "after_rollback", _after_rollback)
     else:
         _run([write])
+
+
+def _after_commit(session) -> None:
+    _run(session.info.pop("_side_writes", []))
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("_side_writes", None)
 
 
 def _run(writes: list[Write]) -> None:

@@ -1,6 +1,7 @@
 """Every page a demo user can reach by following links renders: with the demo data loaded, each role's
 client walks the links from its home page (breadth first, GET only) and no page answers a server error,
-nor 403 (pages link only to where the person may go)."""
+nor 403 (pages link only to where the person may go), and none writes in its transaction (opening a
+notification and reading a thread leave their marks after the request: side_writes)."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from exchange.extensions import db
 from exchange.models import User
 from tests.conftest import signed_in_client
+from tests.reads_write_nothing import writes_in_reads
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/static/", "/bootstrap/", "/logout")
@@ -44,6 +46,15 @@ def _client_for(app, email):
 def test_every_linked_page_renders_for_each_demo_login(app, demo, who):
     client = _client_for(app, DEMO_LOGINS[who])
     seen, queue, failures = set(), deque(["/"]), []
+    with writes_in_reads() as writes:
+        _crawl(client, seen, queue, failures)
+    print(f"{who}: {len(seen)} pages")
+    assert not failures, failures
+    assert not writes, writes
+    assert len(seen) > (1 if who == "pending_provider" else 10), sorted(seen)
+
+
+def _crawl(client, seen, queue, failures):
     while queue and len(seen) < MAX_PAGES:
         path = queue.popleft()
         if path in seen:
@@ -60,6 +71,3 @@ def test_every_linked_page_renders_for_each_demo_login(app, demo, who):
             href = urldefrag(href.replace("&amp;", "&"))[0]
             if href and not href.startswith(SKIP) and urlsplit(href).netloc == "" and href not in seen:
                 queue.append(href)
-    print(f"{who}: {len(seen)} pages")
-    assert not failures, failures
-    assert len(seen) > (1 if who == "pending_provider" else 10), sorted(seen)

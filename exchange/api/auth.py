@@ -1,29 +1,80 @@
-"""Bearer-token authentication for the API: the token acts with its user's role and organisation."""
+"""Bearer-token authentication for the API: the token acts with its user's role and organisation.
+
+A token that is unknown, expired or revoked (or whose user is disabled) is no token: the route answers
+401 as for none, and the refusal is a security event. A read-only token may only read: any other method
+answers 403. The token's last use is written at most every API_TOKEN_USE_INTERVAL seconds, after the
+request in a transaction of its own (side_writes), so an API read never writes in its transaction."""
 from __future__ import annotations
 
-from flask import request
-from flask_login import AnonymousUserMixin
-from sqlalchemy import select
+from datetime import timedelta
 
+from flask import current_app, g, request
+from flask_login import AnonymousUserMixin
+from sqlalchemy import or_, select, update
+
+from ..errors import Forbidden
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from ..security import token_digest
+from ..security_events import record_security_event
+from ..side_writes import defer_write
+
+READ_METHODS = ("GET", "HEAD")
+
+
+class ReadOnlyToken(Forbidden):
+    """This API token is read-only: it may only read (GET and HEAD)."""
+
+
+def bearer_token() -> str:
+    """The token of the request's `Authorization: Bearer …` header, or ""."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def authenticate():
     """The user of a valid bearer token, or an anonymous user (routes then answer 401)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token()
+    if not token:
         return AnonymousUserMixin()
-    row = db.session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
-            ApiToken.token_hash == token_digest(token.strip()), ApiToken.revoked_at.is_(None),
-            User.active.is_(True))).first()
+    row = db.session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                             .where(ApiToken.token_hash == token_digest(token))).first()
+    now = utcnow()
     if row is None:
+        record_security_event("security.token_refused", detail="Unknown API token.")
         return AnonymousUserMixin()
     api_token, user = row
-    now = utcnow()
-    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 300:
-        api_token.last_used_at = now  # written at most every five minutes, with the request's own commit
+    state = api_token.state(now)
+    if state != "active" or not user.active:
+        reason = state if state != "active" else "its user is disabled"
+        record_security_event("security.token_refused", user=user,
+                              detail=f"API token {api_token.id} ({api_token.name or 'no name'}) refused: {reason}.")
+        return AnonymousUserMixin()
+    g.api_token_id, g.api_token_scope = api_token.id, api_token.scope
+    _note_use(api_token, now)
     return user
+
+
+def _note_use(api_token: ApiToken, now) -> None:
+    """Record the token's use after the request, if the last one recorded is older than the interval
+    (conditional, so concurrent requests of one token write it once)."""
+    stale_before = now - timedelta(seconds=current_app.config["API_TOKEN_USE_INTERVAL"])
+    if api_token.last_used_at is not None and api_token.last_used_at > stale_before:
+        return
+    token_id = api_token.id
+
+    def write(connection) -> None:
+        connection.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
+            ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= stale_before)).values(last_used_at=now))
+
+    defer_write(write)
+
+
+def enforce_token_scope(user) -> None:
+    """Refuse (403) a read-only token's request to anything but read. Known routes only: an unknown route or
+    method is answered by the error handlers (404, 405) as for any caller."""
+    if g.get("api_token_scope") == "read" and request.method not in READ_METHODS and request.endpoint:
+        record_security_event("security.token_refused", user=user,
+                              detail=f"Read-only API token {g.api_token_id} used for {request.method}.")
+        g.security_event_recorded = True  # this 403 is the refusal above, not a second event
+        raise ReadOnlyToken()

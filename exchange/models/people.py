@@ -120,8 +120,13 @@ class User(db.Model):
         return f"<User {self.email} {self.role}>"
 
 
+TOKEN_SCOPES = ("write", "read")
+TOKEN_SCOPE_LABELS = {"write": "Read and write", "read": "Read only (GET and HEAD)"}
+
+
 class ApiToken(db.Model):
-    """A bearer token for the JSON API; only its SHA-256 digest is stored."""
+    """A bearer token for the JSON API; only its SHA-256 digest is stored. It stops working when it expires
+    or is revoked; a `read` token may only read (GET and HEAD)."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,9 +136,20 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    scope: Mapped[str] = mapped_column(String(10), default="write")
 
     user: Mapped[User] = relationship(lazy="joined")
 
+    def state(self, now: datetime) -> str:
+        """"active", "expired" or "revoked" at `now`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
+
+    @property
+    def scope_label(self) -> str:
+        return TOKEN_SCOPE_LABELS.get(self.scope, self.scope)
 
 class UserSession(db.Model):
     """One signed-in browser: the cookie carries a random token, only its SHA-256 digest is stored. A session

@@ -12,7 +12,6 @@ from .people import (
                      create_organisation,
                      create_user,
                      end_sessions,
-                     issue_api_token,
                      register_outside_provider,
                      request_password_reset,
                      reset_password,
@@ -20,6 +19,7 @@ from .people import (
                      set_user_active,
                      update_user,
 )
+from .tokens import get_token, issue_api_token, revoke_api_token, tokens_of
 
 __all__ = [
                      "authenticate",
@@ -29,6 +29,7 @@ __all__ = [
                      "create_request",
                      "create_user",
                      "end_sessions",
+                     "get_token",
                      "issue_api_token",
                      "move_match",
                      "move_offer",
@@ -37,8 +38,10 @@ __all__ = [
                      "register_outside_provider",
                      "request_password_reset",
                      "reset_password",
+                     "revoke_api_token",
                      "set_organisation_approval",
                      "set_user_active",
+                     "tokens_of",
                      "update_offer",
                      "update_request",
                      "update_user",

@@ -12,14 +12,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
 
 from .. import audit
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..mail import queue_email
 from ..models import ApiToken, Organisation, PasswordReset, User, UserSession, utcnow
 from ..models.people import APPROVAL_STATES, ORG_KINDS, ROLES, ROLES_BY_ORG_KIND
 from ..security import (
     hash_password,
-    new_api_token,
     new_secret_token,
     password_inputs,
     password_problems,
@@ -363,13 +362,3 @@ def set_organisation_approval(actor, org: Organisation, approval: str) -> None:
         message = (f"{org.name} is approved: you can now post offers and see the requests shared with you."
                    if approval == "approved" else f"{org.name} was not approved by the Task Force office.")
         notify(users_of([org]), f"organisation.{approval}", message, "/", about=org)
-
-
-def issue_api_token(actor, user: User, name: str = "") -> str:
-    """A new bearer token for `user`; only its digest is kept, so it is shown once."""
-    if user is None:
-        raise NotFound("No such user.")
-    token, digest = new_api_token()
-    db.session.add(ApiToken(user_id=user.id, token_hash=digest, name=name[:100]))
-    audit.record(actor, "user.token_issued", "user", user.id, f"API token issued for {user.email}")
-    return token

@@ -15,6 +15,9 @@ def register_web(app: Flask) -> None:
     from . import imports as imports_pages
     for module in (auth, home, admin, reports, imports_pages, triage, matches, messages, inbox, audit_trail):
         app.register_blueprint(module.bp)
+    from . import security_review, tokens
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(security_review.bp)
     from . import directory, offers
     from . import requests as request_pages
     for blueprint in (request_pages.bp, request_pages.documents_bp, offers.bp, directory.bp):

@@ -118,8 +118,10 @@ def edit_user(user_id: int):
         else:
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("admin.users"))
+    from .tokens import token_section
     return render_template("admin/user_form.html", form=form, user=user,
-                           live_sessions=len(operations.people.live_sessions(user)), end_form=ConfirmForm())
+                           live_sessions=len(operations.people.live_sessions(user)), end_form=ConfirmForm(),
+                           **token_section(user))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -12,6 +13,7 @@ from ..access import RouteDenied
 from ..errors import ExchangeError
 from ..extensions import db
 from ..guard import is_api_request
+from ..security_events import record_security_event
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,16 @@ def too_large_message() -> str:
 
 def register(app: Flask) -> None:
     from ..api.errors import api_error_from_exception, api_error_response
+
+    @app.after_request
+    def record_forbidden(response):
+        """Every 403 a signed-in person or a token gets, from a page or the API, is a security event
+        (written after the request, in a transaction of its own)."""
+        if response.status_code == 403 and not g.get("security_event_recorded") \
+                and getattr(current_user, "is_authenticated", False):
+            record_security_event("security.forbidden", user=current_user,
+                                  detail=f"{request.method} {request.path} refused with 403.")
+        return response
 
     @app.errorhandler(RouteDenied)
     def route_denied(err: RouteDenied):

@@ -55,10 +55,9 @@ def read_all():
 @bp.route("/<int:notification_id>")
 @allow(*ROLES)
 def open_one(notification_id: int):
-    """Mark one notification read and go to its record."""
+    """Go to the notification's record; it is marked read after this GET (notify.open_notification)."""
     note = open_notification(current_user, notification_id)
     if note is None:
         from ..errors import NotFound
         raise NotFound("This notification does not exist or is not yours.")
-    db.session.commit()
     return redirect(safe_local_path(note.link, url_for("inbox.index")))

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, session
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from .. import access
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..notify import last_read_at, mark_thread_read, post_message, record_link, thread_key, thread_messages
+from ..notify import (
+    last_read_at,
+    mark_thread_read_later,
+    post_message,
+    record_link,
+    thread_key,
+    thread_messages,
+)
 
 bp = Blueprint("messages", __name__)
 DRAFT_KEY = "thread_draft"
@@ -41,14 +47,12 @@ def thread_of(record) -> dict:
 
 @bp.after_app_request
 def _move_read_markers(response):
+    """Once the page is served, move the reader's markers: after the request, in a transaction of its own
+    (side_writes), so the page's read never writes in its transaction; a failed marker is only logged."""
     records = g.pop("threads_read", None)
     if records and response.status_code < 400 and current_user.is_authenticated:
-        try:
-            for record in records:
-                mark_thread_read(current_user, record)
-            db.session.commit()
-        except SQLAlchemyError:  # a read marker must never break the page
-            db.session.rollback()
+        for record in records:
+            mark_thread_read_later(current_user, record)
     return response
 
 

@@ -28,7 +28,8 @@ NAV = {
               ("directory.index", "Directory"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
               ("admin.providers", "Providers"), ("reports.matrix", "Matrix"),
               ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports"), ("matches.index", "Matches"),
-              ("audit_trail.index", "Audit trail"), ("inbox.index", "Inbox")],
+              ("audit_trail.index", "Audit trail"), ("security_review.index", "Security events"),
+              ("inbox.index", "Inbox")],
 }
 
 

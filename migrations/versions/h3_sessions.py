@@ -3,7 +3,7 @@ token stored as its SHA-256 digest) replaces the one `users.session_token` per u
 holds the single-use, short-lived links sent by e-mail (digests only).
 
 Revision ID: h3_sessions
-Revises: 7c1f0a2e9b10
+Revises: h1_db_guards
 """
 import secrets
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h3_sessions"
-down_revision = "7c1f0a2e9b10"
+down_revision = "h1_db_guards"
 branch_labels = None
 depends_on = None
 

@@ -13,12 +13,13 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 PAGES = {
     None: ["/login", "/register", "/password/forgot"],
     "state": ["/", "/account", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
-              "/inbox", "/countries/KAZ"],
+              "/inbox", "/countries/KAZ", "/account/tokens"],
     "provider": ["/", "/offers/new", "/requests", "/matches"],
     "pending": ["/"],
     "coordinator": ["/", "/admin/providers", "/triage", "/audit", "/matrix", "/dashboard", "/reports/progress",
                     "/imports/offers"],
-    "admin": ["/", "/admin/users", "/admin/users/new", "/admin/organisations", "/admin/organisations/new"],
+    "admin": ["/", "/admin/users", "/admin/users/new", "/admin/organisations", "/admin/organisations/new",
+              "/admin/security"],
 }
 
 

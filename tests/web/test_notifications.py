@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from exchange.extensions import db
 from exchange.models import Notification
+from tests.reads_write_nothing import writes_in_reads
 from tests.web.test_triage import new_offer, new_request, notifications_of, open_request, propose
 
 
@@ -46,8 +47,10 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients):
 def test_opening_a_notification_marks_it_read_and_goes_to_its_record(app, people, clients):
     request_id = open_request(app, people)
     note = notifications_of(app, people.state)[0]
-    response = clients.state.get(f"/inbox/{note.id}")
+    with writes_in_reads() as writes:
+        response = clients.state.get(f"/inbox/{note.id}")
     assert response.status_code == 302 and response.headers["Location"] == f"/requests/{request_id}"
+    assert writes == []  # marked read after the GET, in a transaction of its own
     assert notifications_of(app, people.state)[0].read_at is not None
     assert "inbox-unread" not in clients.state.get("/inbox").get_data(as_text=True)
     # Someone else's notification, or none: not found, nothing marked.

@@ -239,15 +239,13 @@ def main(path: Path) -> int:
                 problem(f"request {rid}: offer {oid} graded {grade} but ineligible ({', '.join(why)})")
         rights = [oid for oid, grade in rel.items() if grade == 3 and oid in by_id]
         # wrong themes: the chosen themes share nothing with the right offers' themes
-        if "wrong_themes" in g and rights:
-            if any(set(r["themes"]) & set(by_id[o]["themes"]) for o in rights):
-                problem(f"request {rid}: tagged wrong_themes but shares a theme with a right offer")
+        if "wrong_themes" in g and rights and any(set(r["themes"]) & set(by_id[o]["themes"]) for o in rights):
+            problem(f"request {rid}: tagged wrong_themes but shares a theme with a right offer")
         # right offer in English sharing no word of three letters or more
         for oid in rights:
             o = by_id[oid]
-            if o["language"] == "en" and lang != "en":
-                if not words3(text) & words3(o["title"] + " " + o["description"]):
-                    no_shared.setdefault(lang, []).append(f"{rid}->{oid}")
+            if o["language"] == "en" and lang != "en" and not words3(text) & words3(o["title"] + " " + o["description"]):
+                no_shared.setdefault(lang, []).append(f"{rid}->{oid}")
         # near duplicates: each request tagged near_duplicate names in "decoys" the offers written as
         # near-copies of its right offers; each decoy must be decided out for this request by place,
         # dates, pause or capacity (then it is ungraded), or be eligible but offered in none of the
