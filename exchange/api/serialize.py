@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..models import AssistanceRequest, Match, Offer
 from ..schemas import URGENCIES, VISIBILITIES
 from ..workflow import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
+from .body import json_body  # noqa: F401 (re-exported: the write endpoints read bodies through it)
 from .errors import CODES
 
 
@@ -132,7 +133,7 @@ MATCH_LOAD = (joinedload(Match.request), joinedload(Match.offer).joinedload(Offe
 
 
 # ------------------------------------------------------------------------------------------------
-# Request bodies. Writes read the JSON body themselves and hand it to the operations, so that forms and
+# Request bodies. Writes read the JSON body themselves (strictly: body.json_body) and hand it to the operations, so that forms and
 # the API run the same `schemas.load`; `body_doc` still documents the input schema in the OpenAPI document.
 
 class ErrorDetailOut(ma.Schema):
@@ -151,15 +152,6 @@ ERROR_DESCRIPTIONS = {
     404: "No such record, or not visible to you.", 409: "Stale version, or not allowed from the current status.",
     422: "Validation failed: `error.fields` names each field.",
 }
-
-
-def json_body() -> dict:
-    """The request's JSON body ({} when there is none). Malformed JSON raises 400 (bad_request); a body that
-    is not an object is refused by `schemas.load` with 422."""
-    from flask import request
-    if not request.get_data(cache=True):
-        return {}
-    return request.get_json(force=True)
 
 
 def body_doc(bp, schema, *, required: bool = True, errors=(400, 401, 403, 404, 409, 422)):
