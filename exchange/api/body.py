@@ -15,7 +15,7 @@ import math
 
 from flask import request
 
-from ..errors import ExchangeError
+from ..errors import ExchangeError, ValidationFailed
 
 MAX_DEPTH = 20          # no record is deeper than an object of lists; 20 leaves room for any client
 MAX_NUMBER_CHARS = 100  # longer numbers are refused before Python converts them
@@ -37,7 +37,8 @@ class MalformedBody(ExchangeError):
 
 def json_body() -> dict:
     """The request's JSON body ({} when there is none). A body that is not strict JSON raises `MalformedBody`
-    (400); a body that is JSON but not an object is refused by `schemas.load` with 422."""
+    (400); JSON that is not an object (`null`, a list, a number) raises `ValidationFailed` (422), as
+    `schemas.load` would: every body this API takes is an object, and `null` must not pass for no body."""
     raw = request.get_data(cache=True)
     sent = bool(raw) or bool(request.content_length) or bool(request.form) or bool(request.files)
     if not sent:
@@ -45,7 +46,10 @@ def json_body() -> dict:
     if not _is_json_type(request.mimetype):
         raise MalformedBody(_("The request body must be JSON, sent with the header Content-Type: "
                               "application/json."))
-    return parse_strict_json(raw)
+    value = parse_strict_json(raw)
+    if not isinstance(value, dict):
+        raise ValidationFailed(_("The body must be a JSON object."), {"_schema": [_("Expected an object.")]})
+    return value
 
 
 def _is_json_type(mimetype: str) -> bool:

@@ -148,8 +148,13 @@ class ErrorOut(ma.Schema):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON.", 401: "No or bad bearer token.", 403: "You may see this record but not do this.",
+    400: "Malformed request: a body that is not strict JSON (or not sent as `application/json`), or a NUL "
+         "character in the address.",
+    401: "No or bad bearer token.",
+    403: "Your role (or your organisation, awaiting approval) may not do this, or you may see this record but "
+         "not do this to it.",
     404: "No such record, or not visible to you.", 409: "Stale version, or not allowed from the current status.",
+    413: "The request body is larger than the server takes.",
     422: "Validation failed: `error.fields` names each field.",
 }
 

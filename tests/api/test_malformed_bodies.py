@@ -162,3 +162,14 @@ def test_well_formed_bodies_still_work(api, tokens, targets):
     assert pause.status_code == 200 and pause.json["status"] == "paused"
     big_but_fine = api.post("/api/v1/offers", tokens.provider, json=OFFER | {"capacity": 10**30})
     assert big_but_fine.status_code == 422 and "capacity" in big_but_fine.json["error"]["fields"]
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]", b"5", b'"text"', b"true"])
+def test_json_that_is_not_an_object_is_422_even_where_no_body_is_needed(app, api, tokens, targets, body):
+    """`null` used to pass for "no body" on the moves that take none (schemathesis found it)."""
+    before = _snapshot(app)
+    for method, path, person in targets:
+        response = _send(api, tokens[person], method, path, body, JSON)
+        assert response.status_code == 422, (body, method, path, response.status_code, response.text[:300])
+        assert response.json["error"]["fields"] == {"_schema": ["Expected an object."]}
+    assert _snapshot(app) == before
