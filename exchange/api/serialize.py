@@ -159,10 +159,37 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+_REQUEST_EXAMPLE = {
+    "title": "Training for the financial intelligence unit",
+    "description": "Analysts need training on terrorist financing typologies and suspicious transaction reports.",
+    "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"], "urgency": "high",
+    "country": "KAZ", "desired_start": "2027-03-01", "desired_end": "2027-06-30", "estimated_budget_usd": 40000,
+    "beneficiary": "Financial Intelligence Unit", "visibility": "task_force",
+}
+_OFFER_EXAMPLE = {
+    "title": "Countering the financing of terrorism course",
+    "description": "A two-week course for FIU analysts and supervisors on terrorist financing.",
+    "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"], "countries": [],
+    "regions": ["143"], "capacity": 3, "contact_name": "Course desk", "contact_email": "cft@example.org",
+}
+# One valid body per input schema, shown in the document (and sent first by schemathesis).
+BODY_EXAMPLES = {
+    "RequestIn": _REQUEST_EXAMPLE, "OfferIn": _OFFER_EXAMPLE,
+    "MatchIn": {"request_id": 1, "offer_id": 1, "note": "Same theme and region; the course has room."},
+    "MessageIn": {"message": "Which agency will host the training?"},
+    "ReasonIn": {"reason": "Out of the Strategy's scope."}, "OutcomeIn": {"outcome": "Twenty analysts trained."},
+    "ConfirmIn": {"rating": 5, "comment": "Delivered as planned."}, "ActionIn": {},
+}
+
+
 def body_doc(bp, schema, *, required: bool = True, errors=(400, 401, 403, 404, 409, 422)):
     """Decorator: document `schema` as the JSON request body and the error answers of a write endpoint."""
+    media = {"schema": schema}
+    if schema.__name__ in BODY_EXAMPLES:
+        media["example"] = BODY_EXAMPLES[schema.__name__]
+
     def decorate(view):
-        view = bp.doc(requestBody={"required": required, "content": {"application/json": {"schema": schema}}})(view)
+        view = bp.doc(requestBody={"required": required, "content": {"application/json": media}})(view)
         return error_doc(bp, *errors)(view)
     return decorate
 

@@ -173,3 +173,14 @@ def test_json_that_is_not_an_object_is_422_even_where_no_body_is_needed(app, api
         assert response.status_code == 422, (body, method, path, response.status_code, response.text[:300])
         assert response.json["error"]["fields"] == {"_schema": ["Expected an object."]}
     assert _snapshot(app) == before
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on", None])
+def test_a_boolean_is_true_or_false_only(api, tokens, value):
+    """The document says `draft` is a boolean; `"draft": 0` was taken as false (schemathesis found it)."""
+    response = api.post("/api/v1/requests", tokens.state, json=REQUEST | {"draft": value})
+    assert response.status_code == 422, (value, response.json)
+    assert "draft" in response.json["error"]["fields"]
+    assert api.get("/api/v1/requests", tokens.state).json["total"] == 0
+    for draft, status in ((True, "draft"), (False, "submitted")):
+        assert api.post("/api/v1/requests", tokens.state, json=REQUEST | {"draft": draft}).json["status"] == status
