@@ -184,3 +184,10 @@ def test_a_boolean_is_true_or_false_only(api, tokens, value):
     assert api.get("/api/v1/requests", tokens.state).json["total"] == 0
     for draft, status in ((True, "draft"), (False, "submitted")):
         assert api.post("/api/v1/requests", tokens.state, json=REQUEST | {"draft": draft}).json["status"] == status
+
+
+def test_a_body_over_the_request_limit_is_413_with_the_error_body(app, api, tokens):
+    body = b'{"title": "' + b"x" * app.config["MAX_CONTENT_LENGTH"] + b'"}'
+    response = _send(api, tokens.coordinator, "POST", "/api/v1/requests", body, JSON)
+    assert response.status_code == 413 and response.json["error"]["code"] == "payload_too_large"
+    assert api.get("/api/v1/requests", tokens.coordinator).json["total"] == 0
