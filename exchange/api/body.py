@@ -15,7 +15,7 @@ import math
 
 from flask import request
 
-from ..errors import ExchangeError, ValidationFailed
+from ..errors import ExchangeError
 
 MAX_DEPTH = 20          # no record is deeper than an object of lists; 20 leaves room for any client
 MAX_NUMBER_CHARS = 100  # longer numbers are refused before Python converts them
@@ -35,10 +35,20 @@ class MalformedBody(ExchangeError):
     code, status = "bad_request", 400
 
 
-def json_body() -> dict:
-    """The request's JSON body ({} when there is none). A body that is not strict JSON raises `MalformedBody`
-    (400); JSON that is not an object (`null`, a list, a number) raises `ValidationFailed` (422), as
-    `schemas.load` would: every body this API takes is an object, and `null` must not pass for no body."""
+class _JsonNull:
+    """A body of JSON `null`: not None, which the operations read as "no body" (and `null` passed for it)."""
+
+    def __repr__(self) -> str:
+        return "null"
+
+
+JSON_NULL = _JsonNull()
+
+
+def json_body():
+    """The request's JSON body: {} when there is none. A body that is not strict JSON raises `MalformedBody`
+    (400). JSON that is not an object (a list, a number, `null` as `JSON_NULL`) is handed on, and refused
+    by `schemas.load` with 422 once the move's own checks (403, 409) have run."""
     raw = request.get_data(cache=True)
     sent = bool(raw) or bool(request.content_length) or bool(request.form) or bool(request.files)
     if not sent:
@@ -47,9 +57,7 @@ def json_body() -> dict:
         raise MalformedBody(_("The request body must be JSON, sent with the header Content-Type: "
                               "application/json."))
     value = parse_strict_json(raw)
-    if not isinstance(value, dict):
-        raise ValidationFailed(_("The body must be a JSON object."), {"_schema": [_("Expected an object.")]})
-    return value
+    return JSON_NULL if value is None else value
 
 
 def _is_json_type(mimetype: str) -> bool:
