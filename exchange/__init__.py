@@ -8,9 +8,26 @@ from . import config
 from .models.base import MAX_ID
 
 
+def _up_to(limit: int) -> str:
+    """A regular expression for the numbers 1…limit written without leading zeros."""
+    digits = str(limit)
+    choices = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if int(digit) > int(low):
+            rest = len(digits) - i - 1
+            choices.append(f"{digits[:i]}[{low}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    choices.append(digits)
+    return "(?:" + "|".join(choices) + ")"
+
+
 class RecordIdConverter(IntegerConverter):
     """`<int:…>` in every route: a positive number no larger than a primary key can be, so that a larger
-    one is simply a page that does not exist (404) on every engine."""
+    one is simply a page that does not exist (404) on every engine. The range is in the pattern itself, not
+    only in `to_python`: werkzeug answers 405 (with the wrong `Allow`) when a path matches a rule's pattern
+    for another method and the conversion then fails, as PATCH /api/v1/offers/0 did."""
+
+    regex = _up_to(MAX_ID)
 
     def __init__(self, map, fixed_digits=0, min=1, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

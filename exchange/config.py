@@ -66,6 +66,11 @@ class Config:
 
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Office and ODF files are ZIP archives: how far one may expand when read, how much more than its
+    # compressed size a part may grow, and how many parts (nested archives' included) it may hold.
+    UPLOAD_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
+    UPLOAD_ARCHIVE_MAX_RATIO = 100
+    UPLOAD_ARCHIVE_MAX_MEMBERS = 1000
     UPLOAD_FOLDER: str = ""
 
     SMTP_URL: str = ""

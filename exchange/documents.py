@@ -2,16 +2,21 @@
 with names the app makes, and the operations that attach and delete them (with audit events).
 
 A document's type is decided by what its bytes are, never by its name: a PDF starts with "%PDF-";
-DOCX, XLSX and ODT are ZIP packages recognised by their members. Callers commit; a file written for
+DOCX, XLSX and ODT are ZIP packages recognised by their members, and checked against the archive
+limits (how far a package may expand, how dense a part may be, how many parts and how deep nested
+archives may go: `UPLOAD_ARCHIVE_*`) by reading every part in memory, never unpacking to disk. Callers commit; a file written for
 an attachment whose transaction fails is removed by `discard_file`.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
+import struct
 import unicodedata
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,33 +47,178 @@ ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _CHUNK = 64 * 1024
 
 
-def detect_type(path: Path) -> DocumentType | None:
+def detect_type(path: Path, limits: ArchiveLimits | None = None) -> DocumentType | None:
     """The accepted type these bytes are, or None. Only the start of a PDF, and only the member list
-    (plus ODT's small "mimetype" member) of a ZIP package are read: nothing is unpacked."""
+    (plus ODT's small "mimetype" member) of a ZIP package are read to tell the type: nothing is unpacked.
+    With `limits`, a package of an accepted type is then checked against them (`ArchiveRefused`)."""
     with open(path, "rb") as handle:
         head = handle.read(8)
     if head.startswith(b"%PDF-"):
         return PDF
     if not head.startswith(b"PK\x03\x04"):
         return None
+    if limits is not None:
+        declared = _declared_member_count(path)
+        if declared is not None and declared > limits.max_members:  # refused before the directory is parsed
+            raise ArchiveRefused(_(TOO_MANY_MEMBERS, limit=limits.max_members))
+    doc_type = None
     try:
         with zipfile.ZipFile(path) as package:
-            names = set(package.namelist())
-            if "mimetype" in names:
-                info = package.getinfo("mimetype")
-                if info.file_size <= 100:
-                    with package.open(info) as member:
-                        if member.read(100).strip() == ODT_MIMETYPE:
-                            return ODT
-                return None
-            if "[Content_Types].xml" in names:
-                if any(name.startswith("word/") for name in names):
-                    return DOCX
-                if any(name.startswith("xl/") for name in names):
-                    return XLSX
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+            doc_type = _package_type(package)
+            if doc_type is not None and limits is not None:
+                _Inspection(limits).check(package, depth=0)
+            return doc_type
+    except _ZIP_ERRORS:
+        if doc_type is not None:  # a document's directory, and a part that does not read as it says
+            raise ArchiveRefused(_(DAMAGED)) from None
         return None
+
+
+def _package_type(package: zipfile.ZipFile) -> DocumentType | None:
+    names = set(package.namelist())
+    if "mimetype" in names:
+        info = package.getinfo("mimetype")
+        if info.file_size <= 100:
+            with package.open(info) as member:
+                if member.read(100).strip() == ODT_MIMETYPE:
+                    return ODT
+        return None
+    if "[Content_Types].xml" in names:
+        if any(name.startswith("word/") for name in names):
+            return DOCX
+        if any(name.startswith("xl/") for name in names):
+            return XLSX
     return None
+
+
+# ------------------------------------------------------------------------------------------------
+# How far an Office or ODF package may expand. Every part is read (decompressed in memory, 64 KB at a
+# time, never written out) and counted, so a directory that understates sizes does not get through:
+# Python's zipfile stops a part at its declared size and then finds the checksum wrong ("damaged").
+
+MIB = 1024 * 1024
+RATIO_FLOOR = MIB   # parts smaller than this may compress as well as they like (small XML does)
+MAX_NESTING = 1     # an Office file may embed another (a chart's workbook); nothing deeper
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
+               NotImplementedError, ValueError, struct.error)
+
+_AFTER = " Nothing was uploaded. Save it again from your office program (or split it), then upload it again."
+TOO_LARGE = ("This document would expand to more than %(limit)s MB when opened, which no ordinary document "
+             "does (it may be a “zip bomb”), so it was refused." + _AFTER)
+TOO_DENSE = ("Part of this document expands more than %(ratio)s times its stored size when opened, which no "
+             "ordinary document does (it may be a “zip bomb”), so it was refused." + _AFTER)
+TOO_MANY_MEMBERS = ("This document holds more than %(limit)s parts (files inside its package), so it was "
+                    "refused." + _AFTER)
+NESTED_TOO_DEEP = ("This document holds archives nested inside an embedded file, deeper than any ordinary "
+                   "document goes, so it was refused." + _AFTER)
+NESTED_TOO_LARGE = ("This document embeds an archive larger than %(limit)s MB, so it was refused." + _AFTER)
+DAMAGED = ("This document's package is damaged: a part does not match the size or checksum its directory "
+           "records, so it was refused." + _AFTER)
+
+
+def _(message: str, **values) -> str:
+    """Stand-in for Flask-Babel's `gettext(string, **variables)` (same signature), until it is installed."""
+    return message % values
+
+
+class ArchiveRefused(Exception):
+    """A package over one of the archive limits; the message says which, in words for the uploader."""
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    max_bytes: int        # all parts together, nested archives' parts included, once decompressed
+    max_ratio: int        # a part (over RATIO_FLOOR) may be at most this many times its compressed size
+    max_members: int      # parts, nested archives' parts included
+    max_nested_bytes: int  # a nested archive is held in memory to be read: at most this large
+
+    @classmethod
+    def from_config(cls, config) -> ArchiveLimits:
+        return cls(max_bytes=int(config["UPLOAD_ARCHIVE_MAX_BYTES"]),
+                   max_ratio=int(config["UPLOAD_ARCHIVE_MAX_RATIO"]),
+                   max_members=int(config["UPLOAD_ARCHIVE_MAX_MEMBERS"]),
+                   max_nested_bytes=int(config["UPLOAD_MAX_BYTES"]))
+
+
+class _Inspection:
+    """One package's walk, nested archives included, against one budget of bytes and parts."""
+
+    def __init__(self, limits: ArchiveLimits):
+        self.limits = limits
+        self.members = 0
+        self.expanded = 0
+
+    def check(self, package: zipfile.ZipFile, depth: int) -> None:
+        limits = self.limits
+        infos = package.infolist()
+        self.members += len(infos)
+        if self.members > limits.max_members:
+            raise ArchiveRefused(_(TOO_MANY_MEMBERS, limit=limits.max_members))
+        if self.expanded + sum(info.file_size for info in infos) > limits.max_bytes:  # as the directory says
+            raise ArchiveRefused(_(TOO_LARGE, limit=limits.max_bytes // MIB))
+        for info in infos:
+            self._check_ratio(info.file_size, info.compress_size)
+        for info in infos:
+            if not info.is_dir():
+                self._read(package, info, depth)
+
+    def _read(self, package: zipfile.ZipFile, info: zipfile.ZipInfo, depth: int) -> None:
+        """Read one part whole, counting what it really expands to; inspect it too if it is an archive."""
+        limits = self.limits
+        nested: bytearray | None = None
+        size = 0
+        with package.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                if size == 0 and chunk.startswith(_ZIP_MAGIC):
+                    if depth >= MAX_NESTING:
+                        raise ArchiveRefused(_(NESTED_TOO_DEEP))
+                    nested = bytearray()
+                size += len(chunk)
+                self.expanded += len(chunk)
+                if self.expanded > limits.max_bytes:
+                    raise ArchiveRefused(_(TOO_LARGE, limit=limits.max_bytes // MIB))
+                self._check_ratio(size, info.compress_size)
+                if nested is not None:
+                    if size > limits.max_nested_bytes:
+                        raise ArchiveRefused(_(NESTED_TOO_LARGE, limit=limits.max_nested_bytes // MIB))
+                    nested += chunk
+        if size != info.file_size:
+            raise ArchiveRefused(_(DAMAGED))
+        if nested is not None:
+            with zipfile.ZipFile(io.BytesIO(bytes(nested))) as inner:
+                self.check(inner, depth + 1)
+
+    def _check_ratio(self, size: int, compressed: int) -> None:
+        if size > RATIO_FLOOR and size > self.limits.max_ratio * max(compressed, 1):
+            raise ArchiveRefused(_(TOO_DENSE, ratio=self.limits.max_ratio))
+
+
+_EOCD = struct.Struct("<4s4H2LH")        # end of central directory record
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+
+
+def _declared_member_count(path: Path) -> int | None:
+    """The number of parts the end-of-directory record declares (zip64 too), read from the file's last
+    64 KB, so that a directory of a million entries is refused before Python parses it; None if unclear."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        end = handle.tell()
+        start = max(0, end - _EOCD.size - 65_535)
+        handle.seek(start)
+        tail = handle.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < _EOCD.size:
+            return None
+        count = _EOCD.unpack_from(tail, at)[4]
+        locator = at - _ZIP64_LOCATOR.size
+        if count == 0xFFFF and locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
+            record_offset = _ZIP64_LOCATOR.unpack_from(tail, locator)[2]
+            handle.seek(record_offset)
+            record = handle.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                count = struct.unpack_from("<Q", record, 32)[0]
+        return count
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
@@ -129,7 +279,10 @@ def store_upload(file_storage) -> StoredFile:
                 out.write(chunk)
         if size == 0:
             raise ValidationFailed("The file is empty.", {"file": ["The file is empty: choose the right file."]})
-        doc_type = detect_type(target)
+        try:
+            doc_type = detect_type(target, ArchiveLimits.from_config(current_app.config))
+        except ArchiveRefused as refusal:
+            raise ValidationFailed("This document was refused.", {"file": [str(refusal)]}) from None
         if doc_type is None:
             raise ValidationFailed("This type of file is not accepted.", {"file": [
                 (f"Only {ACCEPTED_LABEL} files are accepted, and this file's content is none of these "

@@ -40,6 +40,16 @@ def _codes(kind: str, *, required: bool, label: str):
     return field
 
 
+class StrictBoolean(ma.fields.Boolean):
+    """JSON `true` or `false` only. marshmallow's Boolean also takes 0, 1, "yes", "on"… (and Python's sets
+    count 1 as True), so the API documented a boolean and took a number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class _Clean(ma.Schema):
     class Meta:
         unknown = ma.RAISE
@@ -85,7 +95,7 @@ class RequestIn(_Clean):
     shared_with = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=64)),
                                  metadata={"description": "Organisation codes of providers a coordinator shares "
                                                           "a restricted request with."})
-    draft = ma.fields.Boolean(load_default=False)
+    draft = StrictBoolean(load_default=False)
     version = ma.fields.Integer(strict=True, metadata={"description": "Required on PATCH: the version you read."})
 
     check_dates = _dates("desired_start", "desired_end")

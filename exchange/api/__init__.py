@@ -6,13 +6,19 @@ from flask_smorest import Api
 
 from ..access import PUBLIC, allow
 from ..extensions import csrf
+from .openapi import openapi_document
+from .serialize import ErrorOut
 
 BLUEPRINT_MODULES = ("reference", "views", "suggestions", "requests", "offers", "matches")
 
 
 class ExchangeApi(Api):
     """flask-smorest's Api, minus its app-wide HTTP error handler: pages keep their HTML errors and the
-    API its own error body (see web/errors.py and api/errors.py)."""
+    API its own error body (see web/errors.py and api/errors.py), which is also the error schema its
+    document names. No catch-all `default` response: `openapi.py` lists each operation's real statuses."""
+
+    ERROR_SCHEMA = ErrorOut
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass
@@ -41,7 +47,7 @@ def register_api(app: Flask) -> None:
     @spec_bp.route("/openapi.json")
     @allow(PUBLIC)
     def openapi():
-        return jsonify(api.spec.to_dict())
+        return jsonify(openapi_document(api))
 
     csrf.exempt(spec_bp)
     app.register_blueprint(spec_bp)

@@ -53,7 +53,11 @@ def api_error_from_exception(err: HTTPException):
     if status == 404:
         return api_error_response(code, "No such endpoint or record.", 404)
     if status == 405:
-        return api_error_response(code, "This method is not allowed on this endpoint.", 405)
+        response = api_error_response(code, "This method is not allowed on this endpoint.", 405)
+        allowed = getattr(err, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
     if status == 429:
         return api_error_response(code, "Too many requests; try again later.", 429)
     return api_error_response(code, err.description or code, status)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..models import AssistanceRequest, Match, Offer
 from ..schemas import URGENCIES, VISIBILITIES
 from ..workflow import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
+from .body import json_body  # noqa: F401 (re-exported: the write endpoints read bodies through it)
 from .errors import CODES
 
 
@@ -132,7 +133,7 @@ MATCH_LOAD = (joinedload(Match.request), joinedload(Match.offer).joinedload(Offe
 
 
 # ------------------------------------------------------------------------------------------------
-# Request bodies. Writes read the JSON body themselves and hand it to the operations, so that forms and
+# Request bodies. Writes read the JSON body themselves (strictly: body.json_body) and hand it to the operations, so that forms and
 # the API run the same `schemas.load`; `body_doc` still documents the input schema in the OpenAPI document.
 
 class ErrorDetailOut(ma.Schema):
@@ -147,25 +148,48 @@ class ErrorOut(ma.Schema):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON.", 401: "No or bad bearer token.", 403: "You may see this record but not do this.",
+    400: "Malformed request: a body that is not strict JSON (or not sent as `application/json`), or a NUL "
+         "character in the address.",
+    401: "No or bad bearer token.",
+    403: "Your role (or your organisation, awaiting approval) may not do this, or you may see this record but "
+         "not do this to it.",
     404: "No such record, or not visible to you.", 409: "Stale version, or not allowed from the current status.",
+    413: "The request body is larger than the server takes.",
     422: "Validation failed: `error.fields` names each field.",
 }
 
 
-def json_body() -> dict:
-    """The request's JSON body ({} when there is none). Malformed JSON raises 400 (bad_request); a body that
-    is not an object is refused by `schemas.load` with 422."""
-    from flask import request
-    if not request.get_data(cache=True):
-        return {}
-    return request.get_json(force=True)
+_REQUEST_EXAMPLE = {
+    "title": "Training for the financial intelligence unit",
+    "description": "Analysts need training on terrorist financing typologies and suspicious transaction reports.",
+    "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"], "urgency": "high",
+    "country": "KAZ", "desired_start": "2027-03-01", "desired_end": "2027-06-30", "estimated_budget_usd": 40000,
+    "beneficiary": "Financial Intelligence Unit", "visibility": "task_force",
+}
+_OFFER_EXAMPLE = {
+    "title": "Countering the financing of terrorism course",
+    "description": "A two-week course for FIU analysts and supervisors on terrorist financing.",
+    "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"], "countries": [],
+    "regions": ["143"], "capacity": 3, "contact_name": "Course desk", "contact_email": "cft@example.org",
+}
+# One valid body per input schema, shown in the document (and sent first by schemathesis).
+BODY_EXAMPLES = {
+    "RequestIn": _REQUEST_EXAMPLE, "OfferIn": _OFFER_EXAMPLE,
+    "MatchIn": {"request_id": 1, "offer_id": 1, "note": "Same theme and region; the course has room."},
+    "MessageIn": {"message": "Which agency will host the training?"},
+    "ReasonIn": {"reason": "Out of the Strategy's scope."}, "OutcomeIn": {"outcome": "Twenty analysts trained."},
+    "ConfirmIn": {"rating": 5, "comment": "Delivered as planned."}, "ActionIn": {},
+}
 
 
 def body_doc(bp, schema, *, required: bool = True, errors=(400, 401, 403, 404, 409, 422)):
     """Decorator: document `schema` as the JSON request body and the error answers of a write endpoint."""
+    media = {"schema": schema}
+    if schema.__name__ in BODY_EXAMPLES:
+        media["example"] = BODY_EXAMPLES[schema.__name__]
+
     def decorate(view):
-        view = bp.doc(requestBody={"required": required, "content": {"application/json": {"schema": schema}}})(view)
+        view = bp.doc(requestBody={"required": required, "content": {"application/json": media}})(view)
         return error_doc(bp, *errors)(view)
     return decorate
 
