@@ -5,7 +5,7 @@ Each round builds fresh records, then releases threads at once through a barrier
 Flask test client, so its own app context, session and database connection, and calls the real API.
 Before the fix PostgreSQL accepted 4 of 8 accepts on an offer of capacity 3 (the capacity was counted
 before any of them committed), and let two proposals of the same pair both through. The figures are
-printed (run with -s to see them).
+printed on every run.
 """
 from __future__ import annotations
 
