@@ -77,12 +77,6 @@ def worker_count(config) -> int | None:
         return None
 
 
-def _password_reset_routes(app: Flask) -> list[str]:
-    return [rule.rule for rule in app.url_map.iter_rules()
-            if "reset" in rule.endpoint and ("password" in rule.endpoint or "password" in rule.rule)
-            or "forgot" in rule.rule]
-
-
 def deployment_problems(app: Flask) -> list[Problem]:
     """Every problem of this app's configuration for production, errors first."""
     config = app.config
@@ -137,20 +131,15 @@ def deployment_problems(app: Flask) -> list[Problem]:
 
     smtp = config.get("SMTP_URL")
     if not smtp:
-        resets = _password_reset_routes(app)
-        if resets:
-            problems.append(Problem(ERROR, "smtp", f"No SMTP server (EXCHANGE_SMTP_URL) but password reset "
-                                    f"({resets[0]}) sends its links by e-mail: set EXCHANGE_SMTP_URL."))
-        else:
-            problems.append(Problem(WARNING, "smtp", "No SMTP server (EXCHANGE_SMTP_URL): notifications are "
-                                    "only in the inbox, never e-mailed."))
+        problems.append(Problem(ERROR, "smtp", "No SMTP server (EXCHANGE_SMTP_URL): password-reset links "
+                                "(/password/forgot) are sent by e-mail, and notifications would only be in the "
+                                "inbox; set EXCHANGE_SMTP_URL."))
     base_url = str(config.get("BASE_URL") or "")
     if base_url and not base_url.startswith("https://"):
         problems.append(Problem(ERROR, "base_url", f"BASE_URL is {base_url}, not https://…: e-mails would link "
                                 "to plain HTTP; set EXCHANGE_BASE_URL=https://…"))
     elif not base_url:
-        level = ERROR if smtp else WARNING
-        problems.append(Problem(level, "base_url", "BASE_URL is not set: links in e-mails have no host; set "
+        problems.append(Problem(ERROR, "base_url", "BASE_URL is not set: links in e-mails have no host; set "
                                 "EXCHANGE_BASE_URL=https://exchange.example.org"))
 
     uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")

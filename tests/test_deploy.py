@@ -58,7 +58,7 @@ def test_defaults_fail_and_say_why(deploy_app):
     for code in ("secret_key", "https", "trusted_hosts"):
         assert f"ERROR    {code}:" in result.output
     assert "instance/secret_key" in result.output and "EXCHANGE_SECRET_KEY" in result.output
-    assert "WARNING  smtp:" in result.output  # no e-mail is a warning, not an error
+    assert "ERROR    smtp:" in result.output and "/password/forgot" in result.output  # resets need e-mail
 
 
 @pytest.mark.parametrize(("env", "config", "code", "words"), [
@@ -91,11 +91,11 @@ def test_each_problem_alone_fails(deploy_app, env, config, code, words):
 
 
 def test_warnings_are_printed_and_fail_only_at_warning_level(deploy_app):
-    app = deploy_app({"EXCHANGE_SMTP_URL": None, "EXCHANGE_BASE_URL": None})
+    app = deploy_app({"EXCHANGE_RATELIMIT_STORAGE_URI": None, "WEB_CONCURRENCY": None})
     result = check(app)
     assert result.exit_code == 0, result.output
-    assert "WARNING  smtp:" in result.output and "WARNING  base_url:" in result.output
-    assert "no problems" not in result.output and "0 errors, 2 warnings" in result.output
+    assert "WARNING  rate_limits:" in result.output
+    assert "no problems" not in result.output and "0 errors, 1 warning" in result.output
     assert check(app, "--fail-level", "warning").exit_code == 1
 
 
@@ -106,11 +106,11 @@ def test_memory_rate_limits_are_fine_with_one_worker_and_a_warning_when_the_coun
     assert unknown.exit_code == 0 and "WARNING  rate_limits:" in unknown.output, unknown.output
 
 
-def test_no_smtp_is_an_error_once_password_reset_sends_mail(deploy_app):
-    app = deploy_app({"EXCHANGE_SMTP_URL": None})
-    app.add_url_rule("/password/reset", endpoint="auth.password_reset", view_func=lambda: "")
-    result = check(app)
-    assert result.exit_code == 1 and "ERROR    smtp:" in result.output and "/password/reset" in result.output
+def test_no_smtp_or_base_url_is_an_error_as_password_reset_sends_links_by_mail(deploy_app):
+    for missing, code in (("EXCHANGE_SMTP_URL", "smtp"), ("EXCHANGE_BASE_URL", "base_url")):
+        result = check(deploy_app({missing: None}))
+        errors = [line for line in result.output.splitlines() if line.startswith("ERROR")]
+        assert result.exit_code == 1 and len(errors) == 1 and errors[0].startswith(f"ERROR    {code}:"), result.output
 
 
 def test_sqlite_with_several_workers_is_a_note_about_wal(deploy_app):
