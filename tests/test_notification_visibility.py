@@ -28,7 +28,7 @@ from exchange.models import Notification, Organisation, User, utcnow
 from exchange.notify import post_message, record_link
 from exchange.reminders import send_reminders
 from tests.api.conftest import OFFER, REQUEST
-from tests.conftest import make_outside_provider, make_user
+from tests.conftest import make_outside_provider, make_user, signed_in_client
 
 VISIBILITIES = ["task_force", "providers", "restricted", "restricted_shared"]
 RESTRICTED = ("restricted", "restricted_shared")
@@ -228,13 +228,7 @@ class Scenario:
 
 
 def _client_of(app, user_id: int):
-    with app.app_context():
-        token = db.session.get(User, user_id).session_token
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
-    return client
+    return signed_in_client(app, user_id)
 
 
 @pytest.mark.parametrize("visibility", VISIBILITIES)
