@@ -46,6 +46,11 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
 
+    # Multi-factor sign-in (TOTP) and re-authentication before sensitive changes.
+    MFA_REQUIRED_ROLES = ("coordinator", "admin")
+    MFA_PENDING_LIFETIME = timedelta(minutes=5)  # between a right password and the code
+    REAUTH_WINDOW = timedelta(minutes=10)  # how long a confirmed password (and code) counts as recent
+
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str = ""

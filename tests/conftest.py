@@ -25,7 +25,7 @@ TRANSIENT_TABLES = [
     "audit_events", "notifications", "thread_reads", "messages", "suggestions", "documents", "matches",
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
-    "api_tokens", "users",
+    "api_tokens", "mfa_recovery_codes", "mfa_credentials", "users",
 ]
 
 
@@ -152,6 +152,16 @@ def people(app):
         return users
 
 
+def sign_in_session(client, user_id: int, session_token: str) -> None:
+    """Make `client` signed in as the user: a session naming their session token, counted as having passed
+    the second factor and confirmed who they are just now (the re-authentication window then runs)."""
+    from exchange.web.mfa import signed_in_marks
+    with client.session_transaction() as session:
+        session["_user_id"] = session_token
+        session["_fresh"] = True
+        session.update(signed_in_marks(user_id))
+
+
 class Clients:
     """Test clients signed in as each person (a session cookie naming the user's session token)."""
 
@@ -167,9 +177,7 @@ class Clients:
         if name not in self._clients:
             user = getattr(self.people, name)
             client = self.app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = user.session_token
-                session["_fresh"] = True
+            sign_in_session(client, user.id, user.session_token)
             self._clients[name] = client
         return self._clients[name]
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from exchange.extensions import db
 from exchange.models import User
+from tests.conftest import sign_in_session
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/static/", "/bootstrap/", "/logout")
@@ -35,11 +36,9 @@ def demo(app):
 
 def _client_for(app, email):
     with app.app_context():
-        token = db.session.scalar(select(User.session_token).where(User.email == email))
+        user_id, token = db.session.execute(select(User.id, User.session_token).where(User.email == email)).one()
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
+    sign_in_session(client, user_id, token)
     return client
 
 

@@ -46,6 +46,12 @@ EXPECTED: dict[str, object] = {
     "auth.register": PUBLIC,
     "auth.logout": ALL,
     "auth.change_password": ALL,
+    "mfa.challenge": PUBLIC,
+    "mfa.account": ALL,
+    "mfa.enrol": ALL,
+    "mfa.regenerate": ALL,
+    "mfa.disable": ALL,
+    "reauth.confirm": ALL,
     "home.index": ALL,
     "admin.users": {"admin"},
     "admin.new_user": {"admin"},
@@ -111,6 +117,7 @@ EXPECTED: dict[str, object] = {
 # Routes open to a provider whose organisation still awaits approval (everything else needs approval).
 UNAPPROVED_OK = {"auth.logout", "auth.change_password", "home.index", "auth.login", "auth.register",
                  "api_spec.openapi"}
+UNAPPROVED_OK |= {"mfa.account", "mfa.enrol", "mfa.regenerate", "mfa.disable", "reauth.confirm"}
 SKIP = {"static", "bootstrap.static"}
 
 

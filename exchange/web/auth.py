@@ -14,6 +14,7 @@ from ..errors import ValidationFailed
 from ..extensions import db, limiter
 from ..models import User
 from .forms import apply_errors, safe_local_path
+from .mfa import begin_sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -88,6 +89,8 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
+            if (second_step := begin_sign_in(user, request.args.get("next"))) is not None:
+                return second_step  # two-step sign-in: signed in only once the code is right
             login_user(user)
             db.session.commit()
             flash(f"Welcome, {user.display_name}.", "success")
