@@ -51,6 +51,7 @@ EXPECTED: dict[str, object] = {
     "mfa.enrol": ALL,
     "mfa.regenerate": ALL,
     "mfa.disable": ALL,
+    "mfa.reset_user": {"admin"},
     "reauth.confirm": ALL,
     "home.index": ALL,
     "admin.users": {"admin"},

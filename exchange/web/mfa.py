@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, user_logged_out
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
@@ -251,6 +262,26 @@ def disable():
     return render_template("mfa/disable.html", form=form, required=_required(user))
 
 
+@bp.route("/admin/users/<int:user_id>/two-step/reset", methods=["POST"])
+@allow("admin")
+@require_recent_authentication
+def reset_user(user_id: int):
+    """An admin turns two-step sign-in off for someone who lost their phone and recovery codes; a coordinator
+    or admin is then held on the set-up page at their next sign-in."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    mfa_ops.disable(current_user, user)
+    user.end_all_sessions()  # whoever holds the lost phone's sessions is signed out
+    db.session.commit()
+    message = ("Two-step sign-in is off for %(email)s; they set it up again at their next sign-in if their "
+               "role needs it.")
+    flash(message % {"email": user.email}, "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 # ------------------------------------------------------------------------------------------------
 # The gate: a coordinator or admin reaches nothing but the set-up until their session has a second factor.
 
@@ -268,6 +299,7 @@ def enforce_second_factor():
 
 def register(app) -> None:
     app.before_request(enforce_second_factor)
+    app.jinja_env.globals["two_step_enabled"] = mfa_ops.is_enabled
 
     def _signed_out(_app, user=None, **_):
         session.pop(VERIFIED_KEY, None)

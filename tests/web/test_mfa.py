@@ -330,3 +330,21 @@ def test_pages_of_mfa_that_there_is_nothing_to_do_on_say_so(clients):
     for path in ("/account/two-step/disable", "/account/two-step/recovery-codes"):
         response = clients.state.post(path)
         assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-step")
+
+
+def test_an_admin_turns_it_off_for_a_user_who_lost_their_phone(app, clients, people):
+    turn_on(app, people.coordinator.id)
+    assert clients.coordinator.get("/").status_code == 200
+    page = clients.admin.get(f"/admin/users/{people.coordinator.id}").get_data(as_text=True)
+    assert "Turn off two-step sign-in for this user" in page
+    response = clients.admin.post(f"/admin/users/{people.coordinator.id}/two-step/reset")
+    assert response.headers["Location"] == f"/admin/users/{people.coordinator.id}"
+    with app.app_context():
+        assert db.session.get(MfaCredential, people.coordinator.id) is None
+    assert clients.coordinator.get("/").status_code == 302  # their sessions ended
+    assert [e.summary for e in events(app, "security.mfa_disabled", people.coordinator.id)] == [
+        f"by {people.admin.email}"]
+    client = app.test_client()
+    login(client, people.coordinator.email)
+    assert client.get("/").headers["Location"] == "/account/two-step/enrol"
+    assert clients.admin.post("/admin/users/999999/two-step/reset").status_code == 404
