@@ -348,3 +348,15 @@ def test_an_admin_turns_it_off_for_a_user_who_lost_their_phone(app, clients, peo
     login(client, people.coordinator.email)
     assert client.get("/").headers["Location"] == "/account/two-step/enrol"
     assert clients.admin.post("/admin/users/999999/two-step/reset").status_code == 404
+
+
+def test_the_demo_coordinator_signs_in_with_the_published_demo_key(app):
+    from exchange.seed.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 0 and DEMO_TOTP_SECRET in result.output
+    client = app.test_client()
+    assert login(client, "coordinator@ctitf.demo.example", DEMO_PASSWORD).headers["Location"] == "/login/code"
+    assert client.post("/login/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()}).status_code == 302
+    assert signed_in(client)
+    member = app.test_client()
+    assert login(member, "focal@kaz.demo.example", DEMO_PASSWORD).headers["Location"] == "/"  # not needed there
