@@ -13,7 +13,7 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 PAGES = {
     None: ["/login", "/register"],
     "state": ["/", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
-              "/inbox", "/countries/KAZ"],
+              "/inbox", "/countries/KAZ", "/account/two-step", "/account/two-step/enrol", "/account/confirm"],
     "provider": ["/", "/offers/new", "/requests", "/matches"],
     "pending": ["/"],
     "coordinator": ["/", "/admin/providers", "/triage", "/audit", "/matrix", "/dashboard", "/reports/progress",
