@@ -169,12 +169,14 @@ class _Caller:
         from exchange.operations.people import issue_api_token
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
-            session_token, self.bearer = user.session_token, issue_api_token(user, user, "bench")
+            user_id, session_token, self.bearer = user.id, user.session_token, issue_api_token(user, user, "bench")
             db.session.commit()
         self.client = app.test_client()
+        from exchange.web.mfa import signed_in_marks
         with self.client.session_transaction() as session:
             session["_user_id"] = session_token
             session["_fresh"] = True
+            session.update(signed_in_marks(user_id))  # as after a sign-in with the second factor
 
     def get(self, path: str):
         headers = {"Authorization": f"Bearer {self.bearer}"} if path.startswith("/api/") else {}
