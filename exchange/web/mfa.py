@@ -7,6 +7,8 @@ Session keys: `_mfa_pending` (who typed a right password, until when, where to g
 (the user whose sign-in in this session passed a second factor, or who set one up in it)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
 from flask import (
@@ -68,9 +70,15 @@ def begin_sign_in(user: User, next_path: str | None):
     if not mfa_ops.is_enabled(user):
         return None
     lifetime = current_app.config["MFA_PENDING_LIFETIME"].total_seconds()
-    session[PENDING_KEY] = {"user": user.id, "token": user.session_token, "until": int(time.time() + lifetime),
+    session[PENDING_KEY] = {"user": user.id, "token": _token_digest(user), "until": int(time.time() + lifetime),
                             "next": safe_local_path(next_path, "")}
     return redirect(url_for("mfa.challenge"))
+
+
+def _token_digest(user: User) -> str:
+    """The pending marker names the user's session token by a digest: the cookie is signed, not encrypted,
+    and the token itself must not be readable before the second factor."""
+    return hashlib.sha256(user.session_token.encode()).hexdigest()[:32]
 
 
 def _pending_user() -> User | None:
@@ -78,7 +86,7 @@ def _pending_user() -> User | None:
     if not isinstance(pending, dict) or not isinstance(pending.get("until"), int) or pending["until"] < time.time():
         return None
     user = db.session.get(User, pending.get("user")) if isinstance(pending.get("user"), int) else None
-    if user is None or not user.active or user.session_token != pending.get("token"):
+    if user is None or not user.active or not hmac.compare_digest(_token_digest(user), str(pending.get("token"))):
         return None  # disabled, or the password changed, since
     return user
 

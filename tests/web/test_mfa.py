@@ -360,3 +360,34 @@ def test_the_demo_coordinator_signs_in_with_the_published_demo_key(app):
     assert signed_in(client)
     member = app.test_client()
     assert login(member, "focal@kaz.demo.example", DEMO_PASSWORD).headers["Location"] == "/"  # not needed there
+
+
+@pytest.mark.parametrize("kind", ["totp", "recovery"])
+def test_one_code_sent_from_two_browsers_at_the_same_moment_signs_in_only_one(app, people, kind):
+    """Real threads through the real layers: the conditional update, not a check in Python, decides."""
+    import threading
+    secret, codes = turn_on(app, people.state.id)
+    code = pyotp.TOTP(secret).now() if kind == "totp" else codes[0]
+    results = []
+    for _ in range(3):  # rounds
+        with app.app_context():
+            db.session.execute(MfaCredential.__table__.update().values(last_step=None))
+            db.session.execute(RecoveryCode.__table__.update().values(used_at=None))
+            db.session.commit()
+        browsers = [app.test_client() for _ in range(4)]
+        for browser in browsers:
+            login(browser, people.state.email)
+        barrier = threading.Barrier(len(browsers))
+        statuses = []
+
+        def send(browser):
+            barrier.wait()
+            statuses.append(browser.post("/login/code", data={"code": code}).status_code)
+
+        threads = [threading.Thread(target=send, args=(b,)) for b in browsers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        results.append(sorted(statuses))
+    assert results == [[200, 200, 200, 302]] * 3, results
