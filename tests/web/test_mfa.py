@@ -380,11 +380,11 @@ def test_one_code_sent_from_two_browsers_at_the_same_moment_signs_in_only_one(ap
         barrier = threading.Barrier(len(browsers))
         statuses = []
 
-        def send(browser):
+        def send(browser, barrier, statuses):
             barrier.wait()
             statuses.append(browser.post("/login/code", data={"code": code}).status_code)
 
-        threads = [threading.Thread(target=send, args=(b,)) for b in browsers]
+        threads = [threading.Thread(target=send, args=(b, barrier, statuses)) for b in browsers]
         for thread in threads:
             thread.start()
         for thread in threads:
