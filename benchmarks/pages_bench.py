@@ -173,13 +173,16 @@ class _Caller:
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
             self.bearer = issue_api_token(user, user, "bench")
+            user_id = user.id
             _row, session_token = open_session(user, address="127.0.0.1", user_agent="bench")
             db.session.commit()
         self.client = app.test_client()
+        from exchange.web.mfa import signed_in_marks
         with self.client.session_transaction() as session:
             session["_user_id"] = session_token
             session["_fresh"] = True
             session["_seen"] = int(time.time())
+            session.update(signed_in_marks(user_id))  # as after a sign-in with the second factor
 
     def get(self, path: str):
         headers = {"Authorization": f"Bearer {self.bearer}"} if path.startswith("/api/") else {}

@@ -60,6 +60,9 @@ def seed_demo(if_empty: bool):
         click.echo(f"Demo logins (password for all, unless changed: {DEMO_PASSWORD}):")
         for email, role, org in logins:
             click.echo(f"  {role:<13} {org:<26} {email}")
+        from .seed.demo import DEMO_TOTP_SECRET
+        click.echo(f"The coordinator and admin also type a code from an authenticator app set up with the demo key "
+                   f"{DEMO_TOTP_SECRET} (or: python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\").")
 
 
 @click.group(cls=AppGroup)

@@ -54,6 +54,9 @@ class Config:
     LOGIN_PAIR_MEMORY = timedelta(hours=24)  # how long a pair's failures are remembered
     LOGIN_ADDRESS_FAILURE_LIMIT = 100  # failures from one address (any e-mail) in LOGIN_ADDRESS_WINDOW
     LOGIN_ADDRESS_WINDOW = timedelta(minutes=15)
+    # Wrong codes on the two-step and confirmation pages (reached only with the right password), per account
+    # and per address.
+    SECOND_FACTOR_FAILURE_LIMIT = "10 per 15 minutes"
     # How many proxies in front of the app may be believed about the client's address (X-Forwarded-For) and
     # scheme (X-Forwarded-Proto); 0 ignores those headers.
     TRUSTED_PROXIES = 0
@@ -63,6 +66,11 @@ class Config:
     API_TOKEN_LIFETIME_DAYS = 90
     API_TOKEN_MAX_LIFETIME_DAYS = 365
     API_TOKEN_USE_INTERVAL = 300  # seconds
+
+    # Multi-factor sign-in (TOTP) and re-authentication before sensitive changes.
+    MFA_REQUIRED_ROLES = ("coordinator", "admin")
+    MFA_PENDING_LIFETIME = timedelta(minutes=5)  # between a right password and the code
+    REAUTH_WINDOW = timedelta(minutes=10)  # how long a confirmed password (and code) counts as recent
 
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024

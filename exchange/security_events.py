@@ -18,7 +18,7 @@ ACTIONS = (
     "security.mfa_enabled", "security.mfa_disabled", "security.mfa_failed", "security.recovery_code_used",
     "security.password_changed", "security.password_reset_requested", "security.password_reset",
     "security.sessions_ended", "security.token_issued", "security.token_revoked", "security.token_refused",
-    "security.forbidden", "security.reauthenticated",
+    "security.forbidden", "security.reauthenticated", "security.recovery_codes_regenerated",
 )
 
 

@@ -25,7 +25,7 @@ TRANSIENT_TABLES = [
     "audit_events", "notifications", "thread_reads", "messages", "suggestions", "documents", "matches",
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
-    "api_tokens", "user_sessions", "password_resets", "users",
+    "api_tokens", "user_sessions", "password_resets", "mfa_recovery_codes", "mfa_credentials", "users",
 ]
 
 
@@ -153,7 +153,8 @@ def people(app):
 
 
 def signed_in_client(app, user_id: int):
-    """A test client signed in as this user: a session row of theirs, and the cookie naming it."""
+    """A test client signed in as this user: a session row of theirs, and the cookie naming it, counted as
+    having passed the second factor and confirmed who they are just now (the re-authentication window runs)."""
     import time
     from contextlib import nullcontext
 
@@ -161,6 +162,7 @@ def signed_in_client(app, user_id: int):
 
     from exchange.models import User
     from exchange.operations.people import open_session
+    from exchange.web.mfa import signed_in_marks
     # Inside a test's own app context, write in it: the test client's requests reuse that context's session,
     # whose older transaction would not see a row committed from a nested one.
     with nullcontext() if has_app_context() else app.app_context():
@@ -172,6 +174,7 @@ def signed_in_client(app, user_id: int):
         session["_fresh"] = True
         session["_seen"] = int(time.time())
         session.permanent = True
+        session.update(signed_in_marks(user_id))
     return client
 
 

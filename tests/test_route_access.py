@@ -57,6 +57,13 @@ EXPECTED: dict[str, object] = {
     "auth.end_other_sessions": ALL,
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
+    "mfa.challenge": PUBLIC,
+    "mfa.account": ALL,
+    "mfa.enrol": ALL,
+    "mfa.regenerate": ALL,
+    "mfa.disable": ALL,
+    "mfa.reset_user": {"admin"},
+    "reauth.confirm": ALL,
     "home.index": ALL,
     "admin.users": {"admin"},
     "admin.new_user": {"admin"},
@@ -124,6 +131,7 @@ EXPECTED: dict[str, object] = {
 UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions",
                  "home.index", "auth.login", "auth.register", "auth.forgot_password", "auth.reset_password",
                  "api_spec.openapi"}
+UNAPPROVED_OK |= {"mfa.account", "mfa.enrol", "mfa.regenerate", "mfa.disable", "reauth.confirm"}
 SKIP = {"static", "bootstrap.static"}
 
 

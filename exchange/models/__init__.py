@@ -2,6 +2,7 @@
 from .assistance import AssistanceRequest, Document, Match, Offer, Suggestion
 from .base import MAX_ID, as_id, utcnow
 from .events import AuditEvent, Message, Notification, ThreadRead
+from .mfa import MfaCredential, RecoveryCode
 from .people import ORG_KINDS, ROLES, ApiToken, Organisation, PasswordReset, User, UserSession
 from .reference import PILLARS, Country, Language, Modality, Region, Theme, WorkingGroup
 
@@ -18,11 +19,13 @@ __all__ = [
     "Language",
     "Match",
     "Message",
+    "MfaCredential",
     "Modality",
     "Notification",
     "Offer",
     "Organisation",
     "PasswordReset",
+    "RecoveryCode",
     "Region",
     "Suggestion",
     "Theme",

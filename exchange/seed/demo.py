@@ -9,6 +9,9 @@ from ..extensions import db
 from ..models import Organisation, User
 
 DEMO_PASSWORD = "demo-password-2026"
+# The demo office accounts (coordinator, admin) must sign in with two-step sign-in: they share this published
+# authenticator key, so that anyone trying the demo can add it to an app (or compute codes with pyotp).
+DEMO_TOTP_SECRET = "EXCHANGEDEMOKEYTWOTHOUSANDTWENTY"
 
 # (e-mail, name, role, organisation code)
 DEMO_USERS = [
@@ -38,6 +41,17 @@ OUTSIDE_PROVIDERS = [
 ]
 
 
+def _demo_second_factor() -> None:
+    """Two-step sign-in on for the demo accounts whose role needs it, with the published demo key (seed data,
+    made in this transaction; a real account sets its own up on its account page)."""
+    from ..models import MfaCredential, utcnow
+    office = db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS]),
+                                                   User.role.in_(("coordinator", "admin"))))
+    for user in office:
+        if db.session.get(MfaCredential, user.id) is None:
+            db.session.add(MfaCredential(user_id=user.id, secret=DEMO_TOTP_SECRET, enabled_at=utcnow()))
+
+
 def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo organisations and users; returns (e-mail, role, organisation) for printing."""
     for code, name, approval, description in OUTSIDE_PROVIDERS:
@@ -49,6 +63,7 @@ def load_demo() -> list[tuple[str, str, str]]:
             operations.create_user(None, email=email, role=role, organisation_code=org, password=DEMO_PASSWORD,
                                    name=name)
     db.session.flush()
+    _demo_second_factor()
     from . import demo_assistance  # requests, offers and matches, where that part exists
     demo_assistance.load()
     return [(email, role, org) for email, _, role, org in DEMO_USERS]

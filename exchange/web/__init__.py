@@ -10,10 +10,14 @@ def register_web(app: Flask) -> None:
     from . import admin, auth, errors, home, suggestions, template_helpers
 
     app.before_request(guard)
+    from . import mfa, reauth
+    mfa.register(app)  # after the guard: holds coordinators and admins without a second factor
+    reauth.register(app)
     app.after_request(add_security_headers)
     from . import audit_trail, inbox, matches, messages, reports, triage
     from . import imports as imports_pages
-    for module in (auth, home, admin, reports, imports_pages, triage, matches, messages, inbox, audit_trail):
+    for module in (auth, mfa, reauth, home, admin, reports, imports_pages, triage, matches, messages, inbox,
+                   audit_trail):
         app.register_blueprint(module.bp)
     from . import security_review, tokens
     app.register_blueprint(tokens.bp)

@@ -16,6 +16,7 @@ from ..models import Organisation, User
 from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
 from ..texts import text
 from .forms import apply_errors, page_number
+from .reauth import require_recent_authentication
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -76,6 +77,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow("admin")
+@require_recent_authentication
 def new_user():
     form = UserForm()
     if form.validate_on_submit():
@@ -100,6 +102,7 @@ def new_user():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @allow("admin")
+@require_recent_authentication
 def edit_user(user_id: int):
     user = _get_user(user_id)
     form = EditUserForm(obj=user if request.method == "GET" else None)
@@ -126,6 +129,7 @@ def edit_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @allow("admin")
+@require_recent_authentication
 def set_active(user_id: int):
     user = _get_user(user_id)
     form = ConfirmForm()
@@ -145,6 +149,7 @@ def set_active(user_id: int):
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
 @allow("admin")
+@require_recent_authentication
 def end_sessions(user_id: int):
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
@@ -197,6 +202,7 @@ def providers():
 
 @bp.route("/providers/<int:org_id>/approval", methods=["POST"])
 @allow("coordinator", "admin")
+@require_recent_authentication
 def set_approval(org_id: int):
     org = db.session.get(Organisation, org_id)
     if org is None or org.kind != "outside_provider":

@@ -20,6 +20,7 @@ from ..operations import people as people_ops
 from ..security_events import client_address, record_security_event
 from ..texts import text
 from .forms import apply_errors
+from .mfa import begin_sign_in
 from .sessions import current_session, load_session_user, start_session
 
 __all__ = ["bp", "configure_login", "start_session"]
@@ -111,7 +112,9 @@ def login():
         user = operations.authenticate(email, form.password.data)
         if user is not None:
             forget_sign_in_failures(email, address)
-            # The password is verified: here a second factor, where one is needed, takes over from start_session.
+            # The password is verified: a second factor, where one is on, comes before the session starts.
+            if (second_step := begin_sign_in(user, request.args.get("next"))) is not None:
+                return second_step
             return start_session(user)
         typed = people_ops.normalise_email(email)[:254]
         record_security_event("security.sign_in_failed", email=typed)

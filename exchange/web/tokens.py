@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import User, utcnow
 from ..models.people import TOKEN_SCOPE_LABELS
 from .forms import apply_errors
+from .reauth import require_recent_authentication
 
 bp = Blueprint("tokens", __name__)
 
@@ -52,6 +53,7 @@ def index():
 
 @bp.route("/account/tokens/new", methods=["POST"])
 @allow(*ROLES)
+@require_recent_authentication
 def create():
     """Issue a token for the signed-in person and show it once (in this response only, never in the session)."""
     form = TokenForm()
@@ -70,6 +72,7 @@ def create():
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @allow(*ROLES)
+@require_recent_authentication
 def revoke(token_id: int):
     """Revoke one of the signed-in person's own tokens."""
     _revoke(operations.get_token(current_user, token_id, user=current_user))
@@ -78,6 +81,7 @@ def revoke(token_id: int):
 
 @bp.route("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
 @allow("admin")
+@require_recent_authentication
 def admin_revoke(user_id: int, token_id: int):
     """An admin revokes a user's token from the user's admin page."""
     user = db.session.get(User, user_id)

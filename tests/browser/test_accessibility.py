@@ -13,7 +13,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 PAGES = {
     None: ["/login", "/register", "/password/forgot"],
     "state": ["/", "/account", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
-              "/inbox", "/countries/KAZ", "/account/tokens"],
+              "/inbox", "/countries/KAZ", "/account/tokens", "/account/two-step", "/account/two-step/enrol",
+              "/account/confirm"],
     "provider": ["/", "/offers/new", "/requests", "/matches"],
     "pending": ["/"],
     "coordinator": ["/", "/admin/providers", "/triage", "/audit", "/matrix", "/dashboard", "/reports/progress",
