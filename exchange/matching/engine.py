@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,11 +34,15 @@ import scipy.sparse as sp
 from . import text as T
 from .lexicon import CONCEPTS, LANGUAGE_NAMES, M49_AREAS, MODALITY_NAMES, THEME_NAMES
 
+if TYPE_CHECKING:
+    from .embeddings import TextVectors
+
 W_THEME, W_TEXT, W_MOD, W_LANG, W_TIME = 0.30, 0.40, 0.12, 0.10, 0.08
 TEXT_SATURATION = 0.5   # cosine at which the text component is full
 TEXT_MIN = 0.12         # cosine needed for a text-only (no shared theme) suggestion
 URGENCY_WEIGHT = {"low": 0.0, "medium": 0.0, "high": 0.05, "critical": 0.10}
 SOON_DAYS = 90.0
+NO_MATCH_BELOW = 0.0    # best score under this: "no strong match" (measured, see docs/MATCHING.md)
 
 _NEG = -(10 ** 9)
 _POS = 10 ** 9
@@ -67,6 +72,7 @@ class RequestData:
     desired_start: date | None = None
     desired_end: date | None = None
     urgency: str = "medium"
+    vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -90,6 +96,7 @@ class OfferData:
     available_until: date | None = None
     capacity: int | None = None
     load: int = 0
+    vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
