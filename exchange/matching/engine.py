@@ -351,6 +351,12 @@ def reasons_for(request: RequestData, offer: OfferData, parts: _Parts,
     return tuple(out)
 
 
+def _round4(x: float) -> float:
+    """Rounded to 4 decimals exactly as the index does (``np.rint(x * 10000)``; Python's
+    ``round(x, 4)`` differs on values whose product lands on a half)."""
+    return int(np.rint(x * 10000.0)) / 10000.0
+
+
 def closest_passage(request: RequestData, offer: OfferData) -> str:
     """The offer's passage (a sentence, or a few short ones) closest to the request's text,
     shortened to ``QUOTE_CHARS``; empty without comparable vectors."""
@@ -379,7 +385,7 @@ def score_pair(request: RequestData, offer: OfferData, *,
     if not _relevant(request, offer, cos, sim):
         return None
     p = _parts(request, offer, cos, sim)
-    score = round(_combine(p), 4)
+    score = _round4(_combine(p))
     return Suggestion(offer.id, score, reasons_for(request, offer, p, area_names, country_names),
                       strong=score >= strong_below(sim is not None))
 
