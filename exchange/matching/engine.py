@@ -19,6 +19,13 @@ Score (in [0, 1]) of an eligible pair::
 
 A pair is suggested only if it is relevant: at least one shared theme, or at least one
 shared topic concept in the texts with a text cosine >= ``TEXT_MIN``.
+
+With text vectors (``RequestData.vectors`` / ``OfferData.vectors``, ``embeddings.TextVectors``
+of the same model on both sides) the embedding cosine of the whole texts is the main evidence
+(``EW_*`` weights below), a pair is also relevant when that cosine is >= ``SIM_MIN`` (themes are
+evidence, not a gate), the reasons quote the offer's closest passage, and a suggestion under
+``NO_MATCH_BELOW`` is flagged ``strong=False`` ("no strong match").  Vectors are optional: pairs
+without them are scored as above.  The engine never embeds: callers pass stored vectors in.
 """
 from __future__ import annotations
 
