@@ -447,7 +447,8 @@ class _Table:
         self.hasvec = np.array([x.vectors is not None and x.vectors.model == self.model
                                 and x.vectors.vectors.shape[1] == dim for x in items], dtype=bool)
         self.anyvec = bool(self.hasvec.any())
-        self.vec = np.zeros((n, dim if self.anyvec else 0), dtype=np.float64)
+        # float32 as stored; blocks upcast to float64 (exact), so sums match score_pair's
+        self.vec = np.zeros((n, dim if self.anyvec else 0), dtype=np.float32)
         for row in np.flatnonzero(self.hasvec):
             self.vec[row] = items[row].vectors.vectors[0]
         self.ids = np.array([x.id for x in items], dtype=np.int64)
@@ -559,7 +560,7 @@ def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: in
     usev = None
     if R.anyvec and O.anyvec and R.model == O.model:
         usev = R.hasvec[rr][:, None] & O.hasvec[oo][None, :]
-        sim = R.vec[rr] @ O.vec[oo].T
+        sim = R.vec[rr].astype(np.float64) @ O.vec[oo].astype(np.float64).T
         relevant |= usev & (sim >= SIM_MIN)
     mask = dates_ok & relevant
     nt = R.ntheme[rr][:, None] * O.ntheme[oo][None, :]
