@@ -203,10 +203,26 @@ def matching_rebuild(limit: int):
 
 
 @matching.command("evaluate")
-def matching_evaluate():
-    """nDCG@5 and MRR of the engine and of a themes-only baseline on the labelled evaluation set."""
-    from .matching.evaluation import evaluate, format_report
-    click.echo(format_report(evaluate()))
+@click.option("--set", "which", type=click.Choice(["old", "hard", "both"]), default="both", show_default=True,
+              help="old: dataset.json (written with the engine); hard: hard_set.json (written apart).")
+@click.option("--model/--no-model", default=True, show_default=True,
+              help="Embed the texts with the sentence-embedding model (vectors cached on disk).")
+@click.option("--text-baselines/--no-text-baselines", default=False, show_default=True,
+              help="Also the scikit-learn TF-IDF baselines.")
+def matching_evaluate(which: str, model: bool, text_baselines: bool):
+    """nDCG@5, MRR and no-match accuracy of the engine, themes-only, BM25 and the raw embedding,
+    overall and per language and group, on the labelled evaluation sets."""
+    from .matching.evaluation import DATASET, HARD_SET, evaluate, format_report
+    embedder = None
+    if model:
+        from .matching.embeddings import CachingEmbedder, default_embedder
+        embedder = CachingEmbedder(default_embedder())
+        click.echo(f"Embedding with {embedder.name} (cache {embedder.path}); the first run takes minutes.")
+    paths = {"old": [DATASET], "hard": [HARD_SET], "both": [DATASET, HARD_SET]}[which]
+    for i, path in enumerate(paths):
+        if i:
+            click.echo("")
+        click.echo(format_report(evaluate(path, with_text_baselines=text_baselines, embedder=embedder)))
 
 
 @matching.command("bench")

