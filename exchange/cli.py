@@ -3,6 +3,7 @@ from deploy_cli, `check-deploy`, `backup`, `restore`)."""
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -85,10 +86,7 @@ def users_create(email: str, role: str, org: str, name: str, password_stdin: boo
                                       name=name)
         db.session.commit()
     except ValidationFailed as err:
-        db.session.rollback()
-        for field, messages in err.fields.items():
-            click.echo(f"{field}: {' '.join(messages)}", err=True)
-        raise SystemExit(1) from None
+        _exit_refused(err)
     click.echo(f"Created {user.email} ({role}, {org}).")
     if not password_stdin:
         click.echo(f"Password: {password}")
@@ -107,10 +105,7 @@ def users_token(email: str, name: str, read_only: bool, days: int | None):
         token = operations.issue_api_token(None, user, name, scope="read" if read_only else "write", days=days)
         db.session.commit()
     except ValidationFailed as err:
-        db.session.rollback()
-        for field, messages in err.fields.items():
-            click.echo(f"{field}: {' '.join(messages)}", err=True)
-        raise SystemExit(1) from None
+        _exit_refused(err)
     click.echo(f"API token for {user.email} (shown once; store it safely):")
     click.echo(token)
 
@@ -145,6 +140,14 @@ def users_revoke_token(token_id: int):
         click.echo(f"Revoked API token {token.id} ({token.name or 'no name'}) of {token.user.email}.")
     else:
         click.echo(f"API token {token.id} was already revoked.")
+
+
+def _exit_refused(err: ValidationFailed) -> NoReturn:
+    """Roll back, print each field's problem, and exit 1."""
+    db.session.rollback()
+    for field, messages in err.fields.items():
+        click.echo(f"{field}: {' '.join(messages)}", err=True)
+    raise SystemExit(1) from None
 
 
 def _user_or_exit(email: str) -> User:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -72,6 +74,18 @@ def parse_smtp_url(url: str) -> SmtpSettings:
                         password=unquote(parts.password or ""))
 
 
+@contextmanager
+def connect(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
+    """An SMTP connection as the settings say: TLS from the start or by STARTTLS, and a login if given."""
+    smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+    with smtp_class(settings.host, settings.port, timeout=10) as smtp:
+        if settings.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            smtp.login(settings.username, settings.password)
+        yield smtp
+
+
 def subject_for(kind: str, message: str) -> str:
     title = KIND_SUBJECTS.get(kind, "Notification")
     return f"{SUBJECT_PREFIX} {title}"
@@ -109,12 +123,7 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
                                        User.active.is_(True))).all()
         if not rows:
             return 0
-        smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
-        with smtp_class(settings.host, settings.port, timeout=10) as smtp:
-            if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.username:
-                smtp.login(settings.username, settings.password)
+        with connect(settings) as smtp:
             for row in rows:
                 try:
                     smtp.send_message(build_email(sender, row.email, row.kind, row.message, row.link, base_url))
@@ -146,12 +155,7 @@ def send_direct(app: Flask, messages: list[tuple[str, str, str]]) -> int:
     sent = 0
     try:
         settings = parse_smtp_url(url)
-        smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
-        with smtp_class(settings.host, settings.port, timeout=10) as smtp:
-            if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.username:
-                smtp.login(settings.username, settings.password)
+        with connect(settings) as smtp:
             for recipient, subject, body in messages:
                 email = EmailMessage()
                 email["From"], email["To"], email["Subject"] = sender, recipient, subject
