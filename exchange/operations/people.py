@@ -51,9 +51,14 @@ def _check_email(email: str, field: str = "email") -> str:
     return email
 
 
+def user_by_email(email: str) -> User | None:
+    """The account this e-mail names, active or not (None if none)."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password or "")
         return None

@@ -117,9 +117,10 @@ def login():
                 return second_step
             return start_session(user)
         typed = people_ops.normalise_email(email)[:254]
-        record_security_event("security.sign_in_failed", email=typed)
+        account = people_ops.user_by_email(typed)  # the account attacked, for the security review
+        record_security_event("security.sign_in_failed", user=account, email=typed)
         if wait := count_sign_in_failure(email, address):
-            record_security_event("security.locked_out", email=typed,
+            record_security_event("security.locked_out", user=account, email=typed,
                                   detail=f"this e-mail from this address waits {wait} s")
         form.password.errors = ["The e-mail or password is not right."]
     return render_template("auth/login.html", form=form)

@@ -93,6 +93,7 @@ def test_failures_and_the_wait_are_security_events(app, people):
     failed = [e for e in events if e.action == "security.sign_in_failed"]
     locked = [e for e in events if e.action == "security.locked_out"]
     assert len(failed) == 5 and len(locked) == 1
+    assert {e.actor_id for e in failed + locked} == {people.state.id}  # the account attacked, named for review
     assert locked[0].changes["email"] == people.state.email
     assert locked[0].changes["address"] == ATTACKER["REMOTE_ADDR"]
 
