@@ -128,6 +128,7 @@ def test_the_account_page_lists_my_sessions_and_signs_out_the_others(app, people
     page = mine.get("/account").get_data(as_text=True)
     assert "Mine/1" in page and "Laptop/2" in page and "Phone/3" in page and "This session" in page
     assert "Sign out my other sessions" in page
+    assert 'href="/account/two-step"' in page and 'href="/account/tokens"' in page
     response = mine.post("/account/sessions/end-others", follow_redirects=True)
     assert "2 other session(s) of yours are signed out" in response.get_data(as_text=True)
     assert mine.get("/").status_code == 200
