@@ -3,11 +3,14 @@ the Alembic migrations, reference data loaded once, users of every role, and cli
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from dataclasses import dataclass
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, delete, select, text
 
 from exchange import create_app
@@ -244,3 +247,35 @@ class ApiClient:
 @pytest.fixture
 def api(app):
     return ApiClient(app)
+
+
+# A real local SMTP server (aiosmtpd on a free port) that keeps what it receives: the `smtp` fixture points
+# the app's SMTP_URL at it for one test.
+class Collector:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
+    try:
+        yield handler
+    finally:
+        app.config["SMTP_URL"] = ""
+        controller.stop()

@@ -4,48 +4,16 @@ the change, and the SMTP URL is parsed as documented."""
 from __future__ import annotations
 
 import logging
-import socket
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from exchange import operations as ops
 from exchange.extensions import db
 from exchange.mail import build_email, parse_smtp_url, subject_for
 from exchange.models import AssistanceRequest, Notification, User
+from tests.conftest import free_port
 from tests.web.test_triage import new_offer, new_request, open_request
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    try:
-        yield handler
-    finally:
-        app.config["SMTP_URL"] = ""
-        controller.stop()
 
 
 def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients, smtp):

@@ -59,7 +59,7 @@ def mailbox(live_app):
     """A real SMTP server (aiosmtpd) that the served app sends its notification e-mails to."""
     from aiosmtpd.controller import Controller
 
-    from tests.test_mail import Collector, free_port
+    from tests.conftest import Collector, free_port
     handler = Collector()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()

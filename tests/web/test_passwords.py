@@ -7,30 +7,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from exchange.extensions import db
 from exchange.models import ApiToken, AuditEvent, Organisation, PasswordReset, User, UserSession, utcnow
 from exchange.security import password_inputs, password_problems, token_digest
 from tests.conftest import PASSWORD, signed_in_client
-from tests.test_mail import Collector, free_port
 
 NEW_PASSWORD = "Quartz-Lantern-Orbit-58"
-
-
-@pytest.fixture
-def smtp(app):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    try:
-        yield handler
-    finally:
-        app.config["SMTP_URL"] = ""
-        controller.stop()
 
 
 def login(client, email, password=PASSWORD):
