@@ -144,12 +144,16 @@ def backup_sqlite(url: str, dest: Path) -> Report:
         src.close()
     partial.chmod(0o600)  # it holds password hashes and personal data
     integrity, found = check_sqlite_file(partial)
-    report = Report("sqlite", dest, expected, found, integrity)
+    return _keep_if_checked(partial, Report("sqlite", dest, expected, found, integrity))
+
+
+def _keep_if_checked(partial: Path, report: Report) -> Report:
+    """Rename the checked copy into place (after it reached the disk), or delete it if its check failed."""
     if not report.ok:
         partial.unlink(missing_ok=True)
         return report
     _fsync(partial)
-    os.replace(partial, dest)
+    os.replace(partial, report.path)
     return report
 
 
@@ -306,13 +310,7 @@ def backup_postgresql(url: str, dest: Path) -> Report:
     partial.chmod(0o600)
     in_dump = dump_counts(pg_restore, partial)
     found = {table: in_dump.get(table, 0) for table in expected}  # a table without rows has no COPY block
-    report = Report("postgresql", dest, expected, found, "ok")
-    if not report.ok:
-        partial.unlink(missing_ok=True)
-        return report
-    _fsync(partial)
-    os.replace(partial, dest)
-    return report
+    return _keep_if_checked(partial, Report("postgresql", dest, expected, found, "ok"))
 
 
 def restore_postgresql(url: str, backup: Path, head: str | None = None) -> Report:
