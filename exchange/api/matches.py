@@ -12,9 +12,10 @@ from ..extensions import db
 from ..models import Match
 from ..schemas import ConfirmIn, MatchIn, OutcomeIn, ReasonIn
 from ..workflow import MATCH_MOVES, MATCH_STATUSES
+from .body import json_body
 from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, many, page_of
-from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc, json_body
+from .serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
 
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 

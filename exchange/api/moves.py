@@ -6,7 +6,8 @@ from flask_login import current_user
 from ..access import allow
 from ..extensions import db
 from ..schemas import ActionIn
-from .serialize import body_doc, json_body
+from .body import json_body
+from .serialize import body_doc
 
 
 def register_moves(bp, path: str, moves, *, get, operation, out, roles, docs: dict, bodies: dict,

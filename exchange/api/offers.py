@@ -13,9 +13,10 @@ from ..extensions import db
 from ..models import PILLARS
 from ..schemas import OfferIn
 from ..workflow import OFFER_MOVES, OFFER_STATUSES
+from .body import json_body
 from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, many, page_of
-from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc, json_body
+from .serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
 
 bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
 

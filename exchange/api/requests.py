@@ -13,9 +13,10 @@ from ..extensions import db
 from ..models import PILLARS
 from ..schemas import URGENCIES, MessageIn, ReasonIn, RequestIn
 from ..workflow import REQUEST_MOVES, REQUEST_STATUSES
+from .body import json_body
 from .moves import register_moves
 from .pagination import PageArgs, envelope_schema, many, page_of
-from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc, json_body
+from .serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
 
 bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
 

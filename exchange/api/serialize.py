@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..models import AssistanceRequest, Match, Offer
 from ..schemas import URGENCIES, VISIBILITIES
 from ..workflow import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
-from .body import json_body  # noqa: F401 (re-exported: the write endpoints read bodies through it)
 from .errors import CODES
 
 
