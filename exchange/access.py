@@ -291,6 +291,12 @@ def require_edit_offer(user, offer: Offer) -> None:
         raise Forbidden("Only the offer's provider or the Task Force office may change this offer.")
 
 
+def may_manage_tokens_of(actor, owner) -> bool:
+    """Whether `actor` may issue, see and revoke `owner`'s API tokens: the owner, an admin, or the command
+    line (no actor)."""
+    return actor is None or actor.id == owner.id or actor.role == "admin"
+
+
 def may_see_audit(user) -> bool:
     return is_office(user)
 

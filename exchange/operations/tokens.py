@@ -8,19 +8,16 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from ..access import may_manage_tokens_of
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from ..models.people import TOKEN_SCOPES
 from ..security import new_api_token
 from ..security_events import record_security_event
+from ..texts import text
 
 NAME_MAX = 100
-
-
-def _may_manage(actor, user: User) -> bool:
-    """The person themselves, an admin, or the command line (no actor)."""
-    return actor is None or actor.id == user.id or actor.role == "admin"
 
 
 def lifetime_days(raw) -> int:
@@ -41,14 +38,14 @@ def issue_api_token(actor, user: User, name: str = "", *, scope: str = "write", 
     is kept, so the returned token is shown once."""
     if user is None:
         raise NotFound("No such user.")
-    if not _may_manage(actor, user):
+    if not may_manage_tokens_of(actor, user):
         raise Forbidden("You may only issue tokens for yourself.")
     if scope not in TOKEN_SCOPES:
         raise ValidationFailed("The token could not be issued.", {"scope": ["Choose read and write, or read only."]})
     name = (name or "").strip()
     if len(name) > NAME_MAX:
         raise ValidationFailed("The token could not be issued.", {"name": [
-            "Use at most %(max)s characters." % {"max": NAME_MAX}]})  # noqa: UP031
+            text("Use at most %(max)s characters.", max=NAME_MAX)]})
     now = utcnow()
     expires_at = now + timedelta(days=lifetime_days(days))
     token, digest = new_api_token()
@@ -71,14 +68,14 @@ def tokens_of(user: User) -> list[ApiToken]:
 def get_token(actor, token_id, user: User | None = None) -> ApiToken:
     """The token `actor` may manage (of `user` when given); NotFound otherwise, as for one that does not exist."""
     token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) else None
-    if token is None or (user is not None and token.user_id != user.id) or not _may_manage(actor, token.user):
+    if token is None or (user is not None and token.user_id != user.id) or not may_manage_tokens_of(actor, token.user):
         raise NotFound("No such API token.")
     return token
 
 
 def revoke_api_token(actor, token: ApiToken) -> bool:
     """Revoke `token` at once (True), or False when it was already revoked."""
-    if not _may_manage(actor, token.user):
+    if not may_manage_tokens_of(actor, token.user):
         raise NotFound("No such API token.")
     if token.revoked_at is not None:
         return False

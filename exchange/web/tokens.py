@@ -16,6 +16,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import User, utcnow
 from ..models.people import TOKEN_SCOPE_LABELS
+from ..texts import text
 from .forms import apply_errors
 from .reauth import require_recent_authentication
 
@@ -102,7 +103,7 @@ def _revoke(token) -> None:
         raise BadRequest("The form has expired; reload the page and try again.")
     if operations.revoke_api_token(current_user, token):
         db.session.commit()
-        flash("The token %(name)s is revoked: it no longer works." % {  # noqa: UP031
-            "name": token.name or "#%d" % token.id}, "success")  # noqa: UP031
+        flash(text("The token %(name)s is revoked: it no longer works.", name=token.name or f"#{token.id}"),
+              "success")
     else:
         flash("The token was already revoked.", "info")
