@@ -1,4 +1,4 @@
 """Entry point for WSGI servers and `flask --app wsgi`."""
-from exchange import create_app
+from exchange.app import create_app
 
 app = create_app()

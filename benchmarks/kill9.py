@@ -30,6 +30,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from exchange.people.operations import create_user
+from exchange.people.tokens import issue_api_token
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -55,17 +58,17 @@ def prepare_database(url: str) -> str:
         engine.dispose()
     from flask_migrate import upgrade
 
-    from exchange import create_app, operations
-    from exchange.extensions import db
-    from exchange.seed.reference import load_reference
+    from exchange.app import create_app
+    from exchange.core.extensions import db
+    from exchange.reference.seed import load_reference
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "kill9-" + "x" * 40})
     with app.app_context():
         upgrade()
         load_reference()
         import secrets
-        user = operations.create_user(None, email="focal@kaz.kill9.example", role="member_state",
+        user = create_user(None, email="focal@kaz.kill9.example", role="member_state",
                                       organisation_code="KAZ", password=secrets.token_urlsafe(24))
-        token = operations.issue_api_token(None, user, "kill9")
+        token = issue_api_token(None, user, "kill9")
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

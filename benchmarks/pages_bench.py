@@ -24,29 +24,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, event, insert, select, text
 
-from exchange import create_app
-from exchange.extensions import db
-from exchange.models import (
-    AssistanceRequest,
-    AuditEvent,
-    Country,
-    Match,
+from exchange.app import create_app
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.offers.models import (
     Offer,
-    Organisation,
-    Region,
-    Theme,
-    User,
-)
-from exchange.models.assistance import (
     offer_countries,
     offer_languages,
     offer_modalities,
     offer_regions,
     offer_themes,
-    request_languages,
-    request_modalities,
-    request_themes,
 )
+from exchange.people.models import Organisation, User
+from exchange.reference.models import Country, Region, Theme
+from exchange.requests.models import AssistanceRequest, request_languages, request_modalities, request_themes
 
 LANGUAGES = ("en", "fr", "es", "ru", "ar")
 MODALITIES = ("assessment", "legislative-drafting", "training", "workshop", "expert-advice", "equipment", "funding")
@@ -168,8 +160,8 @@ class _Caller:
     def __init__(self, app, email: str):
         import time
 
-        from exchange.operations import issue_api_token
-        from exchange.operations.people import open_session
+        from exchange.people.operations import open_session
+        from exchange.people.tokens import issue_api_token
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
             self.bearer = issue_api_token(user, user, "bench")
@@ -177,7 +169,7 @@ class _Caller:
             _row, session_token = open_session(user, address="127.0.0.1", user_agent="bench")
             db.session.commit()
         self.client = app.test_client()
-        from exchange.web.mfa import signed_in_marks
+        from exchange.people.views.mfa import signed_in_marks
         with self.client.session_transaction() as session:
             session["_user_id"] = session_token
             session["_fresh"] = True

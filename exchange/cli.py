@@ -10,23 +10,23 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from . import operations
-from .errors import ValidationFailed
-from .extensions import db
-from .models import AssistanceRequest, User
-from .models.people import ROLES
-from .operations.people import normalise_email
-from .reminders import DEFAULT_FEEDBACK_DAYS, DEFAULT_STALLED_DAYS
+from exchange.core.errors import ValidationFailed
+from exchange.core.extensions import db
+from exchange.messages.reminders import DEFAULT_FEEDBACK_DAYS, DEFAULT_STALLED_DAYS
+from exchange.people.models import ROLES, User
+from exchange.people.operations import create_user, normalise_email
+from exchange.people.tokens import get_token, issue_api_token, revoke_api_token, tokens_of
+from exchange.requests.models import AssistanceRequest
 
 
 def register_cli(app: Flask) -> None:
-    from .reports.cli import exports
+    from exchange.reports.cli import exports
     app.cli.add_command(exports)
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(matching)
     app.cli.add_command(reminders)
-    from . import deploy_cli
+    from exchange.deploy import cli as deploy_cli
     deploy_cli.register(app)
 
 
@@ -38,7 +38,7 @@ def seed():
 @seed.command("reference")
 def seed_reference():
     """Load or refresh reference data (idempotent)."""
-    from .seed.reference import load_reference
+    from exchange.reference.seed import load_reference
     counts = load_reference()
     db.session.commit()
     click.echo("Reference data loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -48,7 +48,7 @@ def seed_reference():
 @click.option("--if-empty", is_flag=True, help="Only when the database has no assistance requests yet.")
 def seed_demo(if_empty: bool):
     """Load the demo data set (idempotent) and print the demo logins."""
-    from .seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+    from exchange.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
     if if_empty and db.session.scalar(select(func.count()).select_from(AssistanceRequest)):
         click.echo("The database already has assistance requests: demo data not loaded again.")
         existing = set(db.session.scalars(select(User.email).where(User.email.in_([u[0] for u in DEMO_USERS]))))
@@ -61,7 +61,7 @@ def seed_demo(if_empty: bool):
         click.echo(f"Demo logins (password for all, unless changed: {DEMO_PASSWORD}):")
         for email, role, org in logins:
             click.echo(f"  {role:<13} {org:<26} {email}")
-        from .seed.demo import DEMO_TOTP_SECRET
+        from exchange.seed.demo import DEMO_TOTP_SECRET
         click.echo(f"The coordinator and admin also type a code from an authenticator app set up with the demo key "
                    f"{DEMO_TOTP_SECRET} (or: python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\").")
 
@@ -79,10 +79,10 @@ def users():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(email: str, role: str, org: str, name: str, password_stdin: bool):
     """Create a user; without --password-stdin a password is generated and printed."""
-    from .security import generate_password
+    from exchange.core.security import generate_password
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
     try:
-        user = operations.create_user(None, email=email, role=role, organisation_code=org, password=password,
+        user = create_user(None, email=email, role=role, organisation_code=org, password=password,
                                       name=name)
         db.session.commit()
     except ValidationFailed as err:
@@ -102,7 +102,7 @@ def users_token(email: str, name: str, read_only: bool, days: int | None):
     """Issue a new API token for the user and print it alone on the last line."""
     user = _user_or_exit(email)
     try:
-        token = operations.issue_api_token(None, user, name, scope="read" if read_only else "write", days=days)
+        token = issue_api_token(None, user, name, scope="read" if read_only else "write", days=days)
         db.session.commit()
     except ValidationFailed as err:
         _exit_refused(err)
@@ -114,9 +114,9 @@ def users_token(email: str, name: str, read_only: bool, days: int | None):
 @click.argument("email")
 def users_tokens(email: str):
     """List the user's API tokens: id, name, scope, created, expires, last use and state."""
-    from .models import utcnow
+    from exchange.core.models import utcnow
     user = _user_or_exit(email)
-    rows = operations.tokens_of(user)
+    rows = tokens_of(user)
     now = utcnow()
     click.echo(f"{'id':>6}  {'name':<24} {'scope':<6} {'created':<16} {'expires':<16} {'last used':<16} state")
     for t in rows:
@@ -129,13 +129,13 @@ def users_tokens(email: str):
 @click.argument("token_id", type=click.IntRange(min=1))
 def users_revoke_token(token_id: int):
     """Revoke the API token with this id (see `flask users tokens EMAIL`): it stops working at once."""
-    from .errors import NotFound
+    from exchange.core.errors import NotFound
     try:
-        token = operations.get_token(None, token_id)
+        token = get_token(None, token_id)
     except NotFound:
         click.echo(f"No API token with id {token_id}.", err=True)
         raise SystemExit(1) from None
-    if operations.revoke_api_token(None, token):
+    if revoke_api_token(None, token):
         db.session.commit()
         click.echo(f"Revoked API token {token.id} ({token.name or 'no name'}) of {token.user.email}.")
     else:
@@ -174,8 +174,8 @@ def reminders():
               help="Ask the State to confirm a completed delivery after this many days.")
 def reminders_send(stalled_days: int, feedback_days: int):
     """Send the reminders due now (once per state of each case) and print what was sent."""
-    from .models import utcnow
-    from .reminders import send_reminders
+    from exchange.core.models import utcnow
+    from exchange.messages.reminders import send_reminders
     done = send_reminders(utcnow(), stalled_days, feedback_days)
     db.session.commit()
     for reminder, count in done:
@@ -194,7 +194,7 @@ def matching_rebuild(limit: int):
     """Recompute every request's suggested offers (stored as a dated snapshot), with a progress bar."""
     import time
 
-    from .matching import service
+    from exchange.matching import service
     started = time.perf_counter()
     with click.progressbar(length=1, label="Scoring requests", show_pos=True) as bar:
         def progress(done: int, total: int) -> None:
@@ -215,10 +215,10 @@ def matching_rebuild(limit: int):
 def matching_evaluate(which: str, model: bool, text_baselines: bool):
     """nDCG@5, MRR and no-match accuracy of the engine, themes-only, BM25 and the raw embedding,
     overall and per language and group, on the labelled evaluation sets."""
-    from .matching.evaluation import DATASET, HARD_SET, evaluate, format_report
+    from exchange.matching.evaluation import DATASET, HARD_SET, evaluate, format_report
     embedder = None
     if model:
-        from .matching.embeddings import CachingEmbedder, default_embedder
+        from exchange.matching.embeddings import CachingEmbedder, default_embedder
         embedder = CachingEmbedder(default_embedder())
         click.echo(f"Embedding with {embedder.name} (cache {embedder.path}); the first run takes minutes.")
     paths = {"old": [DATASET], "hard": [HARD_SET], "both": [DATASET, HARD_SET]}[which]
@@ -233,5 +233,5 @@ def matching_evaluate(which: str, model: bool, text_baselines: bool):
 @click.option("--offers", "n_offers", default=5_000, show_default=True)
 def matching_bench(n_requests: int, n_offers: int):
     """Synthetic benchmark: full rebuild, one request p50/p95, peak memory, ratio to brute force."""
-    from .matching.bench import format_bench, run_bench
+    from exchange.matching.bench import format_bench, run_bench
     click.echo(format_bench(run_bench(n_requests=n_requests, n_offers=n_offers, log=click.echo)))

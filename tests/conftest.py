@@ -13,9 +13,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, delete, select, text
 
-from exchange import create_app
-from exchange.extensions import db
-from exchange.security import hash_password
+from exchange.app import create_app
+from exchange.core.extensions import db
+from exchange.core.security import hash_password
+from exchange.people.tokens import issue_api_token
 
 PASSWORD = "Correct-Horse-Battery-42"
 # One scratch folder per test run, shared by every import of this module.
@@ -58,10 +59,10 @@ def app():
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()
-        from exchange.seed.reference import load_reference
+        from exchange.reference.seed import load_reference
         load_reference()
         db.session.commit()
-        from exchange.models import Organisation
+        from exchange.people.models import Organisation
         app.config["REFERENCE_MAX_ORG_ID"] = db.session.scalar(select(db.func.max(Organisation.id)))
     yield app
 
@@ -71,11 +72,11 @@ def _clean(request, app):
     yield
     with app.app_context():
         db.session.rollback()
-        from exchange.limiting import reset_limits
+        from exchange.core.limiting import reset_limits
         reset_limits()
         for table in TRANSIENT_TABLES:
             db.session.execute(db.metadata.tables[table].delete())
-        from exchange.models import Organisation
+        from exchange.people.models import Organisation
         db.session.execute(delete(Organisation).where(Organisation.id > app.config["REFERENCE_MAX_ORG_ID"]))
         db.session.commit()
         db.session.remove()
@@ -116,7 +117,7 @@ class People:
 
 
 def make_user(email: str, role: str, org_code: str, name: str = ""):
-    from exchange.models import Organisation, User
+    from exchange.people.models import Organisation, User
     org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
     user = User(email=email, role=role, organisation=org, password_hash=_password_hash(), name=name or email)
     db.session.add(user)
@@ -125,7 +126,7 @@ def make_user(email: str, role: str, org_code: str, name: str = ""):
 
 
 def make_outside_provider(code: str, approval: str):
-    from exchange.models import Organisation
+    from exchange.people.models import Organisation
     org = Organisation(code=code, name=code.replace("-", " ").title(), kind="outside_provider", approval=approval)
     db.session.add(org)
     db.session.flush()
@@ -163,9 +164,9 @@ def signed_in_client(app, user_id: int):
 
     from flask import has_app_context
 
-    from exchange.models import User
-    from exchange.operations.people import open_session
-    from exchange.web.mfa import signed_in_marks
+    from exchange.people.models import User
+    from exchange.people.operations import open_session
+    from exchange.people.views.mfa import signed_in_marks
     # Inside a test's own app context, write in it: the test client's requests reuse that context's session,
     # whose older transaction would not see a row committed from a nested one.
     with nullcontext() if has_app_context() else app.app_context():
@@ -206,12 +207,11 @@ def clients(app, people):
 @pytest.fixture
 def tokens(app, people):
     """An API token for each person: tokens.state, tokens.coordinator, …"""
-    from exchange import operations
-    from exchange.models import User
+    from exchange.people.models import User
     result = {}
     with app.app_context():
         for name, user in people.all().items():
-            result[name] = operations.issue_api_token(None, db.session.get(User, user.id))
+            result[name] = issue_api_token(None, db.session.get(User, user.id))
         db.session.commit()
 
     class Tokens(dict):

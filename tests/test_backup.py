@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, insert, select
 
-from exchange import create_app
-from exchange.extensions import db
-from exchange.models import AuditEvent
+from exchange.app import create_app
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
 from tests.conftest import DATABASE_URL, test_config
 
 ACTION = "backup.concurrent"

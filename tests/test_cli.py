@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from exchange.extensions import db
-from exchange.models import ApiToken, Country, Organisation, User
-from exchange.security import token_digest
+from exchange.core.extensions import db
+from exchange.core.security import token_digest
+from exchange.people.models import ApiToken, Organisation, User
+from exchange.reference.models import Country
 
 
 def run(app, *args, input=None):

@@ -11,8 +11,9 @@ import urllib.request
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, AuditEvent
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.requests.models import AssistanceRequest
 from tests.api.conftest import World
 
 CLIENTS = 8

@@ -11,8 +11,8 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from sqlalchemy import select
 
-from exchange.extensions import db
-from exchange.models import User
+from exchange.core.extensions import db
+from exchange.people.models import User
 from tests.conftest import signed_in_client
 from tests.reads_write_nothing import writes_in_reads
 

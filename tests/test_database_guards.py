@@ -8,8 +8,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from exchange.extensions import db
-from exchange.vocabulary import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES, URGENCIES, VISIBILITIES
+from exchange.core.extensions import db
+from exchange.core.statuses import (
+    MATCH_STATUSES,
+    OFFER_STATUSES,
+    REQUEST_STATUSES,
+    URGENCIES,
+    VISIBILITIES,
+)
 from tests.api.conftest import World
 
 # (table, column, a value the database must refuse, values it must take)
@@ -101,7 +107,7 @@ def test_one_live_match_per_request_and_offer(app, records, status):
 def test_proposing_a_pair_again_is_a_clear_conflict_not_an_integrity_error(app, world, api, tokens, monkeypatch):
     """The operation answers the database's refusal as it answers its own check (409, with the match's
     reference); here the check is passed over to reach the index, as a concurrent proposal would."""
-    from exchange.operations import matches
+    from exchange.matches import operations as matches
     match_id = world.match("proposed")
     with app.app_context():
         row = db.session.execute(text("SELECT request_id, offer_id FROM matches WHERE id = :id"),
@@ -123,8 +129,8 @@ def test_proposing_a_pair_again_is_a_clear_conflict_not_an_integrity_error(app, 
 
 
 def test_a_refusal_of_the_database_that_no_check_foresaw_is_a_409_not_a_500(app, world, api, tokens, monkeypatch):
-    from exchange.models import Match
-    from exchange.operations import matches
+    from exchange.matches import operations as matches
+    from exchange.matches.models import Match
     match_id = world.match("proposed")
     row = world.row(Match, match_id)
     monkeypatch.setattr(matches, "_refuse_second_live_match", lambda req, offer: None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from exchange import create_app
+from exchange.app import create_app
 from tests.conftest import DATABASE_URL, UPLOADS
 
 # The production settings README.md documents (### Production deployment), as the environment.

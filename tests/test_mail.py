@@ -8,10 +8,12 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.mail import build_email, parse_smtp_url, subject_for
-from exchange.models import AssistanceRequest, Notification, User
+from exchange.core.extensions import db
+from exchange.messages.mail import build_email, parse_smtp_url, subject_for
+from exchange.messages.models import Notification
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request
 from tests.conftest import free_port
 from tests.web.test_triage import new_offer, new_request, open_request
 
@@ -47,7 +49,7 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
         assert not db.session.scalars(select(Notification).where(
             Notification.user_id == people.other_provider.id, Notification.kind == "match.proposed")).all()
         # And directly: notifications flushed, then the operation rolled back.
-        ops.move_request(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id),
+        move_request(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id),
                          "close")
         db.session.flush()
         db.session.rollback()
@@ -57,7 +59,7 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
 
 def test_each_recipient_gets_their_own_email(app, people, smtp):
     with app.app_context():
-        ops.create_request(db.session.get(User, people.state.id), {
+        create_request(db.session.get(User, people.state.id), {
             "title": "Border control training for our airports", "themes": ["border-management"],
             "description": "Training for border police at international airports on travel document checks.",
             "modalities": ["training"], "languages": ["ru"], "urgency": "medium"})

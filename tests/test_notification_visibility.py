@@ -22,11 +22,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import Notification, Organisation, User, utcnow
-from exchange.notify import post_message, record_link
-from exchange.reminders import send_reminders
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.matches.operations import move_match, propose_match
+from exchange.messages.models import Notification
+from exchange.messages.notify import post_message, record_link
+from exchange.messages.reminders import send_reminders
+from exchange.offers.operations import create_offer
+from exchange.people.models import Organisation, User
+from exchange.people.operations import set_organisation_approval
+from exchange.requests.operations import create_request, move_request, update_request
 from tests.api.conftest import OFFER, REQUEST
 from tests.conftest import make_outside_provider, make_user, signed_in_client
 
@@ -97,8 +102,8 @@ def expected(visibility: str) -> dict[tuple[str, str], set[str]]:
 
 
 def test_every_kind_the_app_sends_has_a_case():
-    from exchange.mail import KIND_SUBJECTS
-    from exchange.notify import KINDS as SENT
+    from exchange.messages.mail import KIND_SUBJECTS
+    from exchange.messages.notify import KINDS as SENT
     assert SENT == KINDS, "a new kind of notification needs its cases in expected()"
     assert {kind for kind, _ in expected("task_force")} == KINDS
     assert set(KIND_SUBJECTS) <= KINDS
@@ -121,9 +126,9 @@ def test_every_notification_goes_through_notify_and_names_its_record():
         for call in _calls(tree, "notify"):
             callers.append(path.relative_to(root).as_posix())
             assert any(k.arg == "about" for k in call.keywords), f"{path}:{call.lineno} notify() without about="
-    assert makers == ["notify.py"]
-    assert sorted(set(callers)) == ["notify.py", "operations/assistance.py", "operations/matches.py",
-                                    "operations/people.py", "operations/routing.py", "reminders.py"]
+    assert makers == ["messages/notify.py"]
+    assert sorted(set(callers)) == ["matches/operations.py", "messages/notify.py", "messages/reminders.py",
+                                    "people/operations.py", "requests/operations.py", "requests/routing.py"]
 
 
 class Scenario:
@@ -141,20 +146,20 @@ class Scenario:
         data = REQUEST | {"title": f"Request {name} on financial intelligence", "visibility": visibility,
                           "draft": True}
         if self.visibility == "restricted_shared":
-            req = ops.create_request(coordinator, data | {"country": "KAZ", "shared_with": ["UNODC"]})
+            req = create_request(coordinator, data | {"country": "KAZ", "shared_with": ["UNODC"]})
         else:
-            req = ops.create_request(state, data)
+            req = create_request(state, data)
         db.session.flush()
         self.records[name] = record_link(req)
         for action, actor, body in steps:
-            ops.move_request(self.user(actor), req, action, body)
+            move_request(self.user(actor), req, action, body)
         return req
 
     def offer(self, by: str):
-        return ops.create_offer(self.user(by), OFFER | {"title": f"Course by {by} on terrorist financing"})
+        return create_offer(self.user(by), OFFER | {"title": f"Course by {by} on terrorist financing"})
 
     def propose(self, name: str, req, offer):
-        match = ops.propose_match(self.user("coordinator"), {"request_id": req.id, "offer_id": offer.id,
+        match = propose_match(self.user("coordinator"), {"request_id": req.id, "offer_id": offer.id,
                                                              "note": "A good fit."})
         db.session.flush()
         self.records[name] = record_link(match)
@@ -162,10 +167,10 @@ class Scenario:
 
     def moves(self, match, steps: list) -> None:
         for action, actor, body in steps:
-            ops.move_match(self.user(actor), match, action, body)
+            move_match(self.user(actor), match, action, body)
 
     def share(self, req, codes: list[str]) -> None:
-        ops.update_request(self.user("coordinator"), req, {"version": req.version, "shared_with": codes})
+        update_request(self.user("coordinator"), req, {"version": req.version, "shared_with": codes})
 
     def run(self) -> None:
         base = ["UNODC"] if self.visibility == "restricted_shared" else []
@@ -198,11 +203,11 @@ class Scenario:
                                 ("close", "coordinator", {})])
             admin = self.user("admin")
             pending = db.session.scalar(select(Organisation).where(Organisation.code == "new-institute"))
-            ops.set_organisation_approval(admin, pending, "approved")
+            set_organisation_approval(admin, pending, "approved")
             rejected_org = make_outside_provider("refused-institute", "pending")
             rejected = make_user("officer@refused.test.example", "provider", "refused-institute")
             self.names[rejected.id] = "rejected"
-            ops.set_organisation_approval(admin, rejected_org, "rejected")
+            set_organisation_approval(admin, rejected_org, "rejected")
             self.records["pending-org"] = self.records["rejected-org"] = "/"
             db.session.commit()
             send_reminders(utcnow() + timedelta(days=30))

@@ -4,11 +4,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from exchange import operations as ops
-from exchange.access import visible_offers, visible_requests
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, User
-from exchange.queries import filter_offers, filter_requests, sort_requests, text_search
+from exchange.core.extensions import db
+from exchange.core.search import text_search
+from exchange.offers.operations import create_offer
+from exchange.offers.policy import visible_offers
+from exchange.offers.queries import filter_offers
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.policy import visible_requests
+from exchange.requests.queries import filter_requests, sort_requests
 
 BASE = {"modalities": ["training"], "languages": ["en"]}
 
@@ -19,28 +24,28 @@ def records(app, people):
         coordinator = db.session.get(User, people.coordinator.id)
         unodc = db.session.get(User, people.provider.id)
         made = {
-            "kaz_fin": ops.create_request(coordinator, BASE | {
+            "kaz_fin": create_request(coordinator, BASE | {
                 "country": "KAZ", "title": "Financial intelligence unit training", "urgency": "critical",
                 "description": "Analysts of the FIU need training on terrorist financing typologies.",
                 "themes": ["financing"], "beneficiary": "Agency for Financial Monitoring"}),
-            "nga_border": ops.create_request(coordinator, BASE | {
+            "nga_border": create_request(coordinator, BASE | {
                 "country": "NGA", "title": "Border guards and forged passports", "urgency": "low",
                 "description": "Détection des faux passeports aux postes frontières terrestres du nord.",
                 "themes": ["border-management"], "modalities": ["equipment"]}),
-            "tjk_law": ops.create_request(coordinator, BASE | {
+            "tjk_law": create_request(coordinator, BASE | {
                 "country": "TJK", "title": "Counter-terrorism law review", "urgency": "medium",
                 "description": "Review of the draft law against the universal legal instruments.",
                 "themes": ["legal-framework"], "languages": ["ru"]}),
         }
-        ops.move_request(coordinator, made["kaz_fin"], "accept")
+        move_request(coordinator, made["kaz_fin"], "accept")
         offers = {
-            "asia": ops.create_offer(unodc, BASE | {"title": "CFT course for Central Asia", "themes": ["financing"],
+            "asia": create_offer(unodc, BASE | {"title": "CFT course for Central Asia", "themes": ["financing"],
                                                     "description": "Courses on countering terrorist financing.",
                                                     "regions": ["143"]}),
-            "anywhere": ops.create_offer(unodc, BASE | {"title": "Travel document examination",
+            "anywhere": create_offer(unodc, BASE | {"title": "Travel document examination",
                                                         "description": "Training on forged passports anywhere.",
                                                         "themes": ["border-management"]}),
-            "nga_only": ops.create_offer(unodc, BASE | {"title": "Nigeria legislative support",
+            "nga_only": create_offer(unodc, BASE | {"title": "Nigeria legislative support",
                                                         "description": "Drafting support for Nigerian laws.",
                                                         "themes": ["legal-framework"], "countries": ["NGA"]}),
         }
@@ -133,7 +138,7 @@ def test_search_follows_edits(app, records, people):
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
         req = db.session.get(AssistanceRequest, records["tjk_law"])
-        ops.update_request(coordinator, req, {"version": req.version, "title": "Legislative review of CT statutes"})
+        update_request(coordinator, req, {"version": req.version, "title": "Legislative review of CT statutes"})
         db.session.commit()
         assert _request_ids({"q": "statutes"}) == [records["tjk_law"]]
         assert _request_ids({"q": "law review"}) == [records["tjk_law"]]  # still in the description

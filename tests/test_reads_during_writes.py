@@ -14,8 +14,8 @@ import urllib.request
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from exchange.extensions import db
-from exchange.models import ApiToken, User
+from exchange.core.extensions import db
+from exchange.people.models import ApiToken, User
 from tests.api.conftest import OFFER, REQUEST
 
 WRITERS, READERS = 8, 4

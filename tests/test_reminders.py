@@ -7,11 +7,22 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match, utcnow
-from exchange.reminders import due_reminders, send_reminders, wait_level, working_days_between
-from tests.web.test_triage import age, new_offer, new_request, notifications_of, open_request, propose, user
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match
+from exchange.messages.reminders import due_reminders, send_reminders, wait_level, working_days_between
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import move_request
+from tests.web.test_triage import (
+    age,
+    new_offer,
+    new_request,
+    notifications_of,
+    open_request,
+    propose,
+    user,
+)
 
 
 @pytest.mark.parametrize("start,end,expected", [
@@ -49,7 +60,7 @@ def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people):
     assert run(app, now, stalled_days=10) == []  # never twice for the same state
     # The case moves (to needs_info: now the State holds it) and stalls again: the State is reminded.
     with app.app_context():
-        ops.move_request(user(people.coordinator), db.session.get(AssistanceRequest, submitted), "request-info",
+        move_request(user(people.coordinator), db.session.get(AssistanceRequest, submitted), "request-info",
                          {"message": "Which agencies?"})
         db.session.commit()
     assert run(app, now + timedelta(days=11), stalled_days=10) == [("reminder.request", f"/requests/{submitted}", 1)]
@@ -70,7 +81,7 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
     with app.app_context():
         match = db.session.get(Match, match_id)
         for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Done well"})):
-            ops.move_match(user(people.provider), match, step, raw)
+            move_match(user(people.provider), match, step, raw)
         db.session.commit()
     assert run(app, now + timedelta(days=13), stalled_days=10, feedback_days=14) == []
     age(app, Match, match_id, 15, "completed_at", "status_changed_at")
@@ -78,7 +89,7 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
     assert run(app, now, stalled_days=10, feedback_days=14) == []
     # Once confirmed, nothing more is asked.
     with app.app_context():
-        ops.move_match(user(people.state), db.session.get(Match, match_id), "confirm", {"rating": 4})
+        move_match(user(people.state), db.session.get(Match, match_id), "confirm", {"rating": 4})
         db.session.commit()
         assert [r for r in due_reminders(now + timedelta(days=60), 10, 14) if r.kind == "reminder.feedback"] == []
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify
 from flask_smorest import Api
 
-from ..access import PUBLIC, allow
-from ..extensions import csrf
-from .openapi import openapi_document
-from .serialize import ErrorOut
+from exchange.api.openapi import openapi_document
+from exchange.api.serialize import ErrorOut
+from exchange.core.access import PUBLIC, allow
+from exchange.core.extensions import csrf
 
-BLUEPRINT_MODULES = ("reference", "views", "suggestions", "requests", "offers", "matches")
+# Every area's API module, in the order of the document.
+BLUEPRINT_MODULES = ("exchange.reference.api", "exchange.reports.api", "exchange.matches.suggestions_api",
+                     "exchange.requests.api", "exchange.offers.api", "exchange.matches.api")
 
 
 class ExchangeApi(Api):
@@ -38,7 +40,7 @@ def register_api(app: Flask) -> None:
     app.extensions["exchange_api"] = api
 
     for name in BLUEPRINT_MODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
+        module = importlib.import_module(name)
         csrf.exempt(module.bp)
         api.register_blueprint(module.bp)
 

@@ -12,12 +12,13 @@ from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import or_, select, update
 
-from ..errors import Forbidden
-from ..extensions import db
-from ..models import ApiToken, User, utcnow
-from ..security import token_digest
-from ..security_events import record_security_event
-from ..side_writes import defer_write
+from exchange.audit.security_events import record_security_event
+from exchange.core.errors import Forbidden
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.security import token_digest
+from exchange.core.side_writes import defer_write
+from exchange.people.models import ApiToken, User
 
 READ_METHODS = ("GET", "HEAD")
 

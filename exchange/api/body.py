@@ -15,7 +15,7 @@ import math
 
 from flask import request
 
-from ..errors import ExchangeError
+from exchange.core.errors import ExchangeError
 
 MAX_DEPTH = 20          # no record is deeper than an object of lists; 20 leaves room for any client
 MAX_NUMBER_CHARS = 100  # longer numbers are refused before Python converts them

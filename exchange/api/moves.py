@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from ..access import allow
-from ..extensions import db
-from ..schemas import ActionIn
-from .body import json_body
-from .serialize import body_doc
+from exchange.api.body import json_body
+from exchange.api.serialize import body_doc
+from exchange.core.access import allow
+from exchange.core.extensions import db
+from exchange.matches.schemas import ActionIn
 
 
 def register_moves(bp, path: str, moves, *, get, operation, out, roles, docs: dict, bodies: dict,

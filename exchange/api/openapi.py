@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 
-from .serialize import ERROR_DESCRIPTIONS
+from exchange.api.serialize import ERROR_DESCRIPTIONS
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}

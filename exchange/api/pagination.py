@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from sqlalchemy import func, select
 
-from ..extensions import db
+from exchange.core.extensions import db
 
 MAX_PER_PAGE = 100
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import marshmallow as ma
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..models import AssistanceRequest, Match, Offer
-from ..schemas import URGENCIES, VISIBILITIES
-from ..workflow import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
-from .errors import CODES
+from exchange.api.errors import CODES
+from exchange.core.statuses import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES, URGENCIES, VISIBILITIES
+from exchange.matches.models import Match
+from exchange.offers.models import Offer
+from exchange.requests.models import AssistanceRequest
 
 
 class UtcDateTime(ma.fields.DateTime):

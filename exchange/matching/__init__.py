@@ -3,7 +3,7 @@ against offers of assistance.  Plain Python (numpy/scipy), no Flask, no database
 
 See docs/MATCHING.md for the design, the scoring and the measurements.
 """
-from .engine import (
+from exchange.matching.engine import (
     MatchingIndex,
     OfferData,
     RequestData,

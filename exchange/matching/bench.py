@@ -22,8 +22,8 @@ import tracemalloc
 from dataclasses import replace
 from datetime import date, timedelta
 
-from .engine import MatchingIndex, OfferData, RequestData, rank, score_pair
-from .lexicon import CONCEPTS, MODALITY_NAMES, THEME_NAMES
+from exchange.matching.engine import MatchingIndex, OfferData, RequestData, rank, score_pair
+from exchange.matching.lexicon import CONCEPTS, MODALITY_NAMES, THEME_NAMES
 
 TARGETS = {"rebuild_s": 5.0, "one_p95_ms": 20.0, "peak_mb": 500.0}
 TARGETS_VECTORS = {"rebuild_s": 2.0, "one_p95_ms": 10.0, "peak_mb": 400.0}  # issue 13, stored vectors
@@ -35,7 +35,7 @@ def attach_random_vectors(offers, requests, dimension: int = 512, seed: int = 7)
     real ones (same theme ~0.4-0.6, unrelated ~0)."""
     import numpy as np
 
-    from .embeddings import TextVectors
+    from exchange.matching.embeddings import TextVectors
     rng = np.random.default_rng(seed)
     centre = {t: rng.standard_normal(dimension).astype(np.float32) for t in sorted(THEME_NAMES)}
 

@@ -38,11 +38,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from . import text as T
-from .lexicon import CONCEPTS, LANGUAGE_NAMES, M49_AREAS, MODALITY_NAMES, THEME_NAMES
+from exchange.matching import text as T
+from exchange.matching.lexicon import CONCEPTS, LANGUAGE_NAMES, M49_AREAS, MODALITY_NAMES, THEME_NAMES
 
 if TYPE_CHECKING:
-    from .embeddings import TextVectors
+    from exchange.matching.embeddings import TextVectors
 
 W_THEME, W_TEXT, W_MOD, W_LANG, W_TIME = 0.30, 0.40, 0.12, 0.10, 0.08
 TEXT_SATURATION = 0.5   # cosine at which the text component is full

@@ -20,12 +20,16 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from ..access import offer_scope, request_scope
-from ..extensions import db
-from ..models import AssistanceRequest, Country, Match, Offer, Region, Suggestion, utcnow
-from ..models.assistance import request_themes
-from ..workflow import BUSY_MATCH_STATUSES, DELIVERY_MATCH_STATUSES, LIVE_REQUEST_STATUSES
-from .engine import MatchingIndex, OfferData, RequestData
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.workflow import BUSY_MATCH_STATUSES, DELIVERY_MATCH_STATUSES, LIVE_REQUEST_STATUSES
+from exchange.matches.models import Match, Suggestion
+from exchange.matching.engine import MatchingIndex, OfferData, RequestData
+from exchange.offers.models import Offer
+from exchange.offers.policy import offer_scope
+from exchange.reference.models import Country, Region
+from exchange.requests.models import AssistanceRequest, request_themes
+from exchange.requests.policy import request_scope
 
 # Requests the engine indexes for the reverse direction (offer → requests it could serve).
 
@@ -236,7 +240,7 @@ def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | 
 
 def score_of(req: AssistanceRequest, offer: Offer) -> float | None:
     """The engine's score of one pair (None when a hard rule excludes it or nothing relates them)."""
-    from .engine import score_pair
+    from exchange.matching.engine import score_pair
     suggestion = score_pair(request_data(req), offer_data(offer, _loads([offer.id]).get(offer.id, 0)))
     return suggestion.score if suggestion else None
 
@@ -265,7 +269,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
     """For each request: other live requests of the same country that resemble it, and assistance under way
     or delivered there on one of its themes — for coordinators, so nobody duplicates work. Two queries (and
     their eager loads) for any number of requests."""
-    from .text import cosine, vector
+    from exchange.matching.text import cosine, vector
 
     reqs = list(reqs)
     countries = sorted({req.country_iso3 for req in reqs})

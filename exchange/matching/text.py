@@ -27,7 +27,7 @@ from pathlib import Path
 
 import snowballstemmer
 
-from .lexicon import CONCEPTS, CONCEPTS_BY_ID, GENERIC_WORDS, STOPWORDS
+from exchange.matching.lexicon import CONCEPTS, CONCEPTS_BY_ID, GENERIC_WORDS, STOPWORDS
 
 CONCEPT_WEIGHT = 4.0      # weight of a #concept token (plain words use their idf)
 THEME_TOKEN_WEIGHT = 1.5  # weight of an @theme token

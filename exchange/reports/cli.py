@@ -11,13 +11,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..access import is_office
-from ..errors import ExchangeError
-from ..extensions import db
-from ..models import User
-from . import exports as export_module
-from . import iati, imports, progress
-from .filters import parse_filters
+from exchange.core.access import is_office
+from exchange.core.errors import ExchangeError
+from exchange.core.extensions import db
+from exchange.offers import imports
+from exchange.people.models import User
+from exchange.reports import exports as export_module
+from exchange.reports import iati, progress
+from exchange.reports.filters import parse_filters
 
 
 def _user(email: str) -> User:
@@ -86,7 +87,7 @@ def exports_progress(email: str, start, end, out: Path):
         raise click.BadParameter("the progress report is for the Task Force office", param_hint="--as")
     if end < start:
         raise click.BadParameter("the end must not be before the start", param_hint="--end")
-    from .progress_pdf import progress_pdf  # fpdf2 loads on first use, not at start-up
+    from exchange.reports.progress_pdf import progress_pdf
     report = progress.compute_progress(user, start.date(), end.date())
     out.write_bytes(progress_pdf(report, date.today()))
     click.echo(f"Wrote the progress report for {start:%Y-%m-%d} to {end:%Y-%m-%d} to {out}.")

@@ -18,14 +18,19 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
-from .. import queries
-from ..access import match_scope, offer_scope, request_scope
-from ..extensions import db
-from ..models import AssistanceRequest, Country, Match, Offer, Organisation, Region, Theme
-from ..models.assistance import request_themes
-from ..models.reference import PILLARS
-from ..workflow import BUSY_MATCH_STATUSES, REQUEST_STATUSES
-from .filters import ReportFilters
+from exchange.core.extensions import db
+from exchange.core.statuses import REQUEST_STATUSES
+from exchange.core.workflow import BUSY_MATCH_STATUSES
+from exchange.matches.models import Match
+from exchange.matches.policy import match_scope
+from exchange.offers.models import Offer
+from exchange.offers.policy import offer_scope
+from exchange.people.models import Organisation
+from exchange.reference.models import PILLARS, Country, Region, Theme
+from exchange.reports.filters import ReportFilters
+from exchange.requests.models import AssistanceRequest, request_themes
+from exchange.requests.policy import request_scope
+from exchange.requests.queries import requests_in_areas, requests_in_pillars
 
 
 def median(values: list[float]) -> float | None:
@@ -163,9 +168,9 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     scope = "all" if user.role in ("coordinator", "admin") else ("provider" if user.role == "provider" else "state")
     where = [_request_condition(user), *filters.period(R.submitted_at)]
     if filters.region:
-        where.append(queries.requests_in_areas([filters.region]))
+        where.append(requests_in_areas([filters.region]))
     if filters.pillar:
-        where.append(queries.requests_in_pillars([filters.pillar]))
+        where.append(requests_in_pillars([filters.pillar]))
     condition = and_(*where)
 
     # 1. Requests: status and submission month (one query; months computed in Python, portable).

@@ -1,6 +1,6 @@
 """Exports of every list (requests, offers, matches, the needs matrix, the audit trail) as CSV and XLSX.
 
-Each export reads what the viewer may see (access.py) with the list's own filters (queries.py, the same
+Each export reads what the viewer may see (access.py) with the list's own filters (py, the same
 query arguments as the list pages), and writes the same columns to either format. Text that a
 spreadsheet would run as a formula (starting with = + - @, or a tab or carriage return) is written
 with a leading apostrophe in CSV and as a plain string (never a formula) in XLSX.
@@ -20,13 +20,23 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import queries
-from ..access import may_see_audit, visible_matches, visible_offers, visible_requests
-from ..errors import Forbidden, ValidationFailed
-from ..extensions import db
-from ..models import AssistanceRequest, AuditEvent, Match, Offer, User
-from .filters import ReportFilters
-from .matrix import compute_matrix, matrix_rows_for_export
+from exchange.audit.models import AuditEvent
+from exchange.audit.queries import audit_filters, filter_audit, sort_audit
+from exchange.core.access import may_see_audit
+from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.matches.policy import visible_matches
+from exchange.matches.queries import filter_matches
+from exchange.offers.models import Offer
+from exchange.offers.policy import visible_offers
+from exchange.offers.queries import filter_offers, sort_offers
+from exchange.people.models import User
+from exchange.reports.filters import ReportFilters
+from exchange.reports.matrix import compute_matrix, matrix_rows_for_export
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.policy import visible_requests
+from exchange.requests.queries import filter_requests, sort_requests
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 500
@@ -66,14 +76,14 @@ def neutralise(value):
 
 
 def _sort(params: Mapping) -> str | None:
-    """The list's `sort` argument (queries.REQUEST_SORTS, OFFER_SORTS; unknown or several: the default)."""
+    """The list's `sort` argument (REQUEST_SORTS, OFFER_SORTS; unknown or several: the default)."""
     sort = params.get("sort")
     return sort if isinstance(sort, str) else None
 
 
 def _in_chunks(stmt) -> Iterator:
     """Rows of `stmt` in pages of CHUNK_ROWS (each page one query, its relationships loaded with it).
-    `stmt` must be in a total order (the queries.sort_* orders end on the id), or pages could overlap."""
+    `stmt` must be in a total order (the sort_* orders end on the id), or pages could overlap."""
     offset = 0
     while True:
         batch = db.session.scalars(stmt.limit(CHUNK_ROWS).offset(offset)).unique().all()
@@ -90,7 +100,7 @@ REQUEST_HEADER = ["id", "reference", "status", "country", "organisation", "title
 
 def requests_table(user, params: Mapping) -> Table:
     R = AssistanceRequest
-    stmt = queries.sort_requests(queries.filter_requests(visible_requests(user), params), _sort(params)).options(
+    stmt = sort_requests(filter_requests(visible_requests(user), params), _sort(params)).options(
         selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
 
     def rows():
@@ -109,7 +119,7 @@ OFFER_HEADER = ["id", "reference", "status", "organisation", "title", "themes", 
 
 def offers_table(user, params: Mapping) -> Table:
     O = Offer
-    stmt = queries.sort_offers(queries.filter_offers(visible_offers(user), params), _sort(params)).options(
+    stmt = sort_offers(filter_offers(visible_offers(user), params), _sort(params)).options(
         selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
         selectinload(O.regions), joinedload(O.organisation))
 
@@ -130,7 +140,7 @@ MATCH_HEADER = ["id", "reference", "status", "request_id", "request_reference", 
 
 def matches_table(user, params: Mapping) -> Table:
     M = Match
-    stmt = queries.filter_matches(visible_matches(user), params).order_by(M.id.desc()).options(
+    stmt = filter_matches(visible_matches(user), params).order_by(M.id.desc()).options(
         joinedload(M.request), joinedload(M.offer).joinedload(Offer.organisation))
 
     def rows():
@@ -152,15 +162,15 @@ AUDIT_HEADER = ["id", "at", "actor", "action", "record_type", "record_id", "summ
 
 def audit_table(user, params: Mapping) -> Table:
     """The audit trail (coordinators and admins), newest first, with the audit trail page's filters
-    (queries.audit_filters: record_type, record_id, person, action, from/to or start/end); a filter that
+    (audit_filters: record_type, record_id, person, action, from/to or start/end); a filter that
     cannot be understood is refused rather than left out of the file."""
     if not may_see_audit(user):
         raise Forbidden("Only the Task Force office may export the audit trail.")
-    _, problems = queries.audit_filters(params)
+    _, problems = audit_filters(params)
     if problems:
         raise ValidationFailed("Some filters are not valid.", {k: [v] for k, v in problems.items()})
     A = AuditEvent
-    stmt = queries.sort_audit(queries.filter_audit(select(A).options(joinedload(A.actor)), params))
+    stmt = sort_audit(filter_audit(select(A).options(joinedload(A.actor)), params))
     stmt = stmt.limit(MAX_AUDIT_ROWS)
 
     def rows():

@@ -7,11 +7,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..errors import ValidationFailed
-from ..extensions import db
-from ..models import Country, Region
-from ..models.reference import PILLARS
-from ..queries import in_period
+from exchange.core.errors import ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.filters import in_period
+from exchange.reference.models import PILLARS, Country, Region
 
 
 @dataclass(frozen=True)

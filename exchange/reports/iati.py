@@ -26,10 +26,12 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import joinedload
 
-from ..access import visible_matches
-from ..extensions import db
-from ..models import AssistanceRequest, Match, Offer
-from ..workflow import DELIVERY_MATCH_STATUSES
+from exchange.core.extensions import db
+from exchange.core.workflow import DELIVERY_MATCH_STATUSES
+from exchange.matches.models import Match
+from exchange.matches.policy import visible_matches
+from exchange.offers.models import Offer
+from exchange.requests.models import AssistanceRequest
 
 IATI_VERSION = "2.03"
 # Strategy theme → OECD DAC CRS purpose code (vocabulary 1).

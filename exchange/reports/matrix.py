@@ -25,12 +25,15 @@ from datetime import date
 
 from sqlalchemy import and_, func, select
 
-from .. import queries
-from ..access import offer_scope, request_scope
-from ..extensions import db
-from ..models import AssistanceRequest, Country, Offer, Region, Theme
-from ..models.assistance import offer_countries, offer_regions, offer_themes, request_themes
-from .filters import ReportFilters
+from exchange.core.extensions import db
+from exchange.offers.models import Offer, offer_countries, offer_regions, offer_themes
+from exchange.offers.policy import offer_scope
+from exchange.offers.queries import offers_taking_requests
+from exchange.reference.models import Country, Region, Theme
+from exchange.reference.queries import countries_in
+from exchange.reports.filters import ReportFilters
+from exchange.requests.models import AssistanceRequest, request_themes
+from exchange.requests.policy import request_scope
 
 OPEN_STATUSES = ("open",)
 MATCHED_STATUSES = ("matched", "in_delivery")
@@ -133,7 +136,7 @@ def counted_requests_filter(user, filters: ReportFilters):
     R = AssistanceRequest
     conditions = [request_scope(user), R.status.in_(list(COLUMN_OF_STATUS))]
     if filters.region:
-        conditions.append(queries.countries_in([filters.region]))
+        conditions.append(countries_in([filters.region]))
     return and_(*conditions, *filters.period(R.submitted_at))
 
 
@@ -170,7 +173,7 @@ def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> C
     """Three grouped queries: the themes, countries and M49 areas of the offers the viewer may see that can
     take a request now (the matching engine's rules: active, not expired, capacity left)."""
     today = today or date.today()
-    live = select(Offer.id).where(offer_scope(user), queries.offers_taking_requests(today))
+    live = select(Offer.id).where(offer_scope(user), offers_taking_requests(today))
     themes_of: dict[int, set[str]] = defaultdict(set)
     for offer_id, theme in db.session.execute(select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(
             offer_themes.c.offer_id.in_(live), offer_themes.c.theme_code.in_(theme_codes))):

@@ -19,13 +19,16 @@ from datetime import date
 
 from sqlalchemy import and_, func, select
 
-from ..access import match_scope, request_scope
-from ..extensions import db
-from ..models import AssistanceRequest, AuditEvent, Country, Match, Region
-from ..models.reference import PILLARS
-from .dashboards import Duration, count_by_pillar, submission_durations
-from .filters import ReportFilters
-from .matrix import Matrix, compute_matrix
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.matches.policy import match_scope
+from exchange.reference.models import PILLARS, Country, Region
+from exchange.reports.dashboards import Duration, count_by_pillar, submission_durations
+from exchange.reports.filters import ReportFilters
+from exchange.reports.matrix import Matrix, compute_matrix
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.policy import request_scope
 
 TRIAGE_ACTIONS = ("request.accept", "request.reject", "request.request-info")
 

@@ -12,8 +12,8 @@ from datetime import date
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from ..models.reference import PILLARS
-from .progress import ProgressReport
+from exchange.reference.models import PILLARS
+from exchange.reports.progress import ProgressReport
 
 ENCODING = "windows-1252"
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import operations
-from ..extensions import db
-from ..models import Organisation, User
+from exchange.core.extensions import db
+from exchange.people.models import Organisation, User
+from exchange.people.operations import create_organisation, create_user
 
 DEMO_PASSWORD = "demo-password-2026"
 # The demo office accounts (coordinator, admin) must sign in with two-step sign-in: they share this published
@@ -44,7 +44,8 @@ OUTSIDE_PROVIDERS = [
 def _demo_second_factor() -> None:
     """Two-step sign-in on for the demo accounts whose role needs it, with the published demo key (seed data,
     made in this transaction; a real account sets its own up on its account page)."""
-    from ..models import MfaCredential, utcnow
+    from exchange.core.models import utcnow
+    from exchange.people.credentials import MfaCredential
     office = db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS]),
                                                    User.role.in_(("coordinator", "admin"))))
     for user in office:
@@ -56,14 +57,14 @@ def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo organisations and users; returns (e-mail, role, organisation) for printing."""
     for code, name, approval, description in OUTSIDE_PROVIDERS:
         if db.session.scalar(select(Organisation).where(Organisation.code == code)) is None:
-            operations.create_organisation(None, name=name, kind="outside_provider", code=code,
+            create_organisation(None, name=name, kind="outside_provider", code=code,
                                            description=description, approval=approval)
     for email, name, role, org in DEMO_USERS:
         if db.session.scalar(select(User).where(User.email == email)) is None:
-            operations.create_user(None, email=email, role=role, organisation_code=org, password=DEMO_PASSWORD,
+            create_user(None, email=email, role=role, organisation_code=org, password=DEMO_PASSWORD,
                                    name=name)
     db.session.flush()
     _demo_second_factor()
-    from . import demo_assistance  # requests, offers and matches, where that part exists
+    from exchange.seed import demo_assistance
     demo_assistance.load()
     return [(email, role, org) for email, _, role, org in DEMO_USERS]

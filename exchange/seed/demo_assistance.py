@@ -14,9 +14,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from .. import operations as ops
-from ..extensions import db
-from ..models import AssistanceRequest, User, utcnow
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.matches.operations import move_match, propose_match
+from exchange.offers.operations import create_offer, move_offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request
 
 COORDINATOR = "coordinator@ctitf.demo.example"
 
@@ -360,28 +364,28 @@ def load() -> None:
     requests, ages = {}, {}
     for key, by, fields, moves, days_ago in REQUESTS:
         fields = _dates(fields, ("desired_start", "desired_end"), today)
-        requests[key] = req = ops.create_request(_user(by), fields)
+        requests[key] = req = create_request(_user(by), fields)
         ages[key] = days_ago
         for action, who, body in moves:
-            ops.move_request(_user(who), req, action, body)
+            move_request(_user(who), req, action, body)
     offers = {}
     for key, by, fields in OFFERS:
         fields = _dates(fields, ("available_from", "available_until"), today)
         pause = fields.pop("pause", False)
         provider = _user(by)
-        offers[key] = offer = ops.create_offer(provider, fields)
+        offers[key] = offer = create_offer(provider, fields)
         if pause:
-            ops.move_offer(provider, offer, "pause")
+            move_offer(provider, offer, "pause")
     for request_key, offer_key, note, moves in MATCHES:
         req, offer = requests[request_key], offers[offer_key]
-        match = ops.propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id, "note": note})
+        match = propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id, "note": note})
         provider = db.session.scalar(select(User).where(User.organisation_id == offer.organisation_id,
                                                         User.role == "provider").order_by(User.id))
         state = db.session.scalar(select(User).where(User.organisation_id == req.organisation_id,
                                                      User.role == "member_state").order_by(User.id))
         actors = {"provider": provider, "coordinator": coordinator, "state": state}
         for action, who, body in moves:
-            ops.move_match(actors[who], match, action, body)
+            move_match(actors[who], match, action, body)
     db.session.flush()
     _spread_dates(requests, ages, offers)
 

@@ -1,33 +1,48 @@
-"""Server-rendered pages: one blueprint a part of the product, plus the page error handlers."""
+"""The pages' shell: every area's page blueprints registered in one place, the request hooks that wrap
+them (the guard, the second-factor gate, recent sign-in, security headers, side writes) and the page error
+handlers. Each area's own pages live in its package (`exchange/<area>/views.py`) with its templates."""
 from __future__ import annotations
 
 from flask import Flask
 
 
+def page_blueprints() -> list:
+    """Every page blueprint, area by area."""
+    from exchange.audit import security_review
+    from exchange.audit import views as audit_trail
+    from exchange.documents import views as documents
+    from exchange.matches import triage
+    from exchange.matches import views as matches
+    from exchange.messages import inbox
+    from exchange.messages import views as messages
+    from exchange.offers import import_views
+    from exchange.offers import views as offers
+    from exchange.people.views import admin, auth, mfa, reauth, tokens
+    from exchange.reports import directory
+    from exchange.reports import views as reports
+    from exchange.requests import views as requests
+    from exchange.web import home
+
+    return [auth.bp, mfa.bp, reauth.bp, home.bp, admin.bp, reports.bp, import_views.bp, triage.bp, matches.bp,
+            messages.bp, inbox.bp, audit_trail.bp, tokens.bp, security_review.bp, requests.bp,
+            documents.bp, offers.bp, directory.bp]
+
+
 def register_web(app: Flask) -> None:
-    from ..guard import guard
-    from ..security import add_security_headers
-    from . import admin, auth, errors, home, suggestions, template_helpers
+    from exchange.core import side_writes
+    from exchange.core.guard import guard
+    from exchange.core.security import add_security_headers
+    from exchange.matches import suggestions
+    from exchange.people.views import mfa, reauth
+    from exchange.web import errors, template_helpers
 
     app.before_request(guard)
-    from . import mfa, reauth
     mfa.register(app)  # after the guard: holds coordinators and admins without a second factor
     reauth.register(app)
     app.after_request(add_security_headers)
-    from . import audit_trail, inbox, matches, messages, reports, triage
-    from . import imports as imports_pages
-    for module in (auth, mfa, reauth, home, admin, reports, imports_pages, triage, matches, messages, inbox,
-                   audit_trail):
-        app.register_blueprint(module.bp)
-    from . import security_review, tokens
-    app.register_blueprint(tokens.bp)
-    app.register_blueprint(security_review.bp)
-    from . import directory, offers
-    from . import requests as request_pages
-    for blueprint in (request_pages.bp, request_pages.documents_bp, offers.bp, directory.bp):
+    for blueprint in page_blueprints():
         app.register_blueprint(blueprint)
     errors.register(app)
-    from .. import side_writes
     side_writes.register(app)
     template_helpers.register(app)
     suggestions.register(app)

@@ -9,11 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..access import RouteDenied
-from ..errors import ExchangeError
-from ..extensions import db
-from ..guard import is_api_request
-from ..security_events import record_security_event
+from exchange.audit.security_events import record_security_event
+from exchange.core.access import RouteDenied
+from exchange.core.errors import ExchangeError
+from exchange.core.extensions import db
+from exchange.core.guard import is_api_request
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def too_large_message() -> str:
 
 
 def register(app: Flask) -> None:
-    from ..api.errors import api_error_from_exception, api_error_response
+    from exchange.api.errors import api_error_from_exception, api_error_response
 
     @app.after_request
     def record_forbidden(response):

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
 
-from ..errors import Conflict, ExchangeError, Forbidden, ValidationFailed
-from ..extensions import db
-from ..models import PILLARS, Country, Language, Modality, Organisation, Region, Theme
-from ..queries import values
+from exchange.core.errors import Conflict, ExchangeError, Forbidden, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.filters import values
+from exchange.people.models import Organisation
+from exchange.reference.models import PILLARS, Country, Language, Modality, Region, Theme
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 

@@ -13,10 +13,18 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..access import ROLES, allow, match_scope, request_scope
-from ..extensions import db
-from ..models import AssistanceRequest, AuditEvent, Match, Notification, Offer, Organisation, User, utcnow
-from ..reminders import DEFAULT_STALLED_DAYS, stalled_matches, stalled_requests, waiting
+from exchange.audit.models import AuditEvent
+from exchange.core.access import ROLES, allow
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.matches.models import Match
+from exchange.matches.policy import match_scope
+from exchange.messages.models import Notification
+from exchange.messages.reminders import DEFAULT_STALLED_DAYS, stalled_matches, stalled_requests, waiting
+from exchange.offers.models import Offer
+from exchange.people.models import Organisation, User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.policy import request_scope
 
 bp = Blueprint("home", __name__)
 SHOW = 5
@@ -60,7 +68,7 @@ def provider_home(user) -> dict:
 
 
 def coordinator_home(user) -> dict:
-    from .triage import QUEUE_STATUSES, queue_query
+    from exchange.matches.triage import QUEUE_STATUSES, queue_query
     now = utcnow()
     queue_count = db.session.scalar(select(func.count()).select_from(AssistanceRequest).where(
         AssistanceRequest.status.in_(QUEUE_STATUSES)))
@@ -102,6 +110,6 @@ def index():
         context.update(coordinator_home(user))
     elif user.role == "admin":
         context.update(admin_home(user))
-    from ..workflow import MATCH_STATUSES, REQUEST_STATUSES
+    from exchange.core.statuses import MATCH_STATUSES, REQUEST_STATUSES
     return render_template(f"home/{user.role}.html", request_statuses=REQUEST_STATUSES,
                            match_statuses=MATCH_STATUSES, **context)

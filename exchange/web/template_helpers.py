@@ -7,8 +7,10 @@ from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .. import access, workflow
-from ..models.people import ORG_KIND_LABELS, ROLE_LABELS
+from exchange.core import workflow
+from exchange.core.access import is_office, is_requesting_state, may_enter
+from exchange.matches.policy import may_propose_match
+from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS
 
 NAV = {
     "member_state": [("home.index", "Home"), ("requests.index", "My requests"), ("requests.new", "New request"),
@@ -56,14 +58,14 @@ def register(app: Flask) -> None:
 
     # The access policy's answers, for templates that show a link or a button only to who may use it.
     app.jinja_env.globals.update(
-        may_enter=lambda endpoint: access.may_enter(current_user, endpoint),
-        is_office=access.is_office, is_requesting_state=access.is_requesting_state,
-        may_propose_match=access.may_propose_match, status_badge=status_badge)
+        may_enter=lambda endpoint: may_enter(current_user, endpoint),
+        is_office=is_office, is_requesting_state=is_requesting_state,
+        may_propose_match=may_propose_match, status_badge=status_badge)
 
     @app.context_processor
     def inject():
         nav = []
         if current_user.is_authenticated:
             nav = [(endpoint, label) for endpoint, label in NAV.get(current_user.role, [])
-                   if access.may_enter(current_user, endpoint)]
+                   if may_enter(current_user, endpoint)]
         return {"nav_items": nav, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match, Offer, User
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match, propose_match
+from exchange.offers.models import Offer
+from exchange.offers.operations import create_offer, move_offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request
 
 REQUEST = {"title": "Training for the financial intelligence unit",
            "description": "Analysts need training on terrorist financing typologies and suspicious reports.",
@@ -52,22 +57,22 @@ class World:
             data = REQUEST | fields | {"draft": True}
             if "shared_with" in data:
                 data["country"] = state.organisation.country_iso3
-                req = ops.create_request(coordinator, data)  # only coordinators share
+                req = create_request(coordinator, data)  # only coordinators share
             else:
-                req = ops.create_request(state, data)
+                req = create_request(state, data)
             for step in REQUEST_PATHS[status]:
                 action, body = step if isinstance(step, tuple) else (step, {})
                 actor = state if action == "submit" else coordinator
-                ops.move_request(actor, req, action, body)
+                move_request(actor, req, action, body)
             db.session.commit()
             return req.id
 
     def offer(self, by: str = "provider", status: str = "active", **fields) -> int:
         with self.app.app_context():
             provider = self._user(by)
-            offer = ops.create_offer(provider, OFFER | fields)
+            offer = create_offer(provider, OFFER | fields)
             if status in ("paused", "closed"):
-                ops.move_offer(provider, offer, "pause" if status == "paused" else "close")
+                move_offer(provider, offer, "pause" if status == "paused" else "close")
             db.session.commit()
             return offer.id
 
@@ -76,12 +81,12 @@ class World:
         offer_id = offer_id or self.offer()
         with self.app.app_context():
             coordinator = self._user("coordinator")
-            match = ops.propose_match(coordinator, {"request_id": request_id, "offer_id": offer_id, "note": "fit"})
+            match = propose_match(coordinator, {"request_id": request_id, "offer_id": offer_id, "note": "fit"})
             provider = db.session.get(User, self.people.provider.id)
             for step in MATCH_PATHS[status]:
                 action, body = step if isinstance(step, tuple) else (step, {})
                 actor = coordinator if action == "withdraw" else provider
-                ops.move_match(actor, match, action, body)
+                move_match(actor, match, action, body)
             db.session.commit()
             return match.id
 

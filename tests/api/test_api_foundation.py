@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from exchange.extensions import db
-from exchange.models import ApiToken
+from exchange.core.extensions import db
+from exchange.people.models import ApiToken
 
 
 def test_openapi_document_is_served_without_a_token(api):
@@ -18,8 +18,8 @@ def test_openapi_document_is_served_without_a_token(api):
 
 def test_the_openapi_document_lists_the_allowed_values_the_code_uses(api):
     from exchange.api.errors import CODES
-    from exchange.models import ORG_KINDS
-    from exchange.schemas import URGENCIES, VISIBILITIES
+    from exchange.core.statuses import URGENCIES, VISIBILITIES
+    from exchange.people.models import ORG_KINDS
 
     spec = api.get("/api/v1/openapi.json").json
     request_out = spec["components"]["schemas"]["RequestOut"]["properties"]
@@ -63,7 +63,7 @@ def test_unknown_routes_and_methods_answer_the_error_body(api, tokens):
 
 
 def test_server_errors_answer_the_error_body(app, api, tokens, monkeypatch):
-    from exchange.api import reference
+    from exchange.reference import api as reference
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
@@ -140,7 +140,7 @@ def test_reference_lists(api, tokens):
 def test_a_concurrent_write_answers_409_not_500(app, api, tokens, monkeypatch):
     from sqlalchemy.orm.exc import StaleDataError
 
-    from exchange.api import reference
+    from exchange.reference import api as reference
 
     def stale(*args, **kwargs):
         raise StaleDataError("UPDATE statement on table expected to update 1 row(s); 0 were matched.")

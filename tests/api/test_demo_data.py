@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, AuditEvent, Match, Notification, User
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.messages.models import Notification
+from exchange.people.models import User
+from exchange.people.tokens import issue_api_token
+from exchange.requests.models import AssistanceRequest
 
 
 def _token(email: str) -> str:
-    token = ops.issue_api_token(None, db.session.scalar(select(User).where(User.email == email)))
+    token = issue_api_token(None, db.session.scalar(select(User).where(User.email == email)))
     db.session.commit()
     return token
 

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from exchange import create_app
+from exchange.app import create_app
 from tests.api.conftest import World
 from tests.conftest import test_config
 

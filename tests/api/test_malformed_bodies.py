@@ -8,10 +8,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, AuditEvent, Match, Notification, Offer
-
-from .conftest import OFFER, REQUEST
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.messages.models import Notification
+from exchange.offers.models import Offer
+from exchange.requests.models import AssistanceRequest
+from tests.api.conftest import OFFER, REQUEST
 
 JSON = "application/json"
 DEEP = 100_000

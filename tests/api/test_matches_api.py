@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import AssistanceRequest, Match
+from exchange.matches.models import Match
+from exchange.requests.models import AssistanceRequest
 
 BODIES = {"decline": {"reason": "No trainers available."}, "complete": {"outcome": "Thirty officers trained."},
           "confirm": {"rating": 4, "comment": "Useful and well run."}}

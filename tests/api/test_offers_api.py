@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import OFFER, Offer
+from exchange.offers.models import Offer
+from exchange.offers.operations import move_offer
+from tests.api.conftest import OFFER
 
 
 def test_a_provider_posts_for_its_own_organisation(api, tokens):
@@ -99,18 +101,17 @@ def test_offer_moves_take_only_a_version(app, api, tokens, people, world):
     paused = api.post(f"/api/v1/offers/{oid}/pause", tokens.provider, json={"version": version})
     assert paused.status_code == 200 and paused.json["status"] == "paused"
 
-    from exchange import operations
-    from exchange.errors import ValidationFailed
-    from exchange.extensions import db
-    from exchange.models import User
+    from exchange.core.errors import ValidationFailed
+    from exchange.core.extensions import db
+    from exchange.people.models import User
     with app.app_context():  # the operation checks the body itself, whoever calls it
         provider = db.session.get(User, people.provider.id)
         with pytest.raises(ValidationFailed) as refused:
-            operations.move_offer(provider, db.session.get(Offer, oid), "resume", {"why": "x"})
+            move_offer(provider, db.session.get(Offer, oid), "resume", {"why": "x"})
         assert "why" in refused.value.fields
         db.session.rollback()
         offer = db.session.get(Offer, oid)
-        operations.move_offer(provider, offer, "resume")  # pages pass no body
+        move_offer(provider, offer, "resume")  # pages pass no body
         assert offer.status == "active"
         db.session.rollback()
 

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from .conftest import REQUEST, AssistanceRequest
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import move_request
+from tests.api.conftest import REQUEST
 
 
 def _file(api, token, **changes):
@@ -303,21 +305,20 @@ def test_a_move_by_a_role_that_may_never_make_it_is_403_whatever_the_body(api, t
 
 
 def test_the_operation_checks_the_body_whoever_calls_it(app, people, world):
-    from exchange import operations
-    from exchange.errors import ValidationFailed
-    from exchange.extensions import db
-    from exchange.models import User
+    from exchange.core.errors import ValidationFailed
+    from exchange.core.extensions import db
+    from exchange.people.models import User
 
     rid = world.request("submitted")
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
         req = db.session.get(AssistanceRequest, rid)
         with pytest.raises(ValidationFailed) as refused:
-            operations.move_request(coordinator, req, "review", {"message": "Not for this move."})
+            move_request(coordinator, req, "review", {"message": "Not for this move."})
         assert "message" in refused.value.fields
         db.session.rollback()
         req = db.session.get(AssistanceRequest, rid)
-        operations.move_request(coordinator, req, "review")  # pages and the seed pass no body
+        move_request(coordinator, req, "review")  # pages and the seed pass no body
         assert req.status == "in_review"
         db.session.rollback()
 

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from exchange import operations
-from exchange.extensions import db
-from exchange.models import ApiToken, AuditEvent, Offer, User, utcnow
-from exchange.security import token_digest
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.security import token_digest
+from exchange.offers.models import Offer
+from exchange.people.models import ApiToken, User
+from exchange.people.tokens import issue_api_token
 from tests.api.conftest import OFFER
 from tests.reads_write_nothing import writes_in_reads
 
@@ -42,7 +45,7 @@ def _events(app, action: str) -> list[AuditEvent]:
 
 def _issue(app, person, **kwargs) -> str:
     with app.app_context():
-        token = operations.issue_api_token(None, db.session.get(User, person.id), "script", **kwargs)
+        token = issue_api_token(None, db.session.get(User, person.id), "script", **kwargs)
         db.session.commit()
         return token
 

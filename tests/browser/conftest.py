@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def live_app(app):
     """A second app on the same database with CSRF on, served on a free loopback port."""
-    from exchange import create_app
+    from exchange.app import create_app
     served = create_app(test_config(WTF_CSRF_ENABLED=True))
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -10,9 +10,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match, User
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.offers.operations import create_offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_accessibility import _violations
 from tests.web.test_triage import OFFER, REQUEST
@@ -23,8 +25,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def journey(app, people):
     with app.app_context():
-        unodc = ops.create_offer(db.session.get(User, people.provider.id), OFFER)
-        imf = ops.create_offer(db.session.get(User, people.other_provider.id), {
+        unodc = create_offer(db.session.get(User, people.provider.id), OFFER)
+        imf = create_offer(db.session.get(User, people.other_provider.id), {
             **OFFER, "title": "IMF technical assistance on terrorist financing supervision"})
         db.session.commit()
         return {"unodc": unodc.id, "imf": imf.id}

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.reports.conftest import scenario  # noqa: F401  (the records the matrix counts)
 
 
 def _outside(page):
@@ -17,7 +16,7 @@ def _outside(page):
     return seen
 
 
-def test_coordinator_sees_a_gap_and_clicks_through_to_the_records(live_app, new_page, people, scenario):  # noqa: F811
+def test_coordinator_sees_a_gap_and_clicks_through_to_the_records(live_app, new_page, people, scenario):
     page = new_page()
     outside = _outside(page)
     sign_in(page, people.coordinator.email)
@@ -40,7 +39,7 @@ def test_coordinator_sees_a_gap_and_clicks_through_to_the_records(live_app, new_
     screenshot(page, "matrix-click-through")
 
 
-def test_dashboard_draws_charts_beside_tables(new_page, people, scenario):  # noqa: F811
+def test_dashboard_draws_charts_beside_tables(new_page, people, scenario):
     page = new_page()
     outside = _outside(page)
     errors = []
@@ -88,7 +87,7 @@ REPORT_PAGES = {
 
 
 @pytest.mark.parametrize("person", list(REPORT_PAGES))
-def test_report_pages_have_no_wcag_violations(new_page, people, scenario, person):  # noqa: F811
+def test_report_pages_have_no_wcag_violations(new_page, people, scenario, person):
     from tests.browser.test_accessibility import _violations
     page = new_page()
     sign_in(page, getattr(people, person).email)

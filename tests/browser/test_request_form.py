@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Offer
+from exchange.core.extensions import db
+from exchange.offers.models import Offer
+from exchange.requests.models import AssistanceRequest
 from tests.browser.conftest import screenshot, sign_in
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from exchange.matching import OfferData, RequestData
+from exchange.matching.engine import OfferData, RequestData
 
 CA = frozenset({"142", "143", "001"})
 WAF = frozenset({"002", "202", "011", "001"})

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.matching import MatchingIndex, eligible, score_pair
-from exchange.matching.engine import rank
-
-from .helpers import CA, WAF, D, off, req
+from exchange.matching.engine import MatchingIndex, eligible, rank, score_pair
+from tests.matching.helpers import CA, WAF, D, off, req
 
 # ---------------------------------------------------------------- hard rules
 

@@ -7,12 +7,17 @@ from dataclasses import replace
 import pytest
 from hypothesis import given
 
-from exchange.matching import MatchingIndex, eligible, rank, score_pair
 from exchange.matching.embeddings import FakeEmbedder, text_vectors
-from exchange.matching.engine import NO_MATCH_BELOW, no_strong_match
-
-from .helpers import off, req
-from .test_properties import FAST, offer_lists, requests
+from exchange.matching.engine import (
+    NO_MATCH_BELOW,
+    MatchingIndex,
+    eligible,
+    no_strong_match,
+    rank,
+    score_pair,
+)
+from tests.matching.helpers import off, req
+from tests.matching.test_properties import FAST, offer_lists, requests
 
 E = FakeEmbedder(64)
 

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.matching import MatchingIndex
 from exchange.matching import text as T
-
-from .helpers import WAF, off, req
+from exchange.matching.engine import MatchingIndex
+from tests.matching.helpers import WAF, off, req
 
 
 def concepts(s):

@@ -7,10 +7,9 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exchange.matching import MatchingIndex, eligible, rank, score_pair
+from exchange.matching.engine import MatchingIndex, eligible, rank, score_pair
 from exchange.matching.lexicon import MODALITY_NAMES, THEME_NAMES
-
-from .helpers import off, req
+from tests.matching.helpers import off, req
 
 PLACES = {"TJK": {"142", "143", "001"}, "KAZ": {"142", "143", "001"}, "SEN": {"002", "202", "011", "001"},
           "PER": {"019", "419", "005", "001"}}

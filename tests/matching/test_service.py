@@ -5,11 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from exchange import operations as ops
-from exchange.access import may_see_overlaps
-from exchange.extensions import db
+from exchange.core.access import may_see_overlaps
+from exchange.core.extensions import db
+from exchange.matches.models import Suggestion
+from exchange.matches.operations import move_match, propose_match
 from exchange.matching import service
-from exchange.models import Offer, Suggestion, User
+from exchange.offers.models import Offer
+from exchange.offers.operations import create_offer, move_offer, update_offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request
 
 FIU_REQUEST = {
     "title": "Strengthening our Financial Intelligence Unit against terrorist financing",
@@ -35,15 +40,15 @@ def setting(app, people):
     with app.app_context():
         state = db.session.get(User, people.state.id)
         unodc, imf = db.session.get(User, people.provider.id), db.session.get(User, people.other_provider.id)
-        req = ops.create_request(state, FIU_REQUEST)
-        central_asia = ops.create_offer(imf, offer(regions=["143"]))
-        anywhere = ops.create_offer(unodc, offer(title="Legal advice on criminalising terrorist financing",
+        req = create_request(state, FIU_REQUEST)
+        central_asia = create_offer(imf, offer(regions=["143"]))
+        anywhere = create_offer(unodc, offer(title="Legal advice on criminalising terrorist financing",
                                                  modalities=["legislative-drafting"], languages=["en"]))
-        africa = ops.create_offer(unodc, offer(title="Terrorist financing training for West Africa",
+        africa = create_offer(unodc, offer(title="Terrorist financing training for West Africa",
                                                regions=["011"]))
-        paused = ops.create_offer(unodc, offer(title="Paused financing course"))
-        ops.move_offer(unodc, paused, "pause")
-        unrelated = ops.create_offer(unodc, offer(title="Port facility security audits",
+        paused = create_offer(unodc, offer(title="Paused financing course"))
+        move_offer(unodc, paused, "pause")
+        unrelated = create_offer(unodc, offer(title="Port facility security audits",
                                                   description="ISPS Code audits of port facilities and ship "
                                                               "security plans for maritime administrations.",
                                                   themes=["maritime-security"], modalities=["assessment"]))
@@ -110,8 +115,8 @@ def test_who_may_see_a_requests_suggestions(app, api, tokens, setting, people):
     assert suggested(api, tokens.provider, rid).status_code == 200
     assert suggested(api).status_code if False else api.get(f"/api/v1/requests/{rid}/matches").status_code == 401
     with app.app_context():
-        req = db.session.get(__import__("exchange.models", fromlist=["AssistanceRequest"]).AssistanceRequest, rid)
-        ops.move_request(db.session.get(User, people.coordinator.id), req, "accept")
+        req = db.session.get(AssistanceRequest, rid)
+        move_request(db.session.get(User, people.coordinator.id), req, "accept")
         db.session.commit()
     assert suggested(api, tokens.state, rid).status_code == 200
     assert suggested(api, tokens.coordinator, 999999).status_code == 404
@@ -123,9 +128,9 @@ def test_suggestions_stay_current_when_offers_change(app, api, tokens, setting, 
     with app.app_context():
         unodc = db.session.get(User, people.provider.id)
         anywhere = db.session.get(Offer, setting["anywhere"])
-        ops.move_offer(unodc, anywhere, "pause")
+        move_offer(unodc, anywhere, "pause")
         unrelated = db.session.get(Offer, setting["unrelated"])
-        ops.update_offer(unodc, unrelated, {"version": unrelated.version, "themes": ["financing", "maritime-security"],
+        update_offer(unodc, unrelated, {"version": unrelated.version, "themes": ["financing", "maritime-security"],
                                             "description": "Audits of port facilities, and training on "
                                                            "terrorist financing through shipping for FIUs."})
         db.session.commit()
@@ -137,12 +142,12 @@ def test_capacity_taken_removes_an_offer(app, api, tokens, setting, people):
     with app.app_context():
         imf = db.session.get(User, people.other_provider.id)
         o = db.session.get(Offer, setting["central_asia"])
-        ops.update_offer(imf, o, {"version": o.version, "capacity": 1})
+        update_offer(imf, o, {"version": o.version, "capacity": 1})
         coordinator = db.session.get(User, people.coordinator.id)
-        other = ops.create_request(coordinator, FIU_REQUEST | {"country": "TJK", "title": "FIU analyst training"})
-        ops.move_request(coordinator, other, "accept")
-        match = ops.propose_match(coordinator, {"request_id": other.id, "offer_id": o.id})
-        ops.move_match(imf, match, "accept")
+        other = create_request(coordinator, FIU_REQUEST | {"country": "TJK", "title": "FIU analyst training"})
+        move_request(coordinator, other, "accept")
+        match = propose_match(coordinator, {"request_id": other.id, "offer_id": o.id})
+        move_match(imf, match, "accept")
         db.session.commit()
     ids = [i["offer_id"] for i in suggested(api, tokens.coordinator, setting["request"]).json["items"]]
     assert setting["central_asia"] not in ids
@@ -162,7 +167,7 @@ def test_offer_suggestions_for_its_provider_only(api, tokens, setting):
 def test_offer_suggestions_only_list_requests_the_provider_may_see(app, api, tokens, setting, people):
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
-        ops.create_request(coordinator, FIU_REQUEST | {"country": "UZB", "visibility": "restricted",
+        create_request(coordinator, FIU_REQUEST | {"country": "UZB", "visibility": "restricted",
                                                        "title": "Restricted FIU request"})
         db.session.commit()
     items = api.get(f"/api/v1/offers/{setting['central_asia']}/matches", tokens.other_provider).json["items"]
@@ -175,14 +180,14 @@ def test_overlap_warnings_link_similar_requests_and_assistance_under_way(app, se
     with app.app_context():
         state, coordinator = db.session.get(User, people.state.id), db.session.get(User, people.coordinator.id)
         imf = db.session.get(User, people.other_provider.id)
-        twin = ops.create_request(state, FIU_REQUEST | {"title": "Training FIU analysts on terrorist financing"})
-        first = db.session.get(__import__("exchange.models", fromlist=["AssistanceRequest"]).AssistanceRequest,
+        twin = create_request(state, FIU_REQUEST | {"title": "Training FIU analysts on terrorist financing"})
+        first = db.session.get(AssistanceRequest,
                                setting["request"])
-        ops.move_request(coordinator, first, "accept")
-        match = ops.propose_match(coordinator, {"request_id": first.id, "offer_id": setting["central_asia"]})
-        ops.move_match(imf, match, "accept")
-        ops.move_match(imf, match, "start")
-        unrelated = ops.create_request(state, {
+        move_request(coordinator, first, "accept")
+        match = propose_match(coordinator, {"request_id": first.id, "offer_id": setting["central_asia"]})
+        move_match(imf, match, "accept")
+        move_match(imf, match, "start")
+        unrelated = create_request(state, {
             "title": "Victims of terrorism support", "description": "Psychosocial support services and "
             "compensation schemes for victims of terrorist attacks and their families.", "themes": ["victims"],
             "modalities": ["expert-advice"], "languages": ["ru"]})
@@ -217,9 +222,9 @@ def test_evaluate_command_prints_both_systems(app):
 def test_proposed_match_records_the_engine_score(app, setting, people):
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
-        from exchange.models import AssistanceRequest
+        from exchange.requests.models import AssistanceRequest
         req = db.session.get(AssistanceRequest, setting["request"])
-        ops.move_request(coordinator, req, "accept")
-        match = ops.propose_match(coordinator, {"request_id": req.id, "offer_id": setting["central_asia"]})
+        move_request(coordinator, req, "accept")
+        match = propose_match(coordinator, {"request_id": req.id, "offer_id": setting["central_asia"]})
         assert match.score is not None and 0 < match.score <= 1
         db.session.rollback()

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 try:
-    import exchange.reference_data as ref
+    import exchange.reference.data as ref
 except ImportError:  # pragma: no cover - run from another working directory
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    import exchange.reference_data as ref
+    import exchange.reference.data as ref
 
 
 ENTITY_CODES = {

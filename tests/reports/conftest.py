@@ -8,9 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from exchange import operations
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match, Offer, User
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match, propose_match
+from exchange.offers.models import Offer
+from exchange.offers.operations import create_offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request
 
 
 def user(person) -> User:
@@ -22,16 +27,16 @@ def new_request(people, *, state="state", themes=("financing",), status="open", 
     """A request filed by `state` (a person name) and moved by a coordinator to `status`
     (submitted, open, rejected; matched / in_delivery / completed come from matches)."""
     filer = user(getattr(people, state))
-    req = operations.create_request(filer, {
+    req = create_request(filer, {
         "title": title, "description": "A need described in more than twenty characters for the test.",
         "themes": list(themes), "modalities": ["training"], "languages": ["en"], "urgency": "high",
         "visibility": visibility})
     coordinator = user(people.coordinator)
     if status in ("open", "rejected"):
         if status == "open":
-            operations.move_request(coordinator, req, "accept")
+            move_request(coordinator, req, "accept")
         else:
-            operations.move_request(coordinator, req, "reject", {"reason": "Out of scope for the test."})
+            move_request(coordinator, req, "reject", {"reason": "Out of scope for the test."})
     if submitted_at is not None:
         req.submitted_at = submitted_at
     db.session.flush()
@@ -40,7 +45,7 @@ def new_request(people, *, state="state", themes=("financing",), status="open", 
 
 def new_offer(people, *, provider="provider", themes=("financing",), countries=(), regions=(), capacity=None,
               title="Countering the financing of terrorism programme") -> Offer:
-    offer = operations.create_offer(user(getattr(people, provider)), {
+    offer = create_offer(user(getattr(people, provider)), {
         "title": title, "description": "A programme described in more than twenty characters.",
         "themes": list(themes), "modalities": ["training"], "languages": ["en"], "countries": list(countries),
         "regions": list(regions), "capacity": capacity})
@@ -51,13 +56,13 @@ def new_offer(people, *, provider="provider", themes=("financing",), countries=(
 def matched(people, req, offer, *, to="accepted", provider="provider", reason="No capacity this year.") -> Match:
     """Propose `offer` for `req` and move the match to `to`."""
     coordinator = user(people.coordinator)
-    match = operations.propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id})
+    match = propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id})
     who = user(getattr(people, provider))
     steps = {"proposed": [], "declined": [("decline", {"reason": reason})], "accepted": [("accept", {})],
              "in_delivery": [("accept", {}), ("start", {})],
              "completed": [("accept", {}), ("start", {}), ("complete", {"outcome": "Forty analysts trained."})]}[to]
     for action, raw in steps:
-        operations.move_match(who, match, action, raw)
+        move_match(who, match, action, raw)
     db.session.flush()
     return match
 

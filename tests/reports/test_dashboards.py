@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from exchange.extensions import db
-from exchange.models import User
+from exchange.core.extensions import db
+from exchange.people.models import User
 from exchange.reports.dashboards import compute_dashboard, median, percentile
 from exchange.reports.filters import ReportFilters
 from exchange.reports.progress import compute_progress

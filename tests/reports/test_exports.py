@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from exchange.extensions import db
-from exchange.models import AssistanceRequest
+from exchange.core.extensions import db
+from exchange.requests.models import AssistanceRequest
 
 
 def read_csv(response) -> list[dict]:
@@ -52,10 +52,10 @@ def test_requests_export_applies_the_list_filters(clients, scenario):
 @pytest.mark.parametrize("sort", ["newest", "oldest", "updated", "urgency", "title"])
 def test_exports_follow_the_list_sort_across_chunks(app, clients, scenario, monkeypatch, sort):
     """Read in pages of one row, each sort order still gives every request once, in the list's order."""
-    from exchange.access import visible_requests
-    from exchange.models import User
-    from exchange.queries import sort_requests
+    from exchange.people.models import User
     from exchange.reports import exports
+    from exchange.requests.policy import visible_requests
+    from exchange.requests.queries import sort_requests
     monkeypatch.setattr(exports, "CHUNK_ROWS", 1)
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.role == "coordinator"))

@@ -25,7 +25,7 @@ def iati_schema():
 @pytest.fixture
 def delivering(app, people, scenario):
     """Besides the scenario's completed match (KAZ), one in delivery for KAZ on two themes."""
-    from exchange.extensions import db
+    from exchange.core.extensions import db
     with app.app_context():
         offer = new_offer(people, themes=["financing", "criminal-justice"], countries=["KAZ"], title="FIU and courts")
         req = new_request(people, themes=["financing", "criminal-justice", "rule-of-law"])

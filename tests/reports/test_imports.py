@@ -8,9 +8,9 @@ import re
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from exchange.extensions import db
-from exchange.models import Offer
-from exchange.reports.imports import COLUMNS, EXAMPLE_ROW
+from exchange.core.extensions import db
+from exchange.offers.imports import COLUMNS, EXAMPLE_ROW
+from exchange.offers.models import Offer
 
 
 def offer_count(app) -> int:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from exchange.extensions import db
-from exchange.models import AssistanceRequest
+from exchange.core.extensions import db
+from exchange.offers.operations import move_offer
+from exchange.requests.models import AssistanceRequest
 
 
 def _cells(payload):
@@ -42,11 +43,11 @@ def test_gaps_are_open_needs_without_an_offer_that_can_deliver_there(api, tokens
 
 
 def test_a_paused_offer_does_not_fill_a_gap(app, api, tokens, people, scenario):
-    from exchange import operations
-    from exchange.models import Offer, User
+    from exchange.offers.models import Offer
+    from exchange.people.models import User
     with app.app_context():
         offer = db.session.get(Offer, scenario.ids["offer_hr"])
-        operations.move_offer(db.session.get(User, people.other_provider.id), offer, "pause")
+        move_offer(db.session.get(User, people.other_provider.id), offer, "pause")
         db.session.commit()
     cells = _cells(api.get("/api/v1/matrix", tokens.coordinator).get_json())
     assert cells["NGA"]["human-rights"]["gap"] is True
@@ -55,7 +56,7 @@ def test_a_paused_offer_does_not_fill_a_gap(app, api, tokens, people, scenario):
 def test_an_offer_at_capacity_does_not_fill_a_gap(app, api, tokens, scenario):
     """UNODC's financing offer already holds one accepted match (r_matched): with a capacity of 1 it can take
     no more, and KAZ's open financing need becomes a gap; with 2 it is covered again."""
-    from exchange.models import Offer
+    from exchange.offers.models import Offer
     for capacity, gap in ((1, True), (2, False), (None, False)):
         with app.app_context():
             db.session.get(Offer, scenario.ids["offer_fin"]).capacity = capacity
@@ -156,7 +157,7 @@ def test_matrix_uses_a_fixed_number_of_queries(app, people, scenario):
     """No query inside a loop: the count does not grow with the number of countries and themes."""
     from sqlalchemy import event
 
-    from exchange.models import User
+    from exchange.people.models import User
     from exchange.reports.matrix import compute_matrix
     from tests.reports.conftest import new_request
 

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from exchange.extensions import db
-from exchange.models import Offer
+from exchange.core.extensions import db
+from exchange.offers.models import Offer
 from tests.reports.conftest import pdf_strings
 from tests.reports.test_imports import as_csv, rows
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from exchange.extensions import db
-from exchange.models import AuditEvent, Organisation, User
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.people.models import Organisation, User
 
 
 def test_admin_creates_a_user_with_a_generated_password(app, clients):

@@ -6,9 +6,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from exchange import create_app
-from exchange.extensions import db
-from exchange.models import AuditEvent, Organisation, User
+from exchange.app import create_app
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.people.models import Organisation, User
+from exchange.people.operations import create_user
 from tests.conftest import PASSWORD, test_config
 
 
@@ -110,8 +112,7 @@ def test_disabling_an_account_ends_its_sessions(app, clients, people):
 
 def test_passwords_are_stored_with_argon2id(app, people):
     with app.app_context():
-        from exchange import operations
-        user = operations.create_user(None, email="new@kaz.test.example", role="member_state",
+        user = create_user(None, email="new@kaz.test.example", role="member_state",
                                       organisation_code="KAZ", password="A-long-password-1")
         assert user.password_hash.startswith("$argon2id$")
         db.session.rollback()
@@ -205,7 +206,7 @@ def test_a_state_cannot_approve_providers(clients, people, app):
 
 
 def test_approval_is_announced_to_the_providers_users(app, clients, people):
-    from exchange.models import Notification
+    from exchange.messages.models import Notification
     with app.app_context():
         org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "new-institute"))
     clients.coordinator.post(f"/admin/providers/{org_id}/approval", data={"approval": "approved"})

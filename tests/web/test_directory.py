@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from exchange import operations
-from exchange.extensions import db
-from exchange.models import Match, User
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match, propose_match
+from exchange.people.models import User
 from tests.web.test_offers_pages import make_offer
 from tests.web.test_requests_pages import make_request, move
 
@@ -80,12 +81,12 @@ def kaz(app, people):
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
         provider = db.session.get(User, people.provider.id)
-        in_delivery = operations.propose_match(coordinator, {"request_id": ids["open"], "offer_id": ids["offer_kaz"]})
-        done = operations.propose_match(coordinator, {"request_id": ids["done"], "offer_id": ids["offer_kaz"]})
+        in_delivery = propose_match(coordinator, {"request_id": ids["open"], "offer_id": ids["offer_kaz"]})
+        done = propose_match(coordinator, {"request_id": ids["done"], "offer_id": ids["offer_kaz"]})
         db.session.commit()
         for match, steps in ((in_delivery, ["accept", "start"]), (done, ["accept", "start", "complete"])):
             for step in steps:
-                operations.move_match(provider, db.session.get(Match, match.id), step,
+                move_match(provider, db.session.get(Match, match.id), step,
                                       {"outcome": "Forty analysts trained."} if step == "complete" else {})
                 db.session.commit()
         ids["match_delivery"], ids["match_done"] = in_delivery.id, done.id

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from exchange.documents import PDF, clean_filename
-from exchange.extensions import db
-from exchange.models import AuditEvent, Document
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.documents.models import Document
+from exchange.documents.storage import PDF, clean_filename
 from tests.web.test_requests_pages import make_request, move
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

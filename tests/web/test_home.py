@@ -1,9 +1,12 @@
 """Each role's home page lists what needs that person now, with empty states that say what to do next."""
 from __future__ import annotations
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match, utcnow
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import move_request
 from tests.web.test_triage import age, new_offer, new_request, open_request, propose, user
 
 
@@ -21,7 +24,7 @@ def test_empty_homes_say_what_to_do_next(clients):
 def test_state_home(app, people, clients):
     asked = new_request(app, people, title="Request the office asked about")
     with app.app_context():
-        ops.move_request(user(people.coordinator), db.session.get(AssistanceRequest, asked), "request-info",
+        move_request(user(people.coordinator), db.session.get(AssistanceRequest, asked), "request-info",
                          {"message": "How many analysts?"})
         db.session.commit()
     request_id = open_request(app, people, title="Request delivered already")
@@ -29,7 +32,7 @@ def test_state_home(app, people, clients):
     with app.app_context():
         match = db.session.get(Match, match_id)
         for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Trained"})):
-            ops.move_match(user(people.provider), match, step, raw)
+            move_match(user(people.provider), match, step, raw)
         db.session.commit()
     html = clients.state.get("/").get_data(as_text=True)
     assert "needs information (1)" in html and "How many analysts?" in html
@@ -44,7 +47,7 @@ def test_provider_home(app, people, clients):
     proposed = propose(app, people, first, new_offer(app, people.provider))
     delivering = propose(app, people, second, new_offer(app, people.provider, title="Another analyst course"))
     with app.app_context():
-        ops.move_match(user(people.provider), db.session.get(Match, delivering), "accept", {})
+        move_match(user(people.provider), db.session.get(Match, delivering), "accept", {})
         db.session.commit()
     html = clients.provider.get("/").get_data(as_text=True)
     assert "Proposed matches to answer (1)" in html and f"/matches/{proposed}" in html
@@ -67,7 +70,7 @@ def test_coordinator_home(app, people, clients):
 
 def test_coordinator_home_lists_as_stalled_what_reminders_would_remind(app, people, clients):
     """An open request with a match under way is the provider's to move, not stalled for the office."""
-    from exchange.reminders import due_reminders
+    from exchange.messages.reminders import due_reminders
     matched = open_request(app, people, title="Open with a proposed match")
     propose(app, people, matched, new_offer(app, people.provider))
     age(app, AssistanceRequest, matched, 12)

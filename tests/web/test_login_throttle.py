@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from exchange import create_app
-from exchange.extensions import db, limiter
-from exchange.limiting import _keys, delay_after, reset_limits
-from exchange.models import AuditEvent, UserSession
+from exchange.app import create_app
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db, limiter
+from exchange.core.limiting import _keys, delay_after, reset_limits
+from exchange.people.models import UserSession
 from tests.conftest import PASSWORD, test_config
 
 OWNER = {"REMOTE_ADDR": "192.0.2.10"}

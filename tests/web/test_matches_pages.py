@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, Match
+from exchange.core.extensions import db
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match
+from exchange.requests.models import AssistanceRequest
 from tests.web.test_triage import new_offer, notifications_of, open_request, propose, status_of, user
 
 # Each move: the statuses to put the match in first, the form, who may make it.
@@ -36,7 +37,7 @@ def advance(app, people, match_id: int, steps: list[str]) -> None:
     with app.app_context():
         for step in steps:
             actor = people.provider
-            ops.move_match(user(actor), db.session.get(Match, match_id), step, STEP_INPUT.get(step, {}))
+            move_match(user(actor), db.session.get(Match, match_id), step, STEP_INPUT.get(step, {}))
         db.session.commit()
 
 

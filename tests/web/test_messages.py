@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from exchange.extensions import db
-from exchange.models import Message, ThreadRead
+from exchange.core.extensions import db
+from exchange.messages.models import Message, ThreadRead
 from tests.web.test_triage import new_offer, new_request, notifications_of, open_request, propose
 
 
@@ -99,7 +99,8 @@ def test_request_workflow_partial_shows_matches_question_and_thread(app, people,
     from flask import render_template_string
     from flask_login import login_user
 
-    from exchange.models import AssistanceRequest, User
+    from exchange.people.models import User
+    from exchange.requests.models import AssistanceRequest
     asked = new_request(app, people)
     clients.coordinator.post(f"/triage/{asked}/request-info", data={"message": "How many analysts?"})
     clients.coordinator.post(f"/requests/{asked}/messages", data={"message": "Also: which ministry leads?"})

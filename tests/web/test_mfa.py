@@ -11,12 +11,15 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from exchange import mfa
-from exchange.extensions import db
-from exchange.models import AuditEvent, MfaCredential, RecoveryCode, User, utcnow
-from exchange.operations import mfa as mfa_ops
-from exchange.security import hash_password
-from exchange.web.mfa import VERIFIED_KEY
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.security import hash_password
+from exchange.people import mfa as mfa_ops
+from exchange.people import totp as mfa
+from exchange.people.credentials import MfaCredential, RecoveryCode
+from exchange.people.models import User
+from exchange.people.views.mfa import VERIFIED_KEY
 from tests.conftest import PASSWORD, signed_in_client
 
 

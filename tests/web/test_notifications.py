@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from exchange.extensions import db
-from exchange.models import Notification
+from exchange.core.extensions import db
+from exchange.messages.models import Notification
 from tests.reads_write_nothing import writes_in_reads
 from tests.web.test_triage import new_offer, new_request, notifications_of, open_request, propose
 

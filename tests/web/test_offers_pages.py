@@ -8,9 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from exchange import operations
-from exchange.extensions import db
-from exchange.models import Offer, User
+from exchange.core.extensions import db
+from exchange.offers.models import Offer
+from exchange.offers.operations import create_offer, update_offer
+from exchange.people.models import User
 from tests.web.test_requests_pages import error_beside
 
 DESCRIPTION = "Two-week regional workshops for financial intelligence analysts, in Russian and English."
@@ -31,7 +32,7 @@ def make_offer(app, person, **changes) -> int:
            "themes": ["financing"], "modalities": ["workshop"], "languages": ["en"], "countries": [], "regions": []}
     raw.update(changes)
     with app.app_context():
-        offer = operations.create_offer(db.session.get(User, person.id), raw)
+        offer = create_offer(db.session.get(User, person.id), raw)
         db.session.commit()
         return offer.id
 
@@ -116,7 +117,7 @@ def test_a_stale_offer_edit_is_refused_and_keeps_what_was_typed(app, clients, pe
     version = load(app, offer_id).version
     with app.app_context():
         offer = db.session.get(Offer, offer_id)
-        operations.update_offer(db.session.get(User, people.coordinator.id), offer,
+        update_offer(db.session.get(User, people.coordinator.id), offer,
                                 {"version": version, "capacity": 9})
         db.session.commit()
     response = clients.provider.post(f"/offers/{offer_id}/edit",

@@ -9,9 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from exchange.extensions import db
-from exchange.models import ApiToken, AuditEvent, Organisation, PasswordReset, User, UserSession, utcnow
-from exchange.security import password_inputs, password_problems, token_digest
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.security import password_inputs, password_problems, token_digest
+from exchange.people.models import ApiToken, Organisation, PasswordReset, User, UserSession
 from tests.conftest import PASSWORD, signed_in_client
 
 NEW_PASSWORD = "Quartz-Lantern-Orbit-58"

@@ -11,9 +11,10 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from exchange.extensions import db
-from exchange.models import AuditEvent, Organisation, User
-from exchange.web.reauth import AUTH_KEY
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.people.models import Organisation, User
+from exchange.people.views.reauth import AUTH_KEY
 from tests.conftest import PASSWORD, make_outside_provider
 from tests.web.test_mfa import events, login, turn_on
 
@@ -38,8 +39,8 @@ def pending_org(app):
 @pytest.fixture
 def admins_token(app, people):
     """The id of an API token of the admin's (for the revoke pages)."""
-    from exchange.models import ApiToken
-    from exchange.operations import issue_api_token
+    from exchange.people.models import ApiToken
+    from exchange.people.tokens import issue_api_token
     with app.app_context():
         issue_api_token(None, db.session.get(User, people.admin.id), "reauth test")
         db.session.commit()
@@ -73,7 +74,7 @@ def test_every_sensitive_change_asks_to_confirm_after_the_window(app, clients, p
     with app.app_context():
         assert db.session.get(User, people.state.id).active  # nothing was changed
         assert db.session.get(Organisation, pending_org).approval == "pending"
-        from exchange.models import ApiToken, UserSession
+        from exchange.people.models import ApiToken, UserSession
         assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == people.state.id)) is None
         assert db.session.get(ApiToken, admins_token).revoked_at is None
         assert db.session.scalar(select(UserSession).where(UserSession.user_id == people.state.id,

@@ -9,9 +9,11 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from exchange import operations
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, AuditEvent, User
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request, update_request
 
 DESCRIPTION = ("The Financial Intelligence Unit has six analysts and no case management system; we need "
                "training for 20 analysts on suspicious transaction reports by June.")
@@ -41,14 +43,14 @@ def user(person) -> User:
 def make_request(app, person, **changes) -> int:
     """File a request as `person` through operations (not a page), committed; returns its id."""
     with app.app_context():
-        req = operations.create_request(user(person), api_raw(**changes))
+        req = create_request(user(person), api_raw(**changes))
         db.session.commit()
         return req.id
 
 
 def move(app, person, request_id: int, action: str, raw: dict | None = None) -> None:
     with app.app_context():
-        operations.move_request(user(person), db.session.get(AssistanceRequest, request_id), action, raw or {})
+        move_request(user(person), db.session.get(AssistanceRequest, request_id), action, raw or {})
         db.session.commit()
 
 
@@ -185,7 +187,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(app, clients, people):
     # Someone else saves first.
     with app.app_context():
         req = db.session.get(AssistanceRequest, request_id)
-        operations.update_request(user(people.state), req, {"version": version, "title": "Their newer title"})
+        update_request(user(people.state), req, {"version": version, "title": "Their newer title"})
         db.session.commit()
     typed = good_form(title="My carefully typed title", version=str(version), action="draft",
                       beneficiary="Border Guard Service")
@@ -299,7 +301,7 @@ def world(app, people):
     ids["restricted"] = make_request(app, people.state, visibility="restricted", title="Echo restricted zzrestword")
     with app.app_context():
         req = db.session.get(AssistanceRequest, ids["restricted"])
-        operations.update_request(user(people.coordinator), req, {"version": req.version,
+        update_request(user(people.coordinator), req, {"version": req.version,
                                                                   "shared_with": ["nordic-fund"]})
         db.session.commit()
     ids["other_state"] = make_request(app, people.other_state, title="Foxtrot Nigeria zznigword")
@@ -440,11 +442,11 @@ def test_navigation_entries(clients, people):
 
 
 def test_a_coordinator_shares_a_restricted_request_with_chosen_providers(app, clients, people):
-    from exchange import operations as ops
-    from exchange.models import AssistanceRequest, User
+    from exchange.people.models import User
+    from exchange.requests.models import AssistanceRequest
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
-        req = ops.create_request(coordinator, {
+        req = create_request(coordinator, {
             "country": "KAZ", "title": "Restricted request on WMD export controls", "visibility": "restricted",
             "description": "Sensitive assessment of export-control enforcement at the border with partners.",
             "themes": ["wmd"], "modalities": ["assessment"], "languages": ["en"]})

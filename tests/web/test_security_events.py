@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from exchange.extensions import db
-from exchange.models import AuditEvent, utcnow
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
 from tests.api.conftest import World
 from tests.reads_write_nothing import writes_in_reads
 

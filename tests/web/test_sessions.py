@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select, update
 
-from exchange import create_app
-from exchange.extensions import db
-from exchange.models import AuditEvent, User, UserSession, utcnow
-from exchange.security import token_digest
+from exchange.app import create_app
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.security import token_digest
+from exchange.people.models import User, UserSession
 from tests.conftest import PASSWORD, signed_in_client, test_config
 
 

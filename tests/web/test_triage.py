@@ -9,9 +9,16 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
-from exchange import operations as ops
-from exchange.extensions import db
-from exchange.models import AssistanceRequest, AuditEvent, Match, Notification, User, utcnow
+from exchange.audit.models import AuditEvent
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.matches.models import Match
+from exchange.matches.operations import propose_match
+from exchange.messages.models import Notification
+from exchange.offers.operations import create_offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import create_request, move_request
 from tests.conftest import make_user
 
 REQUEST = {
@@ -34,7 +41,7 @@ def user(person) -> User:
 def new_request(app, people, person="state", **overrides) -> int:
     """A request filed and submitted by the KAZ focal point (or `person`); returns its id."""
     with app.app_context():
-        req = ops.create_request(user(getattr(people, person)), {**REQUEST, **overrides})
+        req = create_request(user(getattr(people, person)), {**REQUEST, **overrides})
         db.session.commit()
         return req.id
 
@@ -42,21 +49,21 @@ def new_request(app, people, person="state", **overrides) -> int:
 def open_request(app, people, **overrides) -> int:
     request_id = new_request(app, people, **overrides)
     with app.app_context():
-        ops.move_request(user(people.coordinator), db.session.get(AssistanceRequest, request_id), "accept")
+        move_request(user(people.coordinator), db.session.get(AssistanceRequest, request_id), "accept")
         db.session.commit()
     return request_id
 
 
 def new_offer(app, provider, **overrides) -> int:
     with app.app_context():
-        offer = ops.create_offer(user(provider), {**OFFER, **overrides})
+        offer = create_offer(user(provider), {**OFFER, **overrides})
         db.session.commit()
         return offer.id
 
 
 def propose(app, people, request_id: int, offer_id: int) -> int:
     with app.app_context():
-        match = ops.propose_match(user(people.coordinator), {"request_id": request_id, "offer_id": offer_id})
+        match = propose_match(user(people.coordinator), {"request_id": request_id, "offer_id": offer_id})
         db.session.commit()
         return match.id
 

@@ -186,7 +186,7 @@ def test_a_directory_of_70000_entries_is_refused_before_it_is_parsed(app, client
     def unparsed(*args, **kwargs):
         raise AssertionError("the directory was parsed")
 
-    from exchange import documents as document_store
+    from exchange.documents import storage as document_store
     monkeypatch.setattr(document_store.zipfile, "ZipFile", unparsed)
     message = _refused(app, clients.state, f"/requests/{request_id}/documents", crowded, "crowded.docx")
     assert "more than 1000 parts" in message

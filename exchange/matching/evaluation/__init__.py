@@ -42,7 +42,7 @@ from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
-from ..engine import NO_MATCH_BELOW, MatchingIndex, OfferData, RequestData, eligible
+from exchange.matching.engine import NO_MATCH_BELOW, MatchingIndex, OfferData, RequestData, eligible
 
 HERE = Path(__file__).parent
 DATASET = HERE / "dataset.json"
@@ -91,7 +91,7 @@ def load(path: Path | str = DATASET):
 
 
 def _lang(text: str) -> str:
-    from ..text import analyse
+    from exchange.matching.text import analyse
     return analyse(text).language
 
 
@@ -236,7 +236,7 @@ def attach_vectors(offers, requests, embedder):
     """Offers and requests carrying their text vectors (requests as queries, offers as passages)."""
     from dataclasses import replace
 
-    from ..embeddings import many_text_vectors
+    from exchange.matching.embeddings import many_text_vectors
     ov = many_text_vectors(embedder, [(o.title, o.description) for o in offers], "passage")
     rv = many_text_vectors(embedder, [(r.title, r.description, r.beneficiary) for r in requests], "query")
     if hasattr(embedder, "save"):

@@ -1,0 +1,81 @@
+"""Helpers shared by the models: one clock (stored as naive UTC on every engine) and the id bound."""
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Table,
+)
+
+from exchange.core.errors import Conflict, ValidationFailed
+from exchange.core.extensions import db
+
+# Primary keys are 32-bit integers on every engine; a larger number can name no record (and PostgreSQL
+# refuses to compare an INTEGER column with one), so inputs are checked against this bound.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value) -> int | None:
+    """The record id `value` names (an int, or digits in a string), or None when it can name no record."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isdigit() or len(value) > 10:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
+    """CHECK (column IN (…)): the database refuses any other value (the names follow the metadata's
+    naming convention: ck_<table>_<name>)."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
+
+
+def exactly_one(*columns: str, name: str) -> CheckConstraint:
+    """CHECK that exactly one of these foreign keys is set: a row belongs to one record."""
+    cases = [" AND ".join(f"{c} IS {'NOT ' if c == chosen else ''}NULL" for c in columns) for chosen in columns]
+    return CheckConstraint(" OR ".join(f"({case})" for case in cases), name=name)
+
+
+def _link(name: str, owner: str, target: str, target_col: str) -> Table:
+    owner_fk = f"{owner.rstrip('s')}_id" if owner != "assistance_requests" else "request_id"
+    return Table(
+        name, db.metadata,
+        Column(owner_fk, ForeignKey(f"{owner}.id", ondelete="CASCADE"), primary_key=True),
+        Column(f"{target_col}", ForeignKey(f"{target}"), primary_key=True, index=True),
+    )
+
+
+class _Coded:
+    """The codes of the themes, modalities and languages a request or an offer names."""
+
+    @property
+    def theme_codes(self) -> list[str]:
+        return [t.code for t in self.themes]
+
+    @property
+    def modality_codes(self) -> list[str]:
+        return [m.code for m in self.modalities]
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [x.code for x in self.languages]
+
+
+def _check_version(record, data: dict) -> None:
+    version = data.pop("version", None)
+    if version is None:
+        raise ValidationFailed("Send the version you read.", {"version": ["This field is required to edit."]})
+    if version != record.version:
+        raise Conflict(f"Someone changed this record since you read it (you read version {version}; it is now "
+                       f"version {record.version}). Reload it and apply your change again.")

@@ -1,0 +1,42 @@
+"""Full-text search of requests and offers: SQLite FTS5 or PostgreSQL `to_tsvector`, one function for both."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import and_, bindparam, func, literal_column, select, text
+
+from exchange.core.extensions import db
+
+FTS_TABLES = {"assistance_requests": "assistance_requests_fts", "offers": "offers_fts"}
+
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def _terms(q: str) -> list[str]:
+    return _WORDS.findall(q.lower().replace("_", " "))[:20]
+
+
+def text_search(model, q: str):
+    """Rows of `model` (requests or offers) whose title/description (and beneficiary) contain every word
+    of `q` (prefixes match: "financ" finds "financing"). Any string is safe: it is reduced to words."""
+    terms = _terms(q)
+    if not terms:
+        return and_(True)
+    table = model.__tablename__
+    if db.engine.dialect.name == "sqlite":
+        # FTS5 query: each word quoted (no operators can be injected) with a prefix star.
+        match = " ".join('"' + t.replace('"', "") + '"*' for t in terms)
+        fts = FTS_TABLES[table]
+        return model.id.in_(select(literal_column("rowid")).select_from(text(fts)).where(
+            text(f"{fts} MATCH :fts_query").bindparams(bindparam("fts_query", match))))
+    document = _pg_document(model)
+    query = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
+    return document.op("@@")(query)
+
+
+def _pg_document(model):
+    """The same expression as the GIN index of the migration, so that PostgreSQL uses the index."""
+    columns = ["title", "description"] + (["beneficiary"] if hasattr(model, "beneficiary") else [])
+    joined = " || ' ' || ".join(f"coalesce({model.__tablename__}.{c}, '')" for c in columns)
+    return literal_column(f"to_tsvector('simple'::regconfig, {joined})")

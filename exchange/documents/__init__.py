@@ -1,0 +1,1 @@
+"""Supporting documents of requests and offers: checked, stored, downloaded, deleted."""

@@ -1,0 +1,90 @@
+"""Supporting documents' pages: the upload shared by requests and offers, download and delete."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+
+from exchange.core.access import ROLES, allow, may_edit_offer
+from exchange.core.errors import Forbidden, NotFound, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.models import as_id
+from exchange.documents import storage as document_store
+from exchange.documents.models import Document
+from exchange.offers.policy import get_offer
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.policy import (
+    get_request,
+    may_edit_request,
+)
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def max_upload_mb() -> int:
+    from flask import current_app
+    return int(current_app.config["UPLOAD_MAX_BYTES"]) // (1024 * 1024)
+
+
+def attach_upload(record, render_with_errors, detail_url: str):
+    """Store the uploaded file on a request or an offer in one transaction; a refused file re-renders the
+    record's page with the errors beside the upload field, and a failed commit leaves no file behind."""
+    stored_name = None
+    try:
+        document = document_store.attach_document(current_user, record, request.files.get("file"))
+        stored_name = document.stored_name
+        db.session.commit()
+    except ValidationFailed as err:
+        db.session.rollback()
+        return render_with_errors(err.fields.get("file", [err.message]))
+    except Exception:
+        db.session.rollback()
+        if stored_name:
+            document_store.discard_file(stored_name)
+        raise
+    flash(f"Document “{document.filename}” added to {record.reference}.", "success")
+    return redirect(detail_url + "#documents")
+
+
+def _document_and_record(document_id: int):
+    """The document and its record, if the viewer may see the record; NotFound otherwise."""
+    document = db.session.get(Document, document_id) if as_id(document_id) else None
+    if document is None:
+        raise NotFound("This document does not exist or is not visible to you.")
+    kind, record_id = document_store.document_record(document)
+    try:
+        record = get_request(current_user, record_id) if kind == "request" else get_offer(current_user, record_id)
+    except NotFound:
+        raise NotFound("This document does not exist or is not visible to you.") from None
+    return document, record
+
+
+@bp.route("/<int:document_id>")
+@allow(*ROLES)
+def download(document_id: int):
+    document, _record = _document_and_record(document_id)
+    path = document_store.stored_path(document)
+    if not path.is_file():
+        raise NotFound("This document's file is missing; ask the person who uploaded it to upload it again.")
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:document_id>/delete", methods=["POST"])
+@allow(*ROLES)
+def delete(document_id: int):
+    document, record = _document_and_record(document_id)
+    is_request = isinstance(record, AssistanceRequest)
+    back = (url_for("requests.detail", request_id=record.id) if is_request
+            else url_for("offers.detail", offer_id=record.id)) + "#documents"
+    allowed = may_edit_request(current_user, record) if is_request else may_edit_offer(current_user, record)
+    if not allowed:
+        raise Forbidden("Only those who may edit this record may delete its documents.")
+    name = document.filename
+    stored_name = document_store.delete_document(current_user, document, record)
+    db.session.commit()
+    document_store.discard_file(stored_name)
+    flash(f"Document “{name}” deleted from {record.reference}.", "success")
+    return redirect(back)

@@ -1,0 +1,78 @@
+"""Matches in the API (the assistance workflow): a coordinator proposes, the offer's provider accepts or
+declines, delivery starts and completes, the requesting State confirms; coordinators may withdraw."""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from exchange.api.body import json_body
+from exchange.api.moves import register_moves
+from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
+from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
+from exchange.core.access import ROLES, allow
+from exchange.core.extensions import db
+from exchange.core.statuses import MATCH_STATUSES
+from exchange.core.workflow import MATCH_MOVES
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match, propose_match
+from exchange.matches.policy import get_match, visible_matches
+from exchange.matches.queries import filter_matches
+from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn, ReasonIn
+
+bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
+
+
+class MatchListArgs(PageArgs):
+    status = many(f"Status: {', '.join(MATCH_STATUSES)}.")
+    request_id = many("Request id.")
+    offer_id = many("Offer id.")
+    provider = many("The offer's provider (organisation code).")
+    country = many("The request's country (ISO3).")
+
+
+@bp.route("/matches", methods=["GET"])
+@allow(*ROLES)
+@bp.arguments(MatchListArgs, location="query")
+@bp.response(200, envelope_schema(MatchOut, "MatchList"))
+@error_doc(bp, 401, 422)
+def list_matches(args):
+    """The matches the caller takes part in (all of them for the Task Force office), newest first."""
+    stmt = filter_matches(visible_matches(current_user), request.args)
+    stmt = stmt.order_by(Match.created_at.desc(), Match.id.desc()).options(*MATCH_LOAD)
+    return page_of(stmt, args)
+
+
+@bp.route("/matches", methods=["POST"])
+@allow("coordinator")
+@body_doc(bp, MatchIn)
+@bp.response(201, MatchOut)
+def propose():
+    """Propose a match (coordinator): an open request with an active offer → `proposed`."""
+    match = propose_match(current_user, json_body())
+    db.session.commit()
+    return match
+
+
+@bp.route("/matches/<int:match_id>", methods=["GET"])
+@allow(*ROLES)
+@bp.response(200, MatchOut)
+@error_doc(bp, 401, 404)
+def get_one(match_id: int):
+    """One match the caller takes part in."""
+    return get_match(current_user, match_id)
+
+
+MOVE_BODIES = {"decline": ReasonIn, "complete": OutcomeIn, "confirm": ConfirmIn}
+MOVE_DOCS = {
+    "accept": "Accept a proposed match (the offer's provider): → `accepted`; the request becomes `matched`.",
+    "decline": 'Decline a proposed match (the offer\'s provider), body `{"reason"}`: → `declined`.',
+    "start": "Start delivery (the provider or a coordinator): → `in_delivery`.",
+    "complete": 'Report completion (the provider or a coordinator), body `{"outcome"}`: → `completed`.',
+    "confirm": 'Confirm delivery (the requesting State, once `completed`), body `{"rating": 1-5, "comment"}`.',
+    "withdraw": "Withdraw the match (coordinator): → `withdrawn`.",
+}
+
+register_moves(bp, "/matches/<int:match_id>", MATCH_MOVES, get=get_match, operation=move_match,
+               out=MatchOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               note="Not allowed from the current status: 409; not yours to make: 403.")

@@ -1,0 +1,161 @@
+"""Operations on matches: a coordinator proposes, the provider accepts or declines, delivery starts and
+completes, the State confirms; the request's status follows its matches."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from exchange import audit
+from exchange.core import workflow
+from exchange.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.schemas import load
+from exchange.core.statuses import LIVE_MATCH_STATUSES
+from exchange.matches.models import Match
+from exchange.matches.policy import may_propose_match
+from exchange.matches.schemas import ActionIn, ConfirmIn, MatchIn, OutcomeIn, ReasonIn
+from exchange.messages.notify import coordinators, notify, record_link, users_of
+from exchange.offers.models import Offer
+from exchange.offers.policy import get_offer
+from exchange.offers.queries import offer_load
+from exchange.requests.policy import get_request
+
+
+def propose_match(user, raw: dict) -> Match:
+    """A coordinator pairs a request with an offer."""
+    if not may_propose_match(user):
+        raise Forbidden("Only coordinators propose matches.")
+    data = load(MatchIn(), raw)
+    try:
+        req = get_request(user, data["request_id"])
+    except NotFound:
+        raise ValidationFailed("No such request.", {"request_id": ["No such request."]}) from None
+    try:
+        offer = get_offer(user, data["offer_id"])
+    except NotFound:
+        raise ValidationFailed("No such offer.", {"offer_id": ["No such offer."]}) from None
+    if not may_propose_match(user, req):
+        raise Conflict(f"Matches can be proposed only for open requests; {req.reference} is "
+                       f"{workflow.REQUEST_STATUSES[req.status].lower()}.")
+    if offer.status != "active":
+        raise Conflict(f"{offer.reference} is {offer.status}: only active offers can be matched.")
+    _refuse_second_live_match(req, offer)
+    from exchange.matching.service import score_of
+    score = score_of(req, offer)
+    try:
+        with db.session.begin_nested():  # a savepoint: a refused insert leaves the rest of the transaction
+            match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""),
+                          status="proposed", score=score)
+            db.session.add(match)
+    except IntegrityError:
+        # Someone proposed the same pair since we looked: the partial unique index uq_matches_live_pair
+        # (one live match per request and offer) refused ours; say so as the check above does.
+        _refuse_second_live_match(req, offer)
+        raise
+    audit.record(user, "match.proposed", "match", match.id,
+                 f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
+                 {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
+    link = record_link(match)
+    notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
+           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user,
+           about=match)
+    notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
+           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user,
+           about=match)
+    return match
+
+
+def _refuse_second_live_match(req, offer) -> None:
+    live = db.session.scalar(select(Match).where(Match.request_id == req.id, Match.offer_id == offer.id,
+                                                 Match.status.in_(LIVE_MATCH_STATUSES)))
+    if live is not None:
+        raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
+
+
+def _book_place(offer: Offer) -> None:
+    """Refuse an accept that would take the offer beyond its capacity. The offer's row is locked first
+    (SELECT … FOR UPDATE on PostgreSQL; SQLite's write transactions are already BEGIN IMMEDIATE), so
+    concurrent accepts of matches on one offer count its places one after the other, each seeing the
+    others' committed accepts: capacity 3 takes 3, never 4."""
+    capacity = db.session.scalar(select(Offer.capacity).where(Offer.id == offer.id).with_for_update())
+    if capacity is None:
+        return
+    busy = db.session.scalar(select(offer_load()).where(Offer.id == offer.id))
+    if busy >= capacity:
+        raise Conflict(f"{offer.reference} is at capacity ({capacity}); complete or withdraw "
+                       f"another match first, or raise its capacity.")
+
+
+MOVE_MESSAGES = {
+    "accept": ("{provider} accepted {ref}.", ("state", "coordinators")),
+    "decline": ("{provider} declined {ref}: {text}", ("state", "coordinators")),
+    "start": ("Delivery started on {ref}.", ("state", "coordinators", "provider")),
+    "complete": ("Delivery completed on {ref}: {text}. Please confirm it and rate it.", ("state", "coordinators",
+                                                                                        "provider")),
+    "confirm": ("{state} confirmed delivery of {ref} and rated it {rating}/5.", ("coordinators", "provider")),
+    "withdraw": ("The Task Force office withdrew {ref}.", ("state", "provider")),
+}
+
+
+def move_match(user, match: Match, action: str, raw: dict | None = None) -> Match:
+    move = workflow.check_move("match", action, user, match)
+    raw = {} if raw is None else raw
+    text, rating = "", None
+    before = match.status
+    now = utcnow()
+    if action == "decline":
+        text = match.decline_reason = load(ReasonIn(), raw)["reason"]
+    elif action == "complete":
+        text = match.outcome = load(OutcomeIn(), raw)["outcome"]
+        match.completed_at = now
+    elif action == "confirm":
+        data = load(ConfirmIn(), raw)
+        rating, match.rating, match.feedback, match.confirmed_at = data["rating"], data["rating"], data["comment"], now
+    else:
+        if isinstance(raw, dict):  # a note or reason sent along is ignored, as it always was
+            raw = {k: v for k, v in raw.items() if k not in ("note", "reason")}
+        load(ActionIn(), raw)
+        if action == "accept":
+            _book_place(match.offer)
+            match.accepted_at = now
+        elif action == "start":
+            match.started_at = now
+    match.status = move.target
+    match.status_changed_at = now
+    db.session.flush()
+    audit.record(user, f"match.{action}", "match", match.id,
+                 f"{match.reference}: {move.label.lower()}" + (f" — {text}" if text else ""),
+                 {"status": [before, match.status]} | ({"rating": [None, rating]} if rating else {}))
+    sync_request_status(user, match.request)
+    _tell(user, match, action, text, rating)
+    return match
+
+
+def sync_request_status(user, req) -> None:
+    """Move the request to follow its matches (matched, in delivery, completed)."""
+    statuses = [m.status for m in db.session.scalars(select(Match).where(Match.request_id == req.id))]
+    target = workflow.request_status_from_matches(req.status, statuses)
+    if target != req.status:
+        before = req.status
+        req.status = target
+        req.status_changed_at = utcnow()
+        db.session.flush()
+        audit.record(user, "request.followed_matches", "request", req.id,
+                     f"{req.reference} is now {workflow.REQUEST_STATUSES[target].lower()}",
+                     {"status": [before, target]})
+
+
+def _tell(user, match: Match, action: str, text: str, rating) -> None:
+    template, audiences = MOVE_MESSAGES[action]
+    req, offer = match.request, match.offer
+    message = template.format(provider=offer.organisation.name, ref=f"{match.reference} ({req.reference})",
+                              text=text, state=req.country.name, rating=rating)
+    recipients = []
+    if "state" in audiences:
+        recipients += users_of([req.organisation_id], ("member_state",))
+    if "coordinators" in audiences:
+        recipients += coordinators()
+    if "provider" in audiences:
+        recipients += users_of([offer.organisation_id], ("provider",))
+    notify(recipients, f"match.{action}", message, record_link(match), exclude=user, about=match)

@@ -1,0 +1,76 @@
+"""Matches: who takes part in them (the SQL scope, registered with core.visibility), who may propose one,
+and who sees the suggested matches of a request or an offer. A provider also sees the requests its offers
+are matched to: this area adds that grant to the requests' scope (requests know nothing of matches)."""
+from __future__ import annotations
+
+from sqlalchemy import exists, false, select, true
+
+from exchange.core import visibility
+from exchange.core.access import OFFICE_ROLES, is_requesting_state, may_edit_offer
+from exchange.core.errors import Forbidden
+from exchange.matches.models import Match
+from exchange.offers.models import Offer
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.policy import ACCEPTED_REQUEST_STATUSES, MATCHABLE_REQUEST_STATUSES, PROVIDER_GRANTS
+
+
+def match_scope(user):
+    """SQL filter: the matches `user` takes part in (all of them for the Task Force office)."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role in ("coordinator", "admin"):
+        return true() if user.organisation.is_approved else false()
+    if user.role == "member_state":
+        return Match.request_id.in_(select(AssistanceRequest.id).where(
+            AssistanceRequest.organisation_id == user.organisation_id))
+    if not user.organisation.is_approved:
+        return false()
+    return Match.offer_id.in_(select(Offer.id).where(Offer.organisation_id == user.organisation_id))
+
+
+visibility.register(Match, "Match", scope=match_scope)
+
+
+def provider_takes_part(user, R):
+    """A provider sees every request one of its offers is matched to."""
+    return exists().where(Match.request_id == R.id, Match.offer_id == Offer.id,
+                          Offer.organisation_id == user.organisation_id)
+
+
+PROVIDER_GRANTS.append(provider_takes_part)
+
+
+def visible_matches(user):
+    return select(Match).where(match_scope(user))
+
+
+def get_match(user, match_id) -> Match:
+    return visibility.get_visible(Match, user, match_id)
+
+
+def may_propose_match(user, req: AssistanceRequest | None = None) -> bool:
+    """Coordinators propose matches, for a request that is open to matching (if one is named)."""
+    return user.role == "coordinator" and (req is None or req.status in MATCHABLE_REQUEST_STATUSES)
+
+
+def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:
+    """Coordinators (and admins) always; the requesting State once its request is open; providers who may
+    see the request (the offers shown are those they may see)."""
+    if user.role in (*OFFICE_ROLES, "provider"):
+        return True
+    return is_requesting_state(user, req) and req.status in ACCEPTED_REQUEST_STATUSES
+
+
+def require_see_request_suggestions(user, req: AssistanceRequest) -> None:
+    if not may_see_request_suggestions(user, req):
+        raise Forbidden("Suggestions are shown to the requesting State once its request is open.")
+
+
+def may_see_offer_suggestions(user, offer: Offer) -> bool:
+    """The offer's provider and the Task Force office."""
+    return may_edit_offer(user, offer)
+
+
+def require_see_offer_suggestions(user, offer: Offer) -> None:
+    if not may_see_offer_suggestions(user, offer):
+        raise Forbidden("Only the offer's provider and the Task Force office see its suggested requests.")

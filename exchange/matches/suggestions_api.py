@@ -1,0 +1,64 @@
+"""Suggested matches: GET /requests/{id}/matches (offers for a request) and /offers/{id}/matches."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from exchange.core.access import ROLES, allow
+from exchange.matches.policy import require_see_offer_suggestions, require_see_request_suggestions
+from exchange.offers.policy import get_offer
+from exchange.requests.policy import get_request
+
+bp = Blueprint("api_suggestions", __name__, url_prefix="/api/v1", description="Suggested matches")
+
+
+class LimitArgs(ma.Schema):
+    limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1, max=100))
+
+
+class OfferSuggestionOut(ma.Schema):
+    offer_id = ma.fields.Integer(attribute="offer.id")
+    score = ma.fields.Float()
+    reasons = ma.fields.List(ma.fields.String())
+    title = ma.fields.String(attribute="offer.title")
+    organisation = ma.fields.String(attribute="offer.organisation.code")
+
+
+class RequestSuggestionOut(ma.Schema):
+    request_id = ma.fields.Integer(attribute="request.id")
+    score = ma.fields.Float()
+    reasons = ma.fields.List(ma.fields.String())
+    title = ma.fields.String(attribute="request.title")
+    country = ma.fields.String(attribute="request.country_iso3")
+
+
+OfferSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(OfferSuggestionOut))},
+                                       name="OfferSuggestions")
+RequestSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(RequestSuggestionOut))},
+                                         name="RequestSuggestions")
+
+
+@bp.route("/requests/<int:request_id>/matches")
+@allow(*ROLES)
+@bp.arguments(LimitArgs, location="query")
+@bp.response(200, OfferSuggestions)
+def offers_for_request(args, request_id: int):
+    """Offers suggested for a request: best first (ties by offer_id), score in [0, 1] with its reasons.
+    Only active offers eligible for the request's country that the caller may see."""
+    req = get_request(current_user, request_id)
+    require_see_request_suggestions(current_user, req)
+    from exchange.matching import service
+    return {"items": service.suggestions_for_request(current_user, req, limit=args["limit"])}
+
+
+@bp.route("/offers/<int:offer_id>/matches")
+@allow(*ROLES)
+@bp.arguments(LimitArgs, location="query")
+@bp.response(200, RequestSuggestions)
+def requests_for_offer(args, offer_id: int):
+    """Requests an offer could serve, best first, only those the caller may see."""
+    offer = get_offer(current_user, offer_id)
+    require_see_offer_suggestions(current_user, offer)
+    from exchange.matching import service
+    return {"items": service.suggestions_for_offer(current_user, offer, limit=args["limit"])}

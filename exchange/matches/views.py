@@ -1,0 +1,149 @@
+"""Matches pages: the caller's matches (a provider's proposed matches to answer, a State's matches, all
+of them for the Task Force office), one match with its history, thread and the moves open to the
+caller, proposing matches (coordinators), and making a move. The rules are in workflow.py and
+operations/matches.py; this module parses forms and shows the outcome."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from exchange import audit
+from exchange.core import workflow
+from exchange.core.access import ROLES, allow
+from exchange.core.errors import Conflict, Forbidden, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.models import as_id
+from exchange.matches.models import Match
+from exchange.matches.operations import move_match, propose_match
+from exchange.matches.policy import get_match, match_scope
+from exchange.messages.notify import unread_messages_by_match
+from exchange.offers.models import Offer
+from exchange.requests.models import AssistanceRequest
+from exchange.web.forms import apply_change, error_details, page_number, safe_local_path
+
+bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
+PER_PAGE = 50
+MOVE_FIELDS = {"decline": ("reason",), "complete": ("outcome",), "confirm": ("rating", "comment")}
+
+
+def _match_query():
+    return select(Match).options(
+        selectinload(Match.request).selectinload(AssistanceRequest.country),
+        selectinload(Match.offer).selectinload(Offer.organisation))
+
+
+@bp.route("")
+@allow(*ROLES)
+def index():
+    status = request.args.get("status", "")
+    if status not in workflow.MATCH_STATUSES:
+        status = ""
+    page = page_number()
+    stmt = _match_query().where(match_scope(current_user))
+    if status:
+        stmt = stmt.where(Match.status == status)
+    stmt = stmt.order_by(Match.status_changed_at.desc(), Match.id.desc())
+    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])
+    return render_template("matches/index.html", pagination=pagination, status=status, unread=unread,
+                           statuses=workflow.MATCH_STATUSES, title="Matches")
+
+
+def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
+                  status: int = 200):
+    moves = workflow.available_moves("match", current_user, match)
+    return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
+                           moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
+                           failed=failed, request_statuses=workflow.REQUEST_STATUSES,
+                           title=f"Match {match.reference}"), status
+
+
+@bp.route("/<int:match_id>")
+@allow(*ROLES)
+def detail(match_id: int):
+    match = get_match(current_user, match_id)
+    return _render_match(match)
+
+
+def _move_input(action: str) -> dict:
+    raw: dict = {}
+    for name in MOVE_FIELDS.get(action, ()):
+        value = request.form.get(name, "")
+        if name == "rating":
+            value = value.strip()
+            raw[name] = int(value) if value.isdigit() and len(value) < 3 else (value or None)
+            if raw[name] is None:
+                raw.pop(name)
+        else:
+            raw[name] = value
+    return raw
+
+
+@bp.route("/<int:match_id>/move/<action>", methods=["POST"])
+@allow(*ROLES)
+def move(match_id: int, action: str):
+    match = get_match(current_user, match_id)
+    raw = _move_input(action)
+    refused = apply_change(
+        lambda: move_match(current_user, match, action, raw),
+        url_for("matches.detail", match_id=match_id), "match",
+        on_invalid=lambda err: _render_match(get_match(current_user, match_id), errors=err.fields,
+                                             typed=dict(request.form), failed=action, status=422))
+    if refused:
+        return refused
+    label = workflow.MATCH_MOVES[action].label
+    flash(f"{match.reference}: {label.lower()} — done. Now {workflow.MATCH_STATUSES[match.status].lower()}.",
+          "success")
+    return redirect(url_for("matches.detail", match_id=match_id))
+
+
+def _int_or_none(value: str):
+    return as_id(value or "")
+
+
+@bp.route("", methods=["POST"])
+@allow("coordinator")
+def propose():
+    """Propose one or several offers for a request, with a note (from the request page or the triage queue)."""
+    request_id = _int_or_none(request.form.get("request_id", ""))
+    offer_ids = [_int_or_none(v) for v in request.form.getlist("offer_id")]
+    note = request.form.get("note", "")
+    back = safe_local_path(request.form.get("next"),
+                           f"/requests/{request_id}" if request_id else url_for("matches.index"))
+    if request_id is None:
+        flash("Nothing was proposed: say which request (its number).", "error")
+        return redirect(back)
+    if not offer_ids or None in offer_ids:
+        flash("Nothing was proposed: choose at least one offer.", "error")
+        return redirect(back)
+    created = []
+    try:
+        for offer_id in dict.fromkeys(offer_ids):
+            created.append(propose_match(current_user, {"request_id": request_id, "offer_id": offer_id,
+                                                                   "note": note}))
+        db.session.commit()
+    except (ValidationFailed, Forbidden, Conflict) as err:
+        db.session.rollback()
+        flash(f"Nothing was proposed: {err.message} {error_details(err)}".strip(), "error")
+        return redirect(back)
+    flash("Proposed: " + ", ".join(f"{m.reference} to {m.offer.organisation.name}" for m in created) + ".",
+          "success")
+    if len(created) == 1:
+        return redirect(url_for("matches.detail", match_id=created[0].id))
+    return redirect(back)
+
+
+
+def request_matches(req) -> list[Match]:
+    """The matches of a request that the signed-in person may see (for the request page's workflow partial)."""
+    if not current_user.is_authenticated:
+        return []
+    return list(db.session.scalars(_match_query().where(Match.request_id == req.id, match_scope(current_user))
+                                   .order_by(Match.id)))
+
+
+@bp.record_once
+def _register_helpers(state) -> None:
+    state.app.jinja_env.globals.update(request_matches=request_matches)

@@ -1,0 +1,1 @@
+"""Telling people: in-app notifications, e-mail, reminders, message threads and the inbox."""

@@ -1,0 +1,216 @@
+"""Notifications and message threads: an in-app inbox for every event a person must act on (e-mailed
+after commit where EXCHANGE_SMTP_URL is set, see mail.py), and the message threads on requests and
+matches with per-person read markers. Operations call `notify`; the rows go in with the change's
+transaction, and the caller commits."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+
+from exchange.core.errors import Forbidden
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.side_writes import defer_write
+from exchange.matches.models import Match
+from exchange.messages.models import Message, Notification, ThreadRead
+from exchange.offers.models import Offer
+from exchange.people.models import Organisation, User
+
+MESSAGE_MAX = 5000
+
+
+def users_of(organisations: Iterable[Organisation | int], roles: tuple[str, ...] | None = None) -> list[User]:
+    """The active users of these organisations (optionally only some roles)."""
+    ids = [o if isinstance(o, int) else o.id for o in organisations]
+    if not ids:
+        return []
+    stmt = select(User).where(User.organisation_id.in_(ids), User.active.is_(True))
+    if roles:
+        stmt = stmt.where(User.role.in_(roles))
+    return list(db.session.scalars(stmt))
+
+
+def coordinators() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))))
+
+
+# Every kind of notification the app sends (mail.KIND_SUBJECTS gives each its e-mail subject). `notify`
+# refuses any other, so that a new kind is named here and tests/test_notification_visibility.py, which
+# walks each kind against each visibility, fails until it has a case.
+KINDS = frozenset({
+    "request.submitted", "request.review", "request.accept", "request.request-info", "request.reject",
+    "request.withdraw", "request.close", "request.routed",
+    "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
+    "match.withdraw",
+    "message.posted",
+    "reminder.request", "reminder.match", "reminder.feedback",
+    "organisation.approved", "organisation.rejected",
+})
+
+
+def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", exclude: User | None = None, *,
+           about) -> int:
+    """Add one notification per recipient (once each, never to `exclude`, the person acting) about the record
+    `about` (a request, offer, match or organisation). The one gate of every recipient list: whoever may not
+    see `about` (access.who_may_see) is left out, so nobody is told of a record hidden from them, in the
+    inbox or by e-mail (mail.py e-mails exactly these rows). Returns how many were added."""
+    from exchange.core.visibility import who_may_see
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}: add it to notify.KINDS (and a visibility case).")
+    if about is None:
+        raise ValueError("A notification is about a record: pass about=.")
+    seen: set[int] = set()
+    candidates = []
+    for user in recipients:
+        if user is None or user.id in seen or (exclude is not None and user.id == getattr(exclude, "id", None)):
+            continue
+        seen.add(user.id)
+        candidates.append(user)
+    allowed = who_may_see(candidates, about)
+    for user in allowed:
+        db.session.add(Notification(user_id=user.id, kind=kind, message=message, link=link))
+    return len(allowed)
+
+
+# --------------------------------------------------------------------------------------------
+# The inbox.
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of `user` read; returns how many."""
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
+
+
+def open_notification(user, notification_id: int) -> Notification | None:
+    """The user's own notification (None if it is not theirs or does not exist), marked read after the
+    request in a transaction of its own (opening one is a GET, and a read never writes in its transaction)."""
+    note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
+                                                        Notification.user_id == user.id))
+    if note is not None and note.read_at is None:
+        note_id, at = note.id, utcnow()
+        defer_write(lambda connection: connection.execute(update(Notification).where(
+            Notification.id == note_id, Notification.read_at.is_(None)).values(read_at=at)))
+    return note
+
+
+# --------------------------------------------------------------------------------------------
+# Message threads: one on each request and each match. Who may read and write one is the access
+# policy's answer (whoever may see the record); this module finds the participants to notify.
+
+def thread_key(record) -> tuple[str, int]:
+    return ("match" if isinstance(record, Match) else "request", record.id)
+
+
+def record_link(record) -> str:
+    """The page of a request or a match: notifications, reminders and threads link there (reminders find
+    what they already sent by this link)."""
+    kind, record_id = thread_key(record)
+    return f"/matches/{record_id}" if kind == "match" else f"/requests/{record_id}"
+
+
+def thread_messages(record) -> list[Message]:
+    column = Message.match_id if isinstance(record, Match) else Message.request_id
+    from sqlalchemy.orm import selectinload
+    return list(db.session.scalars(select(Message).options(selectinload(Message.author).selectinload(
+        User.organisation)).where(column == record.id).order_by(Message.created_at, Message.id)))
+
+
+def thread_participants(record) -> list[User]:
+    """Who takes part in a thread: the State, the providers of the matches concerned, the
+    coordinators, and anyone who has written in it."""
+    if isinstance(record, Match):
+        req, org_ids = record.request, [record.offer.organisation_id]
+        column = Message.match_id
+    else:
+        req = record
+        org_ids = list(db.session.scalars(select(Offer.organisation_id).join(Match, Match.offer_id == Offer.id)
+                                          .where(Match.request_id == req.id)))
+        column = Message.request_id
+    people = users_of([req.organisation_id], ("member_state",)) + users_of(org_ids, ("provider",)) + coordinators()
+    writers = select(Message.author_id).where(column == record.id)
+    people += list(db.session.scalars(select(User).where(User.id.in_(writers), User.active.is_(True))))
+    return people
+
+
+def post_message(user, record, raw: dict) -> Message:
+    """Add a message to the thread of a request or match (the caller has checked that `user` may see
+    the record) and tell the other participants."""
+    from exchange.core.schemas import load
+    from exchange.messages.policy import may_see_message_thread
+    from exchange.messages.schemas import MessageIn
+    if not may_see_message_thread(user, record):
+        raise Forbidden("You may not write in this thread.")
+    body = load(MessageIn(), {"message": raw.get("message", "")})["message"]
+    message = Message(author_id=user.id, body=body, request_id=None if isinstance(record, Match) else record.id,
+                      match_id=record.id if isinstance(record, Match) else None)
+    db.session.add(message)
+    db.session.flush()
+    mark_thread_read(user, record, message.created_at)
+    reference = record.reference
+    who = f"{user.display_name} ({user.organisation.code})"
+    preview = body if len(body) <= 140 else body[:137] + "…"
+    notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
+           record_link(record) + "#thread", exclude=user, about=record)
+    return message
+
+
+def last_read_at(user, record) -> datetime | None:
+    kind, record_id = thread_key(record)
+    return db.session.scalar(select(ThreadRead.last_read_at).where(
+        ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
+
+
+def mark_thread_read(user, record, at: datetime | None = None) -> None:
+    kind, record_id = thread_key(record)
+    at = at or utcnow()
+    row = db.session.scalar(select(ThreadRead).where(
+        ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
+    if row is None:
+        db.session.add(ThreadRead(user_id=user.id, record_type=kind, record_id=record_id, last_read_at=at))
+    elif row.last_read_at < at:
+        row.last_read_at = at
+
+
+def mark_thread_read_later(user, record) -> None:
+    """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
+    (the thread was shown by a page, a GET: a read never writes in its transaction)."""
+    kind, record_id = thread_key(record)
+    user_id, at = user.id, utcnow()
+    mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
+
+    def write(connection) -> None:
+        moved = connection.execute(update(ThreadRead).where(*mine, ThreadRead.last_read_at < at)
+                                   .values(last_read_at=at)).rowcount
+        if not moved and connection.scalar(select(ThreadRead.id).where(*mine)) is None:
+            connection.execute(insert(ThreadRead).values(user_id=user_id, record_type=kind, record_id=record_id,
+                                                         last_read_at=at))
+
+    defer_write(write)
+
+
+def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
+    """How many messages by others each of these matches' threads has that `user` has not read."""
+    if not match_ids:
+        return {}
+    read = (select(ThreadRead.record_id, ThreadRead.last_read_at)
+            .where(ThreadRead.user_id == user.id, ThreadRead.record_type == "match").subquery())
+    rows = db.session.execute(
+        select(Message.match_id, func.count()).outerjoin(read, read.c.record_id == Message.match_id)
+        .where(Message.match_id.in_(match_ids), Message.author_id != user.id,
+               (read.c.last_read_at.is_(None)) | (Message.created_at > read.c.last_read_at))
+        .group_by(Message.match_id))
+    return {match_id: count for match_id, count in rows}
+
+
+__all__ = ["KINDS", "MESSAGE_MAX", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
+           "mark_thread_read_later", "notify", "open_notification", "post_message", "thread_messages",
+           "thread_participants",
+           "unread_count", "unread_messages_by_match", "users_of"]

@@ -1,0 +1,184 @@
+"""Reminders and waiting times: who holds a case that has not moved, and how long a request has waited.
+
+`due_reminders(now, stalled_days, feedback_days)` lists what to send, without sending; `send_reminders`
+adds the notifications (the caller commits; e-mail follows the commit). A reminder is sent once for
+each state of each case: a reminder notification on the same record since the case last moved
+means it was already sent. `working_days_between` counts the working days a request has waited
+(used by the triage queue, which flags waits over WAIT_WARNING_WORKING_DAYS).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from exchange.core.extensions import db
+from exchange.core.statuses import LIVE_MATCH_STATUSES
+from exchange.matches.models import Match
+from exchange.messages.models import Notification
+from exchange.messages.notify import coordinators, notify, record_link, users_of
+from exchange.offers.models import Offer
+from exchange.people.models import User
+from exchange.requests.models import AssistanceRequest
+
+WAIT_WARNING_WORKING_DAYS = 5
+DEFAULT_STALLED_DAYS = 10
+DEFAULT_FEEDBACK_DAYS = 14
+
+# Who holds a request in each status (the person expected to make the next move); an open request
+# is the office's only while no live match is under way for it.
+REQUEST_HOLDERS = {"submitted": "coordinators", "in_review": "coordinators", "needs_info": "state",
+                   "open": "coordinators"}
+MATCH_HOLDERS = {"proposed": "provider", "accepted": "provider", "in_delivery": "provider"}
+REQUEST_WAITING_FOR = {"submitted": "triage", "in_review": "a triage decision", "needs_info": "your answer",
+                       "open": "a match to be proposed"}
+MATCH_WAITING_FOR = {"proposed": "your answer (accept or decline)", "accepted": "delivery to start",
+                     "in_delivery": "a report of completion"}
+
+
+def working_days_between(start: date | datetime, end: date | datetime) -> int:
+    """Working days (Monday to Friday) after `start` up to and including `end`; 0 if end ≤ start."""
+    start_day = start.date() if isinstance(start, datetime) else start
+    end_day = end.date() if isinstance(end, datetime) else end
+    if end_day <= start_day:
+        return 0
+    days = (end_day - start_day).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = start_day.weekday()
+    for offset in range(1, rest + 1):
+        if (weekday + offset) % 7 < 5:
+            count += 1
+    return count
+
+
+def wait_level(working_days: int) -> str:
+    """'long' beyond the warning threshold, else 'ok' (pages show a colour and a text label)."""
+    return "long" if working_days > WAIT_WARNING_WORKING_DAYS else "ok"
+
+
+def waiting(req: AssistanceRequest, now: datetime) -> dict:
+    """How long a request in triage has waited: {"waited": working days, "level": "ok" or "long"}."""
+    waited = working_days_between(req.submitted_at or req.created_at, now)
+    return {"waited": waited, "level": wait_level(waited)}
+
+
+def stalled_requests(before: datetime) -> list:
+    """Conditions on AssistanceRequest: held by someone (see REQUEST_HOLDERS) and unmoved since `before`; an
+    open request is not stalled while a match is under way for it."""
+    R = AssistanceRequest
+    return [R.status.in_(list(REQUEST_HOLDERS)), R.status_changed_at <= before,
+            or_(R.status != "open", ~exists().where(Match.request_id == R.id, Match.status.in_(LIVE_MATCH_STATUSES)))]
+
+
+def stalled_matches(before: datetime) -> list:
+    """Conditions on Match: held by its provider (see MATCH_HOLDERS) and unmoved since `before`."""
+    return [Match.status.in_(list(MATCH_HOLDERS)), Match.status_changed_at <= before]
+
+
+@dataclass
+class Reminder:
+    kind: str                 # reminder.request / reminder.match / reminder.feedback
+    link: str
+    message: str
+    recipients: list[User] = field(default_factory=list)
+    reference: str = ""
+    record: object = None     # the request or match it is about (notify lets only those who may see it hear)
+
+
+def _already_reminded(kind: str, link: str, since: datetime, sent: set[tuple[str, str]],
+                      latest: dict[tuple[str, str], datetime]) -> bool:
+    at = latest.get((kind, link))
+    return (kind, link) in sent or (at is not None and at >= since)
+
+
+def _latest_reminders() -> dict[tuple[str, str], datetime]:
+    rows = db.session.execute(select(Notification.kind, Notification.link, db.func.max(Notification.at))
+                              .where(Notification.kind.like("reminder.%"))
+                              .group_by(Notification.kind, Notification.link))
+    return {(kind, link): at for kind, link, at in rows}
+
+
+def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
+                  feedback_days: int = DEFAULT_FEEDBACK_DAYS) -> list[Reminder]:
+    """Every reminder due at `now` that has not been sent for the case's current state."""
+    stalled_before = now - timedelta(days=stalled_days)
+    feedback_before = now - timedelta(days=feedback_days)
+    latest = _latest_reminders()
+    sent: set[tuple[str, str]] = set()
+    result: list[Reminder] = []
+    office = coordinators()
+
+    requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country))
+                                  .where(*stalled_requests(stalled_before))
+                                  .order_by(AssistanceRequest.status_changed_at))
+    state_ids = set()
+    requests = list(requests)
+    for req in requests:
+        if REQUEST_HOLDERS[req.status] == "state":
+            state_ids.add(req.organisation_id)
+    state_users = _users_by_org(state_ids, "member_state")
+    for req in requests:
+        link = record_link(req)
+        if _already_reminded("reminder.request", link, req.status_changed_at, sent, latest):
+            continue
+        holder = REQUEST_HOLDERS[req.status]
+        days = (now - req.status_changed_at).days
+        recipients = office if holder == "coordinators" else state_users.get(req.organisation_id, [])
+        result.append(Reminder("reminder.request", link,
+                               f"{req.reference} ({req.country.name}: {req.title}) has waited {days} days for "
+                               f"{REQUEST_WAITING_FOR[req.status]}.", list(recipients), req.reference, req))
+        sent.add(("reminder.request", link))
+
+    matches = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
+        AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
+        .where(*stalled_matches(stalled_before)).order_by(Match.status_changed_at)))
+    provider_users = _users_by_org({m.offer.organisation_id for m in matches}, "provider")
+    for match in matches:
+        link = record_link(match)
+        if _already_reminded("reminder.match", link, match.status_changed_at, sent, latest):
+            continue
+        days = (now - match.status_changed_at).days
+        result.append(Reminder("reminder.match", link,
+                               f"{match.reference} ({match.request.reference}, {match.request.country.name}) has "
+                               f"waited {days} days for {MATCH_WAITING_FOR[match.status]}.",
+                               list(provider_users.get(match.offer.organisation_id, [])), match.reference,
+                               match))
+        sent.add(("reminder.match", link))
+
+    unconfirmed = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
+        AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
+        .where(Match.status == "completed", Match.confirmed_at.is_(None), Match.completed_at.is_not(None),
+               Match.completed_at <= feedback_before).order_by(Match.completed_at)))
+    state_users = _users_by_org({m.request.organisation_id for m in unconfirmed}, "member_state")
+    for match in unconfirmed:
+        link = record_link(match)
+        if _already_reminded("reminder.feedback", link, match.completed_at, sent, latest):
+            continue
+        result.append(Reminder("reminder.feedback", link,
+                               f"{match.offer.organisation.name} reported {match.reference} ({match.request.reference})"
+                               f" completed on {match.completed_at:%d %b %Y}: please confirm the delivery and rate it.",
+                               list(state_users.get(match.request.organisation_id, [])), match.reference,
+                               match))
+        sent.add(("reminder.feedback", link))
+    return result
+
+
+def _users_by_org(org_ids: set[int], role: str) -> dict[int, list[User]]:
+    result: dict[int, list[User]] = {}
+    for user in users_of(org_ids, (role,)):
+        result.setdefault(user.organisation_id, []).append(user)
+    return result
+
+
+def send_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
+                   feedback_days: int = DEFAULT_FEEDBACK_DAYS) -> list[tuple[Reminder, int]]:
+    """Add the due reminders as notifications (the caller commits); returns each with its recipient count.
+    A reminder with nobody to receive it is still returned (count 0) so that the operator sees it."""
+    done = []
+    for reminder in due_reminders(now, stalled_days, feedback_days):
+        count = notify(reminder.recipients, reminder.kind, reminder.message, reminder.link, about=reminder.record)
+        done.append((reminder, count))
+    return done

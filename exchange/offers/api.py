@@ -1,0 +1,92 @@
+"""Offers in the API: post, list (filters, search, sort), read, edit with the version read, pause,
+resume and close."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from exchange.api.body import json_body
+from exchange.api.moves import register_moves
+from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
+from exchange.api.serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
+from exchange.core.access import ROLES, allow
+from exchange.core.extensions import db
+from exchange.core.statuses import OFFER_STATUSES
+from exchange.core.workflow import OFFER_MOVES
+from exchange.offers import operations
+from exchange.offers.policy import get_offer, visible_offers
+from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
+from exchange.offers.schemas import OfferIn
+from exchange.reference.models import PILLARS
+
+bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
+
+
+class OfferListArgs(PageArgs):
+    status = many(f"Status: {', '.join(OFFER_STATUSES)}.")
+    theme = many("Theme code.")
+    pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
+    country = many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
+    region = many("UN M49 code listed by the offer.")
+    modality = many("Modality code.")
+    language = many("ISO 639-1 code.")
+    provider = many("Provider organisation code.")
+    q = ma.fields.String(metadata={"description": "Full-text search over title and description."})
+    sort = ma.fields.String(metadata={"description": "One of " + ", ".join(OFFER_SORTS)
+                                                     + "; default newest."})
+
+
+@bp.route("/offers", methods=["GET"])
+@allow(*ROLES)
+@bp.arguments(OfferListArgs, location="query")
+@bp.response(200, envelope_schema(OfferOut, "OfferList"))
+@error_doc(bp, 401, 422)
+def list_offers(args):
+    """The offers the caller may see (closed ones only to their provider and the Task Force office)."""
+    stmt = filter_offers(visible_offers(current_user), request.args)
+    stmt = sort_offers(stmt, args.get("sort")).options(*OFFER_LOAD)
+    return page_of(stmt, args)
+
+
+@bp.route("/offers", methods=["POST"])
+@allow("provider", "coordinator", "admin")
+@body_doc(bp, OfferIn)
+@bp.response(201, OfferOut)
+def create_offer():
+    """Post an offer (status `active`). Providers post for their own organisation; coordinators and admins
+    name the provider's `organisation`. `countries` and `regions` both empty: deliverable anywhere."""
+    offer = operations.create_offer(current_user, json_body())
+    db.session.commit()
+    return offer
+
+
+@bp.route("/offers/<int:offer_id>", methods=["GET"])
+@allow(*ROLES)
+@bp.response(200, OfferOut)
+@error_doc(bp, 401, 404)
+def get_one(offer_id: int):
+    """One offer, if the caller may see it."""
+    return get_offer(current_user, offer_id)
+
+
+@bp.route("/offers/<int:offer_id>", methods=["PATCH"])
+@allow("provider", "coordinator", "admin")
+@body_doc(bp, OfferIn)
+@bp.response(200, OfferOut)
+def update(offer_id: int):
+    """Edit an offer (its provider or the Task Force office): send the `version` you read (stale: 409)."""
+    offer = get_offer(current_user, offer_id)
+    operations.update_offer(current_user, offer, json_body())
+    db.session.commit()
+    return offer
+
+
+MOVE_DOCS = {"pause": "Pause an active offer (`paused`): it is not suggested meanwhile.",
+             "resume": "Reopen a paused offer (`active`).",
+             "close": "Close an offer for good (`closed`)."}
+
+register_moves(bp, "/offers/<int:offer_id>", OFFER_MOVES, get=get_offer, operation=operations.move_offer,
+               out=OfferOut, roles=("provider", "coordinator", "admin"), docs=MOVE_DOCS, bodies={},
+               note="By its provider or the Task Force office; 409 when not allowed from the current status.")

@@ -1,0 +1,106 @@
+"""Bulk import of offers from CSV or XLSX: the template, an upload that previews every row's problems,
+and a confirmation that saves all the rows or none. The rules live in exchange/reports/imports.py."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, SelectField
+
+from exchange.core.access import allow
+from exchange.core.errors import ExchangeError
+from exchange.core.extensions import db
+from exchange.offers import imports
+from exchange.web.forms import apply_errors, reference_choices
+
+bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
+IMPORTERS = ("provider", "coordinator", "admin")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Offers file (CSV or XLSX)",
+                     description="One offer a row under the template's header row; codes separated by \";\".")
+    organisation = SelectField("Provider", choices=[], validate_choice=False,
+                               description="Used for rows whose organisation column is empty.")
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField()
+
+
+def _provider_choices() -> list[tuple[str, str]]:
+    return [("", "— from the file's organisation column —")] + [
+        (o.code, f"{o.name} ({o.code})") for o in reference_choices()["providers"]]
+
+
+def _upload_form() -> UploadForm:
+    form = UploadForm()
+    if current_user.role == "provider":
+        del form.organisation
+    else:
+        form.organisation.choices = _provider_choices()
+    return form
+
+
+@bp.route("/offers/template.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/offers/template.csv", defaults={"fmt": "csv"})
+@allow(*IMPORTERS)
+def template(fmt):
+    if fmt == "csv":
+        return Response(imports.template_csv(), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="offers-template.csv"'})
+    return Response(imports.template_xlsx(), mimetype=XLSX_TYPE,
+                    headers={"Content-Disposition": 'attachment; filename="offers-template.xlsx"'})
+
+
+@bp.route("/offers", methods=["GET", "POST"])
+@allow(*IMPORTERS)
+def offers():
+    form = _upload_form()
+    result = None
+    token = None
+    if request.method == "POST" and form.validate_on_submit():
+        upload = form.file.data
+        default_org = form.organisation.data if "organisation" in form and form.organisation.data else None
+        if default_org and default_org not in {code for code, _ in _provider_choices()}:
+            apply_errors(form, {"organisation": ["Choose a provider from the list."]})
+        elif upload is None or not getattr(upload, "filename", ""):
+            apply_errors(form, {"file": ["Choose a CSV or XLSX file to upload."]})
+        else:
+            try:
+                rows = imports.read_upload(upload.filename, upload.read(imports.MAX_BYTES + 1))
+                result = imports.import_offers(current_user, rows, default_organisation=default_org, commit=False)
+                if result.ok:
+                    token = imports.stash_rows(current_app.instance_path, current_user.id, rows,
+                                               {"organisation": default_org, "filename": upload.filename})
+            except ExchangeError as err:
+                db.session.rollback()
+                apply_errors(form, err.fields or {"file": [err.message]})
+                if err.fields:
+                    form.form_errors.append(err.message)
+    status = 422 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
+    return render_template("imports/offers.html", form=form, result=result, token=token,
+                           confirm=ConfirmForm(token=token) if token else None,
+                           columns=imports.COLUMNS, example=imports.EXAMPLE_ROW), status
+
+
+@bp.route("/offers/confirm", methods=["POST"])
+@allow(*IMPORTERS)
+def confirm():
+    form = ConfirmForm()
+    token = form.token.data if form.validate_on_submit() else None
+    try:
+        rows, meta = imports.load_stash(current_app.instance_path, current_user.id, token or "")
+    except ExchangeError as err:
+        flash(err.message, "error")
+        return redirect(url_for("imports.offers"))
+    result = imports.import_offers(current_user, rows, default_organisation=meta.get("organisation"), commit=True)
+    if not result.ok:
+        # Something changed since the preview (an organisation, a code): nothing was saved.
+        return render_template("imports/offers.html", form=_upload_form(), result=result, token=None,
+                               confirm=None, columns=imports.COLUMNS, example=imports.EXAMPLE_ROW), 422
+    imports.drop_stash(current_app.instance_path, current_user.id, token)
+    flash(f"{len(result.saved_ids)} offers imported.", "success")
+    return render_template("imports/done.html", result=result)

@@ -1,0 +1,93 @@
+"""Operations on offers: post, edit (with the version read), move."""
+from __future__ import annotations
+
+from exchange import audit
+from exchange.core import workflow
+from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.models import _check_version, utcnow
+from exchange.core.schemas import load
+from exchange.offers.models import Offer
+from exchange.offers.policy import may_post_offer, require_edit_offer
+from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
+from exchange.people.queries import organisation_by_code
+from exchange.reference.queries import _objects
+
+OFFER_FIELDS = ("title", "description", "available_from", "available_until", "capacity", "budget_usd",
+                "contact_name", "contact_email")
+
+
+def offer_snapshot(offer: Offer) -> dict:
+    snap = {f: getattr(offer, f) for f in OFFER_FIELDS}
+    snap.update(themes=offer.theme_codes, modalities=offer.modality_codes, languages=offer.language_codes,
+                countries=offer.country_codes, regions=offer.region_codes, status=offer.status,
+                organisation=offer.organisation.code if offer.organisation else None)
+    return snap
+
+
+def create_offer(user, raw: dict) -> Offer:
+    if not may_post_offer(user):
+        raise Forbidden("Only approved providers and the Task Force office post offers.")
+    data = load(OfferIn(), raw, required=OFFER_REQUIRED)
+    data.pop("version", None)
+    code = data.pop("organisation", None)
+    if user.role == "provider":
+        if code not in (None, user.organisation.code):
+            raise ValidationFailed("Providers post offers for their own organisation.",
+                                   {"organisation": [f"You may only post for {user.organisation.code}."]})
+        organisation = user.organisation
+    else:
+        organisation = organisation_by_code(code) if code else None
+        if organisation is None or not organisation.is_provider:
+            raise ValidationFailed("Say which provider this offer is for.",
+                                   {"organisation": ["Give the code of a provider organisation."]})
+    offer = Offer(organisation=organisation, created_by_id=user.id, status="active")
+    _apply_offer(offer, data)
+    db.session.add(offer)
+    db.session.flush()
+    audit.record(user, "offer.created", "offer", offer.id, f"{offer.reference} posted",
+                 {k: [None, v] for k, v in offer_snapshot(offer).items() if v not in (None, "", [])})
+    return offer
+
+
+def _apply_offer(offer: Offer, data: dict) -> None:
+    for field in OFFER_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(offer, field, "" if value is None and field in ("contact_name", "contact_email") else value)
+    for kind in ("themes", "modalities", "languages", "countries", "regions"):
+        if kind in data:
+            setattr(offer, kind, _objects(kind, data[kind]))
+
+
+def update_offer(user, offer: Offer, raw: dict) -> Offer:
+    require_edit_offer(user, offer)
+    data = load(OfferIn(), raw, partial=True)
+    _check_version(offer, data)
+    code = data.pop("organisation", None)
+    if code and code != offer.organisation.code:
+        raise ValidationFailed("An offer's provider cannot change.", {"organisation": ["Post a new offer instead."]})
+    for required in OFFER_REQUIRED:
+        if required in data and data[required] in ("", []):
+            raise ValidationFailed("Some required fields are empty.", {required: ["This field is required."]})
+    before = offer_snapshot(offer)
+    _apply_offer(offer, data)
+    changes = audit.diff(before, offer_snapshot(offer))
+    if changes:
+        offer.updated_at = utcnow()
+        db.session.flush()
+        audit.record(user, "offer.edited", "offer", offer.id, f"{offer.reference} edited", changes)
+    return offer
+
+
+def move_offer(user, offer: Offer, action: str, raw: dict | None = None) -> Offer:
+    """Pause, resume or close an offer; `raw` (the body) may carry nothing but an optional `version`."""
+    from exchange.matches.schemas import ActionIn
+    move = workflow.check_move("offer", action, user, offer)
+    load(ActionIn(), {} if raw is None else raw)
+    before = offer.status
+    offer.status = move.target
+    db.session.flush()
+    audit.record(user, f"offer.{action}", "offer", offer.id, f"{offer.reference}: {move.label.lower()}",
+                 {"status": [before, offer.status]})
+    return offer

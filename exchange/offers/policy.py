@@ -1,0 +1,42 @@
+"""Offers: who may see them (the SQL scope, registered with core.visibility), post and change them."""
+from __future__ import annotations
+
+from sqlalchemy import false, or_, select, true
+
+from exchange.core import visibility
+from exchange.core.access import is_office, may_edit_offer
+from exchange.core.errors import Forbidden
+from exchange.offers.models import Offer
+
+
+def offer_scope(user):
+    """SQL filter: the offers `user` may see. The directory is open to every signed-in person;
+    closed offers only to their provider and the Task Force office."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    if user.role in ("coordinator", "admin"):
+        return true()
+    own = Offer.organisation_id == user.organisation_id
+    if user.role == "provider" and not user.organisation.is_approved:
+        return own
+    return or_(own, Offer.status != "closed")
+
+
+visibility.register(Offer, "Offer", scope=offer_scope)
+
+
+def visible_offers(user):
+    return select(Offer).where(offer_scope(user))
+
+
+def get_offer(user, offer_id) -> Offer:
+    return visibility.get_visible(Offer, user, offer_id)
+
+
+def may_post_offer(user) -> bool:
+    return (user.role == "provider" and user.organisation.is_approved) or is_office(user)
+
+
+def require_edit_offer(user, offer: Offer) -> None:
+    if not may_edit_offer(user, offer):
+        raise Forbidden("Only the offer's provider or the Task Force office may change this offer.")

@@ -1,0 +1,216 @@
+"""Administration pages: users and organisations (admins), outside providers' approval (coordinators)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from exchange.core.access import allow
+from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.texts import text
+from exchange.people import operations
+from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS, Organisation, User
+from exchange.people.views.reauth import require_recent_authentication
+from exchange.web.forms import apply_errors, page_number
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="../templates")
+PER_PAGE = 50
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)],
+                               description="ISO3 for a Member State (e.g. KAZ), an entity code (e.g. UNODC), CTITF.")
+    password = PasswordField("Password", validators=[Optional(), Length(max=256)],
+                             description="At least 12 characters and not easy to guess. Leave empty to generate one.")
+
+
+class EditUserForm(FlaskForm):
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("New password", validators=[Optional(), Length(max=256)],
+                             description="Leave empty to keep the current one. Setting one signs the user out.")
+
+
+class OrganisationForm(FlaskForm):
+    code = StringField("Code", validators=[Optional(), Length(max=64)],
+                       description="Outside providers get a lowercase slug made from the name when left empty.")
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=list(ORG_KIND_LABELS.items()))
+    website = StringField("Website", validators=[Optional(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change something."""
+    confirm = BooleanField(default=True)
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+@allow("admin")
+def users():
+    q = request.args.get("q", "").strip()[:100]
+    page = page_number()
+    stmt = select(User).join(User.organisation).order_by(User.email)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like),
+                              func.lower(Organisation.code).like(like)))
+    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", pagination=pagination, q=q, form=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow("admin")
+@require_recent_authentication
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        from exchange.core.security import generate_password
+        password = form.password.data or generate_password()
+        try:
+            user = operations.create_user(current_user, email=form.email.data, role=form.role.data,
+                                          organisation_code=form.organisation.data.strip(), password=password,
+                                          name=form.name.data or "")
+            db.session.commit()
+        except ValidationFailed as err:
+            db.session.rollback()
+            apply_errors(form, err.fields)
+        else:
+            if form.password.data:
+                flash(f"User {user.email} created.", "success")
+            else:
+                flash(f"User {user.email} created with the password {password} — pass it on securely.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow("admin")
+@require_recent_authentication
+def edit_user(user_id: int):
+    user = _get_user(user_id)
+    form = EditUserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.organisation.data = user.organisation.code
+    if form.validate_on_submit():
+        try:
+            operations.update_user(current_user, user, name=form.name.data or "", role=form.role.data,
+                                   organisation_code=form.organisation.data.strip())
+            if form.password.data:
+                operations.set_password(current_user, user, form.password.data)
+            db.session.commit()
+        except ValidationFailed as err:
+            db.session.rollback()
+            apply_errors(form, err.fields)
+        else:
+            flash(f"User {user.email} saved.", "success")
+            return redirect(url_for("admin.users"))
+    from exchange.people.views.tokens import token_section
+    return render_template("admin/user_form.html", form=form, user=user,
+                           live_sessions=len(operations.live_sessions(user)), end_form=ConfirmForm(),
+                           **token_section(user))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@allow("admin")
+@require_recent_authentication
+def set_active(user_id: int):
+    user = _get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        operations.set_user_active(current_user, user, active)
+        db.session.commit()
+    except Forbidden as err:
+        db.session.rollback()
+        flash(err.message, "danger")
+    else:
+        flash(f"User {user.email} {'enabled' if active else 'disabled; their sessions have ended'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@allow("admin")
+@require_recent_authentication
+def end_sessions(user_id: int):
+    user = _get_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = operations.end_sessions(current_user, user, "ended by an administrator")
+    db.session.commit()
+    flash(text("%(count)d session(s) of %(email)s ended: they must sign in again.", count=ended, email=user.email),
+          "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/organisations")
+@allow("admin")
+def organisations():
+    kind = request.args.get("kind", "")
+    page = page_number()
+    stmt = select(Organisation).order_by(Organisation.kind, Organisation.code)
+    if kind in ORG_KIND_LABELS:
+        stmt = stmt.where(Organisation.kind == kind)
+    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/organisations.html", pagination=pagination, kind=kind)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@allow("admin")
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = operations.create_organisation(current_user, name=form.name.data, kind=form.kind.data,
+                                                 code=form.code.data or "", website=form.website.data or "",
+                                                 description=form.description.data or "")
+            db.session.commit()
+        except ValidationFailed as err:
+            db.session.rollback()
+            apply_errors(form, err.fields)
+        else:
+            flash(f"Organisation {org.code} created.", "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisation_form.html", form=form)
+
+
+@bp.route("/providers")
+@allow("coordinator", "admin")
+def providers():
+    stmt = select(Organisation).where(Organisation.kind == "outside_provider").order_by(
+        Organisation.approval.desc(), Organisation.created_at)
+    return render_template("admin/providers.html", providers=db.session.scalars(stmt).all(), form=ConfirmForm())
+
+
+@bp.route("/providers/<int:org_id>/approval", methods=["POST"])
+@allow("coordinator", "admin")
+@require_recent_authentication
+def set_approval(org_id: int):
+    org = db.session.get(Organisation, org_id)
+    if org is None or org.kind != "outside_provider":
+        abort(404)
+    form = ConfirmForm()
+    decision = request.form.get("approval", "")
+    if not form.validate_on_submit() or decision not in ("approved", "rejected", "pending"):
+        abort(400)
+    operations.set_organisation_approval(current_user, org, decision)
+    db.session.commit()
+    flash(f"{org.name} is now {decision}.", "success")
+    return redirect(url_for("admin.providers"))

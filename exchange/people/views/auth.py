@@ -1,0 +1,274 @@
+"""Signing in (throttled per e-mail and address) and out, provider self-registration, the account page with
+its sessions, changing one's password, and resetting a forgotten one by e-mail."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional
+
+from exchange.audit.security_events import client_address, record_security_event
+from exchange.core.access import PUBLIC, ROLES, allow
+from exchange.core.errors import ValidationFailed
+from exchange.core.extensions import db, limiter
+from exchange.core.limiting import count_sign_in_failure, forget_sign_in_failures, sign_in_refusal
+from exchange.core.texts import text
+from exchange.people import operations
+from exchange.people import operations as people_ops
+from exchange.people.views.mfa import begin_sign_in
+from exchange.people.views.sessions import current_session, load_session_user, start_session
+from exchange.web.forms import apply_errors
+
+__all__ = ["bp", "configure_login", "start_session"]
+
+bp = Blueprint("auth", __name__, template_folder="../templates")
+log = logging.getLogger(__name__)
+
+
+def configure_login(manager) -> None:
+    manager.login_view = "auth.login"
+    manager.login_message = "Please sign in to see this page."
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+
+    # The cookie names one session (web/sessions.py): ending it, or all of a user's, signs those browsers out.
+    manager.user_loader(load_session_user)
+
+
+PASSWORD_HELP = ("At least 12 characters, and not easy to guess: several unrelated words, or one a password "
+                 "manager makes.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+
+
+class RegisterProviderForm(FlaskForm):
+    organisation_name = StringField("Organisation", validators=[DataRequired(), Length(min=3, max=200)],
+                                    description="E.g. a donor State's development agency or a regional organisation.")
+    website = StringField("Website", validators=[Optional(), URL(), Length(max=300)])
+    description = TextAreaField("What assistance does your organisation provide?",
+                                validators=[DataRequired(), Length(min=20, max=4000)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Your e-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
+                             description=PASSWORD_HELP)
+    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password",
+                            message="The two passwords differ.")])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)],
+                             description=PASSWORD_HELP)
+    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password",
+                            message="The two passwords differ.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Your e-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)], description=PASSWORD_HELP)
+    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password",
+                            message="The two passwords differ.")])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token, for buttons that change something."""
+    confirm = BooleanField(default=True)
+
+
+def _locked_out(form: LoginForm, refusal):
+    if refusal.scope == "pair":
+        message = text("Too many attempts: this e-mail has failed too often from your address. Wait %(minutes)d "
+                       "minute(s) and try again, or reset your password.", minutes=refusal.minutes)
+    else:
+        message = text("Too many attempts: too many sign-ins have failed from your address. Wait %(minutes)d "
+                       "minute(s) and try again.", minutes=refusal.minutes)
+    form.form_errors.append(message)
+    response = current_app.make_response((render_template("auth/login.html", form=form), 429))
+    response.headers["Retry-After"] = str(refusal.seconds)
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email, address = form.email.data, client_address()
+        refusal = sign_in_refusal(email, address)
+        if refusal is not None:
+            return _locked_out(form, refusal)
+        user = operations.authenticate(email, form.password.data)
+        if user is not None:
+            forget_sign_in_failures(email, address)
+            # The password is verified: a second factor, where one is on, comes before the session starts.
+            if (second_step := begin_sign_in(user, request.args.get("next"))) is not None:
+                return second_step
+            return start_session(user)
+        typed = people_ops.normalise_email(email)[:254]
+        account = people_ops.user_by_email(typed)  # the account attacked, for the security review
+        record_security_event("security.sign_in_failed", user=account, email=typed)
+        if wait := count_sign_in_failure(email, address):
+            record_security_event("security.locked_out", user=account, email=typed,
+                                  detail=f"this e-mail from this address waits {wait} s")
+        form.password.errors = ["The e-mail or password is not right."]
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(*ROLES, approved=False)
+def logout():
+    user = current_user._get_current_object()
+    if (row := current_session()) is not None:
+        people_ops.end_session(row, "signed out")
+    record_security_event("security.sign_out", user=user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+REGISTERED = ("Thank you. If the e-mail address was new to the Exchange, your organisation is registered and awaits "
+              "approval by the Task Force office: you can sign in now and will be able to post offers once it is "
+              "approved. If the address already has an account, we have e-mailed its owner instead.")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit("20 per hour", methods=["POST"], key_func=get_remote_address)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = RegisterProviderForm()
+    if form.validate_on_submit():
+        try:
+            operations.register_outside_provider(
+                organisation_name=form.organisation_name.data, website=form.website.data or "",
+                description=form.description.data, name=form.name.data, email=form.email.data,
+                password=form.password.data)
+            db.session.commit()
+        except ValidationFailed as err:
+            db.session.rollback()
+            apply_errors(form, err.fields)
+        else:
+            # The same answer whether or not the e-mail had an account (the owner of one is told by e-mail).
+            flash(REGISTERED, "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account")
+@allow(*ROLES, approved=False)
+def account():
+    sessions = people_ops.live_sessions(current_user)
+    this = current_session()
+    return render_template("auth/account.html", sessions=sessions, this_session_id=this.id if this else None,
+                           form=ConfirmForm())
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@allow(*ROLES, approved=False)
+def end_other_sessions():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    this = current_session()
+    ended = operations.end_sessions(current_user, current_user, "signed out elsewhere",
+                                    keep_session_id=this.id if this else None)
+    db.session.commit()
+    flash(text("%(count)d other session(s) of yours are signed out; this one continues.", count=ended), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ROLES, approved=False)
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        this = current_session()
+        try:
+            operations.change_password(current_user, form.current.data, form.password.data,
+                                       keep_session_id=this.id if this else None)
+            db.session.commit()
+        except ValidationFailed as err:
+            db.session.rollback()
+            apply_errors(form, err.fields)
+        else:
+            flash("Your password is changed. Every other session of yours has been signed out and your API tokens "
+                  "are revoked.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form)
+
+
+FORGOT_ANSWER = ("If %(email)s has an account, we have sent it a link to choose a new password. The link works once, "
+                 "for %(minutes)d minutes. No e-mail? Check the address and your spam folder, then ask again.")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit("10 per hour", methods=["POST"], key_func=get_remote_address)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        ttl = current_app.config["PASSWORD_RESET_TTL"]
+        email = form.email.data.strip()
+        base = _link_base()
+        if base is None:
+            log.error("Password-reset link not sent: set EXCHANGE_BASE_URL (or TRUSTED_HOSTS) so that a forged "
+                      "Host header cannot point the link elsewhere")
+        else:
+            operations.request_password_reset(
+                email, lambda token: base + url_for("auth.reset_password", token=token), ttl=ttl,
+                address=client_address())
+            db.session.commit()
+        # The same answer whether or not the e-mail has an account.
+        flash(text(FORGOT_ANSWER, email=email, minutes=max(1, int(ttl.total_seconds() // 60))), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _link_base() -> str | None:
+    """Where links in e-mails point: BASE_URL; else this request's host, but only where the host is checked
+    (TRUSTED_HOSTS) or in development and tests, since the Host header is the caller's to forge."""
+    config = current_app.config
+    if config.get("BASE_URL"):
+        return config["BASE_URL"].rstrip("/")
+    if config.get("TRUSTED_HOSTS") or current_app.debug or current_app.testing:
+        return request.host_url.rstrip("/")
+    return None
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit("30 per hour", methods=["POST"], key_func=get_remote_address)
+def reset_password(token: str):
+    if people_ops.password_reset_for(token) is None:
+        response = current_app.make_response((render_template("auth/reset.html", form=None), 404))
+    else:
+        form = ResetPasswordForm()
+        if form.validate_on_submit():
+            try:
+                operations.reset_password(token, form.password.data)
+                db.session.commit()
+            except ValidationFailed as err:
+                db.session.rollback()
+                apply_errors(form, err.fields)
+            else:
+                if current_user.is_authenticated:
+                    logout_user()
+                flash("Your new password is set and every session of yours was signed out: sign in with it now.",
+                      "success")
+                return redirect(url_for("auth.login"))
+        response = current_app.make_response(render_template("auth/reset.html", form=form))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,103 @@
+"""Reference data: M49 regions, countries, themes and their working groups, modalities, languages."""
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exchange.core.extensions import db
+
+working_group_leads = Table(
+    "working_group_leads",
+    db.metadata,
+    Column("working_group_code", ForeignKey("working_groups.code", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+working_group_members = Table(
+    "working_group_members",
+    db.metadata,
+    Column("working_group_code", ForeignKey("working_groups.code", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Region(db.Model):
+    """A UN M49 area: the World, a region, a sub-region or an intermediate region."""
+
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+
+
+class Country(db.Model):
+    """A UN Member State with its M49 region, sub-region and (where M49 has one) intermediate region."""
+
+    __tablename__ = "countries"
+    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
+    iso2: Mapped[str] = mapped_column(String(2), unique=True)
+    m49: Mapped[str] = mapped_column(String(3), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    sub_region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    intermediate_region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+
+    region: Mapped[Region] = relationship(foreign_keys=[region_code])
+    sub_region: Mapped[Region] = relationship(foreign_keys=[sub_region_code])
+    intermediate_region: Mapped[Region | None] = relationship(foreign_keys=[intermediate_region_code])
+
+    @property
+    def areas(self) -> list[str]:
+        """Every M49 area the country lies in, most specific first, ending with the World."""
+        codes = [self.intermediate_region_code, self.sub_region_code, self.region_code, "001"]
+        return [c for c in codes if c]
+
+
+class WorkingGroup(db.Model):
+    """A Task Force working group; its lead entities receive the requests on its themes."""
+
+    __tablename__ = "working_groups"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text, default="")
+    leads: Mapped[list[Organisation]] = relationship(  # noqa: F821
+        secondary=working_group_leads, order_by="Organisation.code")
+    members: Mapped[list[Organisation]] = relationship(  # noqa: F821
+        secondary=working_group_members, order_by="Organisation.code")
+
+
+class Theme(db.Model):
+    """An area of the Global Counter-Terrorism Strategy, in one of its four pillars."""
+
+    __tablename__ = "themes"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    pillar: Mapped[str] = mapped_column(String(3), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    working_group_code: Mapped[str | None] = mapped_column(ForeignKey("working_groups.code"))
+    working_group: Mapped[WorkingGroup | None] = relationship()
+
+
+class Modality(db.Model):
+    """A kind of assistance: training, legislative drafting, equipment…"""
+
+    __tablename__ = "modalities"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Language(db.Model):
+    """A language assistance can be given in (ISO 639-1)."""
+
+    __tablename__ = "languages"
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    native_name: Mapped[str] = mapped_column(String(60), default="")
+
+
+PILLARS = {
+    "I": "Addressing the conditions conducive to the spread of terrorism",
+    "II": "Preventing and combating terrorism",
+    "III": "Building States' capacity and strengthening the UN system's role",
+    "IV": "Ensuring respect for human rights and the rule of law",
+}

@@ -1,0 +1,70 @@
+"""Views across records in the API: the needs matrix and the IATI activity export."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response, current_app
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from exchange.core.access import ROLES, allow
+from exchange.reports import iati
+from exchange.reports.filters import parse_filters
+from exchange.reports.matrix import compute_matrix
+
+bp = Blueprint("api_views", __name__, url_prefix="/api/v1", description="Views across records")
+
+
+class MatrixArgs(ma.Schema):
+    region = ma.fields.String(load_default="", metadata={
+        "description": "UN M49 code: only countries whose region, sub-region or intermediate region it is."})
+    pillar = ma.fields.String(load_default="", metadata={"description": "I, II, III or IV: only its themes."})
+    start = ma.fields.String(load_default="", metadata={
+        "description": "ISO date: only requests submitted on or after it."})
+    end = ma.fields.String(load_default="", metadata={
+        "description": "ISO date: only requests submitted on or before it."})
+
+
+class MatrixCellOut(ma.Schema):
+    open = ma.fields.Integer(metadata={"description": "Requests accepted into `open`, not matched yet."})
+    matched = ma.fields.Integer(metadata={"description": "Requests `matched` or `in_delivery`."})
+    delivered = ma.fields.Integer(metadata={"description": "Requests `completed`."})
+    gap = ma.fields.Boolean(metadata={"description": "Open needs and no active offer with capacity left on "
+                                                     "this theme that can deliver in this country."})
+
+
+class MatrixRowOut(ma.Schema):
+    country = ma.fields.String(metadata={"description": "ISO 3166-1 alpha-3."})
+    name = ma.fields.String()
+    region = ma.fields.String(metadata={"description": "The country's M49 region."})
+    cells = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(MatrixCellOut),
+                           metadata={"description": "Theme code → counts; every theme listed in `themes`."})
+
+
+class MatrixOut(ma.Schema):
+    themes = ma.fields.List(ma.fields.String())
+    rows = ma.fields.List(ma.fields.Nested(MatrixRowOut))
+
+
+@bp.route("/matrix")
+@allow(*ROLES)
+@bp.arguments(MatrixArgs, location="query")
+@bp.response(200, MatrixOut)
+def matrix(args):
+    """The needs matrix: per country and theme, requests open, matched and delivered.
+
+    Counts only the requests the caller may see; a request counts in each of its themes. Rows are the
+    countries with something to count. An unknown region or pillar, or a bad date, answers 422."""
+    filters = parse_filters(args)
+    return compute_matrix(current_user, filters).as_api()
+
+
+@bp.route("/exports/iati-activities.xml")
+@allow(*ROLES)
+@bp.response(200, content_type="application/xml", description="IATI 2.03 `iati-activities` document.")
+def iati_activities():
+    """Delivered and ongoing assistance as IATI 2.03 activity XML.
+
+    One `iati-activity` per match in delivery or completed that the caller may see. The header
+    `X-IATI-Activities` gives their number (with none, the document holds no activity)."""
+    document, count = iati.export_for(current_user, current_app.config.get("IATI_ORGANISATION_REFS"))
+    return Response(document, mimetype="application/xml", headers={"X-IATI-Activities": str(count)})

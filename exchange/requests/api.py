@@ -1,0 +1,105 @@
+"""Assistance requests in the API: file, list (filters, search, sort), read, edit with the version read,
+and the status moves (submit, review, accept, request-info, reject, withdraw, close)."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from exchange.api.body import json_body
+from exchange.api.moves import register_moves
+from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
+from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
+from exchange.core.access import ROLES, allow
+from exchange.core.extensions import db
+from exchange.core.statuses import REQUEST_STATUSES, URGENCIES
+from exchange.core.workflow import REQUEST_MOVES
+from exchange.matches.schemas import ReasonIn
+from exchange.messages.schemas import MessageIn
+from exchange.reference.models import PILLARS
+from exchange.requests import operations
+from exchange.requests.policy import get_request, visible_requests
+from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
+from exchange.requests.schemas import RequestIn
+
+bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
+
+
+class RequestListArgs(PageArgs):
+    status = many(f"Status: {', '.join(REQUEST_STATUSES)}.")
+    theme = many("Theme code.")
+    pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
+    country = many("ISO3 country code.")
+    region = many("UN M49 code: the country's region, sub-region or intermediate region.")
+    modality = many("Modality code.")
+    language = many("ISO 639-1 code.")
+    urgency = many(f"{', '.join(URGENCIES)}.")
+    organisation = many("Requesting organisation code.")
+    q = ma.fields.String(metadata={"description": "Full-text search over title, description and beneficiary "
+                                                  "(every word must appear; word prefixes match)."})
+    sort = ma.fields.String(metadata={"description": "One of " + ", ".join(REQUEST_SORTS)
+                                                     + "; default newest."})
+
+
+@bp.route("/requests", methods=["GET"])
+@allow(*ROLES)
+@bp.arguments(RequestListArgs, location="query")
+@bp.response(200, envelope_schema(RequestOut, "RequestList"))
+@error_doc(bp, 401, 422)
+def list_requests(args):
+    """The requests the caller may see, filtered, searched and sorted."""
+    stmt = filter_requests(visible_requests(current_user), request.args)
+    stmt = sort_requests(stmt, args.get("sort")).options(*REQUEST_LOAD)
+    return page_of(stmt, args)
+
+
+@bp.route("/requests", methods=["POST"])
+@allow("member_state", "coordinator")
+@body_doc(bp, RequestIn)
+@bp.response(201, RequestOut)
+def create_request():
+    """File a request: `submitted` at once, or a `draft` with `"draft": true`. A State files for its own
+    country (and may omit `country`); a coordinator files on a State's behalf and names the `country`."""
+    req = operations.create_request(current_user, json_body())
+    db.session.commit()
+    return req
+
+
+@bp.route("/requests/<int:request_id>", methods=["GET"])
+@allow(*ROLES)
+@bp.response(200, RequestOut)
+@error_doc(bp, 401, 404)
+def get_one(request_id: int):
+    """One request, if the caller may see it (404 otherwise, exactly as for one that does not exist)."""
+    return get_request(current_user, request_id)
+
+
+@bp.route("/requests/<int:request_id>", methods=["PATCH"])
+@allow("member_state", "coordinator")
+@body_doc(bp, RequestIn)
+@bp.response(200, RequestOut)
+def update(request_id: int):
+    """Edit a request: send the `version` you read (stale: 409, nothing changed). Its State edits it until a
+    coordinator accepts it; coordinators edit it later and set `shared_with`."""
+    req = get_request(current_user, request_id)
+    operations.update_request(current_user, req, json_body())
+    db.session.commit()
+    return req
+
+
+MOVE_BODIES = {"request-info": MessageIn, "reject": ReasonIn}
+MOVE_DOCS = {
+    "submit": "Submit a draft for review, or answer a coordinator's question (`needs_info` → `in_review`). "
+              "Its State, or a coordinator.",
+    "review": "Start reviewing a submitted request (coordinator).",
+    "accept": "Accept into `open` (coordinator): it becomes matchable.",
+    "request-info": 'Ask the State for information (coordinator), body `{"message"}`: → `needs_info`.',
+    "reject": 'Reject (coordinator), body `{"reason"}` (and optionally `duplicate_of`): → `rejected`.',
+    "withdraw": "Withdraw (its State or a coordinator): → `withdrawn`.",
+    "close": "Close (coordinator): → `closed`.",
+}
+
+register_moves(bp, "/requests/<int:request_id>", REQUEST_MOVES, get=get_request, operation=operations.move_request,
+               out=RequestOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               note="A move not allowed from the current status answers 409; by a role that may never make it, 403.")

@@ -1,0 +1,94 @@
+"""Assistance requests filed by a State (or by a coordinator on its behalf), with the themes, modalities,
+languages and providers they name. Matches and documents point here; this module does not import them."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exchange.core.extensions import db
+from exchange.core.models import _Coded, _link, one_of, utcnow
+from exchange.core.statuses import (
+    REQUEST_STATUSES,
+    URGENCIES,
+    VISIBILITIES,
+)
+from exchange.people.models import Organisation, User
+from exchange.reference.models import Country, Language, Modality, Theme
+
+if TYPE_CHECKING:  # relationships only: documents and matches import this module
+    from exchange.documents.models import Document
+    from exchange.matches.models import Match
+
+request_themes = _link("request_themes", "assistance_requests", "themes.code", "theme_code")
+
+
+request_modalities = _link("request_modalities", "assistance_requests", "modalities.code", "modality_code")
+
+
+request_languages = _link("request_languages", "assistance_requests", "languages.code", "language_code")
+
+
+request_shares = _link("request_shares", "assistance_requests", "organisations.id", "organisation_id")
+
+
+class AssistanceRequest(_Coded, db.Model):
+    """A Member State's request for counter-terrorism technical assistance."""
+
+    __tablename__ = "assistance_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    country_iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    beneficiary: Mapped[str] = mapped_column(String(200), default="")
+    urgency: Mapped[str] = mapped_column(String(10), default="medium", index=True)
+    desired_start: Mapped[date | None] = mapped_column(Date)
+    desired_end: Mapped[date | None] = mapped_column(Date)
+    estimated_budget_usd: Mapped[int | None] = mapped_column(BigInteger)
+    visibility: Mapped[str] = mapped_column(String(12), default="task_force", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("assistance_requests.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    country: Mapped[Country] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=request_themes, order_by=Theme.code)
+    modalities: Mapped[list[Modality]] = relationship(secondary=request_modalities, order_by=Modality.code)
+    languages: Mapped[list[Language]] = relationship(secondary=request_languages, order_by=Language.code)
+    shared_with: Mapped[list[Organisation]] = relationship(secondary=request_shares, order_by=Organisation.code)
+    matches: Mapped[list[Match]] = relationship(back_populates="request", order_by="Match.id")
+    documents: Mapped[list[Document]] = relationship(
+        primaryjoin="Document.request_id == AssistanceRequest.id", order_by="Document.id", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),
+                      one_of("status", REQUEST_STATUSES), one_of("urgency", URGENCIES),
+                      one_of("visibility", VISIBILITIES))
+
+    @staticmethod
+    def reference_for(request_id: int) -> str:
+        return f"R-{request_id:05d}"
+
+    @property
+    def reference(self) -> str:
+        return self.reference_for(self.id)

@@ -1,0 +1,185 @@
+"""Operations on assistance requests: file, edit (with the version read), move, share."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from exchange import audit
+from exchange.core import workflow
+from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.models import _check_version, utcnow
+from exchange.core.schemas import load
+from exchange.messages.notify import coordinators, notify, record_link
+from exchange.people.models import Organisation
+from exchange.people.queries import organisation_by_code
+from exchange.reference.queries import _objects
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.policy import may_file_request, may_share_request, require_edit_request
+from exchange.requests.schemas import REQUEST_REQUIRED, RequestIn
+
+REQUEST_FIELDS = ("title", "description", "beneficiary", "urgency", "desired_start", "desired_end",
+                  "estimated_budget_usd", "visibility")
+
+
+def request_snapshot(req: AssistanceRequest) -> dict:
+    """The fields of a request as plain values (for audit diffs and the API)."""
+    snap = {f: getattr(req, f) for f in REQUEST_FIELDS}
+    snap.update(themes=req.theme_codes, modalities=req.modality_codes, languages=req.language_codes,
+                country=req.country_iso3, status=req.status, shared_with=[o.code for o in req.shared_with])
+    return snap
+
+
+def _shared_organisations(codes: list[str]) -> list[Organisation]:
+    orgs = list(db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))) if codes else []
+    unknown = sorted(set(codes) - {o.code for o in orgs})
+    not_providers = sorted(o.code for o in orgs if not o.is_provider)
+    if unknown or not_providers:
+        raise ValidationFailed("Share only with providers.", {"shared_with": [
+            f"Not a provider: {', '.join(unknown + not_providers)}."]})
+    return orgs
+
+
+def _apply_request(req: AssistanceRequest, data: dict) -> None:
+    for field in REQUEST_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(req, field, value if value is not None or field not in ("beneficiary",) else "")
+    for kind in ("themes", "modalities", "languages"):
+        if kind in data:
+            setattr(req, kind, _objects(kind, data[kind]))
+    if "shared_with" in data:
+        req.shared_with = _shared_organisations(data["shared_with"])
+
+
+def _submission_problems(req: AssistanceRequest) -> dict[str, list[str]]:
+    """What a request still lacks before it can be submitted."""
+    snap = request_snapshot(req)
+    problems = {f: ["This field is required before you submit."] for f in REQUEST_REQUIRED if snap.get(f) in
+                (None, "", [])}
+    if req.title and len(req.title) < 5:
+        problems["title"] = ["Use at least 5 characters."]
+    if req.description and len(req.description) < 20:
+        problems["description"] = ["Describe the need in at least 20 characters."]
+    return problems
+
+
+def create_request(user, raw: dict) -> AssistanceRequest:
+    """File a request (as a draft, or submitted at once)."""
+    if not may_file_request(user):
+        raise Forbidden("Only Member States' focal points and coordinators file requests.")
+    data = load(RequestIn(), raw, partial=True, required=("title",))
+    data.pop("version", None)
+    draft = data.pop("draft", False)
+    if user.role == "member_state":
+        own = user.organisation.country_iso3
+        if data.get("country") not in (None, own):
+            raise ValidationFailed("A State files requests for its own country only.",
+                                   {"country": [f"You may only file for {own}."]})
+        country = own
+        organisation = user.organisation
+    else:
+        country = data.get("country")
+        if not country:
+            raise ValidationFailed("Say which Member State this request is for.", {"country": [
+                "This field is required when filing on a State's behalf."]})
+        organisation = organisation_by_code(country)
+    if "shared_with" in data and not may_share_request(user):
+        raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
+    data.setdefault("urgency", "medium")
+    data.setdefault("visibility", "task_force")
+    req = AssistanceRequest(organisation=organisation, country_iso3=country, created_by_id=user.id,
+                            status="draft", beneficiary="", description="")
+    _apply_request(req, data)
+    db.session.add(req)
+    if not draft:
+        problems = _submission_problems(req)
+        if problems:
+            raise ValidationFailed("The request is not complete: save it as a draft or complete it.", problems)
+    db.session.flush()
+    audit.record(user, "request.created", "request", req.id, f"{req.reference} created as draft",
+                 {k: [None, v] for k, v in request_snapshot(req).items() if v not in (None, "", [])})
+    if not draft:
+        _submit(user, req)
+    return req
+
+
+def update_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest:
+    """Edit a request; `raw` must carry the version the editor read."""
+    require_edit_request(user, req)
+    data = load(RequestIn(), raw, partial=True)
+    data.pop("draft", None)
+    _check_version(req, data)
+    if "country" in data and data["country"] != req.country_iso3:
+        raise ValidationFailed("A request's country cannot change.", {"country": ["File a new request instead."]})
+    data.pop("country", None)
+    if "shared_with" in data and not may_share_request(user, req):
+        raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
+    before = request_snapshot(req)
+    _apply_request(req, data)
+    if req.status != "draft":
+        problems = _submission_problems(req)
+        if problems:
+            raise ValidationFailed("A submitted request must stay complete.", problems)
+    changes = audit.diff(before, request_snapshot(req))
+    if changes:
+        req.updated_at = utcnow()
+        db.session.flush()
+        audit.record(user, "request.edited", "request", req.id, f"{req.reference} edited", changes)
+    return req
+
+
+def _submit(user, req: AssistanceRequest) -> None:
+    problems = _submission_problems(req)
+    if problems:
+        raise ValidationFailed("The request is not complete yet.", problems)
+    before = req.status
+    req.status = workflow.RESUBMIT_TARGET if before == "needs_info" else "submitted"
+    req.submitted_at = req.submitted_at or utcnow()
+    req.status_changed_at = utcnow()
+    db.session.flush()
+    audit.record(user, "request.submitted", "request", req.id, f"{req.reference} submitted",
+                 {"status": [before, req.status]})
+    notify(coordinators(), "request.submitted",
+           f"{req.reference} from {req.country.name}: {req.title}" + (" (answered)" if before == "needs_info"
+                                                                      else ""),
+           record_link(req), exclude=user, about=req)
+
+
+def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = None) -> AssistanceRequest:
+    """Make a status move (submit, review, accept, request-info, reject, withdraw, close). `raw` is the body:
+    `{"message"}` for request-info, `{"reason"}` for reject, otherwise nothing but an optional `version`.
+    Who may make the move and from which status is checked first (403/409), then the body (422)."""
+    from exchange.matches.schemas import ActionIn, ReasonIn
+    from exchange.messages.schemas import MessageIn
+    move = workflow.check_move("request", action, user, req)
+    raw = {} if raw is None else raw
+    text = ""
+    duplicate_of = None
+    if move.needs == "message":
+        text = load(MessageIn(), raw)["message"]
+    elif move.needs == "reason":
+        data = load(ReasonIn(), raw)
+        text, duplicate_of = data["reason"], data.get("duplicate_of")
+        if duplicate_of is not None and (
+                duplicate_of == req.id or db.session.get(AssistanceRequest, duplicate_of) is None):
+                raise ValidationFailed("Name an existing other request.", {"duplicate_of": ["No such request."]})
+    else:
+        load(ActionIn(), raw)
+    if action == "submit":
+        _submit(user, req)
+        return req
+    before = req.status
+    req.status = move.target
+    req.status_changed_at = utcnow()
+    if text:
+        req.status_note = text
+    if duplicate_of:
+        req.duplicate_of_id = duplicate_of
+    if action == "accept":
+        req.accepted_at = utcnow()
+    db.session.flush()
+    audit.record(user, f"request.{action}", "request", req.id, f"{req.reference}: {move.label.lower()}"
+                 + (f" — {text}" if text else ""), {"status": [before, req.status]})
+    from exchange.requests.routing import after_request_move
+    after_request_move(user, req, action, text)
+    return req

@@ -1,0 +1,87 @@
+"""Assistance requests: who may see them (the SQL scope, registered with core.visibility), file, edit and
+share them."""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, false, or_, select
+
+from exchange.core import visibility
+from exchange.core.access import is_requesting_state
+from exchange.core.errors import Forbidden
+from exchange.requests.models import AssistanceRequest, request_shares
+
+ACCEPTED_REQUEST_STATUSES = ("open", "matched", "in_delivery", "completed", "closed")
+
+
+# Requests a coordinator can still propose matches for.
+MATCHABLE_REQUEST_STATUSES = ("open", "matched", "in_delivery")
+
+
+# More ways a provider comes to see a request, added by the areas above (matches: its offers are matched to
+# it): each is (user, the requests' table) -> SQL condition.
+PROVIDER_GRANTS: list = []
+
+
+def request_scope(user):
+    """SQL filter: the assistance requests `user` may see."""
+    R = AssistanceRequest
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    own_state = and_(R.organisation_id == user.organisation_id)
+    if user.role == "member_state":
+        return own_state
+    if not user.organisation.is_approved:
+        return false()
+    not_draft = R.status != "draft"
+    if user.role in ("coordinator", "admin"):
+        return not_draft
+    # provider
+    org = user.organisation
+    shared = exists().where(request_shares.c.request_id == R.id, request_shares.c.organisation_id == org.id)
+    by_visibility = [
+        and_(R.visibility == "restricted", shared),
+        and_(R.visibility == "providers", R.status.in_(ACCEPTED_REQUEST_STATUSES)),
+    ]
+    if org.kind == "task_force_entity":
+        by_visibility.append(R.visibility.in_(("task_force", "providers")))
+    return and_(not_draft, or_(*(grant(user, R) for grant in PROVIDER_GRANTS), *by_visibility))
+
+
+visibility.register(AssistanceRequest, "Request", scope=request_scope)
+
+
+def visible_requests(user):
+    return select(AssistanceRequest).where(request_scope(user))
+
+
+def get_request(user, request_id) -> AssistanceRequest:
+    """The request if `user` may see it; NotFound otherwise, exactly as for one that does not exist."""
+    return visibility.get_visible(AssistanceRequest, user, request_id)
+
+
+REQUEST_STATE_EDITABLE = ("draft", "submitted", "in_review", "needs_info")
+
+
+REQUEST_ENDED = ("rejected", "withdrawn", "closed", "completed")
+
+
+def may_file_request(user) -> bool:
+    return user.role in ("member_state", "coordinator")
+
+
+def may_edit_request(user, req: AssistanceRequest) -> bool:
+    if is_requesting_state(user, req):
+        return req.status in REQUEST_STATE_EDITABLE
+    return user.role == "coordinator" and req.status != "draft" and req.status not in REQUEST_ENDED
+
+
+def require_edit_request(user, req: AssistanceRequest) -> None:
+    if not may_edit_request(user, req):
+        if is_requesting_state(user, req):
+            raise Forbidden("This request can no longer be edited by its State: a coordinator has accepted it. "
+                            "Write to the Task Force office in its messages instead.")
+        raise Forbidden("You may not edit this request.")
+
+
+def may_share_request(user, req: AssistanceRequest | None = None) -> bool:
+    """Coordinators share a request with named providers (when filing it on a State's behalf, too)."""
+    return user.role == "coordinator"
