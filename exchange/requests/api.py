@@ -13,9 +13,9 @@ from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
+from exchange.core.schemas import ReasonIn
 from exchange.core.statuses import REQUEST_STATUSES, URGENCIES
 from exchange.core.workflow import REQUEST_MOVES
-from exchange.matches.schemas import ReasonIn
 from exchange.messages.schemas import MessageIn
 from exchange.reference.models import PILLARS
 from exchange.requests import operations
