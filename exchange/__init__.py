@@ -70,4 +70,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .cli import register_cli
     register_cli(app)
+    from .matching.refresh import register as register_matching_refresh
+    register_matching_refresh(app)  # stored text vectors refreshed after each commit that changes a text
     return app

@@ -649,6 +649,14 @@ class MatchingIndex:
             self._otable = self._rtable = None
 
     # ---- maintenance
+    def offer(self, offer_id: int) -> OfferData | None:
+        """The indexed offer (with its vectors), or None."""
+        return self._offers.get(offer_id)
+
+    def request(self, request_id: int) -> RequestData | None:
+        """The indexed request (with its vectors), or None."""
+        return self._requests.get(request_id)
+
     def upsert_offer(self, offer: OfferData) -> None:
         self._offers[offer.id] = offer
         self._otable = None

@@ -37,7 +37,7 @@ def setting(app, people):
         unodc, imf = db.session.get(User, people.provider.id), db.session.get(User, people.other_provider.id)
         req = ops.create_request(state, FIU_REQUEST)
         central_asia = ops.create_offer(imf, offer(regions=["143"]))
-        anywhere = ops.create_offer(unodc, offer(title="Legal advice on criminalising terrorist financing",
+        anywhere = ops.create_offer(unodc, offer(title="Legal advice on criminalising the funding of terrorism",
                                                  modalities=["legislative-drafting"], languages=["en"]))
         africa = ops.create_offer(unodc, offer(title="Terrorist financing training for West Africa",
                                                regions=["011"]))
