@@ -500,43 +500,58 @@ class _Table:
         self.ntheme = np.array([len(x.themes) for x in items], dtype=np.float64)
         self.nmod = np.array([len(x.modalities) for x in items], dtype=np.float64)
         self.haslang = np.array([bool(x.languages) for x in items], dtype=bool)
-        analyses = [T.analyse(x.text) for x in items]
+        # text: concepts and TF-IDF row of each item, compiled once per item object and kept by the index
+        # (an upsert recompiles one row; the module's text caches are not filled with every indexed text)
+        vocab = index._vocab
+        cache = index._compiled.get(kind, {}) if grow_vocab else {}
+        kept: dict[int, tuple] = {}
+        concepts_of_row: list[frozenset] = []
         conc = []
-        for a in analyses:
-            m = 0
-            for cid in T.concepts_of(a):
-                m |= 1 << _CONCEPT_BIT[cid]
-            conc.append(m)
+        cols_of_row: list[np.ndarray] = []
+        vals_of_row: list[np.ndarray] = []
+        for x in items:
+            hit = cache.get(x.id)
+            if hit is None or hit[0] is not x:
+                a = T.analyse_uncached(x.text) if grow_vocab else T.analyse(x.text)
+                concepts = T.concepts_of(a)
+                m = 0
+                for cid in concepts:
+                    m |= 1 << _CONCEPT_BIT[cid]
+                cols, vals = [], []
+                for tok, w in T.vector_of(a).items():
+                    col = vocab.get(tok)
+                    if col is None:
+                        if not grow_vocab:
+                            continue
+                        col = vocab[tok] = len(vocab)
+                    cols.append(col)
+                    vals.append(w)
+                hit = (x, concepts, m, np.array(cols, dtype=np.int32), np.array(vals, dtype=np.float64))
+            if grow_vocab:
+                kept[x.id] = hit
+            concepts_of_row.append(hit[1])
+            conc.append(hit[2])
+            cols_of_row.append(hit[3])
+            vals_of_row.append(hit[4])
+        if grow_vocab:
+            index._compiled[kind] = kept
         self.conc = _u64(conc)
         # text CSR
-        vocab = index._vocab
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for x in items:
-            vec = T.vector(x.text)
-            for tok, w in vec.items():
-                col = vocab.get(tok)
-                if col is None:
-                    if not grow_vocab:
-                        continue
-                    col = vocab[tok] = len(vocab)
-                indices.append(col)
-                data.append(w)
-            indptr.append(len(indices))
-        self.indptr = np.array(indptr, dtype=np.int64)
-        self.indices = np.array(indices, dtype=np.int32)
-        self.data = np.array(data, dtype=np.float64)
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        if n:
+            np.cumsum([len(c) for c in cols_of_row], out=self.indptr[1:])
+        self.indices = np.concatenate(cols_of_row) if n else np.zeros(0, dtype=np.int32)
+        self.data = np.concatenate(vals_of_row) if n else np.zeros(0, dtype=np.float64)
         self.text = sp.csr_matrix((self.data, self.indices, self.indptr), shape=(n, max(len(vocab), 1)))
         # postings by theme and by topic concept
         self.by_theme: dict[str, np.ndarray] = {}
         self.by_concept: dict[str, np.ndarray] = {}
         tmp_t: dict[str, list[int]] = {}
         tmp_c: dict[str, list[int]] = {}
-        for row, (x, a) in enumerate(zip(items, analyses)):
+        for row, (x, concepts) in enumerate(zip(items, concepts_of_row)):
             for t in x.themes:
                 tmp_t.setdefault(t, []).append(row)
-            for c in T.concepts_of(a):
+            for c in concepts:
                 tmp_c.setdefault(c, []).append(row)
         self.by_theme = {k: np.array(v, dtype=np.int64) for k, v in tmp_t.items()}
         self.by_concept = {k: np.array(v, dtype=np.int64) for k, v in tmp_c.items()}
@@ -742,6 +757,7 @@ class MatchingIndex:
         self._mods = _Codes(MODALITY_CODES, 64, "modality")
         self._langs = _Codes(LANGUAGE_NAMES, 256, "language")
         self._vocab: dict[str, int] = {}
+        self._compiled: dict[str, dict[int, tuple]] = {}  # kind -> id -> (item, concepts, mask, cols, vals)
         self._otable: _Table | None = None
         self._rtable: _Table | None = None
         self._model: tuple[str, int] | None = None

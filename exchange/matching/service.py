@@ -80,7 +80,8 @@ def current_vectors(kind: str, records: Iterable, model: str | None = None,
     if not records:
         return {}
     if stored is None:
-        stored = load_vectors(db.session, kind, model or vector_model(), [r.id for r in records])
+        stored = load_vectors(db.session, kind, model or vector_model(), [r.id for r in records],
+                              whole_only=kind == "request")
     out = {}
     for record in records:
         found = stored.get(record.id)
@@ -142,7 +143,8 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
     live_requests = list(db.session.scalars(
         _request_query().where(AssistanceRequest.status.in_(LIVE_REQUEST_STATUSES))))
     ov = current_vectors("offer", live_offers, stored=load_vectors(db.session, "offer", model))
-    rv = current_vectors("request", live_requests, stored=load_vectors(db.session, "request", model))
+    rv = current_vectors("request", live_requests, stored=load_vectors(db.session, "request", model,
+                                                                          whole_only=True))
     offers = [offer_data(o, loads.get(o.id, 0), ov.get(o.id)) for o in live_offers]
     requests = [request_data(r, rv.get(r.id)) for r in live_requests]
     areas, countries = _names()

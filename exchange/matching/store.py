@@ -179,14 +179,18 @@ def count_stale(embedder: Embedder) -> dict[str, int]:
         return {kind: len(stale_ids(conn, kind, embedder.name)) for kind in ("request", "offer")}
 
 
-def load_vectors(executor, kind: str, model: str, ids: Iterable[int] | None = None
+def load_vectors(executor, kind: str, model: str, ids: Iterable[int] | None = None, whole_only: bool = False
                  ) -> dict[int, tuple[str, TextVectors]]:
-    """``{record_id: (text_hash, TextVectors)}`` of ``model`` for these records (None: all), one query.
-    The caller compares the hash with the record's current text (``text_hash(parts_of(record))``)."""
+    """``{record_id: (text_hash, TextVectors)}`` of ``model`` for these records (None: all), one query;
+    ``whole_only``: the whole-text row alone (what the engine needs of a request: it scores whole texts and
+    quotes the offer's passages). The caller compares the hash with the record's current text
+    (``text_hash(parts_of(record))``)."""
     stmt = (select(TextVector.record_id, TextVector.passage, TextVector.text_hash, TextVector.dimension,
                    TextVector.text, TextVector.vector)
             .where(TextVector.record_type == kind, TextVector.model == model)
             .order_by(TextVector.record_id, TextVector.passage))
+    if whole_only:
+        stmt = stmt.where(TextVector.passage == 0)
     if ids is not None:
         ids = list(ids)
         if not ids:

@@ -209,7 +209,8 @@ def test_rebuild_command_stores_every_requests_top_offers(app, setting):
 
 
 def test_evaluate_command_prints_both_systems(app):
-    result = app.test_cli_runner().invoke(args=["matching", "evaluate"])
+    # --no-model: with the model (the default) a cold cache loads USE-m3 and embeds ~250 texts (37 s here)
+    result = app.test_cli_runner().invoke(args=["matching", "evaluate", "--set", "old", "--no-model"])
     assert result.exit_code == 0
     assert "nDCG@5" in result.output and "baseline" in result.output
 
