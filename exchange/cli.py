@@ -207,7 +207,7 @@ def matching_rebuild(limit: int):
     click.echo(f"{rows} suggestions stored in {time.perf_counter() - started:.2f} s.")
 
 
-from .matching.cli import embed_command  # noqa: E402  (no numpy at import)
+from .matching.cli import embed_command  # (imports no numpy)
 
 matching.add_command(embed_command)
 

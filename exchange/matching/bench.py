@@ -202,10 +202,8 @@ def stored_round_trip(items, kind: str = "request") -> dict:
 def measure_embedding(n_texts: int = 64, seed: int = 1) -> dict:
     """Texts embedded per second by the app's model (USE-m3, loaded here: slow), in batches of 32 as the
     backfill does, and the latency of one text alone (as after one save)."""
-    import numpy as np  # noqa: F401
-
     from .embeddings import default_embedder, many_text_vectors
-    offers, requests, _ = make_data(n_texts, 1, seed)
+    _, requests, _ = make_data(n_texts, 1, seed)
     texts = [(r.title, r.description, r.beneficiary) for r in requests]
     e = default_embedder()
     t0 = time.perf_counter()

@@ -162,10 +162,12 @@ class FakeEmbedder:
 
     # Common words of the six languages' Latin/Cyrillic texts, dropped with ``drop_stopwords`` (the app's
     # test embedder), so unrelated texts are not brought together by "and", "for", "des"...
-    STOPWORDS = frozenset("""the and for with from into our their this that these those are was were has have
-        will can all its not but who which what when where how about through against between within over under
-        les des une pour dans par sur avec aux est sont qui que del las los una por para con sus como entre
-        его для при как что это или они""".split())
+    STOPWORDS = frozenset({"the", "and", "for", "with", "from", "into", "our", "their", "this", "that",
+        "these", "those", "are", "was", "were", "has", "have", "will", "can", "all", "its", "not", "but",
+        "who", "which", "what", "when", "where", "how", "about", "through", "against", "between", "within",
+        "over", "under", "les", "des", "une", "pour", "dans", "par", "sur", "avec", "aux", "est", "sont",
+        "qui", "que", "del", "las", "los", "una", "por", "para", "con", "sus", "como", "entre", "его", "для",
+        "при", "как", "что", "это", "или", "они"})
 
     def __init__(self, dimension: int = 64, synonyms: dict[str, str] | None = None, drop_stopwords: bool = False):
         self.dimension = dimension
