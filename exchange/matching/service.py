@@ -233,6 +233,7 @@ class OfferSuggestion:
     offer: Offer
     score: float
     reasons: tuple[str, ...]
+    strong: bool = True  # False: under the engine's "no strong match" threshold (not shown by pages or API yet)
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,7 @@ class RequestSuggestion:
     request: AssistanceRequest
     score: float
     reasons: tuple[str, ...]
+    strong: bool = True
 
 
 def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
@@ -262,8 +264,9 @@ def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
     visible = {o.id: o for o in db.session.scalars(
         select(Offer).options(selectinload(Offer.organisation)).where(Offer.id.in_(ids), offer_scope(user)))} \
         if ids else {}
-    return {request_id: [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons)) for s in suggestions
-                         if s.offer_id in visible][:limit]
+    # reasons are written when read (engine.LazyReasons): only for the suggestions returned
+    return {request_id: [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons), s.strong)
+                         for s in [s for s in suggestions if s.offer_id in visible][:limit]]
             for request_id, suggestions in ranked.items()}
 
 
@@ -285,8 +288,8 @@ def suggestions_for_offer(user, offer: Offer, limit: int = 10) -> list[RequestSu
     visible = {r.id: r for r in db.session.scalars(
         select(AssistanceRequest).options(selectinload(AssistanceRequest.country)).where(
             AssistanceRequest.id.in_(ids), request_scope(user)))}
-    return [RequestSuggestion(visible[s.request_id], s.score, tuple(s.reasons)) for s in ranked
-            if s.request_id in visible][:limit]
+    return [RequestSuggestion(visible[s.request_id], s.score, tuple(s.reasons), s.strong)
+            for s in [s for s in ranked if s.request_id in visible][:limit]]
 
 
 def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | None = None) -> int:
