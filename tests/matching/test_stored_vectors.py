@@ -218,3 +218,17 @@ def test_index_picks_up_vectors_stored_after_it_was_built(app, api, tokens, peop
         assert [i["offer_id"] for i in _suggested(api, tokens.coordinator, rid)] == [oid]
     finally:
         app.config.pop("MATCHING_EMBED_AFTER_COMMIT")
+
+
+def test_the_request_page_lists_the_offer_its_stored_vectors_found(app, api, tokens, people, clients, use_embedder):
+    """The page a coordinator reads (a real HTTP request through the test client) shows the same suggestion,
+    with the reason that the text, not the theme, carried it."""
+    use_embedder(FakeEmbedder(256, synonyms=SYNONYMS, drop_stopwords=True)).name = "fake-synonyms-page"
+    rid = api.post("/api/v1/requests", tokens.state, json=VICTIMS_REQUEST).json["id"]
+    with app.app_context():
+        ops.create_offer(db.session.get(User, people.provider.id), VICTIMS_OFFER)
+        db.session.commit()
+    page = clients.coordinator.get(f"/requests/{rid}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert VICTIMS_OFFER["title"] in html and "The texts match, though the themes chosen differ" in html
