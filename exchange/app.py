@@ -38,7 +38,7 @@ class RecordIdConverter(IntegerConverter):
 AREA_MODULES = (
     "exchange.reference.models", "exchange.people.models", "exchange.people.credentials", "exchange.audit.models",
     "exchange.requests.models", "exchange.offers.models", "exchange.matches.models", "exchange.documents.models",
-    "exchange.messages.models",
+    "exchange.messages.models", "exchange.matching.models",
     "exchange.people.policy", "exchange.requests.policy", "exchange.offers.policy", "exchange.matches.policy",
 )
 
@@ -88,4 +88,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from exchange.cli import register_cli
     register_cli(app)
+    from exchange.matching.refresh import register as register_matching_refresh
+    register_matching_refresh(app)  # stored text vectors refreshed after each commit that changes a text
     return app
