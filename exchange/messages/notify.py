@@ -1,10 +1,15 @@
 """Notifications and message threads: an in-app inbox for every event a person must act on (e-mailed
 after commit where EXCHANGE_SMTP_URL is set, see mail.py), and the message threads on requests and
 matches with per-person read markers. Operations call `notify`; the rows go in with the change's
-transaction, and the caller commits."""
+transaction, and the caller commits.
+
+A notification names its record as an audit event does (`record_type`, `record_id`: see `record_ref`), never
+a URL: whoever shows it (the inbox, the e-mail) asks `page_of` for the page's endpoint and builds the link
+with the route table then."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -17,6 +22,7 @@ from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
 from exchange.offers.models import Offer
 from exchange.people.models import Organisation, User
+from exchange.requests.models import AssistanceRequest
 
 MESSAGE_MAX = 5000
 
@@ -50,12 +56,48 @@ KINDS = frozenset({
 })
 
 
-def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", exclude: User | None = None, *,
-           about) -> int:
+# The record types a notification (and a thread marker) names, as the audit trail names them.
+RECORD_TYPES: dict[type, str] = {AssistanceRequest: "request", Offer: "offer", Match: "match",
+                                 Organisation: "organisation"}
+# The page that shows each type of record: (endpoint, the argument naming the record). An organisation's
+# news (its approval) leads to its people's home page.
+RECORD_PAGES: dict[str, tuple[str, str | None]] = {
+    "request": ("requests.detail", "request_id"), "offer": ("offers.detail", "offer_id"),
+    "match": ("matches.detail", "match_id"), "organisation": ("home.index", None),
+}
+# The part of the record's page a kind of notification leads to.
+KIND_ANCHORS = {"message.posted": "thread"}
+
+
+def record_ref(record) -> tuple[str, int]:
+    """(record_type, record_id) of a request, offer, match or organisation."""
+    for model, record_type in RECORD_TYPES.items():
+        if isinstance(record, model):
+            return record_type, record.id
+    raise TypeError(f"A notification cannot be about a {type(record).__name__}.")
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a notification leads: build it with `url_for(page.endpoint, **page.values, _anchor=page.anchor)`
+    in a request, or with the app's route table outside one (mail.py)."""
+    endpoint: str
+    values: dict = field(default_factory=dict)
+    anchor: str | None = None
+
+
+def page_of(record_type: str, record_id: int, kind: str = "") -> Page:
+    """The page of the record a notification of `kind` names."""
+    endpoint, argument = RECORD_PAGES[record_type]
+    return Page(endpoint, {argument: record_id} if argument else {}, KIND_ANCHORS.get(kind))
+
+
+def notify(recipients: Iterable[User], kind: str, message: str, exclude: User | None = None, *, about) -> int:
     """Add one notification per recipient (once each, never to `exclude`, the person acting) about the record
-    `about` (a request, offer, match or organisation). The one gate of every recipient list: whoever may not
-    see `about` (access.who_may_see) is left out, so nobody is told of a record hidden from them, in the
-    inbox or by e-mail (mail.py e-mails exactly these rows). Returns how many were added."""
+    `about` (a request, offer, match or organisation), which the notification names (`record_ref`). The one
+    gate of every recipient list: whoever may not see `about` (access.who_may_see) is left out, so nobody is
+    told of a record hidden from them, in the inbox or by e-mail (mail.py e-mails exactly these rows).
+    Returns how many were added."""
     from exchange.core.visibility import who_may_see
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}: add it to notify.KINDS (and a visibility case).")
@@ -69,8 +111,10 @@ def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", 
         seen.add(user.id)
         candidates.append(user)
     allowed = who_may_see(candidates, about)
+    record_type, record_id = record_ref(about)
     for user in allowed:
-        db.session.add(Notification(user_id=user.id, kind=kind, message=message, link=link))
+        db.session.add(Notification(user_id=user.id, kind=kind, message=message, record_type=record_type,
+                                    record_id=record_id))
     return len(allowed)
 
 
@@ -104,17 +148,6 @@ def open_notification(user, notification_id: int) -> Notification | None:
 # --------------------------------------------------------------------------------------------
 # Message threads: one on each request and each match. Who may read and write one is the access
 # policy's answer (whoever may see the record); this module finds the participants to notify.
-
-def thread_key(record) -> tuple[str, int]:
-    return ("match" if isinstance(record, Match) else "request", record.id)
-
-
-def record_link(record) -> str:
-    """The page of a request or a match: notifications, reminders and threads link there (reminders find
-    what they already sent by this link)."""
-    kind, record_id = thread_key(record)
-    return f"/matches/{record_id}" if kind == "match" else f"/requests/{record_id}"
-
 
 def thread_messages(record) -> list[Message]:
     column = Message.match_id if isinstance(record, Match) else Message.request_id
@@ -158,18 +191,18 @@ def post_message(user, record, raw: dict) -> Message:
     who = f"{user.display_name} ({user.organisation.code})"
     preview = body if len(body) <= 140 else body[:137] + "…"
     notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
-           record_link(record) + "#thread", exclude=user, about=record)
+           exclude=user, about=record)
     return message
 
 
 def last_read_at(user, record) -> datetime | None:
-    kind, record_id = thread_key(record)
+    kind, record_id = record_ref(record)
     return db.session.scalar(select(ThreadRead.last_read_at).where(
         ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
 
 
 def mark_thread_read(user, record, at: datetime | None = None) -> None:
-    kind, record_id = thread_key(record)
+    kind, record_id = record_ref(record)
     at = at or utcnow()
     row = db.session.scalar(select(ThreadRead).where(
         ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
@@ -182,7 +215,7 @@ def mark_thread_read(user, record, at: datetime | None = None) -> None:
 def mark_thread_read_later(user, record) -> None:
     """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
     (the thread was shown by a page, a GET: a read never writes in its transaction)."""
-    kind, record_id = thread_key(record)
+    kind, record_id = record_ref(record)
     user_id, at = user.id, utcnow()
     mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
 
@@ -210,7 +243,7 @@ def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
     return {match_id: count for match_id, count in rows}
 
 
-__all__ = ["KINDS", "MESSAGE_MAX", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
-           "mark_thread_read_later", "notify", "open_notification", "post_message", "thread_messages",
-           "thread_participants",
+__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
+           "mark_thread_read_later", "notify", "open_notification", "page_of", "post_message", "record_ref",
+           "thread_messages", "thread_participants",
            "unread_count", "unread_messages_by_match", "users_of"]

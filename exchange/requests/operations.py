@@ -9,7 +9,7 @@ from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
-from exchange.messages.notify import coordinators, notify, record_link
+from exchange.messages.notify import coordinators, notify
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import _objects
@@ -142,7 +142,7 @@ def _submit(user, req: AssistanceRequest) -> None:
     notify(coordinators(), "request.submitted",
            f"{req.reference} from {req.country.name}: {req.title}" + (" (answered)" if before == "needs_info"
                                                                       else ""),
-           record_link(req), exclude=user, about=req)
+           exclude=user, about=req)
 
 
 def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = None) -> AssistanceRequest:
