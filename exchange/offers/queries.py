@@ -1,12 +1,13 @@
-"""Offer lists: filters, sorting, and which offers can take requests."""
+"""Offer lists: the SQL of their filters (read as `filters.OfferFilters`), sorting, and which offers can take
+requests."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 
-from exchange.core.filters import _linked, values
+from exchange.core.filters import linked
 from exchange.core.search import text_search
 from exchange.core.workflow import BUSY_MATCH_STATUSES
 from exchange.matches.models import Match
@@ -20,33 +21,40 @@ from exchange.offers.models import (
 )
 from exchange.people.models import Organisation
 from exchange.reference.models import Country
-from exchange.requests.queries import _pillar_themes
+from exchange.requests.queries import pillar_themes
+
+if TYPE_CHECKING:
+    from exchange.offers.filters import OfferFilters
 
 OFFER_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                "title": "Title A–Z"}
 
 
-def filter_offers(stmt, params: Mapping):
+def filter_offers(stmt, filters: OfferFilters):
+    """Narrow a select of Offer to the offers `filters` selects."""
     O = Offer
-    if v := values(params, "status"):
-        stmt = stmt.where(O.status.in_(v))
-    if v := values(params, "theme"):
-        stmt = stmt.where(_linked(offer_themes, "offer_id", "theme_code", v))
-    if v := values(params, "pillar"):
-        stmt = stmt.where(exists().where(offer_themes.c.offer_id == O.id,
-                                         offer_themes.c.theme_code.in_(_pillar_themes(v))))
-    if v := values(params, "country"):
-        stmt = stmt.where(delivers_in(O, [c.upper() for c in v]))
-    if v := values(params, "region"):
-        stmt = stmt.where(exists().where(offer_regions.c.offer_id == O.id, offer_regions.c.region_code.in_(v)))
-    if v := values(params, "modality"):
-        stmt = stmt.where(_linked(offer_modalities, "offer_id", "modality_code", v))
-    if v := values(params, "language"):
-        stmt = stmt.where(_linked(offer_languages, "offer_id", "language_code", v))
-    if v := values(params, "provider"):
-        stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(v))))
-    if q := " ".join(values(params, "q")):
-        stmt = stmt.where(text_search(Offer, q))
+    if filters.status:
+        stmt = stmt.where(O.status.in_(filters.status))
+    if filters.theme:
+        stmt = stmt.where(linked(offer_themes.c.offer_id, O.id, offer_themes.c.theme_code, filters.theme))
+    if filters.pillar:
+        stmt = stmt.where(linked(offer_themes.c.offer_id, O.id, offer_themes.c.theme_code,
+                                 pillar_themes(list(filters.pillar))))
+    if filters.country:
+        stmt = stmt.where(delivers_in(O, list(filters.country)))
+    if filters.region:
+        stmt = stmt.where(linked(offer_regions.c.offer_id, O.id, offer_regions.c.region_code, filters.region))
+    if filters.modality:
+        stmt = stmt.where(linked(offer_modalities.c.offer_id, O.id, offer_modalities.c.modality_code,
+                                 filters.modality))
+    if filters.language:
+        stmt = stmt.where(linked(offer_languages.c.offer_id, O.id, offer_languages.c.language_code,
+                                 filters.language))
+    if filters.provider:
+        stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(
+            Organisation.code.in_(filters.provider))))
+    if filters.q:
+        stmt = stmt.where(text_search(Offer, filters.q))
     return stmt
 
 

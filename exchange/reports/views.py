@@ -16,7 +16,7 @@ from exchange.reference.models import PILLARS
 from exchange.reports import dashboards, exports, iati
 from exchange.reports import matrix as matrix_module
 from exchange.reports import progress as progress_module
-from exchange.reports.filters import ReportFilters, parse_filters, region_choices
+from exchange.reports.filters import ReportFilters, region_choices
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 OFFICE = ("coordinator", "admin")
@@ -29,7 +29,7 @@ LIST_ARGS = ("status", "theme", "pillar", "country", "region", "modality", "lang
 def _filters(fields=("region", "pillar", "start", "end")) -> tuple[ReportFilters, dict[str, list[str]]]:
     """The report filters from the query string, or empty filters and the errors to show beside the fields."""
     try:
-        return parse_filters(request.args, fields=fields), {}
+        return ReportFilters.from_params(request.args, only=fields), {}
     except ValidationFailed as err:
         return ReportFilters(), err.fields
 
