@@ -3,12 +3,11 @@ the audit export (`AuditFilters.parse` shows what it could not read; `from_param
 `queries.filter_audit` and `queries.filter_security_events`."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
 from exchange.audit.models import AuditEvent
-from exchange.core.filters import FilterProblem, ListFilters, One, day, declare, one
+from exchange.core.filters import FilterProblem, ListFilters, One, day, declare, end_not_before_start, one
 from exchange.core.models import as_id
 
 AUDIT_RECORD_TYPES = ("request", "offer", "match", "user", "organisation")
@@ -60,10 +59,7 @@ class _Period(ListFilters):
     end: date | None = day(keys=("to", "end"))
 
     def checked(self, problems):
-        if self.start and self.end and self.end < self.start:
-            problems = {**problems, "to": ["The end date must not be before the start date."]}
-            return dataclasses.replace(self, end=None), problems
-        return self, problems
+        return end_not_before_start(self, problems, "to", "The end date must not be before the start date.")
 
 
 @dataclass(frozen=True)

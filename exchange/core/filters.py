@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, Self
 
 import marshmallow as ma
 from sqlalchemy import exists
@@ -65,9 +65,18 @@ def record_ids(raw: Iterable[str]) -> list[int]:
     return [i for i in map(as_id, raw) if i is not None]
 
 
-def linked(owner_key, owner_id, code_column, codes: list[str]):
+def linked(owner_key, owner_id, code_column, codes):
     """Condition: a link table row ties the owner (`owner_key == owner_id`) to one of these codes."""
     return exists().where(owner_key == owner_id, code_column.in_(codes))
+
+
+def where_linked(stmt, filters, owner_id, links: Mapping):
+    """Narrow `stmt` by each of `filters`' code filters that a link table answers (`links`: filter name →
+    the link's owner column and code column): the owner must be linked to one of the codes."""
+    for name, (owner_key, code_column) in links.items():
+        if codes := getattr(filters, name):
+            stmt = stmt.where(linked(owner_key, owner_id, code_column, codes))
+    return stmt
 
 
 def in_period(column, start: date | None, end: date | None) -> list:
@@ -236,20 +245,23 @@ def one(description: str = "", *, keys: tuple[str, ...] = (), **options):
     return declare(One(description, keys=keys, **options))
 
 
-def day(description: str = "", *, keys: tuple[str, ...] = (), message: str = "Use a date as YYYY-MM-DD."):
+def day(description: str = "", *, keys: tuple[str, ...] = (), **options):
     """A field of one day (see Day)."""
-    return declare(Day(description, keys=keys, message=message))
+    return declare(Day(description, keys=keys, **options))
 
 
-F = TypeVar("F", bound="ListFilters")
+def end_not_before_start(filters, problems: dict[str, list[str]], key: str, message: str):
+    """For `ListFilters.checked` of filters with a period (`start`, `end`): an end before the start is left
+    out, and `message` is the problem of the parameter `key`."""
+    if filters.start and filters.end and filters.end < filters.start:
+        return dataclasses.replace(filters, end=None), {**problems, key: [message]}
+    return filters, problems
 
 
 @dataclasses.dataclass(frozen=True)
 class ListFilters:
     """What a list is narrowed to. Subclasses declare their fields with the kinds above, may check fields
     against each other (`checked`), and their area's queries build the SQL from them."""
-
-    INVALID: ClassVar[str] = INVALID_FILTERS
 
     @classmethod
     def kinds(cls) -> dict[str, Kind]:
@@ -284,7 +296,7 @@ class ListFilters:
         """The filters in `params`; ValidationFailed (422) naming each filter that is not understood."""
         filters, problems = cls.parse(params, only)
         if problems:
-            raise ValidationFailed(cls.INVALID, problems)
+            raise ValidationFailed(INVALID_FILTERS, problems)
         return filters
 
     def checked(self, problems: dict[str, list[str]]) -> tuple[Self, dict[str, list[str]]]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 
-from exchange.core.filters import linked
+from exchange.core.filters import linked, where_linked
 from exchange.core.search import text_search
 from exchange.core.workflow import BUSY_MATCH_STATUSES
 from exchange.matches.models import Match
@@ -30,26 +30,24 @@ OFFER_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "R
                "title": "Title A–Z"}
 
 
+# The filters a link table answers: filter name → (the link's offer column, its code column).
+OFFER_LINKS = {"theme": (offer_themes.c.offer_id, offer_themes.c.theme_code),
+               "region": (offer_regions.c.offer_id, offer_regions.c.region_code),
+               "modality": (offer_modalities.c.offer_id, offer_modalities.c.modality_code),
+               "language": (offer_languages.c.offer_id, offer_languages.c.language_code)}
+
+
 def filter_offers(stmt, filters: OfferFilters):
     """Narrow a select of Offer to the offers `filters` selects."""
     O = Offer
     if filters.status:
         stmt = stmt.where(O.status.in_(filters.status))
-    if filters.theme:
-        stmt = stmt.where(linked(offer_themes.c.offer_id, O.id, offer_themes.c.theme_code, filters.theme))
+    stmt = where_linked(stmt, filters, O.id, OFFER_LINKS)
     if filters.pillar:
         stmt = stmt.where(linked(offer_themes.c.offer_id, O.id, offer_themes.c.theme_code,
                                  pillar_themes(list(filters.pillar))))
     if filters.country:
         stmt = stmt.where(delivers_in(O, list(filters.country)))
-    if filters.region:
-        stmt = stmt.where(linked(offer_regions.c.offer_id, O.id, offer_regions.c.region_code, filters.region))
-    if filters.modality:
-        stmt = stmt.where(linked(offer_modalities.c.offer_id, O.id, offer_modalities.c.modality_code,
-                                 filters.modality))
-    if filters.language:
-        stmt = stmt.where(linked(offer_languages.c.offer_id, O.id, offer_languages.c.language_code,
-                                 filters.language))
     if filters.provider:
         stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(
             Organisation.code.in_(filters.provider))))

@@ -2,13 +2,13 @@
 the matrix API, the exports and the command line (`ReportFilters.from_params`: clean values or ValidationFailed)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
 from exchange.core.extensions import db
-from exchange.core.filters import FilterProblem, ListFilters, day, in_period, one
+from exchange.core.filters import FilterProblem, ListFilters, day, end_not_before_start, in_period, one
 from exchange.reference.models import PILLARS, Country, Region
 
 DATE_PROBLEM = "Use a date like 2025-01-31."
@@ -35,9 +35,7 @@ class ReportFilters(ListFilters):
     end: date | None = day("ISO date: only requests submitted on or before it.", message=DATE_PROBLEM)
 
     def checked(self, problems):
-        if self.start and self.end and self.end < self.start:
-            return replace(self, end=None), {**problems, "end": ["The end must not be before the start."]}
-        return self, problems
+        return end_not_before_start(self, problems, "end", "The end must not be before the start.")
 
     def period(self, column) -> list:
         """Conditions putting `column` (a timestamp) in the period (core.filters.in_period); none if it is open."""

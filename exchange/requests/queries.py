@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import case, exists, func, select, true
 
-from exchange.core.filters import linked
+from exchange.core.filters import where_linked
 from exchange.core.search import text_search
 from exchange.people.models import Organisation
 from exchange.reference.data import WORLD
@@ -42,25 +42,24 @@ def requests_in_pillars(pillars: list[str]):
                           request_themes.c.theme_code.in_(pillar_themes(pillars))).correlate(AssistanceRequest)
 
 
+# The filters a link table answers: filter name → (the link's request column, its code column).
+REQUEST_LINKS = {"theme": (request_themes.c.request_id, request_themes.c.theme_code),
+                 "modality": (request_modalities.c.request_id, request_modalities.c.modality_code),
+                 "language": (request_languages.c.request_id, request_languages.c.language_code)}
+
+
 def filter_requests(stmt, filters: RequestFilters):
     """Narrow a select of AssistanceRequest to the requests `filters` selects."""
     R = AssistanceRequest
     if filters.status:
         stmt = stmt.where(R.status.in_(filters.status))
-    if filters.theme:
-        stmt = stmt.where(linked(request_themes.c.request_id, R.id, request_themes.c.theme_code, filters.theme))
+    stmt = where_linked(stmt, filters, R.id, REQUEST_LINKS)
     if filters.pillar:
         stmt = stmt.where(requests_in_pillars(list(filters.pillar)))
     if filters.country:
         stmt = stmt.where(R.country_iso3.in_(filters.country))
     if filters.region:
         stmt = stmt.where(requests_in_areas(list(filters.region)))
-    if filters.modality:
-        stmt = stmt.where(linked(request_modalities.c.request_id, R.id, request_modalities.c.modality_code,
-                                 filters.modality))
-    if filters.language:
-        stmt = stmt.where(linked(request_languages.c.request_id, R.id, request_languages.c.language_code,
-                                 filters.language))
     if filters.urgency:
         stmt = stmt.where(R.urgency.in_(filters.urgency))
     if filters.organisation:
