@@ -235,7 +235,7 @@ def table_for(kind: str, user, params: Mapping, filters: ReportFilters | None = 
     if kind == "matches":
         return matches_table(user, MatchFilters.from_params(params))
     if kind == "matrix":
-        return matrix_table(user, filters or ReportFilters.from_params(params))
+        return matrix_table(user, filters if filters is not None else ReportFilters.from_params(params))
     if kind == "audit":
         return audit_table(user, AuditFilters.from_params(params))
     raise ValueError(kind)
