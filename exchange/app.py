@@ -83,7 +83,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exchange.web import register_web
     register_web(app)
     register_api(app)
-    from exchange.core.security import refuse_untrusted_host
+    from exchange.web.errors import refuse_untrusted_host
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)  # before CSRF and the guard
 
     from exchange.cli import register_cli

@@ -7,7 +7,7 @@ from exchange.api.body import json_body
 from exchange.api.serialize import body_doc
 from exchange.core.access import allow
 from exchange.core.extensions import db
-from exchange.matches.schemas import ActionIn
+from exchange.core.schemas import ActionIn
 
 
 def register_moves(bp, path: str, moves, *, get, operation, out, roles, docs: dict, bodies: dict,

@@ -65,17 +65,19 @@ def record_ids(raw: Iterable[str]) -> list[int]:
     return [i for i in map(as_id, raw) if i is not None]
 
 
-def linked(owner_key, owner_id, code_column, codes):
-    """Condition: a link table row ties the owner (`owner_key == owner_id`) to one of these codes."""
-    return exists().where(owner_key == owner_id, code_column.in_(codes))
+def linked(link_table, owner_id, code_column: str, codes):
+    """Condition: the record whose id is `owner_id` (a column) names one of `codes` in `link_table`, whose
+    first column is the record's key (request_themes.request_id, offer_languages.offer_id…)."""
+    owner_column = next(iter(link_table.c))
+    return exists().where(owner_column == owner_id, link_table.c[code_column].in_(codes))
 
 
 def where_linked(stmt, filters, owner_id, links: Mapping):
     """Narrow `stmt` by each of `filters`' code filters that a link table answers (`links`: filter name →
-    the link's owner column and code column): the owner must be linked to one of the codes."""
-    for name, (owner_key, code_column) in links.items():
+    the link table and its code column, as `linked` takes them): the record must name one of the codes."""
+    for name, (link_table, code_column) in links.items():
         if codes := getattr(filters, name):
-            stmt = stmt.where(linked(owner_key, owner_id, code_column, codes))
+            stmt = stmt.where(linked(link_table, owner_id, code_column, codes))
     return stmt
 
 

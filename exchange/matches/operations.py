@@ -10,15 +10,15 @@ from exchange.core import workflow
 from exchange.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.core.schemas import load
+from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import LIVE_MATCH_STATUSES
 from exchange.matches.models import Match
 from exchange.matches.policy import may_propose_match
-from exchange.matches.schemas import ActionIn, ConfirmIn, MatchIn, OutcomeIn, ReasonIn
+from exchange.matches.queries import offer_load
+from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
 from exchange.messages.notify import coordinators, notify, record_link, users_of
 from exchange.offers.models import Offer
 from exchange.offers.policy import get_offer
-from exchange.offers.queries import offer_load
 from exchange.requests.policy import get_request
 
 

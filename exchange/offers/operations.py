@@ -6,7 +6,7 @@ from exchange.core import workflow
 from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
-from exchange.core.schemas import load
+from exchange.core.schemas import ActionIn, load
 from exchange.offers.models import Offer
 from exchange.offers.policy import may_post_offer, require_edit_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
@@ -82,7 +82,6 @@ def update_offer(user, offer: Offer, raw: dict) -> Offer:
 
 def move_offer(user, offer: Offer, action: str, raw: dict | None = None) -> Offer:
     """Pause, resume or close an offer; `raw` (the body) may carry nothing but an optional `version`."""
-    from exchange.matches.schemas import ActionIn
     move = workflow.check_move("offer", action, user, offer)
     load(ActionIn(), {} if raw is None else raw)
     before = offer.status

@@ -1,16 +1,12 @@
-"""Offer lists: the SQL of their filters (read as `filters.OfferFilters`), sorting, and which offers can take
-requests."""
+"""Offer lists: the SQL of their filters (read as `filters.OfferFilters`), sorting, where an offer delivers."""
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 
 from exchange.core.filters import linked, where_linked
 from exchange.core.search import text_search
-from exchange.core.workflow import BUSY_MATCH_STATUSES
-from exchange.matches.models import Match
 from exchange.offers.models import (
     Offer,
     offer_countries,
@@ -30,11 +26,9 @@ OFFER_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "R
                "title": "Title A–Z"}
 
 
-# The filters a link table answers: filter name → (the link's offer column, its code column).
-OFFER_LINKS = {"theme": (offer_themes.c.offer_id, offer_themes.c.theme_code),
-               "region": (offer_regions.c.offer_id, offer_regions.c.region_code),
-               "modality": (offer_modalities.c.offer_id, offer_modalities.c.modality_code),
-               "language": (offer_languages.c.offer_id, offer_languages.c.language_code)}
+# The filters a link table answers: filter name → (the link table, its code column).
+OFFER_LINKS = {"theme": (offer_themes, "theme_code"), "region": (offer_regions, "region_code"),
+               "modality": (offer_modalities, "modality_code"), "language": (offer_languages, "language_code")}
 
 
 def filter_offers(stmt, filters: OfferFilters):
@@ -44,8 +38,7 @@ def filter_offers(stmt, filters: OfferFilters):
         stmt = stmt.where(O.status.in_(filters.status))
     stmt = where_linked(stmt, filters, O.id, OFFER_LINKS)
     if filters.pillar:
-        stmt = stmt.where(linked(offer_themes.c.offer_id, O.id, offer_themes.c.theme_code,
-                                 pillar_themes(list(filters.pillar))))
+        stmt = stmt.where(linked(offer_themes, O.id, "theme_code", pillar_themes(list(filters.pillar))))
     if filters.country:
         stmt = stmt.where(delivers_in(O, list(filters.country)))
     if filters.provider:
@@ -54,19 +47,6 @@ def filter_offers(stmt, filters: OfferFilters):
     if filters.q:
         stmt = stmt.where(text_search(Offer, filters.q))
     return stmt
-
-
-def offer_load():
-    """Correlated count: the matches holding a place of the offer's capacity (workflow.BUSY_MATCH_STATUSES)."""
-    return (select(func.count()).select_from(Match)
-            .where(Match.offer_id == Offer.id, Match.status.in_(BUSY_MATCH_STATUSES)).scalar_subquery())
-
-
-def offers_taking_requests(today: date):
-    """Condition on Offer: it can take a request now — active, not past `available_until`, capacity left
-    (the matching engine's hard rules; `matching.service.is_live` says the first two for the index)."""
-    return and_(Offer.status == "active", or_(Offer.available_until.is_(None), Offer.available_until >= today),
-                or_(Offer.capacity.is_(None), Offer.capacity > offer_load()))
 
 
 def delivers_in(O, iso3_codes: list[str]):

@@ -11,8 +11,8 @@ from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
+from exchange.core.schemas import ReasonIn
 from exchange.core.workflow import REQUEST_MOVES
-from exchange.matches.schemas import ReasonIn
 from exchange.messages.schemas import MessageIn
 from exchange.requests import operations
 from exchange.requests.filters import RequestFilters

@@ -8,7 +8,7 @@ from exchange.core import workflow
 from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
-from exchange.core.schemas import load
+from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.messages.notify import coordinators, notify, record_link
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
@@ -149,7 +149,6 @@ def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = N
     """Make a status move (submit, review, accept, request-info, reject, withdraw, close). `raw` is the body:
     `{"message"}` for request-info, `{"reason"}` for reject, otherwise nothing but an optional `version`.
     Who may make the move and from which status is checked first (403/409), then the body (422)."""
-    from exchange.matches.schemas import ActionIn, ReasonIn
     from exchange.messages.schemas import MessageIn
     move = workflow.check_move("request", action, user, req)
     raw = {} if raw is None else raw

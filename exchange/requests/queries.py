@@ -42,10 +42,9 @@ def requests_in_pillars(pillars: list[str]):
                           request_themes.c.theme_code.in_(pillar_themes(pillars))).correlate(AssistanceRequest)
 
 
-# The filters a link table answers: filter name → (the link's request column, its code column).
-REQUEST_LINKS = {"theme": (request_themes.c.request_id, request_themes.c.theme_code),
-                 "modality": (request_modalities.c.request_id, request_modalities.c.modality_code),
-                 "language": (request_languages.c.request_id, request_languages.c.language_code)}
+# The filters a link table answers: filter name → (the link table, its code column).
+REQUEST_LINKS = {"theme": (request_themes, "theme_code"), "modality": (request_modalities, "modality_code"),
+                 "language": (request_languages, "language_code")}
 
 
 def filter_requests(stmt, filters: RequestFilters):
