@@ -174,8 +174,8 @@ class Sort(Search):
 
 @dataclasses.dataclass(frozen=True)
 class One(Kind):
-    """One value, stripped (upper-cased if `upper`, at most `longest` characters), checked by `check` (which
-    raises FilterProblem); "" when absent."""
+    """One value, stripped (upper- or lower-cased if `upper` or `lower`, at most `longest` characters), checked
+    by `check` (which raises FilterProblem); "" when absent."""
 
     empty: Any = ""
     upper: bool = False
