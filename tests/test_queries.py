@@ -1,4 +1,5 @@
-"""Shared list filters, sorting and full-text search (SQLite FTS5 or PostgreSQL) against real rows."""
+"""Shared list filters (read as RequestFilters / OfferFilters, as the pages, API and exports read them), sorting
+and full-text search (SQLite FTS5 or PostgreSQL) against real rows."""
 from __future__ import annotations
 
 import pytest
@@ -6,10 +7,12 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.core.search import text_search
+from exchange.offers.filters import OfferFilters
 from exchange.offers.operations import create_offer
 from exchange.offers.policy import visible_offers
 from exchange.offers.queries import filter_offers
 from exchange.people.models import User
+from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import create_request, move_request, update_request
 from exchange.requests.policy import visible_requests
@@ -56,13 +59,13 @@ def records(app, people):
 
 def _request_ids(params, sort=None):
     user = db.session.scalar(select(User).where(User.role == "coordinator"))
-    stmt = sort_requests(filter_requests(visible_requests(user), params), sort)
+    stmt = sort_requests(filter_requests(visible_requests(user), RequestFilters.from_params(params)), sort)
     return [r.id for r in db.session.scalars(stmt)]
 
 
 def _offer_ids(params):
     user = db.session.scalar(select(User).where(User.role == "coordinator"))
-    return {o.id for o in db.session.scalars(filter_offers(visible_offers(user), params))}
+    return {o.id for o in db.session.scalars(filter_offers(visible_offers(user), OfferFilters.from_params(params)))}
 
 
 def test_request_filters(app, records):

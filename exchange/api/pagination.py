@@ -1,10 +1,12 @@
-"""Lists: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total"}, and their many-valued filters."""
+"""Lists: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total"}, and a list's query arguments
+(the page and its filters, documented from the list's filter object)."""
 from __future__ import annotations
 
 import marshmallow as ma
 from sqlalchemy import func, select
 
 from exchange.core.extensions import db
+from exchange.core.filters import ListFilters
 
 MAX_PER_PAGE = 100
 
@@ -14,9 +16,10 @@ class PageArgs(ma.Schema):
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE))
 
 
-def many(description: str) -> ma.fields.List:
-    """A list filter of the query string, documented: several values, repeated (`?x=a&x=b`) or comma-separated."""
-    return ma.fields.List(ma.fields.String(), metadata={"description": description + " Repeat or comma-separate."})
+def list_args(filters: type[ListFilters], name: str) -> type[ma.Schema]:
+    """A list endpoint's query arguments: the page, then the list's filters as `filters` documents them (the
+    endpoint reads them with `filters.from_params(args)`)."""
+    return PageArgs.from_dict(filters.api_fields(), name=name)
 
 
 def page_of(stmt, args: dict) -> dict:

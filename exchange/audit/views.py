@@ -1,5 +1,5 @@
 """The audit trail page (coordinators and admins): every audit event with who, when and what, filtered
-by record, person and dates (audit_filters, the same reading as the export), paginated. Read-only:
+by record, person and dates (filters.AuditFilters, the same reading as the export), paginated. Read-only:
 the trail is append-only, and nothing here (or anywhere) edits or deletes an event."""
 from __future__ import annotations
 
@@ -7,27 +7,21 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from exchange.audit.filters import AUDIT_RECORD_TYPES, AuditFilters
 from exchange.audit.models import AuditEvent
-from exchange.audit.queries import (
-    AUDIT_FILTERS,
-    AUDIT_RECORD_TYPES,
-    audit_filters,
-    filter_audit,
-    sort_audit,
-)
+from exchange.audit.queries import filter_audit, sort_audit
 from exchange.core.access import allow
 from exchange.core.extensions import db
-from exchange.web.forms import page_number
+from exchange.web.forms import page_number, problem_messages
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit", template_folder="templates")
 PER_PAGE = 50
 RECORD_TYPES = AUDIT_RECORD_TYPES
 
 
-def events_query(params):
-    """The events the filters in `params` select (filter_audit), newest first."""
-    return sort_audit(filter_audit(select(AuditEvent).options(selectinload(AuditEvent.actor)),
-                                                   params))
+def events_query(filters: AuditFilters):
+    """The events `filters` selects (filter_audit), newest first."""
+    return sort_audit(filter_audit(select(AuditEvent).options(selectinload(AuditEvent.actor)), filters))
 
 
 def export_args(query: dict[str, str]) -> dict[str, str]:
@@ -40,11 +34,10 @@ def export_args(query: dict[str, str]) -> dict[str, str]:
 @bp.route("")
 @allow("coordinator", "admin")
 def index():
-    filters, problems = audit_filters(request.args)
-    page = page_number()
-    query = {k: request.args.get(k, "").strip() for k in AUDIT_FILTERS
-             if request.args.get(k, "").strip() and k not in problems}
-    pagination = db.paginate(events_query(query), page=page, per_page=PER_PAGE, error_out=False)
-    return render_template("audit/index.html", pagination=pagination, filters=filters, problems=problems,
+    filters, problems = AuditFilters.parse(request.args)
+    query = filters.as_args()
+    pagination = db.paginate(events_query(filters), page=page_number(), per_page=PER_PAGE, error_out=False)
+    return render_template("audit/index.html", pagination=pagination, filters=filters,
+                           problems=problem_messages(problems),
                            args=request.args, query=query, export_query=export_args(query),
                            record_types=RECORD_TYPES, title="Audit trail")

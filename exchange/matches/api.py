@@ -2,19 +2,18 @@
 declines, delivery starts and completes, the requesting State confirms; coordinators may withdraw."""
 from __future__ import annotations
 
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from exchange.api.body import json_body
 from exchange.api.moves import register_moves
-from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
+from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
 from exchange.core.schemas import ReasonIn
-from exchange.core.statuses import MATCH_STATUSES
 from exchange.core.workflow import MATCH_MOVES
+from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.operations import move_match, propose_match
 from exchange.matches.policy import get_match, visible_matches
@@ -24,12 +23,7 @@ from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 
 
-class MatchListArgs(PageArgs):
-    status = many(f"Status: {', '.join(MATCH_STATUSES)}.")
-    request_id = many("Request id.")
-    offer_id = many("Offer id.")
-    provider = many("The offer's provider (organisation code).")
-    country = many("The request's country (ISO3).")
+MatchListArgs = list_args(MatchFilters, "MatchListArgs")
 
 
 @bp.route("/matches", methods=["GET"])
@@ -39,7 +33,7 @@ class MatchListArgs(PageArgs):
 @error_doc(bp, 401, 422)
 def list_matches(args):
     """The matches the caller takes part in (all of them for the Task Force office), newest first."""
-    stmt = filter_matches(visible_matches(current_user), request.args)
+    stmt = filter_matches(visible_matches(current_user), MatchFilters.from_params(args))
     stmt = stmt.order_by(Match.created_at.desc(), Match.id.desc()).options(*MATCH_LOAD)
     return page_of(stmt, args)
 

@@ -1,12 +1,12 @@
-"""Match lists' filters, and the places that matches take of their offers' capacity."""
+"""The SQL of the match list's filters (read as `filters.MatchFilters`), and the places that matches take of
+their offers' capacity."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 
-from exchange.core.filters import _ints, values
 from exchange.core.workflow import BUSY_MATCH_STATUSES
 from exchange.matches.models import Match
 from exchange.offers.models import (
@@ -15,20 +15,26 @@ from exchange.offers.models import (
 from exchange.people.models import Organisation
 from exchange.requests.models import AssistanceRequest
 
+if TYPE_CHECKING:
+    from exchange.matches.filters import MatchFilters
 
-def filter_matches(stmt, params: Mapping):
+
+def filter_matches(stmt, filters: MatchFilters):
+    """Narrow a select of Match to the matches `filters` selects (ids given that are all not numbers match
+    nothing)."""
     M = Match
-    if v := values(params, "status"):
-        stmt = stmt.where(M.status.in_(v))
-    if v := values(params, "request_id"):  # ids that are not numbers match nothing
-        stmt = stmt.where(M.request_id.in_(_ints(v)))
-    if v := values(params, "offer_id"):
-        stmt = stmt.where(M.offer_id.in_(_ints(v)))
-    if v := values(params, "provider"):
-        stmt = stmt.where(M.offer_id.in_(select(Offer.id).join(Offer.organisation).where(Organisation.code.in_(v))))
-    if v := values(params, "country"):
+    if filters.status:
+        stmt = stmt.where(M.status.in_(filters.status))
+    if filters.request_id is not None:
+        stmt = stmt.where(M.request_id.in_(filters.request_id))
+    if filters.offer_id is not None:
+        stmt = stmt.where(M.offer_id.in_(filters.offer_id))
+    if filters.provider:
+        stmt = stmt.where(M.offer_id.in_(select(Offer.id).join(Offer.organisation).where(
+            Organisation.code.in_(filters.provider))))
+    if filters.country:
         stmt = stmt.where(M.request_id.in_(select(AssistanceRequest.id).where(
-            AssistanceRequest.country_iso3.in_([c.upper() for c in v]))))
+            AssistanceRequest.country_iso3.in_(filters.country))))
     return stmt
 
 

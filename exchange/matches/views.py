@@ -18,6 +18,7 @@ from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id
 from exchange.core.panels import Panel, load_panels, register_panel
+from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.operations import move_match, propose_match
 from exchange.matches.policy import (
@@ -27,6 +28,7 @@ from exchange.matches.policy import (
     may_see_offer_suggestions,
     may_see_request_suggestions,
 )
+from exchange.matches.queries import filter_matches
 from exchange.matching import service
 from exchange.messages.notify import unread_messages_by_match
 from exchange.offers.models import Offer
@@ -48,13 +50,12 @@ def _match_query():
 @bp.route("")
 @allow(*ROLES)
 def index():
-    status = request.args.get("status", "")
-    if status not in workflow.MATCH_STATUSES:
-        status = ""
+    # The page picks one status: anything but one known status lists every match.
+    picked = MatchFilters.from_params(request.args, only=("status",)).status
+    filters = MatchFilters(status=picked if len(picked) == 1 and picked[0] in workflow.MATCH_STATUSES else ())
+    status = "".join(filters.status)
     page = page_number()
-    stmt = _match_query().where(match_scope(current_user))
-    if status:
-        stmt = stmt.where(Match.status == status)
+    stmt = filter_matches(_match_query().where(match_scope(current_user)), filters)
     stmt = stmt.order_by(Match.status_changed_at.desc(), Match.id.desc())
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
     unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])

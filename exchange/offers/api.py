@@ -2,40 +2,26 @@
 resume and close."""
 from __future__ import annotations
 
-import marshmallow as ma
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from exchange.api.body import json_body
 from exchange.api.moves import register_moves
-from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
+from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
-from exchange.core.statuses import OFFER_STATUSES
 from exchange.core.workflow import OFFER_MOVES
 from exchange.offers import operations
+from exchange.offers.filters import OfferFilters
 from exchange.offers.policy import get_offer, visible_offers
-from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
+from exchange.offers.queries import filter_offers, sort_offers
 from exchange.offers.schemas import OfferIn
-from exchange.reference.models import PILLARS
 
 bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
 
 
-class OfferListArgs(PageArgs):
-    status = many(f"Status: {', '.join(OFFER_STATUSES)}.")
-    theme = many("Theme code.")
-    pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
-    country = many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
-    region = many("UN M49 code listed by the offer.")
-    modality = many("Modality code.")
-    language = many("ISO 639-1 code.")
-    provider = many("Provider organisation code.")
-    q = ma.fields.String(metadata={"description": "Full-text search over title and description."})
-    sort = ma.fields.String(metadata={"description": "One of " + ", ".join(OFFER_SORTS)
-                                                     + "; default newest."})
+OfferListArgs = list_args(OfferFilters, "OfferListArgs")
 
 
 @bp.route("/offers", methods=["GET"])
@@ -45,8 +31,9 @@ class OfferListArgs(PageArgs):
 @error_doc(bp, 401, 422)
 def list_offers(args):
     """The offers the caller may see (closed ones only to their provider and the Task Force office)."""
-    stmt = filter_offers(visible_offers(current_user), request.args)
-    stmt = sort_offers(stmt, args.get("sort")).options(*OFFER_LOAD)
+    filters = OfferFilters.from_params(args)
+    stmt = filter_offers(visible_offers(current_user), filters)
+    stmt = sort_offers(stmt, filters.sort).options(*OFFER_LOAD)
     return page_of(stmt, args)
 
 

@@ -1,11 +1,11 @@
-"""Offer lists: filters, sorting, where an offer delivers."""
+"""Offer lists: the SQL of their filters (read as `filters.OfferFilters`), sorting, where an offer delivers."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 
-from exchange.core.filters import linked, values
+from exchange.core.filters import linked, where_linked
 from exchange.core.search import text_search
 from exchange.offers.models import (
     Offer,
@@ -17,33 +17,35 @@ from exchange.offers.models import (
 )
 from exchange.people.models import Organisation
 from exchange.reference.models import Country
-from exchange.requests.queries import _pillar_themes
+from exchange.requests.queries import pillar_themes
+
+if TYPE_CHECKING:
+    from exchange.offers.filters import OfferFilters
 
 OFFER_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                "title": "Title A–Z"}
 
 
-def filter_offers(stmt, params: Mapping):
+# The filters a link table answers: filter name → (the link table, its code column).
+OFFER_LINKS = {"theme": (offer_themes, "theme_code"), "region": (offer_regions, "region_code"),
+               "modality": (offer_modalities, "modality_code"), "language": (offer_languages, "language_code")}
+
+
+def filter_offers(stmt, filters: OfferFilters):
+    """Narrow a select of Offer to the offers `filters` selects."""
     O = Offer
-    if v := values(params, "status"):
-        stmt = stmt.where(O.status.in_(v))
-    if v := values(params, "theme"):
-        stmt = stmt.where(linked(offer_themes, Offer.id, "theme_code", v))
-    if v := values(params, "pillar"):
-        stmt = stmt.where(exists().where(offer_themes.c.offer_id == O.id,
-                                         offer_themes.c.theme_code.in_(_pillar_themes(v))))
-    if v := values(params, "country"):
-        stmt = stmt.where(delivers_in(O, [c.upper() for c in v]))
-    if v := values(params, "region"):
-        stmt = stmt.where(exists().where(offer_regions.c.offer_id == O.id, offer_regions.c.region_code.in_(v)))
-    if v := values(params, "modality"):
-        stmt = stmt.where(linked(offer_modalities, Offer.id, "modality_code", v))
-    if v := values(params, "language"):
-        stmt = stmt.where(linked(offer_languages, Offer.id, "language_code", v))
-    if v := values(params, "provider"):
-        stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(v))))
-    if q := " ".join(values(params, "q")):
-        stmt = stmt.where(text_search(Offer, q))
+    if filters.status:
+        stmt = stmt.where(O.status.in_(filters.status))
+    stmt = where_linked(stmt, filters, O.id, OFFER_LINKS)
+    if filters.pillar:
+        stmt = stmt.where(linked(offer_themes, O.id, "theme_code", pillar_themes(list(filters.pillar))))
+    if filters.country:
+        stmt = stmt.where(delivers_in(O, list(filters.country)))
+    if filters.provider:
+        stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(
+            Organisation.code.in_(filters.provider))))
+    if filters.q:
+        stmt = stmt.where(text_search(Offer, filters.q))
     return stmt
 
 

@@ -21,13 +21,13 @@ from exchange.core.panels import load_panels
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
+from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
 from exchange.offers.operations import create_offer, move_offer, update_offer
 from exchange.offers.policy import get_offer, may_post_offer, visible_offers
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
 from exchange.web.forms import (
     apply_change,
-    current_filters,
     date_or_none,
     int_or_raw,
     page_number,
@@ -37,7 +37,6 @@ from exchange.web.forms import (
 
 bp = Blueprint("offers", __name__, url_prefix="/offers", template_folder="templates")
 PER_PAGE = 20
-OFFER_FILTERS = ("status", "theme", "pillar", "country", "region", "modality", "language", "provider", "q")
 OFFICE_ROLES = ("coordinator", "admin")
 
 
@@ -174,15 +173,14 @@ def edit(offer_id: int):
 @bp.route("")
 @allow(*ROLES)
 def index():
-    filters = current_filters(request.args, OFFER_FILTERS)
-    sort = request.args.get("sort", "")
-    sort = sort if sort in OFFER_SORTS else "newest"
+    filters = OfferFilters.from_params(request.args)
     stmt = filter_offers(visible_offers(current_user), filters)
-    stmt = sort_offers(stmt, sort).options(
+    stmt = sort_offers(stmt, filters.sort).options(
         selectinload(Offer.themes), selectinload(Offer.organisation), selectinload(Offer.countries),
         selectinload(Offer.regions))
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
-    return render_template("offers/index.html", pagination=pagination, filters=filters, sort=sort,
+    return render_template("offers/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
+                           sort=filters.sort,
                            sorts=OFFER_SORTS, choices=reference_choices(), statuses=workflow.OFFER_STATUSES,
                            may_post=may_post_offer(current_user),
                            title="Offers of assistance")

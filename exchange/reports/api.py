@@ -8,20 +8,13 @@ from flask_smorest import Blueprint
 
 from exchange.core.access import ROLES, allow
 from exchange.reports import iati
-from exchange.reports.filters import parse_filters
+from exchange.reports.filters import ReportFilters
 from exchange.reports.matrix import compute_matrix
 
 bp = Blueprint("api_views", __name__, url_prefix="/api/v1", description="Views across records")
 
 
-class MatrixArgs(ma.Schema):
-    region = ma.fields.String(load_default="", metadata={
-        "description": "UN M49 code: only countries whose region, sub-region or intermediate region it is."})
-    pillar = ma.fields.String(load_default="", metadata={"description": "I, II, III or IV: only its themes."})
-    start = ma.fields.String(load_default="", metadata={
-        "description": "ISO date: only requests submitted on or after it."})
-    end = ma.fields.String(load_default="", metadata={
-        "description": "ISO date: only requests submitted on or before it."})
+MatrixArgs = ma.Schema.from_dict(ReportFilters.api_fields(), name="MatrixArgs")
 
 
 class MatrixCellOut(ma.Schema):
@@ -54,8 +47,7 @@ def matrix(args):
 
     Counts only the requests the caller may see; a request counts in each of its themes. Rows are the
     countries with something to count. An unknown region or pillar, or a bad date, answers 422."""
-    filters = parse_filters(args)
-    return compute_matrix(current_user, filters).as_api()
+    return compute_matrix(current_user, ReportFilters.from_params(args)).as_api()
 
 
 @bp.route("/exports/iati-activities.xml")

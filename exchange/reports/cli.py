@@ -18,7 +18,7 @@ from exchange.offers import imports
 from exchange.people.models import User
 from exchange.reports import exports as export_module
 from exchange.reports import iati, progress
-from exchange.reports.filters import parse_filters
+from exchange.reports.filters import ReportFilters
 
 
 def _user(email: str) -> User:
@@ -54,7 +54,7 @@ def exports_write(kind: str, email: str, fmt: str, filters: tuple[str, ...], out
     user = _user(email)
     params = _params(filters)
     try:
-        table = export_module.table_for(kind, user, params, parse_filters(params))
+        table = export_module.table_for(kind, user, params, ReportFilters.from_params(params))
     except ExchangeError as err:
         raise click.ClickException(f"{err.message} {err.fields or ''}".strip()) from None
     rows = list(table.rows)

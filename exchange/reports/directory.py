@@ -17,6 +17,7 @@ from exchange.core.extensions import db
 from exchange.core.filters import values
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
+from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
 from exchange.offers.policy import visible_offers
 from exchange.offers.queries import delivers_in, filter_offers
@@ -45,7 +46,7 @@ def index():
     region = region_obj.code if region_obj else ""
 
     stmt = filter_offers(visible_offers(current_user).where(Offer.status == "active"),
-                         {"theme": theme, "q": q} if theme or q else {})
+                         OfferFilters(theme=(theme,) if theme else (), q=q))
     if region and region != WORLD:
         # Offers that can deliver somewhere in the region: listed countries, M49 areas, or anywhere.
         stmt = stmt.where(delivers_in(Offer, select(Country.iso3).where(countries_in([region]))))

@@ -1,7 +1,8 @@
 """Exports of every list (requests, offers, matches, the needs matrix, the audit trail) as CSV and XLSX.
 
-Each export reads what the viewer may see (access.py) with the list's own filters (py, the same
-query arguments as the list pages), and writes the same columns to either format. Text that a
+Each export reads what the viewer may see (access.py) with the list's own filter object (RequestFilters,
+OfferFilters, MatchFilters, AuditFilters, ReportFilters: the same query arguments, read the same way, as the
+list pages and the API), and writes the same columns to either format. Text that a
 spreadsheet would run as a formula (starting with = + - @, or a tab or carriage return) is written
 with a leading apostrophe in CSV and as a plain string (never a formula) in XLSX.
 """
@@ -20,20 +21,24 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from exchange.audit.filters import AuditFilters
 from exchange.audit.models import AuditEvent
-from exchange.audit.queries import audit_filters, filter_audit, sort_audit
+from exchange.audit.queries import filter_audit, sort_audit
 from exchange.core.access import may_see_audit
-from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
+from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.policy import visible_matches
 from exchange.matches.queries import filter_matches
+from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
 from exchange.offers.policy import visible_offers
 from exchange.offers.queries import filter_offers, sort_offers
 from exchange.people.models import User
 from exchange.reports.filters import ReportFilters
 from exchange.reports.matrix import compute_matrix, matrix_rows_for_export
+from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import visible_requests
 from exchange.requests.queries import filter_requests, sort_requests
@@ -75,12 +80,6 @@ def neutralise(value):
     return value
 
 
-def _sort(params: Mapping) -> str | None:
-    """The list's `sort` argument (REQUEST_SORTS, OFFER_SORTS; unknown or several: the default)."""
-    sort = params.get("sort")
-    return sort if isinstance(sort, str) else None
-
-
 def _in_chunks(stmt) -> Iterator:
     """Rows of `stmt` in pages of CHUNK_ROWS (each page one query, its relationships loaded with it).
     `stmt` must be in a total order (the sort_* orders end on the id), or pages could overlap."""
@@ -98,9 +97,9 @@ REQUEST_HEADER = ["id", "reference", "status", "country", "organisation", "title
                   "estimated_budget_usd", "created_at", "submitted_at", "accepted_at", "updated_at", "description"]
 
 
-def requests_table(user, params: Mapping) -> Table:
+def requests_table(user, filters: RequestFilters) -> Table:
     R = AssistanceRequest
-    stmt = sort_requests(filter_requests(visible_requests(user), params), _sort(params)).options(
+    stmt = sort_requests(filter_requests(visible_requests(user), filters), filters.sort).options(
         selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
 
     def rows():
@@ -117,9 +116,9 @@ OFFER_HEADER = ["id", "reference", "status", "organisation", "title", "themes", 
                 "contact_name", "contact_email", "created_at", "updated_at", "description"]
 
 
-def offers_table(user, params: Mapping) -> Table:
+def offers_table(user, filters: OfferFilters) -> Table:
     O = Offer
-    stmt = sort_offers(filter_offers(visible_offers(user), params), _sort(params)).options(
+    stmt = sort_offers(filter_offers(visible_offers(user), filters), filters.sort).options(
         selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
         selectinload(O.regions), joinedload(O.organisation))
 
@@ -138,9 +137,9 @@ MATCH_HEADER = ["id", "reference", "status", "request_id", "request_reference", 
                 "feedback"]
 
 
-def matches_table(user, params: Mapping) -> Table:
+def matches_table(user, filters: MatchFilters) -> Table:
     M = Match
-    stmt = filter_matches(visible_matches(user), params).order_by(M.id.desc()).options(
+    stmt = filter_matches(visible_matches(user), filters).order_by(M.id.desc()).options(
         joinedload(M.request), joinedload(M.offer).joinedload(Offer.organisation))
 
     def rows():
@@ -160,17 +159,12 @@ def matrix_table(user, filters: ReportFilters) -> Table:
 AUDIT_HEADER = ["id", "at", "actor", "action", "record_type", "record_id", "summary", "changes"]
 
 
-def audit_table(user, params: Mapping) -> Table:
-    """The audit trail (coordinators and admins), newest first, with the audit trail page's filters
-    (audit_filters: record_type, record_id, person, action, from/to or start/end); a filter that
-    cannot be understood is refused rather than left out of the file."""
+def audit_table(user, filters: AuditFilters) -> Table:
+    """The audit trail (coordinators and admins), newest first, with the audit trail page's filters."""
     if not may_see_audit(user):
         raise Forbidden("Only the Task Force office may export the audit trail.")
-    _, problems = audit_filters(params)
-    if problems:
-        raise ValidationFailed("Some filters are not valid.", {k: [v] for k, v in problems.items()})
     A = AuditEvent
-    stmt = sort_audit(filter_audit(select(A).options(joinedload(A.actor)), params))
+    stmt = sort_audit(filter_audit(select(A).options(joinedload(A.actor)), filters))
     stmt = stmt.limit(MAX_AUDIT_ROWS)
 
     def rows():
@@ -230,15 +224,18 @@ def xlsx_bytes(table: Table, progress: Callable[[int], None] | None = None) -> b
     return out.getvalue()
 
 
-def table_for(kind: str, user, params: Mapping, filters: ReportFilters) -> Table:
+def table_for(kind: str, user, params: Mapping, filters: ReportFilters | None = None) -> Table:
+    """The export `kind` with the list's filters read from `params` (the matrix's: `filters`, if read
+    already); a filter that cannot be understood is refused (ValidationFailed) rather than left out of the
+    file."""
     if kind == "requests":
-        return requests_table(user, params)
+        return requests_table(user, RequestFilters.from_params(params))
     if kind == "offers":
-        return offers_table(user, params)
+        return offers_table(user, OfferFilters.from_params(params))
     if kind == "matches":
-        return matches_table(user, params)
+        return matches_table(user, MatchFilters.from_params(params))
     if kind == "matrix":
-        return matrix_table(user, filters)
+        return matrix_table(user, filters if filters is not None else ReportFilters.from_params(params))
     if kind == "audit":
-        return audit_table(user, params)
+        return audit_table(user, AuditFilters.from_params(params))
     raise ValueError(kind)

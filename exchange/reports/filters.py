@@ -1,66 +1,45 @@
-"""Parsing the filters the reports share (M49 region, pillar, period): clean values or ValidationFailed."""
+"""The filters the reports share (M49 region, pillar, period): a typed object read alike by the report pages,
+the matrix API, the exports and the command line (`ReportFilters.from_params`: clean values or ValidationFailed)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
-from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.filters import in_period
+from exchange.core.filters import FilterProblem, ListFilters, day, end_not_before_start, in_period, one
 from exchange.reference.models import PILLARS, Country, Region
+
+DATE_PROBLEM = "Use a date like 2025-01-31."
+
+
+def _known_region(code: str) -> None:
+    if len(code) > 3 or db.session.get(Region, code) is None:
+        raise FilterProblem("Unknown region: use a UN M49 code such as 143 (Central Asia) or 002 (Africa).")
+
+
+def _known_pillar(pillar: str) -> None:
+    if pillar not in PILLARS:
+        raise FilterProblem("Choose a pillar of the Strategy: I, II, III or IV.")
 
 
 @dataclass(frozen=True)
-class ReportFilters:
-    """What a report is restricted to. `end` is inclusive (the whole day)."""
+class ReportFilters(ListFilters):
+    """What a report is restricted to ("" or None: not restricted). `end` is inclusive (the whole day)."""
 
-    region: str | None = None
-    pillar: str | None = None
-    start: date | None = None
-    end: date | None = None
+    region: str = one("UN M49 code: only countries whose region, sub-region or intermediate region it is.",
+                      check=_known_region)
+    pillar: str = one("I, II, III or IV: only its themes.", upper=True, check=_known_pillar)
+    start: date | None = day("ISO date: only requests submitted on or after it.", message=DATE_PROBLEM)
+    end: date | None = day("ISO date: only requests submitted on or before it.", message=DATE_PROBLEM)
 
-    def as_args(self) -> dict[str, str]:
-        """The filters as query-string arguments (for links and exports)."""
-        args = {"region": self.region, "pillar": self.pillar,
-                "start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat() if self.end else None}
-        return {k: v for k, v in args.items() if v}
+    def checked(self, problems):
+        return end_not_before_start(self, problems, "end", "The end must not be before the start.")
 
     def period(self, column) -> list:
-        """Conditions putting `column` (a timestamp) in the period (queries.in_period); none if it is open."""
+        """Conditions putting `column` (a timestamp) in the period (core.filters.in_period); none if it is open."""
         return in_period(column, self.start, self.end)
-
-
-def _date(value: str, label: str, problems: dict) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problems.setdefault(label, []).append("Use a date like 2025-01-31.")
-        return None
-
-
-def parse_filters(args: Mapping[str, str], *, fields: tuple[str, ...] = ("region", "pillar", "start", "end")
-                  ) -> ReportFilters:
-    """Read region (an M49 code), pillar (I-IV), start and end (ISO dates) from query arguments."""
-    problems: dict[str, list[str]] = {}
-    region = (args.get("region") or "").strip() if "region" in fields else ""
-    pillar = (args.get("pillar") or "").strip().upper() if "pillar" in fields else ""
-    if region and (len(region) > 3 or db.session.get(Region, region) is None):
-        problems["region"] = ["Unknown region: use a UN M49 code such as 143 (Central Asia) or 002 (Africa)."]
-    if pillar and pillar not in PILLARS:
-        problems["pillar"] = ["Choose a pillar of the Strategy: I, II, III or IV."]
-    start = _date((args.get("start") or "").strip(), "start", problems) if "start" in fields else None
-    end = _date((args.get("end") or "").strip(), "end", problems) if "end" in fields else None
-    if start and end and end < start:
-        problems["end"] = ["The end must not be before the start."]
-    if problems:
-        raise ValidationFailed("Some filters are not valid.", problems)
-    return ReportFilters(region=region or None, pillar=pillar or None, start=start, end=end)
 
 
 def region_choices() -> list[tuple[str, str]]:

@@ -16,20 +16,17 @@ from exchange.reference.models import PILLARS
 from exchange.reports import dashboards, exports, iati
 from exchange.reports import matrix as matrix_module
 from exchange.reports import progress as progress_module
-from exchange.reports.filters import ReportFilters, parse_filters, region_choices
+from exchange.reports.filters import ReportFilters, region_choices
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 OFFICE = ("coordinator", "admin")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LIST_ARGS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "organisation",
-             "provider", "q", "sort", "request_id", "offer_id", "record_type", "record_id", "person", "action",
-             "start", "end")
 
 
 def _filters(fields=("region", "pillar", "start", "end")) -> tuple[ReportFilters, dict[str, list[str]]]:
     """The report filters from the query string, or empty filters and the errors to show beside the fields."""
     try:
-        return parse_filters(request.args, fields=fields), {}
+        return ReportFilters.from_params(request.args, only=fields), {}
     except ValidationFailed as err:
         return ReportFilters(), err.fields
 
@@ -116,15 +113,6 @@ def exports_index():
     return render_template("reports/exports.html")
 
 
-def _list_params() -> dict:
-    params = {}
-    for key in LIST_ARGS:
-        values = [v for v in request.args.getlist(key) if v != ""]
-        if values:
-            params[key] = values[0] if len(values) == 1 else values
-    return params
-
-
 def _send(table: exports.Table, fmt: str):
     stamp = date.today().isoformat()
     filename = f"exchange-{table.name}-{stamp}.{fmt}"
@@ -137,7 +125,7 @@ def _send(table: exports.Table, fmt: str):
 def _export(kind: str, fmt: str):
     filters, errors = _filters()
     _refuse_if_invalid(errors)
-    table = exports.table_for(kind, current_user, _list_params(), filters)
+    table = exports.table_for(kind, current_user, request.args, filters)  # each list reads its own filters
     return _send(table, fmt)
 
 

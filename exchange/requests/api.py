@@ -2,44 +2,28 @@
 and the status moves (submit, review, accept, request-info, reject, withdraw, close)."""
 from __future__ import annotations
 
-import marshmallow as ma
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from exchange.api.body import json_body
 from exchange.api.moves import register_moves
-from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
+from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
 from exchange.core.schemas import ReasonIn
-from exchange.core.statuses import REQUEST_STATUSES, URGENCIES
 from exchange.core.workflow import REQUEST_MOVES
 from exchange.messages.schemas import MessageIn
-from exchange.reference.models import PILLARS
 from exchange.requests import operations
+from exchange.requests.filters import RequestFilters
 from exchange.requests.policy import get_request, visible_requests
-from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
+from exchange.requests.queries import filter_requests, sort_requests
 from exchange.requests.schemas import RequestIn
 
 bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
 
 
-class RequestListArgs(PageArgs):
-    status = many(f"Status: {', '.join(REQUEST_STATUSES)}.")
-    theme = many("Theme code.")
-    pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
-    country = many("ISO3 country code.")
-    region = many("UN M49 code: the country's region, sub-region or intermediate region.")
-    modality = many("Modality code.")
-    language = many("ISO 639-1 code.")
-    urgency = many(f"{', '.join(URGENCIES)}.")
-    organisation = many("Requesting organisation code.")
-    q = ma.fields.String(metadata={"description": "Full-text search over title, description and beneficiary "
-                                                  "(every word must appear; word prefixes match)."})
-    sort = ma.fields.String(metadata={"description": "One of " + ", ".join(REQUEST_SORTS)
-                                                     + "; default newest."})
+RequestListArgs = list_args(RequestFilters, "RequestListArgs")
 
 
 @bp.route("/requests", methods=["GET"])
@@ -49,8 +33,9 @@ class RequestListArgs(PageArgs):
 @error_doc(bp, 401, 422)
 def list_requests(args):
     """The requests the caller may see, filtered, searched and sorted."""
-    stmt = filter_requests(visible_requests(current_user), request.args)
-    stmt = sort_requests(stmt, args.get("sort")).options(*REQUEST_LOAD)
+    filters = RequestFilters.from_params(args)
+    stmt = filter_requests(visible_requests(current_user), filters)
+    stmt = sort_requests(stmt, filters.sort).options(*REQUEST_LOAD)
     return page_of(stmt, args)
 
 

@@ -1,17 +1,21 @@
-"""Request lists: filters (themes, pillars, M49 areas…), sorting."""
+"""Request lists: the SQL of their filters (themes, pillars, M49 areas…; read as `filters.RequestFilters`),
+sorting."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, exists, func, select, true
 
-from exchange.core.filters import linked, values
+from exchange.core.filters import where_linked
 from exchange.core.search import text_search
 from exchange.people.models import Organisation
 from exchange.reference.data import WORLD
 from exchange.reference.models import Country, Theme
 from exchange.reference.queries import countries_in
 from exchange.requests.models import AssistanceRequest, request_languages, request_modalities, request_themes
+
+if TYPE_CHECKING:
+    from exchange.requests.filters import RequestFilters
 
 REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
                  "urgency": "Most urgent first", "title": "Title A–Z"}
@@ -20,7 +24,8 @@ REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": 
 URGENCY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def _pillar_themes(pillars: list[str]):
+def pillar_themes(pillars: list[str]):
+    """The codes of the themes of these pillars of the Strategy (a subquery)."""
     return select(Theme.code).where(Theme.pillar.in_([p.upper() for p in pillars]))
 
 
@@ -34,31 +39,33 @@ def requests_in_areas(areas: list[str]):
 def requests_in_pillars(pillars: list[str]):
     """Condition on AssistanceRequest: it names a theme of one of these pillars of the Strategy (I-IV)."""
     return exists().where(request_themes.c.request_id == AssistanceRequest.id,
-                          request_themes.c.theme_code.in_(_pillar_themes(pillars))).correlate(AssistanceRequest)
+                          request_themes.c.theme_code.in_(pillar_themes(pillars))).correlate(AssistanceRequest)
 
 
-def filter_requests(stmt, params: Mapping):
+# The filters a link table answers: filter name → (the link table, its code column).
+REQUEST_LINKS = {"theme": (request_themes, "theme_code"), "modality": (request_modalities, "modality_code"),
+                 "language": (request_languages, "language_code")}
+
+
+def filter_requests(stmt, filters: RequestFilters):
+    """Narrow a select of AssistanceRequest to the requests `filters` selects."""
     R = AssistanceRequest
-    if v := values(params, "status"):
-        stmt = stmt.where(R.status.in_(v))
-    if v := values(params, "theme"):
-        stmt = stmt.where(linked(request_themes, AssistanceRequest.id, "theme_code", v))
-    if v := values(params, "pillar"):
-        stmt = stmt.where(requests_in_pillars(v))
-    if v := values(params, "country"):
-        stmt = stmt.where(R.country_iso3.in_([c.upper() for c in v]))
-    if v := values(params, "region"):
-        stmt = stmt.where(requests_in_areas(v))
-    if v := values(params, "modality"):
-        stmt = stmt.where(linked(request_modalities, AssistanceRequest.id, "modality_code", v))
-    if v := values(params, "language"):
-        stmt = stmt.where(linked(request_languages, AssistanceRequest.id, "language_code", v))
-    if v := values(params, "urgency"):
-        stmt = stmt.where(R.urgency.in_(v))
-    if v := values(params, "organisation"):
-        stmt = stmt.where(R.organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(v))))
-    if q := " ".join(values(params, "q")):
-        stmt = stmt.where(text_search(AssistanceRequest, q))
+    if filters.status:
+        stmt = stmt.where(R.status.in_(filters.status))
+    stmt = where_linked(stmt, filters, R.id, REQUEST_LINKS)
+    if filters.pillar:
+        stmt = stmt.where(requests_in_pillars(list(filters.pillar)))
+    if filters.country:
+        stmt = stmt.where(R.country_iso3.in_(filters.country))
+    if filters.region:
+        stmt = stmt.where(requests_in_areas(list(filters.region)))
+    if filters.urgency:
+        stmt = stmt.where(R.urgency.in_(filters.urgency))
+    if filters.organisation:
+        stmt = stmt.where(R.organisation_id.in_(select(Organisation.id).where(
+            Organisation.code.in_(filters.organisation))))
+    if filters.q:
+        stmt = stmt.where(text_search(AssistanceRequest, filters.q))
     return stmt
 
 

@@ -20,6 +20,7 @@ from exchange.core.statuses import URGENCIES, VISIBILITIES
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
+from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import create_request, move_request, update_request
 from exchange.requests.policy import (
@@ -33,7 +34,6 @@ from exchange.requests.policy import (
 from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
-    current_filters,
     date_or_none,
     int_or_raw,
     page_number,
@@ -47,7 +47,6 @@ bp = Blueprint("requests", __name__, url_prefix="/requests", template_folder="te
 PER_PAGE = 20
 
 
-REQUEST_FILTERS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "q")
 
 
 VISIBILITY_HELP = {
@@ -239,16 +238,15 @@ def _changed_since(req: AssistanceRequest, form: RequestForm) -> dict:
 @bp.route("")
 @allow(*ROLES)
 def index():
-    filters = current_filters(request.args, REQUEST_FILTERS)
-    sort = request.args.get("sort", "")
-    sort = sort if sort in REQUEST_SORTS else "newest"
+    filters = RequestFilters.from_params(request.args)
     stmt = filter_requests(visible_requests(current_user), filters)
-    stmt = sort_requests(stmt, sort).options(
+    stmt = sort_requests(stmt, filters.sort).options(
         selectinload(AssistanceRequest.themes), selectinload(AssistanceRequest.country),
         selectinload(AssistanceRequest.organisation))
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     heading = "My State's requests" if current_user.role == "member_state" else "Assistance requests"
-    return render_template("requests/index.html", pagination=pagination, filters=filters, sort=sort,
+    return render_template("requests/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
+                           sort=filters.sort,
                            sorts=REQUEST_SORTS, choices=reference_choices(), statuses=workflow.REQUEST_STATUSES,
                            urgencies=URGENCIES, heading=heading, title=heading,
                            may_file=may_file_request(current_user))

@@ -14,7 +14,6 @@ from wtforms import Form
 
 from exchange.core.errors import Conflict, ExchangeError, Forbidden, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.filters import values
 from exchange.people.models import Organisation
 from exchange.reference.models import PILLARS, Country, Language, Modality, Region, Theme
 
@@ -123,9 +122,9 @@ def reference_choices() -> dict:
     return g._page_choices
 
 
-def current_filters(args, keys) -> dict[str, str]:
-    """The filters in the query string, each as one string (several values joined by commas)."""
-    return {key: ",".join(values(args, key))[:500] for key in keys if values(args, key)}
+def problem_messages(problems: dict[str, list[str]]) -> dict[str, str]:
+    """The problems of a list's filters (`ListFilters.parse`), each filter's in one line, to show beside it."""
+    return {name: " ".join(messages) for name, messages in problems.items()}
 
 
 def page_number() -> int:

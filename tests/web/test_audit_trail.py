@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from exchange import audit
+from exchange.audit.filters import AuditFilters
 from exchange.audit.models import AuditEvent
 from exchange.audit.views import events_query
 from exchange.core.errors import ValidationFailed
@@ -120,22 +121,22 @@ def _page_filter_sets(request_id: int, offer_id: int) -> list[dict[str, str]]:
 
 
 def test_the_export_reads_the_pages_filters(app, people):
-    """queries.filter_audit is the one reading of the filters: the export of a filtered trail holds exactly
-    the events the page lists with those filters."""
+    """AuditFilters is the one reading of the filters and queries.filter_audit the one query: the export of a
+    filtered trail holds exactly the events the page lists with those filters."""
     request_id = new_request(app, people)
     offer_id = new_offer(app, people.provider)
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
         everything = db.session.scalars(select(AuditEvent.id)).all()
         for params in _page_filter_sets(request_id, offer_id):
-            on_page = [e.id for e in db.session.scalars(events_query(params))]
-            exported = [row[0] for row in exports.audit_table(coordinator, params).rows]
+            on_page = [e.id for e in db.session.scalars(events_query(AuditFilters.from_params(params)))]
+            exported = [row[0] for row in exports.table_for("audit", coordinator, params).rows]
             assert exported == on_page, params
             assert len(on_page) < len(everything), params  # each filter narrows
         # The export's own names for the dates still work.
         today = utcnow().date().isoformat()
-        assert [row[0] for row in exports.audit_table(coordinator, {"start": today, "end": today}).rows] == \
-            [e.id for e in db.session.scalars(events_query({"from": today, "to": today}))]
+        assert [row[0] for row in exports.table_for("audit", coordinator, {"start": today, "end": today}).rows] == \
+            [e.id for e in db.session.scalars(events_query(AuditFilters.from_params({"from": today, "to": today})))]
 
 
 def _export_link(page_html: str) -> str:
@@ -154,7 +155,7 @@ def _exported_ids(client, link: str) -> list[int]:
 
 def _listed_ids(app, params) -> list[int]:
     with app.app_context():
-        return [e.id for e in db.session.scalars(events_query(params))]
+        return [e.id for e in db.session.scalars(events_query(AuditFilters.from_params(params)))]
 
 
 @pytest.mark.parametrize("which", ["record_type", "dates", "action"])
@@ -197,5 +198,5 @@ def test_the_export_refuses_filters_it_cannot_read(clients, people, app):
         for params in ({"record_id": "abc"}, {"from": "31-12-2026"}, {"to": "yesterday"},
                        {"from": "2026-12-31", "to": "2026-01-01"}, {"record_type": "bogus"}):
             with pytest.raises(ValidationFailed) as refused:
-                exports.audit_table(coordinator, params)
+                exports.table_for("audit", coordinator, params)
             assert refused.value.fields and set(refused.value.fields) <= set(params), params
