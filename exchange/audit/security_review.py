@@ -18,6 +18,7 @@ from exchange.audit.queries import (
 from exchange.audit.security_events import ACTIONS
 from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.web.forms import page_number
 
 bp = Blueprint("security_review", __name__, url_prefix="/admin/security", template_folder="templates")
@@ -25,7 +26,7 @@ PER_PAGE = 50
 
 
 @bp.route("")
-@allow("admin")
+@allow(Role.ADMIN)
 def index():
     _, problems = security_event_filters(request.args)
     query = {k: request.args.get(k, "").strip() for k in SECURITY_FILTERS

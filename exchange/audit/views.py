@@ -17,6 +17,7 @@ from exchange.audit.queries import (
 )
 from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.web.forms import page_number
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit", template_folder="templates")
@@ -38,7 +39,7 @@ def export_args(query: dict[str, str]) -> dict[str, str]:
 
 
 @bp.route("")
-@allow("coordinator", "admin")
+@allow(*Role.OFFICE)
 def index():
     filters, problems = audit_filters(request.args)
     page = page_number()

@@ -10,9 +10,9 @@ from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
 from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
-from exchange.core.statuses import MATCH_STATUSES
+from exchange.core.statuses import MatchStatus, Role
 from exchange.core.workflow import MATCH_MOVES
 from exchange.matches.models import Match
 from exchange.matches.operations import move_match, propose_match
@@ -24,7 +24,7 @@ bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Match
 
 
 class MatchListArgs(PageArgs):
-    status = many(f"Status: {', '.join(MATCH_STATUSES)}.")
+    status = many(f"Status: {', '.join(MatchStatus)}.")
     request_id = many("Request id.")
     offer_id = many("Offer id.")
     provider = many("The offer's provider (organisation code).")
@@ -32,7 +32,7 @@ class MatchListArgs(PageArgs):
 
 
 @bp.route("/matches", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(MatchListArgs, location="query")
 @bp.response(200, envelope_schema(MatchOut, "MatchList"))
 @error_doc(bp, 401, 422)
@@ -44,7 +44,7 @@ def list_matches(args):
 
 
 @bp.route("/matches", methods=["POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 @body_doc(bp, MatchIn)
 @bp.response(201, MatchOut)
 def propose():
@@ -55,7 +55,7 @@ def propose():
 
 
 @bp.route("/matches/<int:match_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, MatchOut)
 @error_doc(bp, 401, 404)
 def get_one(match_id: int):
@@ -74,5 +74,5 @@ MOVE_DOCS = {
 }
 
 register_moves(bp, "/matches/<int:match_id>", MATCH_MOVES, get=get_match, operation=move_match,
-               out=MatchOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               out=MatchOut, roles=tuple(Role), docs=MOVE_DOCS, bodies=MOVE_BODIES,
                note="Not allowed from the current status: 409; not yours to make: 403.")

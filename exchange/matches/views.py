@@ -11,10 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id
+from exchange.core.statuses import MatchStatus, Role
 from exchange.matches.models import Match
 from exchange.matches.operations import move_match, propose_match
 from exchange.matches.policy import get_match, match_scope
@@ -35,10 +36,10 @@ def _match_query():
 
 
 @bp.route("")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     status = request.args.get("status", "")
-    if status not in workflow.MATCH_STATUSES:
+    if MatchStatus.of(status) is None:
         status = ""
     page = page_number()
     stmt = _match_query().where(match_scope(current_user))
@@ -48,7 +49,7 @@ def index():
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
     unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])
     return render_template("matches/index.html", pagination=pagination, status=status, unread=unread,
-                           statuses=workflow.MATCH_STATUSES, title="Matches")
+                           statuses=MatchStatus.labels(), title="Matches")
 
 
 def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
@@ -56,12 +57,12 @@ def _render_match(match: Match, errors: dict | None = None, typed: dict | None =
     moves = workflow.available_moves("match", current_user, match)
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
-                           failed=failed, request_statuses=workflow.REQUEST_STATUSES,
+                           failed=failed,
                            title=f"Match {match.reference}"), status
 
 
 @bp.route("/<int:match_id>")
-@allow(*ROLES)
+@allow(*Role)
 def detail(match_id: int):
     match = get_match(current_user, match_id)
     return _render_match(match)
@@ -82,7 +83,7 @@ def _move_input(action: str) -> dict:
 
 
 @bp.route("/<int:match_id>/move/<action>", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 def move(match_id: int, action: str):
     match = get_match(current_user, match_id)
     raw = _move_input(action)
@@ -94,7 +95,7 @@ def move(match_id: int, action: str):
     if refused:
         return refused
     label = workflow.MATCH_MOVES[action].label
-    flash(f"{match.reference}: {label.lower()} — done. Now {workflow.MATCH_STATUSES[match.status].lower()}.",
+    flash(f"{match.reference}: {label.lower()} — done. Now {match.status.label.lower()}.",
           "success")
     return redirect(url_for("matches.detail", match_id=match_id))
 
@@ -104,7 +105,7 @@ def _int_or_none(value: str):
 
 
 @bp.route("", methods=["POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def propose():
     """Propose one or several offers for a request, with a note (from the request page or the triage queue)."""
     request_id = _int_or_none(request.form.get("request_id", ""))

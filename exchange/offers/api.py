@@ -11,9 +11,9 @@ from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
 from exchange.api.serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
-from exchange.core.statuses import OFFER_STATUSES
+from exchange.core.statuses import OfferStatus, Role
 from exchange.core.workflow import OFFER_MOVES
 from exchange.offers import operations
 from exchange.offers.policy import get_offer, visible_offers
@@ -25,7 +25,7 @@ bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers
 
 
 class OfferListArgs(PageArgs):
-    status = many(f"Status: {', '.join(OFFER_STATUSES)}.")
+    status = many(f"Status: {', '.join(OfferStatus)}.")
     theme = many("Theme code.")
     pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
     country = many("ISO3 code: offers that can be delivered there (listed, in a listed region, or anywhere).")
@@ -39,7 +39,7 @@ class OfferListArgs(PageArgs):
 
 
 @bp.route("/offers", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(OfferListArgs, location="query")
 @bp.response(200, envelope_schema(OfferOut, "OfferList"))
 @error_doc(bp, 401, 422)
@@ -51,7 +51,7 @@ def list_offers(args):
 
 
 @bp.route("/offers", methods=["POST"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 @body_doc(bp, OfferIn)
 @bp.response(201, OfferOut)
 def create_offer():
@@ -63,7 +63,7 @@ def create_offer():
 
 
 @bp.route("/offers/<int:offer_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, OfferOut)
 @error_doc(bp, 401, 404)
 def get_one(offer_id: int):
@@ -72,7 +72,7 @@ def get_one(offer_id: int):
 
 
 @bp.route("/offers/<int:offer_id>", methods=["PATCH"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 @body_doc(bp, OfferIn)
 @bp.response(200, OfferOut)
 def update(offer_id: int):
@@ -88,5 +88,5 @@ MOVE_DOCS = {"pause": "Pause an active offer (`paused`): it is not suggested mea
              "close": "Close an offer for good (`closed`)."}
 
 register_moves(bp, "/offers/<int:offer_id>", OFFER_MOVES, get=get_offer, operation=operations.move_offer,
-               out=OfferOut, roles=("provider", "coordinator", "admin"), docs=MOVE_DOCS, bodies={},
+               out=OfferOut, roles=(Role.PROVIDER, *Role.OFFICE), docs=MOVE_DOCS, bodies={},
                note="By its provider or the Task Force office; 409 when not allowed from the current status.")

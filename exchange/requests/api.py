@@ -11,9 +11,9 @@ from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
-from exchange.core.statuses import REQUEST_STATUSES, URGENCIES
+from exchange.core.statuses import RequestStatus, Role, Urgency
 from exchange.core.workflow import REQUEST_MOVES
 from exchange.matches.schemas import ReasonIn
 from exchange.messages.schemas import MessageIn
@@ -27,14 +27,14 @@ bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assi
 
 
 class RequestListArgs(PageArgs):
-    status = many(f"Status: {', '.join(REQUEST_STATUSES)}.")
+    status = many(f"Status: {', '.join(RequestStatus)}.")
     theme = many("Theme code.")
     pillar = many(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
     country = many("ISO3 country code.")
     region = many("UN M49 code: the country's region, sub-region or intermediate region.")
     modality = many("Modality code.")
     language = many("ISO 639-1 code.")
-    urgency = many(f"{', '.join(URGENCIES)}.")
+    urgency = many(f"{', '.join(Urgency)}.")
     organisation = many("Requesting organisation code.")
     q = ma.fields.String(metadata={"description": "Full-text search over title, description and beneficiary "
                                                   "(every word must appear; word prefixes match)."})
@@ -43,7 +43,7 @@ class RequestListArgs(PageArgs):
 
 
 @bp.route("/requests", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(RequestListArgs, location="query")
 @bp.response(200, envelope_schema(RequestOut, "RequestList"))
 @error_doc(bp, 401, 422)
@@ -55,7 +55,7 @@ def list_requests(args):
 
 
 @bp.route("/requests", methods=["POST"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 @body_doc(bp, RequestIn)
 @bp.response(201, RequestOut)
 def create_request():
@@ -67,7 +67,7 @@ def create_request():
 
 
 @bp.route("/requests/<int:request_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, RequestOut)
 @error_doc(bp, 401, 404)
 def get_one(request_id: int):
@@ -76,7 +76,7 @@ def get_one(request_id: int):
 
 
 @bp.route("/requests/<int:request_id>", methods=["PATCH"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 @body_doc(bp, RequestIn)
 @bp.response(200, RequestOut)
 def update(request_id: int):
@@ -101,5 +101,5 @@ MOVE_DOCS = {
 }
 
 register_moves(bp, "/requests/<int:request_id>", REQUEST_MOVES, get=get_request, operation=operations.move_request,
-               out=RequestOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               out=RequestOut, roles=tuple(Role), docs=MOVE_DOCS, bodies=MOVE_BODIES,
                note="A move not allowed from the current status answers 409; by a role that may never make it, 403.")

@@ -2,6 +2,7 @@
 of the working groups of its themes (A/62/898 annex)."""
 from __future__ import annotations
 
+from exchange.core.statuses import Role
 from exchange.messages.notify import notify, record_link, users_of
 from exchange.requests.models import AssistanceRequest
 
@@ -29,9 +30,9 @@ def after_request_move(user, req: AssistanceRequest, action: str, text: str = ""
     link = record_link(req)
     message = MESSAGES.get(action)
     if message:
-        notify(users_of([req.organisation_id], ("member_state",)), f"request.{action}",
+        notify(users_of([req.organisation_id], (Role.MEMBER_STATE,)), f"request.{action}",
                message.format(ref=f"{req.reference} ({req.title})", text=text), link, exclude=user, about=req)
     if action == "accept":
-        notify(users_of(lead_entities(req), ("provider",)), "request.routed",
+        notify(users_of(lead_entities(req), (Role.PROVIDER,)), "request.routed",
                f"New request on your working group's themes: {req.reference} from {req.country.name} — {req.title}",
                link, exclude=user, about=req)

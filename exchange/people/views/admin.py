@@ -11,9 +11,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from exchange.core.access import allow
 from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.core.texts import text
 from exchange.people import operations
-from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS, Organisation, User
+from exchange.people.models import ORG_KIND_LABELS, Organisation, User
 from exchange.people.views.reauth import require_recent_authentication
 from exchange.web.forms import apply_errors, page_number
 
@@ -24,7 +25,7 @@ PER_PAGE = 50
 class UserForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=list(Role.labels().items()))
     organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)],
                                description="ISO3 for a Member State (e.g. KAZ), an entity code (e.g. UNODC), CTITF.")
     password = PasswordField("Password", validators=[Optional(), Length(max=256)],
@@ -33,7 +34,7 @@ class UserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=list(Role.labels().items()))
     organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("New password", validators=[Optional(), Length(max=256)],
                              description="Leave empty to keep the current one. Setting one signs the user out.")
@@ -61,7 +62,7 @@ def _get_user(user_id: int) -> User:
 
 
 @bp.route("/users")
-@allow("admin")
+@allow(Role.ADMIN)
 def users():
     q = request.args.get("q", "").strip()[:100]
     page = page_number()
@@ -75,7 +76,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def new_user():
     form = UserForm()
@@ -100,7 +101,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def edit_user(user_id: int):
     user = _get_user(user_id)
@@ -127,7 +128,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def set_active(user_id: int):
     user = _get_user(user_id)
@@ -147,7 +148,7 @@ def set_active(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def end_sessions(user_id: int):
     user = _get_user(user_id)
@@ -161,7 +162,7 @@ def end_sessions(user_id: int):
 
 
 @bp.route("/organisations")
-@allow("admin")
+@allow(Role.ADMIN)
 def organisations():
     kind = request.args.get("kind", "")
     page = page_number()
@@ -173,7 +174,7 @@ def organisations():
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def new_organisation():
     form = OrganisationForm()
     if form.validate_on_submit():
@@ -192,7 +193,7 @@ def new_organisation():
 
 
 @bp.route("/providers")
-@allow("coordinator", "admin")
+@allow(*Role.OFFICE)
 def providers():
     stmt = select(Organisation).where(Organisation.kind == "outside_provider").order_by(
         Organisation.approval.desc(), Organisation.created_at)
@@ -200,7 +201,7 @@ def providers():
 
 
 @bp.route("/providers/<int:org_id>/approval", methods=["POST"])
-@allow("coordinator", "admin")
+@allow(*Role.OFFICE)
 @require_recent_authentication
 def set_approval(org_id: int):
     org = db.session.get(Organisation, org_id)
