@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.messages.reminders import DEFAULT_FEEDBACK_DAYS, DEFAULT_STALLED_DAYS
-from exchange.people.models import ROLES, User
+from exchange.people.models import User
 from exchange.people.operations import create_user, normalise_email
 from exchange.people.tokens import get_token, issue_api_token, revoke_api_token, tokens_of
 from exchange.requests.models import AssistanceRequest
@@ -73,7 +74,7 @@ def users():
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--org", "org", required=True, help="Organisation code (ISO3, entity code, CTITF, or a slug).")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -14,8 +14,7 @@ import threading
 from sqlalchemy import func, select
 
 from exchange.core.extensions import db
-from exchange.core.statuses import LIVE_MATCH_STATUSES
-from exchange.core.workflow import BUSY_MATCH_STATUSES
+from exchange.core.statuses import MatchStatus
 from exchange.matches.models import Match
 from exchange.matches.operations import propose_match
 from exchange.offers.operations import create_offer
@@ -89,7 +88,7 @@ def test_concurrent_accepts_never_overbook_an_offer(app, people, capsys):
         statuses = [status for status, _ in results]
         with app.app_context():
             busy = db.session.scalar(select(func.count()).select_from(Match).where(
-                Match.offer_id == offer_id, Match.status.in_(BUSY_MATCH_STATUSES)))
+                Match.offer_id == offer_id, Match.status.in_(MatchStatus.BUSY)))
         figures.append((round_number, statuses.count(200), statuses.count(409), busy))
         rounds.append((statuses, busy, [body["error"]["message"] for status, body in results if status == 409]))
     with capsys.disabled():
@@ -120,7 +119,7 @@ def test_concurrent_proposals_of_one_pair_make_one_live_match(app, people, capsy
         with app.app_context():
             live = db.session.scalar(select(func.count()).select_from(Match).where(
                 Match.request_id == pair["request_id"], Match.offer_id == pair["offer_id"],
-                Match.status.in_(LIVE_MATCH_STATUSES)))
+                Match.status.in_(MatchStatus.LIVE)))
         figures.append((round_number, statuses.count(201), statuses.count(409), live))
         rounds.append((statuses, live, [body["error"]["message"] for status, body in results if status == 409]))
     with capsys.disabled():

@@ -10,22 +10,22 @@ from sqlalchemy.exc import IntegrityError
 
 from exchange.core.extensions import db
 from exchange.core.statuses import (
-    MATCH_STATUSES,
-    OFFER_STATUSES,
-    REQUEST_STATUSES,
-    URGENCIES,
-    VISIBILITIES,
+    MatchStatus,
+    OfferStatus,
+    RequestStatus,
+    Urgency,
+    Visibility,
 )
 from tests.api.conftest import World
 
 # (table, column, a value the database must refuse, values it must take)
 REFUSED_VALUES = [
-    ("assistance_requests", "status", "approved", list(REQUEST_STATUSES)),
+    ("assistance_requests", "status", "approved", list(RequestStatus)),
     ("assistance_requests", "status", "", ["open"]),
-    ("assistance_requests", "urgency", "urgent", list(URGENCIES)),
-    ("assistance_requests", "visibility", "public", list(VISIBILITIES)),
-    ("offers", "status", "deleted", list(OFFER_STATUSES)),
-    ("matches", "status", "suggested", list(MATCH_STATUSES)),
+    ("assistance_requests", "urgency", "urgent", list(Urgency)),
+    ("assistance_requests", "visibility", "public", list(Visibility)),
+    ("offers", "status", "deleted", list(OfferStatus)),
+    ("matches", "status", "suggested", list(MatchStatus)),
     ("matches", "rating", 0, [1, 5, None]),
     ("matches", "rating", 6, [3]),
     ("matches", "rating", -1, [2]),

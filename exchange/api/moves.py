@@ -14,8 +14,11 @@ def register_moves(bp, path: str, moves, *, get, operation, out, roles, docs: di
                    note: str) -> None:
     """Route `POST {path}/{action}` for each move: read the record through `get` (404 when invisible), hand
     the JSON body to `operation` (which checks the move, 403/409, then the body, 422), commit, answer `out`.
-    `bodies` names the moves that need a body (the others take `schemas.ActionIn`)."""
-    for action in moves:
+    `bodies` names the moves that need a body (the others take `schemas.ActionIn`). A system move (the request
+    following its matches) is no person's: it has no endpoint."""
+    for action, move in moves.items():
+        if move.by_system:
+            continue
         view = _move_view(get, operation, action)
         view.__name__ = f"move_{action.replace('-', '_')}"
         view.__doc__ = docs[action] + " " + note

@@ -10,7 +10,7 @@ import marshmallow as ma
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.api.errors import CODES
-from exchange.core.statuses import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES, URGENCIES, VISIBILITIES
+from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Urgency, Visibility
 from exchange.matches.models import Match
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
@@ -37,8 +37,8 @@ class RequestOut(ma.Schema):
 
     id = ma.fields.Integer()
     reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "R-00042".'})
-    status = ma.fields.String(metadata={"enum": list(REQUEST_STATUSES)})
-    status_label = ma.fields.Function(lambda r: REQUEST_STATUSES.get(r.status, r.status))
+    status = ma.fields.String(metadata={"enum": list(RequestStatus)})
+    status_label = ma.fields.Function(lambda r: r.status.label)
     status_note = ma.fields.String(metadata={"description": "The coordinator's last question or reason."})
     version = ma.fields.Integer(metadata={"description": "Send it back on PATCH."})
     country = ma.fields.String(attribute="country_iso3", metadata={"description": "ISO 3166-1 alpha-3."})
@@ -50,14 +50,14 @@ class RequestOut(ma.Schema):
     themes = _codes("theme_codes", "Theme codes.")
     modalities = _codes("modality_codes", "Modality codes.")
     languages = _codes("language_codes", "ISO 639-1 codes.")
-    urgency = ma.fields.String(metadata={"enum": list(URGENCIES)})
+    urgency = ma.fields.String(metadata={"enum": list(Urgency)})
     desired_start = ma.fields.Date(allow_none=True)
     desired_end = ma.fields.Date(allow_none=True)
     estimated_budget_usd = ma.fields.Integer(allow_none=True)
-    visibility = ma.fields.String(metadata={"enum": list(VISIBILITIES)})
+    visibility = ma.fields.String(metadata={"enum": list(Visibility)})
     shared_with = ma.fields.Function(lambda r: [o.code for o in r.shared_with],
                                      metadata={"description": "Providers a restricted request is shared with."})
-    draft = ma.fields.Function(lambda r: r.status == "draft")
+    draft = ma.fields.Function(lambda r: r.status == RequestStatus.DRAFT)
     duplicate_of = ma.fields.Integer(attribute="duplicate_of_id", allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
@@ -71,8 +71,8 @@ class OfferOut(ma.Schema):
 
     id = ma.fields.Integer()
     reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "O-00007".'})
-    status = ma.fields.String(metadata={"enum": list(OFFER_STATUSES)})
-    status_label = ma.fields.Function(lambda o: OFFER_STATUSES.get(o.status, o.status))
+    status = ma.fields.String(metadata={"enum": list(OfferStatus)})
+    status_label = ma.fields.Function(lambda o: o.status.label)
     version = ma.fields.Integer()
     organisation = ma.fields.Function(lambda o: o.organisation.code,
                                       metadata={"description": "The provider's organisation code."})
@@ -100,8 +100,8 @@ class MatchOut(ma.Schema):
 
     id = ma.fields.Integer()
     reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "M-00003".'})
-    status = ma.fields.String(metadata={"enum": list(MATCH_STATUSES)})
-    status_label = ma.fields.Function(lambda m: MATCH_STATUSES.get(m.status, m.status))
+    status = ma.fields.String(metadata={"enum": list(MatchStatus)})
+    status_label = ma.fields.Function(lambda m: m.status.label)
     version = ma.fields.Integer()
     request_id = ma.fields.Integer()
     offer_id = ma.fields.Integer()

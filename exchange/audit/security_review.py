@@ -14,6 +14,7 @@ from exchange.audit.queries import filter_security_events, sort_audit
 from exchange.audit.security_events import ACTIONS
 from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.web.forms import page_number, problem_messages
 
 bp = Blueprint("security_review", __name__, url_prefix="/admin/security", template_folder="templates")
@@ -21,7 +22,7 @@ PER_PAGE = 50
 
 
 @bp.route("")
-@allow("admin")
+@allow(Role.ADMIN)
 def index():
     filters, problems = SecurityEventFilters.parse(request.args)
     stmt = sort_audit(filter_security_events(

@@ -12,6 +12,7 @@ from exchange.audit.models import AuditEvent
 from exchange.audit.queries import filter_audit, sort_audit
 from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.web.forms import page_number, problem_messages
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit", template_folder="templates")
@@ -32,7 +33,7 @@ def export_args(query: dict[str, str]) -> dict[str, str]:
 
 
 @bp.route("")
-@allow("coordinator", "admin")
+@allow(*Role.OFFICE)
 def index():
     filters, problems = AuditFilters.parse(request.args)
     query = filters.as_args()

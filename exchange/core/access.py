@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
+from exchange.core.statuses import Role
+
 PUBLIC = "public"
-ROLES = ("member_state", "provider", "coordinator", "admin")
-OFFICE_ROLES = ("coordinator", "admin")  # the Task Force office
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class RouteRule:
     """Who may enter a route: nobody signed in (public), or these roles; `approved` asks for an
     approved organisation (an outside provider awaiting approval may only reach the routes without it)."""
 
-    roles: frozenset[str]
+    roles: frozenset[Role]
     public: bool = False
     approved: bool = True
 
@@ -36,12 +36,12 @@ class RouteRule:
         return not self.approved or user.organisation.is_approved
 
 
-def allow(*roles: str, approved: bool = True):
-    """Declare who may enter the decorated view: `allow(PUBLIC)`, `allow("coordinator", "admin")`, `allow(*ROLES)`."""
+def allow(*roles: Role | str, approved: bool = True):
+    """Declare who may enter the decorated view: `allow(PUBLIC)`, `allow(*Role.OFFICE)`, `allow(*Role)`."""
     if roles == (PUBLIC,):
         rule = RouteRule(frozenset(), public=True, approved=False)
     else:
-        unknown = set(roles) - set(ROLES)
+        unknown = set(roles) - set(Role)
         if unknown or not roles:
             raise ValueError(f"unknown roles {unknown}")
         rule = RouteRule(frozenset(roles), approved=approved)
@@ -88,16 +88,16 @@ def enforce_route_rule(user) -> None:
 
 def is_requesting_state(user, req) -> bool:
     """`user` speaks for the State that filed this request."""
-    return user.role == "member_state" and user.organisation_id == req.organisation_id
+    return user.role == Role.MEMBER_STATE and user.organisation_id == req.organisation_id
 
 
 def is_offer_provider(user, offer) -> bool:
-    return user.role == "provider" and user.organisation_id == offer.organisation_id \
+    return user.role == Role.PROVIDER and user.organisation_id == offer.organisation_id \
         and user.organisation.is_approved
 
 
 def is_office(user) -> bool:
-    return user.role in OFFICE_ROLES and user.organisation.is_approved
+    return user.role in Role.OFFICE and user.organisation.is_approved
 
 
 def may_edit_offer(user, offer) -> bool:

@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from exchange.core.statuses import Role
+
 
 def _instance_secret(instance_path: Path) -> str:
     """A secret key generated once and kept in instance/ (never committed)."""
@@ -68,7 +70,7 @@ class Config:
     API_TOKEN_USE_INTERVAL = 300  # seconds
 
     # Multi-factor sign-in (TOTP) and re-authentication before sensitive changes.
-    MFA_REQUIRED_ROLES = ("coordinator", "admin")
+    MFA_REQUIRED_ROLES = Role.OFFICE
     MFA_PENDING_LIFETIME = timedelta(minutes=5)  # between a right password and the code
     REAUTH_WINDOW = timedelta(minutes=10)  # how long a confirmed password (and code) counts as recent
 

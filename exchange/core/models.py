@@ -1,12 +1,17 @@
-"""Helpers shared by the models: one clock (stored as naive UTC on every engine) and the id bound."""
+"""Helpers shared by the models: one clock (stored as naive UTC on every engine), the id bound, and the
+columns that hold one of the enums of core/statuses."""
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    String,
     Table,
+    event,
 )
+from sqlalchemy.types import TypeDecorator
 
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
@@ -32,6 +37,45 @@ def as_id(value) -> int | None:
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class EnumText(TypeDecorator):
+    """A column holding a member of one of the StrEnums of core/statuses: stored as its value in a VARCHAR of
+    `length` (the type the migrations made; `one_of` adds the CHECK constraint), read back as the member.
+    The value set on a record's attribute becomes the member at once too (see `_members_on_set`)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int):
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)
+
+    @property
+    def python_type(self):
+        return self.enum
+
+
+@event.listens_for(db.Model, "mapper_configured", propagate=True)
+def _members_on_set(mapper, class_) -> None:
+    """`record.status = "open"` stores RequestStatus.OPEN on the record, as a read from the database would:
+    code after it may ask `record.status.label`. A value that is no member is kept as it is, for the
+    database's CHECK constraint to refuse."""
+    for prop in mapper.column_attrs:
+        column_type = prop.columns[0].type
+        if isinstance(column_type, EnumText):
+            members = column_type.enum._value2member_map_
+
+            def as_member(target, value, oldvalue, initiator, members=members):
+                return members.get(value, value) if isinstance(value, str) else value
+
+            event.listen(getattr(class_, prop.key), "set", as_member, retval=True)
 
 
 def one_of(column: str, values, name: str | None = None) -> CheckConstraint:

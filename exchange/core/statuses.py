@@ -1,36 +1,151 @@
-"""The closed sets of values that records take: the statuses of requests, offers and matches (with their
-labels), urgencies and visibilities. A leaf module (it imports nothing of ours): workflow.py builds the
-status machines on these, schemas.py validates input against them, and the models declare them as CHECK
-constraints, so that the database itself refuses any other value."""
+"""The closed sets of values that records take, as `StrEnum`s: the statuses of requests, offers and matches
+(each with its label and the colour of its badge), urgencies, visibilities and the roles people hold, and the
+named sets of statuses the rules ask about (`RequestStatus.LIVE`, `MatchStatus.BUSY`, …).
+
+A member is its value: `RequestStatus.OPEN == "open"`, it hashes, prints, formats and serialises (JSON, CSV,
+marshmallow) as "open", so the API and the exports say what they always said. The models' columns read back
+as members (core/models.EnumText). A leaf module (it imports nothing of ours): workflow.py builds the move
+tables on these, schemas validate input against them, and the models declare them as CHECK constraints, so
+that the database itself refuses any other value."""
 from __future__ import annotations
 
-REQUEST_STATUSES = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "in_review": "In review",
-    "needs_info": "Needs information",
-    "open": "Open",
-    "matched": "Matched",
-    "in_delivery": "In delivery",
-    "completed": "Completed",
-    "rejected": "Rejected",
-    "withdrawn": "Withdrawn",
-    "closed": "Closed",
-}
-MATCH_STATUSES = {
-    "proposed": "Proposed",
-    "accepted": "Accepted",
-    "in_delivery": "In delivery",
-    "completed": "Completed",
-    "declined": "Declined",
-    "withdrawn": "Withdrawn",
-}
-# Matches under way: at most one of them for a request and an offer (a partial unique index).
-LIVE_MATCH_STATUSES = ("proposed", "accepted", "in_delivery")
-OFFER_STATUSES = {"active": "Active", "paused": "Paused", "closed": "Closed"}
-URGENCIES = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
-VISIBILITIES = {
-    "task_force": "Task Force entities and coordinators",
-    "providers": "Every approved provider, once a coordinator has accepted the request",
-    "restricted": "Coordinators, and the providers they share it with",
-}
+from enum import StrEnum
+from typing import ClassVar
+
+
+class Labelled(StrEnum):
+    """A value with the words people read for it."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def of(cls, value: object) -> Labelled | None:
+        """The member whose value `value` is, or None (`"x" in Role` raises TypeError on Python 3.11)."""
+        return cls._value2member_map_.get(value) if isinstance(value, str) else None
+
+    @classmethod
+    def labels(cls) -> dict[Labelled, str]:
+        """Every member and its label, in the order declared (form choices, filter lists)."""
+        return {member: member.label for member in cls}
+
+
+class Status(Labelled):
+    """A status, with the (Bootstrap) colour of its badge."""
+
+    colour: str
+
+    def __new__(cls, value: str, label: str, colour: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.colour = colour
+        return member
+
+
+class RequestStatus(Status):
+    DRAFT = "draft", "Draft", "secondary"
+    SUBMITTED = "submitted", "Submitted", "info"
+    IN_REVIEW = "in_review", "In review", "info"
+    NEEDS_INFO = "needs_info", "Needs information", "warning"
+    OPEN = "open", "Open", "primary"
+    MATCHED = "matched", "Matched", "primary"
+    IN_DELIVERY = "in_delivery", "In delivery", "primary"
+    COMPLETED = "completed", "Completed", "success"
+    REJECTED = "rejected", "Rejected", "dark"
+    WITHDRAWN = "withdrawn", "Withdrawn", "secondary"
+    CLOSED = "closed", "Closed", "dark"
+
+    # The named sets (set below the class: a member cannot be named inside its own class body).
+    LIVE: ClassVar[tuple[RequestStatus, ...]]
+    IN_TRIAGE: ClassVar[tuple[RequestStatus, ...]]
+    ACCEPTED: ClassVar[tuple[RequestStatus, ...]]
+    MATCHABLE: ClassVar[tuple[RequestStatus, ...]]
+    FOLLOWS_MATCHES: ClassVar[tuple[RequestStatus, ...]]
+    EDITABLE_BY_STATE: ClassVar[tuple[RequestStatus, ...]]
+    ENDED: ClassVar[tuple[RequestStatus, ...]]
+
+
+# Still alive: past the draft, not ended (the matching index, overlap warnings).
+RequestStatus.LIVE = (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW, RequestStatus.NEEDS_INFO,
+                      RequestStatus.OPEN, RequestStatus.MATCHED, RequestStatus.IN_DELIVERY)
+# Waiting for the Task Force office's decision, or for the State's answer to it (the triage queue).
+RequestStatus.IN_TRIAGE = (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW, RequestStatus.NEEDS_INFO)
+# Accepted by a coordinator into open, and everything after (what every approved provider may see of a
+# `providers` request; when the requesting State sees its suggested offers).
+RequestStatus.ACCEPTED = (RequestStatus.OPEN, RequestStatus.MATCHED, RequestStatus.IN_DELIVERY,
+                          RequestStatus.COMPLETED, RequestStatus.CLOSED)
+# A coordinator can still propose matches for it.
+RequestStatus.MATCHABLE = (RequestStatus.OPEN, RequestStatus.MATCHED, RequestStatus.IN_DELIVERY)
+# Its status follows its matches (the system moves of workflow.REQUEST_MOVES).
+RequestStatus.FOLLOWS_MATCHES = (RequestStatus.OPEN, RequestStatus.MATCHED, RequestStatus.IN_DELIVERY,
+                                 RequestStatus.COMPLETED)
+# Its State may still edit it: no coordinator has accepted it yet.
+RequestStatus.EDITABLE_BY_STATE = (RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW,
+                                   RequestStatus.NEEDS_INFO)
+# Nothing more happens to it (nobody edits it any more).
+RequestStatus.ENDED = (RequestStatus.REJECTED, RequestStatus.WITHDRAWN, RequestStatus.CLOSED,
+                       RequestStatus.COMPLETED)
+
+
+class MatchStatus(Status):
+    PROPOSED = "proposed", "Proposed", "info"
+    ACCEPTED = "accepted", "Accepted", "primary"
+    IN_DELIVERY = "in_delivery", "In delivery", "primary"
+    COMPLETED = "completed", "Completed", "success"
+    DECLINED = "declined", "Declined", "dark"
+    WITHDRAWN = "withdrawn", "Withdrawn", "secondary"
+
+    LIVE: ClassVar[tuple[MatchStatus, ...]]
+    BUSY: ClassVar[tuple[MatchStatus, ...]]
+    DELIVERY: ClassVar[tuple[MatchStatus, ...]]
+
+
+# Under way: at most one of them for a request and an offer (a partial unique index).
+MatchStatus.LIVE = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.IN_DELIVERY)
+# Accepted and not yet completed: each holds one place of its offer's capacity, and its provider has a
+# report to make (start, then completion).
+MatchStatus.BUSY = (MatchStatus.ACCEPTED, MatchStatus.IN_DELIVERY)
+# Assistance under way or delivered (country profiles, overlap warnings, the IATI export).
+MatchStatus.DELIVERY = (MatchStatus.IN_DELIVERY, MatchStatus.COMPLETED)
+
+
+class OfferStatus(Status):
+    ACTIVE = "active", "Active", "success"
+    PAUSED = "paused", "Paused", "warning"
+    CLOSED = "closed", "Closed", "dark"
+
+
+class Urgency(Labelled):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Visibility(Labelled):
+    """Who may see a request once it is submitted."""
+
+    TASK_FORCE = "task_force", "Task Force entities and coordinators"
+    PROVIDERS = "providers", "Every approved provider, once a coordinator has accepted the request"
+    RESTRICTED = "restricted", "Coordinators, and the providers they share it with"
+
+
+class Role(Labelled):
+    """What a person does on the Exchange: each user holds one (API.md's reference codes)."""
+
+    MEMBER_STATE = "member_state", "Member State focal point"
+    PROVIDER = "provider", "Assistance provider"
+    COORDINATOR = "coordinator", "Task Force coordinator"
+    ADMIN = "admin", "Administrator"
+
+    OFFICE: ClassVar[tuple[Role, ...]]
+
+
+# The Task Force office.
+Role.OFFICE = (Role.COORDINATOR, Role.ADMIN)

@@ -1,33 +1,27 @@
-"""Status machines of requests, matches and offers: every status, its label, and who may move it where.
+"""Status machines of requests, matches and offers: who may move a record from which status to which.
 
-Pages and the API both ask `check_move` before a move: a move not allowed from the current status
-raises Conflict (409); a move by someone who may never make it raises Forbidden (403).
+Every status change is a move of these tables. Pages and the API both ask `check_move` before a person's
+move: a move not allowed from the current status raises Conflict (409); a move by someone who may never make
+it raises Forbidden (403). A request's status also follows its matches once it is open (matched, in
+delivery, completed, open again): those are the system moves of REQUEST_MOVES, which no person makes (no
+role, no endpoint, no button) and which `following_move` picks for the match operations.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from exchange.core.access import is_offer_provider, is_requesting_state, may_edit_offer
 from exchange.core.errors import Conflict, Forbidden
-from exchange.core.statuses import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
+from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role, Status
 
-STATUS_COLOURS = {
-    "draft": "secondary", "submitted": "info", "in_review": "info", "needs_info": "warning", "open": "primary",
-    "matched": "primary", "in_delivery": "primary", "completed": "success", "rejected": "dark",
-    "withdrawn": "secondary", "closed": "dark", "proposed": "info", "accepted": "primary", "declined": "dark",
-    "active": "success", "paused": "warning",
-}
-# Matches that hold one place of their offer's capacity.
-BUSY_MATCH_STATUSES = ("accepted", "in_delivery")
-# Assistance under way or delivered (country profiles, overlap warnings, the IATI export).
-DELIVERY_MATCH_STATUSES = ("in_delivery", "completed")
-# Requests still alive: past the draft, not ended (the matching index, overlap warnings).
-LIVE_REQUEST_STATUSES = ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery")
+R, M, O = RequestStatus, MatchStatus, OfferStatus
+STATUSES: dict[str, type[Status]] = {"request": RequestStatus, "match": MatchStatus, "offer": OfferStatus}
+SYSTEM: tuple[Role, ...] = ()  # the roles of a system move: nobody's
 
 
 def is_coordinator(user, _obj=None) -> bool:
-    return user.role == "coordinator"
+    return user.role == Role.COORDINATOR
 
 
 def _state_or_coordinator(user, req) -> bool:
@@ -46,65 +40,92 @@ def _match_state(user, match) -> bool:
     return is_requesting_state(user, match.request)
 
 
+def _nobody(_user, _record) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Move:
     name: str
     label: str
-    sources: tuple[str, ...]
-    target: str
-    roles: tuple[str, ...]           # roles that may ever make this move
+    sources: tuple[Status, ...]
+    target: Status
+    roles: tuple[Role, ...]          # roles that may ever make this move (none: a system move)
     party: Callable[[object, object], bool]   # and whether this user, on this record, may
     needs: str | None = None          # the text field this move requires (message, reason, outcome)
+    targets: Mapping[Status, Status] = field(default_factory=dict, hash=False)  # sources it leaves elsewhere
+
+    @property
+    def by_system(self) -> bool:
+        """Made by an operation on the system's behalf, never by a person."""
+        return not self.roles
+
+    def target_from(self, source: Status) -> Status:
+        """Where the move takes a record that is now `source`."""
+        return self.targets.get(source, self.target)
+
+
+def _follows_matches(name: str, label: str, target: RequestStatus) -> Move:
+    """A system move of the request to `target` from every other status in which it follows its matches."""
+    return Move(name, label, tuple(s for s in R.FOLLOWS_MATCHES if s != target), target, SYSTEM, _nobody)
 
 
 REQUEST_MOVES = {m.name: m for m in [
-    Move("submit", "Submit for review", ("draft", "needs_info"), "submitted", ("member_state", "coordinator"),
-         _state_or_coordinator),
-    Move("review", "Start review", ("submitted",), "in_review", ("coordinator",), is_coordinator),
-    Move("accept", "Accept into open", ("submitted", "in_review"), "open", ("coordinator",), is_coordinator),
-    Move("request-info", "Ask for information", ("submitted", "in_review"), "needs_info", ("coordinator",),
+    # A needs_info request that its State submits again returns to review, not to the start.
+    Move("submit", "Submit for review", (R.DRAFT, R.NEEDS_INFO), R.SUBMITTED,
+         (Role.MEMBER_STATE, Role.COORDINATOR), _state_or_coordinator, targets={R.NEEDS_INFO: R.IN_REVIEW}),
+    Move("review", "Start review", (R.SUBMITTED,), R.IN_REVIEW, (Role.COORDINATOR,), is_coordinator),
+    Move("accept", "Accept into open", (R.SUBMITTED, R.IN_REVIEW), R.OPEN, (Role.COORDINATOR,),
+         is_coordinator),
+    Move("request-info", "Ask for information", (R.SUBMITTED, R.IN_REVIEW), R.NEEDS_INFO, (Role.COORDINATOR,),
          is_coordinator, needs="message"),
-    Move("reject", "Reject", ("submitted", "in_review", "needs_info"), "rejected", ("coordinator",),
+    Move("reject", "Reject", (R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO), R.REJECTED, (Role.COORDINATOR,),
          is_coordinator, needs="reason"),
-    Move("withdraw", "Withdraw", ("draft", "submitted", "in_review", "needs_info", "open", "matched"), "withdrawn",
-         ("member_state", "coordinator"), _state_or_coordinator),
-    Move("close", "Close", ("open", "matched", "completed"), "closed", ("coordinator",), is_coordinator),
+    Move("withdraw", "Withdraw", (R.DRAFT, R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO, R.OPEN, R.MATCHED),
+         R.WITHDRAWN, (Role.MEMBER_STATE, Role.COORDINATOR), _state_or_coordinator),
+    Move("close", "Close", (R.OPEN, R.MATCHED, R.COMPLETED), R.CLOSED, (Role.COORDINATOR,), is_coordinator),
+    # The request follows its matches (see `following_move`).
+    _follows_matches("follow-matched", "Matched", R.MATCHED),
+    _follows_matches("follow-in-delivery", "In delivery", R.IN_DELIVERY),
+    _follows_matches("follow-completed", "Completed", R.COMPLETED),
+    _follows_matches("follow-open", "Open", R.OPEN),
 ]}
-# A needs_info request that its State submits again returns to review, not to the start.
-RESUBMIT_TARGET = "in_review"
 
 MATCH_MOVES = {m.name: m for m in [
-    Move("accept", "Accept", ("proposed",), "accepted", ("provider",), _match_provider),
-    Move("decline", "Decline", ("proposed",), "declined", ("provider",), _match_provider, needs="reason"),
-    Move("start", "Start delivery", ("accepted",), "in_delivery", ("provider", "coordinator"),
+    Move("accept", "Accept", (M.PROPOSED,), M.ACCEPTED, (Role.PROVIDER,), _match_provider),
+    Move("decline", "Decline", (M.PROPOSED,), M.DECLINED, (Role.PROVIDER,), _match_provider, needs="reason"),
+    Move("start", "Start delivery", (M.ACCEPTED,), M.IN_DELIVERY, (Role.PROVIDER, Role.COORDINATOR),
          _match_provider_or_coordinator),
-    Move("complete", "Report completion", ("in_delivery",), "completed", ("provider", "coordinator"),
+    Move("complete", "Report completion", (M.IN_DELIVERY,), M.COMPLETED, (Role.PROVIDER, Role.COORDINATOR),
          _match_provider_or_coordinator, needs="outcome"),
-    Move("confirm", "Confirm delivery", ("completed",), "completed", ("member_state",), _match_state),
-    Move("withdraw", "Withdraw", ("proposed", "accepted", "in_delivery"), "withdrawn", ("coordinator",),
-         is_coordinator),
+    Move("confirm", "Confirm delivery", (M.COMPLETED,), M.COMPLETED, (Role.MEMBER_STATE,), _match_state),
+    Move("withdraw", "Withdraw", M.LIVE, M.WITHDRAWN, (Role.COORDINATOR,), is_coordinator),
 ]}
 
 OFFER_MOVES = {m.name: m for m in [
-    Move("pause", "Pause", ("active",), "paused", ("provider", "coordinator", "admin"), may_edit_offer),
-    Move("resume", "Reopen", ("paused",), "active", ("provider", "coordinator", "admin"), may_edit_offer),
-    Move("close", "Close", ("active", "paused"), "closed", ("provider", "coordinator", "admin"),
-         may_edit_offer),
+    Move("pause", "Pause", (O.ACTIVE,), O.PAUSED, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
+    Move("resume", "Reopen", (O.PAUSED,), O.ACTIVE, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
+    Move("close", "Close", (O.ACTIVE, O.PAUSED), O.CLOSED, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
 ]}
 
 MOVES = {"request": REQUEST_MOVES, "match": MATCH_MOVES, "offer": OFFER_MOVES}
 
 
+def people_moves(kind: str) -> dict[str, Move]:
+    """The moves people make on records of `kind` (the API's move endpoints, the pages' buttons)."""
+    return {name: move for name, move in MOVES[kind].items() if not move.by_system}
+
+
 def check_move(kind: str, name: str, user, record) -> Move:
-    """The move if `user` may make it on `record` now; Forbidden or Conflict otherwise."""
-    move = MOVES[kind].get(name)
+    """The move if `user` may make it on `record` now; Forbidden or Conflict otherwise. A system move is no
+    move of a person's: it is refused as an unknown one."""
+    move = people_moves(kind).get(name)
     if move is None:
         raise Conflict(f"Unknown action {name!r}.")
     if user.role not in move.roles or not move.party(user, record):
         raise Forbidden(f"You may not {move.label.lower()} this {kind}.")
     if record.status not in move.sources:
-        label = {"request": REQUEST_STATUSES, "match": MATCH_STATUSES, "offer": OFFER_STATUSES}[kind]
-        raise Conflict(f"Cannot {move.label.lower()} a {kind} that is {label.get(record.status, record.status)}.")
+        raise Conflict(f"Cannot {move.label.lower()} a {kind} that is {STATUSES[kind](record.status).label}.")
     if kind == "match" and name == "confirm" and record.confirmed_at is not None:
         raise Conflict("This delivery has already been confirmed.")
     return move
@@ -113,7 +134,7 @@ def check_move(kind: str, name: str, user, record) -> Move:
 def available_moves(kind: str, user, record) -> list[Move]:
     """The moves `user` could make on `record` right now (for buttons)."""
     result = []
-    for name in MOVES[kind]:
+    for name in people_moves(kind):
         try:
             result.append(check_move(kind, name, user, record))
         except (Conflict, Forbidden):
@@ -121,14 +142,21 @@ def available_moves(kind: str, user, record) -> list[Move]:
     return result
 
 
-def request_status_from_matches(current: str, match_statuses: list[str]) -> str:
-    """A request's status follows its matches once it is open: matched, in delivery, completed."""
-    if current not in ("open", "matched", "in_delivery", "completed"):
-        return current
-    if "in_delivery" in match_statuses:
-        return "in_delivery"
-    if "accepted" in match_statuses:
-        return "matched"
-    if "completed" in match_statuses:
-        return "completed"
-    return "open"
+def following_move(current: RequestStatus, match_statuses) -> Move | None:
+    """The system move that brings a request in line with its matches once it is open: in delivery while one
+    is delivered, else matched while one is accepted, else completed once one is, else open again. None when
+    the request is already in line, or does not follow its matches (not yet open, or ended)."""
+    if current not in R.FOLLOWS_MATCHES:
+        return None
+    if M.IN_DELIVERY in match_statuses:
+        target = R.IN_DELIVERY
+    elif M.ACCEPTED in match_statuses:
+        target = R.MATCHED
+    elif M.COMPLETED in match_statuses:
+        target = R.COMPLETED
+    else:
+        target = R.OPEN
+    if target == current:
+        return None
+    return next(move for move in REQUEST_MOVES.values()
+                if move.by_system and move.target == target and current in move.sources)

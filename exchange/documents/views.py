@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
-from exchange.core.access import ROLES, allow, may_edit_offer
+from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id
+from exchange.core.statuses import Role
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.offers.policy import get_offer
@@ -59,7 +60,7 @@ def _document_and_record(document_id: int):
 
 
 @bp.route("/<int:document_id>")
-@allow(*ROLES)
+@allow(*Role)
 def download(document_id: int):
     document, _record = _document_and_record(document_id)
     path = document_store.stored_path(document)
@@ -73,7 +74,7 @@ def download(document_id: int):
 
 
 @bp.route("/<int:document_id>/delete", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 def delete(document_id: int):
     document, record = _document_and_record(document_id)
     is_request = isinstance(record, AssistanceRequest)

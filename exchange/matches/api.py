@@ -9,9 +9,10 @@ from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
 from exchange.core.schemas import ReasonIn
+from exchange.core.statuses import Role
 from exchange.core.workflow import MATCH_MOVES
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
@@ -27,7 +28,7 @@ MatchListArgs = list_args(MatchFilters, "MatchListArgs")
 
 
 @bp.route("/matches", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(MatchListArgs, location="query")
 @bp.response(200, envelope_schema(MatchOut, "MatchList"))
 @error_doc(bp, 401, 422)
@@ -39,7 +40,7 @@ def list_matches(args):
 
 
 @bp.route("/matches", methods=["POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 @body_doc(bp, MatchIn)
 @bp.response(201, MatchOut)
 def propose():
@@ -50,7 +51,7 @@ def propose():
 
 
 @bp.route("/matches/<int:match_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, MatchOut)
 @error_doc(bp, 401, 404)
 def get_one(match_id: int):
@@ -69,5 +70,5 @@ MOVE_DOCS = {
 }
 
 register_moves(bp, "/matches/<int:match_id>", MATCH_MOVES, get=get_match, operation=move_match,
-               out=MatchOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               out=MatchOut, roles=tuple(Role), docs=MOVE_DOCS, bodies=MOVE_BODIES,
                note="Not allowed from the current status: 409; not yours to make: 403.")

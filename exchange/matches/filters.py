@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exchange.core.filters import ListFilters, codes, ids
-from exchange.core.statuses import MATCH_STATUSES
+from exchange.core.statuses import MatchStatus
 
 
 @dataclass(frozen=True)
 class MatchFilters(ListFilters):
     """What the match list is narrowed to (each field: a match matches one of its values)."""
 
-    status: tuple[str, ...] = codes(f"Status: {', '.join(MATCH_STATUSES)}.")
+    status: tuple[str, ...] = codes(f"Status: {', '.join(MatchStatus)}.")
     request_id: tuple[int, ...] | None = ids("Request id.")
     offer_id: tuple[int, ...] | None = ids("Offer id.")
     provider: tuple[str, ...] = codes("The offer's provider (organisation code).")

@@ -11,23 +11,21 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    String,
     Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import one_of, utcnow
+from exchange.core.models import EnumText, one_of, utcnow
 from exchange.core.statuses import (
-    LIVE_MATCH_STATUSES,
-    MATCH_STATUSES,
+    MatchStatus,
 )
 from exchange.offers.models import Offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
 
-LIVE_MATCH = "status IN ({})".format(", ".join(f"'{s}'" for s in LIVE_MATCH_STATUSES))
+LIVE_MATCH = "status IN ({})".format(", ".join(f"'{s}'" for s in MatchStatus.LIVE))
 
 
 class Match(db.Model):
@@ -39,7 +37,8 @@ class Match(db.Model):
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    status: Mapped[MatchStatus] = mapped_column(EnumText(MatchStatus, 12), default=MatchStatus.PROPOSED,
+                                                index=True)
     score: Mapped[float | None] = mapped_column(Float)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
@@ -60,7 +59,7 @@ class Match(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        one_of("status", MATCH_STATUSES),
+        one_of("status", MatchStatus),
         CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
         # One live match per request and offer: a guarantee of the database, not only a check in Python.
         Index("uq_matches_live_pair", "request_id", "offer_id", unique=True,

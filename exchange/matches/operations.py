@@ -11,7 +11,7 @@ from exchange.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
-from exchange.core.statuses import LIVE_MATCH_STATUSES
+from exchange.core.statuses import MatchStatus, OfferStatus, Role
 from exchange.matches.models import Match
 from exchange.matches.policy import may_propose_match
 from exchange.matches.queries import offer_load
@@ -37,8 +37,8 @@ def propose_match(user, raw: dict) -> Match:
         raise ValidationFailed("No such offer.", {"offer_id": ["No such offer."]}) from None
     if not may_propose_match(user, req):
         raise Conflict(f"Matches can be proposed only for open requests; {req.reference} is "
-                       f"{workflow.REQUEST_STATUSES[req.status].lower()}.")
-    if offer.status != "active":
+                       f"{req.status.label.lower()}.")
+    if offer.status != OfferStatus.ACTIVE:
         raise Conflict(f"{offer.reference} is {offer.status}: only active offers can be matched.")
     _refuse_second_live_match(req, offer)
     from exchange.matching.service import score_of
@@ -46,7 +46,7 @@ def propose_match(user, raw: dict) -> Match:
     try:
         with db.session.begin_nested():  # a savepoint: a refused insert leaves the rest of the transaction
             match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""),
-                          status="proposed", score=score)
+                          status=MatchStatus.PROPOSED, score=score)
             db.session.add(match)
     except IntegrityError:
         # Someone proposed the same pair since we looked: the partial unique index uq_matches_live_pair
@@ -55,11 +55,12 @@ def propose_match(user, raw: dict) -> Match:
         raise
     audit.record(user, "match.proposed", "match", match.id,
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
-                 {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
-    notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
+                 {"status": [None, MatchStatus.PROPOSED], "request": [None, req.id],
+                  "offer": [None, offer.id]})
+    notify(users_of([offer.organisation_id], (Role.PROVIDER,)), "match.proposed",
            f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", exclude=user,
            about=match)
-    notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
+    notify(users_of([req.organisation_id], (Role.MEMBER_STATE,)), "match.proposed",
            f"{offer.organisation.name} was asked to help with {req.reference}.", exclude=user,
            about=match)
     return match
@@ -67,7 +68,7 @@ def propose_match(user, raw: dict) -> Match:
 
 def _refuse_second_live_match(req, offer) -> None:
     live = db.session.scalar(select(Match).where(Match.request_id == req.id, Match.offer_id == offer.id,
-                                                 Match.status.in_(LIVE_MATCH_STATUSES)))
+                                                 Match.status.in_(MatchStatus.LIVE)))
     if live is not None:
         raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
 
@@ -120,7 +121,7 @@ def move_match(user, match: Match, action: str, raw: dict | None = None) -> Matc
             match.accepted_at = now
         elif action == "start":
             match.started_at = now
-    match.status = move.target
+    match.status = move.target_from(before)
     match.status_changed_at = now
     db.session.flush()
     audit.record(user, f"match.{action}", "match", match.id,
@@ -132,16 +133,17 @@ def move_match(user, match: Match, action: str, raw: dict | None = None) -> Matc
 
 
 def sync_request_status(user, req) -> None:
-    """Move the request to follow its matches (matched, in delivery, completed)."""
+    """Move the request to follow its matches (matched, in delivery, completed, open again): the system move
+    of the workflow table that applies, made on the system's behalf after `user`'s move of a match."""
     statuses = [m.status for m in db.session.scalars(select(Match).where(Match.request_id == req.id))]
-    target = workflow.request_status_from_matches(req.status, statuses)
-    if target != req.status:
+    move = workflow.following_move(req.status, statuses)
+    if move is not None:
         before = req.status
-        req.status = target
+        target = req.status = move.target_from(before)
         req.status_changed_at = utcnow()
         db.session.flush()
         audit.record(user, "request.followed_matches", "request", req.id,
-                     f"{req.reference} is now {workflow.REQUEST_STATUSES[target].lower()}",
+                     f"{req.reference} is now {target.label.lower()}",
                      {"status": [before, target]})
 
 
@@ -152,9 +154,9 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
                               text=text, state=req.country.name, rating=rating)
     recipients = []
     if "state" in audiences:
-        recipients += users_of([req.organisation_id], ("member_state",))
+        recipients += users_of([req.organisation_id], (Role.MEMBER_STATE,))
     if "coordinators" in audiences:
         recipients += coordinators()
     if "provider" in audiences:
-        recipients += users_of([offer.organisation_id], ("provider",))
+        recipients += users_of([offer.organisation_id], (Role.PROVIDER,))
     notify(recipients, f"match.{action}", message, exclude=user, about=match)

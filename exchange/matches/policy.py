@@ -6,21 +6,22 @@ from __future__ import annotations
 from sqlalchemy import exists, false, select, true
 
 from exchange.core import visibility
-from exchange.core.access import OFFICE_ROLES, is_requesting_state, may_edit_offer
+from exchange.core.access import is_requesting_state, may_edit_offer
 from exchange.core.errors import Forbidden
+from exchange.core.statuses import RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import ACCEPTED_REQUEST_STATUSES, MATCHABLE_REQUEST_STATUSES, PROVIDER_GRANTS
+from exchange.requests.policy import PROVIDER_GRANTS
 
 
 def match_scope(user):
     """SQL filter: the matches `user` takes part in (all of them for the Task Force office)."""
     if not getattr(user, "is_authenticated", False) or not user.active:
         return false()
-    if user.role in ("coordinator", "admin"):
+    if user.role in Role.OFFICE:
         return true() if user.organisation.is_approved else false()
-    if user.role == "member_state":
+    if user.role == Role.MEMBER_STATE:
         return Match.request_id.in_(select(AssistanceRequest.id).where(
             AssistanceRequest.organisation_id == user.organisation_id))
     if not user.organisation.is_approved:
@@ -50,15 +51,15 @@ def get_match(user, match_id) -> Match:
 
 def may_propose_match(user, req: AssistanceRequest | None = None) -> bool:
     """Coordinators propose matches, for a request that is open to matching (if one is named)."""
-    return user.role == "coordinator" and (req is None or req.status in MATCHABLE_REQUEST_STATUSES)
+    return user.role == Role.COORDINATOR and (req is None or req.status in RequestStatus.MATCHABLE)
 
 
 def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:
     """Coordinators (and admins) always; the requesting State once its request is open; providers who may
     see the request (the offers shown are those they may see)."""
-    if user.role in (*OFFICE_ROLES, "provider"):
+    if user.role in (*Role.OFFICE, Role.PROVIDER):
         return True
-    return is_requesting_state(user, req) and req.status in ACCEPTED_REQUEST_STATUSES
+    return is_requesting_state(user, req) and req.status in RequestStatus.ACCEPTED
 
 
 def require_see_request_suggestions(user, req: AssistanceRequest) -> None:

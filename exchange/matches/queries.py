@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 
-from exchange.core.workflow import BUSY_MATCH_STATUSES
+from exchange.core.statuses import MatchStatus, OfferStatus
 from exchange.matches.models import Match
 from exchange.offers.models import (
     Offer,
@@ -39,13 +39,13 @@ def filter_matches(stmt, filters: MatchFilters):
 
 
 def offer_load():
-    """Correlated count: the matches holding a place of the offer's capacity (workflow.BUSY_MATCH_STATUSES)."""
+    """Correlated count: the matches holding a place of the offer's capacity (MatchStatus.BUSY)."""
     return (select(func.count()).select_from(Match)
-            .where(Match.offer_id == Offer.id, Match.status.in_(BUSY_MATCH_STATUSES)).scalar_subquery())
+            .where(Match.offer_id == Offer.id, Match.status.in_(MatchStatus.BUSY)).scalar_subquery())
 
 
 def offers_taking_requests(today: date):
     """Condition on Offer: it can take a request now — active, not past `available_until`, capacity left
     (the matching engine's hard rules; `matching.service.is_live` says the first two for the index)."""
-    return and_(Offer.status == "active", or_(Offer.available_until.is_(None), Offer.available_until >= today),
+    return and_(Offer.status == OfferStatus.ACTIVE, or_(Offer.available_until.is_(None), Offer.available_until >= today),
                 or_(Offer.capacity.is_(None), Offer.capacity > offer_load()))

@@ -5,7 +5,8 @@ import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
+from exchange.core.statuses import Role
 from exchange.matches.policy import require_see_offer_suggestions, require_see_request_suggestions
 from exchange.offers.policy import get_offer
 from exchange.requests.policy import get_request
@@ -40,7 +41,7 @@ RequestSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nest
 
 
 @bp.route("/requests/<int:request_id>/matches")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(LimitArgs, location="query")
 @bp.response(200, OfferSuggestions)
 def offers_for_request(args, request_id: int):
@@ -53,7 +54,7 @@ def offers_for_request(args, request_id: int):
 
 
 @bp.route("/offers/<int:offer_id>/matches")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(LimitArgs, location="query")
 @bp.response(200, RequestSuggestions)
 def requests_for_offer(args, offer_id: int):

@@ -18,6 +18,7 @@ from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id, utcnow
+from exchange.core.statuses import RequestStatus, Role
 from exchange.matches.operations import propose_match
 from exchange.messages.models import Message
 from exchange.messages.reminders import WAIT_WARNING_WORKING_DAYS, waiting
@@ -27,7 +28,6 @@ from exchange.requests.policy import get_request
 from exchange.web.forms import page_number
 
 bp = Blueprint("triage", __name__, url_prefix="/triage", template_folder="templates")
-QUEUE_STATUSES = ("submitted", "in_review", "needs_info")
 PER_PAGE = 25
 DECISIONS = ("review", "accept", "request-info", "reject")
 REJECT_KINDS = {"out_of_scope": "Out of scope", "duplicate": "Duplicate of another request", "other": "Other reason"}
@@ -38,7 +38,7 @@ def queue_query():
     return (select(AssistanceRequest)
             .options(selectinload(AssistanceRequest.country), selectinload(AssistanceRequest.themes),
                      selectinload(AssistanceRequest.modalities), selectinload(AssistanceRequest.languages))
-            .where(AssistanceRequest.status.in_(QUEUE_STATUSES))
+            .where(AssistanceRequest.status.in_(RequestStatus.IN_TRIAGE))
             .order_by(func.coalesce(AssistanceRequest.submitted_at, AssistanceRequest.created_at),
                       AssistanceRequest.id))
 
@@ -76,7 +76,7 @@ def _render_queue(errors: dict | None = None, typed: dict | None = None, failed:
 
 
 @bp.route("")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def queue():
     return _render_queue()
 
@@ -110,7 +110,7 @@ def reject_input(form) -> dict:
 
 
 @bp.route("/<int:request_id>/<decision>", methods=["POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def decide(request_id: int, decision: str):
     """One triage decision on one request; accepting may propose the chosen suggested offers at once."""
     req = get_request(current_user, request_id)

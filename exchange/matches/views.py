@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.access import ROLES, allow, may_see_overlaps
+from exchange.core.access import allow, may_see_overlaps
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id
 from exchange.core.panels import Panel, load_panels, register_panel
+from exchange.core.statuses import MatchStatus, Role
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.operations import move_match, propose_match
@@ -48,11 +49,11 @@ def _match_query():
 
 
 @bp.route("")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     # The page picks one status: anything but one known status lists every match.
     picked = MatchFilters.from_params(request.args, only=("status",)).status
-    filters = MatchFilters(status=picked if len(picked) == 1 and picked[0] in workflow.MATCH_STATUSES else ())
+    filters = MatchFilters(status=picked if len(picked) == 1 and MatchStatus.of(picked[0]) else ())
     status = "".join(filters.status)
     page = page_number()
     stmt = filter_matches(_match_query().where(match_scope(current_user)), filters)
@@ -60,7 +61,7 @@ def index():
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
     unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])
     return render_template("matches/index.html", pagination=pagination, status=status, unread=unread,
-                           statuses=workflow.MATCH_STATUSES, title="Matches")
+                           statuses=MatchStatus.labels(), title="Matches")
 
 
 MATCH_PAGE_PLACES = ("thread",)  # where other areas' panels go on a match's page (core/panels.py)
@@ -71,13 +72,13 @@ def _render_match(match: Match, errors: dict | None = None, typed: dict | None =
     moves = workflow.available_moves("match", current_user, match)
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
-                           failed=failed, request_statuses=workflow.REQUEST_STATUSES,
+                           failed=failed,
                            panels=load_panels("match", current_user, match, MATCH_PAGE_PLACES),
                            title=f"Match {match.reference}"), status
 
 
 @bp.route("/<int:match_id>")
-@allow(*ROLES)
+@allow(*Role)
 def detail(match_id: int):
     match = get_match(current_user, match_id)
     return _render_match(match)
@@ -98,7 +99,7 @@ def _move_input(action: str) -> dict:
 
 
 @bp.route("/<int:match_id>/move/<action>", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 def move(match_id: int, action: str):
     match = get_match(current_user, match_id)
     raw = _move_input(action)
@@ -110,7 +111,7 @@ def move(match_id: int, action: str):
     if refused:
         return refused
     label = workflow.MATCH_MOVES[action].label
-    flash(f"{match.reference}: {label.lower()} — done. Now {workflow.MATCH_STATUSES[match.status].lower()}.",
+    flash(f"{match.reference}: {label.lower()} — done. Now {match.status.label.lower()}.",
           "success")
     return redirect(url_for("matches.detail", match_id=match_id))
 
@@ -120,7 +121,7 @@ def _int_or_none(value: str):
 
 
 @bp.route("", methods=["POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def propose():
     """Propose one or several offers for a request, with a note (from the request page or the triage queue)."""
     request_id = _int_or_none(request.form.get("request_id", ""))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.core.workflow import BUSY_MATCH_STATUSES, DELIVERY_MATCH_STATUSES, LIVE_REQUEST_STATUSES
+from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.matches.models import Match, Suggestion
 from exchange.matching.embeddings import TextVectors
 from exchange.matching.engine import MatchingIndex, OfferData, RequestData
@@ -58,7 +58,7 @@ def request_data(req: AssistanceRequest, vectors: TextVectors | None = None) -> 
 def is_live(offer: Offer, today: date | None = None) -> bool:
     """An offer takes requests while it is active and not past its `available_until` (the matrix's rule too)."""
     today = today or date.today()
-    return offer.status == "active" and (offer.available_until is None or offer.available_until >= today)
+    return offer.status == OfferStatus.ACTIVE and (offer.available_until is None or offer.available_until >= today)
 
 
 def offer_data(offer: Offer, load: int, vectors: TextVectors | None = None) -> OfferData:
@@ -107,7 +107,7 @@ def _offer_query():
 
 
 def _loads(offer_ids: Iterable[int] | None = None) -> dict[int, int]:
-    stmt = select(Match.offer_id, func.count()).where(Match.status.in_(BUSY_MATCH_STATUSES)).group_by(Match.offer_id)
+    stmt = select(Match.offer_id, func.count()).where(Match.status.in_(MatchStatus.BUSY)).group_by(Match.offer_id)
     if offer_ids is not None:
         stmt = stmt.where(Match.offer_id.in_(list(offer_ids)))
     return dict(db.session.execute(stmt).all())
@@ -143,9 +143,10 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
     """A fresh index of every active offer and every request open to matching."""
     loads = _loads()
     model = vector_model()
-    live_offers = [o for o in db.session.scalars(_offer_query().where(Offer.status == "active")) if is_live(o)]
+    live_offers = [o for o in db.session.scalars(_offer_query().where(Offer.status == OfferStatus.ACTIVE))
+                   if is_live(o)]
     live_requests = list(db.session.scalars(
-        _request_query().where(AssistanceRequest.status.in_(LIVE_REQUEST_STATUSES))))
+        _request_query().where(AssistanceRequest.status.in_(RequestStatus.LIVE))))
     ov = current_vectors("offer", live_offers, stored=load_vectors(db.session, "offer", model))
     rv = current_vectors("request", live_requests, stored=load_vectors(db.session, "request", model,
                                                                           whole_only=True))
@@ -216,7 +217,7 @@ def _catch_up(cached: _Cached, latest) -> None:
         changed = list(db.session.scalars(_request_query().where(AssistanceRequest.id.in_(changed_request_ids))))
         vectors = current_vectors("request", changed)
         for req in changed:
-            if req.status in LIVE_REQUEST_STATUSES:
+            if req.status in RequestStatus.LIVE:
                 cached.index.upsert_request(request_data(req, vectors.get(req.id)))
             else:
                 cached.index.remove_request(req.id)
@@ -350,7 +351,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
     reqs = list(reqs)
     countries = sorted({req.country_iso3 for req in reqs})
     R = AssistanceRequest
-    in_countries = [R.country_iso3.in_(countries), R.status.in_(LIVE_REQUEST_STATUSES)]
+    in_countries = [R.country_iso3.in_(countries), R.status.in_(RequestStatus.LIVE)]
     themes_of: dict[int, set[str]] = defaultdict(set)
     for request_id, theme in db.session.execute(select(request_themes.c.request_id, request_themes.c.theme_code)
                                                 .join(R, R.id == request_themes.c.request_id).where(*in_countries)):
@@ -365,7 +366,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
             select(Match).join(Match.request).options(
                 selectinload(Match.request).selectinload(AssistanceRequest.themes),
                 selectinload(Match.offer).selectinload(Offer.organisation))
-            .where(AssistanceRequest.country_iso3.in_(countries), Match.status.in_(DELIVERY_MATCH_STATUSES))
+            .where(AssistanceRequest.country_iso3.in_(countries), Match.status.in_(MatchStatus.DELIVERY))
             .order_by(Match.id)):
         under_way[match.request.country_iso3].append(match)
 
@@ -393,7 +394,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
         for match in under_way[req.country_iso3]:
             shared = themes & set(match.request.theme_codes)
             if match.request_id != req.id and shared:
-                state = "under way" if match.status == "in_delivery" else "delivered"
+                state = "under way" if match.status == MatchStatus.IN_DELIVERY else "delivered"
                 found.append(Overlap(
                     f"{match.offer.organisation.code} assistance already {state} in {req.country.name} on "
                     f"{', '.join(sorted(shared))}: {match.reference} “{match.offer.title}”.", f"/matches/{match.id}",

@@ -6,8 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.messages import mail
 from exchange.messages.models import Notification
 from exchange.messages.notify import mark_all_read, open_notification, page_of, unread_count
@@ -29,7 +30,7 @@ def _install(state) -> None:
 
 
 @bp.route("")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     page = page_number()
     unread_only = request.args.get("unread") == "1"
@@ -43,7 +44,7 @@ def index():
 
 
 @bp.route("/read-all", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 def read_all():
     count = mark_all_read(current_user)
     db.session.commit()
@@ -53,7 +54,7 @@ def read_all():
 
 
 @bp.route("/<int:notification_id>")
-@allow(*ROLES)
+@allow(*Role)
 def open_one(notification_id: int):
     """Go to the page of the notification's record; it is marked read after this GET (notify.open_notification)."""
     note = open_notification(current_user, notification_id)

@@ -18,6 +18,7 @@ from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
+from exchange.core.statuses import Role
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
 from exchange.offers.models import Offer
@@ -39,7 +40,7 @@ def users_of(organisations: Iterable[Organisation | int], roles: tuple[str, ...]
 
 
 def coordinators() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == "coordinator", User.active.is_(True))))
+    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.active.is_(True))))
 
 
 # Every kind of notification the app sends (mail.KIND_SUBJECTS gives each its e-mail subject). `notify`
@@ -167,7 +168,8 @@ def thread_participants(record) -> list[User]:
         org_ids = list(db.session.scalars(select(Offer.organisation_id).join(Match, Match.offer_id == Offer.id)
                                           .where(Match.request_id == req.id)))
         column = Message.request_id
-    people = users_of([req.organisation_id], ("member_state",)) + users_of(org_ids, ("provider",)) + coordinators()
+    people = (users_of([req.organisation_id], (Role.MEMBER_STATE,)) + users_of(org_ids, (Role.PROVIDER,))
+              + coordinators())
     writers = select(Message.author_id).where(column == record.id)
     people += list(db.session.scalars(select(User).where(User.id.in_(writers), User.active.is_(True))))
     return people

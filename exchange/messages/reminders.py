@@ -15,7 +15,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
-from exchange.core.statuses import LIVE_MATCH_STATUSES
+from exchange.core.statuses import MatchStatus, RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.messages.models import Notification
 from exchange.messages.notify import coordinators, notify, record_ref, users_of
@@ -29,13 +29,14 @@ DEFAULT_FEEDBACK_DAYS = 14
 
 # Who holds a request in each status (the person expected to make the next move); an open request
 # is the office's only while no live match is under way for it.
-REQUEST_HOLDERS = {"submitted": "coordinators", "in_review": "coordinators", "needs_info": "state",
-                   "open": "coordinators"}
-MATCH_HOLDERS = {"proposed": "provider", "accepted": "provider", "in_delivery": "provider"}
-REQUEST_WAITING_FOR = {"submitted": "triage", "in_review": "a triage decision", "needs_info": "your answer",
-                       "open": "a match to be proposed"}
-MATCH_WAITING_FOR = {"proposed": "your answer (accept or decline)", "accepted": "delivery to start",
-                     "in_delivery": "a report of completion"}
+REQUEST_HOLDERS = {RequestStatus.SUBMITTED: "coordinators", RequestStatus.IN_REVIEW: "coordinators",
+                   RequestStatus.NEEDS_INFO: "state", RequestStatus.OPEN: "coordinators"}
+MATCH_HOLDERS = {MatchStatus.PROPOSED: "provider", MatchStatus.ACCEPTED: "provider",
+                 MatchStatus.IN_DELIVERY: "provider"}
+REQUEST_WAITING_FOR = {RequestStatus.SUBMITTED: "triage", RequestStatus.IN_REVIEW: "a triage decision",
+                       RequestStatus.NEEDS_INFO: "your answer", RequestStatus.OPEN: "a match to be proposed"}
+MATCH_WAITING_FOR = {MatchStatus.PROPOSED: "your answer (accept or decline)",
+                     MatchStatus.ACCEPTED: "delivery to start", MatchStatus.IN_DELIVERY: "a report of completion"}
 
 
 def working_days_between(start: date | datetime, end: date | datetime) -> int:
@@ -70,7 +71,8 @@ def stalled_requests(before: datetime) -> list:
     open request is not stalled while a match is under way for it."""
     R = AssistanceRequest
     return [R.status.in_(list(REQUEST_HOLDERS)), R.status_changed_at <= before,
-            or_(R.status != "open", ~exists().where(Match.request_id == R.id, Match.status.in_(LIVE_MATCH_STATUSES)))]
+            or_(R.status != RequestStatus.OPEN,
+                ~exists().where(Match.request_id == R.id, Match.status.in_(MatchStatus.LIVE)))]
 
 
 def stalled_matches(before: datetime) -> list:
@@ -123,7 +125,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     for req in requests:
         if REQUEST_HOLDERS[req.status] == "state":
             state_ids.add(req.organisation_id)
-    state_users = _users_by_org(state_ids, "member_state")
+    state_users = _users_by_org(state_ids, Role.MEMBER_STATE)
     for req in requests:
         key = ("reminder.request", *record_ref(req))
         if _already_reminded(key, req.status_changed_at, sent, latest):
@@ -139,7 +141,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     matches = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
         AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
         .where(*stalled_matches(stalled_before)).order_by(Match.status_changed_at)))
-    provider_users = _users_by_org({m.offer.organisation_id for m in matches}, "provider")
+    provider_users = _users_by_org({m.offer.organisation_id for m in matches}, Role.PROVIDER)
     for match in matches:
         key = ("reminder.match", *record_ref(match))
         if _already_reminded(key, match.status_changed_at, sent, latest):
@@ -153,9 +155,9 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
 
     unconfirmed = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
         AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
-        .where(Match.status == "completed", Match.confirmed_at.is_(None), Match.completed_at.is_not(None),
+        .where(Match.status == MatchStatus.COMPLETED, Match.confirmed_at.is_(None), Match.completed_at.is_not(None),
                Match.completed_at <= feedback_before).order_by(Match.completed_at)))
-    state_users = _users_by_org({m.request.organisation_id for m in unconfirmed}, "member_state")
+    state_users = _users_by_org({m.request.organisation_id for m in unconfirmed}, Role.MEMBER_STATE)
     for match in unconfirmed:
         key = ("reminder.feedback", *record_ref(match))
         if _already_reminded(key, match.completed_at, sent, latest):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, session, url_for
 from flask_login import current_user
 
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.panels import Panel, register_panel
+from exchange.core.statuses import Role
 from exchange.matches.policy import get_match
 from exchange.messages.notify import (
     last_read_at,
@@ -97,14 +98,14 @@ def _form_text() -> str:
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 def post_on_request(request_id: int):
     req = get_request(current_user, request_id)
     return _post(req)
 
 
 @bp.route("/matches/<int:match_id>/messages", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 def post_on_match(match_id: int):
     match = get_match(current_user, match_id)
     return _post(match)

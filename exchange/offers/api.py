@@ -9,8 +9,9 @@ from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.core.workflow import OFFER_MOVES
 from exchange.offers import operations
 from exchange.offers.filters import OfferFilters
@@ -25,7 +26,7 @@ OfferListArgs = list_args(OfferFilters, "OfferListArgs")
 
 
 @bp.route("/offers", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(OfferListArgs, location="query")
 @bp.response(200, envelope_schema(OfferOut, "OfferList"))
 @error_doc(bp, 401, 422)
@@ -38,7 +39,7 @@ def list_offers(args):
 
 
 @bp.route("/offers", methods=["POST"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 @body_doc(bp, OfferIn)
 @bp.response(201, OfferOut)
 def create_offer():
@@ -50,7 +51,7 @@ def create_offer():
 
 
 @bp.route("/offers/<int:offer_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, OfferOut)
 @error_doc(bp, 401, 404)
 def get_one(offer_id: int):
@@ -59,7 +60,7 @@ def get_one(offer_id: int):
 
 
 @bp.route("/offers/<int:offer_id>", methods=["PATCH"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 @body_doc(bp, OfferIn)
 @bp.response(200, OfferOut)
 def update(offer_id: int):
@@ -75,5 +76,5 @@ MOVE_DOCS = {"pause": "Pause an active offer (`paused`): it is not suggested mea
              "close": "Close an offer for good (`closed`)."}
 
 register_moves(bp, "/offers/<int:offer_id>", OFFER_MOVES, get=get_offer, operation=operations.move_offer,
-               out=OfferOut, roles=("provider", "coordinator", "admin"), docs=MOVE_DOCS, bodies={},
+               out=OfferOut, roles=(Role.PROVIDER, *Role.OFFICE), docs=MOVE_DOCS, bodies={},
                note="By its provider or the Task Force office; 409 when not allowed from the current status.")

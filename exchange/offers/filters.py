@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exchange.core.filters import ListFilters, codes, search, sort
-from exchange.core.statuses import OFFER_STATUSES
+from exchange.core.statuses import OfferStatus
 from exchange.offers.queries import OFFER_SORTS
 from exchange.reference.models import PILLARS
 
@@ -14,7 +14,7 @@ from exchange.reference.models import PILLARS
 class OfferFilters(ListFilters):
     """What the offer list is narrowed to (each field: an offer matches one of its codes) and its order."""
 
-    status: tuple[str, ...] = codes(f"Status: {', '.join(OFFER_STATUSES)}.")
+    status: tuple[str, ...] = codes(f"Status: {', '.join(OfferStatus)}.")
     theme: tuple[str, ...] = codes("Theme code.")
     pillar: tuple[str, ...] = codes(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
     country: tuple[str, ...] = codes("ISO3 code: offers that can be delivered there (listed, in a listed region, "

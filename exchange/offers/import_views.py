@@ -11,11 +11,12 @@ from wtforms import HiddenField, SelectField
 from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.offers import imports
 from exchange.web.forms import apply_errors, reference_choices
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
-IMPORTERS = ("provider", "coordinator", "admin")
+IMPORTERS = (Role.PROVIDER, *Role.OFFICE)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -37,7 +38,7 @@ def _provider_choices() -> list[tuple[str, str]]:
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    if current_user.role == "provider":
+    if current_user.role == Role.PROVIDER:
         del form.organisation
     else:
         form.organisation.choices = _provider_choices()

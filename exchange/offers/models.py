@@ -17,9 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import _Coded, _link, one_of, utcnow
+from exchange.core.models import EnumText, _Coded, _link, one_of, utcnow
 from exchange.core.statuses import (
-    OFFER_STATUSES,
+    OfferStatus,
 )
 from exchange.people.models import Organisation, User
 from exchange.reference.models import Country, Language, Modality, Region, Theme
@@ -58,7 +58,8 @@ class Offer(_Coded, db.Model):
     available_until: Mapped[date | None] = mapped_column(Date)
     capacity: Mapped[int | None] = mapped_column(Integer)
     budget_usd: Mapped[int | None] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    status: Mapped[OfferStatus] = mapped_column(EnumText(OfferStatus, 10), default=OfferStatus.ACTIVE,
+                                                index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -75,7 +76,7 @@ class Offer(_Coded, db.Model):
         primaryjoin="Document.offer_id == Offer.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (one_of("status", OFFER_STATUSES),)
+    __table_args__ = (one_of("status", OfferStatus),)
 
     @property
     def country_codes(self) -> list[str]:

@@ -7,6 +7,7 @@ from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
 from exchange.core.schemas import ActionIn, load
+from exchange.core.statuses import OfferStatus, Role
 from exchange.offers.models import Offer
 from exchange.offers.policy import may_post_offer, require_edit_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
@@ -31,7 +32,7 @@ def create_offer(user, raw: dict) -> Offer:
     data = load(OfferIn(), raw, required=OFFER_REQUIRED)
     data.pop("version", None)
     code = data.pop("organisation", None)
-    if user.role == "provider":
+    if user.role == Role.PROVIDER:
         if code not in (None, user.organisation.code):
             raise ValidationFailed("Providers post offers for their own organisation.",
                                    {"organisation": [f"You may only post for {user.organisation.code}."]})
@@ -41,7 +42,7 @@ def create_offer(user, raw: dict) -> Offer:
         if organisation is None or not organisation.is_provider:
             raise ValidationFailed("Say which provider this offer is for.",
                                    {"organisation": ["Give the code of a provider organisation."]})
-    offer = Offer(organisation=organisation, created_by_id=user.id, status="active")
+    offer = Offer(organisation=organisation, created_by_id=user.id, status=OfferStatus.ACTIVE)
     _apply_offer(offer, data)
     db.session.add(offer)
     db.session.flush()
@@ -85,7 +86,7 @@ def move_offer(user, offer: Offer, action: str, raw: dict | None = None) -> Offe
     move = workflow.check_move("offer", action, user, offer)
     load(ActionIn(), {} if raw is None else raw)
     before = offer.status
-    offer.status = move.target
+    offer.status = move.target_from(before)
     db.session.flush()
     audit.record(user, f"offer.{action}", "offer", offer.id, f"{offer.reference}: {move.label.lower()}",
                  {"status": [before, offer.status]})

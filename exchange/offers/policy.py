@@ -6,6 +6,7 @@ from sqlalchemy import false, or_, select, true
 from exchange.core import visibility
 from exchange.core.access import is_office, may_edit_offer
 from exchange.core.errors import Forbidden
+from exchange.core.statuses import OfferStatus, Role
 from exchange.offers.models import Offer
 
 
@@ -14,12 +15,12 @@ def offer_scope(user):
     closed offers only to their provider and the Task Force office."""
     if not getattr(user, "is_authenticated", False) or not user.active:
         return false()
-    if user.role in ("coordinator", "admin"):
+    if user.role in Role.OFFICE:
         return true()
     own = Offer.organisation_id == user.organisation_id
-    if user.role == "provider" and not user.organisation.is_approved:
+    if user.role == Role.PROVIDER and not user.organisation.is_approved:
         return own
-    return or_(own, Offer.status != "closed")
+    return or_(own, Offer.status != OfferStatus.CLOSED)
 
 
 visibility.register(Offer, "Offer", scope=offer_scope)
@@ -34,7 +35,7 @@ def get_offer(user, offer_id) -> Offer:
 
 
 def may_post_offer(user) -> bool:
-    return (user.role == "provider" and user.organisation.is_approved) or is_office(user)
+    return (user.role == Role.PROVIDER and user.organisation.is_approved) or is_office(user)
 
 
 def require_edit_offer(user, offer: Offer) -> None:

@@ -14,10 +14,11 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.access import ROLES, allow, may_edit_offer
+from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.panels import load_panels
+from exchange.core.statuses import OfferStatus, Role
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
@@ -37,7 +38,6 @@ from exchange.web.forms import (
 
 bp = Blueprint("offers", __name__, url_prefix="/offers", template_folder="templates")
 PER_PAGE = 20
-OFFICE_ROLES = ("coordinator", "admin")
 
 
 class OfferForm(FlaskForm):
@@ -106,19 +106,19 @@ def _offer_input(form: OfferForm, *, creating: bool) -> dict:
     for name in ("capacity", "budget_usd"):
         raw[name] = int_or_raw(form[name].data)
     raw["contact_email"] = (form.contact_email.data or "").strip() or None
-    if creating and current_user.role in OFFICE_ROLES and form.organisation.data:
+    if creating and current_user.role in Role.OFFICE and form.organisation.data:
         raw["organisation"] = form.organisation.data
     return raw
 
 
 def _render_form(form, offer=None, status=200, conflict=None):
     return render_template("offers/form.html", form=form, offer=offer, conflict=conflict,
-                           choices=reference_choices(), office=current_user.role in OFFICE_ROLES,
+                           choices=reference_choices(), office=current_user.role in Role.OFFICE,
                            title=f"Edit {offer.reference}" if offer else "New offer"), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 def new():
     if not may_post_offer(current_user):
         raise Forbidden("Only approved providers and the Task Force office post offers.")
@@ -138,7 +138,7 @@ def new():
 
 
 @bp.route("/<int:offer_id>/edit", methods=["GET", "POST"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 def edit(offer_id: int):
     offer = get_offer(current_user, offer_id)
     if not may_edit_offer(current_user, offer):
@@ -159,7 +159,7 @@ def edit(offer_id: int):
         offer = get_offer(current_user, offer_id)
         message = err.message if isinstance(err, Conflict) else "Someone changed this offer at the same time."
         form.form_errors.append(f"Nothing was saved. {message}")
-        conflict = {"version": offer.version, "status": workflow.OFFER_STATUSES[offer.status]}
+        conflict = {"version": offer.version, "status": offer.status.label}
         form.version.data = str(offer.version)
         return _render_form(form, offer, status=409, conflict=conflict)
     except ValidationFailed as err:
@@ -171,7 +171,7 @@ def edit(offer_id: int):
 
 
 @bp.route("")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     filters = OfferFilters.from_params(request.args)
     stmt = filter_offers(visible_offers(current_user), filters)
@@ -181,7 +181,7 @@ def index():
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template("offers/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
                            sort=filters.sort,
-                           sorts=OFFER_SORTS, choices=reference_choices(), statuses=workflow.OFFER_STATUSES,
+                           sorts=OFFER_SORTS, choices=reference_choices(), statuses=OfferStatus.labels(),
                            may_post=may_post_offer(current_user),
                            title="Offers of assistance")
 
@@ -194,7 +194,7 @@ def render_offer(offer: Offer, status: int = 200, upload_errors=None):
                                    .where(Document.offer_id == offer.id).order_by(Document.id)))
     return render_template(
         "offers/detail.html", offer=offer, documents=docs, history=audit.history("offer", offer.id),
-        moves=workflow.available_moves("offer", current_user, offer), statuses=workflow.OFFER_STATUSES,
+        moves=workflow.available_moves("offer", current_user, offer), statuses=OfferStatus.labels(),
         may_edit=may_edit_offer(current_user, offer),
         upload_errors=upload_errors or [], upload_url=url_for("offers.upload_document", offer_id=offer.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
@@ -203,13 +203,13 @@ def render_offer(offer: Offer, status: int = 200, upload_errors=None):
 
 
 @bp.route("/<int:offer_id>")
-@allow(*ROLES)
+@allow(*Role)
 def detail(offer_id: int):
     return render_offer(get_offer(current_user, offer_id))
 
 
 @bp.route("/<int:offer_id>/move/<action>", methods=["POST"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 def move(offer_id: int, action: str):
     offer = get_offer(current_user, offer_id)
     refused = apply_change(lambda: move_offer(current_user, offer, action),
@@ -217,13 +217,13 @@ def move(offer_id: int, action: str):
     if refused:
         return refused
     label = workflow.OFFER_MOVES[action].label
-    flash(f"{offer.reference}: {label.lower()} — done. It is now {workflow.OFFER_STATUSES[offer.status].lower()}.",
+    flash(f"{offer.reference}: {label.lower()} — done. It is now {offer.status.label.lower()}.",
           "success")
     return redirect(url_for("offers.detail", offer_id=offer_id))
 
 
 @bp.route("/<int:offer_id>/documents", methods=["POST"])
-@allow("provider", "coordinator", "admin")
+@allow(Role.PROVIDER, *Role.OFFICE)
 def upload_document(offer_id: int):
     offer = get_offer(current_user, offer_id)
     if not may_edit_offer(current_user, offer):

@@ -7,15 +7,9 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import utcnow
+from exchange.core.models import EnumText, utcnow
+from exchange.core.statuses import Role
 
-ROLES = ("member_state", "provider", "coordinator", "admin")
-ROLE_LABELS = {
-    "member_state": "Member State focal point",
-    "provider": "Assistance provider",
-    "coordinator": "Task Force coordinator",
-    "admin": "Administrator",
-}
 ORG_KINDS = ("member_state", "task_force_entity", "outside_provider", "task_force_office")
 ORG_KIND_LABELS = {
     "member_state": "Member State",
@@ -25,10 +19,10 @@ ORG_KIND_LABELS = {
 }
 # Which roles a user of each kind of organisation may hold.
 ROLES_BY_ORG_KIND = {
-    "member_state": ("member_state",),
-    "task_force_entity": ("provider",),
-    "outside_provider": ("provider",),
-    "task_force_office": ("coordinator", "admin"),
+    "member_state": (Role.MEMBER_STATE,),
+    "task_force_entity": (Role.PROVIDER,),
+    "outside_provider": (Role.PROVIDER,),
+    "task_force_office": Role.OFFICE,
 }
 APPROVAL_STATES = ("pending", "approved", "rejected")
 
@@ -72,7 +66,7 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20), index=True)
+    role: Mapped[Role] = mapped_column(EnumText(Role, 20), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -114,7 +108,7 @@ class User(db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return self.role.label
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -24,12 +24,12 @@ from exchange.core.security import (
     token_digest,
     verify_password,
 )
+from exchange.core.statuses import Role
 from exchange.core.texts import text
 from exchange.messages.mail import queue_email
 from exchange.people.models import (
     APPROVAL_STATES,
     ORG_KINDS,
-    ROLES,
     ROLES_BY_ORG_KIND,
     ApiToken,
     Organisation,
@@ -137,12 +137,12 @@ def create_user(actor, *, email: str, role: str, organisation_code: str, passwor
     except ValidationFailed as err:
         fields.update(err.fields)
         email = normalise_email(email)
-    if role not in ROLES:
-        fields["role"] = [f"Choose one of: {', '.join(ROLES)}."]
+    if Role.of(role) is None:
+        fields["role"] = [f"Choose one of: {', '.join(Role)}."]
     org = db.session.scalar(select(Organisation).where(Organisation.code == organisation_code))
     if org is None:
         fields["organisation"] = [f"No organisation with code {organisation_code!r}."]
-    elif role in ROLES and role not in ROLES_BY_ORG_KIND[org.kind]:
+    elif Role.of(role) is not None and role not in ROLES_BY_ORG_KIND[org.kind]:
         allowed = " or ".join(ROLES_BY_ORG_KIND[org.kind])
         fields["role"] = [f"A user of {org.code} ({org.kind_label}) must be {allowed}."]
     if problems := password_problems(password, password_inputs(email, name)):
@@ -359,7 +359,8 @@ def register_outside_provider(*, organisation_name: str, website: str, descripti
         return None
     org = create_organisation(None, name=organisation_name, kind="outside_provider", website=website,
                               description=description, approval="pending")
-    user = create_user(None, email=email, role="provider", organisation_code=org.code, password=password, name=name)
+    user = create_user(None, email=email, role=Role.PROVIDER, organisation_code=org.code, password=password,
+                       name=name)
     return user
 
 

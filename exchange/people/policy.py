@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from exchange.core import visibility
 from exchange.core.access import is_office
+from exchange.core.statuses import Role
 from exchange.people.models import Organisation
 
 
@@ -17,4 +18,4 @@ visibility.register(Organisation, "Organisation", sees=sees_organisation)
 def may_manage_tokens_of(actor, owner) -> bool:
     """Whether `actor` may issue, see and revoke `owner`'s API tokens: the owner, an admin, or the command
     line (no actor)."""
-    return actor is None or actor.id == owner.id or actor.role == "admin"
+    return actor is None or actor.id == owner.id or actor.role == Role.ADMIN

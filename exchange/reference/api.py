@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from exchange.api.pagination import PageArgs, envelope_schema, page_of
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
+from exchange.core.statuses import Role
 from exchange.people.models import ORG_KINDS, Organisation
 from exchange.reference.models import Country, Language, Modality, Region, Theme, WorkingGroup
 
@@ -66,7 +67,7 @@ def _list(model, order, args, where=None, options=()):
 
 
 @bp.route("/themes")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, envelope_schema(ThemeOut, "ThemeList"))
 def themes(args):
@@ -76,7 +77,7 @@ def themes(args):
 
 
 @bp.route("/countries")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, envelope_schema(CountryOut, "CountryList"))
 def countries(args):
@@ -85,7 +86,7 @@ def countries(args):
 
 
 @bp.route("/regions")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, envelope_schema(RegionOut, "RegionList"))
 def regions(args):
@@ -94,7 +95,7 @@ def regions(args):
 
 
 @bp.route("/organisations")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(OrganisationArgs, location="query")
 @bp.response(200, envelope_schema(OrganisationOut, "OrganisationList"))
 def organisations(args):
@@ -104,7 +105,7 @@ def organisations(args):
 
 
 @bp.route("/modalities")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, envelope_schema(CodeNameOut, "ModalityList"))
 def modalities(args):
@@ -113,7 +114,7 @@ def modalities(args):
 
 
 @bp.route("/languages")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, envelope_schema(CodeNameOut, "LanguageList"))
 def languages(args):

@@ -6,7 +6,8 @@ from flask import Response, current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
+from exchange.core.statuses import Role
 from exchange.reports import iati
 from exchange.reports.filters import ReportFilters
 from exchange.reports.matrix import compute_matrix
@@ -39,7 +40,7 @@ class MatrixOut(ma.Schema):
 
 
 @bp.route("/matrix")
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(MatrixArgs, location="query")
 @bp.response(200, MatrixOut)
 def matrix(args):
@@ -51,7 +52,7 @@ def matrix(args):
 
 
 @bp.route("/exports/iati-activities.xml")
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, content_type="application/xml", description="IATI 2.03 `iati-activities` document.")
 def iati_activities():
     """Delivered and ongoing assistance as IATI 2.03 activity XML.

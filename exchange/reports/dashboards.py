@@ -19,8 +19,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 
 from exchange.core.extensions import db
-from exchange.core.statuses import REQUEST_STATUSES
-from exchange.core.workflow import BUSY_MATCH_STATUSES
+from exchange.core.statuses import MatchStatus, RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.offers.models import Offer
@@ -94,7 +93,7 @@ class Dashboard:
                    "#1565c0", "#558b2f", "#ad1457"]
         specs = {
             "by_month": {"type": "bar", "data": {"labels": months, "datasets": [
-                {"label": REQUEST_STATUSES.get(s, s), "data": [self.by_month[m].get(s, 0) for m in months],
+                {"label": RequestStatus(s).label, "data": [self.by_month[m].get(s, 0) for m in months],
                  "backgroundColor": palette[i % len(palette)]} for i, s in enumerate(self.statuses)]},
                 "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}}},
             "by_pillar": {"type": "bar", "data": {"labels": [f"Pillar {p}" for p in self.by_pillar],
@@ -126,7 +125,7 @@ def _request_condition(user):
     """Which requests the dashboard counts: what the viewer may see, narrowed to a provider's own work
     (requests matched with its offers); a State sees only its own already."""
     condition = request_scope(user)
-    if user.role == "provider":
+    if user.role == Role.PROVIDER:
         condition = and_(condition, AssistanceRequest.id.in_(select(Match.request_id).where(match_scope(user))))
     return condition
 
@@ -165,7 +164,7 @@ def submission_durations(submitted: dict[int, datetime], matches, requests) -> t
 def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     filters = filters or ReportFilters()
     R = AssistanceRequest
-    scope = "all" if user.role in ("coordinator", "admin") else ("provider" if user.role == "provider" else "state")
+    scope = "all" if user.role in Role.OFFICE else ("provider" if user.role == Role.PROVIDER else "state")
     where = [_request_condition(user), *filters.period(R.submitted_at)]
     if filters.region:
         where.append(requests_in_areas([filters.region]))
@@ -186,7 +185,7 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         status_seen.add(status)
         if submitted_at:
             submitted[request_id] = submitted_at
-    statuses = [s for s in REQUEST_STATUSES if s in status_seen]
+    statuses = [s for s in RequestStatus if s in status_seen]
 
     # 2. By theme (and so by pillar).
     theme_counts = db.session.execute(
@@ -215,9 +214,9 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         rows = db.session.execute(
             select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
                    func.count(Match.id),
-                   func.coalesce(func.sum(case((Match.status.in_(BUSY_MATCH_STATUSES), 1), else_=0)), 0),
-                   func.coalesce(func.sum(case((Match.status == "completed", 1), else_=0)), 0),
-                   func.coalesce(func.sum(case((Match.status == "declined", 1), else_=0)), 0))
+                   func.coalesce(func.sum(case((Match.status.in_(MatchStatus.BUSY), 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((Match.status == MatchStatus.COMPLETED, 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((Match.status == MatchStatus.DECLINED, 1), else_=0)), 0))
             .join(Organisation, Organisation.id == Offer.organisation_id)
             .outerjoin(Match, Match.offer_id == Offer.id)
             .where(offer_where).group_by(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code)
@@ -229,7 +228,7 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
                             "capacity_use": (live / capacity) if capacity else None})
 
     # 6. Declined matches and why.
-    declined_where = [match_scope(user), Match.status == "declined", *filters.period(Match.status_changed_at)]
+    declined_where = [match_scope(user), Match.status == MatchStatus.DECLINED, *filters.period(Match.status_changed_at)]
     if scope == "provider":
         declined_where.append(Match.request_id.in_(select(R.id).where(condition)))
     reasons = db.session.execute(select(Match.decline_reason, func.count(Match.id)).where(*declined_where)

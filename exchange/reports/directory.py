@@ -10,11 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from exchange.core import workflow
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.errors import NotFound
 from exchange.core.extensions import db
 from exchange.core.filters import values
+from exchange.core.statuses import MatchStatus, OfferStatus, Role
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.offers.filters import OfferFilters
@@ -35,7 +35,7 @@ OFFERS_PER_PROVIDER = 8
 
 
 @bp.route("/directory")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     choices = reference_choices()
     theme = (values(request.args, "theme") or [""])[0]
@@ -45,7 +45,7 @@ def index():
     region_obj = db.session.get(Region, region) if region and len(region) <= 3 else None
     region = region_obj.code if region_obj else ""
 
-    stmt = filter_offers(visible_offers(current_user).where(Offer.status == "active"),
+    stmt = filter_offers(visible_offers(current_user).where(Offer.status == OfferStatus.ACTIVE),
                          OfferFilters(theme=(theme,) if theme else (), q=q))
     if region and region != WORLD:
         # Offers that can deliver somewhere in the region: listed countries, M49 areas, or anywhere.
@@ -75,7 +75,7 @@ def index():
 
 
 @bp.route("/countries")
-@allow(*ROLES)
+@allow(*Role)
 def countries():
     """Every Member State by region, each a link to its profile; `?country=KAZ` goes straight to one."""
     wanted = (request.args.get("country") or "").strip().upper()
@@ -91,7 +91,7 @@ def countries():
 
 
 @bp.route("/countries/<iso3>")
-@allow(*ROLES)
+@allow(*Role)
 def country(iso3: str):
     code = (iso3 or "").upper()
     place = db.session.get(Country, code) if len(code) == 3 and code.isalpha() else None
@@ -102,12 +102,12 @@ def country(iso3: str):
         .options(selectinload(AssistanceRequest.themes))
         .order_by(AssistanceRequest.created_at.desc(), AssistanceRequest.id.desc())))
     offers_here = list(db.session.scalars(
-        visible_offers(current_user).where(Offer.status == "active", delivers_in(Offer, [code]))
+        visible_offers(current_user).where(Offer.status == OfferStatus.ACTIVE, delivers_in(Offer, [code]))
         .options(selectinload(Offer.organisation), selectinload(Offer.themes), selectinload(Offer.countries),
                  selectinload(Offer.regions))
         .order_by(Offer.title, Offer.id)))
     assistance = list(db.session.scalars(
-        select(Match).where(match_scope(current_user), Match.status.in_(workflow.DELIVERY_MATCH_STATUSES),
+        select(Match).where(match_scope(current_user), Match.status.in_(MatchStatus.DELIVERY),
                             Match.request_id.in_(select(AssistanceRequest.id).where(
                                 AssistanceRequest.country_iso3 == code)))
         .options(selectinload(Match.request).selectinload(AssistanceRequest.themes),

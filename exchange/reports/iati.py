@@ -27,7 +27,7 @@ from lxml import etree
 from sqlalchemy.orm import joinedload
 
 from exchange.core.extensions import db
-from exchange.core.workflow import DELIVERY_MATCH_STATUSES
+from exchange.core.statuses import MatchStatus
 from exchange.matches.models import Match
 from exchange.matches.policy import visible_matches
 from exchange.offers.models import Offer
@@ -111,7 +111,7 @@ def activity_element(match: Match, refs: Mapping[str, str] | None = None) -> etr
     beneficiary = etree.SubElement(activity, "participating-org", {"role": "2", "type": "10"})
     _narrative(beneficiary, f"Government of {req.country.name}")
     etree.SubElement(activity, "other-identifier", {"ref": f"EXCHANGE-{req.reference}", "type": "A9"})
-    status = "2" if match.status == "in_delivery" else ("4" if match.confirmed_at else "3")
+    status = "2" if match.status == MatchStatus.IN_DELIVERY else ("4" if match.confirmed_at else "3")
     etree.SubElement(activity, "activity-status", {"code": status})
     if req.desired_start:
         etree.SubElement(activity, "activity-date", {"type": "1", "iso-date": req.desired_start.isoformat()})
@@ -139,7 +139,7 @@ def activity_element(match: Match, refs: Mapping[str, str] | None = None) -> etr
 
 
 def visible_activities(user) -> list[Match]:
-    stmt = (visible_matches(user).where(Match.status.in_(DELIVERY_MATCH_STATUSES)).order_by(Match.id)
+    stmt = (visible_matches(user).where(Match.status.in_(MatchStatus.DELIVERY)).order_by(Match.id)
             .options(joinedload(Match.request).joinedload(AssistanceRequest.country),
                      joinedload(Match.request).selectinload(AssistanceRequest.themes),
                      joinedload(Match.offer).joinedload(Offer.organisation)))

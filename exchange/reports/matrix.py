@@ -26,6 +26,7 @@ from datetime import date
 from sqlalchemy import and_, func, select
 
 from exchange.core.extensions import db
+from exchange.core.statuses import RequestStatus
 from exchange.matches.queries import offers_taking_requests
 from exchange.offers.models import Offer, offer_countries, offer_regions, offer_themes
 from exchange.offers.policy import offer_scope
@@ -35,9 +36,9 @@ from exchange.reports.filters import ReportFilters
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
 
-OPEN_STATUSES = ("open",)
-MATCHED_STATUSES = ("matched", "in_delivery")
-DELIVERED_STATUSES = ("completed",)
+OPEN_STATUSES = (RequestStatus.OPEN,)
+MATCHED_STATUSES = (RequestStatus.MATCHED, RequestStatus.IN_DELIVERY)
+DELIVERED_STATUSES = (RequestStatus.COMPLETED,)
 COLUMN_OF_STATUS = {**{s: "open" for s in OPEN_STATUSES}, **{s: "matched" for s in MATCHED_STATUSES},
                     **{s: "delivered" for s in DELIVERED_STATUSES}}
 STATUSES_OF_COLUMN = {"open": OPEN_STATUSES, "matched": MATCHED_STATUSES, "delivered": DELIVERED_STATUSES}

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.errors import ValidationFailed
-from exchange.core.statuses import REQUEST_STATUSES
+from exchange.core.statuses import RequestStatus, Role
 from exchange.reference.models import PILLARS
 from exchange.reports import dashboards, exports, iati
 from exchange.reports import matrix as matrix_module
@@ -19,7 +19,6 @@ from exchange.reports import progress as progress_module
 from exchange.reports.filters import ReportFilters, region_choices
 
 bp = Blueprint("reports", __name__, template_folder="templates")
-OFFICE = ("coordinator", "admin")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -55,7 +54,7 @@ def requests_list_link():
 
 
 @bp.route("/matrix")
-@allow(*ROLES)
+@allow(*Role)
 def matrix():
     filters, errors = _filters()
     result = matrix_module.compute_matrix(current_user, filters)
@@ -65,12 +64,12 @@ def matrix():
 
 
 @bp.route("/dashboard")
-@allow(*ROLES)
+@allow(*Role)
 def dashboard():
     filters, errors = _filters()
     data = dashboards.compute_dashboard(current_user, filters)
     return render_template("reports/dashboard.html", data=data, charts=data.chart_specs(),
-                           status_labels=REQUEST_STATUSES,
+                           status_labels=RequestStatus.labels(),
                            **_filter_context(filters, errors))
 
 
@@ -83,7 +82,7 @@ def _progress_period() -> tuple[date, date, dict[str, list[str]]]:
 
 
 @bp.route("/reports/progress")
-@allow(*OFFICE)
+@allow(*Role.OFFICE)
 def progress():
     start, end, errors = _progress_period()
     report = progress_module.compute_progress(current_user, start, end)
@@ -92,7 +91,7 @@ def progress():
 
 
 @bp.route("/reports/progress.pdf")
-@allow(*OFFICE)
+@allow(*Role.OFFICE)
 def progress_pdf():
     """The same report as a PDF file; a period that is not valid is refused (422), not replaced."""
     start, end, errors = _progress_period()
@@ -108,7 +107,7 @@ def progress_pdf():
 # Exports.
 
 @bp.route("/exports")
-@allow(*ROLES)
+@allow(*Role)
 def exports_index():
     return render_template("reports/exports.html")
 
@@ -131,41 +130,41 @@ def _export(kind: str, fmt: str):
 
 @bp.route("/exports/requests.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/exports/requests.csv", defaults={"fmt": "csv"})
-@allow(*ROLES)
+@allow(*Role)
 def export_requests(fmt):
     return _export("requests", fmt)
 
 
 @bp.route("/exports/offers.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/exports/offers.csv", defaults={"fmt": "csv"})
-@allow(*ROLES)
+@allow(*Role)
 def export_offers(fmt):
     return _export("offers", fmt)
 
 
 @bp.route("/exports/matches.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/exports/matches.csv", defaults={"fmt": "csv"})
-@allow(*ROLES)
+@allow(*Role)
 def export_matches(fmt):
     return _export("matches", fmt)
 
 
 @bp.route("/exports/matrix.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/exports/matrix.csv", defaults={"fmt": "csv"})
-@allow(*ROLES)
+@allow(*Role)
 def export_matrix(fmt):
     return _export("matrix", fmt)
 
 
 @bp.route("/exports/audit.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/exports/audit.csv", defaults={"fmt": "csv"})
-@allow(*OFFICE)
+@allow(*Role.OFFICE)
 def export_audit(fmt):
     return _export("audit", fmt)
 
 
 @bp.route("/exports/iati-activities.xml")
-@allow(*ROLES)
+@allow(*Role)
 def export_iati():
     """The same document as GET /api/v1/exports/iati-activities.xml, for a signed-in browser."""
     document, count = iati.export_for(current_user, current_app.config.get("IATI_ORGANISATION_REFS"))

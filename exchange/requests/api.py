@@ -9,9 +9,10 @@ from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
 from exchange.core.schemas import ReasonIn
+from exchange.core.statuses import Role
 from exchange.core.workflow import REQUEST_MOVES
 from exchange.messages.schemas import MessageIn
 from exchange.requests import operations
@@ -27,7 +28,7 @@ RequestListArgs = list_args(RequestFilters, "RequestListArgs")
 
 
 @bp.route("/requests", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.arguments(RequestListArgs, location="query")
 @bp.response(200, envelope_schema(RequestOut, "RequestList"))
 @error_doc(bp, 401, 422)
@@ -40,7 +41,7 @@ def list_requests(args):
 
 
 @bp.route("/requests", methods=["POST"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 @body_doc(bp, RequestIn)
 @bp.response(201, RequestOut)
 def create_request():
@@ -52,7 +53,7 @@ def create_request():
 
 
 @bp.route("/requests/<int:request_id>", methods=["GET"])
-@allow(*ROLES)
+@allow(*Role)
 @bp.response(200, RequestOut)
 @error_doc(bp, 401, 404)
 def get_one(request_id: int):
@@ -61,7 +62,7 @@ def get_one(request_id: int):
 
 
 @bp.route("/requests/<int:request_id>", methods=["PATCH"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 @body_doc(bp, RequestIn)
 @bp.response(200, RequestOut)
 def update(request_id: int):
@@ -86,5 +87,5 @@ MOVE_DOCS = {
 }
 
 register_moves(bp, "/requests/<int:request_id>", REQUEST_MOVES, get=get_request, operation=operations.move_request,
-               out=RequestOut, roles=ROLES, docs=MOVE_DOCS, bodies=MOVE_BODIES,
+               out=RequestOut, roles=tuple(Role), docs=MOVE_DOCS, bodies=MOVE_BODIES,
                note="A move not allowed from the current status answers 409; by a role that may never make it, 403.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from exchange.core.filters import ListFilters, codes, search, sort
-from exchange.core.statuses import REQUEST_STATUSES, URGENCIES
+from exchange.core.statuses import RequestStatus, Urgency
 from exchange.reference.models import PILLARS
 from exchange.requests.queries import REQUEST_SORTS
 
@@ -14,14 +14,14 @@ from exchange.requests.queries import REQUEST_SORTS
 class RequestFilters(ListFilters):
     """What the request list is narrowed to (each field: a request matches one of its codes) and its order."""
 
-    status: tuple[str, ...] = codes(f"Status: {', '.join(REQUEST_STATUSES)}.")
+    status: tuple[str, ...] = codes(f"Status: {', '.join(RequestStatus)}.")
     theme: tuple[str, ...] = codes("Theme code.")
     pillar: tuple[str, ...] = codes(f"Pillar of the Strategy: {', '.join(PILLARS)}.")
     country: tuple[str, ...] = codes("ISO3 country code.", upper=True)
     region: tuple[str, ...] = codes("UN M49 code: the country's region, sub-region or intermediate region.")
     modality: tuple[str, ...] = codes("Modality code.")
     language: tuple[str, ...] = codes("ISO 639-1 code.")
-    urgency: tuple[str, ...] = codes(f"{', '.join(URGENCIES)}.")
+    urgency: tuple[str, ...] = codes(f"{', '.join(Urgency)}.")
     organisation: tuple[str, ...] = codes("Requesting organisation code.")
     q: str = search("Full-text search over title, description and beneficiary "
                     "(every word must appear; word prefixes match).")

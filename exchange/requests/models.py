@@ -18,11 +18,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import _Coded, _link, one_of, utcnow
+from exchange.core.models import EnumText, _Coded, _link, one_of, utcnow
 from exchange.core.statuses import (
-    REQUEST_STATUSES,
-    URGENCIES,
-    VISIBILITIES,
+    RequestStatus,
+    Urgency,
+    Visibility,
 )
 from exchange.people.models import Organisation, User
 from exchange.reference.models import Country, Language, Modality, Theme
@@ -54,12 +54,14 @@ class AssistanceRequest(_Coded, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     beneficiary: Mapped[str] = mapped_column(String(200), default="")
-    urgency: Mapped[str] = mapped_column(String(10), default="medium", index=True)
+    urgency: Mapped[Urgency] = mapped_column(EnumText(Urgency, 10), default=Urgency.MEDIUM, index=True)
     desired_start: Mapped[date | None] = mapped_column(Date)
     desired_end: Mapped[date | None] = mapped_column(Date)
     estimated_budget_usd: Mapped[int | None] = mapped_column(BigInteger)
-    visibility: Mapped[str] = mapped_column(String(12), default="task_force", index=True)
-    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    visibility: Mapped[Visibility] = mapped_column(EnumText(Visibility, 12), default=Visibility.TASK_FORCE,
+                                                   index=True)
+    status: Mapped[RequestStatus] = mapped_column(EnumText(RequestStatus, 12), default=RequestStatus.DRAFT,
+                                                  index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     status_note: Mapped[str] = mapped_column(Text, default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("assistance_requests.id"))
@@ -82,8 +84,8 @@ class AssistanceRequest(_Coded, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),
-                      one_of("status", REQUEST_STATUSES), one_of("urgency", URGENCIES),
-                      one_of("visibility", VISIBILITIES))
+                      one_of("status", RequestStatus), one_of("urgency", Urgency),
+                      one_of("visibility", Visibility))
 
     @staticmethod
     def reference_for(request_id: int) -> str:

@@ -9,6 +9,7 @@ from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
+from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.messages.notify import coordinators, notify
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
@@ -70,7 +71,7 @@ def create_request(user, raw: dict) -> AssistanceRequest:
     data = load(RequestIn(), raw, partial=True, required=("title",))
     data.pop("version", None)
     draft = data.pop("draft", False)
-    if user.role == "member_state":
+    if user.role == Role.MEMBER_STATE:
         own = user.organisation.country_iso3
         if data.get("country") not in (None, own):
             raise ValidationFailed("A State files requests for its own country only.",
@@ -85,10 +86,10 @@ def create_request(user, raw: dict) -> AssistanceRequest:
         organisation = organisation_by_code(country)
     if "shared_with" in data and not may_share_request(user):
         raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
-    data.setdefault("urgency", "medium")
-    data.setdefault("visibility", "task_force")
+    data.setdefault("urgency", Urgency.MEDIUM)
+    data.setdefault("visibility", Visibility.TASK_FORCE)
     req = AssistanceRequest(organisation=organisation, country_iso3=country, created_by_id=user.id,
-                            status="draft", beneficiary="", description="")
+                            status=RequestStatus.DRAFT, beneficiary="", description="")
     _apply_request(req, data)
     db.session.add(req)
     if not draft:
@@ -116,7 +117,7 @@ def update_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest
         raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
     before = request_snapshot(req)
     _apply_request(req, data)
-    if req.status != "draft":
+    if req.status != RequestStatus.DRAFT:
         problems = _submission_problems(req)
         if problems:
             raise ValidationFailed("A submitted request must stay complete.", problems)
@@ -133,15 +134,15 @@ def _submit(user, req: AssistanceRequest) -> None:
     if problems:
         raise ValidationFailed("The request is not complete yet.", problems)
     before = req.status
-    req.status = workflow.RESUBMIT_TARGET if before == "needs_info" else "submitted"
+    req.status = workflow.REQUEST_MOVES["submit"].target_from(before)
     req.submitted_at = req.submitted_at or utcnow()
     req.status_changed_at = utcnow()
     db.session.flush()
     audit.record(user, "request.submitted", "request", req.id, f"{req.reference} submitted",
                  {"status": [before, req.status]})
     notify(coordinators(), "request.submitted",
-           f"{req.reference} from {req.country.name}: {req.title}" + (" (answered)" if before == "needs_info"
-                                                                      else ""),
+           f"{req.reference} from {req.country.name}: {req.title}"
+           + (" (answered)" if before == RequestStatus.NEEDS_INFO else ""),
            exclude=user, about=req)
 
 
@@ -168,7 +169,7 @@ def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = N
         _submit(user, req)
         return req
     before = req.status
-    req.status = move.target
+    req.status = move.target_from(before)
     req.status_changed_at = utcnow()
     if text:
         req.status_note = text

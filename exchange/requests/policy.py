@@ -7,14 +7,8 @@ from sqlalchemy import and_, exists, false, or_, select
 from exchange.core import visibility
 from exchange.core.access import is_requesting_state
 from exchange.core.errors import Forbidden
+from exchange.core.statuses import RequestStatus, Role, Visibility
 from exchange.requests.models import AssistanceRequest, request_shares
-
-ACCEPTED_REQUEST_STATUSES = ("open", "matched", "in_delivery", "completed", "closed")
-
-
-# Requests a coordinator can still propose matches for.
-MATCHABLE_REQUEST_STATUSES = ("open", "matched", "in_delivery")
-
 
 # More ways a provider comes to see a request, added by the areas above (matches: its offers are matched to
 # it): each is (user, the requests' table) -> SQL condition.
@@ -27,22 +21,22 @@ def request_scope(user):
     if not getattr(user, "is_authenticated", False) or not user.active:
         return false()
     own_state = and_(R.organisation_id == user.organisation_id)
-    if user.role == "member_state":
+    if user.role == Role.MEMBER_STATE:
         return own_state
     if not user.organisation.is_approved:
         return false()
-    not_draft = R.status != "draft"
-    if user.role in ("coordinator", "admin"):
+    not_draft = R.status != RequestStatus.DRAFT
+    if user.role in Role.OFFICE:
         return not_draft
     # provider
     org = user.organisation
     shared = exists().where(request_shares.c.request_id == R.id, request_shares.c.organisation_id == org.id)
     by_visibility = [
-        and_(R.visibility == "restricted", shared),
-        and_(R.visibility == "providers", R.status.in_(ACCEPTED_REQUEST_STATUSES)),
+        and_(R.visibility == Visibility.RESTRICTED, shared),
+        and_(R.visibility == Visibility.PROVIDERS, R.status.in_(RequestStatus.ACCEPTED)),
     ]
     if org.kind == "task_force_entity":
-        by_visibility.append(R.visibility.in_(("task_force", "providers")))
+        by_visibility.append(R.visibility.in_((Visibility.TASK_FORCE, Visibility.PROVIDERS)))
     return and_(not_draft, or_(*(grant(user, R) for grant in PROVIDER_GRANTS), *by_visibility))
 
 
@@ -58,20 +52,15 @@ def get_request(user, request_id) -> AssistanceRequest:
     return visibility.get_visible(AssistanceRequest, user, request_id)
 
 
-REQUEST_STATE_EDITABLE = ("draft", "submitted", "in_review", "needs_info")
-
-
-REQUEST_ENDED = ("rejected", "withdrawn", "closed", "completed")
-
-
 def may_file_request(user) -> bool:
-    return user.role in ("member_state", "coordinator")
+    return user.role in (Role.MEMBER_STATE, Role.COORDINATOR)
 
 
 def may_edit_request(user, req: AssistanceRequest) -> bool:
     if is_requesting_state(user, req):
-        return req.status in REQUEST_STATE_EDITABLE
-    return user.role == "coordinator" and req.status != "draft" and req.status not in REQUEST_ENDED
+        return req.status in RequestStatus.EDITABLE_BY_STATE
+    return (user.role == Role.COORDINATOR and req.status != RequestStatus.DRAFT
+            and req.status not in RequestStatus.ENDED)
 
 
 def require_edit_request(user, req: AssistanceRequest) -> None:
@@ -84,4 +73,4 @@ def require_edit_request(user, req: AssistanceRequest) -> None:
 
 def may_share_request(user, req: AssistanceRequest | None = None) -> bool:
     """Coordinators share a request with named providers (when filing it on a State's behalf, too)."""
-    return user.role == "coordinator"
+    return user.role == Role.COORDINATOR

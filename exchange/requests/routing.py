@@ -2,6 +2,7 @@
 of the working groups of its themes (A/62/898 annex)."""
 from __future__ import annotations
 
+from exchange.core.statuses import Role
 from exchange.messages.notify import notify, users_of
 from exchange.requests.models import AssistanceRequest
 
@@ -28,9 +29,9 @@ def lead_entities(req: AssistanceRequest):
 def after_request_move(user, req: AssistanceRequest, action: str, text: str = "") -> None:
     message = MESSAGES.get(action)
     if message:
-        notify(users_of([req.organisation_id], ("member_state",)), f"request.{action}",
+        notify(users_of([req.organisation_id], (Role.MEMBER_STATE,)), f"request.{action}",
                message.format(ref=f"{req.reference} ({req.title})", text=text), exclude=user, about=req)
     if action == "accept":
-        notify(users_of(lead_entities(req), ("provider",)), "request.routed",
+        notify(users_of(lead_entities(req), (Role.PROVIDER,)), "request.routed",
                f"New request on your working group's themes: {req.reference} from {req.country.name} — {req.title}",
                exclude=user, about=req)

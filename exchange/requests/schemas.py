@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from exchange.core.schemas import MAX_BUDGET, StrictBoolean, _Clean, _dates
-from exchange.core.statuses import URGENCIES, VISIBILITIES
+from exchange.core.statuses import Urgency, Visibility
 from exchange.reference.schemas import _codes, reference_codes
 
 
@@ -16,14 +16,14 @@ class RequestIn(_Clean):
     themes = _codes("themes", required=True, label="themes")
     modalities = _codes("modalities", required=True, label="modalities")
     languages = _codes("languages", required=True, label="languages")
-    urgency = ma.fields.String(validate=ma.validate.OneOf(list(URGENCIES)))
+    urgency = ma.fields.String(validate=ma.validate.OneOf(list(Urgency)))
     country = ma.fields.String(validate=ma.validate.Length(equal=3))
     desired_start = ma.fields.Date(allow_none=True)
     desired_end = ma.fields.Date(allow_none=True)
     estimated_budget_usd = ma.fields.Integer(allow_none=True, strict=True,
                                              validate=ma.validate.Range(min=0, max=MAX_BUDGET))
     beneficiary = ma.fields.String(validate=ma.validate.Length(max=200))
-    visibility = ma.fields.String(validate=ma.validate.OneOf(list(VISIBILITIES)))
+    visibility = ma.fields.String(validate=ma.validate.OneOf(list(Visibility)))
     shared_with = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=64)),
                                  metadata={"description": "Organisation codes of providers a coordinator shares "
                                                           "a restricted request with."})

@@ -12,11 +12,11 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.panels import load_panels
-from exchange.core.statuses import URGENCIES, VISIBILITIES
+from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
@@ -79,8 +79,9 @@ class RequestForm(FlaskForm):
     languages = SelectMultipleField("Languages", choices=[])
     estimated_budget_usd = StringField("Estimated budget (US dollars)", description="A whole number, e.g. "
                                        "50000; leave empty if unknown.", render_kw={"inputmode": "numeric"})
-    urgency = RadioField("Urgency", choices=list(URGENCIES.items()), default="medium")
-    visibility = RadioField("Who may see it", choices=list(VISIBILITIES.items()), default="task_force")
+    urgency = RadioField("Urgency", choices=list(Urgency.labels().items()), default=Urgency.MEDIUM)
+    visibility = RadioField("Who may see it", choices=list(Visibility.labels().items()),
+                            default=Visibility.TASK_FORCE)
     country = SelectField("Member State", choices=[], description="Coordinators file on a State's behalf: "
                           "choose the State. The request belongs to that State's focal points.")
     version = HiddenField()
@@ -131,7 +132,7 @@ def _request_input(form: RequestForm, *, as_draft: bool, creating: bool) -> dict
     budget = int_or_raw(form.estimated_budget_usd.data)
     if budget is not None or not creating:
         raw["estimated_budget_usd"] = budget
-    if creating and current_user.role != "member_state" and form.country.data:
+    if creating and current_user.role != Role.MEMBER_STATE and form.country.data:
         raw["country"] = form.country.data
     return raw
 
@@ -143,7 +144,7 @@ def _render_form(form, req=None, status=200, conflict=None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 def new():
     if not may_file_request(current_user):
         raise Forbidden("Only Member States' focal points and coordinators file requests.")
@@ -169,7 +170,7 @@ def new():
 
 
 @bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 def edit(request_id: int):
     req = get_request(current_user, request_id)
     try:
@@ -181,7 +182,7 @@ def edit(request_id: int):
         return _render_form(_request_form(data=_data_of(req)), req)
     form = _request_form(formdata=request.form)
     action = request.form.get("action", "save")
-    as_draft = req.status == "draft" and action != "submit"
+    as_draft = req.status == RequestStatus.DRAFT and action != "submit"
     raw = _request_input(form, as_draft=as_draft, creating=False)
     version = (form.version.data or "").strip()
     raw["version"] = int(version) if version.isdigit() and len(version) < 10 else (version or None)
@@ -189,7 +190,7 @@ def edit(request_id: int):
         raw.pop("version")
     try:
         update_request(current_user, req, raw)
-        if action == "submit" and req.status in ("draft", "needs_info"):
+        if action == "submit" and req.status in workflow.REQUEST_MOVES["submit"].sources:
             move_request(current_user, req, "submit", {})
         db.session.commit()
     except (Conflict, StaleDataError) as err:
@@ -232,11 +233,11 @@ def _changed_since(req: AssistanceRequest, form: RequestForm) -> dict:
             same = (mine or "").strip() == (theirs or "").strip()
         if not same:
             differs.append(label)
-    return {"version": req.version, "fields": differs, "status": workflow.REQUEST_STATUSES[req.status]}
+    return {"version": req.version, "fields": differs, "status": req.status.label}
 
 
 @bp.route("")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     filters = RequestFilters.from_params(request.args)
     stmt = filter_requests(visible_requests(current_user), filters)
@@ -244,11 +245,11 @@ def index():
         selectinload(AssistanceRequest.themes), selectinload(AssistanceRequest.country),
         selectinload(AssistanceRequest.organisation))
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
-    heading = "My State's requests" if current_user.role == "member_state" else "Assistance requests"
+    heading = "My State's requests" if current_user.role == Role.MEMBER_STATE else "Assistance requests"
     return render_template("requests/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
                            sort=filters.sort,
-                           sorts=REQUEST_SORTS, choices=reference_choices(), statuses=workflow.REQUEST_STATUSES,
-                           urgencies=URGENCIES, heading=heading, title=heading,
+                           sorts=REQUEST_SORTS, choices=reference_choices(), statuses=RequestStatus.labels(),
+                           urgencies=Urgency.labels(), heading=heading, title=heading,
                            may_file=may_file_request(current_user))
 
 
@@ -261,8 +262,8 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
                                    .where(Document.request_id == req.id).order_by(Document.id)))
     return render_template(
         "requests/detail.html", req=req, documents=docs, history=audit.history("request", req.id),
-        moves=workflow.available_moves("request", current_user, req), statuses=workflow.REQUEST_STATUSES,
-        urgencies=URGENCIES, visibilities=VISIBILITIES,
+        moves=workflow.available_moves("request", current_user, req), statuses=RequestStatus.labels(),
+        urgencies=Urgency.labels(), visibilities=Visibility.labels(),
         may_edit=may_edit_request(current_user, req), upload_errors=upload_errors or [],
         move_errors=move_errors or {}, failed_move=failed_move, typed=typed or {},
         upload_url=url_for("requests.upload_document", request_id=req.id),
@@ -273,13 +274,13 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
 
 
 @bp.route("/<int:request_id>")
-@allow(*ROLES)
+@allow(*Role)
 def detail(request_id: int):
     return render_request(get_request(current_user, request_id))
 
 
 @bp.route("/<int:request_id>/share", methods=["POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def share(request_id: int):
     """A coordinator chooses the providers a (restricted) request is shared with."""
     req = get_request(current_user, request_id)
@@ -295,7 +296,7 @@ def share(request_id: int):
 
 
 @bp.route("/<int:request_id>/move/<action>", methods=["POST"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 def move(request_id: int, action: str):
     req = get_request(current_user, request_id)
     move_def = workflow.REQUEST_MOVES.get(action)
@@ -315,12 +316,12 @@ def move(request_id: int, action: str):
     if refused:
         return refused
     flash(f"{req.reference}: {move_def.label.lower()} — done. It is now "
-          f"{workflow.REQUEST_STATUSES[req.status].lower()}.", "success")
+          f"{req.status.label.lower()}.", "success")
     return redirect(url_for("requests.detail", request_id=request_id))
 
 
 @bp.route("/<int:request_id>/documents", methods=["POST"])
-@allow("member_state", "coordinator")
+@allow(Role.MEMBER_STATE, Role.COORDINATOR)
 def upload_document(request_id: int):
     req = get_request(current_user, request_id)
     if not may_edit_request(current_user, req):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.people.models import Organisation, User
 from exchange.people.operations import create_organisation, create_user
 
@@ -15,22 +16,22 @@ DEMO_TOTP_SECRET = "EXCHANGEDEMOKEYTWOTHOUSANDTWENTY"
 
 # (e-mail, name, role, organisation code)
 DEMO_USERS = [
-    ("admin@ctitf.demo.example", "Amina Haddad", "admin", "CTITF"),
-    ("coordinator@ctitf.demo.example", "Jonas Berg", "coordinator", "CTITF"),
-    ("focal@kaz.demo.example", "Aigerim Nurlanovna", "member_state", "KAZ"),
-    ("focal@nga.demo.example", "Chinedu Okafor", "member_state", "NGA"),
-    ("focal@tjk.demo.example", "Farrukh Rahimov", "member_state", "TJK"),
-    ("focal@per.demo.example", "Lucía Quispe", "member_state", "PER"),
-    ("focal@jor.demo.example", "Rania Al-Masri", "member_state", "JOR"),
-    ("officer@unodc.demo.example", "Marco Rossi", "provider", "UNODC"),
-    ("officer@imf.demo.example", "Priya Natarajan", "provider", "IMF"),
-    ("officer@iaea.demo.example", "Kenji Watanabe", "provider", "IAEA"),
-    ("officer@wco.demo.example", "Sophie Laurent", "provider", "WCO"),
-    ("officer@interpol.demo.example", "Daniel Moreau", "provider", "INTERPOL"),
-    ("officer@ohchr.demo.example", "Grace Mensah", "provider", "OHCHR"),
-    ("officer@icao.demo.example", "Ahmed Farouk", "provider", "ICAO"),
-    ("officer@nordic.demo.example", "Ingrid Solberg", "provider", "nordic-ct-capacity-fund"),
-    ("officer@sahel.demo.example", "Moussa Diallo", "provider", "sahel-security-institute"),
+    ("admin@ctitf.demo.example", "Amina Haddad", Role.ADMIN, "CTITF"),
+    ("coordinator@ctitf.demo.example", "Jonas Berg", Role.COORDINATOR, "CTITF"),
+    ("focal@kaz.demo.example", "Aigerim Nurlanovna", Role.MEMBER_STATE, "KAZ"),
+    ("focal@nga.demo.example", "Chinedu Okafor", Role.MEMBER_STATE, "NGA"),
+    ("focal@tjk.demo.example", "Farrukh Rahimov", Role.MEMBER_STATE, "TJK"),
+    ("focal@per.demo.example", "Lucía Quispe", Role.MEMBER_STATE, "PER"),
+    ("focal@jor.demo.example", "Rania Al-Masri", Role.MEMBER_STATE, "JOR"),
+    ("officer@unodc.demo.example", "Marco Rossi", Role.PROVIDER, "UNODC"),
+    ("officer@imf.demo.example", "Priya Natarajan", Role.PROVIDER, "IMF"),
+    ("officer@iaea.demo.example", "Kenji Watanabe", Role.PROVIDER, "IAEA"),
+    ("officer@wco.demo.example", "Sophie Laurent", Role.PROVIDER, "WCO"),
+    ("officer@interpol.demo.example", "Daniel Moreau", Role.PROVIDER, "INTERPOL"),
+    ("officer@ohchr.demo.example", "Grace Mensah", Role.PROVIDER, "OHCHR"),
+    ("officer@icao.demo.example", "Ahmed Farouk", Role.PROVIDER, "ICAO"),
+    ("officer@nordic.demo.example", "Ingrid Solberg", Role.PROVIDER, "nordic-ct-capacity-fund"),
+    ("officer@sahel.demo.example", "Moussa Diallo", Role.PROVIDER, "sahel-security-institute"),
 ]
 
 OUTSIDE_PROVIDERS = [
@@ -47,7 +48,7 @@ def _demo_second_factor() -> None:
     from exchange.core.models import utcnow
     from exchange.people.credentials import MfaCredential
     office = db.session.scalars(select(User).where(User.email.in_([u[0] for u in DEMO_USERS]),
-                                                   User.role.in_(("coordinator", "admin"))))
+                                                   User.role.in_(Role.OFFICE)))
     for user in office:
         if db.session.get(MfaCredential, user.id) is None:
             db.session.add(MfaCredential(user_id=user.id, secret=DEMO_TOTP_SECRET, enabled_at=utcnow()))

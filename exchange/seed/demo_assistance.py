@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
+from exchange.core.statuses import Role
 from exchange.matches.operations import move_match, propose_match
 from exchange.offers.operations import create_offer, move_offer
 from exchange.people.models import User
@@ -380,9 +381,9 @@ def load() -> None:
         req, offer = requests[request_key], offers[offer_key]
         match = propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id, "note": note})
         provider = db.session.scalar(select(User).where(User.organisation_id == offer.organisation_id,
-                                                        User.role == "provider").order_by(User.id))
+                                                        User.role == Role.PROVIDER).order_by(User.id))
         state = db.session.scalar(select(User).where(User.organisation_id == req.organisation_id,
-                                                     User.role == "member_state").order_by(User.id))
+                                                     User.role == Role.MEMBER_STATE).order_by(User.id))
         actors = {"provider": provider, "coordinator": coordinator, "state": state}
         for action, who, body in moves:
             move_match(actors[who], match, action, body)

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from exchange.audit.models import AuditEvent
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
+from exchange.core.statuses import MatchStatus, RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.messages.models import Notification
@@ -46,8 +47,8 @@ def _requests(user, *conditions, order=None, limit: int = 20):
 
 def state_home(user) -> dict:
     return {
-        "needs_info": _requests(user, AssistanceRequest.status == "needs_info"),
-        "to_confirm": _matches(user, Match.status == "completed", Match.confirmed_at.is_(None)),
+        "needs_info": _requests(user, AssistanceRequest.status == RequestStatus.NEEDS_INFO),
+        "to_confirm": _matches(user, Match.status == MatchStatus.COMPLETED, Match.confirmed_at.is_(None)),
         "recent": _requests(user, order=[AssistanceRequest.updated_at.desc()], limit=SHOW * 2),
     }
 
@@ -57,20 +58,20 @@ def provider_home(user) -> dict:
                                                       Notification.kind == "request.routed",
                                                       Notification.record_type == "request",
                                                       Notification.at >= utcnow() - timedelta(days=30))
-    routed = _requests(user, AssistanceRequest.id.in_(routed_ids), AssistanceRequest.status == "open",
+    routed = _requests(user, AssistanceRequest.id.in_(routed_ids), AssistanceRequest.status == RequestStatus.OPEN,
                        order=[AssistanceRequest.accepted_at.desc()], limit=SHOW * 2)
     return {
-        "to_answer": _matches(user, Match.status == "proposed"),
-        "to_report": _matches(user, Match.status.in_(("accepted", "in_delivery"))),
+        "to_answer": _matches(user, Match.status == MatchStatus.PROPOSED),
+        "to_report": _matches(user, Match.status.in_(MatchStatus.BUSY)),
         "routed": routed,
     }
 
 
 def coordinator_home(user) -> dict:
-    from exchange.matches.triage import QUEUE_STATUSES, queue_query
+    from exchange.matches.triage import queue_query
     now = utcnow()
     queue_count = db.session.scalar(select(func.count()).select_from(AssistanceRequest).where(
-        AssistanceRequest.status.in_(QUEUE_STATUSES)))
+        AssistanceRequest.status.in_(RequestStatus.IN_TRIAGE)))
     oldest = [{"req": r, **waiting(r, now)} for r in db.session.scalars(queue_query().limit(SHOW))]
     before = now - timedelta(days=DEFAULT_STALLED_DAYS)
     return {
@@ -93,22 +94,20 @@ def admin_home(user) -> dict:
 
 
 @bp.route("/")
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 def index():
     user = current_user
     context: dict = {}
-    if user.role in ("coordinator", "admin"):
+    if user.role in Role.OFFICE:
         context["pending_providers"] = db.session.scalar(
             select(func.count()).select_from(Organisation).where(Organisation.kind == "outside_provider",
                                                                  Organisation.approval == "pending"))
-    if user.role == "member_state":
+    if user.role == Role.MEMBER_STATE:
         context.update(state_home(user))
-    elif user.role == "provider" and user.organisation.is_approved:
+    elif user.role == Role.PROVIDER and user.organisation.is_approved:
         context.update(provider_home(user))
-    elif user.role == "coordinator":
+    elif user.role == Role.COORDINATOR:
         context.update(coordinator_home(user))
-    elif user.role == "admin":
+    elif user.role == Role.ADMIN:
         context.update(admin_home(user))
-    from exchange.core.statuses import MATCH_STATUSES, REQUEST_STATUSES
-    return render_template(f"home/{user.role}.html", request_statuses=REQUEST_STATUSES,
-                           match_statuses=MATCH_STATUSES, **context)
+    return render_template(f"home/{user.role}.html", **context)

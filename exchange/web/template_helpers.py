@@ -9,40 +9,41 @@ from markupsafe import Markup, escape
 
 from exchange.core import workflow
 from exchange.core.access import is_office, is_requesting_state, may_enter
-from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS
+from exchange.core.statuses import MatchStatus, RequestStatus, Role
+from exchange.people.models import ORG_KIND_LABELS
 
 NAV = {
-    "member_state": [("home.index", "Home"), ("requests.index", "My requests"), ("requests.new", "New request"),
-                     ("offers.index", "Offers"), ("directory.index", "Directory"), ("reports.matrix", "Matrix"),
-                     ("reports.dashboard", "Dashboard"),
-                     ("matches.index", "Matches"), ("inbox.index", "Inbox")],
-    "provider": [("home.index", "Home"), ("requests.index", "Requests"), ("offers.index", "Offers"),
-                 ("directory.index", "Directory"), ("reports.matrix", "Matrix"),
-                 ("reports.dashboard", "Dashboard"),
-                 ("imports.offers", "Import offers"), ("matches.index", "Matches"), ("inbox.index", "Inbox")],
-    "coordinator": [("home.index", "Home"), ("triage.queue", "Triage"), ("requests.index", "Requests"),
-                    ("offers.index", "Offers"), ("directory.index", "Directory"), ("matches.index", "Matches"),
-                    ("admin.providers", "Providers"), ("reports.matrix", "Matrix"),
-                    ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports"),
-                    ("audit_trail.index", "Audit trail"), ("inbox.index", "Inbox")],
-    "admin": [("home.index", "Home"), ("requests.index", "Requests"), ("offers.index", "Offers"),
-              ("directory.index", "Directory"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
-              ("admin.providers", "Providers"), ("reports.matrix", "Matrix"),
-              ("reports.dashboard", "Dashboard"), ("reports.progress", "Reports"), ("matches.index", "Matches"),
-              ("audit_trail.index", "Audit trail"), ("security_review.index", "Security events"),
-              ("inbox.index", "Inbox")],
+    Role.MEMBER_STATE: [
+        ("home.index", "Home"), ("requests.index", "My requests"), ("requests.new", "New request"),
+        ("offers.index", "Offers"), ("directory.index", "Directory"), ("reports.matrix", "Matrix"),
+        ("reports.dashboard", "Dashboard"), ("matches.index", "Matches"), ("inbox.index", "Inbox"),
+    ],
+    Role.PROVIDER: [
+        ("home.index", "Home"), ("requests.index", "Requests"), ("offers.index", "Offers"),
+        ("directory.index", "Directory"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
+        ("imports.offers", "Import offers"), ("matches.index", "Matches"), ("inbox.index", "Inbox"),
+    ],
+    Role.COORDINATOR: [
+        ("home.index", "Home"), ("triage.queue", "Triage"), ("requests.index", "Requests"),
+        ("offers.index", "Offers"), ("directory.index", "Directory"), ("matches.index", "Matches"),
+        ("admin.providers", "Providers"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
+        ("reports.progress", "Reports"), ("audit_trail.index", "Audit trail"), ("inbox.index", "Inbox"),
+    ],
+    Role.ADMIN: [
+        ("home.index", "Home"), ("requests.index", "Requests"), ("offers.index", "Offers"),
+        ("directory.index", "Directory"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
+        ("admin.providers", "Providers"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
+        ("reports.progress", "Reports"), ("matches.index", "Matches"), ("audit_trail.index", "Audit trail"),
+        ("security_review.index", "Security events"), ("inbox.index", "Inbox"),
+    ],
 }
-
-
-STATUS_LABELS = {"request": workflow.REQUEST_STATUSES, "match": workflow.MATCH_STATUSES,
-                 "offer": workflow.OFFER_STATUSES}
 
 
 def status_badge(kind: str, status: str) -> Markup:
     """A request's, match's or offer's status as a coloured badge with its label (the colour is never the
     only sign: the label is always written)."""
-    label = STATUS_LABELS[kind].get(status, status)
-    colour = workflow.STATUS_COLOURS.get(status, "secondary")
+    member = workflow.STATUSES[kind].of(status)
+    label, colour = (member.label, member.colour) if member else (status, "secondary")
     return Markup(f'<span class="badge badge-status text-bg-{escape(colour)}">{escape(label)}</span>')
 
 
@@ -68,4 +69,5 @@ def register(app: Flask) -> None:
         if current_user.is_authenticated:
             nav = [(endpoint, label) for endpoint, label in NAV.get(current_user.role, [])
                    if may_enter(current_user, endpoint)]
-        return {"nav_items": nav, "role_labels": ROLE_LABELS, "org_kind_labels": ORG_KIND_LABELS}
+        return {"nav_items": nav, "role_labels": Role.labels(), "org_kind_labels": ORG_KIND_LABELS,
+                "RequestStatus": RequestStatus, "MatchStatus": MatchStatus}

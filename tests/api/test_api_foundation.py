@@ -18,13 +18,13 @@ def test_openapi_document_is_served_without_a_token(api):
 
 def test_the_openapi_document_lists_the_allowed_values_the_code_uses(api):
     from exchange.api.errors import CODES
-    from exchange.core.statuses import URGENCIES, VISIBILITIES
+    from exchange.core.statuses import Urgency, Visibility
     from exchange.people.models import ORG_KINDS
 
     spec = api.get("/api/v1/openapi.json").json
     request_out = spec["components"]["schemas"]["RequestOut"]["properties"]
-    assert request_out["urgency"]["enum"] == list(URGENCIES)
-    assert request_out["visibility"]["enum"] == list(VISIBILITIES)
+    assert request_out["urgency"]["enum"] == list(Urgency)
+    assert request_out["visibility"]["enum"] == list(Visibility)
     codes = spec["components"]["schemas"]["ErrorDetailOut"]["properties"]["code"]["description"]
     assert codes.split(", ") == list(CODES.values())
     kind = next(p for p in spec["paths"]["/api/v1/organisations"]["get"]["parameters"] if p["name"] == "kind")

@@ -11,10 +11,11 @@ from wtforms.validators import DataRequired, Length, Optional
 from exchange.core.access import allow
 from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.statuses import Role
 from exchange.core.texts import text
 from exchange.people import mfa as mfa_ops
 from exchange.people import operations
-from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS, Organisation, User
+from exchange.people.models import ORG_KIND_LABELS, Organisation, User
 from exchange.people.views.reauth import require_recent_authentication
 from exchange.web.forms import apply_errors, page_number
 
@@ -25,7 +26,7 @@ PER_PAGE = 50
 class UserForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=list(Role.labels().items()))
     organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)],
                                description="ISO3 for a Member State (e.g. KAZ), an entity code (e.g. UNODC), CTITF.")
     password = PasswordField("Password", validators=[Optional(), Length(max=256)],
@@ -34,7 +35,7 @@ class UserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()))
+    role = SelectField("Role", choices=list(Role.labels().items()))
     organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("New password", validators=[Optional(), Length(max=256)],
                              description="Leave empty to keep the current one. Setting one signs the user out.")
@@ -62,7 +63,7 @@ def _get_user(user_id: int) -> User:
 
 
 @bp.route("/users")
-@allow("admin")
+@allow(Role.ADMIN)
 def users():
     q = request.args.get("q", "").strip()[:100]
     page = page_number()
@@ -76,7 +77,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def new_user():
     form = UserForm()
@@ -101,7 +102,7 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def edit_user(user_id: int):
     user = _get_user(user_id)
@@ -129,7 +130,7 @@ def edit_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def set_active(user_id: int):
     user = _get_user(user_id)
@@ -149,7 +150,7 @@ def set_active(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def end_sessions(user_id: int):
     user = _get_user(user_id)
@@ -163,7 +164,7 @@ def end_sessions(user_id: int):
 
 
 @bp.route("/organisations")
-@allow("admin")
+@allow(Role.ADMIN)
 def organisations():
     kind = request.args.get("kind", "")
     page = page_number()
@@ -175,7 +176,7 @@ def organisations():
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def new_organisation():
     form = OrganisationForm()
     if form.validate_on_submit():
@@ -194,7 +195,7 @@ def new_organisation():
 
 
 @bp.route("/providers")
-@allow("coordinator", "admin")
+@allow(*Role.OFFICE)
 def providers():
     stmt = select(Organisation).where(Organisation.kind == "outside_provider").order_by(
         Organisation.approval.desc(), Organisation.created_at)
@@ -202,7 +203,7 @@ def providers():
 
 
 @bp.route("/providers/<int:org_id>/approval", methods=["POST"])
-@allow("coordinator", "admin")
+@allow(*Role.OFFICE)
 @require_recent_authentication
 def set_approval(org_id: int):
     org = db.session.get(Organisation, org_id)

@@ -12,10 +12,11 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAr
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional
 
 from exchange.audit.security_events import client_address, record_security_event
-from exchange.core.access import PUBLIC, ROLES, allow
+from exchange.core.access import PUBLIC, allow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db, limiter
 from exchange.core.limiting import count_sign_in_failure, forget_sign_in_failures, sign_in_refusal
+from exchange.core.statuses import Role
 from exchange.core.texts import text
 from exchange.people import operations
 from exchange.people import operations as people_ops
@@ -127,7 +128,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 def logout():
     user = current_user._get_current_object()
     if (row := current_session()) is not None:
@@ -169,7 +170,7 @@ def register():
 
 
 @bp.route("/account")
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 def account():
     sessions = people_ops.live_sessions(current_user)
     this = current_session()
@@ -178,7 +179,7 @@ def account():
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 def end_other_sessions():
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -191,7 +192,7 @@ def end_other_sessions():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():

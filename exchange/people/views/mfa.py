@@ -28,10 +28,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from exchange.core.access import PUBLIC, ROLES, allow
+from exchange.core.access import PUBLIC, allow
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db, limiter
 from exchange.core.models import utcnow
+from exchange.core.statuses import Role
 from exchange.core.texts import text
 from exchange.people import mfa as mfa_ops
 from exchange.people import totp as mfa
@@ -192,7 +193,7 @@ class ButtonForm(FlaskForm):
 
 
 @bp.route("/account/two-step")
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 def account():
     user = current_user._get_current_object()
     cred = mfa_ops.credential(user)
@@ -202,7 +203,7 @@ def account():
 
 
 @bp.route("/account/two-step/enrol", methods=["GET", "POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 @require_recent_authentication
 def enrol():
     user = current_user._get_current_object()
@@ -240,7 +241,7 @@ def enrol():
 
 
 @bp.route("/account/two-step/recovery-codes", methods=["GET", "POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 @require_recent_authentication
 def regenerate():
     user = current_user._get_current_object()
@@ -256,7 +257,7 @@ def regenerate():
 
 
 @bp.route("/account/two-step/disable", methods=["GET", "POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 @require_recent_authentication
 def disable():
     user = current_user._get_current_object()
@@ -277,7 +278,7 @@ def disable():
 
 
 @bp.route("/admin/users/<int:user_id>/two-step/reset", methods=["POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def reset_user(user_id: int):
     """An admin turns two-step sign-in off for someone who lost their phone and recovery codes; a coordinator

@@ -16,9 +16,10 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from exchange.audit.security_events import record_security_event
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.extensions import db, limiter
 from exchange.core.security import verify_password
+from exchange.core.statuses import Role
 from exchange.people import mfa as mfa_ops
 from exchange.web.forms import safe_local_path
 
@@ -88,7 +89,7 @@ def _limit() -> str:
 
 
 @bp.route("/account/confirm", methods=["GET", "POST"])
-@allow(*ROLES, approved=False)
+@allow(*Role, approved=False)
 @limiter.limit(_limit, key_func=_user_key, methods=["POST"], deduct_when=_failed, scope="reauth-user")
 def confirm():
     user = current_user._get_current_object()

@@ -10,10 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from exchange.core.access import ROLES, allow
+from exchange.core.access import allow
 from exchange.core.errors import NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
+from exchange.core.statuses import Role
 from exchange.core.texts import text
 from exchange.people.models import TOKEN_SCOPE_LABELS, User
 from exchange.people.tokens import get_token, issue_api_token, revoke_api_token, tokens_of
@@ -47,13 +48,13 @@ def _page(form: TokenForm, new_token: str = ""):
 
 
 @bp.route("/account/tokens")
-@allow(*ROLES)
+@allow(*Role)
 def index():
     return _page(TokenForm(formdata=None))
 
 
 @bp.route("/account/tokens/new", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 @require_recent_authentication
 def create():
     """Issue a token for the signed-in person and show it once (in this response only, never in the session)."""
@@ -72,7 +73,7 @@ def create():
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
-@allow(*ROLES)
+@allow(*Role)
 @require_recent_authentication
 def revoke(token_id: int):
     """Revoke one of the signed-in person's own tokens."""
@@ -81,7 +82,7 @@ def revoke(token_id: int):
 
 
 @bp.route("/admin/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @require_recent_authentication
 def admin_revoke(user_id: int, token_id: int):
     """An admin revokes a user's token from the user's admin page."""
