@@ -3,23 +3,18 @@ delivery or completed, with the codes the module documents."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from exchange.reports.iati import sector_shares
+from exchange.reports.iati import schema, sector_shares
 from tests.reports.conftest import matched, new_offer, new_request
-
-SCHEMA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "iati-2.03"
 
 
 @pytest.fixture(scope="module")
 def iati_schema():
-    path = SCHEMA_DIR / "iati-activities-schema.xsd"
-    if not path.exists():
-        pytest.skip(f"IATI schema not found at {path}")
-    return etree.XMLSchema(etree.parse(str(path)))
+    """The IATI 2.03 schema kept in the repository (exchange/reports/iati_schema)."""
+    return schema()
 
 
 @pytest.fixture
