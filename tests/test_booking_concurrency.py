@@ -22,8 +22,8 @@ from exchange.offers.operations import create_offer
 from exchange.people.models import User
 from exchange.people.tokens import issue_api_token
 from exchange.requests.operations import create_request, move_request
-from tests.api.conftest import OFFER, REQUEST
-from tests.conftest import DATABASE_URL, make_user
+from tests.factories import OFFER, REQUEST, make_user
+from tests.helpers import DATABASE_URL
 
 ROUNDS = 5
 PROVIDERS = 8

@@ -14,12 +14,11 @@ from exchange.messages.models import Notification
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import create_request, move_request
-from tests.conftest import free_port
-from tests.web.test_triage import new_offer, new_request, open_request
+from tests.helpers import free_port
 
 
-def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients, smtp):
-    request_id = new_request(app, people)
+def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients, smtp, world):
+    request_id = world.request()
     smtp.messages.clear()
     clients.coordinator.post(f"/triage/{request_id}/request-info", data={"message": "Which agencies take part?"})
     assert len(smtp.messages) == 1
@@ -34,12 +33,12 @@ def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients
         assert note.emailed_at is not None
 
 
-def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
-    request_id = open_request(app, people)
-    unodc = new_offer(app, people.provider)
+def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp, world):
+    request_id = world.request("open")
+    unodc = world.offer(people.provider)
     clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": unodc})
     smtp.messages.clear()
-    imf = new_offer(app, people.other_provider, title="IMF course on supervising terrorist financing risks")
+    imf = world.offer(people.other_provider, title="IMF course on supervising terrorist financing risks")
     # IMF's proposal is made (and notified) first, then UNODC's fails: the whole transaction rolls back.
     response = clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": [imf, unodc]},
                                         follow_redirects=True)
@@ -72,10 +71,10 @@ def test_each_recipient_gets_their_own_email(app, people, smtp):
     assert smtp.messages[0][1]["Subject"] == "[The Exchange] New request to triage"
 
 
-def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog, monkeypatch):
+def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog, monkeypatch, world):
     # Alembic's env.py (fileConfig) disables loggers that existed before the test database was migrated.
     monkeypatch.setattr(logging.getLogger("exchange.mail"), "disabled", False)
-    request_id = new_request(app, people)
+    request_id = world.request()
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
     try:
         response = clients.coordinator.post(f"/triage/{request_id}/accept")
@@ -89,8 +88,8 @@ def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog
     assert "Could not send notification e-mails" in caplog.text
 
 
-def test_no_smtp_url_no_email(app, people, clients):
-    request_id = new_request(app, people)
+def test_no_smtp_url_no_email(app, people, clients, world):
+    request_id = world.request()
     clients.coordinator.post(f"/triage/{request_id}/accept")
     with app.app_context():
         assert all(n.emailed_at is None for n in db.session.scalars(select(Notification)))
@@ -116,11 +115,11 @@ def test_email_content():
     assert subject_for("unknown.kind", "x") == "[The Exchange] Notification"
 
 
-def test_a_savepoint_inside_the_change_sends_nothing_before_the_commit(app, people, clients, smtp):
+def test_a_savepoint_inside_the_change_sends_nothing_before_the_commit(app, people, clients, smtp, world):
     """Proposing two offers at once makes a savepoint for each match (so that the database's refusal of a
     second live match can be answered): the e-mails of the first wait for the real commit."""
-    request_id = open_request(app, people)
-    offers = [new_offer(app, people.provider), new_offer(app, people.other_provider)]
+    request_id = world.request("open")
+    offers = [world.offer(people.provider), world.offer(people.other_provider)]
     smtp.messages.clear()
     response = clients.coordinator.post("/matches", data={"request_id": str(request_id),
                                                           "offer_id": [str(o) for o in offers]})

@@ -32,8 +32,8 @@ from exchange.offers.operations import create_offer
 from exchange.people.models import Organisation, User
 from exchange.people.operations import set_organisation_approval
 from exchange.requests.operations import create_request, move_request, update_request
-from tests.api.conftest import OFFER, REQUEST
-from tests.conftest import make_outside_provider, make_user, signed_in_client
+from tests.factories import OFFER, REQUEST, make_outside_provider, make_user
+from tests.helpers import signed_in_client
 
 VISIBILITIES = ["task_force", "providers", "restricted", "restricted_shared"]
 RESTRICTED = ("restricted", "restricted_shared")

@@ -8,7 +8,7 @@ import pytest
 
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import move_request
-from tests.api.conftest import REQUEST
+from tests.factories import REQUEST
 
 
 def _file(api, token, **changes):

@@ -14,8 +14,8 @@ from exchange.core.security import token_digest
 from exchange.offers.models import Offer
 from exchange.people.models import ApiToken, User
 from exchange.people.tokens import issue_api_token
-from tests.api.conftest import OFFER
-from tests.reads_write_nothing import writes_in_reads
+from tests.factories import OFFER
+from tests.helpers import writes_in_reads
 
 ADDRESS = {"REMOTE_ADDR": "203.0.113.7"}
 

@@ -159,7 +159,7 @@ def test_matrix_uses_a_fixed_number_of_queries(app, people, scenario):
 
     from exchange.people.models import User
     from exchange.reports.matrix import compute_matrix
-    from tests.reports.conftest import new_request
+    from tests.factories import make_request
 
     def count_queries():
         statements = []
@@ -175,6 +175,6 @@ def test_matrix_uses_a_fixed_number_of_queries(app, people, scenario):
     before = count_queries()
     with app.app_context():
         for state, theme in (("state", "wmd"), ("other_state", "victims"), ("other_state", "internet")):
-            new_request(people, state=state, themes=[theme])
+            make_request(people, "open", by=state, themes=[theme])
         db.session.commit()
     assert count_queries() == before
