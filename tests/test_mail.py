@@ -11,9 +11,8 @@ from sqlalchemy import select
 from exchange.core.extensions import db
 from exchange.messages.mail import build_email, parse_smtp_url, subject_for
 from exchange.messages.models import Notification
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from tests.factories import make_request, make_user, move_request
 from tests.helpers import free_port
 
 
@@ -48,8 +47,7 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp, world):
         assert not db.session.scalars(select(Notification).where(
             Notification.user_id == people.other_provider.id, Notification.kind == "match.proposed")).all()
         # And directly: notifications flushed, then the operation rolled back.
-        move_request(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id),
-                         "close")
+        move_request(people, db.session.get(AssistanceRequest, request_id), "close")
         db.session.flush()
         db.session.rollback()
         db.session.commit()
@@ -58,13 +56,8 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp, world):
 
 def test_each_recipient_gets_their_own_email(app, people, smtp):
     with app.app_context():
-        create_request(db.session.get(User, people.state.id), {
-            "title": "Border control training for our airports", "themes": ["border-management"],
-            "description": "Training for border police at international airports on travel document checks.",
-            "modalities": ["training"], "languages": ["ru"], "urgency": "medium"})
-        second = User(email="second@ctitf.test.example", role="coordinator", password_hash="x",
-                      organisation_id=db.session.get(User, people.coordinator.id).organisation_id)
-        db.session.add(second)
+        make_request(people, title="Border control training for our airports", themes=["border-management"], description="Training for border police at international airports on travel document checks.", modalities=["training"], languages=["ru"], urgency="medium")
+        make_user("second@ctitf.test.example", "coordinator", "CTITF")  # the office's second coordinator
         db.session.commit()
     # The submission before the second coordinator existed went to one coordinator.
     assert [r for r, _ in smtp.messages] == [[people.coordinator.email]]

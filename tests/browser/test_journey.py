@@ -12,10 +12,8 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.offers.operations import create_offer
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from tests.factories import OFFER, REQUEST
+from tests.factories import REQUEST, make_offer
 from tests.helpers import screenshot, sign_in, violations
 
 pytestmark = pytest.mark.browser
@@ -24,9 +22,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def journey(app, people):
     with app.app_context():
-        unodc = create_offer(db.session.get(User, people.provider.id), OFFER)
-        imf = create_offer(db.session.get(User, people.other_provider.id), {
-            **OFFER, "title": "IMF technical assistance on terrorist financing supervision"})
+        unodc = make_offer(people)
+        imf = make_offer(people, "other_provider", title="IMF technical assistance on terrorist financing supervision")
         db.session.commit()
         return {"unodc": unodc.id, "imf": imf.id}
 

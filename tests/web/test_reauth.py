@@ -15,7 +15,7 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.people.models import Organisation, User
 from exchange.people.views.reauth import AUTH_KEY
-from tests.factories import PASSWORD, make_outside_provider
+from tests.factories import PASSWORD, make_api_token, make_outside_provider
 from tests.helpers import events, login
 
 
@@ -40,9 +40,8 @@ def pending_org(app):
 def admins_token(app, people):
     """The id of an API token of the admin's (for the revoke pages)."""
     from exchange.people.models import ApiToken
-    from exchange.people.tokens import issue_api_token
     with app.app_context():
-        issue_api_token(None, db.session.get(User, people.admin.id), "reauth test")
+        make_api_token(people.admin, "reauth test")
         db.session.commit()
         return db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == people.admin.id))
 

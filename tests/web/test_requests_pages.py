@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, update_request
-from tests.factories import user_of
+from exchange.requests.operations import update_request
+from tests.factories import make_request, user_of
 from tests.helpers import error_beside
 
 DESCRIPTION = ("The Financial Intelligence Unit has six analysts and no case management system; we need "
@@ -423,11 +422,7 @@ def test_navigation_entries(clients, people):
 def test_a_coordinator_shares_a_restricted_request_with_chosen_providers(app, clients, people):
     from exchange.requests.models import AssistanceRequest
     with app.app_context():
-        coordinator = db.session.get(User, people.coordinator.id)
-        req = create_request(coordinator, {
-            "country": "KAZ", "title": "Restricted request on WMD export controls", "visibility": "restricted",
-            "description": "Sensitive assessment of export-control enforcement at the border with partners.",
-            "themes": ["wmd"], "modalities": ["assessment"], "languages": ["en"]})
+        req = make_request(people, by="coordinator", country="KAZ", title="Restricted request on WMD export controls", visibility="restricted", description="Sensitive assessment of export-control enforcement at the border with partners.", themes=["wmd"], modalities=["assessment"], languages=["en"])
         db.session.commit()
         rid, version = req.id, req.version
     assert clients.provider.get(f"/requests/{rid}").status_code == 404
