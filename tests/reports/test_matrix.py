@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from exchange.core.extensions import db
-from exchange.offers.operations import move_offer
 from exchange.requests.models import AssistanceRequest
+from tests.factories import move_offer
 
 
 def _cells(payload):
@@ -44,10 +44,9 @@ def test_gaps_are_open_needs_without_an_offer_that_can_deliver_there(api, tokens
 
 def test_a_paused_offer_does_not_fill_a_gap(app, api, tokens, people, scenario):
     from exchange.offers.models import Offer
-    from exchange.people.models import User
     with app.app_context():
         offer = db.session.get(Offer, scenario.ids["offer_hr"])
-        move_offer(db.session.get(User, people.other_provider.id), offer, "pause")
+        move_offer(people, offer, "pause", by="other_provider")
         db.session.commit()
     cells = _cells(api.get("/api/v1/matrix", tokens.coordinator).get_json())
     assert cells["NGA"]["human-rights"]["gap"] is True
