@@ -13,24 +13,12 @@ from exchange.offers.models import Offer
 from exchange.offers.operations import update_offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from tests.factories import make_match, make_offer, make_request, move_offer, move_request
+from tests.factories import REQUEST, make_match, make_offer, make_request, move_offer, move_request
 
-FIU_REQUEST = {
-    "title": "Strengthening our Financial Intelligence Unit against terrorist financing",
+# The factories' request, its need also naming AML/CFT supervision.
+FIU_REQUEST = REQUEST | {
     "description": "The FIU needs training for analysts on suspicious transaction reports, AML/CFT supervision "
-                   "and tracing terrorist financing through money value transfer services.",
-    "beneficiary": "Financial Intelligence Unit", "themes": ["financing"], "modalities": ["training"],
-    "languages": ["ru", "en"], "urgency": "high", "visibility": "task_force"}
-
-
-def offer(**overrides):
-    base = {"title": "Countering the financing of terrorism: analyst training",
-            "description": "Courses for financial intelligence analysts on money laundering and terrorist "
-                           "financing typologies, suspicious transaction reports and asset freezing.",
-            "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"],
-            "countries": [], "regions": []}
-    base.update(overrides)
-    return base
+                   "and tracing terrorist financing through money value transfer services."}
 
 
 @pytest.fixture
@@ -38,15 +26,15 @@ def setting(app, people):
     """A KAZ request accepted into open, and offers: fitting (Central Asia, anywhere), and excluded ones."""
     with app.app_context():
         req = make_request(people, **FIU_REQUEST)
-        central_asia = make_offer(people, "other_provider", **offer(regions=["143"]))
-        anywhere = make_offer(people, **offer(title="Legal advice on criminalising terrorist financing",
-                                              modalities=["legislative-drafting"], languages=["en"]))
-        africa = make_offer(people, **offer(title="Terrorist financing training for West Africa", regions=["011"]))
-        paused = make_offer(people, status="paused", **offer(title="Paused financing course"))
-        unrelated = make_offer(people, **offer(title="Port facility security audits",
-                                               description="ISPS Code audits of port facilities and ship "
-                                                           "security plans for maritime administrations.",
-                                               themes=["maritime-security"], modalities=["assessment"]))
+        central_asia = make_offer(people, "other_provider", regions=["143"])
+        anywhere = make_offer(people, title="Legal advice on criminalising terrorist financing",
+                              modalities=["legislative-drafting"], languages=["en"])
+        africa = make_offer(people, title="Terrorist financing training for West Africa", regions=["011"])
+        paused = make_offer(people, status="paused", title="Paused financing course")
+        unrelated = make_offer(people, title="Port facility security audits",
+                               description="ISPS Code audits of port facilities and ship "
+                                           "security plans for maritime administrations.",
+                               themes=["maritime-security"], modalities=["assessment"])
         db.session.commit()
         ids = {"request": req.id, "central_asia": central_asia.id, "anywhere": anywhere.id, "africa": africa.id,
                "paused": paused.id, "unrelated": unrelated.id}
