@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, insert, select
 from exchange.app import create_app
 from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
-from tests.conftest import DATABASE_URL, test_config
+from tests.helpers import DATABASE_URL, test_config
 
 ACTION = "backup.concurrent"
 IS_SQLITE = DATABASE_URL.startswith("sqlite")

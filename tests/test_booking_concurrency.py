@@ -16,13 +16,8 @@ from sqlalchemy import func, select
 from exchange.core.extensions import db
 from exchange.core.statuses import MatchStatus
 from exchange.matches.models import Match
-from exchange.matches.operations import propose_match
-from exchange.offers.operations import create_offer
-from exchange.people.models import User
-from exchange.people.tokens import issue_api_token
-from exchange.requests.operations import create_request, move_request
-from tests.api.conftest import OFFER, REQUEST
-from tests.conftest import DATABASE_URL, make_user
+from tests.factories import make_api_token, make_match, make_offer, make_request, make_user
+from tests.helpers import DATABASE_URL
 
 ROUNDS = 5
 PROVIDERS = 8
@@ -53,17 +48,10 @@ def _race(app, calls: list) -> list[tuple[int, dict]]:
     return results
 
 
-def _open_request(coordinator, state, title: str):
-    req = create_request(state, REQUEST | {"title": title, "draft": True})
-    move_request(state, req, "submit", {})
-    move_request(coordinator, req, "accept", {})
-    return req
-
-
 def _providers(app, count: int) -> list[str]:
     """`count` provider officers of UNODC, each with an API token."""
     with app.app_context():
-        tokens = [issue_api_token(None, make_user(f"officer{i}@unodc.test.example", "provider", "UNODC"))
+        tokens = [make_api_token(make_user(f"officer{i}@unodc.test.example", "provider", "UNODC"))
                   for i in range(count)]
         db.session.commit()
     return tokens
@@ -74,13 +62,11 @@ def test_concurrent_accepts_never_overbook_an_offer(app, people, capsys):
     figures, rounds = [], []
     for round_number in range(1, ROUNDS + 1):
         with app.app_context():
-            coordinator, state = db.session.get(User, people.coordinator.id), db.session.get(User, people.state.id)
-            offer = create_offer(db.session.get(User, people.provider.id),
-                                     OFFER | {"title": f"Course of round {round_number}", "capacity": CAPACITY})
+            offer = make_offer(people, title=f"Course of round {round_number}", capacity=CAPACITY)
             match_ids = []
             for i in range(PROVIDERS):
-                req = _open_request(coordinator, state, f"Request {i} of round {round_number} for the FIU")
-                match_ids.append(propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id}).id)
+                req = make_request(people, "open", title=f"Request {i} of round {round_number} for the FIU")
+                match_ids.append(make_match(people, req, offer).id)
             db.session.commit()
             offer_id = offer.id
         results = _race(app, [("POST", f"/api/v1/matches/{match_id}/accept", token, {})
@@ -102,16 +88,14 @@ def test_concurrent_accepts_never_overbook_an_offer(app, people, capsys):
 
 def test_concurrent_proposals_of_one_pair_make_one_live_match(app, people, capsys):
     with app.app_context():
-        tokens = [issue_api_token(None, make_user(f"coordinator{i}@ctitf.test.example", "coordinator", "CTITF"))
+        tokens = [make_api_token(make_user(f"coordinator{i}@ctitf.test.example", "coordinator", "CTITF"))
                   for i in range(COORDINATORS)]
         db.session.commit()
     figures, rounds = [], []
     for round_number in range(1, ROUNDS + 1):
         with app.app_context():
-            coordinator, state = db.session.get(User, people.coordinator.id), db.session.get(User, people.state.id)
-            req = _open_request(coordinator, state, f"Request of round {round_number} for the FIU")
-            offer = create_offer(db.session.get(User, people.provider.id),
-                                     OFFER | {"title": f"Course of round {round_number}"})
+            req = make_request(people, "open", title=f"Request of round {round_number} for the FIU")
+            offer = make_offer(people, title=f"Course of round {round_number}")
             db.session.commit()
             pair = {"request_id": req.id, "offer_id": offer.id, "note": "A good fit."}
         results = _race(app, [("POST", "/api/v1/matches", token, pair) for token in tokens])

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.requests.models import AssistanceRequest
-from tests.api.conftest import World
+from tests.factories import World
 
 CLIENTS = 8
 

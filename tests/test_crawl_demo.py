@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.people.models import User
-from tests.conftest import signed_in_client
-from tests.reads_write_nothing import writes_in_reads
+from tests.helpers import signed_in_client, writes_in_reads
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/static/", "/bootstrap/", "/logout")

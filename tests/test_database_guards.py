@@ -16,7 +16,7 @@ from exchange.core.statuses import (
     Urgency,
     Visibility,
 )
-from tests.api.conftest import World
+from tests.factories import World
 
 # (table, column, a value the database must refuse, values it must take)
 REFUSED_VALUES = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exchange.app import create_app
-from tests.conftest import DATABASE_URL, UPLOADS
+from tests.helpers import DATABASE_URL, UPLOADS
 
 # The production settings README.md documents (### Production deployment), as the environment.
 PRODUCTION_ENV = {

@@ -11,15 +11,13 @@ from sqlalchemy import select
 from exchange.core.extensions import db
 from exchange.messages.mail import build_email, page_url, parse_smtp_url, subject_for
 from exchange.messages.models import Notification
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
-from tests.conftest import free_port
-from tests.web.test_triage import new_offer, new_request, open_request
+from tests.factories import make_request, make_user, move_request
+from tests.helpers import free_port
 
 
-def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients, smtp):
-    request_id = new_request(app, people)
+def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients, smtp, world):
+    request_id = world.request()
     smtp.messages.clear()
     clients.coordinator.post(f"/triage/{request_id}/request-info", data={"message": "Which agencies take part?"})
     assert len(smtp.messages) == 1
@@ -34,12 +32,12 @@ def test_an_event_is_emailed_to_its_recipients_after_commit(app, people, clients
         assert note.emailed_at is not None
 
 
-def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
-    request_id = open_request(app, people)
-    unodc = new_offer(app, people.provider)
+def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp, world):
+    request_id = world.request("open")
+    unodc = world.offer(people.provider)
     clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": unodc})
     smtp.messages.clear()
-    imf = new_offer(app, people.other_provider, title="IMF course on supervising terrorist financing risks")
+    imf = world.offer(people.other_provider, title="IMF course on supervising terrorist financing risks")
     # IMF's proposal is made (and notified) first, then UNODC's fails: the whole transaction rolls back.
     response = clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": [imf, unodc]},
                                         follow_redirects=True)
@@ -49,8 +47,7 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
         assert not db.session.scalars(select(Notification).where(
             Notification.user_id == people.other_provider.id, Notification.kind == "match.proposed")).all()
         # And directly: notifications flushed, then the operation rolled back.
-        move_request(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id),
-                         "close")
+        move_request(people, db.session.get(AssistanceRequest, request_id), "close")
         db.session.flush()
         db.session.rollback()
         db.session.commit()
@@ -59,23 +56,18 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
 
 def test_each_recipient_gets_their_own_email(app, people, smtp):
     with app.app_context():
-        create_request(db.session.get(User, people.state.id), {
-            "title": "Border control training for our airports", "themes": ["border-management"],
-            "description": "Training for border police at international airports on travel document checks.",
-            "modalities": ["training"], "languages": ["ru"], "urgency": "medium"})
-        second = User(email="second@ctitf.test.example", role="coordinator", password_hash="x",
-                      organisation_id=db.session.get(User, people.coordinator.id).organisation_id)
-        db.session.add(second)
+        make_request(people, title="Border control training for our airports", themes=["border-management"], description="Training for border police at international airports on travel document checks.", modalities=["training"], languages=["ru"], urgency="medium")
+        make_user("second@ctitf.test.example", "coordinator", "CTITF")  # the office's second coordinator
         db.session.commit()
     # The submission before the second coordinator existed went to one coordinator.
     assert [r for r, _ in smtp.messages] == [[people.coordinator.email]]
     assert smtp.messages[0][1]["Subject"] == "[The Exchange] New request to triage"
 
 
-def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog, monkeypatch):
+def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog, monkeypatch, world):
     # Alembic's env.py (fileConfig) disables loggers that existed before the test database was migrated.
     monkeypatch.setattr(logging.getLogger("exchange.mail"), "disabled", False)
-    request_id = new_request(app, people)
+    request_id = world.request()
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"  # nothing listens there
     try:
         response = clients.coordinator.post(f"/triage/{request_id}/accept")
@@ -89,8 +81,8 @@ def test_a_dead_mail_server_never_breaks_the_change(app, people, clients, caplog
     assert "Could not send notification e-mails" in caplog.text
 
 
-def test_no_smtp_url_no_email(app, people, clients):
-    request_id = new_request(app, people)
+def test_no_smtp_url_no_email(app, people, clients, world):
+    request_id = world.request()
     clients.coordinator.post(f"/triage/{request_id}/accept")
     with app.app_context():
         assert all(n.emailed_at is None for n in db.session.scalars(select(Notification)))
@@ -122,11 +114,11 @@ def test_email_content(app):
     assert subject_for("unknown.kind", "x") == "[The Exchange] Notification"
 
 
-def test_a_savepoint_inside_the_change_sends_nothing_before_the_commit(app, people, clients, smtp):
+def test_a_savepoint_inside_the_change_sends_nothing_before_the_commit(app, people, clients, smtp, world):
     """Proposing two offers at once makes a savepoint for each match (so that the database's refusal of a
     second live match can be answered): the e-mails of the first wait for the real commit."""
-    request_id = open_request(app, people)
-    offers = [new_offer(app, people.provider), new_offer(app, people.other_provider)]
+    request_id = world.request("open")
+    offers = [world.offer(people.provider), world.offer(people.other_provider)]
     smtp.messages.clear()
     response = clients.coordinator.post("/matches", data={"request_id": str(request_id),
                                                           "offer_id": [str(o) for o in offers]})

@@ -24,17 +24,24 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.matches.operations import move_match, propose_match
 from exchange.messages.mail import page_url
 from exchange.messages.models import Notification
-from exchange.messages.notify import post_message, record_ref
+from exchange.messages.notify import record_ref
 from exchange.messages.reminders import send_reminders
-from exchange.offers.operations import create_offer
 from exchange.people.models import Organisation, User
 from exchange.people.operations import set_organisation_approval
-from exchange.requests.operations import create_request, move_request, update_request
-from tests.api.conftest import OFFER, REQUEST
-from tests.conftest import make_outside_provider, make_user, signed_in_client
+from tests.factories import (
+    make_match,
+    make_message,
+    make_offer,
+    make_outside_provider,
+    make_request,
+    make_user,
+    move_match,
+    move_request,
+    update_request,
+)
+from tests.helpers import signed_in_client
 
 VISIBILITIES = ["task_force", "providers", "restricted", "restricted_shared"]
 RESTRICTED = ("restricted", "restricted_shared")
@@ -142,36 +149,30 @@ class Scenario:
         return db.session.get(User, getattr(self.people, name).id)
 
     def request(self, name: str, steps: list) -> object:
-        coordinator, state = self.user("coordinator"), self.user("state")
         visibility = "restricted" if self.visibility in RESTRICTED else self.visibility
-        data = REQUEST | {"title": f"Request {name} on financial intelligence", "visibility": visibility,
-                          "draft": True}
+        fields = {"title": f"Request {name} on financial intelligence", "visibility": visibility}
         if self.visibility == "restricted_shared":
-            req = create_request(coordinator, data | {"country": "KAZ", "shared_with": ["UNODC"]})
-        else:
-            req = create_request(state, data)
-        db.session.flush()
+            fields["shared_with"] = ["UNODC"]  # filed by the coordinator for KAZ
+        req = make_request(self.people, "draft", **fields)
         self.records[name] = record_ref(req)
         for action, actor, body in steps:
-            move_request(self.user(actor), req, action, body)
+            move_request(self.people, req, action, body, by=actor)
         return req
 
     def offer(self, by: str):
-        return create_offer(self.user(by), OFFER | {"title": f"Course by {by} on terrorist financing"})
+        return make_offer(self.people, by, title=f"Course by {by} on terrorist financing")
 
     def propose(self, name: str, req, offer):
-        match = propose_match(self.user("coordinator"), {"request_id": req.id, "offer_id": offer.id,
-                                                             "note": "A good fit."})
-        db.session.flush()
+        match = make_match(self.people, req, offer, note="A good fit.")
         self.records[name] = record_ref(match)
         return match
 
     def moves(self, match, steps: list) -> None:
         for action, actor, body in steps:
-            move_match(self.user(actor), match, action, body)
+            move_match(self.people, match, action, body, by=actor)
 
     def share(self, req, codes: list[str]) -> None:
-        update_request(self.user("coordinator"), req, {"version": req.version, "shared_with": codes})
+        update_request(self.people, req, shared_with=codes)
 
     def run(self) -> None:
         base = ["UNODC"] if self.visibility == "restricted_shared" else []
@@ -180,21 +181,21 @@ class Scenario:
                                      ("request-info", "coordinator", {"message": "Which unit will host it?"}),
                                      ("submit", "state", {}), ("accept", "coordinator", {})])
             self.share(r1, base + ["IMF"])
-            post_message(self.user("other_provider"), r1, {"message": "IMF could help with the FIU."})
+            make_message(self.people, r1, "IMF could help with the FIU.", by="other_provider")
             self.share(r1, base)  # IMF no longer sees a restricted R1
             offers = {by: [self.offer(by) for _ in range(3)] for by in ("provider", "outside")}
             m1, m2, m3, m4, m5 = [self.propose(f"M{i + 1}", r1, offer) for i, offer in
                                   enumerate(offers["provider"] + offers["outside"][:2])]
             self.moves(m1, [("accept", "provider", {}), ("start", "provider", {}),
                             ("complete", "provider", {"outcome": "Twenty analysts trained."})])
-            post_message(self.user("provider"), m1, {"message": "The report is attached to the offer."})
+            make_message(self.people, m1, "The report is attached to the offer.", by="provider")
             self.moves(m2, [("accept", "provider", {}), ("start", "provider", {}),
                             ("complete", "provider", {"outcome": "Ten supervisors trained."}),
                             ("confirm", "state", {"rating": 5, "comment": "Very useful."})])
             self.moves(m3, [("decline", "provider", {"reason": "No trainers free."})])
             self.moves(m5, [("withdraw", "coordinator", {})])
             assert m4.status == "proposed"
-            post_message(self.user("state"), r1, {"message": "Thank you all; we still need a second course."})
+            make_message(self.people, r1, "Thank you all; we still need a second course.", by="state")
             self.request("R2", [("submit", "state", {}),
                                 ("request-info", "coordinator", {"message": "Which agency?"})])
             self.request("R3", [("submit", "state", {})])

@@ -8,15 +8,15 @@ from sqlalchemy import select
 from exchange.core.extensions import db
 from exchange.core.search import text_search
 from exchange.offers.filters import OfferFilters
-from exchange.offers.operations import create_offer
 from exchange.offers.policy import visible_offers
 from exchange.offers.queries import filter_offers
 from exchange.people.models import User
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.operations import update_request
 from exchange.requests.policy import visible_requests
 from exchange.requests.queries import filter_requests, sort_requests
+from tests.factories import make_offer, make_request, move_request
 
 BASE = {"modalities": ["training"], "languages": ["en"]}
 
@@ -24,31 +24,23 @@ BASE = {"modalities": ["training"], "languages": ["en"]}
 @pytest.fixture
 def records(app, people):
     with app.app_context():
-        coordinator = db.session.get(User, people.coordinator.id)
-        unodc = db.session.get(User, people.provider.id)
+        def request(**fields):  # filed by the coordinator; no beneficiary unless given, as the searches expect
+            return make_request(people, by="coordinator", **BASE | {"beneficiary": ""} | fields)
+
         made = {
-            "kaz_fin": create_request(coordinator, BASE | {
-                "country": "KAZ", "title": "Financial intelligence unit training", "urgency": "critical",
-                "description": "Analysts of the FIU need training on terrorist financing typologies.",
-                "themes": ["financing"], "beneficiary": "Agency for Financial Monitoring"}),
-            "nga_border": create_request(coordinator, BASE | {
-                "country": "NGA", "title": "Border guards and forged passports", "urgency": "low",
-                "description": "Détection des faux passeports aux postes frontières terrestres du nord.",
-                "themes": ["border-management"], "modalities": ["equipment"]}),
-            "tjk_law": create_request(coordinator, BASE | {
-                "country": "TJK", "title": "Counter-terrorism law review", "urgency": "medium",
-                "description": "Review of the draft law against the universal legal instruments.",
-                "themes": ["legal-framework"], "languages": ["ru"]}),
+            "kaz_fin": request(country="KAZ", title="Financial intelligence unit training", urgency="critical", description="Analysts of the FIU need training on terrorist financing typologies.", themes=["financing"], beneficiary="Agency for Financial Monitoring"),
+            "nga_border": request(country="NGA", title="Border guards and forged passports", urgency="low", description="Détection des faux passeports aux postes frontières terrestres du nord.", themes=["border-management"], modalities=["equipment"]),
+            "tjk_law": request(country="TJK", title="Counter-terrorism law review", urgency="medium", description="Review of the draft law against the universal legal instruments.", themes=["legal-framework"], languages=["ru"]),
         }
-        move_request(coordinator, made["kaz_fin"], "accept")
+        move_request(people, made["kaz_fin"], "accept")
         offers = {
-            "asia": create_offer(unodc, BASE | {"title": "CFT course for Central Asia", "themes": ["financing"],
+            "asia": make_offer(people, **BASE | {"title": "CFT course for Central Asia", "themes": ["financing"],
                                                     "description": "Courses on countering terrorist financing.",
                                                     "regions": ["143"]}),
-            "anywhere": create_offer(unodc, BASE | {"title": "Travel document examination",
+            "anywhere": make_offer(people, **BASE | {"title": "Travel document examination",
                                                         "description": "Training on forged passports anywhere.",
                                                         "themes": ["border-management"]}),
-            "nga_only": create_offer(unodc, BASE | {"title": "Nigeria legislative support",
+            "nga_only": make_offer(people, **BASE | {"title": "Nigeria legislative support",
                                                         "description": "Drafting support for Nigerian laws.",
                                                         "themes": ["legal-framework"], "countries": ["NGA"]}),
         }

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from exchange.core.extensions import db
 from exchange.people.models import ApiToken, User
-from tests.api.conftest import OFFER, REQUEST
+from tests.factories import OFFER, REQUEST
 
 WRITERS, READERS = 8, 4
 WRITES_EACH, READS_EACH = 12, 40

@@ -10,20 +10,9 @@ import pytest
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match
 from exchange.messages.notify import record_ref
 from exchange.messages.reminders import due_reminders, send_reminders, wait_level, working_days_between
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import move_request
-from tests.web.test_triage import (
-    age,
-    new_offer,
-    new_request,
-    notifications_of,
-    open_request,
-    propose,
-    user,
-)
 
 
 @pytest.mark.parametrize("start,end,expected", [
@@ -51,60 +40,53 @@ def run(app, now, **kw):
         return [(r.kind, record_ref(r.record), count) for r, count in done]
 
 
-def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people):
+def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people, world):
     now = utcnow()
-    submitted = new_request(app, people)
+    submitted = world.request()
     assert run(app, now, stalled_days=10) == []  # not stalled yet
-    age(app, AssistanceRequest, submitted, 11)
+    world.age(AssistanceRequest, submitted, 11)
     assert run(app, now, stalled_days=10) == [("reminder.request", ("request", submitted), 1)]
-    assert [n.kind for n in notifications_of(app, people.coordinator, "reminder.request")] == ["reminder.request"]
+    assert [n.kind for n in world.notifications_of(people.coordinator, "reminder.request")] == ["reminder.request"]
     assert run(app, now, stalled_days=10) == []  # never twice for the same state
     # The case moves (to needs_info: now the State holds it) and stalls again: the State is reminded.
-    with app.app_context():
-        move_request(user(people.coordinator), db.session.get(AssistanceRequest, submitted), "request-info",
-                         {"message": "Which agencies?"})
-        db.session.commit()
+    world.move_request(submitted, "request-info", {"message": "Which agencies?"})
     assert run(app, now + timedelta(days=11), stalled_days=10) == [("reminder.request", ("request", submitted), 1)]
-    reminder = notifications_of(app, people.state, "reminder.request")
+    reminder = world.notifications_of(people.state, "reminder.request")
     assert len(reminder) == 1 and "your answer" in reminder[0].message
 
 
-def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
-    request_id = open_request(app, people)
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
-    age(app, AssistanceRequest, request_id, 30)
-    age(app, Match, match_id, 12)
+def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people, world):
+    request_id = world.request("open")
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
+    world.age(AssistanceRequest, request_id, 30)
+    world.age(Match, match_id, 12)
     now = utcnow()
     sent = run(app, now, stalled_days=10)
     assert ("reminder.match", ("match", match_id), 1) in sent
     assert ("reminder.request", ("request", request_id), 1) not in sent  # open with a live match: not stalled
-    assert "accept or decline" in notifications_of(app, people.provider, "reminder.match")[0].message
-    with app.app_context():
-        match = db.session.get(Match, match_id)
-        for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Done well"})):
-            move_match(user(people.provider), match, step, raw)
-        db.session.commit()
+    assert "accept or decline" in world.notifications_of(people.provider, "reminder.match")[0].message
+    for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Done well"})):
+        world.move_match(match_id, step, raw)
     assert run(app, now + timedelta(days=13), stalled_days=10, feedback_days=14) == []
-    age(app, Match, match_id, 15, "completed_at", "status_changed_at")
+    world.age(Match, match_id, 15, "completed_at", "status_changed_at")
     assert run(app, now, stalled_days=10, feedback_days=14) == [("reminder.feedback", ("match", match_id), 1)]
     assert run(app, now, stalled_days=10, feedback_days=14) == []
     # Once confirmed, nothing more is asked.
+    world.move_match(match_id, "confirm", {"rating": 4}, by="state")
     with app.app_context():
-        move_match(user(people.state), db.session.get(Match, match_id), "confirm", {"rating": 4})
-        db.session.commit()
         assert [r for r in due_reminders(now + timedelta(days=60), 10, 14) if r.kind == "reminder.feedback"] == []
 
 
-def test_open_requests_without_matches_remind_the_office(app, people):
-    request_id = open_request(app, people)
-    age(app, AssistanceRequest, request_id, 20)
+def test_open_requests_without_matches_remind_the_office(app, people, world):
+    request_id = world.request("open")
+    world.age(AssistanceRequest, request_id, 20)
     assert run(app, utcnow()) == [("reminder.request", ("request", request_id), 1)]
-    assert "a match to be proposed" in notifications_of(app, people.coordinator, "reminder.request")[0].message
+    assert "a match to be proposed" in world.notifications_of(people.coordinator, "reminder.request")[0].message
 
 
-def test_cli_prints_what_it_sent(app, people):
-    request_id = new_request(app, people)
-    age(app, AssistanceRequest, request_id, 8)
+def test_cli_prints_what_it_sent(app, people, world):
+    request_id = world.request()
+    world.age(AssistanceRequest, request_id, 8)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["reminders", "send", "--stalled-days", "7", "--feedback-days", "30"])
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.reads_write_nothing import writes_in_reads
+from tests.helpers import writes_in_reads
 
 ALL = {"member_state", "provider", "coordinator", "admin"}
 OFFICE = {"coordinator", "admin"}

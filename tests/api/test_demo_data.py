@@ -9,12 +9,12 @@ from exchange.core.extensions import db
 from exchange.matches.models import Match
 from exchange.messages.models import Notification
 from exchange.people.models import User
-from exchange.people.tokens import issue_api_token
 from exchange.requests.models import AssistanceRequest
+from tests.factories import make_api_token
 
 
 def _token(email: str) -> str:
-    token = issue_api_token(None, db.session.scalar(select(User).where(User.email == email)))
+    token = make_api_token(db.session.scalar(select(User).where(User.email == email)))
     db.session.commit()
     return token
 

@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from exchange.app import create_app
-from tests.api.conftest import World
-from tests.conftest import test_config
+from tests.factories import World
+from tests.helpers import test_config
 
 MAX_EXAMPLES = 8
 # The document is read from a second app on the same test database; the calls go to it too.

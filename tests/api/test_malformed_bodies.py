@@ -14,7 +14,7 @@ from exchange.matches.models import Match
 from exchange.messages.models import Notification
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
-from tests.api.conftest import OFFER, REQUEST
+from tests.factories import OFFER, REQUEST
 
 JSON = "application/json"
 DEEP = 100_000

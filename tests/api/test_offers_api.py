@@ -6,7 +6,7 @@ import pytest
 
 from exchange.offers.models import Offer
 from exchange.offers.operations import move_offer
-from tests.api.conftest import OFFER
+from tests.factories import OFFER
 
 
 def test_a_provider_posts_for_its_own_organisation(api, tokens):

@@ -8,7 +8,7 @@ import pytest
 
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import move_request
-from tests.api.conftest import REQUEST
+from tests.factories import REQUEST
 
 
 def _file(api, token, **changes):
@@ -329,7 +329,8 @@ def test_filters_and_search(api, tokens, world):
     fin = world.request("open", urgency="critical", beneficiary="Agency for Financial Monitoring")
     border = world.request("submitted", by="other_state", title="Forged passports at land borders",
                            description="Border guards need equipment and training to detect forged passports.",
-                           themes=["border-management"], modalities=["equipment"], languages=["fr"], urgency="low")
+                           themes=["border-management"], modalities=["equipment"], languages=["fr"], urgency="low",
+                           beneficiary="")
 
     def ids(query, person="coordinator"):
         response = api.get(f"/api/v1/requests?{query}", tokens[person])

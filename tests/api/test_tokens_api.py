@@ -13,9 +13,8 @@ from exchange.core.models import utcnow
 from exchange.core.security import token_digest
 from exchange.offers.models import Offer
 from exchange.people.models import ApiToken, User
-from exchange.people.tokens import issue_api_token
-from tests.api.conftest import OFFER
-from tests.reads_write_nothing import writes_in_reads
+from tests.factories import OFFER, make_api_token
+from tests.helpers import writes_in_reads
 
 ADDRESS = {"REMOTE_ADDR": "203.0.113.7"}
 
@@ -45,7 +44,7 @@ def _events(app, action: str) -> list[AuditEvent]:
 
 def _issue(app, person, **kwargs) -> str:
     with app.app_context():
-        token = issue_api_token(None, db.session.get(User, person.id), "script", **kwargs)
+        token = make_api_token(person, "script", **kwargs)
         db.session.commit()
         return token
 

@@ -3,11 +3,8 @@ use, for each role. Parts of the product add their pages to PAGES."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import sign_in
-
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+from tests.helpers import sign_in, violations
 
 # person (None: signed out) → paths to check
 PAGES = {
@@ -24,12 +21,6 @@ PAGES = {
 }
 
 
-def _violations(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
-            for v in results.response["violations"]]
-
-
 @pytest.mark.parametrize("person", list(PAGES), ids=lambda p: p or "anonymous")
 def test_pages_have_no_wcag_violations(new_page, people, person):
     page = new_page()
@@ -38,7 +29,7 @@ def test_pages_have_no_wcag_violations(new_page, people, person):
     problems = {}
     for path in PAGES[person]:
         page.goto(path)
-        found = _violations(page)
+        found = violations(page)
         if found:
             problems[path] = found
     assert not problems, problems
@@ -48,7 +39,7 @@ def test_form_errors_are_announced_beside_their_fields(new_page, people):
     page = new_page()
     page.goto("/register")
     page.get_by_role("button", name="Register").click()
-    assert not _violations(page)
+    assert not violations(page)
     email = page.get_by_label("Your e-mail")
     assert email.get_attribute("aria-invalid") == "true"
     assert "required" in page.locator(f"#{email.get_attribute('id')}-error").inner_text().lower()
@@ -58,5 +49,5 @@ def test_the_checker_finds_violations_when_there_are_some(new_page):
     page = new_page()
     page.set_content('<html><body><img src="x.png"><input type="text"><p style="color:#777;background:#888">'
                      'low contrast</p></body></html>')
-    found = " ".join(_violations(page))
+    found = " ".join(violations(page))
     assert "image-alt" in found and "label" in found

@@ -12,12 +12,9 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.offers.operations import create_offer
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from tests.browser.conftest import screenshot, sign_in
-from tests.browser.test_accessibility import _violations
-from tests.web.test_triage import OFFER, REQUEST
+from tests.factories import REQUEST, make_offer
+from tests.helpers import screenshot, sign_in, violations
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +22,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def journey(app, people):
     with app.app_context():
-        unodc = create_offer(db.session.get(User, people.provider.id), OFFER)
-        imf = create_offer(db.session.get(User, people.other_provider.id), {
-            **OFFER, "title": "IMF technical assistance on terrorist financing supervision"})
+        unodc = make_offer(people)
+        imf = make_offer(people, "other_provider", title="IMF technical assistance on terrorist financing supervision")
         db.session.commit()
         return {"unodc": unodc.id, "imf": imf.id}
 
@@ -61,7 +57,7 @@ def mailbox(live_app):
     """A real SMTP server (aiosmtpd) that the served app sends its notification e-mails to."""
     from aiosmtpd.controller import Controller
 
-    from tests.conftest import Collector, free_port
+    from tests.helpers import Collector, free_port
     handler = Collector()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -99,7 +95,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     item = coordinator.locator(f"#request-{journey['request']}")
     expect(item).to_contain_text("Strengthening our Financial Intelligence Unit")
     screenshot(coordinator, "triage-queue")
-    assert _violations(coordinator) == []
+    assert violations(coordinator) == []
     # Accept and propose both suggested offers at once.
     item.locator(f'input[name=offer_id][value="{journey["unodc"]}"]').check()
     item.locator(f'input[name=offer_id][value="{journey["imf"]}"]').check()
@@ -132,7 +128,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     inbox_has(unodc, "Proposed to you")
     unodc.goto(f"/matches/{unodc_match}")
     screenshot(unodc, "match-page-proposed")
-    assert _violations(unodc) == []
+    assert violations(unodc) == []
     unodc.get_by_role("button", name="Accept").click()
     expect(unodc.locator(".flash-messages")).to_contain_text("Now accepted")
     unodc.get_by_label("Write a message").fill("We can start in Almaty in May. Who is our contact at the FIU?")
@@ -151,7 +147,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     inbox_has(state, "Delivery completed")
     expect(state.locator(".site-nav .badge")).to_be_visible()
     screenshot(state, "inbox-state")
-    assert _violations(state) == []
+    assert violations(state) == []
     state.locator(".inbox-list a").filter(has_text="Delivery completed").first.click()
     expect(state).to_have_url(re.compile(f"/matches/{unodc_match}$"))
     expect(state.locator(".thread-new")).to_contain_text("Who is our contact at the FIU?")
@@ -162,15 +158,15 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     expect(state.locator("#result-heading")).to_be_visible()
     expect(state.locator("main")).to_contain_text("rated 5/5")
     screenshot(state, "match-page-confirmed")
-    assert _violations(state) == []
+    assert violations(state) == []
     for path in ("/", "/matches"):
         state.goto(path)
-        assert _violations(state) == [], path
+        assert violations(state) == [], path
     for path in ("/", "/audit", "/matches?status=completed", "/inbox"):
         coordinator.goto(path)
-        assert _violations(coordinator) == [], path
+        assert violations(coordinator) == [], path
     unodc.goto("/")
-    assert _violations(unodc) == []
+    assert violations(unodc) == []
 
     inbox_has(unodc, "rated it 5/5")
     with app.app_context():

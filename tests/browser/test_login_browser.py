@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.helpers import screenshot, sign_in
 
 HOMES = {
     "state": "assistance requests",

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.helpers import screenshot, sign_in
 
 
 def _outside(page):
@@ -64,9 +64,9 @@ def test_dashboard_draws_charts_beside_tables(new_page, people, scenario):
 
 
 def test_import_report_lists_every_problem(new_page, people, tmp_path):
-    from tests.reports.test_imports import as_csv, rows
+    from tests.factories import as_csv, import_rows
     bad = tmp_path / "offers.csv"
-    bad.write_bytes(as_csv(rows(6, {1: {"themes": "financing;piracy"}, 4: {"languages": "", "capacity": "-2"}})))
+    bad.write_bytes(as_csv(import_rows(6, {1: {"themes": "financing;piracy"}, 4: {"languages": "", "capacity": "-2"}})))
     page = new_page()
     sign_in(page, people.provider.email)
     page.goto("/imports/offers")
@@ -88,13 +88,13 @@ REPORT_PAGES = {
 
 @pytest.mark.parametrize("person", list(REPORT_PAGES))
 def test_report_pages_have_no_wcag_violations(new_page, people, scenario, person):
-    from tests.browser.test_accessibility import _violations
+    from tests.helpers import violations
     page = new_page()
     sign_in(page, getattr(people, person).email)
     problems = {}
     for path in REPORT_PAGES[person]:
         page.goto(path)
-        found = _violations(page)
+        found = violations(page)
         if found:
             problems[path] = found
     assert not problems, problems

@@ -10,10 +10,8 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import enrol_in_browser, screenshot, sign_in, totp_code
-from tests.browser.test_accessibility import _violations
-from tests.conftest import PASSWORD
-from tests.web.test_mfa import turn_on
+from tests.factories import PASSWORD
+from tests.helpers import enrol_in_browser, screenshot, sign_in, totp_code, violations
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +33,14 @@ def watch(page) -> list[str]:
     return problems
 
 
-def test_a_coordinator_signs_in_with_a_totp_code(app, new_page, people):
-    secret, _ = turn_on(app, people.coordinator.id)
+def test_a_coordinator_signs_in_with_a_totp_code(app, new_page, people, world):
+    secret, _ = world.mfa(people.coordinator.id)
     page = new_page()
     problems = watch(page)
     type_password(page, people.coordinator.email)
     assert urlsplit(page.url).path == "/login/code"
     expect(page.get_by_role("heading", name="Type your code")).to_be_visible()
-    assert not _violations(page)
+    assert not violations(page)
     screenshot(page, "mfa-code-page")
     page.goto("/")  # not signed in yet
     assert urlsplit(page.url).path == "/login"
@@ -55,8 +53,8 @@ def test_a_coordinator_signs_in_with_a_totp_code(app, new_page, people):
     assert problems == []
 
 
-def test_a_wrong_code_is_refused_in_the_browser(app, new_page, people):
-    secret, _ = turn_on(app, people.coordinator.id)
+def test_a_wrong_code_is_refused_in_the_browser(app, new_page, people, world):
+    secret, _ = world.mfa(people.coordinator.id)
     page = new_page()
     type_password(page, people.coordinator.email)
     wrong = f"{(int(pyotp.TOTP(secret).now()) + 500_000) % 1_000_000:06d}"
@@ -79,7 +77,7 @@ def test_a_coordinator_without_it_sets_it_up_then_signs_in_with_it(app, new_page
     qr = page.get_by_role("img", name="QR code to scan with your authenticator app")
     expect(qr).to_be_visible()
     assert qr.evaluate("img => img.complete && img.naturalWidth > 100")  # the data: image was drawn
-    assert not _violations(page)
+    assert not violations(page)
     screenshot(page, "mfa-setup-page")
     enrol_in_browser_after_start(page)
     page.get_by_role("button", name="Sign out").click()
@@ -110,4 +108,4 @@ def test_the_account_page_offers_it_to_a_member_state(new_page, people):
     enrol_in_browser(page)
     page.goto("/account/two-step")
     expect(page.get_by_text("Recovery codes left:")).to_contain_text("10")
-    assert not _violations(page)
+    assert not violations(page)

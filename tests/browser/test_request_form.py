@@ -7,7 +7,7 @@ from sqlalchemy import select
 from exchange.core.extensions import db
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
-from tests.browser.conftest import screenshot, sign_in
+from tests.helpers import screenshot, sign_in
 
 
 def test_a_focal_point_files_edits_and_submits_a_request(live_app, new_page, people):
@@ -89,24 +89,24 @@ def test_a_provider_posts_an_offer(live_app, new_page, people):
 
 
 def test_the_pages_of_this_part_pass_axe_wcag_checks(live_app, new_page, people):
-    from tests.browser.test_accessibility import _violations
+    from tests.helpers import violations
     page = new_page()
     sign_in(page, people.state.email)
     page.goto("/requests/new")
     page.get_by_label("Title").fill("Help")
     page.get_by_role("button", name="Submit for review").click()  # the form with errors beside fields
-    problems = {"/requests/new (errors)": _violations(page)}
+    problems = {"/requests/new (errors)": violations(page)}
     page.get_by_label("Title").fill("Border police training on travel documents")
     page.get_by_role("button", name="Save as draft").click()
     detail = page.url
     for path in ("/requests", "/requests/new", detail, detail + "/edit", "/offers", "/directory", "/countries",
                  "/countries/KAZ", "/requests?q=nothing-matches-this"):
         page.goto(path)
-        problems[path] = _violations(page)
+        problems[path] = violations(page)
     provider = new_page()
     sign_in(provider, people.provider.email)
     for path in ("/offers/new", "/offers"):
         provider.goto(path)
-        problems["provider " + path] = _violations(provider)
+        problems["provider " + path] = violations(provider)
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, problems

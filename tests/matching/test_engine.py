@@ -1,10 +1,15 @@
 """Hard rules, scores, reasons, ranking and index maintenance."""
 from __future__ import annotations
 
+from datetime import date as D
+
 import pytest
 
 from exchange.matching.engine import MatchingIndex, eligible, rank, score_pair
-from tests.matching.helpers import CA, WAF, D, off, req
+from tests.factories import CENTRAL_ASIA as CA
+from tests.factories import WESTERN_AFRICA as WAF
+from tests.factories import engine_offer as off
+from tests.factories import engine_request as req
 
 # ---------------------------------------------------------------- hard rules
 

@@ -7,11 +7,18 @@ from dataclasses import replace
 import pytest
 from hypothesis import given
 
-from exchange.matching import MatchingIndex, eligible, rank, score_pair
 from exchange.matching.embeddings import FakeEmbedder, text_vectors
-from exchange.matching.engine import NO_MATCH_BELOW, no_strong_match
-from tests.matching.helpers import off, req
-from tests.matching.test_properties import FAST, offer_lists, requests
+from exchange.matching.engine import (
+    NO_MATCH_BELOW,
+    MatchingIndex,
+    eligible,
+    no_strong_match,
+    rank,
+    score_pair,
+)
+from tests.factories import FAST, engine_offer_lists, engine_requests
+from tests.factories import engine_offer as off
+from tests.factories import engine_request as req
 
 E = FakeEmbedder(64)
 
@@ -85,7 +92,7 @@ def test_upsert_with_new_vectors_recompiles():
 
 
 @FAST
-@given(requests(), offer_lists)
+@given(engine_requests(), engine_offer_lists)
 def test_with_vectors_index_equals_brute_force_and_keeps_hard_rules(r, offs):
     offs = [with_vectors(o) for o in offs]
     r = with_vectors(r)

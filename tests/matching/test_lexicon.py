@@ -5,7 +5,9 @@ import pytest
 
 from exchange.matching import text as T
 from exchange.matching.engine import MatchingIndex
-from tests.matching.helpers import WAF, off, req
+from tests.factories import WESTERN_AFRICA as WAF
+from tests.factories import engine_offer as off
+from tests.factories import engine_request as req
 
 
 def concepts(s):

@@ -8,50 +8,33 @@ from sqlalchemy import func, select
 from exchange.core.access import may_see_overlaps
 from exchange.core.extensions import db
 from exchange.matches.models import Suggestion
-from exchange.matches.operations import move_match, propose_match
 from exchange.matching import service
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, move_offer, update_offer
+from exchange.offers.operations import update_offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from tests.factories import REQUEST, make_match, make_offer, make_request, move_offer, move_request
 
-FIU_REQUEST = {
-    "title": "Strengthening our Financial Intelligence Unit against terrorist financing",
+# The factories' request, its need also naming AML/CFT supervision.
+FIU_REQUEST = REQUEST | {
     "description": "The FIU needs training for analysts on suspicious transaction reports, AML/CFT supervision "
-                   "and tracing terrorist financing through money value transfer services.",
-    "beneficiary": "Financial Intelligence Unit", "themes": ["financing"], "modalities": ["training"],
-    "languages": ["ru", "en"], "urgency": "high", "visibility": "task_force"}
-
-
-def offer(**overrides):
-    base = {"title": "Countering the financing of terrorism: analyst training",
-            "description": "Courses for financial intelligence analysts on money laundering and terrorist "
-                           "financing typologies, suspicious transaction reports and asset freezing.",
-            "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"],
-            "countries": [], "regions": []}
-    base.update(overrides)
-    return base
+                   "and tracing terrorist financing through money value transfer services."}
 
 
 @pytest.fixture
 def setting(app, people):
     """A KAZ request accepted into open, and offers: fitting (Central Asia, anywhere), and excluded ones."""
     with app.app_context():
-        state = db.session.get(User, people.state.id)
-        unodc, imf = db.session.get(User, people.provider.id), db.session.get(User, people.other_provider.id)
-        req = create_request(state, FIU_REQUEST)
-        central_asia = create_offer(imf, offer(regions=["143"]))
-        anywhere = create_offer(unodc, offer(title="Legal advice on criminalising the funding of terrorism",
-                                                 modalities=["legislative-drafting"], languages=["en"]))
-        africa = create_offer(unodc, offer(title="Terrorist financing training for West Africa",
-                                               regions=["011"]))
-        paused = create_offer(unodc, offer(title="Paused financing course"))
-        move_offer(unodc, paused, "pause")
-        unrelated = create_offer(unodc, offer(title="Port facility security audits",
-                                                  description="ISPS Code audits of port facilities and ship "
-                                                              "security plans for maritime administrations.",
-                                                  themes=["maritime-security"], modalities=["assessment"]))
+        req = make_request(people, **FIU_REQUEST)
+        central_asia = make_offer(people, "other_provider", regions=["143"])
+        anywhere = make_offer(people, title="Legal advice on criminalising the funding of terrorism",
+                              modalities=["legislative-drafting"], languages=["en"])
+        africa = make_offer(people, title="Terrorist financing training for West Africa", regions=["011"])
+        paused = make_offer(people, status="paused", title="Paused financing course")
+        unrelated = make_offer(people, title="Port facility security audits",
+                               description="ISPS Code audits of port facilities and ship "
+                                           "security plans for maritime administrations.",
+                               themes=["maritime-security"], modalities=["assessment"])
         db.session.commit()
         ids = {"request": req.id, "central_asia": central_asia.id, "anywhere": anywhere.id, "africa": africa.id,
                "paused": paused.id, "unrelated": unrelated.id}
@@ -115,8 +98,7 @@ def test_who_may_see_a_requests_suggestions(app, api, tokens, setting, people):
     assert suggested(api, tokens.provider, rid).status_code == 200
     assert suggested(api).status_code if False else api.get(f"/api/v1/requests/{rid}/matches").status_code == 401
     with app.app_context():
-        req = db.session.get(AssistanceRequest, rid)
-        move_request(db.session.get(User, people.coordinator.id), req, "accept")
+        move_request(people, db.session.get(AssistanceRequest, rid), "accept")
         db.session.commit()
     assert suggested(api, tokens.state, rid).status_code == 200
     assert suggested(api, tokens.coordinator, 999999).status_code == 404
@@ -128,7 +110,7 @@ def test_suggestions_stay_current_when_offers_change(app, api, tokens, setting, 
     with app.app_context():
         unodc = db.session.get(User, people.provider.id)
         anywhere = db.session.get(Offer, setting["anywhere"])
-        move_offer(unodc, anywhere, "pause")
+        move_offer(people, anywhere, "pause")
         unrelated = db.session.get(Offer, setting["unrelated"])
         update_offer(unodc, unrelated, {"version": unrelated.version, "themes": ["financing", "maritime-security"],
                                             "description": "Audits of port facilities, and training on "
@@ -143,11 +125,9 @@ def test_capacity_taken_removes_an_offer(app, api, tokens, setting, people):
         imf = db.session.get(User, people.other_provider.id)
         o = db.session.get(Offer, setting["central_asia"])
         update_offer(imf, o, {"version": o.version, "capacity": 1})
-        coordinator = db.session.get(User, people.coordinator.id)
-        other = create_request(coordinator, FIU_REQUEST | {"country": "TJK", "title": "FIU analyst training"})
-        move_request(coordinator, other, "accept")
-        match = propose_match(coordinator, {"request_id": other.id, "offer_id": o.id})
-        move_match(imf, match, "accept")
+        other = make_request(people, "open", by="coordinator",
+                             **FIU_REQUEST | {"country": "TJK", "title": "FIU analyst training"})
+        make_match(people, other, o, "accepted", provider="other_provider")
         db.session.commit()
     ids = [i["offer_id"] for i in suggested(api, tokens.coordinator, setting["request"]).json["items"]]
     assert setting["central_asia"] not in ids
@@ -166,9 +146,8 @@ def test_offer_suggestions_for_its_provider_only(api, tokens, setting):
 
 def test_offer_suggestions_only_list_requests_the_provider_may_see(app, api, tokens, setting, people):
     with app.app_context():
-        coordinator = db.session.get(User, people.coordinator.id)
-        create_request(coordinator, FIU_REQUEST | {"country": "UZB", "visibility": "restricted",
-                                                       "title": "Restricted FIU request"})
+        make_request(people, by="coordinator", **FIU_REQUEST | {"country": "UZB", "visibility": "restricted",
+                                                                "title": "Restricted FIU request"})
         db.session.commit()
     items = api.get(f"/api/v1/offers/{setting['central_asia']}/matches", tokens.other_provider).json["items"]
     assert [i["request_id"] for i in items] == [setting["request"]]
@@ -179,18 +158,13 @@ def test_offer_suggestions_only_list_requests_the_provider_may_see(app, api, tok
 def test_overlap_warnings_link_similar_requests_and_assistance_under_way(app, setting, people):
     with app.app_context():
         state, coordinator = db.session.get(User, people.state.id), db.session.get(User, people.coordinator.id)
-        imf = db.session.get(User, people.other_provider.id)
-        twin = create_request(state, FIU_REQUEST | {"title": "Training FIU analysts on terrorist financing"})
+        twin = make_request(people, **FIU_REQUEST | {"title": "Training FIU analysts on terrorist financing"})
         first = db.session.get(AssistanceRequest,
                                setting["request"])
-        move_request(coordinator, first, "accept")
-        match = propose_match(coordinator, {"request_id": first.id, "offer_id": setting["central_asia"]})
-        move_match(imf, match, "accept")
-        move_match(imf, match, "start")
-        unrelated = create_request(state, {
-            "title": "Victims of terrorism support", "description": "Psychosocial support services and "
-            "compensation schemes for victims of terrorist attacks and their families.", "themes": ["victims"],
-            "modalities": ["expert-advice"], "languages": ["ru"]})
+        move_request(people, first, "accept")
+        match = make_match(people, first, setting["central_asia"], "in_delivery", provider="other_provider")
+        unrelated = make_request(people, title="Victims of terrorism support", description="Psychosocial support services and "
+            "compensation schemes for victims of terrorist attacks and their families.", themes=["victims"], modalities=["expert-advice"], languages=["ru"], beneficiary="", urgency="medium")
         db.session.commit()
         texts = [o.text for o in service.overlaps_for_request(twin)]
         assert any(first.reference in t for t in texts)
@@ -222,10 +196,9 @@ def test_evaluate_command_prints_both_systems(app):
 
 def test_proposed_match_records_the_engine_score(app, setting, people):
     with app.app_context():
-        coordinator = db.session.get(User, people.coordinator.id)
         from exchange.requests.models import AssistanceRequest
         req = db.session.get(AssistanceRequest, setting["request"])
-        move_request(coordinator, req, "accept")
-        match = propose_match(coordinator, {"request_id": req.id, "offer_id": setting["central_asia"]})
+        move_request(people, req, "accept")
+        match = make_match(people, req, setting["central_asia"])
         assert match.score is not None and 0 < match.score <= 1
         db.session.rollback()

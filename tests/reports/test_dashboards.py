@@ -11,7 +11,8 @@ from exchange.reports.dashboards import compute_dashboard, median, percentile
 from exchange.reports.filters import ReportFilters
 from exchange.reports.progress import compute_progress
 from exchange.reports.progress_pdf import writable
-from tests.reports.conftest import at, matched, new_offer, new_request, pdf_strings
+from tests.factories import make_match, make_offer, make_request
+from tests.helpers import pdf_strings
 
 
 def test_median_and_nearest_rank_percentile():
@@ -23,23 +24,27 @@ def test_median_and_nearest_rank_percentile():
     assert percentile([], 90) is None and median([]) is None
 
 
+def at(days: float, base=datetime(2025, 3, 1, 9, 0)) -> datetime:
+    return base + timedelta(days=days)
+
+
 @pytest.fixture
 def timed(app, people):
     """Three KAZ requests submitted on 1 March 2025 (09:00), first proposed after 1, 3 and 10 days, the first
     two delivered after 5 and 20 days; one NGA request proposed after 2 days and declined."""
     with app.app_context():
-        offer = new_offer(people, themes=["financing", "border-management"], capacity=2)
-        requests = [new_request(people, themes=["financing"]) for _ in range(3)]
-        declined_req = new_request(people, state="other_state", themes=["human-rights"])
+        offer = make_offer(people, themes=["financing", "border-management"], capacity=2)
+        requests = [make_request(people, "open", themes=["financing"]) for _ in range(3)]
+        declined_req = make_request(people, "open", by="other_state", themes=["human-rights"])
         proposals = [1, 3, 10]
         completions = [5, 20, None]
         for req, proposed, completed in zip(requests, proposals, completions, strict=True):
-            match = matched(people, req, offer, to="completed" if completed else "accepted")
+            match = make_match(people, req, offer, "completed" if completed else "accepted")
             req.submitted_at = at(0)
             match.created_at = at(proposed)
             if completed:
                 match.completed_at = at(completed)
-        declined = matched(people, declined_req, offer, to="declined", reason="Outside our mandate.")
+        declined = make_match(people, declined_req, offer, "declined", decline={"reason": "Outside our mandate."})
         declined_req.submitted_at = at(0)
         declined.created_at = at(2)
         db.session.commit()
@@ -110,7 +115,7 @@ def test_progress_report_numbers(app, people, scenario):
     """The scenario was made today: 6 requests submitted (one only submitted), 5 accepted, plus one accepted
     today but submitted in 2020 (triaged in the period, not received in it); 2 matches accepted, 1 completed."""
     with app.app_context():
-        old = new_request(people, themes=["wmd"])
+        old = make_request(people, "open", themes=["wmd"])
         old.submitted_at = datetime(2020, 1, 1)
         db.session.commit()
         today = date.today()

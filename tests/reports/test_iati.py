@@ -3,23 +3,18 @@ delivery or completed, with the codes the module documents."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from exchange.reports.iati import sector_shares
-from tests.reports.conftest import matched, new_offer, new_request
-
-SCHEMA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "iati-2.03"
+from exchange.reports.iati import schema, sector_shares
+from tests.factories import make_match, make_offer, make_request
 
 
 @pytest.fixture(scope="module")
 def iati_schema():
-    path = SCHEMA_DIR / "iati-activities-schema.xsd"
-    if not path.exists():
-        pytest.skip(f"IATI schema not found at {path}")
-    return etree.XMLSchema(etree.parse(str(path)))
+    """The IATI 2.03 schema kept in the repository (exchange/reports/iati_schema)."""
+    return schema()
 
 
 @pytest.fixture
@@ -27,9 +22,9 @@ def delivering(app, people, scenario):
     """Besides the scenario's completed match (KAZ), one in delivery for KAZ on two themes."""
     from exchange.core.extensions import db
     with app.app_context():
-        offer = new_offer(people, themes=["financing", "criminal-justice"], countries=["KAZ"], title="FIU and courts")
-        req = new_request(people, themes=["financing", "criminal-justice", "rule-of-law"])
-        match = matched(people, req, offer, to="in_delivery")
+        offer = make_offer(people, themes=["financing", "criminal-justice"], countries=["KAZ"], title="FIU and courts")
+        req = make_request(people, "open", themes=["financing", "criminal-justice", "rule-of-law"])
+        match = make_match(people, req, offer, "in_delivery")
         db.session.commit()
         ids = dict(scenario.ids, m_delivery=match.id)
         db.session.remove()

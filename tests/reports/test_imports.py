@@ -9,31 +9,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from exchange.core.extensions import db
-from exchange.offers.imports import COLUMNS, EXAMPLE_ROW
+from exchange.offers.imports import COLUMNS
 from exchange.offers.models import Offer
+from tests.factories import as_csv, import_rows
 
 
 def offer_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Offer))
-
-
-def rows(n: int, changes: dict | None = None) -> list[dict]:
-    """n valid offer rows (no organisation: the importer's own); `changes` = {row_index: {column: value}}."""
-    result = []
-    for i in range(n):
-        row = dict(EXAMPLE_ROW, organisation="", title=f"Programme number {i + 1} on terrorism financing")
-        row.update((changes or {}).get(i, {}))
-        result.append(row)
-    return result
-
-
-def as_csv(data: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(data)
-    return out.getvalue().encode("utf-8")
 
 
 def as_xlsx(data: list[dict]) -> bytes:
@@ -71,7 +54,7 @@ def test_templates_have_every_column_and_an_example(clients):
 
 
 def test_two_bad_rows_of_twenty_save_nothing_and_are_both_reported(app, clients):
-    bad = rows(20, {3: {"themes": "financing;not-a-theme"}, 10: {"capacity": "lots", "title": "abc"}})
+    bad = import_rows(20, {3: {"themes": "financing;not-a-theme"}, 10: {"capacity": "lots", "title": "abc"}})
     response = upload(clients.provider, as_csv(bad), "offers.csv")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -83,7 +66,7 @@ def test_two_bad_rows_of_twenty_save_nothing_and_are_both_reported(app, clients)
     assert 'name="token"' not in html  # no confirmation offered
     assert offer_count(app) == 0
 
-    fixed = rows(20)
+    fixed = import_rows(20)
     response = upload(clients.provider, as_csv(fixed), "offers.csv")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -105,7 +88,7 @@ def test_two_bad_rows_of_twenty_save_nothing_and_are_both_reported(app, clients)
 
 
 def test_xlsx_upload_and_coordinator_chooses_the_provider(app, clients):
-    response = upload(clients.coordinator, as_xlsx(rows(3)), "offers.xlsx", organisation="IMF")
+    response = upload(clients.coordinator, as_xlsx(import_rows(3)), "offers.xlsx", organisation="IMF")
     assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
     html = response.get_data(as_text=True)
     clients.coordinator.post("/imports/offers/confirm", data={"token": token_of(html)})
@@ -115,14 +98,14 @@ def test_xlsx_upload_and_coordinator_chooses_the_provider(app, clients):
 
 
 def test_coordinator_without_a_provider_gets_a_row_error(app, clients):
-    response = upload(clients.coordinator, as_csv(rows(2)), "offers.csv")
+    response = upload(clients.coordinator, as_csv(import_rows(2)), "offers.csv")
     assert response.status_code == 422
     assert "organisation" in response.get_data(as_text=True)
     assert offer_count(app) == 0
 
 
 def test_a_provider_cannot_import_for_another_organisation(app, clients):
-    response = upload(clients.provider, as_csv(rows(2, {1: {"organisation": "IMF"}})), "offers.csv")
+    response = upload(clients.provider, as_csv(import_rows(2, {1: {"organisation": "IMF"}})), "offers.csv")
     assert response.status_code == 422
     assert "You may only post for UNODC" in response.get_data(as_text=True)
     assert offer_count(app) == 0
@@ -133,7 +116,7 @@ def test_unreadable_files_get_a_clear_message(app, clients):
              (b"name,colour\nx,y\n", "wrong.csv", "missing column"),
              (b"PK\x03\x04garbage", "broken.xlsx", "not a readable XLSX"),
              (b"\xff\xfe\x00bad", "latin.csv", "not UTF-8"),
-             (as_csv(rows(1)), "offers.pdf", "Upload a .csv or .xlsx file")]
+             (as_csv(import_rows(1)), "offers.pdf", "Upload a .csv or .xlsx file")]
     for content, name, message in cases:
         response = upload(clients.provider, content, name)
         assert response.status_code == 422, name
@@ -143,7 +126,7 @@ def test_unreadable_files_get_a_clear_message(app, clients):
 
 
 def test_a_forged_or_foreign_token_imports_nothing(app, clients):
-    html = upload(clients.provider, as_csv(rows(2)), "offers.csv").get_data(as_text=True)
+    html = upload(clients.provider, as_csv(import_rows(2)), "offers.csv").get_data(as_text=True)
     token = token_of(html)
     for forged in ("../../etc/passwd", "nope"):
         assert clients.provider.post("/imports/offers/confirm", data={"token": forged}).status_code == 302

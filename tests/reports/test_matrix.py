@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from exchange.core.extensions import db
-from exchange.offers.operations import move_offer
 from exchange.requests.models import AssistanceRequest
+from tests.factories import move_offer
 
 
 def _cells(payload):
@@ -44,10 +44,9 @@ def test_gaps_are_open_needs_without_an_offer_that_can_deliver_there(api, tokens
 
 def test_a_paused_offer_does_not_fill_a_gap(app, api, tokens, people, scenario):
     from exchange.offers.models import Offer
-    from exchange.people.models import User
     with app.app_context():
         offer = db.session.get(Offer, scenario.ids["offer_hr"])
-        move_offer(db.session.get(User, people.other_provider.id), offer, "pause")
+        move_offer(people, offer, "pause", by="other_provider")
         db.session.commit()
     cells = _cells(api.get("/api/v1/matrix", tokens.coordinator).get_json())
     assert cells["NGA"]["human-rights"]["gap"] is True
@@ -159,7 +158,7 @@ def test_matrix_uses_a_fixed_number_of_queries(app, people, scenario):
 
     from exchange.people.models import User
     from exchange.reports.matrix import compute_matrix
-    from tests.reports.conftest import new_request
+    from tests.factories import make_request
 
     def count_queries():
         statements = []
@@ -175,6 +174,6 @@ def test_matrix_uses_a_fixed_number_of_queries(app, people, scenario):
     before = count_queries()
     with app.app_context():
         for state, theme in (("state", "wmd"), ("other_state", "victims"), ("other_state", "internet")):
-            new_request(people, state=state, themes=[theme])
+            make_request(people, "open", by=state, themes=[theme])
         db.session.commit()
     assert count_queries() == before

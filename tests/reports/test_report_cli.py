@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from exchange.core.extensions import db
 from exchange.offers.models import Offer
-from tests.reports.conftest import pdf_strings
-from tests.reports.test_imports import as_csv, rows
+from tests.factories import as_csv, import_rows
+from tests.helpers import pdf_strings
 
 
 def test_export_write_respects_the_user_and_filters(app, people, scenario, tmp_path):
@@ -27,11 +27,11 @@ def test_export_write_respects_the_user_and_filters(app, people, scenario, tmp_p
 def test_import_offers_command_is_all_or_nothing(app, people, tmp_path):
     runner = app.test_cli_runner()
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(as_csv(rows(4, {2: {"themes": ""}})))
+    bad.write_bytes(as_csv(import_rows(4, {2: {"themes": ""}})))
     result = runner.invoke(args=["exports", "import-offers", str(bad), "--as", people.provider.email])
     assert result.exit_code != 0 and "row 4, themes" in result.output
     good = tmp_path / "good.csv"
-    good.write_bytes(as_csv(rows(4)))
+    good.write_bytes(as_csv(import_rows(4)))
     assert runner.invoke(args=["exports", "import-offers", str(good), "--as", people.provider.email,
                                "--dry-run"]).exit_code == 0
     with app.app_context():

@@ -167,7 +167,7 @@ def test_no_person_can_make_a_system_move(name):
 
 def test_a_system_move_has_no_api_endpoint_and_every_person_move_has_one():
     from exchange.app import create_app
-    from tests.conftest import test_config
+    from tests.helpers import test_config
 
     app = create_app(test_config(SQLALCHEMY_DATABASE_URI="sqlite://"))
     paths = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")}

@@ -22,7 +22,6 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.people.models import User
 from exchange.reports import exports
-from tests.web.test_triage import new_offer, new_request
 
 PACKAGE = Path(__file__).resolve().parents[2] / "exchange"
 
@@ -35,17 +34,17 @@ def test_only_the_office_sees_the_trail(clients):
     assert clients.anonymous.get("/audit").status_code == 302
 
 
-def test_it_shows_who_when_what_and_changes(app, people, clients):
-    request_id = new_request(app, people)
+def test_it_shows_who_when_what_and_changes(app, people, clients, world):
+    request_id = world.request()
     html = clients.admin.get("/audit").get_data(as_text=True)
     assert people.state.email in html
     assert f"R-{request_id:05d} submitted" in html and "request.submitted" in html
     assert "draft → submitted" in html  # the change, before → after
 
 
-def test_filters(app, people, clients):
-    request_id = new_request(app, people)
-    offer_id = new_offer(app, people.provider)
+def test_filters(app, people, clients, world):
+    request_id = world.request()
+    offer_id = world.offer(people.provider)
     by_record = clients.coordinator.get(f"/audit?record_type=offer&record_id=O-{offer_id:05d}").get_data(as_text=True)
     assert "offer.created" in by_record and "request.submitted" not in by_record
     by_request = clients.coordinator.get(f"/audit?record_type=request&record_id={request_id}").get_data(as_text=True)
@@ -60,8 +59,8 @@ def test_filters(app, people, clients):
     assert "No audit events match." in clients.coordinator.get(f"/audit?to={yesterday}").get_data(as_text=True)
 
 
-def test_bad_filters_are_explained_not_fatal(app, people, clients):
-    new_request(app, people)
+def test_bad_filters_are_explained_not_fatal(app, people, clients, world):
+    world.request()
     for query, message in [("from=31-12-2026", "Use a date as YYYY-MM-DD."), ("to=yesterday", "Use a date"),
                            ("record_id=abc", "Give a record number"), ("record_type=bogus", "Choose a record type"),
                            ("from=2026-12-31&to=2026-01-01", "must not be before"),
@@ -120,11 +119,11 @@ def _page_filter_sets(request_id: int, offer_id: int) -> list[dict[str, str]]:
             {"action": "request.submitted"}]
 
 
-def test_the_export_reads_the_pages_filters(app, people):
+def test_the_export_reads_the_pages_filters(app, people, world):
     """AuditFilters is the one reading of the filters and queries.filter_audit the one query: the export of a
     filtered trail holds exactly the events the page lists with those filters."""
-    request_id = new_request(app, people)
-    offer_id = new_offer(app, people.provider)
+    request_id = world.request()
+    offer_id = world.offer(people.provider)
     with app.app_context():
         coordinator = db.session.get(User, people.coordinator.id)
         everything = db.session.scalars(select(AuditEvent.id)).all()
@@ -159,9 +158,9 @@ def _listed_ids(app, params) -> list[int]:
 
 
 @pytest.mark.parametrize("which", ["record_type", "dates", "action"])
-def test_the_pages_export_link_carries_its_filters(app, people, clients, which):
-    request_id = new_request(app, people)
-    new_offer(app, people.provider)
+def test_the_pages_export_link_carries_its_filters(app, people, clients, which, world):
+    request_id = world.request()
+    world.offer(people.provider)
     today = utcnow().date().isoformat()
     params = {"record_type": {"record_type": "request"}, "dates": {"from": today, "to": today},
               "action": {"action": "request.submitted"}}[which]
@@ -174,10 +173,10 @@ def test_the_pages_export_link_carries_its_filters(app, people, clients, which):
 
 
 @pytest.mark.parametrize("which", ["record_id", "person"])
-def test_the_pages_export_link_carries_record_and_person(app, people, clients, which):
-    new_request(app, people)
-    second = new_request(app, people)
-    new_offer(app, people.provider)
+def test_the_pages_export_link_carries_record_and_person(app, people, clients, which, world):
+    world.request()
+    second = world.request()
+    world.offer(people.provider)
     params = {"record_id": {"record_id": f"R-{second:05d}"}, "person": {"person": "officer@unodc"}}[which]
     listed = _listed_ids(app, params)
     assert listed and len(listed) < len(_listed_ids(app, {}))
@@ -185,9 +184,9 @@ def test_the_pages_export_link_carries_record_and_person(app, people, clients, w
     assert _exported_ids(clients.coordinator, _export_link(page)) == listed
 
 
-def test_the_export_refuses_filters_it_cannot_read(clients, people, app):
+def test_the_export_refuses_filters_it_cannot_read(clients, people, app, world):
     """The page explains a filter it cannot read and lists without it; a file is not sent without it."""
-    new_request(app, people)
+    world.request()
     for query in ("record_type=bogus", "action=" + "x" * 41, "start=31-12-2026"):
         response = clients.coordinator.get(f"/exports/audit.csv?{query}")
         status = response.status_code

@@ -11,11 +11,8 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.people.models import Organisation, User
 from exchange.people.operations import create_user
-from tests.conftest import PASSWORD, test_config
-
-
-def login(client, email, password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
+from tests.factories import PASSWORD
+from tests.helpers import login, test_config
 
 
 def test_login_with_the_right_password_lands_on_home(app, people):

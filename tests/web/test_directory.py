@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from exchange.core.extensions import db
-from exchange.matches.models import Match
-from exchange.matches.operations import move_match, propose_match
-from exchange.people.models import User
-from tests.web.test_offers_pages import make_offer
-from tests.web.test_requests_pages import make_request, move
 
-
-def test_the_directory_lists_providers_with_their_active_offers(app, clients, people):
-    active = make_offer(app, people.provider, title="Active programme zzactive")
-    paused = make_offer(app, people.provider, title="Paused programme zzpaused")
-    closed = make_offer(app, people.other_provider, title="Closed programme zzclosed")
+def test_the_directory_lists_providers_with_their_active_offers(app, clients, people, world):
+    active = world.offer(people.provider, title="Active programme zzactive")
+    paused = world.offer(people.provider, title="Paused programme zzpaused")
+    closed = world.offer(people.other_provider, title="Closed programme zzclosed")
     clients.provider.post(f"/offers/{paused}/move/pause")
     clients.other_provider.post(f"/offers/{closed}/move/close")
     html = clients.state.get("/directory").get_data(as_text=True)
@@ -27,9 +20,9 @@ def test_the_directory_lists_providers_with_their_active_offers(app, clients, pe
     assert "No active offer posted yet." in html
 
 
-def test_a_provider_shows_its_first_offers_and_links_to_the_rest(app, clients, people):
+def test_a_provider_shows_its_first_offers_and_links_to_the_rest(app, clients, people, world):
     for n in range(11):
-        make_offer(app, people.provider, title=f"Programme {n:02d} zzmany")
+        world.offer(people.provider, title=f"Programme {n:02d} zzmany")
     html = clients.state.get("/directory").get_data(as_text=True)
     assert [f"Programme {n:02d} zzmany" in html for n in range(11)] == [True] * 8 + [False] * 3  # by title
     assert "and 3 more:" in html and "all 11 active offers of UNODC in the offers list" in html
@@ -41,12 +34,12 @@ def test_a_provider_shows_its_first_offers_and_links_to_the_rest(app, clients, p
     assert 'href="/offers?provider=UNODC&amp;status=active&amp;theme=financing"' in themed
 
 
-def test_the_directory_by_theme_and_region(app, clients, people):
-    make_offer(app, people.provider, title="Financing in Central Asia zzfin", regions=["143"])
-    make_offer(app, people.other_provider, title="Borders in Kazakhstan zzborder", countries=["KAZ"],
-               themes=["border-management"])
-    make_offer(app, people.outside, title="Anywhere financing zzany")
-    make_offer(app, people.provider, title="West Africa zzwest", regions=["011"])
+def test_the_directory_by_theme_and_region(app, clients, people, world):
+    world.offer(people.provider, title="Financing in Central Asia zzfin", regions=["143"])
+    world.offer(people.other_provider, title="Borders in Kazakhstan zzborder", countries=["KAZ"],
+                themes=["border-management"])
+    world.offer(people.outside, title="Anywhere financing zzany")
+    world.offer(people.provider, title="West Africa zzwest", regions=["011"])
 
     def shown(query):
         html = clients.state.get(f"/directory?{query}").get_data(as_text=True)
@@ -66,30 +59,20 @@ def test_the_directory_by_theme_and_region(app, clients, people):
 
 
 @pytest.fixture
-def kaz(app, people):
+def kaz(app, people, world):
     """KAZ: an open request with a match in delivery, one completed, a draft; NGA: one request."""
-    ids = {"open": make_request(app, people.state, title="Open request zzopen"),
-           "done": make_request(app, people.state, title="Delivered request zzdone"),
-           "draft": make_request(app, people.state, draft=True, title="Draft zzdraft"),
-           "nga": make_request(app, people.other_state, title="Nigerian zznga")}
-    move(app, people.coordinator, ids["open"], "accept")
-    move(app, people.coordinator, ids["done"], "accept")
-    ids["offer_kaz"] = make_offer(app, people.provider, title="Programme for KAZ zzoffkaz", countries=["KAZ"])
-    ids["offer_ca"] = make_offer(app, people.other_provider, title="Central Asia programme zzoffca", regions=["143"])
-    ids["offer_any"] = make_offer(app, people.outside, title="Anywhere programme zzoffany")
-    ids["offer_wa"] = make_offer(app, people.provider, title="West Africa programme zzoffwa", regions=["011"])
-    with app.app_context():
-        coordinator = db.session.get(User, people.coordinator.id)
-        provider = db.session.get(User, people.provider.id)
-        in_delivery = propose_match(coordinator, {"request_id": ids["open"], "offer_id": ids["offer_kaz"]})
-        done = propose_match(coordinator, {"request_id": ids["done"], "offer_id": ids["offer_kaz"]})
-        db.session.commit()
-        for match, steps in ((in_delivery, ["accept", "start"]), (done, ["accept", "start", "complete"])):
-            for step in steps:
-                move_match(provider, db.session.get(Match, match.id), step,
-                                      {"outcome": "Forty analysts trained."} if step == "complete" else {})
-                db.session.commit()
-        ids["match_delivery"], ids["match_done"] = in_delivery.id, done.id
+    ids = {"open": world.request(by=people.state, title="Open request zzopen"),
+           "done": world.request(by=people.state, title="Delivered request zzdone"),
+           "draft": world.request(by=people.state, draft=True, title="Draft zzdraft"),
+           "nga": world.request(by=people.other_state, title="Nigerian zznga")}
+    world.move_request(ids["open"], "accept")
+    world.move_request(ids["done"], "accept")
+    ids["offer_kaz"] = world.offer(people.provider, title="Programme for KAZ zzoffkaz", countries=["KAZ"])
+    ids["offer_ca"] = world.offer(people.other_provider, title="Central Asia programme zzoffca", regions=["143"])
+    ids["offer_any"] = world.offer(people.outside, title="Anywhere programme zzoffany")
+    ids["offer_wa"] = world.offer(people.provider, title="West Africa programme zzoffwa", regions=["011"])
+    ids["match_delivery"] = world.match("in_delivery", ids["open"], ids["offer_kaz"])
+    ids["match_done"] = world.match("completed", ids["done"], ids["offer_kaz"])
     return ids
 
 

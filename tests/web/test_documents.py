@@ -3,9 +3,7 @@ files, storage under app-made names, downloads only for those who may see the re
 by those who may edit it, and audit events for both."""
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,51 +13,13 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.documents.models import Document
 from exchange.documents.storage import PDF, clean_filename
-from tests.web.test_requests_pages import make_request, move
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        for name, data in members.items():
-            package.writestr(name, data, compress_type=zipfile.ZIP_STORED if name == "mimetype"
-                             else zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
-
-
-def docx_bytes() -> bytes:
-    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-
-
-def xlsx_bytes() -> bytes:
-    from openpyxl import Workbook
-    buffer = io.BytesIO()
-    book = Workbook()
-    book.active["A1"] = "Needs"
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def odt_bytes(mimetype: bytes = b"application/vnd.oasis.opendocument.text") -> bytes:
-    return zip_bytes({"mimetype": mimetype, "content.xml": b"<office:document-content/>"})
-
-
-def upload(client, path: str, data: bytes, name: str):
-    return client.post(path, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
-
-
-def documents(app) -> list[Document]:
-    with app.app_context():
-        docs = list(db.session.scalars(select(Document).order_by(Document.id)))
-        db.session.expunge_all()
-        return docs
+from tests.factories import PDF_BYTES, docx_bytes, odt_bytes, xlsx_bytes, zip_bytes
+from tests.helpers import documents, upload
 
 
 @pytest.fixture
-def request_id(app, people):
-    return make_request(app, people.state)
+def request_id(app, people, world):
+    return world.request(by=people.state)
 
 
 @pytest.mark.parametrize("name,data,content_type", [
@@ -150,8 +110,8 @@ def test_downloads_only_for_those_who_may_see_the_record(app, clients, people, r
     assert clients.coordinator.get("/documents/999999").status_code == 404
 
 
-def test_a_draft_documents_are_only_for_its_state(app, clients, people):
-    draft_id = make_request(app, people.state, draft=True)
+def test_a_draft_documents_are_only_for_its_state(app, clients, people, world):
+    draft_id = world.request(by=people.state, draft=True)
     upload(clients.state, f"/requests/{draft_id}/documents", PDF_BYTES, "draft.pdf")
     [doc] = documents(app)
     assert clients.state.get(f"/documents/{doc.id}").status_code == 200
@@ -159,7 +119,7 @@ def test_a_draft_documents_are_only_for_its_state(app, clients, people):
         assert getattr(clients, person).get(f"/documents/{doc.id}").status_code == 404, person
 
 
-def test_only_editors_upload_and_delete(app, clients, people, request_id):
+def test_only_editors_upload_and_delete(app, clients, people, request_id, world):
     # A provider who may see the request may not add to it (the route is not theirs), nor delete.
     assert upload(clients.provider, f"/requests/{request_id}/documents", PDF_BYTES, "x.pdf").status_code == 403
     upload(clients.state, f"/requests/{request_id}/documents", PDF_BYTES, "plan.pdf")
@@ -168,7 +128,7 @@ def test_only_editors_upload_and_delete(app, clients, people, request_id):
     assert clients.other_state.post(f"/documents/{doc.id}/delete").status_code == 404
     assert len(documents(app)) == 1
     # Once accepted, its State may no longer change it; the coordinator still may.
-    move(app, people.coordinator, request_id, "accept")
+    world.move_request(request_id, "accept")
     assert clients.state.post(f"/documents/{doc.id}/delete").status_code == 403
     page = clients.state.get(f"/requests/{request_id}").get_data(as_text=True)
     assert 'name="file"' not in page and "/delete" not in page
@@ -183,9 +143,8 @@ def test_only_editors_upload_and_delete(app, clients, people, request_id):
         assert actions == ["document.uploaded", "document.deleted"]
 
 
-def test_offer_documents(app, clients, people):
-    from tests.web.test_offers_pages import make_offer
-    offer_id = make_offer(app, people.provider)
+def test_offer_documents(app, clients, people, world):
+    offer_id = world.offer(people.provider)
     assert upload(clients.provider, f"/offers/{offer_id}/documents", docx_bytes(), "programme.docx").status_code == 302
     assert upload(clients.other_provider, f"/offers/{offer_id}/documents", PDF_BYTES, "x.pdf").status_code == 403
     response = upload(clients.provider, f"/offers/{offer_id}/documents", b"not a pdf", "fake.pdf")

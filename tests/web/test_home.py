@@ -1,13 +1,8 @@
 """Each role's home page lists what needs that person now, with empty states that say what to do next."""
 from __future__ import annotations
 
-from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.matches.models import Match
-from exchange.matches.operations import move_match
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import move_request
-from tests.web.test_triage import age, new_offer, new_request, open_request, propose, user
 
 
 def test_empty_homes_say_what_to_do_next(clients):
@@ -21,19 +16,13 @@ def test_empty_homes_say_what_to_do_next(clients):
     assert "awaits approval" in clients.pending.get("/").get_data(as_text=True)
 
 
-def test_state_home(app, people, clients):
-    asked = new_request(app, people, title="Request the office asked about")
-    with app.app_context():
-        move_request(user(people.coordinator), db.session.get(AssistanceRequest, asked), "request-info",
-                         {"message": "How many analysts?"})
-        db.session.commit()
-    request_id = open_request(app, people, title="Request delivered already")
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
-    with app.app_context():
-        match = db.session.get(Match, match_id)
-        for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Trained"})):
-            move_match(user(people.provider), match, step, raw)
-        db.session.commit()
+def test_state_home(app, people, clients, world):
+    asked = world.request(title="Request the office asked about")
+    world.move_request(asked, "request-info", {"message": "How many analysts?"})
+    request_id = world.request("open", title="Request delivered already")
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
+    for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Trained"})):
+        world.move_match(match_id, step, raw)
     html = clients.state.get("/").get_data(as_text=True)
     assert "needs information (1)" in html and "How many analysts?" in html
     assert "Deliveries to confirm and rate (1)" in html and f"/matches/{match_id}" in html
@@ -41,14 +30,12 @@ def test_state_home(app, people, clients):
     assert "Request the office asked about" not in clients.other_state.get("/").get_data(as_text=True)
 
 
-def test_provider_home(app, people, clients):
-    first = open_request(app, people, title="First request routed on financing")
-    second = open_request(app, people, title="Second request routed on financing")
-    proposed = propose(app, people, first, new_offer(app, people.provider))
-    delivering = propose(app, people, second, new_offer(app, people.provider, title="Another analyst course"))
-    with app.app_context():
-        move_match(user(people.provider), db.session.get(Match, delivering), "accept", {})
-        db.session.commit()
+def test_provider_home(app, people, clients, world):
+    first = world.request("open", title="First request routed on financing")
+    second = world.request("open", title="Second request routed on financing")
+    proposed = world.match("proposed", first, world.offer(people.provider))
+    delivering = world.match("proposed", second, world.offer(people.provider, title="Another analyst course"))
+    world.move_match(delivering, "accept")
     html = clients.provider.get("/").get_data(as_text=True)
     assert "Proposed matches to answer (1)" in html and f"/matches/{proposed}" in html
     assert "Deliveries to start or report (1)" in html and f"/matches/{delivering}" in html
@@ -57,25 +44,25 @@ def test_provider_home(app, people, clients):
     assert "Nothing needs your attention." in clients.outside.get("/").get_data(as_text=True)
 
 
-def test_coordinator_home(app, people, clients):
-    waiting = new_request(app, people, title="Waiting for triage")
-    age(app, AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at")
-    stalled = open_request(app, people, title="Open and forgotten")
-    age(app, AssistanceRequest, stalled, 12)
+def test_coordinator_home(app, people, clients, world):
+    waiting = world.request(title="Waiting for triage")
+    world.age(AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at")
+    stalled = world.request("open", title="Open and forgotten")
+    world.age(AssistanceRequest, stalled, 12)
     html = clients.coordinator.get("/").get_data(as_text=True)
     assert "Requests to triage" in html and "Waiting for triage" in html and "Overdue: 10 working days" in html
     stalled_part = html.split('id="stalled-heading"')[1]
     assert "Open and forgotten" in stalled_part and "Waiting for triage" in stalled_part
 
 
-def test_coordinator_home_lists_as_stalled_what_reminders_would_remind(app, people, clients):
+def test_coordinator_home_lists_as_stalled_what_reminders_would_remind(app, people, clients, world):
     """An open request with a match under way is the provider's to move, not stalled for the office."""
     from exchange.messages.reminders import due_reminders
-    matched = open_request(app, people, title="Open with a proposed match")
-    propose(app, people, matched, new_offer(app, people.provider))
-    age(app, AssistanceRequest, matched, 12)
-    forgotten = open_request(app, people, title="Open and forgotten")
-    age(app, AssistanceRequest, forgotten, 12)
+    matched = world.request("open", title="Open with a proposed match")
+    world.match("proposed", matched, world.offer(people.provider))
+    world.age(AssistanceRequest, matched, 12)
+    forgotten = world.request("open", title="Open and forgotten")
+    world.age(AssistanceRequest, forgotten, 12)
     stalled_part = clients.coordinator.get("/").get_data(as_text=True).split('id="stalled-heading"')[1]
     assert "Open and forgotten" in stalled_part and "Open with a proposed match" not in stalled_part
     with app.app_context():
@@ -83,7 +70,7 @@ def test_coordinator_home_lists_as_stalled_what_reminders_would_remind(app, peop
     assert reminded == {forgotten}
 
 
-def test_admin_home_lists_recent_audit_events(app, people, clients):
-    request_id = new_request(app, people)
+def test_admin_home_lists_recent_audit_events(app, people, clients, world):
+    request_id = world.request()
     html = clients.admin.get("/").get_data(as_text=True)
     assert f"R-{request_id:05d} submitted" in html and people.state.email in html

@@ -11,7 +11,8 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db, limiter
 from exchange.core.limiting import _keys, delay_after, reset_limits
 from exchange.people.models import UserSession
-from tests.conftest import PASSWORD, test_config
+from tests.factories import PASSWORD
+from tests.helpers import test_config
 
 OWNER = {"REMOTE_ADDR": "192.0.2.10"}
 ATTACKER = {"REMOTE_ADDR": "198.51.100.66"}

@@ -8,9 +8,7 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match
 from exchange.requests.models import AssistanceRequest
-from tests.web.test_triage import new_offer, notifications_of, open_request, propose, status_of, user
 
 # Each move: the statuses to put the match in first, the form, who may make it.
 MOVES = {
@@ -25,20 +23,17 @@ STEP_INPUT = {"complete": {"outcome": "Delivered as planned"}}
 
 
 @pytest.fixture
-def case(app, people):
+def case(app, people, world):
     """An open KAZ request and a UNODC offer matched to it (proposed)."""
-    request_id = open_request(app, people)
-    offer_id = new_offer(app, people.provider)
-    match_id = propose(app, people, request_id, offer_id)
+    request_id = world.request("open")
+    offer_id = world.offer(people.provider)
+    match_id = world.match("proposed", request_id, offer_id)
     return {"request": request_id, "offer": offer_id, "match": match_id}
 
 
-def advance(app, people, match_id: int, steps: list[str]) -> None:
-    with app.app_context():
-        for step in steps:
-            actor = people.provider
-            move_match(user(actor), db.session.get(Match, match_id), step, STEP_INPUT.get(step, {}))
-        db.session.commit()
+def advance(world, match_id: int, steps: list[str]) -> None:
+    for step in steps:
+        world.move_match(match_id, step, STEP_INPUT.get(step, {}))
 
 
 def snapshot(app, match_id: int) -> tuple:
@@ -49,9 +44,9 @@ def snapshot(app, match_id: int) -> tuple:
 
 @pytest.mark.parametrize("action", list(MOVES))
 @pytest.mark.parametrize("person", ["state", "provider", "other_provider", "coordinator", "admin"])
-def test_every_move_for_every_role(app, people, clients, case, action, person):
+def test_every_move_for_every_role(app, people, clients, case, action, person, world):
     steps, form, allowed = MOVES[action]
-    advance(app, people, case["match"], steps)
+    advance(world, case["match"], steps)
     before = snapshot(app, case["match"])
     response = getattr(clients, person).post(f"/matches/{case['match']}/move/{action}", data=form)
     if person == "other_provider":  # IMF does not take part: the match does not exist for it
@@ -73,26 +68,26 @@ def test_every_move_for_every_role(app, people, clients, case, action, person):
         assert snapshot(app, case["match"]) == before
 
 
-def test_request_follows_its_matches(app, people, clients, case):
+def test_request_follows_its_matches(app, people, clients, case, world):
     m = f"/matches/{case['match']}/move"
     clients.provider.post(f"{m}/accept")
-    assert status_of(app, AssistanceRequest, case["request"]) == "matched"
+    assert world.status_of(AssistanceRequest, case["request"]) == "matched"
     clients.provider.post(f"{m}/start")
-    assert status_of(app, AssistanceRequest, case["request"]) == "in_delivery"
+    assert world.status_of(AssistanceRequest, case["request"]) == "in_delivery"
     clients.provider.post(f"{m}/complete", data={"outcome": "Twenty analysts trained in Almaty"})
-    assert status_of(app, AssistanceRequest, case["request"]) == "completed"
+    assert world.status_of(AssistanceRequest, case["request"]) == "completed"
     clients.state.post(f"{m}/confirm", data={"rating": "5", "comment": "Excellent"})
     with app.app_context():
         match = db.session.get(Match, case["match"])
         assert (match.rating, match.feedback, match.outcome) == (5, "Excellent", "Twenty analysts trained in Almaty")
     again = clients.state.post(f"{m}/confirm", data={"rating": "3"}, follow_redirects=True)
     assert "already been confirmed" in again.get_data(as_text=True)
-    told = [n.kind for n in notifications_of(app, people.provider)]
+    told = [n.kind for n in world.notifications_of(people.provider)]
     assert "match.confirm" in told
-    assert "match.complete" in [n.kind for n in notifications_of(app, people.state)]
+    assert "match.complete" in [n.kind for n in world.notifications_of(people.state)]
 
 
-def test_moves_with_text_keep_what_was_typed_and_show_errors(app, people, clients, case):
+def test_moves_with_text_keep_what_was_typed_and_show_errors(app, people, clients, case, world):
     m = f"/matches/{case['match']}/move"
     before = snapshot(app, case["match"])
     response = clients.provider.post(f"{m}/decline", data={"reason": "no"})
@@ -100,10 +95,10 @@ def test_moves_with_text_keep_what_was_typed_and_show_errors(app, people, client
     assert response.status_code == 422
     assert 'id="reason-error"' in html and ">no</textarea>" in html
     assert snapshot(app, case["match"]) == before
-    advance(app, people, case["match"], ["accept", "start"])
+    advance(world, case["match"], ["accept", "start"])
     assert clients.provider.post(f"{m}/complete", data={"outcome": ""}).status_code == 422
-    assert status_of(app, Match, case["match"]) == "in_delivery"
-    advance(app, people, case["match"], ["complete"])
+    assert world.status_of(Match, case["match"]) == "in_delivery"
+    advance(world, case["match"], ["complete"])
     for rating in ("0", "6", "abc", ""):
         response = clients.state.post(f"{m}/confirm", data={"rating": rating, "comment": "kept comment"})
         assert response.status_code == 422, rating
@@ -112,17 +107,17 @@ def test_moves_with_text_keep_what_was_typed_and_show_errors(app, people, client
         assert db.session.get(Match, case["match"]).confirmed_at is None
 
 
-def test_decline_tells_the_state_and_coordinators(app, people, clients, case):
+def test_decline_tells_the_state_and_coordinators(app, people, clients, case, world):
     clients.provider.post(f"/matches/{case['match']}/move/decline", data={"reason": "No trainers free this year"})
-    assert status_of(app, Match, case["match"]) == "declined"
+    assert world.status_of(Match, case["match"]) == "declined"
     for person in (people.state, people.coordinator):
-        notes = notifications_of(app, person, "match.decline")
+        notes = world.notifications_of(person, "match.decline")
         assert len(notes) == 1 and "No trainers free this year" in notes[0].message
-    assert status_of(app, AssistanceRequest, case["request"]) == "open"
+    assert world.status_of(AssistanceRequest, case["request"]) == "open"
 
 
-def test_propose_goes_back_only_to_a_page_of_this_site(app, people, clients):
-    request_id = open_request(app, people)
+def test_propose_goes_back_only_to_a_page_of_this_site(app, people, clients, world):
+    request_id = world.request("open")
     for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/x"):
         response = clients.coordinator.post("/matches", data={"request_id": request_id, "next": target})
         assert response.status_code == 302 and response.headers["Location"] == f"/requests/{request_id}", target
@@ -130,10 +125,10 @@ def test_propose_goes_back_only_to_a_page_of_this_site(app, people, clients):
     assert inside.headers["Location"] == "/triage"
 
 
-def test_propose_one_or_several_offers(app, people, clients):
-    request_id = open_request(app, people)
-    unodc = new_offer(app, people.provider)
-    imf = new_offer(app, people.other_provider, title="IMF course on supervising terrorist financing risks")
+def test_propose_one_or_several_offers(app, people, clients, world):
+    request_id = world.request("open")
+    unodc = world.offer(people.provider)
+    imf = world.offer(people.other_provider, title="IMF course on supervising terrorist financing risks")
     single = clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": unodc,
                                                         "note": "Closest fit"})
     assert single.status_code == 302 and single.headers["Location"].startswith("/matches/")
@@ -143,8 +138,8 @@ def test_propose_one_or_several_offers(app, people, clients):
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Match)) == 1
     clients.coordinator.post("/matches", data={"request_id": request_id, "offer_id": [imf], "note": "Also IMF"})
-    assert len(notifications_of(app, people.other_provider, "match.proposed")) == 1
-    assert len(notifications_of(app, people.state, "match.proposed")) == 2
+    assert len(world.notifications_of(people.other_provider, "match.proposed")) == 1
+    assert len(world.notifications_of(people.state, "match.proposed")) == 2
     for bad in ({}, {"request_id": "x", "offer_id": imf}, {"request_id": request_id},
                 {"request_id": request_id, "offer_id": "abc"}, {"request_id": 999999, "offer_id": imf}):
         response = clients.coordinator.post("/matches", data=bad, follow_redirects=True)

@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 
 from exchange.core.extensions import db
 from exchange.messages.models import Message, ThreadRead
-from tests.web.test_triage import new_offer, new_request, notifications_of, open_request, propose
 
 
 def count_messages(app) -> int:
@@ -14,27 +13,27 @@ def count_messages(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Message))
 
 
-def test_request_thread_notifies_the_other_participants(app, people, clients):
-    request_id = open_request(app, people)
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+def test_request_thread_notifies_the_other_participants(app, people, clients, world):
+    request_id = world.request("open")
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
     response = clients.state.post(f"/requests/{request_id}/messages", data={"message": "Our FIU has 20 analysts."})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/requests/{request_id}#thread")
     assert count_messages(app) == 1
     for person in (people.coordinator, people.provider):  # the office and the provider of its match
-        notes = notifications_of(app, person, "message.posted")
+        notes = world.notifications_of(person, "message.posted")
         assert len(notes) == 1 and "Our FIU has 20 analysts." in notes[0].message
         assert (notes[0].record_type, notes[0].record_id) == ("request", request_id)
-    assert not notifications_of(app, people.state, "message.posted")  # not to the writer
-    assert not notifications_of(app, people.other_provider, "message.posted")  # IMF has no match here
+    assert not world.notifications_of(people.state, "message.posted")  # not to the writer
+    assert not world.notifications_of(people.other_provider, "message.posted")  # IMF has no match here
     assert match_id
 
 
-def test_match_thread_is_for_those_taking_part(app, people, clients):
-    request_id = open_request(app, people)
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+def test_match_thread_is_for_those_taking_part(app, people, clients, world):
+    request_id = world.request("open")
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
     assert clients.provider.post(f"/matches/{match_id}/messages", data={"message": "Dates in May?"}).status_code == 302
-    assert [n.kind for n in notifications_of(app, people.state, "message.posted")] == ["message.posted"]
-    assert notifications_of(app, people.coordinator, "message.posted")
+    assert [n.kind for n in world.notifications_of(people.state, "message.posted")] == ["message.posted"]
+    assert world.notifications_of(people.coordinator, "message.posted")
     # Not taking part: as if the match did not exist; nothing written.
     assert clients.other_provider.post(f"/matches/{match_id}/messages", data={"message": "Hi"}).status_code == 404
     assert clients.other_state.post(f"/matches/{match_id}/messages", data={"message": "Hi"}).status_code == 404
@@ -43,15 +42,15 @@ def test_match_thread_is_for_those_taking_part(app, people, clients):
     assert count_messages(app) == 1
 
 
-def test_drafts_have_no_thread_for_others(app, people, clients):
-    draft = new_request(app, people, draft=True)
+def test_drafts_have_no_thread_for_others(app, people, clients, world):
+    draft = world.request(draft=True)
     assert clients.coordinator.post(f"/requests/{draft}/messages", data={"message": "Hello"}).status_code == 404
     assert count_messages(app) == 0
 
 
-def test_messages_are_validated_and_what_was_typed_is_kept(app, people, clients):
-    request_id = open_request(app, people)
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+def test_messages_are_validated_and_what_was_typed_is_kept(app, people, clients, world):
+    request_id = world.request("open")
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
     for body in ("", "   ", "x" * 5001):
         response = clients.provider.post(f"/matches/{match_id}/messages", data={"message": body},
                                          follow_redirects=True)
@@ -64,16 +63,16 @@ def test_messages_are_validated_and_what_was_typed_is_kept(app, people, clients)
     assert "y" * 1500 in response.get_data(as_text=True)  # the draft comes back (bounded)
     html = clients.provider.get(f"/matches/{match_id}").get_data(as_text=True)
     assert "y" * 1500 not in html  # once only
-    assert not notifications_of(app, people.state, "message.posted")
+    assert not world.notifications_of(people.state, "message.posted")
     # The body is shown as text, never as markup.
     clients.provider.post(f"/matches/{match_id}/messages", data={"message": "<script>alert(1)</script>"})
     html = clients.state.get(f"/matches/{match_id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_unread_markers_per_person(app, people, clients):
-    request_id = open_request(app, people)
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
+def test_unread_markers_per_person(app, people, clients, world):
+    request_id = world.request("open")
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
     clients.provider.post(f"/matches/{match_id}/messages", data={"message": "First question"})
     clients.provider.post(f"/matches/{match_id}/messages", data={"message": "Second question"})
     listing = clients.state.get("/matches").get_data(as_text=True)
@@ -94,7 +93,7 @@ def test_unread_markers_per_person(app, people, clients):
     assert markers == 2  # the provider and the State; the coordinator has not opened the thread
 
 
-def test_request_workflow_partial_shows_matches_question_and_thread(app, people, clients):
+def test_request_workflow_partial_shows_matches_question_and_thread(app, people, clients, world):
     """The partial the request page includes: rendered here as the signed-in State would see it."""
     from flask import render_template_string
     from flask_login import login_user
@@ -103,11 +102,11 @@ def test_request_workflow_partial_shows_matches_question_and_thread(app, people,
     from exchange.people.models import User
     from exchange.requests.models import AssistanceRequest
     from exchange.requests.views import REQUEST_PAGE_PLACES
-    asked = new_request(app, people)
+    asked = world.request()
     clients.coordinator.post(f"/triage/{asked}/request-info", data={"message": "How many analysts?"})
     clients.coordinator.post(f"/requests/{asked}/messages", data={"message": "Also: which ministry leads?"})
-    opened = open_request(app, people, title="Open request with a match")
-    match_id = propose(app, people, opened, new_offer(app, people.provider))
+    opened = world.request("open", title="Open request with a match")
+    match_id = world.match("proposed", opened, world.offer(people.provider))
 
     def workflow(user_id: int, request_id: int) -> str:
         user, req = db.session.get(User, user_id), db.session.get(AssistanceRequest, request_id)

@@ -11,37 +11,14 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
-from exchange.core.models import utcnow
 from exchange.core.security import hash_password
 from exchange.people import mfa as mfa_ops
 from exchange.people import totp as mfa
 from exchange.people.credentials import MfaCredential, RecoveryCode
 from exchange.people.models import User
 from exchange.people.views.mfa import VERIFIED_KEY
-from tests.conftest import PASSWORD, signed_in_client
-
-
-def login(client, email, password=PASSWORD, next_path=None):
-    return client.post("/login" + (f"?next={next_path}" if next_path else ""),
-                       data={"email": email, "password": password})
-
-
-def turn_on(app, user_id: int) -> tuple[str, list[str]]:
-    """Two-step sign-in on for the user, no code taken yet: its secret and its recovery codes."""
-    secret, codes = mfa.new_secret(), mfa.new_recovery_codes()
-    with app.app_context():
-        db.session.add(MfaCredential(user_id=user_id, secret=secret, enabled_at=utcnow()))
-        db.session.add_all(RecoveryCode(user_id=user_id, code_hash=mfa.recovery_digest(c)) for c in codes)
-        db.session.commit()
-    return secret, codes
-
-
-def events(app, action: str, user_id: int) -> list[AuditEvent]:
-    with app.app_context():
-        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action,
-                                                                AuditEvent.record_id == user_id)))
+from tests.helpers import events, login, signed_in_client
 
 
 def signed_in(client) -> bool:
@@ -127,8 +104,8 @@ def test_enrolment_without_a_started_setup_or_with_bad_input_changes_nothing(app
 # ---------------------------------------------------------------------------------------------------
 # Signing in
 
-def test_sign_in_with_mfa_asks_for_the_code_before_signing_in(app, people):
-    secret, _ = turn_on(app, people.state.id)
+def test_sign_in_with_mfa_asks_for_the_code_before_signing_in(app, people, world):
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     response = login(client, people.state.email, next_path="/offers")
     assert response.status_code == 302 and response.headers["Location"] == "/login/code"
@@ -142,8 +119,8 @@ def test_sign_in_with_mfa_asks_for_the_code_before_signing_in(app, people):
         assert db.session.get(User, people.state.id).last_login_at is not None
 
 
-def test_a_wrong_code_does_not_sign_in_and_is_recorded(app, people):
-    secret, _ = turn_on(app, people.state.id)
+def test_a_wrong_code_does_not_sign_in_and_is_recorded(app, people, world):
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     login(client, people.state.email)
     wrong = f"{(int(pyotp.TOTP(secret).now()) + 500_000) % 1_000_000:06d}"
@@ -155,8 +132,8 @@ def test_a_wrong_code_does_not_sign_in_and_is_recorded(app, people):
     assert len(events(app, "security.mfa_failed", people.state.id)) >= 2
 
 
-def test_the_same_code_is_not_accepted_twice(app, people):
-    secret, _ = turn_on(app, people.state.id)
+def test_the_same_code_is_not_accepted_twice(app, people, world):
+    secret, _ = world.mfa(people.state.id)
     code = pyotp.TOTP(secret).now()
     first, second = app.test_client(), app.test_client()
     login(first, people.state.email)
@@ -172,8 +149,8 @@ def test_the_same_code_is_not_accepted_twice(app, people):
         assert db.session.get(MfaCredential, people.state.id).last_step >= pyotp.TOTP(secret).timecode(time.time()) - 1
 
 
-def test_a_recovery_code_signs_in_once_only(app, people):
-    _, codes = turn_on(app, people.state.id)
+def test_a_recovery_code_signs_in_once_only(app, people, world):
+    _, codes = world.mfa(people.state.id)
     first, second = app.test_client(), app.test_client()
     login(first, people.state.email)
     response = first.post("/login/code", data={"code": codes[3].upper()}, follow_redirects=True)
@@ -187,8 +164,8 @@ def test_a_recovery_code_signs_in_once_only(app, people):
         assert mfa_ops.recovery_codes_left(db.session.get(User, people.state.id)) == 9
 
 
-def test_the_code_page_without_a_right_password_or_after_too_long_goes_back_to_sign_in(app, people, monkeypatch):
-    secret, _ = turn_on(app, people.state.id)
+def test_the_code_page_without_a_right_password_or_after_too_long_goes_back_to_sign_in(app, people, monkeypatch, world):
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     response = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
@@ -198,8 +175,8 @@ def test_the_code_page_without_a_right_password_or_after_too_long_goes_back_to_s
     assert response.headers["Location"] == "/login" and not signed_in(client)
 
 
-def test_a_password_change_between_password_and_code_voids_the_pending_sign_in(app, people):
-    secret, _ = turn_on(app, people.state.id)
+def test_a_password_change_between_password_and_code_voids_the_pending_sign_in(app, people, world):
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     login(client, people.state.email)
     with app.app_context():
@@ -209,9 +186,9 @@ def test_a_password_change_between_password_and_code_voids_the_pending_sign_in(a
     assert response.headers["Location"] == "/login" and not signed_in(client)
 
 
-def test_wrong_codes_are_throttled_like_passwords(app, people, monkeypatch):
+def test_wrong_codes_are_throttled_like_passwords(app, people, monkeypatch, world):
     monkeypatch.setitem(app.config, "SECOND_FACTOR_FAILURE_LIMIT", "3 per 15 minutes")
-    secret, _ = turn_on(app, people.state.id)
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     login(client, people.state.email)
     for _ in range(3):
@@ -220,8 +197,8 @@ def test_wrong_codes_are_throttled_like_passwords(app, people, monkeypatch):
     assert response.status_code == 429 and not signed_in(client)
 
 
-def test_the_next_path_after_the_code_stays_on_the_site(app, people):
-    secret, _ = turn_on(app, people.state.id)
+def test_the_next_path_after_the_code_stays_on_the_site(app, people, world):
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     login(client, people.state.email, next_path="//evil.example/x")
     response = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
@@ -260,8 +237,8 @@ def test_the_api_with_a_token_is_not_held(api, tokens):
     assert api.get("/api/v1/requests", tokens.coordinator).status_code == 200
 
 
-def test_a_second_factor_passed_by_one_user_does_not_count_for_the_next_in_the_same_browser(app, people):
-    secret, _ = turn_on(app, people.state.id)
+def test_a_second_factor_passed_by_one_user_does_not_count_for_the_next_in_the_same_browser(app, people, world):
+    secret, _ = world.mfa(people.state.id)
     client = app.test_client()
     login(client, people.state.email)
     client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
@@ -271,10 +248,10 @@ def test_a_second_factor_passed_by_one_user_does_not_count_for_the_next_in_the_s
     assert client.get("/").headers["Location"] == "/account/two-step/enrol"
 
 
-def test_a_signed_in_session_whose_user_must_now_use_mfa_is_asked_for_the_code(app, people):
+def test_a_signed_in_session_whose_user_must_now_use_mfa_is_asked_for_the_code(app, people, world):
     """A provider with MFA on signs in; the office makes the account a coordinator's: the session, which never
     passed a second factor under a rule that needs one, is asked for a code (the gate reads the session)."""
-    secret, _ = turn_on(app, people.coordinator.id)
+    secret, _ = world.mfa(people.coordinator.id)
     client = signed_in_client(app, people.coordinator.id)
     with client.session_transaction() as session:
         session.pop(VERIFIED_KEY)  # a session that never passed a second factor
@@ -298,8 +275,8 @@ def test_required_roles_come_from_the_configuration(app, people, monkeypatch):
 # ---------------------------------------------------------------------------------------------------
 # Recovery codes again, turning it off
 
-def test_new_recovery_codes_replace_the_old_ones(app, clients, people):
-    _, old = turn_on(app, people.state.id)
+def test_new_recovery_codes_replace_the_old_ones(app, clients, people, world):
+    _, old = world.mfa(people.state.id)
     assert "10 unused" in clients.state.get("/account/two-step/recovery-codes").get_data(as_text=True)
     page = clients.state.post("/account/two-step/recovery-codes").get_data(as_text=True)
     new = re.findall(r"<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</li>", page)
@@ -311,8 +288,8 @@ def test_new_recovery_codes_replace_the_old_ones(app, clients, people):
     assert events(app, "security.recovery_codes_regenerated", people.state.id)
 
 
-def test_turning_mfa_off_deletes_the_secret_and_codes(app, clients, people):
-    turn_on(app, people.state.id)
+def test_turning_mfa_off_deletes_the_secret_and_codes(app, clients, people, world):
+    world.mfa(people.state.id)
     assert "Turn off" in clients.state.get("/account/two-step/disable").get_data(as_text=True)
     response = clients.state.post("/account/two-step/disable")
     assert response.status_code == 302
@@ -324,8 +301,8 @@ def test_turning_mfa_off_deletes_the_secret_and_codes(app, clients, people):
     assert login(client, people.state.email).headers["Location"] == "/"  # the password alone again
 
 
-def test_a_coordinator_turning_mfa_off_must_set_it_up_again_at_once(app, clients, people):
-    turn_on(app, people.coordinator.id)
+def test_a_coordinator_turning_mfa_off_must_set_it_up_again_at_once(app, clients, people, world):
+    world.mfa(people.coordinator.id)
     response = clients.coordinator.post("/account/two-step/disable")
     assert response.headers["Location"] == "/account/two-step/enrol"
     assert clients.coordinator.get("/requests").headers["Location"] == "/account/two-step/enrol"
@@ -337,8 +314,8 @@ def test_pages_of_mfa_that_there_is_nothing_to_do_on_say_so(clients):
         assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-step")
 
 
-def test_an_admin_turns_it_off_for_a_user_who_lost_their_phone(app, clients, people):
-    turn_on(app, people.coordinator.id)
+def test_an_admin_turns_it_off_for_a_user_who_lost_their_phone(app, clients, people, world):
+    world.mfa(people.coordinator.id)
     assert clients.coordinator.get("/").status_code == 200
     page = clients.admin.get(f"/admin/users/{people.coordinator.id}").get_data(as_text=True)
     assert "Turn off two-step sign-in for this user" in page
@@ -368,10 +345,10 @@ def test_the_demo_coordinator_signs_in_with_the_published_demo_key(app):
 
 
 @pytest.mark.parametrize("kind", ["totp", "recovery"])
-def test_one_code_sent_from_two_browsers_at_the_same_moment_signs_in_only_one(app, people, kind):
+def test_one_code_sent_from_two_browsers_at_the_same_moment_signs_in_only_one(app, people, kind, world):
     """Real threads through the real layers: the conditional update, not a check in Python, decides."""
     import threading
-    secret, codes = turn_on(app, people.state.id)
+    secret, codes = world.mfa(people.state.id)
     code = pyotp.TOTP(secret).now() if kind == "totp" else codes[0]
     results = []
     for _ in range(3):  # rounds

@@ -10,27 +10,26 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.messages.models import Notification
-from tests.reads_write_nothing import writes_in_reads
-from tests.web.test_triage import new_offer, new_request, notifications_of, open_request, propose
+from tests.helpers import writes_in_reads
 
 
-def test_events_reach_the_right_people(app, people, clients):
-    request_id = new_request(app, people)
-    assert [n.kind for n in notifications_of(app, people.coordinator)] == ["request.submitted"]
-    assert not notifications_of(app, people.state)  # the State acted itself
+def test_events_reach_the_right_people(app, people, clients, world):
+    request_id = world.request()
+    assert [n.kind for n in world.notifications_of(people.coordinator)] == ["request.submitted"]
+    assert not world.notifications_of(people.state)  # the State acted itself
     clients.coordinator.post(f"/triage/{request_id}/accept")
-    assert [n.kind for n in notifications_of(app, people.state)] == ["request.accept"]
-    match_id = propose(app, people, request_id, new_offer(app, people.provider))
-    assert "match.proposed" in [n.kind for n in notifications_of(app, people.provider)]
-    assert not notifications_of(app, people.outside) and not notifications_of(app, people.other_state)
+    assert [n.kind for n in world.notifications_of(people.state)] == ["request.accept"]
+    match_id = world.match("proposed", request_id, world.offer(people.provider))
+    assert "match.proposed" in [n.kind for n in world.notifications_of(people.provider)]
+    assert not world.notifications_of(people.outside) and not world.notifications_of(people.other_state)
     clients.provider.post(f"/matches/{match_id}/move/accept")
-    assert "match.accept" in [n.kind for n in notifications_of(app, people.state)]
-    assert "match.accept" in [n.kind for n in notifications_of(app, people.coordinator)]
-    assert "match.accept" not in [n.kind for n in notifications_of(app, people.provider)]
+    assert "match.accept" in [n.kind for n in world.notifications_of(people.state)]
+    assert "match.accept" in [n.kind for n in world.notifications_of(people.coordinator)]
+    assert "match.accept" not in [n.kind for n in world.notifications_of(people.provider)]
 
 
-def test_inbox_lists_newest_first_and_marks_unread(app, people, clients):
-    request_id = open_request(app, people)
+def test_inbox_lists_newest_first_and_marks_unread(app, people, clients, world):
+    request_id = world.request("open")
     with app.app_context():
         older = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id))
         older.at -= timedelta(hours=1)
@@ -45,20 +44,20 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients):
     assert "The newer one" not in clients.coordinator.get("/inbox").get_data(as_text=True)
 
 
-def test_opening_a_notification_marks_it_read_and_goes_to_its_record(app, people, clients):
-    request_id = open_request(app, people)
-    note = notifications_of(app, people.state)[0]
+def test_opening_a_notification_marks_it_read_and_goes_to_its_record(app, people, clients, world):
+    request_id = world.request("open")
+    note = world.notifications_of(people.state)[0]
     with writes_in_reads() as writes:
         response = clients.state.get(f"/inbox/{note.id}")
     assert response.status_code == 302 and response.headers["Location"] == f"/requests/{request_id}"
     assert writes == []  # marked read after the GET, in a transaction of its own
-    assert notifications_of(app, people.state)[0].read_at is not None
+    assert world.notifications_of(people.state)[0].read_at is not None
     assert "inbox-unread" not in clients.state.get("/inbox").get_data(as_text=True)
     # Someone else's notification, or none: not found, nothing marked.
-    other = notifications_of(app, people.coordinator)[0]
+    other = world.notifications_of(people.coordinator)[0]
     assert clients.state.get(f"/inbox/{other.id}").status_code == 404
     assert clients.state.get("/inbox/999999").status_code == 404
-    assert notifications_of(app, people.coordinator)[0].read_at is None
+    assert world.notifications_of(people.coordinator)[0].read_at is None
 
 
 @pytest.mark.parametrize("kind,record_type,location", [
@@ -79,22 +78,22 @@ def test_a_notification_leads_to_the_page_of_its_record(app, people, clients, ki
     assert clients.state.get(f"/inbox/{note_id}").headers["Location"] == location.format(id=42)
 
 
-def test_mark_all_read(app, people, clients):
-    open_request(app, people)
-    new_request(app, people)
+def test_mark_all_read(app, people, clients, world):
+    world.request("open")
+    world.request()
     assert clients.coordinator.get("/inbox").get_data(as_text=True).count("inbox-unread") == 2
     response = clients.coordinator.post("/inbox/read-all", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "2 notifications marked read." in html and "inbox-unread" not in html
-    assert all(n.read_at for n in notifications_of(app, people.coordinator))
-    assert not any(n.read_at for n in notifications_of(app, people.state))  # only one's own
+    assert all(n.read_at for n in world.notifications_of(people.coordinator))
+    assert not any(n.read_at for n in world.notifications_of(people.state))  # only one's own
     again = clients.coordinator.post("/inbox/read-all", follow_redirects=True)
     assert "Nothing was unread." in again.get_data(as_text=True)
 
 
-def test_unread_filter_and_empty_inbox(app, people, clients):
+def test_unread_filter_and_empty_inbox(app, people, clients, world):
     assert "Your inbox is empty." in clients.state.get("/inbox").get_data(as_text=True)
-    open_request(app, people)
+    world.request("open")
     clients.state.post("/inbox/read-all")
     assert "No unread notifications." in clients.state.get("/inbox?unread=1").get_data(as_text=True)
     assert "accepted" in clients.state.get("/inbox").get_data(as_text=True)

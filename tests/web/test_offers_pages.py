@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from exchange.core.extensions import db
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, update_offer
+from exchange.offers.operations import update_offer
 from exchange.people.models import User
-from tests.web.test_requests_pages import error_beside
+from tests.helpers import error_beside
 
 DESCRIPTION = "Two-week regional workshops for financial intelligence analysts, in Russian and English."
 
@@ -27,14 +27,12 @@ def offer_form(**changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def make_offer(app, person, **changes) -> int:
+def offer_raw(**changes) -> dict:
+    """The fields of the offers this module builds (through the factories), with `changes`."""
     raw = {"title": "Workshops on countering terrorist financing", "description": DESCRIPTION,
            "themes": ["financing"], "modalities": ["workshop"], "languages": ["en"], "countries": [], "regions": []}
     raw.update(changes)
-    with app.app_context():
-        offer = create_offer(db.session.get(User, person.id), raw)
-        db.session.commit()
-        return offer.id
+    return raw
 
 
 def load(app, offer_id: int) -> Offer:
@@ -112,8 +110,8 @@ def test_each_invalid_field_is_shown_beside_it(app, clients, people, field, chan
         assert re.search(r'<option selected value="KAZ">|<option value="KAZ" selected', html)
 
 
-def test_a_stale_offer_edit_is_refused_and_keeps_what_was_typed(app, clients, people):
-    offer_id = make_offer(app, people.provider)
+def test_a_stale_offer_edit_is_refused_and_keeps_what_was_typed(app, clients, people, world):
+    offer_id = world.offer(people.provider, **offer_raw())
     version = load(app, offer_id).version
     with app.app_context():
         offer = db.session.get(Offer, offer_id)
@@ -132,8 +130,8 @@ def test_a_stale_offer_edit_is_refused_and_keeps_what_was_typed(app, clients, pe
     assert response.status_code == 302 and load(app, offer_id).title == "My new programme title"
 
 
-def test_only_the_provider_or_the_office_edits(app, clients, people):
-    offer_id = make_offer(app, people.provider)
+def test_only_the_provider_or_the_office_edits(app, clients, people, world):
+    offer_id = world.offer(people.provider, **offer_raw())
     response = clients.other_provider.get(f"/offers/{offer_id}/edit")
     assert response.status_code == 302
     version = load(app, offer_id).version
@@ -143,8 +141,8 @@ def test_only_the_provider_or_the_office_edits(app, clients, people):
     assert clients.admin.get(f"/offers/{offer_id}/edit").status_code == 200
 
 
-def test_pause_reopen_close(app, clients, people):
-    offer_id = make_offer(app, people.provider)
+def test_pause_reopen_close(app, clients, people, world):
+    offer_id = world.offer(people.provider, **offer_raw())
     page = clients.provider.get(f"/offers/{offer_id}").get_data(as_text=True)
     assert f"/offers/{offer_id}/move/pause" in page and f"/offers/{offer_id}/move/resume" not in page
     assert "/move/" not in clients.other_provider.get(f"/offers/{offer_id}").get_data(as_text=True)
@@ -165,14 +163,14 @@ def test_pause_reopen_close(app, clients, people):
 
 
 @pytest.fixture
-def offers(app, people):
+def offers(app, people, world):
     ids = {
-        "kaz": make_offer(app, people.provider, title="Kazakhstan only zzkaz", countries=["KAZ"]),
-        "central_asia": make_offer(app, people.other_provider, title="Central Asia zzcentral", regions=["143"],
-                                   themes=["border-management"]),
-        "anywhere": make_offer(app, people.outside, title="Anywhere at all zzany", languages=["fr"]),
-        "west_africa": make_offer(app, people.provider, title="Western Africa zzwest", regions=["011"],
-                                  modalities=["equipment"]),
+        "kaz": world.offer(people.provider, **offer_raw(title="Kazakhstan only zzkaz", countries=["KAZ"])),
+        "central_asia": world.offer(people.other_provider, **offer_raw(title="Central Asia zzcentral", regions=["143"],
+                                                                       themes=["border-management"])),
+        "anywhere": world.offer(people.outside, **offer_raw(title="Anywhere at all zzany", languages=["fr"])),
+        "west_africa": world.offer(people.provider, **offer_raw(title="Western Africa zzwest", regions=["011"],
+                                                                modalities=["equipment"])),
     }
     return ids
 
@@ -200,9 +198,9 @@ def test_offer_filters(clients, offers):
     assert re.findall(r"zz(kaz|central|any|west)\b", html)[:4] == ["any", "central", "kaz", "west"]
 
 
-def test_offer_pages_of_twenty(app, clients, people):
+def test_offer_pages_of_twenty(app, clients, people, world):
     for i in range(22):
-        make_offer(app, people.provider, title=f"Programme number {i:02d}")
+        world.offer(people.provider, **offer_raw(title=f"Programme number {i:02d}"))
     first = clients.state.get("/offers").get_data(as_text=True)
     second = clients.state.get("/offers?page=2").get_data(as_text=True)
     assert len(re.findall(r"Programme number \d\d", first)) == 20

@@ -14,13 +14,10 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.security import password_inputs, password_problems, token_digest
 from exchange.people.models import ApiToken, Organisation, PasswordReset, User, UserSession
-from tests.conftest import PASSWORD, signed_in_client
+from tests.factories import PASSWORD
+from tests.helpers import login, signed_in_client
 
 NEW_PASSWORD = "Quartz-Lantern-Orbit-58"
-
-
-def login(client, email, password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
 
 
 def body_of(message) -> str:

@@ -15,8 +15,8 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.people.models import Organisation, User
 from exchange.people.views.reauth import AUTH_KEY
-from tests.conftest import PASSWORD, make_outside_provider
-from tests.web.test_mfa import events, login, turn_on
+from tests.factories import PASSWORD, make_api_token, make_outside_provider
+from tests.helpers import events, login
 
 
 def next_of(url: str) -> str:
@@ -40,9 +40,8 @@ def pending_org(app):
 def admins_token(app, people):
     """The id of an API token of the admin's (for the revoke pages)."""
     from exchange.people.models import ApiToken
-    from exchange.people.tokens import issue_api_token
     with app.app_context():
-        issue_api_token(None, db.session.get(User, people.admin.id), "reauth test")
+        make_api_token(people.admin, "reauth test")
         db.session.commit()
         return db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == people.admin.id))
 
@@ -121,8 +120,8 @@ def test_a_button_press_comes_back_to_the_page_it_was_on(app, clients, people):
         assert not db.session.get(User, people.state.id).active
 
 
-def test_with_mfa_on_the_confirmation_needs_a_current_code_too(app, clients, people):
-    secret, codes = turn_on(app, people.admin.id)
+def test_with_mfa_on_the_confirmation_needs_a_current_code_too(app, clients, people, world):
+    secret, codes = world.mfa(people.admin.id)
     client = clients.admin
     age_confirmation(client, people.admin.id, 3600)
     confirm_url = "/account/confirm?next=/admin/users/new"

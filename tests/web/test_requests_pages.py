@@ -4,16 +4,16 @@ moves, the visibility matrix (list, detail, search, country profile), filters, s
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
 from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.operations import update_request
+from tests.factories import make_request, user_of
+from tests.helpers import error_beside
 
 DESCRIPTION = ("The Financial Intelligence Unit has six analysts and no case management system; we need "
                "training for 20 analysts on suspicious transaction reports by June.")
@@ -30,28 +30,10 @@ def good_form(**changes) -> dict:
 
 
 def api_raw(**changes) -> dict:
-    raw = {"title": "Training for financial intelligence analysts", "description": DESCRIPTION,
+    raw = {"title": "Training for financial intelligence analysts", "description": DESCRIPTION, "beneficiary": "",
            "themes": ["financing"], "modalities": ["training"], "languages": ["en"], "urgency": "medium"}
     raw.update(changes)
     return raw
-
-
-def user(person) -> User:
-    return db.session.get(User, person.id)
-
-
-def make_request(app, person, **changes) -> int:
-    """File a request as `person` through operations (not a page), committed; returns its id."""
-    with app.app_context():
-        req = create_request(user(person), api_raw(**changes))
-        db.session.commit()
-        return req.id
-
-
-def move(app, person, request_id: int, action: str, raw: dict | None = None) -> None:
-    with app.app_context():
-        move_request(user(person), db.session.get(AssistanceRequest, request_id), action, raw or {})
-        db.session.commit()
 
 
 def load(app, request_id: int) -> AssistanceRequest:
@@ -65,12 +47,6 @@ def load(app, request_id: int) -> AssistanceRequest:
 def count_requests(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(AssistanceRequest))
-
-
-def error_beside(html: str, field: str) -> str:
-    """The text of the error shown beside a field (its element id is FIELD-error)."""
-    match = re.search(rf'id="{re.escape(field)}-error"[^>]*>(.*?)</div>', html, re.DOTALL)
-    return unescape(match.group(1)).strip() if match else ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,13 +157,13 @@ def test_a_draft_needs_a_title_only_and_a_submission_everything(app, clients, pe
     assert count_requests(app) == 0
 
 
-def test_a_stale_edit_is_refused_and_keeps_what_was_typed(app, clients, people):
-    request_id = make_request(app, people.state, draft=True)
+def test_a_stale_edit_is_refused_and_keeps_what_was_typed(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw(draft=True))
     version = load(app, request_id).version
     # Someone else saves first.
     with app.app_context():
         req = db.session.get(AssistanceRequest, request_id)
-        update_request(user(people.state), req, {"version": version, "title": "Their newer title"})
+        update_request(user_of(people.state), req, {"version": version, "title": "Their newer title"})
         db.session.commit()
     typed = good_form(title="My carefully typed title", version=str(version), action="draft",
                       beneficiary="Border Guard Service")
@@ -206,17 +182,17 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(app, clients, people):
     assert load(app, request_id).title == "My carefully typed title"
 
 
-def test_an_edit_without_a_version_is_refused(app, clients, people):
-    request_id = make_request(app, people.state, draft=True)
+def test_an_edit_without_a_version_is_refused(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw(draft=True))
     response = clients.state.post(f"/requests/{request_id}/edit", data=good_form(action="draft"))
     assert response.status_code == 422 and "required to edit" in response.get_data(as_text=True)
     assert load(app, request_id).title == "Training for financial intelligence analysts"
     assert load(app, request_id).beneficiary == ""
 
 
-def test_a_state_cannot_edit_after_acceptance(app, clients, people):
-    request_id = make_request(app, people.state)
-    move(app, people.coordinator, request_id, "accept")
+def test_a_state_cannot_edit_after_acceptance(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw())
+    world.move_request(request_id, "accept")
     response = clients.state.get(f"/requests/{request_id}/edit")
     assert response.status_code == 302
     page = clients.state.get(response.headers["Location"]).get_data(as_text=True)
@@ -230,8 +206,8 @@ def test_a_state_cannot_edit_after_acceptance(app, clients, people):
 # --------------------------------------------------------------------------------------------
 # Moves.
 
-def test_moves_offered_to_each_person(app, clients, people):
-    request_id = make_request(app, people.state)
+def test_moves_offered_to_each_person(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw())
     coordinator_page = clients.coordinator.get(f"/requests/{request_id}").get_data(as_text=True)
     for action in ("accept", "request-info", "reject", "withdraw", "review"):
         assert f"/requests/{request_id}/move/{action}" in coordinator_page
@@ -242,8 +218,8 @@ def test_moves_offered_to_each_person(app, clients, people):
     assert "/move/" not in provider_page
 
 
-def test_request_info_needs_a_message_and_then_the_state_answers(app, clients, people):
-    request_id = make_request(app, people.state)
+def test_request_info_needs_a_message_and_then_the_state_answers(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw())
     response = clients.coordinator.post(f"/requests/{request_id}/move/request-info", data={"message": ""})
     assert response.status_code == 422
     assert load(app, request_id).status == "submitted"
@@ -257,8 +233,8 @@ def test_request_info_needs_a_message_and_then_the_state_answers(app, clients, p
     assert response.status_code == 302 and load(app, request_id).status == "in_review"
 
 
-def test_reject_needs_a_reason(app, clients, people):
-    request_id = make_request(app, people.state)
+def test_reject_needs_a_reason(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw())
     html = clients.coordinator.post(f"/requests/{request_id}/move/reject", data={"reason": ""},
                                     follow_redirects=True).get_data(as_text=True)
     assert "Nothing was changed" in html and load(app, request_id).status == "submitted"
@@ -267,8 +243,8 @@ def test_reject_needs_a_reason(app, clients, people):
     assert req.status == "rejected" and req.status_note == "Out of scope: not CT."
 
 
-def test_moves_not_allowed_change_nothing(app, clients, people):
-    request_id = make_request(app, people.state)
+def test_moves_not_allowed_change_nothing(app, clients, people, world):
+    request_id = world.request(by=people.state, **api_raw())
     html = clients.state.post(f"/requests/{request_id}/move/accept", follow_redirects=True).get_data(as_text=True)
     assert "Nothing was changed: You may not accept into open this request." in html
     html = clients.coordinator.post(f"/requests/{request_id}/move/submit",
@@ -289,22 +265,24 @@ def test_moves_not_allowed_change_nothing(app, clients, people):
 # Who sees what: every person × visibility × own/other organisation, through every page.
 
 @pytest.fixture
-def world(app, people):
+def by_kind(app, people, world):
     """Requests in each visibility and state. Each title carries a unique search word."""
     ids = {}
-    ids["draft"] = make_request(app, people.state, draft=True, title="Alpha draft zzdraftword")
-    ids["task_force"] = make_request(app, people.state, title="Bravo task force zztaskword")
-    ids["providers_submitted"] = make_request(app, people.state, visibility="providers",
-                                              title="Charlie providers zzsubword")
-    ids["providers_open"] = make_request(app, people.state, visibility="providers", title="Delta open zzopenword")
-    move(app, people.coordinator, ids["providers_open"], "accept")
-    ids["restricted"] = make_request(app, people.state, visibility="restricted", title="Echo restricted zzrestword")
+    ids["draft"] = world.request(by=people.state, **api_raw(draft=True, title="Alpha draft zzdraftword"))
+    ids["task_force"] = world.request(by=people.state, **api_raw(title="Bravo task force zztaskword"))
+    ids["providers_submitted"] = world.request(by=people.state, **api_raw(visibility="providers",
+                                                                          title="Charlie providers zzsubword"))
+    ids["providers_open"] = world.request(by=people.state, **api_raw(visibility="providers",
+                                                                     title="Delta open zzopenword"))
+    world.move_request(ids["providers_open"], "accept")
+    ids["restricted"] = world.request(by=people.state, **api_raw(visibility="restricted",
+                                                                 title="Echo restricted zzrestword"))
     with app.app_context():
         req = db.session.get(AssistanceRequest, ids["restricted"])
-        update_request(user(people.coordinator), req, {"version": req.version,
+        update_request(user_of(people.coordinator), req, {"version": req.version,
                                                                   "shared_with": ["nordic-fund"]})
         db.session.commit()
-    ids["other_state"] = make_request(app, people.other_state, title="Foxtrot Nigeria zznigword")
+    ids["other_state"] = world.request(by=people.other_state, **api_raw(title="Foxtrot Nigeria zznigword"))
     return ids
 
 
@@ -322,12 +300,12 @@ WORDS = {"draft": "zzdraftword", "task_force": "zztaskword", "providers_submitte
 
 
 @pytest.mark.parametrize("person", list(SEES))
-def test_visibility_through_list_detail_search_and_country_profile(app, clients, world, person):
+def test_visibility_through_list_detail_search_and_country_profile(app, clients, by_kind, person):
     client = getattr(clients, person)
     listing = client.get("/requests").get_data(as_text=True)
     kaz_profile = client.get("/countries/KAZ").get_data(as_text=True)
     nga_profile = client.get("/countries/NGA").get_data(as_text=True)
-    for name, request_id in world.items():
+    for name, request_id in by_kind.items():
         visible = name in SEES[person]
         word = WORDS[name]
         assert (word in listing) == visible, f"list: {person} / {name}"
@@ -341,14 +319,14 @@ def test_visibility_through_list_detail_search_and_country_profile(app, clients,
     assert f"{len(SEES[person])} request{'s' if len(SEES[person]) != 1 else ''}" in listing
 
 
-def test_a_provider_awaiting_approval_sees_no_request(app, clients, world):
+def test_a_provider_awaiting_approval_sees_no_request(app, clients, by_kind):
     assert clients.pending.get("/requests").status_code == 403
-    assert clients.pending.get(f"/requests/{world['task_force']}").status_code == 403
+    assert clients.pending.get(f"/requests/{by_kind['task_force']}").status_code == 403
     assert clients.pending.get("/countries/KAZ").status_code == 403
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(app, clients, world):
-    for path in ("/requests", f"/requests/{world['task_force']}", "/requests/new"):
+def test_anonymous_visitors_are_sent_to_sign_in(app, clients, by_kind):
+    for path in ("/requests", f"/requests/{by_kind['task_force']}", "/requests/new"):
         response = clients.anonymous.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -357,13 +335,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, clients, world):
 # Finding things: filters, sort, pages, empty states, bad parameters.
 
 @pytest.fixture
-def many(app, people):
+def many(app, people, world):
     ids = []
     for i in range(23):
         theme = "financing" if i % 2 else "border-management"
         urgency = "critical" if i == 7 else "low"
-        ids.append(make_request(app, people.state, title=f"Request number {i:02d} zzmany", themes=[theme],
-                                urgency=urgency, languages=["fr"] if i == 3 else ["en"]))
+        ids.append(world.request(by=people.state, **api_raw(title=f"Request number {i:02d} zzmany", themes=[theme],
+                                                            urgency=urgency, languages=["fr"] if i == 3 else ["en"])))
     return ids
 
 
@@ -442,14 +420,9 @@ def test_navigation_entries(clients, people):
 
 
 def test_a_coordinator_shares_a_restricted_request_with_chosen_providers(app, clients, people):
-    from exchange.people.models import User
     from exchange.requests.models import AssistanceRequest
     with app.app_context():
-        coordinator = db.session.get(User, people.coordinator.id)
-        req = create_request(coordinator, {
-            "country": "KAZ", "title": "Restricted request on WMD export controls", "visibility": "restricted",
-            "description": "Sensitive assessment of export-control enforcement at the border with partners.",
-            "themes": ["wmd"], "modalities": ["assessment"], "languages": ["en"]})
+        req = make_request(people, by="coordinator", country="KAZ", title="Restricted request on WMD export controls", visibility="restricted", description="Sensitive assessment of export-control enforcement at the border with partners.", themes=["wmd"], modalities=["assessment"], languages=["en"])
         db.session.commit()
         rid, version = req.id, req.version
     assert clients.provider.get(f"/requests/{rid}").status_code == 404

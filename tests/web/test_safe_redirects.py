@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from exchange.web.forms import safe_local_path
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 # Each is refused: the browser's form of it (tabs and newlines dropped, backslash read as slash, leading
 # spaces and C0 controls stripped, one percent-decoding) would leave the site, or it is not a plain path.

@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from tests.api.conftest import World
-from tests.reads_write_nothing import writes_in_reads
+from tests.factories import World
+from tests.helpers import writes_in_reads
 
 
 def _events(app, action: str) -> list[AuditEvent]:

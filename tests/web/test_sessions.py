@@ -15,11 +15,7 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.security import token_digest
 from exchange.people.models import User, UserSession
-from tests.conftest import PASSWORD, signed_in_client, test_config
-
-
-def login(client, email, password=PASSWORD, **kwargs):
-    return client.post("/login", data={"email": email, "password": password}, **kwargs)
+from tests.helpers import login, signed_in_client, test_config
 
 
 def sessions_of(app, user_id):

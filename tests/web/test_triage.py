@@ -1,11 +1,9 @@
 """The triage queue through the pages: what it lists and in which order, waiting times, and each
 decision (accept — with routing to lead entities and optional proposals —, ask for information,
-reject for each reason), refused decisions, and the State's answer. Also holds the small setup
-helpers the other workflow page tests import."""
+reject for each reason), refused decisions, and the State's answer."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from sqlalchemy import event, select
 
@@ -13,93 +11,18 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.matches.models import Match
-from exchange.matches.operations import propose_match
 from exchange.messages.models import Notification
-from exchange.offers.operations import create_offer
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
-from tests.conftest import make_user
-
-REQUEST = {
-    "title": "Strengthening our Financial Intelligence Unit against terrorist financing",
-    "description": "The FIU needs training for analysts on suspicious transaction reports and tracing "
-                   "terrorist financing through money value transfer services.",
-    "beneficiary": "Financial Intelligence Unit", "themes": ["financing"], "modalities": ["training"],
-    "languages": ["ru", "en"], "urgency": "high", "visibility": "task_force"}
-OFFER = {
-    "title": "Countering the financing of terrorism: analyst training",
-    "description": "Courses for financial intelligence analysts on money laundering and terrorist financing "
-                   "typologies, suspicious transaction reports and asset freezing.",
-    "themes": ["financing"], "modalities": ["training"], "languages": ["en", "ru"], "countries": [], "regions": []}
-
-
-def user(person) -> User:
-    return db.session.get(User, person.id)
-
-
-def new_request(app, people, person="state", **overrides) -> int:
-    """A request filed and submitted by the KAZ focal point (or `person`); returns its id."""
-    with app.app_context():
-        req = create_request(user(getattr(people, person)), {**REQUEST, **overrides})
-        db.session.commit()
-        return req.id
-
-
-def open_request(app, people, **overrides) -> int:
-    request_id = new_request(app, people, **overrides)
-    with app.app_context():
-        move_request(user(people.coordinator), db.session.get(AssistanceRequest, request_id), "accept")
-        db.session.commit()
-    return request_id
-
-
-def new_offer(app, provider, **overrides) -> int:
-    with app.app_context():
-        offer = create_offer(user(provider), {**OFFER, **overrides})
-        db.session.commit()
-        return offer.id
-
-
-def propose(app, people, request_id: int, offer_id: int) -> int:
-    with app.app_context():
-        match = propose_match(user(people.coordinator), {"request_id": request_id, "offer_id": offer_id})
-        db.session.commit()
-        return match.id
-
-
-def notifications_of(app, person, kind: str | None = None) -> list[Notification]:
-    with app.app_context():
-        stmt = select(Notification).where(Notification.user_id == person.id).order_by(Notification.id)
-        if kind:
-            stmt = stmt.where(Notification.kind == kind)
-        rows = list(db.session.scalars(stmt))
-        db.session.expunge_all()
-        return rows
-
-
-def status_of(app, model, record_id: int) -> str:
-    with app.app_context():
-        return db.session.get(model, record_id).status
-
-
-def age(app, model, record_id: int, days: int, *columns: str) -> None:
-    """Move a record's timestamps `days` into the past (as if it had waited)."""
-    with app.app_context():
-        record = db.session.get(model, record_id)
-        for column in columns or ("status_changed_at",):
-            setattr(record, column, getattr(record, column) - timedelta(days=days))
-        db.session.commit()
-
+from tests.factories import make_user
 
 # ------------------------------------------------------------------------------------------------
 
-def test_queue_lists_requests_to_triage_oldest_first_with_waiting_time(app, people, clients):
-    newer = new_request(app, people, title="Newer request on terrorist financing")
-    older = new_request(app, people, title="Older request on terrorist financing")
-    age(app, AssistanceRequest, older, 14, "submitted_at")
-    draft = new_request(app, people, title="A draft never submitted", draft=True)
-    opened = open_request(app, people, title="Already accepted request")
+def test_queue_lists_requests_to_triage_oldest_first_with_waiting_time(app, people, clients, world):
+    newer = world.request(title="Newer request on terrorist financing")
+    older = world.request(title="Older request on terrorist financing")
+    world.age(AssistanceRequest, older, 14, "submitted_at")
+    draft = world.request(title="A draft never submitted", draft=True)
+    opened = world.request("open", title="Already accepted request")
     page = clients.coordinator.get("/triage")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -128,37 +51,37 @@ def _statements_of(app, client, path: str) -> int:
     return count[0]
 
 
-def test_queue_runs_the_same_queries_for_two_or_twelve_requests(app, people, clients):
+def test_queue_runs_the_same_queries_for_two_or_twelve_requests(app, people, clients, world):
     """Suggestions and overlaps are looked up for the whole page at once, not request by request."""
-    new_offer(app, people.provider)
+    world.offer(people.provider)
     for n in range(2):
-        new_request(app, people, title=f"Request {n} on terrorist financing")
+        world.request(title=f"Request {n} on terrorist financing")
     clients.coordinator.get("/triage")  # the matching index is built on the first look
     few = _statements_of(app, clients.coordinator, "/triage")
     for n in range(10):
-        new_request(app, people, person="other_state" if n % 2 else "state", title=f"More {n} on financing")
+        world.request(by="other_state" if n % 2 else "state", title=f"More {n} on financing")
     clients.coordinator.get("/triage")  # the index catches up with the new requests
     many = _statements_of(app, clients.coordinator, "/triage")
     assert many == few, (few, many)
 
 
-def test_queue_shows_without_suggestions_when_the_engine_fails(app, people, clients, monkeypatch):
+def test_queue_shows_without_suggestions_when_the_engine_fails(app, people, clients, monkeypatch, world):
     from exchange.matching import service
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("index unavailable")
 
-    new_offer(app, people.provider)
-    request_id = new_request(app, people)
+    world.offer(people.provider)
+    request_id = world.request()
     monkeypatch.setattr(service, "suggestions_for_requests", broken)
     monkeypatch.setattr(service, "overlaps_for_requests", broken)
     page = clients.coordinator.get("/triage")
     assert page.status_code == 200 and f'id="request-{request_id}"' in page.get_data(as_text=True)
 
 
-def test_overlap_warnings_on_a_request_page_are_for_the_office_only(app, people, clients):
-    new_request(app, people, title="Earlier request on terrorist financing")
-    later = open_request(app, people, title="Later request on terrorist financing")
+def test_overlap_warnings_on_a_request_page_are_for_the_office_only(app, people, clients, world):
+    world.request(title="Earlier request on terrorist financing")
+    later = world.request("open", title="Later request on terrorist financing")
     assert 'id="overlap-heading"' in clients.coordinator.get(f"/requests/{later}").get_data(as_text=True)
     assert 'id="overlap-heading"' not in clients.state.get(f"/requests/{later}").get_data(as_text=True)
 
@@ -168,32 +91,32 @@ def test_queue_is_only_for_coordinators(clients):
         assert getattr(clients, person).get("/triage").status_code == 403
 
 
-def test_accept_routes_to_lead_entities_and_acknowledges_the_state(app, people, clients):
+def test_accept_routes_to_lead_entities_and_acknowledges_the_state(app, people, clients, world):
     with app.app_context():
         wb = make_user("officer@wb.test.example", "provider", "WB")
         mt = make_user("officer@1267.test.example", "provider", "1267-MT")
         db.session.commit()
         wb_id, mt_id = wb.id, mt.id
-    request_id = new_request(app, people)
+    request_id = world.request()
     response = clients.coordinator.post(f"/triage/{request_id}/accept", follow_redirects=True)
     assert response.status_code == 200
     assert "was accepted and is open" in response.get_data(as_text=True)
-    assert status_of(app, AssistanceRequest, request_id) == "open"
+    assert world.status_of(AssistanceRequest, request_id) == "open"
     with app.app_context():
         routed = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "request.routed")))
         events = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.record_id == request_id,
                                                                           AuditEvent.record_type == "request")))
     # financing → IMF, UNODC, World Bank, 1267 Monitoring Team; not the outside provider.
     assert routed == {people.provider.id, people.other_provider.id, wb_id, mt_id}
-    assert [(n.record_type, n.record_id) for n in notifications_of(app, people.state, "request.accept")] == [
+    assert [(n.record_type, n.record_id) for n in world.notifications_of(people.state, "request.accept")] == [
         ("request", request_id)]
     assert "request.accept" in events
 
 
-def test_accept_can_propose_suggested_offers_at_once(app, people, clients):
-    unodc_offer = new_offer(app, people.provider)
-    imf_offer = new_offer(app, people.other_provider, title="IMF workshop on terrorist financing supervision")
-    request_id = new_request(app, people)
+def test_accept_can_propose_suggested_offers_at_once(app, people, clients, world):
+    unodc_offer = world.offer(people.provider)
+    imf_offer = world.offer(people.other_provider, title="IMF workshop on terrorist financing supervision")
+    request_id = world.request()
     page = clients.coordinator.get("/triage").get_data(as_text=True)
     assert f'value="{unodc_offer}"' in page and f'value="{imf_offer}"' in page  # offered as suggestions
     response = clients.coordinator.post(f"/triage/{request_id}/accept", data={
@@ -203,41 +126,41 @@ def test_accept_can_propose_suggested_offers_at_once(app, people, clients):
         matches = list(db.session.scalars(select(Match).where(Match.request_id == request_id)))
         assert sorted(m.offer_id for m in matches) == sorted([unodc_offer, imf_offer])
         assert {m.status for m in matches} == {"proposed"} and {m.note for m in matches} == {"Both fit"}
-    assert notifications_of(app, people.provider, "match.proposed")
+    assert world.notifications_of(people.provider, "match.proposed")
 
 
-def test_accept_with_a_bad_offer_changes_nothing(app, people, clients):
-    request_id = new_request(app, people)
+def test_accept_with_a_bad_offer_changes_nothing(app, people, clients, world):
+    request_id = world.request()
     response = clients.coordinator.post(f"/triage/{request_id}/accept", data={"offer_id": "999999"})
     assert response.status_code == 422
     assert "Nothing was changed" in response.get_data(as_text=True)
-    assert status_of(app, AssistanceRequest, request_id) == "submitted"
-    assert not notifications_of(app, people.state)
+    assert world.status_of(AssistanceRequest, request_id) == "submitted"
+    assert not world.notifications_of(people.state)
 
 
-def test_a_refused_accept_keeps_every_offer_that_was_ticked(app, people, clients):
-    unodc = new_offer(app, people.provider)
-    imf = new_offer(app, people.other_provider, title="IMF course on supervising terrorist financing risks")
-    request_id = new_request(app, people)
+def test_a_refused_accept_keeps_every_offer_that_was_ticked(app, people, clients, world):
+    unodc = world.offer(people.provider)
+    imf = world.offer(people.other_provider, title="IMF course on supervising terrorist financing risks")
+    request_id = world.request()
     response = clients.coordinator.post(f"/triage/{request_id}/accept", data={"offer_id": [unodc, imf, "x"]})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     for offer_id in (unodc, imf):
         box = re.search(rf'<input[^>]*id="offer-{request_id}-{offer_id}"[^>]*>', html)
         assert box and "checked" in box.group(0), offer_id
-    assert status_of(app, AssistanceRequest, request_id) == "submitted"
+    assert world.status_of(AssistanceRequest, request_id) == "submitted"
 
 
-def test_ask_for_information_and_the_state_answers(app, people, clients):
-    request_id = new_request(app, people)
+def test_ask_for_information_and_the_state_answers(app, people, clients, world):
+    request_id = world.request()
     empty = clients.coordinator.post(f"/triage/{request_id}/request-info", data={"message": ""})
     assert empty.status_code == 422
-    assert status_of(app, AssistanceRequest, request_id) == "submitted"
+    assert world.status_of(AssistanceRequest, request_id) == "submitted"
     assert 'aria-invalid="true"' in empty.get_data(as_text=True)
 
     clients.coordinator.post(f"/triage/{request_id}/request-info", data={"message": "Which agencies take part?"})
-    assert status_of(app, AssistanceRequest, request_id) == "needs_info"
-    asked = notifications_of(app, people.state, "request.request-info")
+    assert world.status_of(AssistanceRequest, request_id) == "needs_info"
+    asked = world.notifications_of(people.state, "request.request-info")
     assert len(asked) == 1 and "Which agencies take part?" in asked[0].message
     assert "Which agencies take part?" in clients.state.get("/").get_data(as_text=True)  # home lists it
     assert "Waiting for the State" in clients.coordinator.get("/triage").get_data(as_text=True)
@@ -249,16 +172,16 @@ def test_ask_for_information_and_the_state_answers(app, people, clients):
     assert "The FIU and customs." in page and "Which agencies take part?" in page
     assert f'action="/requests/{request_id}/move/submit"' in page and "Submit again" in page
     clients.state.post(f"/requests/{request_id}/move/submit")
-    assert status_of(app, AssistanceRequest, request_id) == "in_review"
-    told = notifications_of(app, people.coordinator)
+    assert world.status_of(AssistanceRequest, request_id) == "in_review"
+    told = world.notifications_of(people.coordinator)
     assert any(n.kind == "message.posted" and "The FIU and customs." in n.message for n in told)
     assert any(n.kind == "request.submitted" and "(answered)" in n.message for n in told)
 
 
-def test_reject_out_of_scope_duplicate_and_other(app, people, clients):
-    first = new_request(app, people)
-    second = new_request(app, people)
-    third = new_request(app, people)
+def test_reject_out_of_scope_duplicate_and_other(app, people, clients, world):
+    first = world.request()
+    second = world.request()
+    third = world.request()
     clients.coordinator.post(f"/triage/{first}/reject", data={"reason_kind": "out_of_scope"})
     clients.coordinator.post(f"/triage/{second}/reject", data={"reason_kind": "duplicate",
                                                                "duplicate_of": f"R-{first:05d}"})
@@ -270,12 +193,12 @@ def test_reject_out_of_scope_duplicate_and_other(app, people, clients):
         assert a.status_note.startswith("Out of scope")
         assert b.duplicate_of_id == first and b.status_note.startswith(f"Duplicate of R-{first:05d}")
         assert c.status_note == "The State withdrew the need by letter."
-    told = notifications_of(app, people.state, "request.reject")
+    told = world.notifications_of(people.state, "request.reject")
     assert len(told) == 3 and any("Duplicate of" in n.message for n in told)
 
 
-def test_reject_needs_a_reason_and_a_real_duplicate(app, people, clients):
-    request_id = new_request(app, people)
+def test_reject_needs_a_reason_and_a_real_duplicate(app, people, clients, world):
+    request_id = world.request()
     cases = [({}, "reason_kind"), ({"reason_kind": "duplicate"}, "Give the number of the other request"),
              ({"reason_kind": "duplicate", "duplicate_of": "abc"}, "Give the number"),
              ({"reason_kind": "duplicate", "duplicate_of": "999999"}, "No such request"),
@@ -286,40 +209,40 @@ def test_reject_needs_a_reason_and_a_real_duplicate(app, people, clients):
         html = response.get_data(as_text=True)
         assert response.status_code == 422, form
         assert expected in html or "Choose a reason" in html, (form, html[:500])
-        assert status_of(app, AssistanceRequest, request_id) == "submitted"
+        assert world.status_of(AssistanceRequest, request_id) == "submitted"
     # What was typed stays in the form.
     kept = clients.coordinator.post(f"/triage/{request_id}/reject", data={"reason_kind": "duplicate",
                                                                           "duplicate_of": "abc",
                                                                           "reason": "Same as the earlier one"})
     assert "Same as the earlier one" in kept.get_data(as_text=True)
-    assert not notifications_of(app, people.state)
+    assert not world.notifications_of(people.state)
 
 
-def test_refused_decisions_change_nothing(app, people, clients):
-    request_id = open_request(app, people)
+def test_refused_decisions_change_nothing(app, people, clients, world):
+    request_id = world.request("open")
     response = clients.coordinator.post(f"/triage/{request_id}/accept", follow_redirects=True)
     assert "Nothing was changed" in response.get_data(as_text=True)
     assert "Cannot accept into open a request that is Open" in response.get_data(as_text=True)
     assert clients.coordinator.post(f"/triage/{request_id}/destroy", follow_redirects=True).status_code == 200
-    assert status_of(app, AssistanceRequest, request_id) == "open"
+    assert world.status_of(AssistanceRequest, request_id) == "open"
     for person in ("state", "provider", "admin"):
         assert getattr(clients, person).post(f"/triage/{request_id}/reject",
                                              data={"reason_kind": "out_of_scope"}).status_code == 403
-    assert status_of(app, AssistanceRequest, request_id) == "open"
+    assert world.status_of(AssistanceRequest, request_id) == "open"
     assert clients.coordinator.post("/triage/999999/accept").status_code == 404
 
 
-def test_start_review(app, people, clients):
-    request_id = new_request(app, people)
+def test_start_review(app, people, clients, world):
+    request_id = world.request()
     clients.coordinator.post(f"/triage/{request_id}/review")
-    assert status_of(app, AssistanceRequest, request_id) == "in_review"
-    assert notifications_of(app, people.state, "request.review")
+    assert world.status_of(AssistanceRequest, request_id) == "in_review"
+    assert world.notifications_of(people.state, "request.review")
     assert "In review" in clients.coordinator.get("/triage").get_data(as_text=True)
 
 
-def test_waiting_day_flag_uses_submission_time(app, people, clients):
-    request_id = new_request(app, people)
-    age(app, AssistanceRequest, request_id, 3, "submitted_at")
+def test_waiting_day_flag_uses_submission_time(app, people, clients, world):
+    request_id = world.request()
+    world.age(AssistanceRequest, request_id, 3, "submitted_at")
     html = clients.coordinator.get("/triage").get_data(as_text=True)
     assert "Overdue" not in html.split("</p>", 1)[1]
     assert utcnow()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.test_documents import documents, docx_bytes, upload, xlsx_bytes, zip_bytes
-from tests.web.test_requests_pages import make_request
+from tests.factories import docx_bytes, xlsx_bytes, zip_bytes
+from tests.helpers import documents, upload
 
 MIB = 1024 * 1024
 WORD = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
@@ -70,8 +70,8 @@ def _directory_entries(data: bytearray):
 
 
 @pytest.fixture
-def request_id(app, people):
-    return make_request(app, people.state)
+def request_id(app, people, world):
+    return world.request(by=people.state)
 
 
 def _uploads(app) -> set[Path]:
@@ -98,9 +98,8 @@ def test_a_gigabyte_zip_bomb_in_a_one_megabyte_docx_is_refused(app, clients, req
     assert "would expand to more than 100 MB" in message
 
 
-def test_the_bomb_is_refused_on_offers_too(app, clients, people, gigabyte_bomb):
-    from tests.web.test_offers_pages import make_offer
-    offer_id = make_offer(app, people.provider)
+def test_the_bomb_is_refused_on_offers_too(app, clients, people, gigabyte_bomb, world):
+    offer_id = world.offer(people.provider)
     message = _refused(app, clients.provider, f"/offers/{offer_id}/documents", gigabyte_bomb, "programme.docx")
     assert "would expand to more than 100 MB" in message
 

@@ -1,0 +1,273 @@
+"""What several test modules share besides fixtures and factories: the test configuration and database,
+clients (signed in through a session row, or an API client with a bearer token), the page helpers (sign in,
+upload, the error beside a field), reading audit events, a local SMTP server, the "reads write nothing"
+probe, PDF text, and the browser helpers (sign in, two-step codes, screenshots, axe checks)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import tempfile
+import time
+import zlib
+from contextlib import contextmanager, nullcontext
+from email import message_from_bytes
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import event, select
+
+from exchange.core.extensions import db
+from tests.factories import PASSWORD, make_session
+
+# One scratch folder per test run, shared by every import of this module.
+_TMP = os.environ.setdefault("EXCHANGE_TEST_TMP", tempfile.mkdtemp(prefix="exchange-tests-"))
+DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+# The fake embedder in every app the tests build, also those built as production would be and the servers
+# they start (exchange/matching/refresh.py): the real model never loads unless a test asks for it.
+os.environ.setdefault("EXCHANGE_MATCHING_EMBEDDER", "fake")
+UPLOADS = Path(_TMP) / "uploads"
+
+
+def test_config(**extra) -> dict:
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "test-secret",
+              "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_FOLDER": str(UPLOADS),
+              "SERVER_NAME": None}
+    config.update(extra)
+    return config
+
+
+test_config.__test__ = False  # a helper, not a test
+
+
+# ------------------------------------------------------------------------------------------------
+# Clients
+
+def signed_in_client(app, user_id: int):
+    """A test client signed in as this user: a session row of theirs, and the cookie naming it, counted as
+    having passed the second factor and confirmed who they are just now (the re-authentication window runs)."""
+    from flask import has_app_context
+
+    from exchange.people.views.mfa import signed_in_marks
+    # Inside a test's own app context, write in it: the test client's requests reuse that context's session,
+    # whose older transaction would not see a row committed from a nested one.
+    with nullcontext() if has_app_context() else app.app_context():
+        token = make_session(user_id)
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+        session["_seen"] = int(time.time())
+        session.permanent = True
+        session.update(signed_in_marks(user_id))
+    return client
+
+
+class ApiClient:
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def call(self, method: str, path: str, token: str | None = None, json=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, token=None, **kw):
+        return self.call("GET", path, token, **kw)
+
+    def post(self, path, token=None, json=None, **kw):
+        return self.call("POST", path, token, json=json, **kw)
+
+    def patch(self, path, token=None, json=None, **kw):
+        return self.call("PATCH", path, token, json=json, **kw)
+
+
+# ------------------------------------------------------------------------------------------------
+# Pages
+
+def login(client, email, password=PASSWORD, next_path=None, **kwargs):
+    """Post the sign-in form (to /login?next=… with `next_path`)."""
+    return client.post("/login" + (f"?next={next_path}" if next_path else ""),
+                       data={"email": email, "password": password}, **kwargs)
+
+
+def upload(client, path: str, data: bytes, name: str):
+    return client.post(path, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def error_beside(html: str, field: str) -> str:
+    """The text of the error shown beside a field (its element id is FIELD-error)."""
+    match = re.search(rf'id="{re.escape(field)}-error"[^>]*>(.*?)</div>', html, re.DOTALL)
+    return unescape(match.group(1)).strip() if match else ""
+
+
+def events(app, action: str, record_id: int | None = None) -> list:
+    """The audit events of `action` (about the record `record_id` if given), oldest first, detached."""
+    from exchange.audit.models import AuditEvent
+    with app.app_context():
+        stmt = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        if record_id is not None:
+            stmt = stmt.where(AuditEvent.record_id == record_id)
+        rows = list(db.session.scalars(stmt))
+        db.session.expunge_all()
+        return rows
+
+
+def documents(app) -> list:
+    """Every document row, oldest first, detached."""
+    from exchange.documents.models import Document
+    with app.app_context():
+        docs = list(db.session.scalars(select(Document).order_by(Document.id)))
+        db.session.expunge_all()
+        return docs
+
+
+def pdf_strings(data: bytes) -> list[str]:
+    """The text a PDF shows, one string per text operation, read from its Flate-compressed content streams."""
+    strings = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue  # not a content stream (fonts, images)
+        for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content):
+            strings.append(re.sub(rb"\\(.)", rb"\1", raw).decode("cp1252"))
+    return strings
+
+
+# ------------------------------------------------------------------------------------------------
+# A real local SMTP server (aiosmtpd on a free port) that keeps what it receives: the `smtp` fixture
+# points the app's SMTP_URL at it for one test.
+
+class Collector:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# "A read never writes in its transaction": while the probe is active, every INSERT, UPDATE or DELETE
+# that the request's own session runs (flushed or executed) during a GET or HEAD is noted, with its path.
+# Side writes (side_writes.defer_write) run on connections of their own, after the request, and are not
+# noted: they are the allowed way for a read to leave a trace.
+
+@contextmanager
+def writes_in_reads():
+    from flask import has_request_context, request
+    from sqlalchemy.orm import Session
+    from sqlalchemy.sql.dml import UpdateBase
+
+    offenders: list[str] = []
+
+    def in_a_read() -> bool:
+        return has_request_context() and request.method in ("GET", "HEAD")
+
+    def before_flush(session, _context, _instances):
+        if in_a_read() and (session.new or session.dirty or session.deleted):
+            changed = [type(o).__name__ for o in (*session.new, *session.dirty, *session.deleted)]
+            offenders.append(f"{request.method} {request.full_path}: flushes {sorted(set(changed))}")
+
+    def do_orm_execute(state):
+        if in_a_read() and isinstance(state.statement, UpdateBase):
+            offenders.append(f"{request.method} {request.full_path}: {state.statement.__visit_name__} "
+                             f"{getattr(state.statement.table, 'name', '')}")
+
+    event.listen(Session, "before_flush", before_flush)
+    event.listen(Session, "do_orm_execute", do_orm_execute)
+    try:
+        yield offenders
+    finally:
+        event.remove(Session, "before_flush", before_flush)
+        event.remove(Session, "do_orm_execute", do_orm_execute)
+
+
+# ------------------------------------------------------------------------------------------------
+# The browser (Playwright driving Chromium)
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def sign_in(page, email: str, password: str = PASSWORD):
+    """Sign in through the form; with two-step sign-in on, type the app's code (computed with pyotp from the
+    secret in the database); a coordinator or admin without it sets it up in the browser, as a person would."""
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    path = urlsplit(page.url).path
+    if path == "/login/code":
+        page.get_by_label("Code").fill(totp_code(email))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    elif path == "/account/two-step/enrol":
+        enrol_in_browser(page)
+    return page
+
+
+def enrol_in_browser(page) -> str:
+    """On the set-up page: start, read the key shown beside the QR code, type the app's code, keep the
+    recovery codes. Returns the secret."""
+    import pyotp
+    page.get_by_role("button", name="Start").click()
+    secret = page.locator("#mfa-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.get_by_role("link", name="I have kept them").click()
+    page.wait_for_load_state()
+    return secret
+
+
+_engine = None
+
+
+def totp_code(email: str) -> str:
+    """A code the server will take for this user now: the current step's, or a later one (within the
+    one-step drift) when a code of this step was already used; waits for the next step if need be."""
+    import pyotp
+    from sqlalchemy import create_engine, text
+    global _engine
+    if _engine is None:
+        _engine = create_engine(DATABASE_URL)
+    with _engine.connect() as connection:
+        secret, last_step = connection.execute(text(
+            "SELECT c.secret, c.last_step FROM mfa_credentials c JOIN users u ON u.id = c.user_id "
+            "WHERE u.email = :email"), {"email": email}).one()
+    totp = pyotp.TOTP(secret)
+    while True:
+        now_step = totp.timecode(time.time())
+        step = now_step if last_step is None else max(now_step, last_step + 1)
+        if step <= now_step + 1:
+            return totp.generate_otp(step)
+        time.sleep(1)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def violations(page) -> list[str]:
+    """The WCAG 2.1 AA violations axe-core finds on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
+            for v in results.response["violations"]]
