@@ -154,6 +154,7 @@ class Spec:
                 attrs[f"check_{f.name}"] = _dates(f.not_before, f.name)
         if any(f.upper for f in self.inputs):
             attrs["upper_codes"] = ma.post_load(_upper([f.name for f in self.inputs if f.upper]))
+        attrs["dedupe_codes"] = ma.post_load(_dedupe([f.name for f in self.inputs if f.kind == CODES]))
         attrs["__doc__"] = doc
         return type(name, (base,), attrs)
 
@@ -330,6 +331,15 @@ class _KnownCode(ma.validate.Length):
         if self.table and value.upper() not in self.known_codes(self.table):
             raise ma.ValidationError(self.message)
         return value
+
+
+def _dedupe(names: list[str]):
+    def dedupe(self, data, **kwargs):
+        for name in names:
+            if data.get(name) is not None:
+                data[name] = sorted(set(data[name]))
+        return data
+    return dedupe
 
 
 def _known_many(table: str, noun: str, known_codes):
