@@ -11,10 +11,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import event, inspect
 from werkzeug.datastructures import MultiDict
 
-from exchange.core import fields
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import Field, Spec
+from exchange.core.fields import Field, Kind, Output, Spec
 from exchange.core.schemas import _Clean, load
 from exchange.matching import service
 from exchange.matching.engine import OfferData, RequestData
@@ -36,13 +35,13 @@ AN_OFFER = {"title": "Countering the financing of terrorism", "description": "A 
 
 # A record with one field of a new kind of each: what a new field gets without being written anywhere else.
 NOTE = Spec("note", [
-    Field("id", kind=fields.NUMBER, input=False, nullable=False, outputs=frozenset({fields.EXPORT})),
-    Field("reference_number", "Your ministry's reference", fields.TEXT, max_length=80, help="Optional."),
-    Field("summary", "Summary", fields.LONG_TEXT, required=True, min_length=10, max_length=500),
-    Field("topics", "Topics", fields.CODES, required=True, reference="themes"),
-    Field("due", "Due", fields.DATE),
-    Field("until", "Until", fields.DATE, not_before="due"),
-    Field("cost", "Cost", fields.MONEY, short_label="Cost in short"),
+    Field("id", kind=Kind.NUMBER, input=False, nullable=False, outputs=frozenset({Output.EXPORT})),
+    Field("reference_number", "Your ministry's reference", Kind.TEXT, max_length=80, help="Optional."),
+    Field("summary", "Summary", Kind.LONG_TEXT, required=True, min_length=10, max_length=500),
+    Field("topics", "Topics", Kind.CODES, required=True, reference="themes"),
+    Field("due", "Due", Kind.DATE),
+    Field("until", "Until", Kind.DATE, not_before="due"),
+    Field("cost", "Cost", Kind.MONEY, short_label="Cost in short"),
 ])
 
 

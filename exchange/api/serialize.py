@@ -11,7 +11,7 @@ import marshmallow as ma
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.api.errors import CODES
-from exchange.core import fields
+from exchange.core.fields import Field, Kind, Output, Spec
 from exchange.core.statuses import MATCH_STATUSES, OFFER_STATUSES, REQUEST_STATUSES
 from exchange.matches.models import Match
 from exchange.offers.fields import OFFER
@@ -31,27 +31,27 @@ class UtcDateTime(ma.fields.DateTime):
         return value.replace(microsecond=0).isoformat() + "Z"
 
 
-def _output_field(f: fields.Field) -> ma.fields.Field:
+def _output_field(f: Field) -> ma.fields.Field:
     """A spec field as the API writes it (dates ISO, datetimes UTC with "Z", codes as lists of codes)."""
     options: dict = {"metadata": {"description": f.description} if f.description else {}}
     if f.attribute:
         options["attribute"] = f.attribute
-    if f.kind == fields.CHOICE:
+    if f.kind == Kind.CHOICE:
         options["metadata"]["enum"] = list(f.choices or ())
     if f.may_be_empty and f.empty is None:
         options["allow_none"] = True
     if f.read is not None:
         return ma.fields.Function(f.read, metadata=options["metadata"])
-    if f.kind == fields.CODES:
+    if f.kind == Kind.CODES:
         return ma.fields.List(ma.fields.String(), dump_only=True, **options)
-    kind = {fields.NUMBER: ma.fields.Integer, fields.MONEY: ma.fields.Integer, fields.DATE: ma.fields.Date,
-            fields.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
+    kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer, Kind.DATE: ma.fields.Date,
+            Kind.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
     return kind(**options)
 
 
-def output_schema(spec: fields.Spec, name: str, doc: str, **extra: ma.fields.Field) -> type[ma.Schema]:
+def output_schema(spec: Spec, name: str, doc: str, **extra: ma.fields.Field) -> type[ma.Schema]:
     """The API object of a record: its spec's API fields, and `extra` (what is not a field of the record)."""
-    attrs: dict = {f.name: _output_field(f) for f in spec.where(fields.API)}
+    attrs: dict = {f.name: _output_field(f) for f in spec.where(Output.API)}
     return type(name, (ma.Schema,), {**attrs, **extra, "__doc__": doc})
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import marshmallow as ma
@@ -17,28 +18,36 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 
 from exchange.core.schemas import MAX_BUDGET, _dates
 
-# Kinds of field.
-TEXT = "text"              # one line
-LONG_TEXT = "long_text"    # paragraphs
-DATE = "date"
-DATETIME = "datetime"      # set by the Exchange, never typed
-NUMBER = "number"          # a whole number
-MONEY = "money"            # a whole number of US dollars, 0 to MAX_BUDGET
-CHOICE = "choice"          # one of `choices`
-CODES = "codes"            # reference codes, many (`reference` names the table, if one checks them)
-CODE = "code"              # one reference code
-EMAIL = "email"
 
-# Where a field appears.
-FORM = "form"              # the record's page form
-API = "api"                # the API's output object
-EXPORT = "export"          # CSV/XLSX export columns
-SNAPSHOT = "snapshot"      # the audit trail's before/after
-IMPORT = "import"          # bulk-import columns
-MATCHING = "matching"      # the values the matching engine reads
-EVERYWHERE = frozenset({FORM, API, EXPORT, SNAPSHOT, IMPORT, MATCHING})
+class Kind(StrEnum):
+    """What a field holds."""
 
-_STRINGS = (TEXT, LONG_TEXT, CHOICE, CODE, EMAIL)
+    TEXT = "text"              # one line
+    LONG_TEXT = "long_text"    # paragraphs
+    DATE = "date"
+    DATETIME = "datetime"      # set by the Exchange, never typed
+    NUMBER = "number"          # a whole number
+    MONEY = "money"            # a whole number of US dollars, 0 to MAX_BUDGET
+    CHOICE = "choice"          # one of `choices`
+    CODES = "codes"            # reference codes, many (`reference` names the table, if one checks them)
+    CODE = "code"              # one reference code
+    EMAIL = "email"
+
+
+class Output(StrEnum):
+    """Where a field appears."""
+
+    FORM = "form"              # the record's page form
+    API = "api"                # the API's output object
+    EXPORT = "export"          # CSV/XLSX export columns
+    SNAPSHOT = "snapshot"      # the audit trail's before/after
+    IMPORT = "import"          # bulk-import columns
+    MATCHING = "matching"      # the values the matching engine reads
+
+
+EVERYWHERE = frozenset(Output)
+
+_STRINGS = (Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE, Kind.CODE, Kind.EMAIL)
 _WHOLE_NUMBER = re.compile(r"-?\d{1,15}")
 
 
@@ -50,7 +59,7 @@ class Field:
 
     name: str
     label: str = ""
-    kind: str = TEXT
+    kind: Kind = Kind.TEXT
     required: bool = False
     help: str = ""
     min_length: int | None = None
@@ -64,7 +73,7 @@ class Field:
     reference: str = ""                   # reference table of CODE/CODES: themes, modalities, countries…
     unknown_message: str = ""             # CODE: the message for a code not in the reference table
     upper: bool = False                   # CODE: written in capitals whatever the client sent
-    choices_from: str = ""                # CODE/CODES: the page choices its options come from (default: reference)
+    choices_from: str = ""                # CODE/CODES: the page choices of its options (default: reference)
     placeholder: str = ""                 # CODE: the first, empty option of its select
     option: str = "{name}"                # CODE/CODES: how an option reads ({name}, {code})
     outputs: frozenset[str] = EVERYWHERE
@@ -82,12 +91,13 @@ class Field:
 
     @property
     def may_be_empty(self) -> bool:
-        return self.kind in (DATE, NUMBER, MONEY, EMAIL) if self.nullable is None else self.nullable
+        return self.nullable if self.nullable is not None else self.kind in (Kind.DATE, Kind.NUMBER, Kind.MONEY,
+                                                                             Kind.EMAIL)
 
     @property
     def empty(self):
         """What the record stores when the field is cleared: "" for text, None otherwise."""
-        return "" if self.kind in (TEXT, LONG_TEXT, EMAIL) else None
+        return "" if self.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.EMAIL) else None
 
     def value_of(self, record):
         """The field's value on `record`, as plain data (codes as lists of strings)."""
@@ -97,6 +107,18 @@ class Field:
         for part in (self.attribute or self.name).split("."):
             value = getattr(value, part, None) if value is not None else None
         return value
+
+
+def coded_fields(outputs: frozenset[str]) -> list[Field]:
+    """The themes, modalities and languages a request or an offer names (each at least one; see models._Coded)."""
+    return [
+        Field("themes", "Themes", Kind.CODES, required=True, reference="themes", attribute="theme_codes",
+              outputs=outputs, description="Theme codes."),
+        Field("modalities", "Kinds of assistance", Kind.CODES, required=True, reference="modalities",
+              attribute="modality_codes", outputs=outputs, description="Modality codes."),
+        Field("languages", "Languages", Kind.CODES, required=True, reference="languages",
+              attribute="language_codes", outputs=outputs, description="ISO 639-1 codes."),
+    ]
 
 
 def whole_number_or_text(value):
@@ -154,7 +176,7 @@ class Spec:
                 attrs[f"check_{f.name}"] = _dates(f.not_before, f.name)
         if any(f.upper for f in self.inputs):
             attrs["upper_codes"] = ma.post_load(_upper([f.name for f in self.inputs if f.upper]))
-        attrs["dedupe_codes"] = ma.post_load(_dedupe([f.name for f in self.inputs if f.kind == CODES]))
+        attrs["dedupe_codes"] = ma.post_load(_dedupe([f.name for f in self.inputs if f.kind == Kind.CODES]))
         attrs["__doc__"] = doc
         return type(name, (base,), attrs)
 
@@ -179,7 +201,7 @@ class Spec:
             if f.name not in data or f.create_only:
                 continue
             value = data[f.name]
-            if f.kind == CODES:
+            if f.kind == Kind.CODES:
                 if f.reference:
                     setattr(record, f.name, objects(f.reference, value))
             else:
@@ -189,13 +211,13 @@ class Spec:
 
     def snapshot(self, record) -> dict:
         """The fields as plain values, for audit diffs."""
-        return {f.name: f.value_of(record) for f in self.where(SNAPSHOT)}
+        return {f.name: f.value_of(record) for f in self.where(Output.SNAPSHOT)}
 
     @property
     def export_fields(self) -> list[Field]:
         """The export columns: long text last, so that a spreadsheet's rows stay readable."""
-        fields = self.where(EXPORT)
-        return [f for f in fields if f.kind != LONG_TEXT] + [f for f in fields if f.kind == LONG_TEXT]
+        fields = self.where(Output.EXPORT)
+        return [f for f in fields if f.kind != Kind.LONG_TEXT] + [f for f in fields if f.kind == Kind.LONG_TEXT]
 
     @property
     def export_header(self) -> list[str]:
@@ -206,15 +228,15 @@ class Spec:
 
     @property
     def import_fields(self) -> list[Field]:
-        return [f for f in self.where(IMPORT) if f.input]
+        return [f for f in self.where(Output.IMPORT) if f.input]
 
     def matching_values(self, record) -> dict:
         """The values the matching engine reads, by the engine's names (codes as frozensets, empty text as
         "", an empty choice as its default): the adapter adds what is not a field (id, areas, load)."""
         values = {}
-        for f in self.where(MATCHING):
+        for f in self.where(Output.MATCHING):
             value = f.value_of(record)
-            if f.kind == CODES:
+            if f.kind == Kind.CODES:
                 value = frozenset(value or ())
             elif f.kind in _STRINGS:
                 value = value or f.default or ""
@@ -225,7 +247,7 @@ class Spec:
 
     @property
     def form_fields(self) -> list[Field]:
-        return [f for f in self.inputs if FORM in f.outputs]
+        return [f for f in self.inputs if Output.FORM in f.outputs]
 
     def form_class(self, name: str, base: type, doc: str) -> type:
         """A WTForms form with one form field a spec field (labels, help, choices, limits as HTML attributes).
@@ -244,7 +266,7 @@ class Spec:
             del form[name]
         for f in self.fields_of(form):
             source = f.choices_from or f.reference
-            if f.kind in (CODE, CODES) and source in choices:
+            if f.kind in (Kind.CODE, Kind.CODES) and source in choices:
                 options = [(_code(row), f.option.format(name=row.name, code=_code(row))) for row in choices[source]]
                 form[f.name].choices = ([("", f.placeholder)] if f.placeholder else []) + options
             if f.required:
@@ -260,7 +282,7 @@ class Spec:
         values = {}
         for f in self.form_fields:
             value = f.value_of(record)
-            if f.kind == CODES:
+            if f.kind == Kind.CODES:
                 values[f.name] = list(value or [])
             elif value is None:
                 values[f.name] = ""
@@ -352,25 +374,25 @@ def _known_many(table: str, noun: str, known_codes):
 
 def _input_field(f: Field, known_codes) -> ma.fields.Field:
     metadata = {"description": f.description} if f.description else {}
-    if f.kind in (TEXT, LONG_TEXT):
+    if f.kind in (Kind.TEXT, Kind.LONG_TEXT):
         validate = [ma.validate.Length(min=f.min_length, max=f.max_length)] \
             if f.min_length is not None or f.max_length is not None else []
         return ma.fields.String(validate=validate, allow_none=f.may_be_empty, metadata=metadata)
-    if f.kind == EMAIL:
+    if f.kind == Kind.EMAIL:
         return ma.fields.Email(validate=ma.validate.Length(max=f.max_length), allow_none=f.may_be_empty,
                                metadata=metadata)
-    if f.kind == DATE:
+    if f.kind == Kind.DATE:
         return ma.fields.Date(allow_none=f.may_be_empty, metadata=metadata)
-    if f.kind in (NUMBER, MONEY):
-        low = f.minimum if f.minimum is not None else (0 if f.kind == MONEY else None)
-        high = f.maximum if f.maximum is not None else (MAX_BUDGET if f.kind == MONEY else None)
+    if f.kind in (Kind.NUMBER, Kind.MONEY):
+        low = f.minimum if f.minimum is not None else (0 if f.kind == Kind.MONEY else None)
+        high = f.maximum if f.maximum is not None else (MAX_BUDGET if f.kind == Kind.MONEY else None)
         return ma.fields.Integer(allow_none=f.may_be_empty, strict=True, validate=ma.validate.Range(min=low, max=high),
                                  metadata=metadata)
-    if f.kind == CHOICE:
+    if f.kind == Kind.CHOICE:
         return ma.fields.String(validate=ma.validate.OneOf(list(f.choices or ())), metadata=metadata)
-    if f.kind == CODE:
+    if f.kind == Kind.CODE:
         return ma.fields.String(validate=_KnownCode(f, known_codes), metadata=metadata)
-    if f.kind == CODES:
+    if f.kind == Kind.CODES:
         item = ma.fields.String(validate=ma.validate.Length(max=f.max_length or 40))
         if not f.reference:
             return ma.fields.List(item, metadata=metadata)
@@ -383,33 +405,33 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
 
 def _form_field(f: Field):
     attrs = dict(f.attrs)
-    if f.kind in (TEXT, EMAIL) and f.max_length:
+    if f.kind in (Kind.TEXT, Kind.EMAIL) and f.max_length:
         attrs["maxlength"] = f.max_length
-    if f.kind == EMAIL:
+    if f.kind == Kind.EMAIL:
         attrs["type"] = "email"
-    if f.kind == DATE:
+    if f.kind == Kind.DATE:
         attrs["type"] = "date"
-    if f.kind in (NUMBER, MONEY):
+    if f.kind in (Kind.NUMBER, Kind.MONEY):
         attrs["inputmode"] = "numeric"
     options = {"description": f.help, "render_kw": attrs or None}
-    if f.kind == LONG_TEXT:
+    if f.kind == Kind.LONG_TEXT:
         return TextAreaField(f.label, **options)
-    if f.kind == CHOICE:
+    if f.kind == Kind.CHOICE:
         return RadioField(f.label, choices=list((f.choices or {}).items()), default=f.default, **options)
-    if f.kind == CODE:
+    if f.kind == Kind.CODE:
         return SelectField(f.label, choices=[], **options)
-    if f.kind == CODES:
+    if f.kind == Kind.CODES:
         return SelectMultipleField(f.label, choices=[], **options)
     return StringField(f.label, **options)
 
 
 def _browser_value(f: Field, value):
-    if f.kind == CODES:
+    if f.kind == Kind.CODES:
         return [v for v in (value or []) if isinstance(v, str)]
-    if f.kind in (CHOICE, CODE):
+    if f.kind in (Kind.CHOICE, Kind.CODE):
         return value or _MISSING
-    if f.kind in (NUMBER, MONEY):
+    if f.kind in (Kind.NUMBER, Kind.MONEY):
         return whole_number_or_text(value)
-    if f.kind in (DATE, EMAIL):
+    if f.kind in (Kind.DATE, Kind.EMAIL):
         return (value or "").strip() or None
     return value or ""

@@ -27,14 +27,14 @@ from sqlite_utils.utils import Format, rows_from_file
 
 from exchange.core.errors import ExchangeError, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import CODES, MONEY, NUMBER
+from exchange.core.fields import Kind
 from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
 
 COLUMNS = [f.name for f in OFFER.import_fields]
-MULTI_VALUE = tuple(f.name for f in OFFER.import_fields if f.kind == CODES)
-INTEGERS = tuple(f.name for f in OFFER.import_fields if f.kind in (NUMBER, MONEY))
+MULTI_VALUE = tuple(f.name for f in OFFER.import_fields if f.kind == Kind.CODES)
+INTEGERS = tuple(f.name for f in OFFER.import_fields if f.kind in (Kind.NUMBER, Kind.MONEY))
 EXAMPLE_ROW = {
     "organisation": "UNODC",
     "title": "Countering the financing of terrorism: FIU analysts' training",
