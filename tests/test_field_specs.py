@@ -7,7 +7,6 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from flask_wtf import FlaskForm
 from sqlalchemy import event, inspect
 from werkzeug.datastructures import MultiDict
 
@@ -72,7 +71,7 @@ def test_a_new_field_is_validated_shown_on_the_form_snapshotted_and_exported():
 
 
 def test_the_form_collects_what_the_schema_takes(app):
-    form_class = NOTE.form_class("NoteForm", FlaskForm, "A note's form.")
+    form_class = NOTE.form_class("NoteForm", "A note's form.")
     with app.test_request_context():
         form = NOTE.form(form_class, {"themes": [SimpleNamespace(code="wmd", name="Weapons")]},
                          formdata=MultiDict([("reference_number", "REF-1"), ("summary", "  "), ("due", ""),

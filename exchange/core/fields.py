@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 import marshmallow as ma
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from exchange.core.schemas import MAX_BUDGET, _dates
 
@@ -249,12 +250,11 @@ class Spec:
     def form_fields(self) -> list[Field]:
         return [f for f in self.inputs if Output.FORM in f.outputs]
 
-    def form_class(self, name: str, base: type, doc: str) -> type:
-        """A WTForms form with one form field a spec field (labels, help, choices, limits as HTML attributes).
-        The form only collects: every rule is the input schema's."""
+    def form_class(self, name: str, doc: str) -> type[FlaskForm]:
+        """A page form with one form field a spec field (labels, help, choices, limits as HTML attributes) and
+        the version the editor read, hidden. The form only collects: every rule is the input schema's."""
         attrs: dict[str, Any] = {f.name: _form_field(f) for f in self.form_fields}
-        attrs["__doc__"] = doc
-        return type(name, (base,), attrs)
+        return type(name, (FlaskForm,), {**attrs, "version": HiddenField(), "__doc__": doc})
 
     def form(self, form_class: type, choices: Mapping[str, list], formdata=None, data=None,
              leave_out: Iterable[str] = ()):
@@ -278,8 +278,9 @@ class Spec:
         return [f for f in self.form_fields if f.name in form]
 
     def form_values(self, record) -> dict:
-        """The record as its form shows it (text in every box: dates as YYYY-MM-DD, numbers as digits)."""
-        values = {}
+        """The record as its form shows it (text in every box: dates as YYYY-MM-DD, numbers as digits), with the
+        version read."""
+        values = {"version": str(record.version)} if hasattr(record, "version") else {}
         for f in self.form_fields:
             value = f.value_of(record)
             if f.kind == Kind.CODES:

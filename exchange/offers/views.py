@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
 
 from exchange import audit
 from exchange.core import workflow
@@ -39,12 +37,8 @@ OFFER_FILTERS = ("status", "theme", "pillar", "country", "region", "modality", "
 OFFICE_ROLES = ("coordinator", "admin")
 
 
-class _OfferFormBase(FlaskForm):
-    version = HiddenField()
-
-
 OfferForm = OFFER.form_class(
-    "OfferForm", _OfferFormBase, "Collects an offer (fields from offers/fields.py); every rule is checked by "
+    "OfferForm", "Collects an offer (fields from offers/fields.py); every rule is checked by "
     "schemas.OfferIn through operations.")
 
 
@@ -52,10 +46,6 @@ def _offer_form(formdata=None, data=None) -> OfferForm:
     """Providers post for their own organisation: only the Task Force office chooses the provider."""
     return OFFER.form(OfferForm, reference_choices(), formdata=formdata, data=data,
                       leave_out=() if current_user.role in OFFICE_ROLES else ("organisation",))
-
-
-def _data_of(offer: Offer) -> dict:
-    return {**OFFER.form_values(offer), "version": str(offer.version)}
 
 
 def _render_form(form, offer=None, status=200, conflict=None):
@@ -92,7 +82,7 @@ def edit(offer_id: int):
         flash("Only the offer's provider or the Task Force office may change this offer.", "error")
         return redirect(url_for("offers.detail", offer_id=offer.id))
     if request.method == "GET":
-        return _render_form(_offer_form(data=_data_of(offer)), offer)
+        return _render_form(_offer_form(data=OFFER.form_values(offer)), offer)
     form = _offer_form(formdata=request.form)
     raw = OFFER.form_input(form, creating=False)
     version = (form.version.data or "").strip()

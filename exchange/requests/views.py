@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
 
 from exchange import audit
 from exchange.core import workflow
@@ -49,12 +47,8 @@ PER_PAGE = 20
 REQUEST_FILTERS = ("status", "theme", "pillar", "country", "region", "modality", "language", "urgency", "q")
 
 
-class _RequestFormBase(FlaskForm):
-    version = HiddenField()
-
-
 RequestForm = REQUEST.form_class(
-    "RequestForm", _RequestFormBase, "Collects a request (fields from requests/fields.py); every rule is checked "
+    "RequestForm", "Collects a request (fields from requests/fields.py); every rule is checked "
     "by schemas.RequestIn through operations.")
 
 
@@ -62,10 +56,6 @@ def _request_form(formdata=None, data=None) -> RequestForm:
     """A State's focal points file for their own State: only others choose the country."""
     return REQUEST.form(RequestForm, reference_choices(), formdata=formdata, data=data,
                         leave_out=("country",) if current_user.role == "member_state" else ())
-
-
-def _data_of(req: AssistanceRequest) -> dict:
-    return {**REQUEST.form_values(req), "version": str(req.version)}
 
 
 def _render_form(form, req=None, status=200, conflict=None):
@@ -109,7 +99,7 @@ def edit(request_id: int):
         flash(err.message, "error")
         return redirect(url_for("requests.detail", request_id=req.id))
     if request.method == "GET":
-        return _render_form(_request_form(data=_data_of(req)), req)
+        return _render_form(_request_form(data=REQUEST.form_values(req)), req)
     form = _request_form(formdata=request.form)
     action = request.form.get("action", "save")
     as_draft = req.status == "draft" and action != "submit"
