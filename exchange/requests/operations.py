@@ -70,7 +70,7 @@ def create_request(user, raw: dict) -> AssistanceRequest:
     data.setdefault("urgency", "medium")
     data.setdefault("visibility", "task_force")
     req = AssistanceRequest(organisation=organisation, country_iso3=country, created_by_id=user.id,
-                            status="draft", beneficiary="", description="")
+                            status="draft", description="")
     _apply_request(req, data)
     db.session.add(req)
     if not draft:
