@@ -68,6 +68,7 @@ def test_a_new_field_is_validated_shown_on_the_form_snapshotted_and_exported():
     assert NOTE.export_header == ["id", "reference_number", "topics", "due", "until", "cost", "summary"]
     assert NOTE.export_row(note)[:2] == [7, "REF-1"]
     assert NOTE.required == ("summary", "topics")
+    assert NOTE.matching_values(note) == {}  # the engine reads only the fields marked for it
 
 
 def test_the_form_collects_what_the_schema_takes(app):

@@ -46,7 +46,8 @@ class Output(StrEnum):
     MATCHING = "matching"      # the values the matching engine reads
 
 
-EVERYWHERE = frozenset(Output)
+# A field appears everywhere but in the matching engine's data (whose fields the engine fixes) unless told.
+EVERYWHERE = frozenset(Output) - {Output.MATCHING}
 
 _STRINGS = (Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE, Kind.CODE, Kind.EMAIL)
 _WHOLE_NUMBER = re.compile(r"-?\d{1,15}")
