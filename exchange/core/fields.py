@@ -93,8 +93,9 @@ class Field:
 
     @property
     def may_be_empty(self) -> bool:
-        return self.nullable if self.nullable is not None else self.kind in (Kind.DATE, Kind.NUMBER, Kind.MONEY,
-                                                                             Kind.EMAIL)
+        if self.nullable is not None:
+            return self.nullable
+        return self.kind in (Kind.DATE, Kind.NUMBER, Kind.MONEY, Kind.EMAIL)
 
     @property
     def empty(self):
