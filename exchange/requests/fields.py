@@ -46,8 +46,6 @@ REQUEST = Spec("request", [
     Field("beneficiary", "Institution that benefits", Kind.TEXT, max_length=200, outputs=MATCHED,
           help="Which institution will receive the assistance, e.g. “Financial Intelligence Unit, Ministry of "
                "Finance”."),
-    Field("reference_number", "Your ministry's reference", Kind.TEXT, max_length=80,
-          help="Optional: the number your ministry gives this request, so that you can find it in your files."),
     Field("desired_start", "Desired start", Kind.DATE, help="A date (YYYY-MM-DD); leave empty if flexible.",
           outputs=MATCHED),
     Field("desired_end", "Desired end", Kind.DATE, help="Not before the start.", not_before="desired_start",

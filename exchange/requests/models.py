@@ -54,7 +54,6 @@ class AssistanceRequest(_Coded, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     beneficiary: Mapped[str] = mapped_column(String(200), default="")
-    reference_number: Mapped[str] = mapped_column(String(80), default="")
     urgency: Mapped[str] = mapped_column(String(10), default="medium", index=True)
     desired_start: Mapped[date | None] = mapped_column(Date)
     desired_end: Mapped[date | None] = mapped_column(Date)
