@@ -1,4 +1,5 @@
 """Output schemas of the API's records: assistance requests, offers and matches (shared by every API module).
+RequestOut and OfferOut are built from the records' field specs (requests/fields.py, offers/fields.py).
 
 Dates are ISO dates; datetimes are ISO 8601 in UTC with a trailing "Z". Codes (themes, modalities,
 languages, countries, regions, organisations) are given as code lists, exactly as the inputs take them.
@@ -10,9 +11,12 @@ import marshmallow as ma
 from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.api.errors import CODES
-from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Urgency, Visibility
+from exchange.core.fields import Field, Kind, Output, Spec
+from exchange.core.statuses import MatchStatus
 from exchange.matches.models import Match
+from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
+from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
 
 
@@ -27,72 +31,48 @@ class UtcDateTime(ma.fields.DateTime):
         return value.replace(microsecond=0).isoformat() + "Z"
 
 
-def _codes(attribute: str, description: str):
-    return ma.fields.List(ma.fields.String(), attribute=attribute, dump_only=True,
-                          metadata={"description": description})
+def _output_field(f: Field) -> ma.fields.Field:
+    """A spec field as the API writes it (dates ISO, datetimes UTC with "Z", codes as lists of codes)."""
+    options: dict = {"metadata": {"description": f.description} if f.description else {}}
+    if f.attribute:
+        options["attribute"] = f.attribute
+    if f.kind == Kind.CHOICE:
+        options["metadata"]["enum"] = list(f.choices or ())
+    if f.may_be_empty and f.empty is None:
+        options["allow_none"] = True
+    if f.read is not None:
+        return ma.fields.Function(f.read, metadata=options["metadata"])
+    if f.kind == Kind.CODES:
+        return ma.fields.List(ma.fields.String(), dump_only=True, **options)
+    kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer, Kind.DATE: ma.fields.Date,
+            Kind.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
+    return kind(**options)
 
 
-class RequestOut(ma.Schema):
-    """An assistance request as the caller may see it."""
-
-    id = ma.fields.Integer()
-    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "R-00042".'})
-    status = ma.fields.String(metadata={"enum": list(RequestStatus)})
-    status_label = ma.fields.Function(lambda r: r.status.label)
-    status_note = ma.fields.String(metadata={"description": "The coordinator's last question or reason."})
-    version = ma.fields.Integer(metadata={"description": "Send it back on PATCH."})
-    country = ma.fields.String(attribute="country_iso3", metadata={"description": "ISO 3166-1 alpha-3."})
-    organisation = ma.fields.Function(lambda r: r.organisation.code,
-                                      metadata={"description": "The requesting State's organisation code."})
-    title = ma.fields.String()
-    description = ma.fields.String()
-    beneficiary = ma.fields.String()
-    themes = _codes("theme_codes", "Theme codes.")
-    modalities = _codes("modality_codes", "Modality codes.")
-    languages = _codes("language_codes", "ISO 639-1 codes.")
-    urgency = ma.fields.String(metadata={"enum": list(Urgency)})
-    desired_start = ma.fields.Date(allow_none=True)
-    desired_end = ma.fields.Date(allow_none=True)
-    estimated_budget_usd = ma.fields.Integer(allow_none=True)
-    visibility = ma.fields.String(metadata={"enum": list(Visibility)})
-    shared_with = ma.fields.Function(lambda r: [o.code for o in r.shared_with],
-                                     metadata={"description": "Providers a restricted request is shared with."})
-    draft = ma.fields.Function(lambda r: r.status == RequestStatus.DRAFT)
-    duplicate_of = ma.fields.Integer(attribute="duplicate_of_id", allow_none=True)
-    created_at = UtcDateTime()
-    updated_at = UtcDateTime()
-    submitted_at = UtcDateTime(allow_none=True)
-    accepted_at = UtcDateTime(allow_none=True)
-    status_changed_at = UtcDateTime()
+def output_schema(spec: Spec, name: str, doc: str, **extra: ma.fields.Field) -> type[ma.Schema]:
+    """The API object of a record: its spec's API fields, and `extra` (what is not a field of the record)."""
+    attrs: dict = {f.name: _output_field(f) for f in spec.where(Output.API)}
+    return type(name, (ma.Schema,), {**attrs, **extra, "__doc__": doc})
 
 
-class OfferOut(ma.Schema):
-    """A provider's offer (programme)."""
+RequestOut = output_schema(
+    REQUEST, "RequestOut", "An assistance request as the caller may see it.",
+    status_label=ma.fields.Function(lambda r: r.status.label),
+    status_note=ma.fields.String(metadata={"description": "The coordinator's last question or reason."}),
+    version=ma.fields.Integer(metadata={"description": "Send it back on PATCH."}),
+    draft=ma.fields.Function(lambda r: r.status == "draft"),
+    duplicate_of=ma.fields.Integer(attribute="duplicate_of_id", allow_none=True),
+    status_changed_at=UtcDateTime(),
+)
 
-    id = ma.fields.Integer()
-    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "O-00007".'})
-    status = ma.fields.String(metadata={"enum": list(OfferStatus)})
-    status_label = ma.fields.Function(lambda o: o.status.label)
-    version = ma.fields.Integer()
-    organisation = ma.fields.Function(lambda o: o.organisation.code,
-                                      metadata={"description": "The provider's organisation code."})
-    title = ma.fields.String()
-    description = ma.fields.String()
-    themes = _codes("theme_codes", "Theme codes.")
-    modalities = _codes("modality_codes", "Modality codes.")
-    languages = _codes("language_codes", "ISO 639-1 codes.")
-    countries = _codes("country_codes", "ISO3 codes of countries it can be delivered in.")
-    regions = _codes("region_codes", "M49 codes of regions it can be delivered in.")
-    anywhere = ma.fields.Boolean(attribute="delivers_anywhere",
-                                 metadata={"description": "True when neither countries nor regions are listed."})
-    available_from = ma.fields.Date(allow_none=True)
-    available_until = ma.fields.Date(allow_none=True)
-    capacity = ma.fields.Integer(allow_none=True, metadata={"description": "Requests at once; null: no limit."})
-    budget_usd = ma.fields.Integer(allow_none=True)
-    contact_name = ma.fields.String()
-    contact_email = ma.fields.String()
-    created_at = UtcDateTime()
-    updated_at = UtcDateTime()
+
+OfferOut = output_schema(
+    OFFER, "OfferOut", "A provider's offer (programme).",
+    status_label=ma.fields.Function(lambda o: o.status.label),
+    version=ma.fields.Integer(),
+    anywhere=ma.fields.Boolean(attribute="delivers_anywhere",
+                               metadata={"description": "True when neither countries nor regions are listed."}),
+)
 
 
 class MatchOut(ma.Schema):

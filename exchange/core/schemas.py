@@ -30,13 +30,6 @@ class _Clean(ma.Schema):
             return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
         return data
 
-    @ma.post_load
-    def dedupe_codes(self, data, **kwargs):
-        for key in ("themes", "modalities", "languages", "countries", "regions", "shared_with"):
-            if key in data and data[key] is not None:
-                data[key] = sorted(set(data[key]))
-        return data
-
 
 def _dates(start: str, end: str):
     @ma.validates_schema

@@ -1,7 +1,7 @@
 """Bulk import of offers from CSV or XLSX: the template, reading an upload, and an all-or-nothing import.
 
-Every row goes through the same rules as the offer form (create_offer, hence
-schemas.OfferIn), each inside its own SAVEPOINT. A preview rolls everything back and reports every
+The columns are the offer's importable fields (offers/fields.py). Every row goes through the same rules
+as the offer form (create_offer, hence schemas.OfferIn), each inside its own SAVEPOINT. A preview rolls everything back and reports every
 row's problems (row number as in the spreadsheet, column, message); the import saves the rows only
 when none has a problem, in one transaction. Multi-value columns hold codes separated by ";".
 Between the preview and the confirmation the parsed rows wait in a file under instance/imports/,
@@ -27,13 +27,14 @@ from sqlite_utils.utils import Format, rows_from_file
 
 from exchange.core.errors import ExchangeError, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.fields import Kind
+from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
 
-COLUMNS = ["organisation", "title", "description", "themes", "modalities", "languages", "countries", "regions",
-           "available_from", "available_until", "capacity", "budget_usd", "contact_name", "contact_email"]
-MULTI_VALUE = ("themes", "modalities", "languages", "countries", "regions")
-INTEGERS = ("capacity", "budget_usd")
+COLUMNS = [f.name for f in OFFER.import_fields]
+MULTI_VALUE = tuple(f.name for f in OFFER.import_fields if f.kind == Kind.CODES)
+INTEGERS = tuple(f.name for f in OFFER.import_fields if f.kind in (Kind.NUMBER, Kind.MONEY))
 EXAMPLE_ROW = {
     "organisation": "UNODC",
     "title": "Countering the financing of terrorism: FIU analysts' training",

@@ -8,22 +8,17 @@ from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
 from exchange.core.schemas import ActionIn, load
 from exchange.core.statuses import OfferStatus, Role
+from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import may_post_offer, require_edit_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import _objects
 
-OFFER_FIELDS = ("title", "description", "available_from", "available_until", "capacity", "budget_usd",
-                "contact_name", "contact_email")
-
 
 def offer_snapshot(offer: Offer) -> dict:
-    snap = {f: getattr(offer, f) for f in OFFER_FIELDS}
-    snap.update(themes=offer.theme_codes, modalities=offer.modality_codes, languages=offer.language_codes,
-                countries=offer.country_codes, regions=offer.region_codes, status=offer.status,
-                organisation=offer.organisation.code if offer.organisation else None)
-    return snap
+    """The fields of an offer as plain values (for audit diffs)."""
+    return OFFER.snapshot(offer)
 
 
 def create_offer(user, raw: dict) -> Offer:
@@ -52,13 +47,7 @@ def create_offer(user, raw: dict) -> Offer:
 
 
 def _apply_offer(offer: Offer, data: dict) -> None:
-    for field in OFFER_FIELDS:
-        if field in data:
-            value = data[field]
-            setattr(offer, field, "" if value is None and field in ("contact_name", "contact_email") else value)
-    for kind in ("themes", "modalities", "languages", "countries", "regions"):
-        if kind in data:
-            setattr(offer, kind, _objects(kind, data[kind]))
+    OFFER.apply(offer, data, _objects)
 
 
 def update_offer(user, offer: Offer, raw: dict) -> Offer:

@@ -1,32 +1,19 @@
-"""Input of an offer, for the form and the API alike."""
+"""Input of an offer, for the form and the API alike: OfferIn is built from the field spec (offers/fields.py)."""
 from __future__ import annotations
 
 import marshmallow as ma
 
-from exchange.core.schemas import MAX_BUDGET, _Clean, _dates
-from exchange.reference.schemas import _codes
+from exchange.core.schemas import _Clean
+from exchange.offers.fields import OFFER
+from exchange.reference.schemas import reference_codes
 
 
-class OfferIn(_Clean):
-    """A provider's offer (programme) as posted or edited."""
-
-    title = ma.fields.String(validate=ma.validate.Length(min=5, max=200))
-    description = ma.fields.String(validate=ma.validate.Length(min=20, max=10_000))
-    themes = _codes("themes", required=True, label="themes")
-    modalities = _codes("modalities", required=True, label="modalities")
-    languages = _codes("languages", required=True, label="languages")
-    countries = _codes("countries", required=False, label="countries")
-    regions = _codes("regions", required=False, label="regions")
-    available_from = ma.fields.Date(allow_none=True)
-    available_until = ma.fields.Date(allow_none=True)
-    capacity = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=100_000))
-    budget_usd = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=0, max=MAX_BUDGET))
-    contact_name = ma.fields.String(validate=ma.validate.Length(max=200))
-    contact_email = ma.fields.Email(validate=ma.validate.Length(max=254), allow_none=True)
-    organisation = ma.fields.String(validate=ma.validate.Length(max=64))
+class _OfferControls(_Clean):
     version = ma.fields.Integer(strict=True)
 
-    check_dates = _dates("available_from", "available_until")
+
+OfferIn = OFFER.input_schema("OfferIn", _OfferControls, reference_codes,
+                             "A provider's offer (programme) as posted or edited.")
 
 
-OFFER_REQUIRED = ("title", "description", "themes", "modalities", "languages")
+OFFER_REQUIRED = OFFER.required

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from exchange import audit
 from exchange.core import workflow
@@ -22,6 +20,7 @@ from exchange.core.statuses import OfferStatus, Role
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
+from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
 from exchange.offers.operations import create_offer, move_offer, update_offer
@@ -29,8 +28,6 @@ from exchange.offers.policy import get_offer, may_post_offer, visible_offers
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
 from exchange.web.forms import (
     apply_change,
-    date_or_none,
-    int_or_raw,
     page_number,
     reference_choices,
     show_errors,
@@ -40,75 +37,15 @@ bp = Blueprint("offers", __name__, url_prefix="/offers", template_folder="templa
 PER_PAGE = 20
 
 
-class OfferForm(FlaskForm):
-    """Collects an offer; every rule is checked by schemas.OfferIn through operations."""
-
-    organisation = SelectField("Provider", choices=[], description="The Task Force office posts on a provider's "
-                               "behalf: choose the provider organisation.")
-    title = StringField("Title", description="The programme's name, e.g. “Regional workshops on countering the "
-                        "financing of terrorism” (5 to 200 characters).", render_kw={"maxlength": 200})
-    description = TextAreaField("What you offer", description="At least 20 characters: what the programme "
-                                "delivers, to which institutions, how, and what a State must provide.",
-                                render_kw={"rows": 7})
-    themes = SelectMultipleField("Themes", choices=[])
-    modalities = SelectMultipleField("Kinds of assistance", choices=[])
-    languages = SelectMultipleField("Languages", choices=[])
-    countries = SelectMultipleField("Countries", choices=[], render_kw={"size": 8},
-                                    description="Where it can be delivered. Hold Ctrl (Cmd on a Mac) to choose "
-                                                "several. Leave both countries and regions empty if it can be "
-                                                "delivered anywhere.")
-    regions = SelectMultipleField("Regions (UN M49)", choices=[], render_kw={"size": 8},
-                                  description="Every country in a chosen region counts. Both empty: anywhere.")
-    available_from = StringField("Available from", description="A date (YYYY-MM-DD); empty: now.",
-                                 render_kw={"type": "date"})
-    available_until = StringField("Available until", description="Not before the start; empty: no end.",
-                                  render_kw={"type": "date"})
-    capacity = StringField("Capacity", description="How many requests it can take on at once; empty: no limit.",
-                           render_kw={"inputmode": "numeric"})
-    budget_usd = StringField("Budget (US dollars)", description="A whole number; empty if not fixed.",
-                             render_kw={"inputmode": "numeric"})
-    contact_name = StringField("Contact person", render_kw={"maxlength": 200})
-    contact_email = StringField("Contact e-mail", render_kw={"type": "email", "maxlength": 254})
-    version = HiddenField()
+OfferForm = OFFER.form_class(
+    "OfferForm", "Collects an offer (fields from offers/fields.py); every rule is checked by "
+    "schemas.OfferIn through operations.")
 
 
 def _offer_form(formdata=None, data=None) -> OfferForm:
-    form = OfferForm(formdata=formdata, data=data)
-    choices = reference_choices()
-    form.themes.choices = [(t.code, t.name) for t in choices["themes"]]
-    form.modalities.choices = [(m.code, m.name) for m in choices["modalities"]]
-    form.languages.choices = [(x.code, x.name) for x in choices["languages"]]
-    form.countries.choices = [(c.iso3, c.name) for c in choices["countries"]]
-    form.regions.choices = [(r.code, f"{r.name} ({r.code})") for r in choices["regions"]]
-    form.organisation.choices = [("", "Choose a provider")] + [(o.code, o.name) for o in choices["providers"]]
-    return form
-
-
-def _data_of(offer: Offer) -> dict:
-    def text(value):
-        return "" if value is None else str(value)
-    return {"organisation": offer.organisation.code, "title": offer.title, "description": offer.description,
-            "themes": offer.theme_codes, "modalities": offer.modality_codes, "languages": offer.language_codes,
-            "countries": offer.country_codes, "regions": offer.region_codes,
-            "available_from": offer.available_from.isoformat() if offer.available_from else "",
-            "available_until": offer.available_until.isoformat() if offer.available_until else "",
-            "capacity": text(offer.capacity), "budget_usd": text(offer.budget_usd),
-            "contact_name": offer.contact_name, "contact_email": offer.contact_email, "version": str(offer.version)}
-
-
-def _offer_input(form: OfferForm, *, creating: bool) -> dict:
-    raw: dict = {"title": form.title.data or "", "description": form.description.data or "",
-                 "contact_name": form.contact_name.data or ""}
-    for name in ("themes", "modalities", "languages", "countries", "regions"):
-        raw[name] = [v for v in (form[name].data or []) if isinstance(v, str)]
-    for name in ("available_from", "available_until"):
-        raw[name] = date_or_none(form[name].data)
-    for name in ("capacity", "budget_usd"):
-        raw[name] = int_or_raw(form[name].data)
-    raw["contact_email"] = (form.contact_email.data or "").strip() or None
-    if creating and current_user.role in Role.OFFICE and form.organisation.data:
-        raw["organisation"] = form.organisation.data
-    return raw
+    """Providers post for their own organisation: only the Task Force office chooses the provider."""
+    return OFFER.form(OfferForm, reference_choices(), formdata=formdata, data=data,
+                      leave_out=() if current_user.role in Role.OFFICE else ("organisation",))
 
 
 def _render_form(form, offer=None, status=200, conflict=None):
@@ -127,7 +64,7 @@ def new():
         return _render_form(_offer_form(data=data))
     form = _offer_form(formdata=request.form)
     try:
-        offer = create_offer(current_user, _offer_input(form, creating=True))
+        offer = create_offer(current_user, OFFER.form_input(form, creating=True))
         db.session.commit()
     except ValidationFailed as err:
         db.session.rollback()
@@ -145,9 +82,9 @@ def edit(offer_id: int):
         flash("Only the offer's provider or the Task Force office may change this offer.", "error")
         return redirect(url_for("offers.detail", offer_id=offer.id))
     if request.method == "GET":
-        return _render_form(_offer_form(data=_data_of(offer)), offer)
+        return _render_form(_offer_form(data=OFFER.form_values(offer)), offer)
     form = _offer_form(formdata=request.form)
-    raw = _offer_input(form, creating=False)
+    raw = OFFER.form_input(form, creating=False)
     version = (form.version.data or "").strip()
     if version:
         raw["version"] = int(version) if version.isdigit() and len(version) < 10 else version

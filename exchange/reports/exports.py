@@ -1,5 +1,6 @@
 """Exports of every list (requests, offers, matches, the needs matrix, the audit trail) as CSV and XLSX.
 
+The request and offer columns come from the records' field specs (requests/fields.py, offers/fields.py).
 Each export reads what the viewer may see (access.py) with the list's own filter object (RequestFilters,
 OfferFilters, MatchFilters, AuditFilters, ReportFilters: the same query arguments, read the same way, as the
 list pages and the API), and writes the same columns to either format. Text that a
@@ -31,6 +32,7 @@ from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.policy import visible_matches
 from exchange.matches.queries import filter_matches
+from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
 from exchange.offers.policy import visible_offers
@@ -38,6 +40,7 @@ from exchange.offers.queries import filter_offers, sort_offers
 from exchange.people.models import User
 from exchange.reports.filters import ReportFilters
 from exchange.reports.matrix import compute_matrix, matrix_rows_for_export
+from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import visible_requests
@@ -92,28 +95,12 @@ def _in_chunks(stmt) -> Iterator:
         offset += CHUNK_ROWS
 
 
-REQUEST_HEADER = ["id", "reference", "status", "country", "organisation", "title", "themes", "modalities",
-                  "languages", "urgency", "visibility", "beneficiary", "desired_start", "desired_end",
-                  "estimated_budget_usd", "created_at", "submitted_at", "accepted_at", "updated_at", "description"]
-
-
 def requests_table(user, filters: RequestFilters) -> Table:
     R = AssistanceRequest
     stmt = sort_requests(filter_requests(visible_requests(user), filters), filters.sort).options(
         selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
 
-    def rows():
-        for r in _in_chunks(stmt):
-            yield [r.id, r.reference, r.status, r.country_iso3, r.organisation.code, r.title, r.theme_codes,
-                   r.modality_codes, r.language_codes, r.urgency, r.visibility, r.beneficiary, r.desired_start,
-                   r.desired_end, r.estimated_budget_usd, r.created_at, r.submitted_at, r.accepted_at,
-                   r.updated_at, r.description]
-    return Table("requests", REQUEST_HEADER, rows())
-
-
-OFFER_HEADER = ["id", "reference", "status", "organisation", "title", "themes", "modalities", "languages",
-                "countries", "regions", "available_from", "available_until", "capacity", "budget_usd",
-                "contact_name", "contact_email", "created_at", "updated_at", "description"]
+    return Table("requests", REQUEST.export_header, (REQUEST.export_row(r) for r in _in_chunks(stmt)))
 
 
 def offers_table(user, filters: OfferFilters) -> Table:
@@ -122,13 +109,7 @@ def offers_table(user, filters: OfferFilters) -> Table:
         selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
         selectinload(O.regions), joinedload(O.organisation))
 
-    def rows():
-        for o in _in_chunks(stmt):
-            yield [o.id, o.reference, o.status, o.organisation.code, o.title, o.theme_codes, o.modality_codes,
-                   o.language_codes, o.country_codes, o.region_codes, o.available_from, o.available_until,
-                   o.capacity, o.budget_usd, o.contact_name, o.contact_email, o.created_at, o.updated_at,
-                   o.description]
-    return Table("offers", OFFER_HEADER, rows())
+    return Table("offers", OFFER.export_header, (OFFER.export_row(o) for o in _in_chunks(stmt)))
 
 
 MATCH_HEADER = ["id", "reference", "status", "request_id", "request_reference", "country", "request_title",

@@ -14,20 +14,15 @@ from exchange.messages.notify import coordinators, notify
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import _objects
+from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import may_file_request, may_share_request, require_edit_request
-from exchange.requests.schemas import REQUEST_REQUIRED, RequestIn
-
-REQUEST_FIELDS = ("title", "description", "beneficiary", "urgency", "desired_start", "desired_end",
-                  "estimated_budget_usd", "visibility")
+from exchange.requests.schemas import RequestIn
 
 
 def request_snapshot(req: AssistanceRequest) -> dict:
-    """The fields of a request as plain values (for audit diffs and the API)."""
-    snap = {f: getattr(req, f) for f in REQUEST_FIELDS}
-    snap.update(themes=req.theme_codes, modalities=req.modality_codes, languages=req.language_codes,
-                country=req.country_iso3, status=req.status, shared_with=[o.code for o in req.shared_with])
-    return snap
+    """The fields of a request as plain values (for audit diffs)."""
+    return REQUEST.snapshot(req)
 
 
 def _shared_organisations(codes: list[str]) -> list[Organisation]:
@@ -41,27 +36,14 @@ def _shared_organisations(codes: list[str]) -> list[Organisation]:
 
 
 def _apply_request(req: AssistanceRequest, data: dict) -> None:
-    for field in REQUEST_FIELDS:
-        if field in data:
-            value = data[field]
-            setattr(req, field, value if value is not None or field not in ("beneficiary",) else "")
-    for kind in ("themes", "modalities", "languages"):
-        if kind in data:
-            setattr(req, kind, _objects(kind, data[kind]))
+    REQUEST.apply(req, data, _objects)
     if "shared_with" in data:
         req.shared_with = _shared_organisations(data["shared_with"])
 
 
 def _submission_problems(req: AssistanceRequest) -> dict[str, list[str]]:
     """What a request still lacks before it can be submitted."""
-    snap = request_snapshot(req)
-    problems = {f: ["This field is required before you submit."] for f in REQUEST_REQUIRED if snap.get(f) in
-                (None, "", [])}
-    if req.title and len(req.title) < 5:
-        problems["title"] = ["Use at least 5 characters."]
-    if req.description and len(req.description) < 20:
-        problems["description"] = ["Describe the need in at least 20 characters."]
-    return problems
+    return REQUEST.submission_problems(req)
 
 
 def create_request(user, raw: dict) -> AssistanceRequest:
@@ -89,7 +71,7 @@ def create_request(user, raw: dict) -> AssistanceRequest:
     data.setdefault("urgency", Urgency.MEDIUM)
     data.setdefault("visibility", Visibility.TASK_FORCE)
     req = AssistanceRequest(organisation=organisation, country_iso3=country, created_by_id=user.id,
-                            status=RequestStatus.DRAFT, beneficiary="", description="")
+                            status=RequestStatus.DRAFT, description="")
     _apply_request(req, data)
     db.session.add(req)
     if not draft:

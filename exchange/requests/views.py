@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
 from exchange import audit
 from exchange.core import workflow
@@ -20,6 +18,7 @@ from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
+from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import create_request, move_request, update_request
@@ -34,7 +33,6 @@ from exchange.requests.policy import (
 from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
-    date_or_none,
     int_or_raw,
     page_number,
     reference_choices,
@@ -49,97 +47,20 @@ PER_PAGE = 20
 
 
 
-VISIBILITY_HELP = {
-    "task_force": "The default. The Task Force office and the Task Force entities (UNODC, IMF, INTERPOL…) see it "
-                  "once you submit it; outside providers do not.",
-    "providers": "Also every approved outside provider (donor agencies, regional organisations), but only after "
-                 "a coordinator has accepted the request. Choose this to reach the most providers.",
-    "restricted": "Only the Task Force office, and the providers a coordinator shares it with. Choose this for "
-                  "sensitive needs.",
-}
-
-
-class RequestForm(FlaskForm):
-    """Collects a request; every rule is checked by schemas.RequestIn through operations."""
-
-    title = StringField("Title", description="A short name for the need, e.g. “Training for the Financial "
-                        "Intelligence Unit on analysing suspicious transaction reports” (5 to 200 characters).",
-                        render_kw={"maxlength": 200})
-    beneficiary = StringField("Institution that benefits", description="Which institution will receive the "
-                              "assistance, e.g. “Financial Intelligence Unit, Ministry of Finance”.",
-                              render_kw={"maxlength": 200})
-    description = TextAreaField("What is needed", description="At least 20 characters. Say what the problem is, "
-                                "what exists already, what result you expect, and give numbers and dates "
-                                "(how many officers, which sites, by when).", render_kw={"rows": 8})
-    themes = SelectMultipleField("Themes", choices=[])
-    modalities = SelectMultipleField("Kinds of assistance", choices=[])
-    desired_start = StringField("Desired start", description="A date (YYYY-MM-DD); leave empty if flexible.",
-                                render_kw={"type": "date"})
-    desired_end = StringField("Desired end", description="Not before the start.", render_kw={"type": "date"})
-    languages = SelectMultipleField("Languages", choices=[])
-    estimated_budget_usd = StringField("Estimated budget (US dollars)", description="A whole number, e.g. "
-                                       "50000; leave empty if unknown.", render_kw={"inputmode": "numeric"})
-    urgency = RadioField("Urgency", choices=list(Urgency.labels().items()), default=Urgency.MEDIUM)
-    visibility = RadioField("Who may see it", choices=list(Visibility.labels().items()),
-                            default=Visibility.TASK_FORCE)
-    country = SelectField("Member State", choices=[], description="Coordinators file on a State's behalf: "
-                          "choose the State. The request belongs to that State's focal points.")
-    version = HiddenField()
+RequestForm = REQUEST.form_class(
+    "RequestForm", "Collects a request (fields from requests/fields.py); every rule is checked "
+    "by schemas.RequestIn through operations.")
 
 
 def _request_form(formdata=None, data=None) -> RequestForm:
-    form = RequestForm(formdata=formdata, data=data)
-    choices = reference_choices()
-    form.themes.choices = [(t.code, t.name) for t in choices["themes"]]
-    form.modalities.choices = [(m.code, m.name) for m in choices["modalities"]]
-    form.languages.choices = [(x.code, x.name) for x in choices["languages"]]
-    form.country.choices = [("", "Choose a Member State")] + [(c.iso3, c.name) for c in choices["countries"]]
-    for name in ("title", "description", "country"):
-        form[name].flags.required = True  # shows the star; the rules themselves are the schema's
-    return form
-
-
-def _data_of(req: AssistanceRequest) -> dict:
-    return {"title": req.title, "beneficiary": req.beneficiary, "description": req.description,
-            "themes": req.theme_codes, "modalities": req.modality_codes, "languages": req.language_codes,
-            "desired_start": req.desired_start.isoformat() if req.desired_start else "",
-            "desired_end": req.desired_end.isoformat() if req.desired_end else "",
-            "estimated_budget_usd": "" if req.estimated_budget_usd is None else str(req.estimated_budget_usd),
-            "urgency": req.urgency, "visibility": req.visibility, "country": req.country_iso3,
-            "version": str(req.version)}
-
-
-def _request_input(form: RequestForm, *, as_draft: bool, creating: bool) -> dict:
-    """The raw input operations take. A draft leaves out what is still empty (it is completed later);
-    anything else sends every field, so that the shared validation reports each one."""
-    raw: dict = {}
-    for name in ("title", "description"):
-        value = form[name].data or ""
-        if value.strip() or not as_draft:
-            raw[name] = value
-    raw["beneficiary"] = form.beneficiary.data or ""
-    for name in ("themes", "modalities", "languages"):
-        value = [v for v in (form[name].data or []) if isinstance(v, str)]
-        if value or not as_draft:
-            raw[name] = value
-    for name in ("urgency", "visibility"):
-        if form[name].data:
-            raw[name] = form[name].data
-    for name in ("desired_start", "desired_end"):
-        value = date_or_none(form[name].data)
-        if value is not None or not creating:
-            raw[name] = value
-    budget = int_or_raw(form.estimated_budget_usd.data)
-    if budget is not None or not creating:
-        raw["estimated_budget_usd"] = budget
-    if creating and current_user.role != Role.MEMBER_STATE and form.country.data:
-        raw["country"] = form.country.data
-    return raw
+    """A State's focal points file for their own State: only others choose the country."""
+    return REQUEST.form(RequestForm, reference_choices(), formdata=formdata, data=data,
+                        leave_out=("country",) if current_user.role == Role.MEMBER_STATE else ())
 
 
 def _render_form(form, req=None, status=200, conflict=None):
     return render_template("requests/form.html", form=form, req=req, conflict=conflict,
-                           visibility_help=VISIBILITY_HELP, choices=reference_choices(),
+                           visibility_help=REQUEST["visibility"].choice_help, choices=reference_choices(),
                            title=f"Edit {req.reference}" if req else "New assistance request"), status
 
 
@@ -152,8 +73,7 @@ def new():
         return _render_form(_request_form())
     form = _request_form(formdata=request.form)
     as_draft = request.form.get("action") != "submit"
-    raw = _request_input(form, as_draft=as_draft, creating=True)
-    raw["draft"] = as_draft
+    raw = {**REQUEST.form_input(form, creating=True, as_draft=as_draft), "draft": as_draft}
     try:
         req = create_request(current_user, raw)
         db.session.commit()
@@ -179,11 +99,11 @@ def edit(request_id: int):
         flash(err.message, "error")
         return redirect(url_for("requests.detail", request_id=req.id))
     if request.method == "GET":
-        return _render_form(_request_form(data=_data_of(req)), req)
+        return _render_form(_request_form(data=REQUEST.form_values(req)), req)
     form = _request_form(formdata=request.form)
     action = request.form.get("action", "save")
     as_draft = req.status == RequestStatus.DRAFT and action != "submit"
-    raw = _request_input(form, as_draft=as_draft, creating=False)
+    raw = REQUEST.form_input(form, creating=False, as_draft=as_draft)
     version = (form.version.data or "").strip()
     raw["version"] = int(version) if version.isdigit() and len(version) < 10 else (version or None)
     if raw["version"] is None:
@@ -214,26 +134,9 @@ def edit(request_id: int):
     return redirect(url_for("requests.detail", request_id=req.id))
 
 
-FIELD_LABELS = {"title": "Title", "beneficiary": "Institution that benefits", "description": "What is needed",
-                "themes": "Themes", "modalities": "Kinds of assistance", "languages": "Languages",
-                "desired_start": "Desired start", "desired_end": "Desired end",
-                "estimated_budget_usd": "Estimated budget", "urgency": "Urgency", "visibility": "Who may see it"}
-
-
-def _changed_since(req: AssistanceRequest, form: RequestForm) -> dict:
+def _changed_since(req: AssistanceRequest, form) -> dict:
     """What the stored request now says where it differs from what the editor typed."""
-    current = _data_of(req)
-    typed = {name: form[name].data for name in FIELD_LABELS}
-    differs = []
-    for name, label in FIELD_LABELS.items():
-        mine, theirs = typed[name], current[name]
-        if isinstance(theirs, list):
-            same = sorted(mine or []) == sorted(theirs)
-        else:
-            same = (mine or "").strip() == (theirs or "").strip()
-        if not same:
-            differs.append(label)
-    return {"version": req.version, "fields": differs, "status": req.status.label}
+    return {"version": req.version, "fields": REQUEST.changed_labels(req, form), "status": req.status.label}
 
 
 @bp.route("")
