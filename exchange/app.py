@@ -88,4 +88,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from exchange.cli import register_cli
     register_cli(app)
+    from exchange.core import transactions
+    transactions.register(app)  # last: every view of every blueprint gets the one commit per request
     return app

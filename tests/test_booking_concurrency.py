@@ -21,7 +21,7 @@ from exchange.matches.operations import propose_match
 from exchange.offers.operations import create_offer
 from exchange.people.models import User
 from exchange.people.tokens import issue_api_token
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 from tests.api.conftest import OFFER, REQUEST
 from tests.conftest import DATABASE_URL, make_user
 
@@ -56,8 +56,8 @@ def _race(app, calls: list) -> list[tuple[int, dict]]:
 
 def _open_request(coordinator, state, title: str):
     req = create_request(state, REQUEST | {"title": title, "draft": True})
-    move_request(state, req, "submit", {})
-    move_request(coordinator, req, "accept", {})
+    request_move("submit")(state, req, {})
+    request_move("accept")(coordinator, req, {})
     return req
 
 

@@ -13,7 +13,7 @@ from exchange.messages.mail import build_email, parse_smtp_url, subject_for
 from exchange.messages.models import Notification
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 from tests.conftest import free_port
 from tests.web.test_triage import new_offer, new_request, open_request
 
@@ -49,8 +49,7 @@ def test_a_rolled_back_change_sends_nothing(app, people, clients, smtp):
         assert not db.session.scalars(select(Notification).where(
             Notification.user_id == people.other_provider.id, Notification.kind == "match.proposed")).all()
         # And directly: notifications flushed, then the operation rolled back.
-        move_request(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id),
-                         "close")
+        request_move("close")(db.session.get(User, people.coordinator.id), db.session.get(AssistanceRequest, request_id))
         db.session.flush()
         db.session.rollback()
         db.session.commit()

@@ -24,14 +24,15 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.messages.models import Notification
-from exchange.messages.notify import post_message, record_link
+from exchange.messages.notify import record_link
+from exchange.messages.operations import post_message
 from exchange.messages.reminders import send_reminders
 from exchange.offers.operations import create_offer
 from exchange.people.models import Organisation, User
 from exchange.people.operations import set_organisation_approval
-from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.operations import create_request, request_move, update_request
 from tests.api.conftest import OFFER, REQUEST
 from tests.conftest import make_outside_provider, make_user, signed_in_client
 
@@ -152,7 +153,7 @@ class Scenario:
         db.session.flush()
         self.records[name] = record_link(req)
         for action, actor, body in steps:
-            move_request(self.user(actor), req, action, body)
+            request_move(action)(self.user(actor), req, body)
         return req
 
     def offer(self, by: str):
@@ -167,7 +168,7 @@ class Scenario:
 
     def moves(self, match, steps: list) -> None:
         for action, actor, body in steps:
-            move_match(self.user(actor), match, action, body)
+            match_move(action)(self.user(actor), match, body)
 
     def share(self, req, codes: list[str]) -> None:
         update_request(self.user("coordinator"), req, {"version": req.version, "shared_with": codes})

@@ -11,7 +11,7 @@ from exchange.offers.policy import visible_offers
 from exchange.offers.queries import filter_offers
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.operations import create_request, request_move, update_request
 from exchange.requests.policy import visible_requests
 from exchange.requests.queries import filter_requests, sort_requests
 
@@ -37,7 +37,7 @@ def records(app, people):
                 "description": "Review of the draft law against the universal legal instruments.",
                 "themes": ["legal-framework"], "languages": ["ru"]}),
         }
-        move_request(coordinator, made["kaz_fin"], "accept")
+        request_move("accept")(coordinator, made["kaz_fin"])
         offers = {
             "asia": create_offer(unodc, BASE | {"title": "CFT course for Central Asia", "themes": ["financing"],
                                                     "description": "Courses on countering terrorist financing.",

@@ -10,10 +10,10 @@ import pytest
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match
+from exchange.matches.operations import match_move
 from exchange.messages.reminders import due_reminders, send_reminders, wait_level, working_days_between
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import move_request
+from exchange.requests.operations import request_move
 from tests.web.test_triage import (
     age,
     new_offer,
@@ -60,8 +60,7 @@ def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people):
     assert run(app, now, stalled_days=10) == []  # never twice for the same state
     # The case moves (to needs_info: now the State holds it) and stalls again: the State is reminded.
     with app.app_context():
-        move_request(user(people.coordinator), db.session.get(AssistanceRequest, submitted), "request-info",
-                         {"message": "Which agencies?"})
+        request_move("request-info")(user(people.coordinator), db.session.get(AssistanceRequest, submitted), {"message": "Which agencies?"})
         db.session.commit()
     assert run(app, now + timedelta(days=11), stalled_days=10) == [("reminder.request", f"/requests/{submitted}", 1)]
     reminder = notifications_of(app, people.state, "reminder.request")
@@ -81,7 +80,7 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
     with app.app_context():
         match = db.session.get(Match, match_id)
         for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Done well"})):
-            move_match(user(people.provider), match, step, raw)
+            match_move(step)(user(people.provider), match, raw)
         db.session.commit()
     assert run(app, now + timedelta(days=13), stalled_days=10, feedback_days=14) == []
     age(app, Match, match_id, 15, "completed_at", "status_changed_at")
@@ -89,7 +88,7 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
     assert run(app, now, stalled_days=10, feedback_days=14) == []
     # Once confirmed, nothing more is asked.
     with app.app_context():
-        move_match(user(people.state), db.session.get(Match, match_id), "confirm", {"rating": 4})
+        match_move("confirm")(user(people.state), db.session.get(Match, match_id), {"rating": 4})
         db.session.commit()
         assert [r for r in due_reminders(now + timedelta(days=60), 10, 14) if r.kind == "reminder.feedback"] == []
 

@@ -10,7 +10,8 @@ from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
 from exchange.messages import mail
 from exchange.messages.models import Notification
-from exchange.messages.notify import mark_all_read, open_notification, unread_count
+from exchange.messages.notify import open_notification, unread_count
+from exchange.messages.operations import mark_all_read
 from exchange.web.forms import page_number, safe_local_path
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="templates")
@@ -46,7 +47,6 @@ def index():
 @allow(*ROLES)
 def read_all():
     count = mark_all_read(current_user)
-    db.session.commit()
     flash(f"{count} notification{'s' if count != 1 else ''} marked read." if count else "Nothing was unread.",
           "success")
     return redirect(url_for("inbox.index"))

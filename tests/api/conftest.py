@@ -5,12 +5,12 @@ import pytest
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, move_offer
+from exchange.offers.operations import create_offer, offer_move
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 
 REQUEST = {"title": "Training for the financial intelligence unit",
            "description": "Analysts need training on terrorist financing typologies and suspicious reports.",
@@ -63,7 +63,7 @@ class World:
             for step in REQUEST_PATHS[status]:
                 action, body = step if isinstance(step, tuple) else (step, {})
                 actor = state if action == "submit" else coordinator
-                move_request(actor, req, action, body)
+                request_move(action)(actor, req, body)
             db.session.commit()
             return req.id
 
@@ -72,7 +72,7 @@ class World:
             provider = self._user(by)
             offer = create_offer(provider, OFFER | fields)
             if status in ("paused", "closed"):
-                move_offer(provider, offer, "pause" if status == "paused" else "close")
+                offer_move("pause" if status == "paused" else "close")(provider, offer)
             db.session.commit()
             return offer.id
 
@@ -86,7 +86,7 @@ class World:
             for step in MATCH_PATHS[status]:
                 action, body = step if isinstance(step, tuple) else (step, {})
                 actor = coordinator if action == "withdraw" else provider
-                move_match(actor, match, action, body)
+                match_move(action)(actor, match, body)
             db.session.commit()
             return match.id
 

@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from exchange.core.access import may_see_overlaps
 from exchange.core.extensions import db
 from exchange.matches.models import Suggestion
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.matching import service
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, move_offer, update_offer
+from exchange.offers.operations import create_offer, offer_move, update_offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 
 FIU_REQUEST = {
     "title": "Strengthening our Financial Intelligence Unit against terrorist financing",
@@ -47,7 +47,7 @@ def setting(app, people):
         africa = create_offer(unodc, offer(title="Terrorist financing training for West Africa",
                                                regions=["011"]))
         paused = create_offer(unodc, offer(title="Paused financing course"))
-        move_offer(unodc, paused, "pause")
+        offer_move("pause")(unodc, paused)
         unrelated = create_offer(unodc, offer(title="Port facility security audits",
                                                   description="ISPS Code audits of port facilities and ship "
                                                               "security plans for maritime administrations.",
@@ -116,7 +116,7 @@ def test_who_may_see_a_requests_suggestions(app, api, tokens, setting, people):
     assert suggested(api).status_code if False else api.get(f"/api/v1/requests/{rid}/matches").status_code == 401
     with app.app_context():
         req = db.session.get(AssistanceRequest, rid)
-        move_request(db.session.get(User, people.coordinator.id), req, "accept")
+        request_move("accept")(db.session.get(User, people.coordinator.id), req)
         db.session.commit()
     assert suggested(api, tokens.state, rid).status_code == 200
     assert suggested(api, tokens.coordinator, 999999).status_code == 404
@@ -128,7 +128,7 @@ def test_suggestions_stay_current_when_offers_change(app, api, tokens, setting, 
     with app.app_context():
         unodc = db.session.get(User, people.provider.id)
         anywhere = db.session.get(Offer, setting["anywhere"])
-        move_offer(unodc, anywhere, "pause")
+        offer_move("pause")(unodc, anywhere)
         unrelated = db.session.get(Offer, setting["unrelated"])
         update_offer(unodc, unrelated, {"version": unrelated.version, "themes": ["financing", "maritime-security"],
                                             "description": "Audits of port facilities, and training on "
@@ -145,9 +145,9 @@ def test_capacity_taken_removes_an_offer(app, api, tokens, setting, people):
         update_offer(imf, o, {"version": o.version, "capacity": 1})
         coordinator = db.session.get(User, people.coordinator.id)
         other = create_request(coordinator, FIU_REQUEST | {"country": "TJK", "title": "FIU analyst training"})
-        move_request(coordinator, other, "accept")
+        request_move("accept")(coordinator, other)
         match = propose_match(coordinator, {"request_id": other.id, "offer_id": o.id})
-        move_match(imf, match, "accept")
+        match_move("accept")(imf, match)
         db.session.commit()
     ids = [i["offer_id"] for i in suggested(api, tokens.coordinator, setting["request"]).json["items"]]
     assert setting["central_asia"] not in ids
@@ -183,10 +183,10 @@ def test_overlap_warnings_link_similar_requests_and_assistance_under_way(app, se
         twin = create_request(state, FIU_REQUEST | {"title": "Training FIU analysts on terrorist financing"})
         first = db.session.get(AssistanceRequest,
                                setting["request"])
-        move_request(coordinator, first, "accept")
+        request_move("accept")(coordinator, first)
         match = propose_match(coordinator, {"request_id": first.id, "offer_id": setting["central_asia"]})
-        move_match(imf, match, "accept")
-        move_match(imf, match, "start")
+        match_move("accept")(imf, match)
+        match_move("start")(imf, match)
         unrelated = create_request(state, {
             "title": "Victims of terrorism support", "description": "Psychosocial support services and "
             "compensation schemes for victims of terrorist attacks and their families.", "themes": ["victims"],
@@ -224,7 +224,7 @@ def test_proposed_match_records_the_engine_score(app, setting, people):
         coordinator = db.session.get(User, people.coordinator.id)
         from exchange.requests.models import AssistanceRequest
         req = db.session.get(AssistanceRequest, setting["request"])
-        move_request(coordinator, req, "accept")
+        request_move("accept")(coordinator, req)
         match = propose_match(coordinator, {"request_id": req.id, "offer_id": setting["central_asia"]})
         assert match.score is not None and 0 < match.score <= 1
         db.session.rollback()

@@ -10,12 +10,12 @@ import pytest
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.offers.models import Offer
 from exchange.offers.operations import create_offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 
 
 def user(person) -> User:
@@ -34,9 +34,9 @@ def new_request(people, *, state="state", themes=("financing",), status="open", 
     coordinator = user(people.coordinator)
     if status in ("open", "rejected"):
         if status == "open":
-            move_request(coordinator, req, "accept")
+            request_move("accept")(coordinator, req)
         else:
-            move_request(coordinator, req, "reject", {"reason": "Out of scope for the test."})
+            request_move("reject")(coordinator, req, {"reason": "Out of scope for the test."})
     if submitted_at is not None:
         req.submitted_at = submitted_at
     db.session.flush()
@@ -62,7 +62,7 @@ def matched(people, req, offer, *, to="accepted", provider="provider", reason="N
              "in_delivery": [("accept", {}), ("start", {})],
              "completed": [("accept", {}), ("start", {}), ("complete", {"outcome": "Forty analysts trained."})]}[to]
     for action, raw in steps:
-        move_match(who, match, action, raw)
+        match_move(action)(who, match, raw)
     db.session.flush()
     return match
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from exchange.core.extensions import db
-from exchange.offers.operations import move_offer
+from exchange.offers.operations import offer_move
 from exchange.requests.models import AssistanceRequest
 
 
@@ -47,7 +47,7 @@ def test_a_paused_offer_does_not_fill_a_gap(app, api, tokens, people, scenario):
     from exchange.people.models import User
     with app.app_context():
         offer = db.session.get(Offer, scenario.ids["offer_hr"])
-        move_offer(db.session.get(User, people.other_provider.id), offer, "pause")
+        offer_move("pause")(db.session.get(User, people.other_provider.id), offer)
         db.session.commit()
     cells = _cells(api.get("/api/v1/matrix", tokens.coordinator).get_json())
     assert cells["NGA"]["human-rights"]["gap"] is True

@@ -6,7 +6,7 @@ import pytest
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.people.models import User
 from tests.web.test_offers_pages import make_offer
 from tests.web.test_requests_pages import make_request, move
@@ -86,8 +86,7 @@ def kaz(app, people):
         db.session.commit()
         for match, steps in ((in_delivery, ["accept", "start"]), (done, ["accept", "start", "complete"])):
             for step in steps:
-                move_match(provider, db.session.get(Match, match.id), step,
-                                      {"outcome": "Forty analysts trained."} if step == "complete" else {})
+                match_move(step)(provider, db.session.get(Match, match.id), {"outcome": "Forty analysts trained."} if step == "complete" else {})
                 db.session.commit()
         ids["match_delivery"], ids["match_done"] = in_delivery.id, done.id
     return ids

@@ -4,9 +4,9 @@ from __future__ import annotations
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match
+from exchange.matches.operations import match_move
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import move_request
+from exchange.requests.operations import request_move
 from tests.web.test_triage import age, new_offer, new_request, open_request, propose, user
 
 
@@ -24,15 +24,14 @@ def test_empty_homes_say_what_to_do_next(clients):
 def test_state_home(app, people, clients):
     asked = new_request(app, people, title="Request the office asked about")
     with app.app_context():
-        move_request(user(people.coordinator), db.session.get(AssistanceRequest, asked), "request-info",
-                         {"message": "How many analysts?"})
+        request_move("request-info")(user(people.coordinator), db.session.get(AssistanceRequest, asked), {"message": "How many analysts?"})
         db.session.commit()
     request_id = open_request(app, people, title="Request delivered already")
     match_id = propose(app, people, request_id, new_offer(app, people.provider))
     with app.app_context():
         match = db.session.get(Match, match_id)
         for step, raw in (("accept", {}), ("start", {}), ("complete", {"outcome": "Trained"})):
-            move_match(user(people.provider), match, step, raw)
+            match_move(step)(user(people.provider), match, raw)
         db.session.commit()
     html = clients.state.get("/").get_data(as_text=True)
     assert "needs information (1)" in html and "How many analysts?" in html
@@ -47,7 +46,7 @@ def test_provider_home(app, people, clients):
     proposed = propose(app, people, first, new_offer(app, people.provider))
     delivering = propose(app, people, second, new_offer(app, people.provider, title="Another analyst course"))
     with app.app_context():
-        move_match(user(people.provider), db.session.get(Match, delivering), "accept", {})
+        match_move("accept")(user(people.provider), db.session.get(Match, delivering), {})
         db.session.commit()
     html = clients.provider.get("/").get_data(as_text=True)
     assert "Proposed matches to answer (1)" in html and f"/matches/{proposed}" in html

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match
+from exchange.matches.operations import match_move
 from exchange.requests.models import AssistanceRequest
 from tests.web.test_triage import new_offer, notifications_of, open_request, propose, status_of, user
 
@@ -37,7 +37,7 @@ def advance(app, people, match_id: int, steps: list[str]) -> None:
     with app.app_context():
         for step in steps:
             actor = people.provider
-            move_match(user(actor), db.session.get(Match, match_id), step, STEP_INPUT.get(step, {}))
+            match_move(step)(user(actor), db.session.get(Match, match_id), STEP_INPUT.get(step, {}))
         db.session.commit()
 
 

@@ -13,7 +13,7 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.operations import create_request, request_move, update_request
 
 DESCRIPTION = ("The Financial Intelligence Unit has six analysts and no case management system; we need "
                "training for 20 analysts on suspicious transaction reports by June.")
@@ -50,7 +50,7 @@ def make_request(app, person, **changes) -> int:
 
 def move(app, person, request_id: int, action: str, raw: dict | None = None) -> None:
     with app.app_context():
-        move_request(user(person), db.session.get(AssistanceRequest, request_id), action, raw or {})
+        request_move(action)(user(person), db.session.get(AssistanceRequest, request_id), raw or {})
         db.session.commit()
 
 

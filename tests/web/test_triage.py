@@ -18,7 +18,7 @@ from exchange.messages.models import Notification
 from exchange.offers.operations import create_offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 from tests.conftest import make_user
 
 REQUEST = {
@@ -49,7 +49,7 @@ def new_request(app, people, person="state", **overrides) -> int:
 def open_request(app, people, **overrides) -> int:
     request_id = new_request(app, people, **overrides)
     with app.app_context():
-        move_request(user(people.coordinator), db.session.get(AssistanceRequest, request_id), "accept")
+        request_move("accept")(user(people.coordinator), db.session.get(AssistanceRequest, request_id))
         db.session.commit()
     return request_id
 
