@@ -170,7 +170,7 @@ def signed_in_client(app, user_id: int):
     # Inside a test's own app context, write in it: the test client's requests reuse that context's session,
     # whose older transaction would not see a row committed from a nested one.
     with nullcontext() if has_app_context() else app.app_context():
-        _row, token = open_session(db.session.get(User, user_id), address="127.0.0.1", user_agent="test client")
+        _row, token = open_session(db.session.get(User, user_id), {"address": "127.0.0.1", "user_agent": "test client"})
         db.session.commit()
     client = app.test_client()
     with client.session_transaction() as session:

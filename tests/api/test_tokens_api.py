@@ -45,7 +45,7 @@ def _events(app, action: str) -> list[AuditEvent]:
 
 def _issue(app, person, **kwargs) -> str:
     with app.app_context():
-        token = issue_api_token(None, db.session.get(User, person.id), "script", **kwargs)
+        token = issue_api_token(None, db.session.get(User, person.id), {"name": "script", **kwargs})
         db.session.commit()
         return token
 

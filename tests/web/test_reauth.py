@@ -42,7 +42,7 @@ def admins_token(app, people):
     from exchange.people.models import ApiToken
     from exchange.people.tokens import issue_api_token
     with app.app_context():
-        issue_api_token(None, db.session.get(User, people.admin.id), "reauth test")
+        issue_api_token(None, db.session.get(User, people.admin.id), {"name": "reauth test"})
         db.session.commit()
         return db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == people.admin.id))
 

@@ -65,8 +65,8 @@ def test_bad_input_is_refused_beside_the_field_and_creates_nothing(app, people, 
 
 def test_the_page_lists_only_ones_own_tokens_and_revokes_them(app, people, clients):
     with app.app_context():
-        mine = issue_api_token(None, db.session.get(User, people.state.id), "mine")
-        theirs = issue_api_token(None, db.session.get(User, people.provider.id), "theirs")
+        mine = issue_api_token(None, db.session.get(User, people.state.id), {"name": "mine"})
+        theirs = issue_api_token(None, db.session.get(User, people.provider.id), {"name": "theirs"})
         db.session.commit()
     html = clients.state.get("/account/tokens").get_data(as_text=True)
     assert "mine" in html and "theirs" not in html
@@ -85,7 +85,7 @@ def test_the_page_lists_only_ones_own_tokens_and_revokes_them(app, people, clien
 
 def test_an_admin_sees_and_revokes_a_users_tokens_from_the_users_page(app, people, clients):
     with app.app_context():
-        token = issue_api_token(None, db.session.get(User, people.provider.id), "Dashboard feed")
+        token = issue_api_token(None, db.session.get(User, people.provider.id), {"name": "Dashboard feed"})
         db.session.commit()
     (row,) = _tokens_of(app, people.provider)
     html = clients.admin.get(f"/admin/users/{people.provider.id}").get_data(as_text=True)
