@@ -72,6 +72,7 @@ def in_request_transaction(view: Callable) -> Callable:
     """`view` with its work committed once when it succeeds, rolled back otherwise (see the module)."""
     @functools.wraps(view)
     def run(*args, **kwargs):
+        g.pop("_flashed_in_view", None)  # what the view itself flashes, not the hooks before it
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:

@@ -16,13 +16,13 @@ from exchange.core.side_writes import defer_write
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
 from exchange.messages.notify import notify, record_link, thread_key, thread_participants
-from exchange.messages.policy import may_see_message_thread
+from exchange.messages.policy import may_write_in_thread
 from exchange.messages.schemas import MessageIn
 
 
 def post_message(user, record, raw: dict) -> Message:
     """Add a message to the thread of a request or match `user` may see, and tell the other participants."""
-    if not may_see_message_thread(user, record):
+    if not may_write_in_thread(user, record):
         raise Forbidden("You may not write in this thread.")
     body = load(MessageIn(), {"message": raw.get("message", "")})["message"]
     message = Message(author_id=user.id, body=body, request_id=None if isinstance(record, Match) else record.id,
