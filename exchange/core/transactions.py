@@ -3,10 +3,10 @@ nothing below this module commits or rolls back.
 
 - A page or API view's work is committed once, after the view returns a successful answer (status below
   400) to a write (POST, PATCH…); it is rolled back when the view raises (ExchangeError included: the error
-  handlers answer after the rollback), when it answers with an error status (a form shown again with its
-  errors), and for reads (GET, HEAD, OPTIONS), which never write in their transaction. A commit refused by
-  the database (IntegrityError, StaleDataError) is rolled back and raised to the error handlers (409), and
-  the messages the view flashed for a change that did not happen are dropped.
+  handlers answer after the rollback) and when it answers with an error status (a form shown again with its
+  errors). A read (GET, HEAD, OPTIONS) is never committed: its transaction ends with the request. A commit
+  refused by the database (IntegrityError, StaleDataError) is rolled back and raised to the error handlers
+  (409), and the messages the view flashed for a change that did not happen are dropped.
 - `all_or_nothing()` wraps operations whose refusal the view answers itself (the form again with the errors,
   or a message and a redirect): the refusal undoes everything the request did so far, then propagates.
 - `command_transaction` does the same for a CLI command (and the seeds it runs): one commit when it returns,
@@ -45,8 +45,11 @@ def all_or_nothing() -> Iterator[None]:
 
 
 def _finish(response) -> None:
-    """Commit a successful write, roll back anything else."""
-    if request.method in SAFE_METHODS or response.status_code >= 400:
+    """Commit a successful write, roll back a refused one; leave a read's transaction to end with the request
+    (a streamed answer, such as an export, still reads in it)."""
+    if request.method in SAFE_METHODS:
+        return
+    if response.status_code >= 400:
         db.session.rollback()
         return
     try:

@@ -73,6 +73,14 @@ class _Input(ma.Schema):
         unknown = ma.RAISE
 
 
+class _InputFor(_Input):
+    """Input whose rules depend on the record it changes (`schema = SomeIn(record)`)."""
+
+    def __init__(self, record, **kwargs):
+        super().__init__(**kwargs)
+        self.record = record
+
+
 def _text(**kwargs) -> ma.fields.String:
     return ma.fields.String(load_default="", **kwargs)
 
@@ -137,21 +145,18 @@ class ActiveIn(_Input):
     active = StrictBoolean(required=True)
 
 
-class NewPasswordIn(_Input):
-    """A new password for `user`, by the one password rule (knowing their e-mail, name and organisation)."""
+class NewPasswordIn(_InputFor):
+    """A new password for the user (the record), by the one password rule (knowing their e-mail, name and
+    organisation)."""
 
     password = _text()
-
-    def __init__(self, user: User, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
 
     @ma.validates_schema
     def check(self, data, **kwargs):
         self.check_password(data)
 
     def check_password(self, data) -> None:
-        user = self.user
+        user = self.record
         if problems := password_problems(data["password"], password_inputs(user.email, user.name,
                                                                            user.organisation.name)):
             raise ma.ValidationError({"password": problems})
@@ -165,7 +170,7 @@ class PasswordChangeIn(NewPasswordIn):
 
     @ma.validates_schema
     def check(self, data, **kwargs):
-        if not verify_password(self.user.password_hash, data["current"] or ""):
+        if not verify_password(self.record.password_hash, data["current"] or ""):
             raise ma.ValidationError({"current": ["This is not your password."]})
         self.check_password(data)
 
@@ -254,16 +259,14 @@ class ProviderRegistrationIn(_Input):
             raise ma.ValidationError(fields)
 
 
-class ApprovalIn(_Input):
-    approval = _text()
+class ApprovalIn(_InputFor):
+    """The approval of an outside provider (the record)."""
 
-    def __init__(self, organisation: Organisation, **kwargs):
-        super().__init__(**kwargs)
-        self.organisation = organisation
+    approval = _text()
 
     @ma.validates_schema
     def check(self, data, **kwargs):
-        if self.organisation.kind != "outside_provider":
+        if self.record.kind != "outside_provider":
             raise ma.ValidationError({"approval": ["Not an outside provider."]})
         if data["approval"] not in APPROVAL_STATES:
             raise ma.ValidationError({"approval": [f"Choose one of {APPROVAL_STATES}."]})

@@ -1,5 +1,5 @@
 """The one commit per request (core/transactions.py): a view's work is committed once when it answers a
-write successfully, and rolled back when it raises, answers with an error status, or only reads; a commit the
+write successfully, and not when it raises, answers with an error status, or only reads; a commit the
 database refuses takes back the "done" message the view flashed."""
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_a_successful_write_is_committed_once(app):
 
 
 @pytest.mark.parametrize("method, status", [("POST", 422), ("POST", 409), ("GET", 200), ("HEAD", 200)])
-def test_an_error_answer_or_a_read_is_rolled_back(app, method, status):
+def test_an_error_answer_or_a_read_is_not_committed(app, method, status):
     assert _run(app, method, lambda: (_add_organisation("TX-NO"), ("shown again", status))[1]).status_code == status
     assert not _exists(app, "TX-NO")
 
