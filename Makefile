@@ -39,6 +39,7 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 
 bench: install
 	$(BIN)/python benchmarks/matching_bench.py

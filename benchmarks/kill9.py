@@ -85,7 +85,9 @@ class Server:
 
     def start(self) -> None:
         env = {**os.environ, "EXCHANGE_DATABASE_URL": self.url, "EXCHANGE_SECRET_KEY": "kill9-" + "y" * 40,
-               "EXCHANGE_UPLOAD_FOLDER": str(self.log.parent / "uploads")}
+               "EXCHANGE_UPLOAD_FOLDER": str(self.log.parent / "uploads"),
+               # no text embedding after commit: the runs measure the writes alone, as before stored vectors
+               "EXCHANGE_MATCHING_EMBED_AFTER_COMMIT": os.environ.get("EXCHANGE_MATCHING_EMBED_AFTER_COMMIT", "off")}
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"{HOST}:{self.port}",

@@ -4,7 +4,9 @@ Prints index build time, full rebuild time, p50/p95 of one request's refresh, pe
 and the ratio against brute-force scoring of every pair (timed on a sample of requests and
 extrapolated).  Targets on a 2-core machine: rebuild < 5 s, one request p95 < 20 ms,
 peak memory < 500 MB; with ``--vectors 512`` (stored text vectors, issue 13): rebuild <= 2 s,
-p95 <= 10 ms, peak <= 400 MB.  Prints figures; never fails on slowness.
+p95 <= 10 ms, peak <= 400 MB, plus the vectors' store/load through SQLite and (``--embed N``) the
+model's texts per second and the time from saving a request to its suggestions being current.
+Prints figures; never fails on slowness.
 """
 from __future__ import annotations
 
@@ -27,12 +29,14 @@ def main(argv=None) -> int:
     ap.add_argument("--no-tracemalloc", action="store_true", help="skip tracemalloc (faster, ru_maxrss only)")
     ap.add_argument("--vectors", type=int, default=0, metavar="DIM",
                     help="attach precomputed random text vectors of this dimension (512: the model's)")
+    ap.add_argument("--embed", type=int, default=0, metavar="N",
+                    help="also load the real model and embed N texts (texts per second, one text's latency)")
     args = ap.parse_args(argv)
     if args.quick:
         args.requests, args.offers = 1_000, 500
     result = run_bench(args.requests, args.offers, seed=args.seed, brute_sample=args.brute_sample,
                        trace_memory=not args.no_tracemalloc, log=lambda m: print(m, flush=True),
-                       vectors=args.vectors)
+                       vectors=args.vectors, embed_texts=args.embed)
     print(format_bench(result))
     return 0
 

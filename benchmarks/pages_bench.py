@@ -140,7 +140,9 @@ def prepare(url: str, n_requests: int, n_offers: int):
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
+    # MATCHING_EMBED_AFTER_COMMIT off: the seeded records are not embedded while pages are timed
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "MATCHING_EMBED_AFTER_COMMIT": "off",
                       "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None})
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["seed", "reference"], ["seed", "demo"]):

@@ -38,7 +38,7 @@ class RecordIdConverter(IntegerConverter):
 AREA_MODULES = (
     "exchange.reference.models", "exchange.people.models", "exchange.people.credentials", "exchange.audit.models",
     "exchange.requests.models", "exchange.offers.models", "exchange.matches.models", "exchange.documents.models",
-    "exchange.messages.models",
+    "exchange.messages.models", "exchange.matching.models",
     "exchange.people.policy", "exchange.requests.policy", "exchange.offers.policy", "exchange.matches.policy",
 )
 
@@ -83,11 +83,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exchange.web import register_web
     register_web(app)
     register_api(app)
-    from exchange.core.security import refuse_untrusted_host
+    from exchange.web.errors import refuse_untrusted_host
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_untrusted_host)  # before CSRF and the guard
 
     from exchange.cli import register_cli
     register_cli(app)
+    from exchange.matching.refresh import register as register_matching_refresh
+    register_matching_refresh(app)  # stored text vectors refreshed after each commit that changes a text
     from exchange.core import transactions
     transactions.register(app)  # last: every view of every blueprint gets the one commit per request
     return app

@@ -199,6 +199,8 @@ def matching_rebuild(limit: int):
     import time
 
     from exchange.matching import service
+    from exchange.matching.cli import embed_missing
+    embed_missing(label="Embedding missing or stale texts")  # what a refresh after commit missed
     started = time.perf_counter()
     with click.progressbar(length=1, label="Scoring requests", show_pos=True) as bar:
         def progress(done: int, total: int) -> None:
@@ -206,6 +208,11 @@ def matching_rebuild(limit: int):
             bar.update(done - bar.pos)
         rows = service.rebuild_suggestions(limit=limit, progress=progress)
     click.echo(f"{rows} suggestions stored in {time.perf_counter() - started:.2f} s.")
+
+
+from exchange.matching.cli import embed_command
+
+matching.add_command(embed_command)
 
 
 @matching.command("evaluate")

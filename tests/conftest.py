@@ -22,6 +22,9 @@ PASSWORD = "Correct-Horse-Battery-42"
 # One scratch folder per test run, shared by every import of this module.
 _TMP = os.environ.setdefault("EXCHANGE_TEST_TMP", tempfile.mkdtemp(prefix="exchange-tests-"))
 DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
+# The fake embedder in every app the tests build, also those built as production would be and the servers
+# they start (exchange/matching/refresh.py): the real model never loads unless a test asks for it.
+os.environ.setdefault("EXCHANGE_MATCHING_EMBEDDER", "fake")
 UPLOADS = Path(_TMP) / "uploads"
 
 # Tables emptied after each test; reference data (and the organisations it created) stays.
@@ -30,6 +33,7 @@ TRANSIENT_TABLES = [
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
     "api_tokens", "user_sessions", "password_resets", "mfa_recovery_codes", "mfa_credentials", "users",
+    "text_vectors",
 ]
 
 

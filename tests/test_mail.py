@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from exchange.core.extensions import db
-from exchange.messages.mail import build_email, parse_smtp_url, subject_for
+from exchange.messages.mail import build_email, page_url, parse_smtp_url, subject_for
 from exchange.messages.models import Notification
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
@@ -107,11 +107,17 @@ def test_smtp_url_forms():
             parse_smtp_url(bad)
 
 
-def test_email_content():
-    email = build_email("exchange@un.example", "focal@kaz.example", "match.proposed", "UNODC was asked to help.",
-                        "/matches/3", "https://exchange.example")
+def test_email_content(app):
+    app.config["BASE_URL"] = "https://exchange.example/"
+    try:
+        url = page_url(app, "match", 3, "match.proposed")  # no request: built from the app's route table
+        assert page_url(app, "request", 7, "message.posted") == "https://exchange.example/requests/7#thread"
+    finally:
+        app.config["BASE_URL"] = ""
+    assert page_url(app, "organisation", 5, "organisation.approved") == "/"  # no BASE_URL: the path alone
+    email = build_email("exchange@un.example", "focal@kaz.example", "match.proposed", "UNODC was asked to help.", url)
     assert email["To"] == "focal@kaz.example" and email["Subject"] == subject_for("match.proposed", "")
-    assert "https://exchange.example/matches/3" in email.get_content()
+    assert "Open it: https://exchange.example/matches/3" in email.get_content()
     assert subject_for("unknown.kind", "x") == "[The Exchange] Notification"
 
 

@@ -25,8 +25,9 @@ from sqlalchemy import select
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.matches.operations import match_move, propose_match
+from exchange.messages.mail import page_url
 from exchange.messages.models import Notification
-from exchange.messages.notify import record_link
+from exchange.messages.notify import record_ref
 from exchange.messages.operations import post_message
 from exchange.messages.reminders import send_reminders
 from exchange.offers.operations import create_offer
@@ -135,7 +136,7 @@ def test_every_notification_goes_through_notify_and_names_its_record():
 class Scenario:
     def __init__(self, app, people, visibility: str):
         self.app, self.people, self.visibility = app, people, visibility
-        self.records: dict[str, str] = {}   # name → link
+        self.records: dict[str, tuple[str, int]] = {}   # name → (record_type, record_id)
         self.names: dict[int, str] = {u.id: name for name, u in people.all().items()}
 
     def user(self, name: str) -> User:
@@ -151,7 +152,7 @@ class Scenario:
         else:
             req = create_request(state, data)
         db.session.flush()
-        self.records[name] = record_link(req)
+        self.records[name] = record_ref(req)
         for action, actor, body in steps:
             request_move(action)(self.user(actor), req, body)
         return req
@@ -163,7 +164,7 @@ class Scenario:
         match = propose_match(self.user("coordinator"), {"request_id": req.id, "offer_id": offer.id,
                                                              "note": "A good fit."})
         db.session.flush()
-        self.records[name] = record_link(match)
+        self.records[name] = record_ref(match)
         return match
 
     def moves(self, match, steps: list) -> None:
@@ -209,28 +210,25 @@ class Scenario:
             rejected = make_user("officer@refused.test.example", "provider", "refused-institute")
             self.names[rejected.id] = "rejected"
             set_organisation_approval(admin, rejected_org, {"approval": "rejected"})
-            self.records["pending-org"] = self.records["rejected-org"] = "/"
+            self.records["pending-org"], self.records["rejected-org"] = record_ref(pending), record_ref(rejected_org)
             db.session.commit()
             send_reminders(utcnow() + timedelta(days=30))
             db.session.commit()
 
     def received(self) -> dict[tuple[str, str], set[str]]:
-        by_link = {}
-        for name, link in self.records.items():
-            by_link.setdefault(link, []).append(name)
+        by_record = {record: name for name, record in self.records.items()}
         result: dict[tuple[str, str], set[str]] = {}
         with self.app.app_context():
             for note in db.session.scalars(select(Notification)):
-                path = note.link.split("#")[0]
-                names = by_link[path]
-                record = names[0] if path != "/" else ("pending-org" if note.kind == "organisation.approved"
-                                                      else "rejected-org")
+                record = by_record[(note.record_type, note.record_id)]
                 result.setdefault((note.kind, record), set()).add(self.names[note.user_id])
         return result
 
     def deliveries(self) -> set[tuple[int, str]]:
+        """(recipient, the path of the page the notification leads to, as its e-mail links it)."""
         with self.app.app_context():
-            return {(note.user_id, note.link.split("#")[0]) for note in db.session.scalars(select(Notification))}
+            return {(note.user_id, page_url(self.app, note.record_type, note.record_id, ""))
+                    for note in db.session.scalars(select(Notification))}
 
 
 def _client_of(app, user_id: int):

@@ -11,6 +11,7 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.matches.models import Match
 from exchange.matches.operations import match_move
+from exchange.messages.notify import record_ref
 from exchange.messages.reminders import due_reminders, send_reminders, wait_level, working_days_between
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import request_move
@@ -47,7 +48,7 @@ def run(app, now, **kw):
     with app.app_context():
         done = send_reminders(now, **kw)
         db.session.commit()
-        return [(r.kind, r.link, count) for r, count in done]
+        return [(r.kind, record_ref(r.record), count) for r, count in done]
 
 
 def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people):
@@ -55,14 +56,14 @@ def test_stalled_requests_remind_whoever_holds_them_once_per_state(app, people):
     submitted = new_request(app, people)
     assert run(app, now, stalled_days=10) == []  # not stalled yet
     age(app, AssistanceRequest, submitted, 11)
-    assert run(app, now, stalled_days=10) == [("reminder.request", f"/requests/{submitted}", 1)]
+    assert run(app, now, stalled_days=10) == [("reminder.request", ("request", submitted), 1)]
     assert [n.kind for n in notifications_of(app, people.coordinator, "reminder.request")] == ["reminder.request"]
     assert run(app, now, stalled_days=10) == []  # never twice for the same state
     # The case moves (to needs_info: now the State holds it) and stalls again: the State is reminded.
     with app.app_context():
         request_move("request-info")(user(people.coordinator), db.session.get(AssistanceRequest, submitted), {"message": "Which agencies?"})
         db.session.commit()
-    assert run(app, now + timedelta(days=11), stalled_days=10) == [("reminder.request", f"/requests/{submitted}", 1)]
+    assert run(app, now + timedelta(days=11), stalled_days=10) == [("reminder.request", ("request", submitted), 1)]
     reminder = notifications_of(app, people.state, "reminder.request")
     assert len(reminder) == 1 and "your answer" in reminder[0].message
 
@@ -74,8 +75,8 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
     age(app, Match, match_id, 12)
     now = utcnow()
     sent = run(app, now, stalled_days=10)
-    assert ("reminder.match", f"/matches/{match_id}", 1) in sent
-    assert ("reminder.request", f"/requests/{request_id}", 1) not in sent  # open with a live match: not stalled
+    assert ("reminder.match", ("match", match_id), 1) in sent
+    assert ("reminder.request", ("request", request_id), 1) not in sent  # open with a live match: not stalled
     assert "accept or decline" in notifications_of(app, people.provider, "reminder.match")[0].message
     with app.app_context():
         match = db.session.get(Match, match_id)
@@ -84,7 +85,7 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
         db.session.commit()
     assert run(app, now + timedelta(days=13), stalled_days=10, feedback_days=14) == []
     age(app, Match, match_id, 15, "completed_at", "status_changed_at")
-    assert run(app, now, stalled_days=10, feedback_days=14) == [("reminder.feedback", f"/matches/{match_id}", 1)]
+    assert run(app, now, stalled_days=10, feedback_days=14) == [("reminder.feedback", ("match", match_id), 1)]
     assert run(app, now, stalled_days=10, feedback_days=14) == []
     # Once confirmed, nothing more is asked.
     with app.app_context():
@@ -96,7 +97,7 @@ def test_stalled_matches_remind_the_provider_and_feedback_is_asked(app, people):
 def test_open_requests_without_matches_remind_the_office(app, people):
     request_id = open_request(app, people)
     age(app, AssistanceRequest, request_id, 20)
-    assert run(app, utcnow()) == [("reminder.request", f"/requests/{request_id}", 1)]
+    assert run(app, utcnow()) == [("reminder.request", ("request", request_id), 1)]
     assert "a match to be proposed" in notifications_of(app, people.coordinator, "reminder.request")[0].message
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, jsonify
 from flask_smorest import Api
 
+from exchange.api.auth import identify_caller
 from exchange.api.openapi import openapi_document
 from exchange.api.serialize import ErrorOut
 from exchange.core.access import PUBLIC, allow
@@ -38,6 +39,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.extensions["exchange_api"] = api
+    app.extensions["exchange_api_caller"] = identify_caller
 
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)

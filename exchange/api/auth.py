@@ -71,6 +71,14 @@ def _note_use(api_token: ApiToken, now) -> None:
     defer_write(write)
 
 
+def identify_caller():
+    """The API's caller (the guard asks it for every /api/ request): the bearer token's user, refused when
+    the token may not make this request."""
+    user = authenticate()
+    enforce_token_scope(user)
+    return user
+
+
 def enforce_token_scope(user) -> None:
     """Refuse (403) a read-only token's request to anything but read. Known routes only: an unknown route or
     method is answered by the error handlers (404, 405) as for any caller."""

@@ -6,7 +6,7 @@ from flask_login import current_user
 from exchange.api.body import json_body
 from exchange.api.serialize import body_doc
 from exchange.core.access import allow
-from exchange.matches.schemas import ActionIn
+from exchange.core.schemas import ActionIn
 
 
 def register_moves(bp, path: str, moves, *, get, operation, out, roles, docs: dict, bodies: dict,

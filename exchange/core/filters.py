@@ -7,10 +7,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import exists
 
 from exchange.core.models import as_id
-from exchange.offers.models import (
-    Offer,
-)
-from exchange.requests.models import AssistanceRequest
 
 
 def values(params: Mapping, key: str) -> list[str]:
@@ -31,9 +27,11 @@ def values(params: Mapping, key: str) -> list[str]:
     return out
 
 
-def _linked(link_table, owner_column, code_column, codes):
-    return exists().where(link_table.c[owner_column] == (AssistanceRequest.id if owner_column == "request_id"
-                                                          else Offer.id), link_table.c[code_column].in_(codes))
+def linked(link_table, owner_id, code_column: str, codes):
+    """Condition: the record whose id is `owner_id` (a column) names one of `codes` in `link_table`, whose
+    first column is the record's key (request_themes.request_id, offer_languages.offer_id…)."""
+    owner_column = next(iter(link_table.c))
+    return exists().where(owner_column == owner_id, link_table.c[code_column].in_(codes))
 
 
 def _ints(raw: list[str]) -> list[int]:

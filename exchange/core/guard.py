@@ -1,8 +1,9 @@
-"""The before-request guard: identify the caller (session for pages, bearer token for the API),
-then let the access policy decide whether the route admits them."""
+"""The before-request guard: identify the caller (the session for pages; for the API, the bearer token, read
+by the identifier the API registers in `app.extensions["exchange_api_caller"]`), then let the route rules
+decide whether the route admits them."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
@@ -30,7 +31,5 @@ def guard() -> None:
     if _carries_nul():
         raise BadRequest("Text may not contain NUL characters.")
     if is_api_request():
-        from exchange.api.auth import authenticate, enforce_token_scope
-        g._login_user = authenticate()
-        enforce_token_scope(g._login_user)
+        g._login_user = current_app.extensions["exchange_api_caller"]()
     enforce_route_rule(current_user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from exchange.core.errors import ValidationFailed
+from exchange.core.models import MAX_ID
 
 MAX_BUDGET = 10**12
 
@@ -68,3 +69,15 @@ def _messages(messages) -> dict[str, list[str]]:
         else:
             result[key] = [str(m) for m in (value if isinstance(value, list) else [value])]
     return result
+
+
+# The bodies of status moves (requests, offers and matches alike).
+class ReasonIn(_Clean):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
+    duplicate_of = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+
+
+class ActionIn(_Clean):
+    """A status move that takes no text: no body, or only the `version` the caller read (not checked)."""
+
+    version = ma.fields.Integer(strict=True, metadata={"description": "Optional: the version you read."})

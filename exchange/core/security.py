@@ -11,7 +11,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Response, current_app, request
 from flask_login import current_user
-from werkzeug.exceptions import SecurityError
 from zxcvbn import zxcvbn
 
 from exchange.core.texts import text
@@ -142,17 +141,3 @@ def add_security_headers(response: Response) -> Response:
 
 
 UNTRUSTED_HOST_MESSAGE = "This server does not answer for the host name in the request."
-
-
-def refuse_untrusted_host() -> Response | None:
-    """First of the before-request hooks: a Host header outside TRUSTED_HOSTS gets a plain 400.
-
-    Flask refuses such a host while it matches the URL (a SecurityError kept as the routing exception), but
-    then has no URL adapter, so any page that builds a link (the error page too) would fail with a 500;
-    this answer builds none, and no other hook (CSRF, rate limits, the guard) runs for that request."""
-    if not isinstance(request.routing_exception, SecurityError):
-        return None
-    if request.path.startswith("/api/"):
-        from exchange.api.errors import api_error_response
-        return api_error_response("bad_request", UNTRUSTED_HOST_MESSAGE, 400)
-    return Response(UNTRUSTED_HOST_MESSAGE + "\n", status=400, mimetype="text/plain")

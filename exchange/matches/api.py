@@ -11,13 +11,14 @@ from exchange.api.moves import register_moves
 from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
 from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
+from exchange.core.schemas import ReasonIn
 from exchange.core.statuses import MATCH_STATUSES
 from exchange.core.workflow import MATCH_MOVES
 from exchange.matches.models import Match
 from exchange.matches.operations import match_move, propose_match
 from exchange.matches.policy import get_match, visible_matches
 from exchange.matches.queries import filter_matches
-from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn, ReasonIn
+from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
 
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 

@@ -12,15 +12,15 @@ from exchange.core import workflow
 from exchange.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.core.schemas import load
+from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import LIVE_MATCH_STATUSES
 from exchange.matches.models import Match
 from exchange.matches.policy import may_propose_match
-from exchange.matches.schemas import ActionIn, ConfirmIn, MatchIn, OutcomeIn, ReasonIn
-from exchange.messages.notify import coordinators, notify, record_link, users_of
+from exchange.matches.queries import offer_load
+from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
+from exchange.messages.notify import coordinators, notify, users_of
 from exchange.offers.models import Offer
 from exchange.offers.policy import get_offer
-from exchange.offers.queries import offer_load
 from exchange.requests.policy import get_request
 
 
@@ -58,12 +58,11 @@ def propose_match(user, raw: dict) -> Match:
     audit.record(user, "match.proposed", "match", match.id,
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
                  {"status": [None, "proposed"], "request": [None, req.id], "offer": [None, offer.id]})
-    link = record_link(match)
     notify(users_of([offer.organisation_id], ("provider",)), "match.proposed",
-           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", link, exclude=user,
+           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", exclude=user,
            about=match)
     notify(users_of([req.organisation_id], ("member_state",)), "match.proposed",
-           f"{offer.organisation.name} was asked to help with {req.reference}.", link, exclude=user,
+           f"{offer.organisation.name} was asked to help with {req.reference}.", exclude=user,
            about=match)
     return match
 
@@ -170,4 +169,4 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
         recipients += coordinators()
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], ("provider",))
-    notify(recipients, f"match.{action}", message, record_link(match), exclude=user, about=match)
+    notify(recipients, f"match.{action}", message, exclude=user, about=match)

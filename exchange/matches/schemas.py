@@ -1,4 +1,4 @@
-"""Input of matches: proposing one, and the text a move may need (reason, outcome, rating)."""
+"""Input of matches: proposing one, and what completing and confirming a delivery need (outcome, rating)."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -13,11 +13,6 @@ class MatchIn(_Clean):
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
 
 
-class ReasonIn(_Clean):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
-    duplicate_of = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=MAX_ID))
-
-
 class OutcomeIn(_Clean):
     outcome = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
 
@@ -25,9 +20,3 @@ class OutcomeIn(_Clean):
 class ConfirmIn(_Clean):
     rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=5))
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
-
-
-class ActionIn(_Clean):
-    """A status move that takes no text: no body, or only the `version` the caller read (not checked)."""
-
-    version = ma.fields.Integer(strict=True, metadata={"description": "Optional: the version you read."})

@@ -1,7 +1,9 @@
 """Matches pages: the caller's matches (a provider's proposed matches to answer, a State's matches, all
 of them for the Task Force office), one match with its history, thread and the moves open to the
 caller, proposing matches (coordinators), and making a move. The rules are in workflow.py and
-operations/matches.py; this module parses forms and shows the outcome."""
+operations/matches.py; this module parses forms and shows the outcome. It also gives the request and offer
+pages their matches panels (the request's matches, the suggested offers and overlaps, the suggested
+requests of an offer: see core/panels.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -11,14 +13,22 @@ from sqlalchemy.orm import selectinload
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.access import ROLES, allow
+from exchange.core.access import ROLES, allow, may_see_overlaps
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id
+from exchange.core.panels import Panel, load_panels, register_panel
 from exchange.core.transactions import all_or_nothing
 from exchange.matches.models import Match
 from exchange.matches.operations import match_move, propose_match
-from exchange.matches.policy import get_match, match_scope
+from exchange.matches.policy import (
+    get_match,
+    match_scope,
+    may_propose_match,
+    may_see_offer_suggestions,
+    may_see_request_suggestions,
+)
+from exchange.matching import service
 from exchange.messages.notify import unread_messages_by_match
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
@@ -27,6 +37,7 @@ from exchange.web.moves import register_page_moves
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 PER_PAGE = 50
+SUGGESTIONS_SHOWN = 8
 
 
 def _match_query():
@@ -52,12 +63,16 @@ def index():
                            statuses=workflow.MATCH_STATUSES, title="Matches")
 
 
+MATCH_PAGE_PLACES = ("thread",)  # where other areas' panels go on a match's page (core/panels.py)
+
+
 def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
                   status: int = 200):
     moves = workflow.available_moves("match", current_user, match)
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
                            failed=failed, request_statuses=workflow.REQUEST_STATUSES,
+                           panels=load_panels("match", current_user, match, MATCH_PAGE_PLACES),
                            title=f"Match {match.reference}"), status
 
 
@@ -120,14 +135,38 @@ def propose():
 
 
 
-def request_matches(req) -> list[Match]:
-    """The matches of a request that the signed-in person may see (for the request page's workflow partial)."""
-    if not current_user.is_authenticated:
-        return []
-    return list(db.session.scalars(_match_query().where(Match.request_id == req.id, match_scope(current_user))
-                                   .order_by(Match.id)))
+# --------------------------------------------------------------------------------------------
+# The matches area's panels on request and offer pages (core/panels.py): the request and offer views
+# load them with the rest of their page, without importing this area.
+
+def request_matches_panel(user, req: AssistanceRequest) -> Panel:
+    """The request's matches that `user` may see, and whether they may propose more."""
+    matches = list(db.session.scalars(_match_query().where(Match.request_id == req.id, match_scope(user))
+                                      .order_by(Match.id)))
+    return Panel("matches/_request_matches.html", {"matches": matches, "may_propose": may_propose_match(user, req)})
+
+
+def request_suggestions_panel(user, req: AssistanceRequest) -> Panel | None:
+    """Overlap warnings (the office) and the offers the matching engine suggests (who may see them)."""
+    overlaps = service.overlaps_for_request(req) if may_see_overlaps(user) else []
+    suggestions = (service.suggestions_for_request(user, req, limit=SUGGESTIONS_SHOWN)
+                   if may_see_request_suggestions(user, req) else None)
+    if not overlaps and suggestions is None:
+        return None
+    return Panel("matches/_request_suggestions.html", {"overlaps": overlaps, "suggestions": suggestions,
+                                                       "may_propose": may_propose_match(user, req)})
+
+
+def offer_suggestions_panel(user, offer: Offer) -> Panel | None:
+    """The requests the matching engine suggests for an offer, for its provider and the office."""
+    if not may_see_offer_suggestions(user, offer):
+        return None
+    return Panel("matches/_offer_suggestions.html",
+                 {"suggestions": service.suggestions_for_offer(user, offer, limit=SUGGESTIONS_SHOWN)})
 
 
 @bp.record_once
-def _register_helpers(state) -> None:
-    state.app.jinja_env.globals.update(request_matches=request_matches)
+def _register_panels(state) -> None:
+    register_panel(state.app, "request", "workflow", request_matches_panel)
+    register_panel(state.app, "request", "end", request_suggestions_panel)
+    register_panel(state.app, "offer", "end", offer_suggestions_panel)

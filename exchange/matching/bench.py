@@ -32,10 +32,11 @@ TARGETS_VECTORS = {"rebuild_s": 2.0, "one_p95_ms": 10.0, "peak_mb": 400.0}  # is
 def attach_random_vectors(offers, requests, dimension: int = 512, seed: int = 7):
     """Precomputed stand-ins for stored vectors (no model): per theme a random direction, each
     text the normalised sum of its themes' directions and noise, so that cosines spread like
-    real ones (same theme ~0.4-0.6, unrelated ~0)."""
+    real ones (same theme ~0.4-0.6, unrelated ~0). Each text has the rows the service loads: a
+    request its whole text, an offer its whole text and (at least three) passages."""
     import numpy as np
 
-    from exchange.matching.embeddings import TextVectors
+    from exchange.matching.embeddings import TextVectors, normalise, passages_of
     rng = np.random.default_rng(seed)
     centre = {t: rng.standard_normal(dimension).astype(np.float32) for t in sorted(THEME_NAMES)}
 
@@ -43,8 +44,14 @@ def attach_random_vectors(offers, requests, dimension: int = 512, seed: int = 7)
         v = rng.standard_normal(dimension).astype(np.float32) * 1.2
         for t in x.themes:
             v += centre[t]
-        v /= np.linalg.norm(v)
-        return TextVectors((x.title,), v[None, :], f"random-{dimension}")
+        if isinstance(x, RequestData):  # the service loads a request's whole-text row only
+            ps = (passages_of((x.title, x.description, x.beneficiary))[0],)
+        else:  # an offer's passages are quoted: as if each description had three sentences or so
+            ps = passages_of((x.title, x.description))
+            ps = ps if len(ps) > 1 else (ps[0], x.title, x.description[:len(x.description) // 2],
+                                         x.description[len(x.description) // 2:])
+        rows = [v] + [v + rng.standard_normal(dimension).astype(np.float32) for _ in ps[1:]]
+        return TextVectors(ps, normalise(np.stack(rows)), f"random-{dimension}")
     return ([replace(o, vectors=vec(o)) for o in offers], [replace(r, vectors=vec(r)) for r in requests])
 
 # M49 parents: leaf area -> chain up to the region
@@ -154,6 +161,68 @@ def make_data(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42):
     return offers, requests, names
 
 
+def stored_round_trip(items, kind: str = "request") -> dict:
+    """Store every item's vectors as the app does (one row per passage, float32 bytes) in an in-memory
+    SQLite table, then read them back into ``TextVectors`` as ``service.build_index`` does: seconds each."""
+    import sqlite3
+
+    import numpy as np
+
+    from exchange.matching.embeddings import TextVectors
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE text_vectors (record_type TEXT, record_id INTEGER, passage INTEGER, text TEXT, "
+                "dimension INTEGER, vector BLOB, PRIMARY KEY (record_type, record_id, passage))")
+    t0 = time.perf_counter()
+    rows = [(kind, x.id, i, x.vectors.passages[i], x.vectors.dimension, np.asarray(x.vectors.vectors[i], "<f4").tobytes())
+            for x in items if x.vectors is not None for i in range(len(x.vectors.passages))]
+    con.executemany("INSERT INTO text_vectors VALUES (?, ?, ?, ?, ?, ?)", rows)
+    con.commit()
+    t_store = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out, cur, buf = {}, None, []
+
+    def flush():
+        if buf:
+            dim = buf[0][3]
+            out[cur] = TextVectors(tuple(b[1] for b in buf), np.frombuffer(b"".join(b[2] for b in buf), "<f4")
+                                   .reshape(len(buf), dim), "stored")
+    for rid, _passage, text, dim, blob in con.execute(
+            "SELECT record_id, passage, text, dimension, vector FROM text_vectors WHERE record_type = ? "
+            "ORDER BY record_id, passage", (kind,)):
+        if rid != cur:
+            flush()
+            cur, buf = rid, []
+        buf.append((rid, text, blob, dim))
+    flush()
+    t_load = time.perf_counter() - t0
+    con.close()
+    return {"rows": len(rows), "records": len(out), "store_s": t_store, "load_s": t_load}
+
+
+def measure_embedding(n_texts: int = 64, seed: int = 1) -> dict:
+    """Texts embedded per second by the app's model (USE-m3, loaded here: slow), in batches of 32 as the
+    backfill does, and the latency of one text alone (as after one save)."""
+    from exchange.matching.embeddings import default_embedder, many_text_vectors
+    _, requests, _ = make_data(n_texts, 1, seed)
+    texts = [(r.title, r.description, r.beneficiary) for r in requests]
+    e = default_embedder()
+    t0 = time.perf_counter()
+    e.embed_queries(["load the model"])
+    t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    tvs = many_text_vectors(e, texts, "query")
+    t_batch = time.perf_counter() - t0
+    singles = []
+    for parts in texts[:5]:
+        t0 = time.perf_counter()
+        many_text_vectors(e, [parts], "query")
+        singles.append(time.perf_counter() - t0)
+    passages = sum(len(tv.passages) for tv in tvs)
+    return {"model": e.name, "load_s": t_load, "records": len(texts), "passages": passages,
+            "records_per_s": len(texts) / t_batch, "passages_per_s": passages / t_batch,
+            "one_record_s": statistics.median(singles)}
+
+
 def _maxrss_mb() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return r / (1024 * 1024) if sys.platform == "darwin" else r / 1024
@@ -161,9 +230,10 @@ def _maxrss_mb() -> float:
 
 def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, samples: int = 300,
               brute_sample: int = 30, limit: int = 10, trace_memory: bool = True, log=None,
-              vectors: int = 0) -> dict:
+              vectors: int = 0, embed_texts: int = 0) -> dict:
     """Run the benchmark and return its figures (seconds, milliseconds, megabytes).
-    ``vectors``: dimension of precomputed random text vectors to attach (0: none)."""
+    ``vectors``: dimension of precomputed random text vectors to attach (0: none);
+    ``embed_texts``: also measure the real model on this many texts (loads it: slow)."""
     say = log or (lambda *_: None)
     say(f"generating {n_requests} requests and {n_offers} offers...")
     offers, requests, names = make_data(n_requests, n_offers, seed)
@@ -179,6 +249,7 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
     t0 = time.perf_counter()
     allres = index.rebuild_all(limit=limit)
     t_rebuild = time.perf_counter() - t0
+    say(f"rebuilt in {t_rebuild:.2f} s; one request at a time...")
     rnd = random.Random(seed + 1)
     sample = rnd.sample(requests, min(samples, len(requests)))
     lat, cands = [], []
@@ -190,6 +261,15 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
     lat.sort()
     p50 = statistics.median(lat)
     p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
+    # a request saved with new vectors: upsert it, then its suggestions (what the service does on its next read)
+    saved = []
+    for r in sample[:20]:
+        r2 = replace(r, description=r.description + " (edited)")
+        t0 = time.perf_counter()
+        index.upsert_request(r2)
+        index.offers_for(r2, limit=limit)
+        saved.append((time.perf_counter() - t0) * 1000)
+        index.upsert_request(r)
     # refresh after a change: upsert one offer, then ask again (the offer table recompiles)
     upd = []
     for r in sample[:10]:
@@ -198,6 +278,18 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
         t0 = time.perf_counter()
         index.offers_for(r, limit=limit)
         upd.append((time.perf_counter() - t0) * 1000)
+    # a page shows a request's ten suggestions: their reasons are written then
+    shown = []
+    for r in sample[:50]:
+        t0 = time.perf_counter()
+        for s in allres[r.id]:
+            len(s.reasons)
+        shown.append((time.perf_counter() - t0) * 1000)
+    peak_serving = _maxrss_mb()  # index, rebuild, queries: what a serving process holds
+    say("writing every suggestion's reasons (as the snapshot does)...")
+    t0 = time.perf_counter()
+    n_reasons = sum(len(s.reasons) for v in allres.values() for s in v)
+    t_reasons = time.perf_counter() - t0
     # brute force on a sample, extrapolated
     bsample = sample[:max(1, min(brute_sample, len(sample)))]
     t0 = time.perf_counter()
@@ -210,6 +302,15 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
     t_brute_all = t_brute_one * len(requests)
     suggested = sum(len(v) for v in allres.values())
     peak_rss = _maxrss_mb()
+    stored = None
+    if vectors:
+        say("storing and loading the vectors through SQLite...")
+        rq, of = stored_round_trip(requests, "request"), stored_round_trip(offers, "offer")
+        stored = {k: rq[k] + of[k] for k in rq}
+    embedding = None
+    if embed_texts:
+        say(f"embedding {embed_texts} texts with the model...")
+        embedding = measure_embedding(embed_texts)
     traced_peak = None
     if trace_memory:  # separate pass: tracing slows Python down, so it is not timed
         say("tracing memory of a second build + rebuild...")
@@ -222,7 +323,9 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
         tracemalloc.stop()
     return {
         "requests": n_requests, "offers": n_offers, "limit": limit,
-        "build_s": t_build, "rebuild_s": t_rebuild,
+        "build_s": t_build, "rebuild_s": t_rebuild, "reasons_s": t_reasons, "reasons_written": n_reasons,
+        "saved_request_ms": statistics.median(saved) if saved else None,
+        "stored": stored, "embedding": embedding,
         "rebuild_per_request_ms": t_rebuild / max(1, n_requests) * 1000,
         "one_p50_ms": p50, "one_p95_ms": p95, "one_samples": len(lat),
         "after_upsert_ms": statistics.median(upd) if upd else None,
@@ -234,6 +337,7 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
         "speedup_one_vs_brute": t_brute_one * 1000 / p50 if p50 else None,
         "brute_mismatches": mismatches,
         "rss_before_mb": rss0, "peak_rss_mb": peak_rss, "traced_peak_mb": traced_peak,
+        "peak_serving_mb": peak_serving, "shown_reasons_ms": statistics.median(shown) if shown else None,
         "targets": TARGETS_VECTORS if vectors else TARGETS, "vectors": vectors,
     }
 
@@ -249,8 +353,12 @@ def format_bench(r: dict) -> str:
         f"  index build (analyse texts, compile)   {r['build_s']:8.2f} s",
         f"  full rebuild, every request            {r['rebuild_s']:8.2f} s   target < {t['rebuild_s']:.0f} s: "
         f"{mark(r['rebuild_s'], t['rebuild_s'])}  ({r['rebuild_per_request_ms']:.3f} ms/request)",
+        f"  ...every suggestion's reasons written  {r['reasons_s']:8.2f} s   ({r['reasons_written']} reasons; written "
+        "when first read: the snapshot writes all)",
+        f"  reasons of one request's top-{r['limit']} (a page)   {r['shown_reasons_ms']:8.2f} ms (median of 50)",
         f"  one request, p50 / p95                 {r['one_p50_ms']:8.2f} / {r['one_p95_ms']:.2f} ms   "
         f"target p95 < {t['one_p95_ms']:.0f} ms: {mark(r['one_p95_ms'], t['one_p95_ms'])}  ({r['one_samples']} samples)",
+        f"  a request saved: upsert + its top-{r['limit']}     {r['saved_request_ms']:8.2f} ms (median of 20)",
         f"  one request right after an upsert      {r['after_upsert_ms']:8.2f} ms (offer table recompiled)",
         f"  candidates per request after pruning   {r['candidates_mean']:8.0f} of {r['offers']} offers "
         f"({100 * r['candidates_mean'] / max(1, r['offers']):.0f}%)",
@@ -260,9 +368,22 @@ def format_bench(r: dict) -> str:
         f"  speed-up vs brute force                rebuild x{r['speedup_rebuild_vs_brute']:.0f}, "
         f"one request x{r['speedup_one_vs_brute']:.0f}",
         f"  index == brute force on the sample     {'yes' if r['brute_mismatches'] == 0 else 'NO: ' + str(r['brute_mismatches']) + ' differ'}",
-        f"  peak memory (ru_maxrss, whole process) {r['peak_rss_mb']:8.0f} MB   target < {t['peak_mb']:.0f} MB: "
-        f"{mark(r['peak_rss_mb'], t['peak_mb'])}  (before index: {r['rss_before_mb']:.0f} MB)",
+        f"  peak memory (ru_maxrss, whole process) {r['peak_serving_mb']:8.0f} MB   target < {t['peak_mb']:.0f} MB: "
+        f"{mark(r['peak_serving_mb'], t['peak_mb'])}  (before index: {r['rss_before_mb']:.0f} MB; data, index, "
+        "rebuild, queries)",
+        f"  ...after writing every reason and the brute-force check {r['peak_rss_mb']:.0f} MB (the snapshot command)",
     ]
+    if r.get("stored"):
+        st = r["stored"]
+        lines.append(f"  stored vectors through SQLite          store {st['store_s']:.2f} s, load {st['load_s']:.2f} s "
+                     f"({st['records']} records, {st['rows']} rows of float32 bytes)")
+    if r.get("embedding"):
+        em = r["embedding"]
+        lines += [
+            f"  model {em['model']}: load {em['load_s']:.1f} s, {em['records_per_s']:.1f} records/s "
+            f"({em['passages_per_s']:.1f} passages/s) in batches, one record alone {em['one_record_s']:.2f} s",
+            f"  saving a request -> suggestions current  ~{em['one_record_s'] + r['saved_request_ms'] / 1000:.2f} s "
+            "(embedding one record + upsert + top-k; plus the service's catch-up queries)"]
     if r.get("traced_peak_mb") is not None:
         lines.append(f"  peak Python allocations (tracemalloc)  {r['traced_peak_mb']:8.0f} MB during build + rebuild "
                      "(separate, untimed pass)")

@@ -160,9 +160,19 @@ class FakeEmbedder:
     with no word in common are near-orthogonal.  ``synonyms`` maps words onto one another so
     a test can say "these mean the same across languages"."""
 
-    def __init__(self, dimension: int = 64, synonyms: dict[str, str] | None = None):
+    # Common words of the six languages' Latin/Cyrillic texts, dropped with ``drop_stopwords`` (the app's
+    # test embedder), so unrelated texts are not brought together by "and", "for", "des"...
+    STOPWORDS = frozenset({"the", "and", "for", "with", "from", "into", "our", "their", "this", "that",
+        "these", "those", "are", "was", "were", "has", "have", "will", "can", "all", "its", "not", "but",
+        "who", "which", "what", "when", "where", "how", "about", "through", "against", "between", "within",
+        "over", "under", "les", "des", "une", "pour", "dans", "par", "sur", "avec", "aux", "est", "sont",
+        "qui", "que", "del", "las", "los", "una", "por", "para", "con", "sus", "como", "entre", "его", "для",
+        "при", "как", "что", "это", "или", "они"})
+
+    def __init__(self, dimension: int = 64, synonyms: dict[str, str] | None = None, drop_stopwords: bool = False):
         self.dimension = dimension
-        self.name = f"fake-{dimension}"
+        self.drop_stopwords = drop_stopwords
+        self.name = f"fake-{dimension}" + ("-s" if drop_stopwords else "")
         self.synonyms = {k.casefold(): v.casefold() for k, v in (synonyms or {}).items()}
         self.calls = 0
         self._cache: dict[str, np.ndarray] = {}
@@ -179,7 +189,7 @@ class FakeEmbedder:
         for tok in _TOKEN.findall(text.casefold()):
             if _HAN.match(tok):
                 words += [tok[i:i + 2] for i in range(max(1, len(tok) - 1))]
-            elif len(tok) > 2:
+            elif len(tok) > 2 and not (self.drop_stopwords and tok in self.STOPWORDS):
                 words.append(tok)
         acc = np.zeros(self.dimension, dtype=np.float32)
         for w in words:

@@ -30,7 +30,7 @@ without them are scored as above.  The engine never embeds: callers pass stored 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -51,18 +51,19 @@ URGENCY_WEIGHT = {"low": 0.0, "medium": 0.0, "high": 0.05, "critical": 0.10}
 SOON_DAYS = 90.0
 
 # With text vectors (both sides embedded by the same model) the embedding carries the match:
-#   score = 0.667 text (cosine of the whole texts, calibrated: (cos - SIM_LO) / (SIM_HI - SIM_LO))
-#         + 0.143 lexicon text (the TF-IDF/concept part above) + 0.114 themes + 0.038 languages
-#         + 0.019 modalities + 0.019 time fit, then urgency as above.
-# Weights measured on the old evaluation set (docs/MATCHING.md), reported on the hard set.
-EW_TEXT, EW_THEME, EW_LEX, EW_LANG, EW_MOD, EW_TIME = 0.667, 0.114, 0.143, 0.038, 0.019, 0.019
+#   score = 0.616 text (cosine of the whole texts, calibrated: (cos - SIM_LO) / (SIM_HI - SIM_LO))
+#         + 0.208 lexicon text (the TF-IDF/concept part above) + 0.105 themes + 0.035 languages
+#         + 0.018 modalities + 0.018 time fit, then urgency as above.
+# Weights: the earlier ones (chosen on the old evaluation set) with the lexicon's raised from 0.143 to 0.225
+# and all normalised; how and what it used of the hard set: docs/MATCHING.md.
+EW_TEXT, EW_THEME, EW_LEX, EW_LANG, EW_MOD, EW_TIME = 0.616, 0.105, 0.208, 0.035, 0.018, 0.018
 SIM_LO, SIM_HI = 0.10, 0.80   # cosine mapped to 0 .. 1 (clipped)
 SIM_MIN = 0.25                # cosine needed for a text-only suggestion (no shared theme)
 SIM_TEXT_CARRIED = 0.45       # cosine at which the reasons say the text carried the match
 # Best score under this: "no strong match" (the suggestions are still listed, flagged).
-# Measured on the hard set with embeddings (evaluation.measure_threshold: 0.434 and 0.460 on its
-# two halves, 0.46 on the whole; cross-validated accuracy 0.91; docs/MATCHING.md).
-NO_MATCH_BELOW = 0.46
+# Measured on the hard set with embeddings (evaluation.measure_threshold on the whole set: 0.437 with the
+# weights above; cross-validated accuracy on its two halves 0.91; docs/MATCHING.md).
+NO_MATCH_BELOW = 0.44
 NO_MATCH_BELOW_LEXICON = 0.0  # without vectors the scores are not calibrated: never flagged
 QUOTE_CHARS = 180
 
@@ -129,7 +130,47 @@ class OfferData:
         return not self.countries and not self.regions
 
 
-@dataclass(frozen=True)
+class LazyReasons(Sequence):
+    """The reasons of a suggestion, written when first read: ``MatchingIndex`` ranks every request's
+    offers at once, and writing 100 000 reasons (a few tens of microseconds each) would cost more than the
+    ranking; a page or the snapshot reads them for the few suggestions it shows. Behaves as the tuple of
+    strings it stands for (equal to it, same hash, same repr)."""
+
+    __slots__ = ("_args", "_value")
+
+    def __init__(self, make: Callable[..., tuple[str, ...]], *args):
+        self._args = (make, *args)
+        self._value: tuple[str, ...] | None = None
+
+    def _get(self) -> tuple[str, ...]:
+        if self._value is None:
+            make, *args = self._args
+            self._value = tuple(make(*args))
+            self._args = None
+        return self._value
+
+    def __getitem__(self, i):
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, LazyReasons)):
+            return self._get() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """An offer suggested for a request."""
 
@@ -143,7 +184,7 @@ class Suggestion:
                 "strong": self.strong}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RequestSuggestion:
     """A request suggested for an offer (the reverse direction)."""
 
@@ -460,43 +501,58 @@ class _Table:
         self.ntheme = np.array([len(x.themes) for x in items], dtype=np.float64)
         self.nmod = np.array([len(x.modalities) for x in items], dtype=np.float64)
         self.haslang = np.array([bool(x.languages) for x in items], dtype=bool)
-        analyses = [T.analyse(x.text) for x in items]
+        # text: concepts and TF-IDF row of each item, compiled once per item object and kept by the index
+        # (an upsert recompiles one row; the module's text caches are not filled with every indexed text)
+        vocab = index._vocab
+        cache = index._compiled.get(kind, {}) if grow_vocab else {}
+        kept: dict[int, tuple] = {}
+        concepts_of_row: list[frozenset] = []
         conc = []
-        for a in analyses:
-            m = 0
-            for cid in T.concepts_of(a):
-                m |= 1 << _CONCEPT_BIT[cid]
-            conc.append(m)
+        cols_of_row: list[np.ndarray] = []
+        vals_of_row: list[np.ndarray] = []
+        for x in items:
+            hit = cache.get(x.id)
+            if hit is None or hit[0] is not x:
+                a = T.analyse_uncached(x.text) if grow_vocab else T.analyse(x.text)
+                concepts = T.concepts_of(a)
+                m = 0
+                for cid in concepts:
+                    m |= 1 << _CONCEPT_BIT[cid]
+                cols, vals = [], []
+                for tok, w in T.vector_of(a).items():
+                    col = vocab.get(tok)
+                    if col is None:
+                        if not grow_vocab:
+                            continue
+                        col = vocab[tok] = len(vocab)
+                    cols.append(col)
+                    vals.append(w)
+                hit = (x, concepts, m, np.array(cols, dtype=np.int32), np.array(vals, dtype=np.float64))
+            if grow_vocab:
+                kept[x.id] = hit
+            concepts_of_row.append(hit[1])
+            conc.append(hit[2])
+            cols_of_row.append(hit[3])
+            vals_of_row.append(hit[4])
+        if grow_vocab:
+            index._compiled[kind] = kept
         self.conc = _u64(conc)
         # text CSR
-        vocab = index._vocab
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for x in items:
-            vec = T.vector(x.text)
-            for tok, w in vec.items():
-                col = vocab.get(tok)
-                if col is None:
-                    if not grow_vocab:
-                        continue
-                    col = vocab[tok] = len(vocab)
-                indices.append(col)
-                data.append(w)
-            indptr.append(len(indices))
-        self.indptr = np.array(indptr, dtype=np.int64)
-        self.indices = np.array(indices, dtype=np.int32)
-        self.data = np.array(data, dtype=np.float64)
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        if n:
+            np.cumsum([len(c) for c in cols_of_row], out=self.indptr[1:])
+        self.indices = np.concatenate(cols_of_row) if n else np.zeros(0, dtype=np.int32)
+        self.data = np.concatenate(vals_of_row) if n else np.zeros(0, dtype=np.float64)
         self.text = sp.csr_matrix((self.data, self.indices, self.indptr), shape=(n, max(len(vocab), 1)))
         # postings by theme and by topic concept
         self.by_theme: dict[str, np.ndarray] = {}
         self.by_concept: dict[str, np.ndarray] = {}
         tmp_t: dict[str, list[int]] = {}
         tmp_c: dict[str, list[int]] = {}
-        for row, (x, a) in enumerate(zip(items, analyses)):
+        for row, (x, concepts) in enumerate(zip(items, concepts_of_row)):
             for t in x.themes:
                 tmp_t.setdefault(t, []).append(row)
-            for c in T.concepts_of(a):
+            for c in concepts:
                 tmp_c.setdefault(c, []).append(row)
         self.by_theme = {k: np.array(v, dtype=np.int64) for k, v in tmp_t.items()}
         self.by_concept = {k: np.array(v, dtype=np.int64) for k, v in tmp_c.items()}
@@ -545,35 +601,39 @@ def _popcount(x: np.ndarray) -> np.ndarray:
     return np.bitwise_count(x).astype(np.float64)
 
 
-def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int):
-    """Scores (g x k) of request rows ``rr`` against offer rows ``oo`` (both already
-    place-filtered and active/capacity-filtered).  Returns (score, mask) where mask marks
-    eligible (dates) and relevant pairs."""
-    rt, ot = R.theme[rr][:, None], O.theme[oo][None, :]
-    st = _popcount(rt & ot)
-    rs, re_ = R.start[rr][:, None], R.end[rr][:, None]
-    os_, oe = O.start[oo][None, :], O.end[oo][None, :]
-    dates_ok = (os_ <= re_) & (oe >= rs)
-    cos = (R.text_rows(rr, ncols) @ O.text_rows(oo, ncols).T).toarray()
-    shared_conc = (R.conc[rr][:, None] & O.conc[oo][None, :]) != 0
+def _pair_mask(R: _Table, ri: np.ndarray, O: _Table, oi: np.ndarray, cos, sim, usev):
+    """Eligible (dates) and relevant pairs of request rows ``ri`` and offer rows ``oi`` (index arrays that
+    broadcast: a column and a row for a dense block, or two flat arrays for chosen pairs; place, active
+    and capacity already filtered). Also returns the shared-theme counts."""
+    st = _popcount(R.theme[ri] & O.theme[oi])
+    dates_ok = (O.start[oi] <= R.end[ri]) & (O.end[oi] >= R.start[ri])
+    shared_conc = (R.conc[ri] & O.conc[oi]) != 0
     relevant = (st > 0) | (shared_conc & (cos >= TEXT_MIN))
-    usev = None
-    if R.anyvec and O.anyvec and R.model == O.model:
-        usev = R.hasvec[rr][:, None] & O.hasvec[oo][None, :]
-        sim = R.vec[rr].astype(np.float64) @ O.vec[oo].astype(np.float64).T
+    if usev is not None:
         relevant |= usev & (sim >= SIM_MIN)
-    mask = dates_ok & relevant
-    nt = R.ntheme[rr][:, None] * O.ntheme[oo][None, :]
-    theme_c = np.divide(st, np.sqrt(nt), out=np.zeros_like(st), where=nt > 0)
+    return dates_ok & relevant, st
+
+
+def _pair_scores(R: _Table, ri: np.ndarray, O: _Table, oi: np.ndarray, cos, sim, usev, st=None) -> np.ndarray:
+    """Scores of the pairs (``ri``, ``oi`` as in ``_pair_mask``; ``cos``, ``sim`` and ``usev`` of their shape).
+    Every operation is elementwise, so a pair's score is the same computed in a dense block or alone."""
+    if st is None:
+        st = _popcount(R.theme[ri] & O.theme[oi])
+    shape = np.broadcast_shapes(ri.shape, oi.shape)
+    rs, re_ = R.start[ri], R.end[ri]
+    os_, oe = O.start[oi], O.end[oi]
+    nt = R.ntheme[ri] * O.ntheme[oi]
+    theme_c = np.divide(st, np.sqrt(nt), out=np.zeros(shape), where=nt > 0)
     text_c = np.minimum(1.0, cos / TEXT_SATURATION)
-    nm = R.nmod[rr][:, None] * O.nmod[oo][None, :]
-    sm = _popcount(R.mod[rr][:, None] & O.mod[oo][None, :])
-    mod_c = np.where(nm > 0, np.divide(sm, np.sqrt(nm), out=np.zeros_like(sm), where=nm > 0), 0.5)
-    rl, ol = R.lang[rr], O.lang[oo]
-    shared_lang = np.zeros((len(rr), len(oo)), dtype=bool)
+    nm = R.nmod[ri] * O.nmod[oi]
+    sm = _popcount(R.mod[ri] & O.mod[oi])
+    mod_c = np.where(nm > 0, np.divide(sm, np.sqrt(nm), out=np.zeros(shape), where=nm > 0), 0.5)
+    shared_lang = np.zeros(shape, dtype=bool)
     for w in range(4):
-        shared_lang |= (rl[:, w][:, None] & ol[:, w][None, :]) != 0
-    both_lang = R.haslang[rr][:, None] & O.haslang[oo][None, :]
+        a, b = R.lang[ri, w], O.lang[oi, w]
+        if a.any() and b.any():  # (an all-zero word shares nothing)
+            shared_lang |= (a & b) != 0
+    both_lang = R.haslang[ri] & O.haslang[oi]
     lang_c = np.where(both_lang, shared_lang.astype(np.float64), 0.5)
     # time fit
     open_req = (rs == _NEG) & (re_ == _POS)
@@ -587,29 +647,99 @@ def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: in
     late = os_ - rs
     soon = np.where(os_ == _NEG, 1.0, np.where(rs == _NEG, 0.5,
                     np.where(late <= 0, 1.0, np.maximum(0.0, 1.0 - late / SOON_DAYS))))
-    u = R.urg[rr][:, None]
-    base = W_THEME * theme_c + W_TEXT * text_c + W_MOD * mod_c + W_LANG * lang_c + W_TIME * time_c
+    u = R.urg[ri]
+    if usev is None or not usev.all():
+        base = W_THEME * theme_c + W_TEXT * text_c + W_MOD * mod_c + W_LANG * lang_c + W_TIME * time_c
     if usev is not None:
         ebase = (EW_TEXT * np.clip((sim - SIM_LO) / (SIM_HI - SIM_LO), 0.0, 1.0) + EW_THEME * theme_c
                  + EW_LEX * text_c + EW_LANG * lang_c + EW_MOD * mod_c + EW_TIME * time_c)
-        base = np.where(usev, ebase, base)
-    score = base * (1.0 - u) + u * soon
-    return score, mask
+        base = ebase if usev.all() else np.where(usev, ebase, base)
+    return base * (1.0 - u) + u * soon
 
 
-def _top(score_row: np.ndarray, mask_row: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    """Best ``limit`` (id, rounded score) among masked entries, ties by id ascending."""
+def _block_texts(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int):
+    """(cos, sim, usev) of a dense block: lexicon cosine, embedding cosine and where it applies (None, None
+    without comparable vectors)."""
+    cos = (R.text_rows(rr, ncols) @ O.text_rows(oo, ncols).T).toarray()
+    if R.anyvec and O.anyvec and R.model == O.model:
+        usev = R.hasvec[rr][:, None] & O.hasvec[oo][None, :]
+        sim = R.vec[rr].astype(np.float64) @ O.vec[oo].astype(np.float64).T
+        return cos, sim, usev
+    return cos, None, None
+
+
+def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int):
+    """Scores (g x k) of request rows ``rr`` against offer rows ``oo`` (both already
+    place-filtered and active/capacity-filtered).  Returns (score, mask) where mask marks
+    eligible (dates) and relevant pairs."""
+    cos, sim, usev = _block_texts(R, rr, O, oo, ncols)
+    ri, oi = rr[:, None], oo[None, :]
+    mask, st = _pair_mask(R, ri, O, oi, cos, sim, usev)
+    return _pair_scores(R, ri, O, oi, cos, sim, usev, st), mask
+
+
+# Upper bound of a score with vectors: every part but the two texts at its maximum (1).
+_EW_REST = EW_THEME + EW_LANG + EW_MOD + EW_TIME
+_BOUND_MARGIN = 2e-4
+_BLOCK_ROWS = 128     # requests scored together (a dense block of rows x candidates; smaller: less memory)  # a pair this far under the k-th score may still round level with it (4 decimals)
+
+
+def _block_top(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int, limit: int):
+    """Best ``limit`` offers of each request row of a block, exactly as ``_score_block`` + ``_top`` would
+    give them: [(offer id, rounded score, column in oo), ...] per row of ``rr``.
+
+    With vectors most candidates cannot reach a request's top: each pair's score is bounded by its two
+    text terms (``_EW_REST`` for everything else), the exact scores of the ``2 * limit`` pairs with the
+    best bounds give a floor for the k-th score, and only the pairs whose bound reaches that floor are
+    scored exactly (a few per cent of the block)."""
+    g, k = len(rr), len(oo)
+    cos, sim, usev = _block_texts(R, rr, O, oo, ncols)
+    ri, oi = rr[:, None], oo[None, :]
+    mask, st = _pair_mask(R, ri, O, oi, cos, sim, usev)
+    if usev is None or k <= 3 * limit or limit <= 0:
+        rows, cols = np.nonzero(mask)
+        score = _pair_scores(R, ri, O, oi, cos, sim, usev, st)[rows, cols]
+    else:
+        u = R.urg[rr][:, None]
+        bound = (EW_TEXT * np.clip((sim - SIM_LO) / (SIM_HI - SIM_LO), 0.0, 1.0)
+                 + EW_LEX * np.minimum(1.0, cos / TEXT_SATURATION) + _EW_REST) * (1.0 - u) + u
+        bound = np.where(mask, np.where(usev, bound, np.inf), -np.inf)
+        p = 2 * limit
+        best = np.argpartition(-bound, p - 1, axis=1)[:, :p]
+        pr, pc = np.repeat(np.arange(g), p), best.ravel()
+        first = _pair_scores(R, rr[pr], O, oo[pc], cos[pr, pc], sim[pr, pc], usev[pr, pc], st[pr, pc])
+        first = np.where(mask[pr, pc], first, -np.inf).reshape(g, p)
+        floor = np.partition(first, p - limit, axis=1)[:, p - limit]  # k-th best of those: <= the true k-th
+        keep = bound >= (floor - _BOUND_MARGIN)[:, None]  # (-inf floor: fewer than k relevant, keep all)
+        rows, cols = np.nonzero(keep & mask)
+        score = _pair_scores(R, rr[rows], O, oo[cols], cos[rows, cols], sim[rows, cols], usev[rows, cols],
+                             st[rows, cols])
+    q = np.rint(score * 10000.0).astype(np.int64)
+    ids = O.ids[oo][cols]
+    order = np.lexsort((ids, -q, rows))
+    rows_s = rows[order]
+    rank = np.arange(len(order)) - np.searchsorted(rows_s, rows_s, side="left")
+    chosen = order[rank < limit]
+    out: list[list] = [[] for _ in range(g)]
+    for row, oid, qq, col in zip(rows[chosen].tolist(), ids[chosen].tolist(), q[chosen].tolist(),
+                                 cols[chosen].tolist()):
+        out[row].append((oid, qq / 10000.0, col))
+    return out
+
+
+def _top(score_row: np.ndarray, mask_row: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float, int]]:
+    """Best ``limit`` (id, rounded score, position in the row) among masked entries, ties by id ascending."""
     sel = np.flatnonzero(mask_row)
     if len(sel) == 0 or limit <= 0:
         return []
     q = np.rint(score_row[sel] * 10000.0).astype(np.int64)
-    sid = ids[sel]
     if len(sel) > limit:
         kth = np.partition(q, len(q) - limit)[len(q) - limit]
         keep = q >= kth
-        q, sid = q[keep], sid[keep]
+        q, sel = q[keep], sel[keep]
+    sid = ids[sel]
     order = np.lexsort((sid, -q))[:limit]
-    return [(int(sid[i]), int(q[i]) / 10000.0) for i in order]
+    return [(int(sid[i]), int(q[i]) / 10000.0, int(sel[i])) for i in order]
 
 
 # --------------------------------------------------------------------------- index
@@ -628,6 +758,7 @@ class MatchingIndex:
         self._mods = _Codes(MODALITY_CODES, 64, "modality")
         self._langs = _Codes(LANGUAGE_NAMES, 256, "language")
         self._vocab: dict[str, int] = {}
+        self._compiled: dict[str, dict[int, tuple]] = {}  # kind -> id -> (item, concepts, mask, cols, vals)
         self._otable: _Table | None = None
         self._rtable: _Table | None = None
         self._model: tuple[str, int] | None = None
@@ -649,6 +780,14 @@ class MatchingIndex:
             self._otable = self._rtable = None
 
     # ---- maintenance
+    def offer(self, offer_id: int) -> OfferData | None:
+        """The indexed offer (with its vectors), or None."""
+        return self._offers.get(offer_id)
+
+    def request(self, request_id: int) -> RequestData | None:
+        """The indexed request (with its vectors), or None."""
+        return self._requests.get(request_id)
+
     def upsert_offer(self, offer: OfferData) -> None:
         self._offers[offer.id] = offer
         self._otable = None
@@ -715,7 +854,7 @@ class MatchingIndex:
         R = _Table([request], self, "request", grow_vocab=False)
         score, mask = _score_block(R, np.zeros(1, dtype=np.int64), O, oo, len(self._vocab))
         top = _top(score[0], mask[0], O.ids[oo], limit)
-        return [self._suggest(request, self._offers[oid], s) for oid, s in top]
+        return [self._suggest(request, self._offers[oid], s) for oid, s, _ in top]
 
     def requests_for(self, offer: OfferData, limit: int = 10) -> list[RequestSuggestion]:
         """Top ``limit`` indexed requests for ``offer``, best first."""
@@ -740,7 +879,7 @@ class MatchingIndex:
         score, mask = _score_block(R, rr, O, np.zeros(1, dtype=np.int64), len(self._vocab))
         top = _top(score[:, 0], mask[:, 0], R.ids[rr], limit)
         out = []
-        for rid, s in top:
+        for rid, s, _ in top:
             sug = self._suggest(self._requests[rid], offer, s)
             out.append(RequestSuggestion(rid, sug.score, sug.reasons, sug.strong))
         return out
@@ -773,22 +912,29 @@ class MatchingIndex:
                 if O.anyvec and R.hasvec[rows_arr].any():
                     keep |= O.hasvec[place]
                 oo = place[keep]
-                for start in range(0, len(rows_arr), 256):
-                    rr = rows_arr[start:start + 256]
-                    if len(oo):
-                        score, mask = _score_block(R, rr, O, oo, ncols)
-                    for i, row in enumerate(rr):
+                vec_oo = O.hasvec[oo].tolist()
+                for start in range(0, len(rows_arr), _BLOCK_ROWS):
+                    rr = rows_arr[start:start + _BLOCK_ROWS]
+                    tops = _block_top(R, rr, O, oo, ncols, limit) if len(oo) else [[] for _ in rr]
+                    for row, top in zip(rr.tolist(), tops):
                         req = R.items[row]
-                        top = _top(score[i], mask[i], O.ids[oo], limit) if len(oo) else []
-                        out[req.id] = [self._suggest(req, self._offers[oid], s) for oid, s in top]
+                        rv = bool(R.hasvec[row])
+                        offers = self._offers
+                        out[req.id] = [self._suggest(req, offers[oid], sc, rv and vec_oo[col])
+                                       for oid, sc, col in top]
             done += len(rows)
             if progress:
                 progress(done, n)
         return out
 
-    def _suggest(self, request: RequestData, offer: OfferData, score: float) -> Suggestion:
+    def _suggest(self, request: RequestData, offer: OfferData, score: float,
+                 with_vectors: bool | None = None) -> Suggestion:
+        if with_vectors is None:
+            with_vectors = self._has_model_vectors(request) and self._has_model_vectors(offer)
+        return Suggestion(offer.id, score, LazyReasons(self._reasons, request, offer, with_vectors),
+                          score >= (NO_MATCH_BELOW if with_vectors else NO_MATCH_BELOW_LEXICON))
+
+    def _reasons(self, request: RequestData, offer: OfferData, with_vectors: bool) -> tuple[str, ...]:
         cos = T.cosine(T.vector(request.text), T.vector(offer.text))
-        sim = embedding_sim(request, offer) if self._has_model_vectors(request) and self._has_model_vectors(offer) else None
-        p = _parts(request, offer, cos, sim)
-        return Suggestion(offer.id, score, reasons_for(request, offer, p, self.area_names, self.country_names),
-                          strong=score >= strong_below(sim is not None))
+        sim = embedding_sim(request, offer) if with_vectors else None
+        return reasons_for(request, offer, _parts(request, offer, cos, sim), self.area_names, self.country_names)

@@ -8,15 +8,21 @@ an offer changes without rebuilding everything. Suggestions a person sees are fi
 the access policy. `rebuild_suggestions` stores every request's top offers in the `suggestions`
 table: a dated snapshot for `flask matching rebuild` and for analysis; pages and the API always read
 live suggestions from the index.
+
+Stored text vectors (`models.TextVector`, kept current by `refresh.py`) go to the engine with each
+record: only those of the configured model whose text hash is the record's present text's (a
+stale vector is never used: that record is scored by the lexicon until it is re-embedded). The
+index notices vectors stored since its last look (by `computed_at`) as it notices edited records.
 """
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +30,10 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.workflow import BUSY_MATCH_STATUSES, DELIVERY_MATCH_STATUSES, LIVE_REQUEST_STATUSES
 from exchange.matches.models import Match, Suggestion
+from exchange.matching.embeddings import TextVectors
 from exchange.matching.engine import MatchingIndex, OfferData, RequestData
+from exchange.matching.models import TextVector
+from exchange.matching.store import load_vectors, parts_of, text_hash
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
 from exchange.reference.models import Country, Region
@@ -38,12 +47,12 @@ def _areas(country: Country) -> frozenset[str]:
     return frozenset(country.areas)
 
 
-def request_data(req: AssistanceRequest) -> RequestData:
+def request_data(req: AssistanceRequest, vectors: TextVectors | None = None) -> RequestData:
     return RequestData(
         id=req.id, country=req.country_iso3, areas=_areas(req.country), themes=frozenset(req.theme_codes),
         modalities=frozenset(req.modality_codes), languages=frozenset(req.language_codes), title=req.title or "",
         description=req.description or "", beneficiary=req.beneficiary or "", desired_start=req.desired_start,
-        desired_end=req.desired_end, urgency=req.urgency or "medium")
+        desired_end=req.desired_end, urgency=req.urgency or "medium", vectors=vectors)
 
 
 def is_live(offer: Offer, today: date | None = None) -> bool:
@@ -52,13 +61,37 @@ def is_live(offer: Offer, today: date | None = None) -> bool:
     return offer.status == "active" and (offer.available_until is None or offer.available_until >= today)
 
 
-def offer_data(offer: Offer, load: int) -> OfferData:
+def offer_data(offer: Offer, load: int, vectors: TextVectors | None = None) -> OfferData:
     return OfferData(
         id=offer.id, active=is_live(offer), countries=frozenset(offer.country_codes),
         regions=frozenset(offer.region_codes), themes=frozenset(offer.theme_codes),
         modalities=frozenset(offer.modality_codes), languages=frozenset(offer.language_codes),
         title=offer.title or "", description=offer.description or "", available_from=offer.available_from,
-        available_until=offer.available_until, capacity=offer.capacity, load=load)
+        available_until=offer.available_until, capacity=offer.capacity, load=load, vectors=vectors)
+
+
+def vector_model() -> str:
+    """Name of the model whose stored vectors are used (the model itself is not loaded)."""
+    from exchange.matching.refresh import embedder_for
+    return embedder_for(current_app).name
+
+
+def current_vectors(kind: str, records: Iterable, model: str | None = None,
+                    stored: dict | None = None) -> dict[int, TextVectors]:
+    """The stored vectors of these records that are current (this model, this text), one query
+    (none when ``stored`` is given: the rows already loaded)."""
+    records = list(records)
+    if not records:
+        return {}
+    if stored is None:
+        stored = load_vectors(db.session, kind, model or vector_model(), [r.id for r in records],
+                              whole_only=kind == "request")
+    out = {}
+    for record in records:
+        found = stored.get(record.id)
+        if found is not None and found[0] == text_hash(parts_of(record)):
+            out[record.id] = found[1]
+    return out
 
 
 def _request_query():
@@ -86,6 +119,7 @@ class _Cached:
     seen_offers: datetime | None
     seen_requests: datetime | None
     seen_matches: datetime | None
+    seen_vectors: datetime | None
     day: date                       # offers that expire are dropped when the day changes
 
 
@@ -93,8 +127,10 @@ _lock = threading.Lock()
 _indexes: dict[str, _Cached] = {}
 
 
-def _latest(column) -> datetime | None:
-    return db.session.scalar(select(func.max(column)))
+def _latest_changes() -> tuple:
+    """Latest change of offers, requests, matches and stored vectors: one statement."""
+    return tuple(db.session.execute(select(*(select(func.max(column)).scalar_subquery() for column in (
+        Offer.updated_at, AssistanceRequest.updated_at, Match.updated_at, TextVector.computed_at)))).one())
 
 
 def _names() -> tuple[dict[str, str], dict[str, str]]:
@@ -106,23 +142,28 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingIndex:
     """A fresh index of every active offer and every request open to matching."""
     loads = _loads()
-    offers = [offer_data(o, loads.get(o.id, 0))
-              for o in db.session.scalars(_offer_query().where(Offer.status == "active")) if is_live(o)]
-    requests = [request_data(r) for r in db.session.scalars(
-        _request_query().where(AssistanceRequest.status.in_(LIVE_REQUEST_STATUSES)))]
+    model = vector_model()
+    live_offers = [o for o in db.session.scalars(_offer_query().where(Offer.status == "active")) if is_live(o)]
+    live_requests = list(db.session.scalars(
+        _request_query().where(AssistanceRequest.status.in_(LIVE_REQUEST_STATUSES))))
+    ov = current_vectors("offer", live_offers, stored=load_vectors(db.session, "offer", model))
+    rv = current_vectors("request", live_requests, stored=load_vectors(db.session, "request", model,
+                                                                          whole_only=True))
+    offers = [offer_data(o, loads.get(o.id, 0), ov.get(o.id)) for o in live_offers]
+    requests = [request_data(r, rv.get(r.id)) for r in live_requests]
     areas, countries = _names()
     return MatchingIndex(offers=offers, requests=requests, area_names=areas, country_names=countries)
 
 
 def _key() -> str:
-    return str(db.engine.url)
+    return f"{db.engine.url}|{vector_model()}"
 
 
 def current_index() -> MatchingIndex:
     """The process's index for this database, brought up to date with what changed since the last call."""
     with _lock:
         cached = _indexes.get(_key())
-        latest = (_latest(Offer.updated_at), _latest(AssistanceRequest.updated_at), _latest(Match.updated_at))
+        latest = _latest_changes()
         if cached is None:
             cached = _Cached(build_index(), *latest, date.today())
             _indexes[_key()] = cached
@@ -133,7 +174,15 @@ def current_index() -> MatchingIndex:
 
 def _catch_up(cached: _Cached, latest) -> None:
     offers_since, requests_since, matches_since = cached.seen_offers, cached.seen_requests, cached.seen_matches
+    vectors_since = cached.seen_vectors
     changed_offer_ids: set[int] = set()
+    changed_request_ids: set[int] = set()
+    if latest[3] is not None and (vectors_since is None or latest[3] > vectors_since):
+        stmt = select(TextVector.record_type, TextVector.record_id).distinct()
+        if vectors_since is not None:
+            stmt = stmt.where(TextVector.computed_at >= vectors_since)
+        for kind, record_id in db.session.execute(stmt):
+            (changed_request_ids if kind == "request" else changed_offer_ids).add(record_id)
     today = date.today()
     if today != cached.day:  # offers whose last day has passed since the last look
         changed_offer_ids |= set(db.session.scalars(select(Offer.id).where(
@@ -151,21 +200,27 @@ def _catch_up(cached: _Cached, latest) -> None:
         changed_offer_ids |= set(db.session.scalars(stmt))
     if changed_offer_ids:
         loads = _loads(changed_offer_ids)
-        for offer in db.session.scalars(_offer_query().where(Offer.id.in_(changed_offer_ids))):
+        changed = list(db.session.scalars(_offer_query().where(Offer.id.in_(changed_offer_ids))))
+        vectors = current_vectors("offer", changed)
+        for offer in changed:
             if is_live(offer, today):
-                cached.index.upsert_offer(offer_data(offer, loads.get(offer.id, 0)))
+                cached.index.upsert_offer(offer_data(offer, loads.get(offer.id, 0), vectors.get(offer.id)))
             else:
                 cached.index.remove_offer(offer.id)
     if latest[1] is not None and (requests_since is None or latest[1] > requests_since):
-        stmt = _request_query()
+        stmt = select(AssistanceRequest.id)
         if requests_since is not None:
             stmt = stmt.where(AssistanceRequest.updated_at >= requests_since)
-        for req in db.session.scalars(stmt):
+        changed_request_ids |= set(db.session.scalars(stmt))
+    if changed_request_ids:
+        changed = list(db.session.scalars(_request_query().where(AssistanceRequest.id.in_(changed_request_ids))))
+        vectors = current_vectors("request", changed)
+        for req in changed:
             if req.status in LIVE_REQUEST_STATUSES:
-                cached.index.upsert_request(request_data(req))
+                cached.index.upsert_request(request_data(req, vectors.get(req.id)))
             else:
                 cached.index.remove_request(req.id)
-    cached.seen_offers, cached.seen_requests, cached.seen_matches = latest
+    cached.seen_offers, cached.seen_requests, cached.seen_matches, cached.seen_vectors = latest
 
 
 def forget_indexes() -> None:
@@ -182,6 +237,7 @@ class OfferSuggestion:
     offer: Offer
     score: float
     reasons: tuple[str, ...]
+    strong: bool = True  # False: under the engine's "no strong match" threshold (not shown by pages or API yet)
 
 
 @dataclass(frozen=True)
@@ -189,6 +245,7 @@ class RequestSuggestion:
     request: AssistanceRequest
     score: float
     reasons: tuple[str, ...]
+    strong: bool = True
 
 
 def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
@@ -196,13 +253,24 @@ def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
     """For each request, offers ranked best first (ties by offer id), only those `user` may see: one look-up
     in the index a request, one query for all the offers."""
     index = current_index()
-    ranked = {req.id: index.offers_for(request_data(req), limit=max(limit * 3, 30)) for req in reqs}
+    reqs = list(reqs)
+    datas = {req.id: request_data(req) for req in reqs}
+    # The index's copy carries its vectors; a request it does not hold (a draft) or holds in another state
+    # has them read (one query for all).
+    missing = [req for req in reqs if index.request(req.id) != datas[req.id]]
+    vectors = current_vectors("request", missing)
+    missing_ids = {req.id for req in missing}
+    for req in reqs:
+        datas[req.id] = replace(datas[req.id], vectors=vectors.get(req.id)) if req.id in missing_ids \
+            else index.request(req.id)
+    ranked = {req.id: index.offers_for(datas[req.id], limit=max(limit * 3, 30)) for req in reqs}
     ids = sorted({s.offer_id for suggestions in ranked.values() for s in suggestions})
     visible = {o.id: o for o in db.session.scalars(
         select(Offer).options(selectinload(Offer.organisation)).where(Offer.id.in_(ids), offer_scope(user)))} \
         if ids else {}
-    return {request_id: [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons)) for s in suggestions
-                         if s.offer_id in visible][:limit]
+    # reasons are written when read (engine.LazyReasons): only for the suggestions returned
+    return {request_id: [OfferSuggestion(visible[s.offer_id], s.score, tuple(s.reasons), s.strong)
+                         for s in [s for s in suggestions if s.offer_id in visible][:limit]]
             for request_id, suggestions in ranked.items()}
 
 
@@ -213,14 +281,19 @@ def suggestions_for_request(user, req: AssistanceRequest, limit: int = 10) -> li
 
 def suggestions_for_offer(user, offer: Offer, limit: int = 10) -> list[RequestSuggestion]:
     """Requests this offer could serve, best first, only those `user` may see."""
-    ranked = current_index().requests_for(offer_data(offer, _loads([offer.id]).get(offer.id, 0)),
-                                          limit=max(limit * 5, 50))
+    index = current_index()
+    data = offer_data(offer, _loads([offer.id]).get(offer.id, 0))
+    if index.offer(offer.id) == data:
+        data = index.offer(offer.id)  # with its vectors
+    else:
+        data = offer_data(offer, data.load, current_vectors("offer", [offer]).get(offer.id))
+    ranked = index.requests_for(data, limit=max(limit * 5, 50))
     ids = [s.request_id for s in ranked]
     visible = {r.id: r for r in db.session.scalars(
         select(AssistanceRequest).options(selectinload(AssistanceRequest.country)).where(
             AssistanceRequest.id.in_(ids), request_scope(user)))}
-    return [RequestSuggestion(visible[s.request_id], s.score, tuple(s.reasons)) for s in ranked
-            if s.request_id in visible][:limit]
+    return [RequestSuggestion(visible[s.request_id], s.score, tuple(s.reasons), s.strong)
+            for s in [s for s in ranked if s.request_id in visible][:limit]]
 
 
 def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | None = None) -> int:
@@ -241,7 +314,10 @@ def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | 
 def score_of(req: AssistanceRequest, offer: Offer) -> float | None:
     """The engine's score of one pair (None when a hard rule excludes it or nothing relates them)."""
     from exchange.matching.engine import score_pair
-    suggestion = score_pair(request_data(req), offer_data(offer, _loads([offer.id]).get(offer.id, 0)))
+    model = vector_model()
+    suggestion = score_pair(request_data(req, current_vectors("request", [req], model).get(req.id)),
+                            offer_data(offer, _loads([offer.id]).get(offer.id, 0),
+                                       current_vectors("offer", [offer], model).get(offer.id)))
     return suggestion.score if suggestion else None
 
 

@@ -268,11 +268,22 @@ def token_weight(tok: str) -> float:
     return _IDF.get(tok, _IDF_UNKNOWN)
 
 
+def analyse_uncached(text: str) -> Analysis:
+    """``analyse`` without keeping the result (the index compiles thousands of texts once and keeps
+    what it needs of them; the cache is for the few texts reasons are written for)."""
+    return analyse.__wrapped__(text)
+
+
 @lru_cache(maxsize=50_000)
 def vector(text: str) -> dict[str, float]:
     """l2-normalised sublinear TF-IDF vector of ``text`` as {token: weight}."""
+    return vector_of(analyse(text))
+
+
+def vector_of(analysis: Analysis) -> dict[str, float]:
+    """``vector`` of an analysed text."""
     counts: dict[str, int] = {}
-    for t in analyse(text).tokens:
+    for t in analysis.tokens:
         counts[t] = counts.get(t, 0) + 1
     vec = {t: (1.0 + math.log(c)) * token_weight(t) for t, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values()))

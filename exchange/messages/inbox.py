@@ -10,9 +10,9 @@ from exchange.core.access import ROLES, allow
 from exchange.core.extensions import db
 from exchange.messages import mail
 from exchange.messages.models import Notification
-from exchange.messages.notify import open_notification, unread_count
+from exchange.messages.notify import open_notification, page_of, unread_count
 from exchange.messages.operations import mark_all_read
-from exchange.web.forms import page_number, safe_local_path
+from exchange.web.forms import page_number
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="templates")
 PER_PAGE = 50
@@ -55,9 +55,10 @@ def read_all():
 @bp.route("/<int:notification_id>")
 @allow(*ROLES)
 def open_one(notification_id: int):
-    """Go to the notification's record; it is marked read after this GET (notify.open_notification)."""
+    """Go to the page of the notification's record; it is marked read after this GET (notify.open_notification)."""
     note = open_notification(current_user, notification_id)
     if note is None:
         from exchange.core.errors import NotFound
         raise NotFound("This notification does not exist or is not yours.")
-    return redirect(safe_local_path(note.link, url_for("inbox.index")))
+    page = page_of(note.record_type, note.record_id, note.kind)
+    return redirect(url_for(page.endpoint, **page.values, _anchor=page.anchor))

@@ -3,7 +3,8 @@
 `install(app)` listens to the session: after each flush it remembers the ids of the new
 Notification rows; after a commit it sends one e-mail per notification through SMTP (standard
 library smtplib, to config SMTP_URL such as smtp://127.0.0.1:8025 or smtps://user:pass@host:465)
-and marks them `emailed_at`; after a rollback it forgets them, so that a change that did not happen
+and marks them `emailed_at` (each e-mail links to its record's page, built from the app's route table under
+config BASE_URL, as there may be no request: `flask reminders send` e-mails too); after a rollback it forgets them, so that a change that did not happen
 sends nothing. A failing mail server is logged and never breaks the request.
 
 `queue_email(recipient, subject, body)` is for messages to one person about their account (a password-reset
@@ -26,6 +27,7 @@ from sqlalchemy import event, select, update
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.messages.models import Notification
+from exchange.messages.notify import page_of
 from exchange.people.models import User
 
 log = logging.getLogger(__name__)
@@ -93,12 +95,20 @@ def subject_for(kind: str, message: str) -> str:
     return f"{SUBJECT_PREFIX} {title}"
 
 
-def build_email(sender: str, recipient: str, kind: str, message: str, link: str, base_url: str) -> EmailMessage:
+def page_url(app: Flask, record_type: str, record_id: int, kind: str) -> str:
+    """The address of the page a notification leads to, under config BASE_URL (its path alone without it),
+    built from the app's route table as url_for would, with or without a request."""
+    page = page_of(record_type, record_id, kind)
+    path = app.url_map.bind("localhost").build(page.endpoint, page.values)
+    path += f"#{page.anchor}" if page.anchor else ""
+    return f"{app.config.get('BASE_URL', '').rstrip('/')}{path}"
+
+
+def build_email(sender: str, recipient: str, kind: str, message: str, url: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = recipient
     email["Subject"] = subject_for(kind, message)
-    url = f"{base_url.rstrip('/')}{link}" if link.startswith("/") and base_url else link
     body = [message, ""]
     if url:
         body += [f"Open it: {url}", ""]
@@ -114,13 +124,12 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
     if not url or not ids:
         return 0
     sender = app.config.get("MAIL_FROM", "exchange@localhost")
-    base_url = app.config.get("BASE_URL", "")
     sent: list[int] = []
     try:
         settings = parse_smtp_url(url)
         with db.engine.connect() as conn:
-            rows = conn.execute(select(Notification.id, Notification.kind, Notification.message, Notification.link,
-                                       User.email).join(User, User.id == Notification.user_id)
+            rows = conn.execute(select(Notification.id, Notification.kind, Notification.message,
+                                       Notification.record_type, Notification.record_id, User.email).join(User, User.id == Notification.user_id)
                                 .where(Notification.id.in_(ids), Notification.emailed_at.is_(None),
                                        User.active.is_(True))).all()
         if not rows:
@@ -128,7 +137,8 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
         with connect(settings) as smtp:
             for row in rows:
                 try:
-                    smtp.send_message(build_email(sender, row.email, row.kind, row.message, row.link, base_url))
+                    smtp.send_message(build_email(sender, row.email, row.kind, row.message,
+                                                  page_url(app, row.record_type, row.record_id, row.kind)))
                     sent.append(row.id)
                 except smtplib.SMTPException:
                     log.exception("Could not e-mail notification %s to %s", row.id, row.email)

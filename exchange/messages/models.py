@@ -12,7 +12,9 @@ from exchange.people.models import User
 
 
 class Notification(db.Model):
-    """Something a person must act on or know about, shown in their inbox and e-mailed where configured."""
+    """Something a person must act on or know about, shown in their inbox and e-mailed where configured. It
+    names its record as an audit event does (a request, offer, match or organisation); the link to the
+    record's page is built when the notification is shown (notify.page_of)."""
 
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,12 +22,14 @@ class Notification(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
-    link: Mapped[str] = mapped_column(String(300), default="")
+    record_type: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int] = mapped_column(Integer)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
-    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),
+                      Index("ix_notifications_record", "record_type", "record_id"))
 
 
 class Message(db.Model):

@@ -1,10 +1,15 @@
 """Notifications and message threads: an in-app inbox for every event a person must act on (e-mailed
 after commit where EXCHANGE_SMTP_URL is set, see mail.py), and the message threads on requests and
 matches with per-person read markers (posting and moving the markers are messages/operations.py).
-Operations call `notify`; the rows go in with the change's transaction, which the request commits."""
+Operations call `notify`; the rows go in with the change's transaction, which the request commits.
+
+A notification names its record as an audit event does (`record_type`, `record_id`: see `record_ref`), never
+a URL: whoever shows it (the inbox, the e-mail) asks `page_of` for the page's endpoint and builds the link
+with the route table then."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -16,6 +21,7 @@ from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
 from exchange.offers.models import Offer
 from exchange.people.models import Organisation, User
+from exchange.requests.models import AssistanceRequest
 
 MESSAGE_MAX = 5000
 
@@ -49,12 +55,48 @@ KINDS = frozenset({
 })
 
 
-def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", exclude: User | None = None, *,
-           about) -> int:
+# The record types a notification (and a thread marker) names, as the audit trail names them.
+RECORD_TYPES: dict[type, str] = {AssistanceRequest: "request", Offer: "offer", Match: "match",
+                                 Organisation: "organisation"}
+# The page that shows each type of record: (endpoint, the argument naming the record). An organisation's
+# news (its approval) leads to its people's home page.
+RECORD_PAGES: dict[str, tuple[str, str | None]] = {
+    "request": ("requests.detail", "request_id"), "offer": ("offers.detail", "offer_id"),
+    "match": ("matches.detail", "match_id"), "organisation": ("home.index", None),
+}
+# The part of the record's page a kind of notification leads to.
+KIND_ANCHORS = {"message.posted": "thread"}
+
+
+def record_ref(record) -> tuple[str, int]:
+    """(record_type, record_id) of a request, offer, match or organisation."""
+    for model, record_type in RECORD_TYPES.items():
+        if isinstance(record, model):
+            return record_type, record.id
+    raise TypeError(f"A notification cannot be about a {type(record).__name__}.")
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a notification leads: build it with `url_for(page.endpoint, **page.values, _anchor=page.anchor)`
+    in a request, or with the app's route table outside one (mail.py)."""
+    endpoint: str
+    values: dict = field(default_factory=dict)
+    anchor: str | None = None
+
+
+def page_of(record_type: str, record_id: int, kind: str = "") -> Page:
+    """The page of the record a notification of `kind` names."""
+    endpoint, argument = RECORD_PAGES[record_type]
+    return Page(endpoint, {argument: record_id} if argument else {}, KIND_ANCHORS.get(kind))
+
+
+def notify(recipients: Iterable[User], kind: str, message: str, exclude: User | None = None, *, about) -> int:
     """Add one notification per recipient (once each, never to `exclude`, the person acting) about the record
-    `about` (a request, offer, match or organisation). The one gate of every recipient list: whoever may not
-    see `about` (access.who_may_see) is left out, so nobody is told of a record hidden from them, in the
-    inbox or by e-mail (mail.py e-mails exactly these rows). Returns how many were added."""
+    `about` (a request, offer, match or organisation), which the notification names (`record_ref`). The one
+    gate of every recipient list: whoever may not see `about` (access.who_may_see) is left out, so nobody is
+    told of a record hidden from them, in the inbox or by e-mail (mail.py e-mails exactly these rows).
+    Returns how many were added."""
     from exchange.core.visibility import who_may_see
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}: add it to notify.KINDS (and a visibility case).")
@@ -68,8 +110,10 @@ def notify(recipients: Iterable[User], kind: str, message: str, link: str = "", 
         seen.add(user.id)
         candidates.append(user)
     allowed = who_may_see(candidates, about)
+    record_type, record_id = record_ref(about)
     for user in allowed:
-        db.session.add(Notification(user_id=user.id, kind=kind, message=message, link=link))
+        db.session.add(Notification(user_id=user.id, kind=kind, message=message, record_type=record_type,
+                                    record_id=record_id))
     return len(allowed)
 
 
@@ -97,17 +141,6 @@ def open_notification(user, notification_id: int) -> Notification | None:
 # Message threads: one on each request and each match. Who may read and write one is the access
 # policy's answer (whoever may see the record); this module finds the participants to notify.
 
-def thread_key(record) -> tuple[str, int]:
-    return ("match" if isinstance(record, Match) else "request", record.id)
-
-
-def record_link(record) -> str:
-    """The page of a request or a match: notifications, reminders and threads link there (reminders find
-    what they already sent by this link)."""
-    kind, record_id = thread_key(record)
-    return f"/matches/{record_id}" if kind == "match" else f"/requests/{record_id}"
-
-
 def thread_messages(record) -> list[Message]:
     column = Message.match_id if isinstance(record, Match) else Message.request_id
     from sqlalchemy.orm import selectinload
@@ -133,7 +166,7 @@ def thread_participants(record) -> list[User]:
 
 
 def last_read_at(user, record) -> datetime | None:
-    kind, record_id = thread_key(record)
+    kind, record_id = record_ref(record)
     return db.session.scalar(select(ThreadRead.last_read_at).where(
         ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
 
@@ -152,6 +185,6 @@ def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
     return {match_id: count for match_id, count in rows}
 
 
-__all__ = ["KINDS", "MESSAGE_MAX", "coordinators", "last_read_at", "notify", "open_notification", "thread_messages",
-           "thread_participants",
+__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "last_read_at", "notify", "open_notification", "page_of",
+           "record_ref", "thread_messages", "thread_participants",
            "unread_count", "unread_messages_by_match", "users_of"]

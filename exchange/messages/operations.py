@@ -15,7 +15,7 @@ from exchange.core.schemas import load
 from exchange.core.side_writes import defer_write
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
-from exchange.messages.notify import notify, record_link, thread_key, thread_participants
+from exchange.messages.notify import notify, record_ref, thread_participants
 from exchange.messages.policy import may_write_in_thread
 from exchange.messages.schemas import MessageIn
 
@@ -34,13 +34,13 @@ def post_message(user, record, raw: dict) -> Message:
     who = f"{user.display_name} ({user.organisation.code})"
     preview = body if len(body) <= 140 else body[:137] + "…"
     notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
-           record_link(record) + "#thread", exclude=user, about=record)
+           exclude=user, about=record)
     return message
 
 
 def mark_thread_read(user, record, data: dict | None = None) -> None:
     """Move `user`'s marker on the thread of `record` to `data["at"]` (default now), never back."""
-    kind, record_id = thread_key(record)
+    kind, record_id = record_ref(record)
     at: datetime = (data or {}).get("at") or utcnow()
     row = db.session.scalar(select(ThreadRead).where(
         ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
@@ -53,7 +53,7 @@ def mark_thread_read(user, record, data: dict | None = None) -> None:
 def mark_thread_read_later(user, record, data: dict | None = None) -> None:
     """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
     (the thread was shown by a page, a GET: a read never writes in its transaction)."""
-    kind, record_id = thread_key(record)
+    kind, record_id = record_ref(record)
     user_id, at = user.id, utcnow()
     mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
 

@@ -18,7 +18,7 @@ from exchange.core.extensions import db
 from exchange.core.statuses import LIVE_MATCH_STATUSES
 from exchange.matches.models import Match
 from exchange.messages.models import Notification
-from exchange.messages.notify import coordinators, notify, record_link, users_of
+from exchange.messages.notify import coordinators, notify, record_ref, users_of
 from exchange.offers.models import Offer
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
@@ -81,24 +81,28 @@ def stalled_matches(before: datetime) -> list:
 @dataclass
 class Reminder:
     kind: str                 # reminder.request / reminder.match / reminder.feedback
-    link: str
+    record: object            # the request or match it is about (notify lets only those who may see it hear)
     message: str
     recipients: list[User] = field(default_factory=list)
     reference: str = ""
-    record: object = None     # the request or match it is about (notify lets only those who may see it hear)
 
 
-def _already_reminded(kind: str, link: str, since: datetime, sent: set[tuple[str, str]],
-                      latest: dict[tuple[str, str], datetime]) -> bool:
-    at = latest.get((kind, link))
-    return (kind, link) in sent or (at is not None and at >= since)
+# A reminder sent: (kind, record_type, record_id).
+ReminderKey = tuple[str, str, int]
 
 
-def _latest_reminders() -> dict[tuple[str, str], datetime]:
-    rows = db.session.execute(select(Notification.kind, Notification.link, db.func.max(Notification.at))
+def _already_reminded(key: ReminderKey, since: datetime, sent: set[ReminderKey],
+                      latest: dict[ReminderKey, datetime]) -> bool:
+    at = latest.get(key)
+    return key in sent or (at is not None and at >= since)
+
+
+def _latest_reminders() -> dict[ReminderKey, datetime]:
+    rows = db.session.execute(select(Notification.kind, Notification.record_type, Notification.record_id,
+                                     db.func.max(Notification.at))
                               .where(Notification.kind.like("reminder.%"))
-                              .group_by(Notification.kind, Notification.link))
-    return {(kind, link): at for kind, link, at in rows}
+                              .group_by(Notification.kind, Notification.record_type, Notification.record_id))
+    return {(kind, record_type, record_id): at for kind, record_type, record_id, at in rows}
 
 
 def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
@@ -107,7 +111,7 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     stalled_before = now - timedelta(days=stalled_days)
     feedback_before = now - timedelta(days=feedback_days)
     latest = _latest_reminders()
-    sent: set[tuple[str, str]] = set()
+    sent: set[ReminderKey] = set()
     result: list[Reminder] = []
     office = coordinators()
 
@@ -121,32 +125,31 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
             state_ids.add(req.organisation_id)
     state_users = _users_by_org(state_ids, "member_state")
     for req in requests:
-        link = record_link(req)
-        if _already_reminded("reminder.request", link, req.status_changed_at, sent, latest):
+        key = ("reminder.request", *record_ref(req))
+        if _already_reminded(key, req.status_changed_at, sent, latest):
             continue
         holder = REQUEST_HOLDERS[req.status]
         days = (now - req.status_changed_at).days
         recipients = office if holder == "coordinators" else state_users.get(req.organisation_id, [])
-        result.append(Reminder("reminder.request", link,
+        result.append(Reminder("reminder.request", req,
                                f"{req.reference} ({req.country.name}: {req.title}) has waited {days} days for "
-                               f"{REQUEST_WAITING_FOR[req.status]}.", list(recipients), req.reference, req))
-        sent.add(("reminder.request", link))
+                               f"{REQUEST_WAITING_FOR[req.status]}.", list(recipients), req.reference))
+        sent.add(key)
 
     matches = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
         AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
         .where(*stalled_matches(stalled_before)).order_by(Match.status_changed_at)))
     provider_users = _users_by_org({m.offer.organisation_id for m in matches}, "provider")
     for match in matches:
-        link = record_link(match)
-        if _already_reminded("reminder.match", link, match.status_changed_at, sent, latest):
+        key = ("reminder.match", *record_ref(match))
+        if _already_reminded(key, match.status_changed_at, sent, latest):
             continue
         days = (now - match.status_changed_at).days
-        result.append(Reminder("reminder.match", link,
+        result.append(Reminder("reminder.match", match,
                                f"{match.reference} ({match.request.reference}, {match.request.country.name}) has "
                                f"waited {days} days for {MATCH_WAITING_FOR[match.status]}.",
-                               list(provider_users.get(match.offer.organisation_id, [])), match.reference,
-                               match))
-        sent.add(("reminder.match", link))
+                               list(provider_users.get(match.offer.organisation_id, [])), match.reference))
+        sent.add(key)
 
     unconfirmed = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
         AssistanceRequest.country), selectinload(Match.offer).selectinload(Offer.organisation))
@@ -154,15 +157,14 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
                Match.completed_at <= feedback_before).order_by(Match.completed_at)))
     state_users = _users_by_org({m.request.organisation_id for m in unconfirmed}, "member_state")
     for match in unconfirmed:
-        link = record_link(match)
-        if _already_reminded("reminder.feedback", link, match.completed_at, sent, latest):
+        key = ("reminder.feedback", *record_ref(match))
+        if _already_reminded(key, match.completed_at, sent, latest):
             continue
-        result.append(Reminder("reminder.feedback", link,
+        result.append(Reminder("reminder.feedback", match,
                                f"{match.offer.organisation.name} reported {match.reference} ({match.request.reference})"
                                f" completed on {match.completed_at:%d %b %Y}: please confirm the delivery and rate it.",
-                               list(state_users.get(match.request.organisation_id, [])), match.reference,
-                               match))
-        sent.add(("reminder.feedback", link))
+                               list(state_users.get(match.request.organisation_id, [])), match.reference))
+        sent.add(key)
     return result
 
 
@@ -179,6 +181,6 @@ def send_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     A reminder with nobody to receive it is still returned (count 0) so that the operator sees it."""
     done = []
     for reminder in due_reminders(now, stalled_days, feedback_days):
-        count = notify(reminder.recipients, reminder.kind, reminder.message, reminder.link, about=reminder.record)
+        count = notify(reminder.recipients, reminder.kind, reminder.message, about=reminder.record)
         done.append((reminder, count))
     return done

@@ -1,32 +1,39 @@
 """Message threads on requests and matches: posting (POST routes) and showing a thread with unread
-markers (the `thread_of(record)` template helper used by the match page and the request page's
-workflow partial). Reading a thread moves the reader's marker once the page has been served."""
+markers (`thread_of(user, record)`, the thread panel that the request and match views load for their
+pages: core/panels.py). Reading a thread moves the reader's marker once the page has been served."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, session
+from flask import Blueprint, flash, g, redirect, session, url_for
 from flask_login import current_user
 
 from exchange.core.access import ROLES, allow
 from exchange.core.errors import ValidationFailed
+from exchange.core.panels import Panel, register_panel
 from exchange.core.transactions import all_or_nothing
 from exchange.matches.policy import get_match
-from exchange.messages.notify import last_read_at, record_link, thread_key, thread_messages
+from exchange.messages.notify import last_read_at, page_of, record_ref, thread_messages
 from exchange.messages.operations import mark_thread_read_later, post_message
 from exchange.messages.policy import may_see_message_thread
 from exchange.requests.policy import get_request
 
 bp = Blueprint("messages", __name__, template_folder="templates")
 DRAFT_KEY = "thread_draft"
+THREAD_POSTS = {"request": "messages.post_on_request", "match": "messages.post_on_match"}  # the routes below
 
 
 def _key(record) -> str:
-    return "-".join(map(str, thread_key(record)))
+    return "-".join(map(str, record_ref(record)))
 
 
-def thread_of(record) -> dict:
-    """A thread for display: its messages, which are new to the reader, a draft and errors kept from a
+def _thread_page(record) -> str:
+    """The record's page, at its thread."""
+    page = page_of(*record_ref(record))
+    return url_for(page.endpoint, **page.values, _anchor="thread")
+
+
+def thread_of(user, record) -> dict:
+    """A thread for display to `user`: its messages, which are new to them, a draft and errors kept from a
     refused post; the reader's marker moves after the response is sent."""
-    user = current_user
     if not user.is_authenticated or not may_see_message_thread(user, record):
         return {"visible": False}
     messages = thread_messages(record)
@@ -38,8 +45,19 @@ def thread_of(record) -> dict:
     if kept:
         session.pop(DRAFT_KEY, None)
     return {"visible": True, "messages": messages, "new_ids": new_ids, "key": _key(record),
-            "action": record_link(record) + "/messages",
+            "action": url_for(THREAD_POSTS[record_ref(record)[0]], **page_of(*record_ref(record)).values),
             "draft": kept.get("text", ""), "errors": kept.get("errors", [])}
+
+
+def thread_panel(user, record) -> Panel | None:
+    thread = thread_of(user, record)
+    return Panel("messages/_thread.html", thread) if thread["visible"] else None
+
+
+@bp.record_once
+def _register_panels(state) -> None:
+    for record_type in THREAD_POSTS:
+        register_panel(state.app, record_type, "thread", thread_panel)
 
 
 @bp.after_app_request
@@ -53,12 +71,7 @@ def _move_read_markers(response):
     return response
 
 
-@bp.record_once
-def _register_helpers(state) -> None:
-    state.app.jinja_env.globals["thread_of"] = thread_of
-
-
-def _post(record, back: str):
+def _post(record):
     try:
         with all_or_nothing():
             post_message(current_user, record, {"message": _form_text()})
@@ -66,9 +79,9 @@ def _post(record, back: str):
         session[DRAFT_KEY] = {"key": _key(record), "text": _form_text()[:1500],  # kept in the cookie session: bounded
                               "errors": err.fields.get("message", [err.message])}
         flash("Your message was not sent: " + " ".join(err.fields.get("message", [err.message])), "error")
-        return redirect(back + "#thread")
+        return redirect(_thread_page(record))
     flash("Message sent.", "success")
-    return redirect(back + "#thread")
+    return redirect(_thread_page(record))
 
 
 def _form_text() -> str:
@@ -80,11 +93,11 @@ def _form_text() -> str:
 @allow(*ROLES)
 def post_on_request(request_id: int):
     req = get_request(current_user, request_id)
-    return _post(req, record_link(req))
+    return _post(req)
 
 
 @bp.route("/matches/<int:match_id>/messages", methods=["POST"])
 @allow(*ROLES)
 def post_on_match(match_id: int):
     match = get_match(current_user, match_id)
-    return _post(match, record_link(match))
+    return _post(match)

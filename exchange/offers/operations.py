@@ -8,7 +8,7 @@ from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
-from exchange.core.schemas import load
+from exchange.core.schemas import ActionIn, load
 from exchange.offers.models import Offer
 from exchange.offers.policy import require_edit_offer, require_post_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
@@ -91,7 +91,6 @@ def offer_move(action: str) -> Callable[..., Offer]:
 
 
 def _move_offer(user, offer: Offer, action: str, raw: dict | None) -> Offer:
-    from exchange.matches.schemas import ActionIn
     move = workflow.check_move("offer", action, user, offer)
     load(ActionIn(), {} if raw is None else raw)
     before = offer.status

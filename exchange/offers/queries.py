@@ -1,15 +1,12 @@
-"""Offer lists: filters, sorting, and which offers can take requests."""
+"""Offer lists: filters, sorting, where an offer delivers."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 
-from exchange.core.filters import _linked, values
+from exchange.core.filters import linked, values
 from exchange.core.search import text_search
-from exchange.core.workflow import BUSY_MATCH_STATUSES
-from exchange.matches.models import Match
 from exchange.offers.models import (
     Offer,
     offer_countries,
@@ -31,7 +28,7 @@ def filter_offers(stmt, params: Mapping):
     if v := values(params, "status"):
         stmt = stmt.where(O.status.in_(v))
     if v := values(params, "theme"):
-        stmt = stmt.where(_linked(offer_themes, "offer_id", "theme_code", v))
+        stmt = stmt.where(linked(offer_themes, Offer.id, "theme_code", v))
     if v := values(params, "pillar"):
         stmt = stmt.where(exists().where(offer_themes.c.offer_id == O.id,
                                          offer_themes.c.theme_code.in_(_pillar_themes(v))))
@@ -40,27 +37,14 @@ def filter_offers(stmt, params: Mapping):
     if v := values(params, "region"):
         stmt = stmt.where(exists().where(offer_regions.c.offer_id == O.id, offer_regions.c.region_code.in_(v)))
     if v := values(params, "modality"):
-        stmt = stmt.where(_linked(offer_modalities, "offer_id", "modality_code", v))
+        stmt = stmt.where(linked(offer_modalities, Offer.id, "modality_code", v))
     if v := values(params, "language"):
-        stmt = stmt.where(_linked(offer_languages, "offer_id", "language_code", v))
+        stmt = stmt.where(linked(offer_languages, Offer.id, "language_code", v))
     if v := values(params, "provider"):
         stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(Organisation.code.in_(v))))
     if q := " ".join(values(params, "q")):
         stmt = stmt.where(text_search(Offer, q))
     return stmt
-
-
-def offer_load():
-    """Correlated count: the matches holding a place of the offer's capacity (workflow.BUSY_MATCH_STATUSES)."""
-    return (select(func.count()).select_from(Match)
-            .where(Match.offer_id == Offer.id, Match.status.in_(BUSY_MATCH_STATUSES)).scalar_subquery())
-
-
-def offers_taking_requests(today: date):
-    """Condition on Offer: it can take a request now — active, not past `available_until`, capacity left
-    (the matching engine's hard rules; `matching.service.is_live` says the first two for the index)."""
-    return and_(Offer.status == "active", or_(Offer.available_until.is_(None), Offer.available_until >= today),
-                or_(Offer.capacity.is_(None), Offer.capacity > offer_load()))
 
 
 def delivers_in(O, iso3_codes: list[str]):

@@ -17,6 +17,7 @@ from exchange.core import workflow
 from exchange.core.access import ROLES, allow, may_edit_offer
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.panels import load_panels
 from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
@@ -184,6 +185,9 @@ def index():
                            title="Offers of assistance")
 
 
+OFFER_PAGE_PLACES = ("end",)  # where other areas' panels go on an offer's page (core/panels.py)
+
+
 def render_offer(offer: Offer, status: int = 200, upload_errors=None):
     docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
                                    .where(Document.offer_id == offer.id).order_by(Document.id)))
@@ -193,6 +197,7 @@ def render_offer(offer: Offer, status: int = 200, upload_errors=None):
         may_edit=may_edit_offer(current_user, offer),
         upload_errors=upload_errors or [], upload_url=url_for("offers.upload_document", offer_id=offer.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
+        panels=load_panels("offer", current_user, offer, OFFER_PAGE_PLACES),
         title=f"{offer.reference}: {offer.title}"), status
 
 

@@ -338,4 +338,4 @@ def set_organisation_approval(actor, org: Organisation, data: dict) -> None:
         from exchange.messages.notify import notify, users_of
         message = (f"{org.name} is approved: you can now post offers and see the requests shared with you."
                    if approval == "approved" else f"{org.name} was not approved by the Task Force office.")
-        notify(users_of([org]), f"organisation.{approval}", message, "/", about=org)
+        notify(users_of([org]), f"organisation.{approval}", message, about=org)

@@ -26,9 +26,9 @@ from datetime import date
 from sqlalchemy import and_, func, select
 
 from exchange.core.extensions import db
+from exchange.matches.queries import offers_taking_requests
 from exchange.offers.models import Offer, offer_countries, offer_regions, offer_themes
 from exchange.offers.policy import offer_scope
-from exchange.offers.queries import offers_taking_requests
 from exchange.reference.models import Country, Region, Theme
 from exchange.reference.queries import countries_in
 from exchange.reports.filters import ReportFilters

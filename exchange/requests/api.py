@@ -12,9 +12,9 @@ from exchange.api.moves import register_moves
 from exchange.api.pagination import PageArgs, envelope_schema, many, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
 from exchange.core.access import ROLES, allow
+from exchange.core.schemas import ReasonIn
 from exchange.core.statuses import REQUEST_STATUSES, URGENCIES
 from exchange.core.workflow import REQUEST_MOVES
-from exchange.matches.schemas import ReasonIn
 from exchange.messages.schemas import MessageIn
 from exchange.reference.models import PILLARS
 from exchange.requests import operations

@@ -10,8 +10,8 @@ from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
-from exchange.core.schemas import load
-from exchange.messages.notify import coordinators, notify, record_link
+from exchange.core.schemas import ActionIn, ReasonIn, load
+from exchange.messages.notify import coordinators, notify
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import _objects
@@ -143,7 +143,7 @@ def _submit(user, req: AssistanceRequest) -> None:
     notify(coordinators(), "request.submitted",
            f"{req.reference} from {req.country.name}: {req.title}" + (" (answered)" if before == "needs_info"
                                                                       else ""),
-           record_link(req), exclude=user, about=req)
+           exclude=user, about=req)
 
 
 def request_move(action: str) -> Callable[..., AssistanceRequest]:
@@ -159,7 +159,6 @@ def _move_request(user, req: AssistanceRequest, action: str, raw: dict | None) -
     """`raw` is the body: `{"message"}` for request-info, `{"reason"}` for reject, otherwise nothing but an
     optional `version`. Who may make the move and from which status is checked first (403/409), then the
     body (422)."""
-    from exchange.matches.schemas import ActionIn, ReasonIn
     from exchange.messages.schemas import MessageIn
     move = workflow.check_move("request", action, user, req)
     raw = {} if raw is None else raw

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import case, exists, func, select, true
 
-from exchange.core.filters import _linked, values
+from exchange.core.filters import linked, values
 from exchange.core.search import text_search
 from exchange.people.models import Organisation
 from exchange.reference.data import WORLD
@@ -42,7 +42,7 @@ def filter_requests(stmt, params: Mapping):
     if v := values(params, "status"):
         stmt = stmt.where(R.status.in_(v))
     if v := values(params, "theme"):
-        stmt = stmt.where(_linked(request_themes, "request_id", "theme_code", v))
+        stmt = stmt.where(linked(request_themes, AssistanceRequest.id, "theme_code", v))
     if v := values(params, "pillar"):
         stmt = stmt.where(requests_in_pillars(v))
     if v := values(params, "country"):
@@ -50,9 +50,9 @@ def filter_requests(stmt, params: Mapping):
     if v := values(params, "region"):
         stmt = stmt.where(requests_in_areas(v))
     if v := values(params, "modality"):
-        stmt = stmt.where(_linked(request_modalities, "request_id", "modality_code", v))
+        stmt = stmt.where(linked(request_modalities, AssistanceRequest.id, "modality_code", v))
     if v := values(params, "language"):
-        stmt = stmt.where(_linked(request_languages, "request_id", "language_code", v))
+        stmt = stmt.where(linked(request_languages, AssistanceRequest.id, "language_code", v))
     if v := values(params, "urgency"):
         stmt = stmt.where(R.urgency.in_(v))
     if v := values(params, "organisation"):

@@ -2,7 +2,7 @@
 of the working groups of its themes (A/62/898 annex)."""
 from __future__ import annotations
 
-from exchange.messages.notify import notify, record_link, users_of
+from exchange.messages.notify import notify, users_of
 from exchange.requests.models import AssistanceRequest
 
 MESSAGES = {
@@ -26,12 +26,11 @@ def lead_entities(req: AssistanceRequest):
 
 
 def after_request_move(user, req: AssistanceRequest, action: str, text: str = "") -> None:
-    link = record_link(req)
     message = MESSAGES.get(action)
     if message:
         notify(users_of([req.organisation_id], ("member_state",)), f"request.{action}",
-               message.format(ref=f"{req.reference} ({req.title})", text=text), link, exclude=user, about=req)
+               message.format(ref=f"{req.reference} ({req.title})", text=text), exclude=user, about=req)
     if action == "accept":
         notify(users_of(lead_entities(req), ("provider",)), "request.routed",
                f"New request on your working group's themes: {req.reference} from {req.country.name} — {req.title}",
-               link, exclude=user, about=req)
+               exclude=user, about=req)

@@ -15,6 +15,7 @@ from exchange.core import workflow
 from exchange.core.access import ROLES, allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.panels import load_panels
 from exchange.core.statuses import URGENCIES, VISIBILITIES
 from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
@@ -251,6 +252,9 @@ def index():
                            may_file=may_file_request(current_user))
 
 
+REQUEST_PAGE_PLACES = ("workflow", "thread", "end")  # where other areas' panels go on a request's page
+
+
 def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None, move_errors=None,
                    failed_move: str = "", typed=None):
     docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
@@ -264,6 +268,7 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
         upload_url=url_for("requests.upload_document", request_id=req.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
         share_choices=reference_choices()["providers"] if may_share_request(current_user, req) else [],
+        panels=load_panels("request", current_user, req, REQUEST_PAGE_PLACES),
         title=f"{req.reference}: {req.title}"), status
 
 

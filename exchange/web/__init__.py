@@ -32,7 +32,6 @@ def register_web(app: Flask) -> None:
     from exchange.core import side_writes
     from exchange.core.guard import guard
     from exchange.core.security import add_security_headers
-    from exchange.matches import suggestions
     from exchange.people.views import mfa, reauth
     from exchange.web import errors, template_helpers
 
@@ -45,4 +44,3 @@ def register_web(app: Flask) -> None:
     errors.register(app)
     side_writes.register(app)
     template_helpers.register(app)
-    suggestions.register(app)

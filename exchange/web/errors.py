@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from exchange.audit.security_events import record_security_event
 from exchange.core.access import RouteDenied
 from exchange.core.errors import ExchangeError
 from exchange.core.extensions import db
 from exchange.core.guard import is_api_request
+from exchange.core.security import UNTRUSTED_HOST_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,20 @@ TITLES = {
     429: "Too many attempts",
     500: "Something went wrong on our side",
 }
+
+
+def refuse_untrusted_host() -> Response | None:
+    """First of the before-request hooks: a Host header outside TRUSTED_HOSTS gets a plain 400.
+
+    Flask refuses such a host while it matches the URL (a SecurityError kept as the routing exception), but
+    then has no URL adapter, so any page that builds a link (the error page too) would fail with a 500;
+    this answer builds none, and no other hook (CSRF, rate limits, the guard) runs for that request."""
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    if is_api_request():
+        from exchange.api.errors import api_error_response
+        return api_error_response("bad_request", UNTRUSTED_HOST_MESSAGE, 400)
+    return Response(UNTRUSTED_HOST_MESSAGE + "\n", status=400, mimetype="text/plain")
 
 
 def render_error(status: int, message: str = ""):

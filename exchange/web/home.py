@@ -53,13 +53,12 @@ def state_home(user) -> dict:
 
 
 def provider_home(user) -> dict:
-    routed_links = select(Notification.link).where(Notification.user_id == user.id,
-                                                   Notification.kind == "request.routed",
-                                                   Notification.at >= utcnow() - timedelta(days=30))
-    routed_ids = [int(link.rsplit("/", 1)[1]) for link in db.session.scalars(routed_links)
-                  if link.rsplit("/", 1)[-1].isdigit()]
+    routed_ids = select(Notification.record_id).where(Notification.user_id == user.id,
+                                                      Notification.kind == "request.routed",
+                                                      Notification.record_type == "request",
+                                                      Notification.at >= utcnow() - timedelta(days=30))
     routed = _requests(user, AssistanceRequest.id.in_(routed_ids), AssistanceRequest.status == "open",
-                       order=[AssistanceRequest.accepted_at.desc()], limit=SHOW * 2) if routed_ids else []
+                       order=[AssistanceRequest.accepted_at.desc()], limit=SHOW * 2)
     return {
         "to_answer": _matches(user, Match.status == "proposed"),
         "to_report": _matches(user, Match.status.in_(("accepted", "in_delivery"))),

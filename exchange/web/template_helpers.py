@@ -9,7 +9,6 @@ from markupsafe import Markup, escape
 
 from exchange.core import workflow
 from exchange.core.access import is_office, is_requesting_state, may_enter
-from exchange.matches.policy import may_propose_match
 from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS
 
 NAV = {
@@ -56,11 +55,12 @@ def register(app: Flask) -> None:
     def format_date(value: date | None) -> str:
         return value.strftime("%d %b %Y") if value else "—"
 
+    # Pure helpers only (no query, no matching engine): a page's data is loaded by its view (core/panels.py
+    # for the parts other areas show); tests/web/test_template_globals.py holds every global to that.
     # The access policy's answers, for templates that show a link or a button only to who may use it.
     app.jinja_env.globals.update(
         may_enter=lambda endpoint: may_enter(current_user, endpoint),
-        is_office=is_office, is_requesting_state=is_requesting_state,
-        may_propose_match=may_propose_match, status_badge=status_badge)
+        is_office=is_office, is_requesting_state=is_requesting_state, status_badge=status_badge)
 
     @app.context_processor
     def inject():

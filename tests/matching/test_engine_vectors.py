@@ -7,15 +7,9 @@ from dataclasses import replace
 import pytest
 from hypothesis import given
 
+from exchange.matching import MatchingIndex, eligible, rank, score_pair
 from exchange.matching.embeddings import FakeEmbedder, text_vectors
-from exchange.matching.engine import (
-    NO_MATCH_BELOW,
-    MatchingIndex,
-    eligible,
-    no_strong_match,
-    rank,
-    score_pair,
-)
+from exchange.matching.engine import NO_MATCH_BELOW, no_strong_match
 from tests.matching.helpers import off, req
 from tests.matching.test_properties import FAST, offer_lists, requests
 
@@ -140,3 +134,25 @@ def test_real_model_french_arabic_chinese_find_an_english_offer_sharing_no_word(
     for r, right in cases:
         got = index.offers_for(with_vectors(r, embedder=e))
         assert got and got[0].offer_id == right, (r.title, got)
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_pruned_rebuild_equals_brute_force_on_synthetic_data(limit):
+    """The rebuild scores exactly only the pairs whose bound can reach a request's top: on data where
+    that prunes (hundreds of candidates, some records without vectors, every urgency) it still returns
+    exactly what score_pair over every offer returns."""
+    from exchange.matching.bench import attach_random_vectors, make_data
+    offers, requests_, names = make_data(120, 400, seed=5)
+    offers, requests_ = attach_random_vectors(offers, requests_, 32, seed=3)
+    offers = [replace(o, vectors=None) if o.id % 7 == 0 else o for o in offers]
+    requests_ = [replace(r, vectors=None) if r.id % 11 == 0 else r for r in requests_]
+    index = MatchingIndex(offers, requests_, country_names=names)
+    got = index.rebuild_all(limit=limit)
+    for r in requests_:
+        brute = rank([s for o in offers if (s := score_pair(r, o, country_names=names)) is not None], limit)
+        assert [(s.offer_id, s.score, s.strong) for s in got[r.id]] == \
+            [(s.offer_id, s.score, s.strong) for s in brute], r.id
+    sample = requests_[:5]
+    for r in sample:  # reasons too (written when read)
+        brute = rank([s for o in offers if (s := score_pair(r, o, country_names=names)) is not None], limit)
+        assert got[r.id] == brute

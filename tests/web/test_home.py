@@ -78,8 +78,8 @@ def test_coordinator_home_lists_as_stalled_what_reminders_would_remind(app, peop
     stalled_part = clients.coordinator.get("/").get_data(as_text=True).split('id="stalled-heading"')[1]
     assert "Open and forgotten" in stalled_part and "Open with a proposed match" not in stalled_part
     with app.app_context():
-        reminded = {r.link for r in due_reminders(utcnow()) if r.kind == "reminder.request"}
-    assert reminded == {f"/requests/{forgotten}"}
+        reminded = {r.record.id for r in due_reminders(utcnow()) if r.kind == "reminder.request"}
+    assert reminded == {forgotten}
 
 
 def test_admin_home_lists_recent_audit_events(app, people, clients):

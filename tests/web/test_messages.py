@@ -23,7 +23,7 @@ def test_request_thread_notifies_the_other_participants(app, people, clients):
     for person in (people.coordinator, people.provider):  # the office and the provider of its match
         notes = notifications_of(app, person, "message.posted")
         assert len(notes) == 1 and "Our FIU has 20 analysts." in notes[0].message
-        assert notes[0].link == f"/requests/{request_id}#thread"
+        assert (notes[0].record_type, notes[0].record_id) == ("request", request_id)
     assert not notifications_of(app, people.state, "message.posted")  # not to the writer
     assert not notifications_of(app, people.other_provider, "message.posted")  # IMF has no match here
     assert match_id
@@ -99,23 +99,27 @@ def test_request_workflow_partial_shows_matches_question_and_thread(app, people,
     from flask import render_template_string
     from flask_login import login_user
 
+    from exchange.core.panels import load_panels
     from exchange.people.models import User
     from exchange.requests.models import AssistanceRequest
+    from exchange.requests.views import REQUEST_PAGE_PLACES
     asked = new_request(app, people)
     clients.coordinator.post(f"/triage/{asked}/request-info", data={"message": "How many analysts?"})
     clients.coordinator.post(f"/requests/{asked}/messages", data={"message": "Also: which ministry leads?"})
     opened = open_request(app, people, title="Open request with a match")
     match_id = propose(app, people, opened, new_offer(app, people.provider))
+
+    def workflow(user_id: int, request_id: int) -> str:
+        user, req = db.session.get(User, user_id), db.session.get(AssistanceRequest, request_id)
+        login_user(user)
+        return render_template_string('{% include "requests/_workflow.html" %}', req=req,
+                                      panels=load_panels("request", user, req, REQUEST_PAGE_PLACES))
+
     with app.test_request_context("/"):
-        login_user(db.session.get(User, people.state.id))
-        html = render_template_string('{% include "requests/_workflow.html" %}',
-                                      req=db.session.get(AssistanceRequest, asked))
+        html = workflow(people.state.id, asked)
         assert "How many analysts?" in html and "Also: which ministry leads?" in html and ">New</span>" in html
         assert f'action="/requests/{asked}/messages"' in html
-        html = render_template_string('{% include "requests/_workflow.html" %}',
-                                      req=db.session.get(AssistanceRequest, opened))
+        html = workflow(people.state.id, opened)
         assert f"/matches/{match_id}" in html and "Proposed" in html and "needs information" not in html
-        login_user(db.session.get(User, people.other_provider.id))
-        html = render_template_string('{% include "requests/_workflow.html" %}',
-                                      req=db.session.get(AssistanceRequest, opened))
+        html = workflow(people.other_provider.id, opened)
         assert f"/matches/{match_id}" not in html  # IMF does not take part in that match

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from exchange.core.extensions import db
@@ -35,7 +36,7 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients):
         older.at -= timedelta(hours=1)
         older.message = "The older one"
         db.session.add(Notification(user_id=people.state.id, kind="test", message="The newer one",
-                                    link=f"/requests/{request_id}"))
+                                    record_type="request", record_id=request_id))
         db.session.commit()
     html = clients.state.get("/inbox").get_data(as_text=True)
     assert html.index("The newer one") < html.index("The older one")
@@ -60,13 +61,22 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_record(app, people
     assert notifications_of(app, people.coordinator)[0].read_at is None
 
 
-def test_links_outside_the_site_are_not_followed(app, people, clients):
+@pytest.mark.parametrize("kind,record_type,location", [
+    ("match.accept", "match", "/matches/{id}"),
+    ("message.posted", "match", "/matches/{id}#thread"),  # a message leads to the record's thread
+    ("message.posted", "request", "/requests/{id}#thread"),
+    ("reminder.request", "request", "/requests/{id}"),
+    ("test", "offer", "/offers/{id}"),
+    ("organisation.approved", "organisation", "/"),  # an organisation's news: its people's home page
+])
+def test_a_notification_leads_to_the_page_of_its_record(app, people, clients, kind, record_type, location):
     with app.app_context():
-        note = Notification(user_id=people.state.id, kind="test", message="Odd", link="//evil.example/x")
+        note = Notification(user_id=people.state.id, kind=kind, message="News", record_type=record_type,
+                            record_id=people.state.organisation_id if record_type == "organisation" else 42)
         db.session.add(note)
         db.session.commit()
         note_id = note.id
-    assert clients.state.get(f"/inbox/{note_id}").headers["Location"] == "/inbox"
+    assert clients.state.get(f"/inbox/{note_id}").headers["Location"] == location.format(id=42)
 
 
 def test_mark_all_read(app, people, clients):

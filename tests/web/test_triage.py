@@ -185,7 +185,8 @@ def test_accept_routes_to_lead_entities_and_acknowledges_the_state(app, people, 
                                                                           AuditEvent.record_type == "request")))
     # financing → IMF, UNODC, World Bank, 1267 Monitoring Team; not the outside provider.
     assert routed == {people.provider.id, people.other_provider.id, wb_id, mt_id}
-    assert [n.link for n in notifications_of(app, people.state, "request.accept")] == [f"/requests/{request_id}"]
+    assert [(n.record_type, n.record_id) for n in notifications_of(app, people.state, "request.accept")] == [
+        ("request", request_id)]
     assert "request.accept" in events
 
 

@@ -13,6 +13,7 @@ from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.texts import text
 from exchange.core.transactions import all_or_nothing
+from exchange.people import mfa as mfa_ops
 from exchange.people import operations
 from exchange.people.models import ORG_KIND_LABELS, ROLE_LABELS, Organisation, User
 from exchange.people.views.reauth import require_recent_authentication
@@ -123,6 +124,7 @@ def edit_user(user_id: int):
     from exchange.people.views.tokens import token_section
     return render_template("admin/user_form.html", form=form, user=user,
                            live_sessions=len(operations.live_sessions(user)), end_form=ConfirmForm(),
+                           two_step_enabled=mfa_ops.is_enabled(user),
                            **token_section(user))
 
 

@@ -307,7 +307,6 @@ def enforce_second_factor():
 
 def register(app) -> None:
     app.before_request(enforce_second_factor)
-    app.jinja_env.globals["two_step_enabled"] = mfa_ops.is_enabled
 
     def _signed_out(_app, user=None, **_):
         session.pop(VERIFIED_KEY, None)
