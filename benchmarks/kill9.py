@@ -66,9 +66,9 @@ def prepare_database(url: str) -> str:
         upgrade()
         load_reference()
         import secrets
-        user = create_user(None, email="focal@kaz.kill9.example", role="member_state",
-                                      organisation_code="KAZ", password=secrets.token_urlsafe(24))
-        token = issue_api_token(None, user, "kill9")
+        user = create_user(None, {"email": "focal@kaz.kill9.example", "role": "member_state",
+                                  "organisation": "KAZ", "password": secrets.token_urlsafe(24)})
+        token = issue_api_token(None, user, {"name": "kill9"})
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -166,9 +166,9 @@ class _Caller:
         from exchange.people.tokens import issue_api_token
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
-            self.bearer = issue_api_token(user, user, "bench")
+            self.bearer = issue_api_token(user, user, {"name": "bench"})
             user_id = user.id
-            _row, session_token = open_session(user, address="127.0.0.1", user_agent="bench")
+            _row, session_token = open_session(user, {"address": "127.0.0.1", "user_agent": "bench"})
             db.session.commit()
         self.client = app.test_client()
         from exchange.people.views.mfa import signed_in_marks

@@ -1,5 +1,7 @@
 """Flask commands: `seed reference|demo`, `users create|token|tokens|revoke-token`, `reminders send` (and,
-from deploy_cli, `check-deploy`, `backup`, `restore`)."""
+from deploy_cli, `check-deploy`, `backup`, `restore`). A command that writes is a `command_transaction`: its
+work (the operations it calls, actor None: the command line) is committed once when it returns and rolled
+back when it fails or exits."""
 from __future__ import annotations
 
 import sys
@@ -13,9 +15,11 @@ from sqlalchemy import func, select
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.statuses import Role
+from exchange.core.transactions import command_transaction
 from exchange.messages.reminders import DEFAULT_FEEDBACK_DAYS, DEFAULT_STALLED_DAYS
 from exchange.people.models import User
-from exchange.people.operations import create_user, normalise_email
+from exchange.people.operations import create_user
+from exchange.people.schemas import normalise_email
 from exchange.people.tokens import get_token, issue_api_token, revoke_api_token, tokens_of
 from exchange.requests.models import AssistanceRequest
 
@@ -37,16 +41,17 @@ def seed():
 
 
 @seed.command("reference")
+@command_transaction
 def seed_reference():
     """Load or refresh reference data (idempotent)."""
     from exchange.reference.seed import load_reference
     counts = load_reference()
-    db.session.commit()
     click.echo("Reference data loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
 @seed.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no assistance requests yet.")
+@command_transaction
 def seed_demo(if_empty: bool):
     """Load the demo data set (idempotent) and print the demo logins."""
     from exchange.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
@@ -56,7 +61,6 @@ def seed_demo(if_empty: bool):
         logins = [(email, role, org) for email, _, role, org in DEMO_USERS if email in existing]
     else:
         logins = load_demo()
-        db.session.commit()
         click.echo("Demo data loaded.")
     if logins:
         click.echo(f"Demo logins (password for all, unless changed: {DEMO_PASSWORD}):")
@@ -78,14 +82,14 @@ def users():
 @click.option("--org", "org", required=True, help="Organisation code (ISO3, entity code, CTITF, or a slug).")
 @click.option("--name", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@command_transaction
 def users_create(email: str, role: str, org: str, name: str, password_stdin: bool):
     """Create a user; without --password-stdin a password is generated and printed."""
     from exchange.core.security import generate_password
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
     try:
-        user = create_user(None, email=email, role=role, organisation_code=org, password=password,
-                                      name=name)
-        db.session.commit()
+        user = create_user(None, {"email": email, "role": role, "organisation": org, "password": password,
+                                  "name": name})
     except ValidationFailed as err:
         _exit_refused(err)
     click.echo(f"Created {user.email} ({role}, {org}).")
@@ -99,12 +103,12 @@ def users_create(email: str, role: str, org: str, name: str, password_stdin: boo
 @click.option("--read-only", is_flag=True, help="The token may only read (GET and HEAD).")
 @click.option("--days", type=int, default=None,
               help="Days until it expires (default API_TOKEN_LIFETIME_DAYS, 90; at most API_TOKEN_MAX_LIFETIME_DAYS).")
+@command_transaction
 def users_token(email: str, name: str, read_only: bool, days: int | None):
     """Issue a new API token for the user and print it alone on the last line."""
     user = _user_or_exit(email)
     try:
-        token = issue_api_token(None, user, name, scope="read" if read_only else "write", days=days)
-        db.session.commit()
+        token = issue_api_token(None, user, {"name": name, "scope": "read" if read_only else "write", "days": days})
     except ValidationFailed as err:
         _exit_refused(err)
     click.echo(f"API token for {user.email} (shown once; store it safely):")
@@ -128,6 +132,7 @@ def users_tokens(email: str):
 
 @users.command("revoke-token")
 @click.argument("token_id", type=click.IntRange(min=1))
+@command_transaction
 def users_revoke_token(token_id: int):
     """Revoke the API token with this id (see `flask users tokens EMAIL`): it stops working at once."""
     from exchange.core.errors import NotFound
@@ -137,15 +142,13 @@ def users_revoke_token(token_id: int):
         click.echo(f"No API token with id {token_id}.", err=True)
         raise SystemExit(1) from None
     if revoke_api_token(None, token):
-        db.session.commit()
         click.echo(f"Revoked API token {token.id} ({token.name or 'no name'}) of {token.user.email}.")
     else:
         click.echo(f"API token {token.id} was already revoked.")
 
 
 def _exit_refused(err: ValidationFailed) -> NoReturn:
-    """Roll back, print each field's problem, and exit 1."""
-    db.session.rollback()
+    """Print each field's problem and exit 1 (command_transaction rolls back)."""
     for field, messages in err.fields.items():
         click.echo(f"{field}: {' '.join(messages)}", err=True)
     raise SystemExit(1) from None
@@ -173,12 +176,12 @@ def reminders():
               help="Remind whoever holds a request or match that has not moved for this many days.")
 @click.option("--feedback-days", default=DEFAULT_FEEDBACK_DAYS, show_default=True, type=click.IntRange(min=1),
               help="Ask the State to confirm a completed delivery after this many days.")
+@command_transaction
 def reminders_send(stalled_days: int, feedback_days: int):
     """Send the reminders due now (once per state of each case) and print what was sent."""
     from exchange.core.models import utcnow
     from exchange.messages.reminders import send_reminders
     done = send_reminders(utcnow(), stalled_days, feedback_days)
-    db.session.commit()
     for reminder, count in done:
         click.echo(f"{reminder.kind:<18} {reminder.reference:<8} to {count} people: {reminder.message}")
     click.echo(f"{len(done)} reminders sent.")
@@ -191,6 +194,7 @@ def matching():
 
 @matching.command("rebuild")
 @click.option("--limit", default=10, show_default=True, help="Offers kept per request.")
+@command_transaction
 def matching_rebuild(limit: int):
     """Recompute every request's suggested offers (stored as a dated snapshot), with a progress bar."""
     import time
@@ -204,7 +208,6 @@ def matching_rebuild(limit: int):
             bar.length = total
             bar.update(done - bar.pos)
         rows = service.rebuild_suggestions(limit=limit, progress=progress)
-    db.session.commit()
     click.echo(f"{rows} suggestions stored in {time.perf_counter() - started:.2f} s.")
 
 

@@ -142,13 +142,13 @@ def make_people() -> People:
 def make_api_token(person, name: str = "", **options) -> str:
     """A bearer token the person issued for themselves (`scope`, `days` as issue_api_token takes them)."""
     from exchange.people.tokens import issue_api_token
-    return issue_api_token(None, user_of(person), name, **options)
+    return issue_api_token(None, user_of(person), {"name": name, **options})
 
 
 def make_session(person, *, address: str = "127.0.0.1", user_agent: str = "test client") -> str:
     """A signed-in session of the person's; answers the token its cookie carries."""
     from exchange.people.operations import open_session
-    _row, token = open_session(user_of(person), address=address, user_agent=user_agent)
+    _row, token = open_session(user_of(person), {"address": address, "user_agent": user_agent})
     return token
 
 
@@ -191,8 +191,8 @@ def make_request(people, status: str = "submitted", by="state", **fields):
 
 
 def move_request(people, req, action: str, body: dict | None = None, by="coordinator"):
-    from exchange.requests.operations import move_request as move
-    return move(_person(people, by), req, action, body or {})
+    from exchange.requests.operations import request_move
+    return request_move(action)(_person(people, by), req, body or {})
 
 
 def update_request(people, req, by="coordinator", **changes):
@@ -211,8 +211,8 @@ def make_offer(people, by="provider", status: str = "active", **fields):
 
 
 def move_offer(people, offer, action: str, body: dict | None = None, by="provider"):
-    from exchange.offers.operations import move_offer as move
-    return move(_person(people, by), offer, action, body or {})
+    from exchange.offers.operations import offer_move
+    return offer_move(action)(_person(people, by), offer, body or {})
 
 
 def make_match(people, req, offer, status: str = "proposed", provider="provider", note: str | None = None,
@@ -231,13 +231,13 @@ def make_match(people, req, offer, status: str = "proposed", provider="provider"
 
 
 def move_match(people, match, action: str, body: dict | None = None, by="provider"):
-    from exchange.matches.operations import move_match as move
-    return move(_person(people, by), match, action, body or {})
+    from exchange.matches.operations import match_move
+    return match_move(action)(_person(people, by), match, body or {})
 
 
 def make_message(people, record, text: str, by="state"):
     """A message by `by` in the thread of a request or match."""
-    from exchange.messages.notify import post_message
+    from exchange.messages.operations import post_message
     return post_message(_person(people, by), record, {"message": text})
 
 
@@ -246,8 +246,8 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 def make_document(people, record, by="state", name: str = "needs assessment.pdf", data: bytes = PDF_BYTES):
     """A document attached to a request or an offer by `by`, as an upload would be."""
-    from exchange.documents.storage import attach_document
-    return attach_document(_person(people, by), record, FileStorage(io.BytesIO(data), filename=name))
+    from exchange.documents.operations import attach_document
+    return attach_document(_person(people, by), record, {"file": FileStorage(io.BytesIO(data), filename=name)})
 
 
 # ------------------------------------------------------------------------------------------------

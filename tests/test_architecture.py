@@ -22,6 +22,7 @@ REQUEST_HOOKS = {
     "core/access.py": "enforce_route_rule reads the endpoint of the request being guarded",
     "core/security.py": "adds the security headers to every response",
     "core/database.py": "begins SQLite write transactions with BEGIN IMMEDIATE for unsafe methods",
+    "core/transactions.py": "commits each view's work once, after its answer, and takes back its flashed messages",
     "audit/security_events.py": "records the address and path of the request a security event is about",
 }
 

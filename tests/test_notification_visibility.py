@@ -135,7 +135,7 @@ def test_every_notification_goes_through_notify_and_names_its_record():
             callers.append(path.relative_to(root).as_posix())
             assert any(k.arg == "about" for k in call.keywords), f"{path}:{call.lineno} notify() without about="
     assert makers == ["messages/notify.py"]
-    assert sorted(set(callers)) == ["matches/operations.py", "messages/notify.py", "messages/reminders.py",
+    assert sorted(set(callers)) == ["matches/operations.py", "messages/operations.py", "messages/reminders.py",
                                     "people/operations.py", "requests/operations.py", "requests/routing.py"]
 
 
@@ -205,11 +205,11 @@ class Scenario:
                                 ("close", "coordinator", {})])
             admin = self.user("admin")
             pending = db.session.scalar(select(Organisation).where(Organisation.code == "new-institute"))
-            set_organisation_approval(admin, pending, "approved")
+            set_organisation_approval(admin, pending, {"approval": "approved"})
             rejected_org = make_outside_provider("refused-institute", "pending")
             rejected = make_user("officer@refused.test.example", "provider", "refused-institute")
             self.names[rejected.id] = "rejected"
-            set_organisation_approval(admin, rejected_org, "rejected")
+            set_organisation_approval(admin, rejected_org, {"approval": "rejected"})
             self.records["pending-org"], self.records["rejected-org"] = record_ref(pending), record_ref(rejected_org)
             db.session.commit()
             send_reminders(utcnow() + timedelta(days=30))

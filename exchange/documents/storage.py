@@ -1,11 +1,10 @@
 """Supporting documents on requests and offers: type checks by content, storage under UPLOAD_FOLDER
-with names the app makes, and the operations that attach and delete them (with audit events).
+with names the app makes (the operations that attach and delete documents are documents/operations.py).
 
 A document's type is decided by what its bytes are, never by its name: a PDF starts with "%PDF-";
 DOCX, XLSX and ODT are ZIP packages recognised by their members, and checked against the archive
 limits (how far a package may expand, how dense a part may be, how many parts and how deep nested
-archives may go: `UPLOAD_ARCHIVE_*`) by reading every part in memory, never unpacking to disk. Callers commit; a file written for
-an attachment whose transaction fails is removed by `discard_file`.
+archives may go: `UPLOAD_ARCHIVE_*`) by reading every part in memory, never unpacking to disk.
 """
 from __future__ import annotations
 
@@ -22,14 +21,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from exchange import audit
-from exchange.core.access import may_edit_offer
-from exchange.core.errors import Forbidden, ValidationFailed
-from exchange.core.extensions import db
+from exchange.core.errors import ValidationFailed
 from exchange.documents.models import Document
-from exchange.offers.models import Offer
-from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import may_edit_request
 
 
 @dataclass(frozen=True)
@@ -304,49 +297,11 @@ def discard_file(stored_name: str) -> None:
         (Path(current_app.config["UPLOAD_FOLDER"]) / stored_name).unlink(missing_ok=True)
 
 
-def attach_document(user, record: AssistanceRequest | Offer, file_storage) -> Document:
-    """Attach an uploaded file to a request or an offer the user may edit; an audit event says so."""
-    is_request = isinstance(record, AssistanceRequest)
-    allowed = may_edit_request(user, record) if is_request else may_edit_offer(user, record)
-    if not allowed:
-        raise Forbidden("Only those who may edit this record may add documents to it.")
-    stored = store_upload(file_storage)
-    document = Document(request_id=record.id if is_request else None, offer_id=None if is_request else record.id,
-                        filename=stored.filename, stored_name=stored.stored_name,
-                        content_type=stored.doc_type.content_type, size=stored.size, uploaded_by_id=user.id)
-    db.session.add(document)
-    try:
-        db.session.flush()
-    except Exception:
-        discard_file(stored.stored_name)
-        raise
-    kind = "request" if is_request else "offer"
-    audit.record(user, "document.uploaded", kind, record.id,
-                 f"{record.reference}: document “{document.filename}” added ({human_size(document.size)})",
-                 {"document": [None, document.filename]})
-    return document
-
-
 def document_record(document: Document) -> tuple[str, int]:
     """("request" | "offer", id) of the record a document belongs to."""
     if document.request_id is not None:
         return "request", document.request_id
     return "offer", document.offer_id
-
-
-def delete_document(user, document: Document, record: AssistanceRequest | Offer) -> str:
-    """Delete a document of a record the user may edit; returns the stored name to discard after commit."""
-    is_request = isinstance(record, AssistanceRequest)
-    allowed = may_edit_request(user, record) if is_request else may_edit_offer(user, record)
-    if not allowed:
-        raise Forbidden("Only those who may edit this record may delete its documents.")
-    stored_name = document.stored_name
-    audit.record(user, "document.deleted", "request" if is_request else "offer", record.id,
-                 f"{record.reference}: document “{document.filename}” deleted",
-                 {"document": [document.filename, None]})
-    db.session.delete(document)
-    db.session.flush()
-    return stored_name
 
 
 def human_size(size: int) -> str:

@@ -4,19 +4,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
-from exchange.core.access import allow, may_edit_offer
-from exchange.core.errors import Forbidden, NotFound, ValidationFailed
+from exchange.core.access import allow
+from exchange.core.errors import NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id
 from exchange.core.statuses import Role
+from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
+from exchange.documents.operations import attach_document, delete_document
 from exchange.offers.policy import get_offer
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import (
-    get_request,
-    may_edit_request,
-)
+from exchange.requests.policy import get_request
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -27,21 +26,13 @@ def max_upload_mb() -> int:
 
 
 def attach_upload(record, render_with_errors, detail_url: str):
-    """Store the uploaded file on a request or an offer in one transaction; a refused file re-renders the
-    record's page with the errors beside the upload field, and a failed commit leaves no file behind."""
-    stored_name = None
+    """Attach the uploaded file to a request or an offer (the operation authorises it; the request commits);
+    a refused file shows the record's page again with the errors beside the upload field."""
     try:
-        document = document_store.attach_document(current_user, record, request.files.get("file"))
-        stored_name = document.stored_name
-        db.session.commit()
+        with all_or_nothing():
+            document = attach_document(current_user, record, {"file": request.files.get("file")})
     except ValidationFailed as err:
-        db.session.rollback()
         return render_with_errors(err.fields.get("file", [err.message]))
-    except Exception:
-        db.session.rollback()
-        if stored_name:
-            document_store.discard_file(stored_name)
-        raise
     flash(f"Document “{document.filename}” added to {record.reference}.", "success")
     return redirect(detail_url + "#documents")
 
@@ -77,15 +68,9 @@ def download(document_id: int):
 @allow(*Role)
 def delete(document_id: int):
     document, record = _document_and_record(document_id)
-    is_request = isinstance(record, AssistanceRequest)
-    back = (url_for("requests.detail", request_id=record.id) if is_request
+    back = (url_for("requests.detail", request_id=record.id) if isinstance(record, AssistanceRequest)
             else url_for("offers.detail", offer_id=record.id)) + "#documents"
-    allowed = may_edit_request(current_user, record) if is_request else may_edit_offer(current_user, record)
-    if not allowed:
-        raise Forbidden("Only those who may edit this record may delete its documents.")
     name = document.filename
-    stored_name = document_store.delete_document(current_user, document, record)
-    db.session.commit()
-    document_store.discard_file(stored_name)
+    delete_document(current_user, document)
     flash(f"Document “{name}” deleted from {record.reference}.", "success")
     return redirect(back)

@@ -10,13 +10,12 @@ from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
 from exchange.core.access import allow
-from exchange.core.extensions import db
 from exchange.core.schemas import ReasonIn
 from exchange.core.statuses import Role
 from exchange.core.workflow import MATCH_MOVES
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.matches.policy import get_match, visible_matches
 from exchange.matches.queries import filter_matches
 from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
@@ -46,7 +45,6 @@ def list_matches(args):
 def propose():
     """Propose a match (coordinator): an open request with an active offer → `proposed`."""
     match = propose_match(current_user, json_body())
-    db.session.commit()
     return match
 
 
@@ -69,6 +67,6 @@ MOVE_DOCS = {
     "withdraw": "Withdraw the match (coordinator): → `withdrawn`.",
 }
 
-register_moves(bp, "/matches/<int:match_id>", MATCH_MOVES, get=get_match, operation=move_match,
+register_moves(bp, "/matches/<int:match_id>", MATCH_MOVES, get=get_match, operation=match_move,
                out=MatchOut, roles=tuple(Role), docs=MOVE_DOCS, bodies=MOVE_BODIES,
                note="Not allowed from the current status: 409; not yours to make: 403.")

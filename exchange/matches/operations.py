@@ -2,6 +2,8 @@
 completes, the State confirms; the request's status follows its matches."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -98,7 +100,17 @@ MOVE_MESSAGES = {
 }
 
 
-def move_match(user, match: Match, action: str, raw: dict | None = None) -> Match:
+def match_move(action: str) -> Callable[..., Match]:
+    """The operation making the status move `action` (accept, decline, start, complete, confirm, withdraw) on a
+    match, called `operation(actor, match, data)`: `{"reason"}` to decline, `{"outcome"}` to complete,
+    `{"rating", "comment"}` to confirm, otherwise nothing but an optional `version`."""
+    def operation(user, match: Match, raw: dict | None = None) -> Match:
+        return _move_match(user, match, action, raw)
+    operation.__name__ = f"match_{action}"
+    return operation
+
+
+def _move_match(user, match: Match, action: str, raw: dict | None) -> Match:
     move = workflow.check_move("match", action, user, match)
     raw = {} if raw is None else raw
     text, rating = "", None

@@ -19,11 +19,12 @@ from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import as_id, utcnow
 from exchange.core.statuses import RequestStatus, Role
+from exchange.core.transactions import all_or_nothing
 from exchange.matches.operations import propose_match
 from exchange.messages.models import Message
 from exchange.messages.reminders import WAIT_WARNING_WORKING_DAYS, waiting
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import move_request
+from exchange.requests.operations import request_move
 from exchange.requests.policy import get_request
 from exchange.web.forms import page_number
 
@@ -119,34 +120,31 @@ def decide(request_id: int, decision: str):
         return redirect(url_for("triage.queue"))
     proposed = []
     try:
-        if decision == "reject":
-            raw = reject_input(request.form)
-        elif decision == "request-info":
-            raw = {"message": request.form.get("message", "")}
-        else:
-            raw = {}
-        offer_values = request.form.getlist("offer_id") if decision == "accept" else []
-        offer_ids = []
-        for value in offer_values:
-            if not value.strip().isdigit():
-                raise ValidationFailed("Choose offers from the list.", {"offer_id": ["Not an offer number."]})
-            offer_ids.append(int(value))
-        move_request(current_user, req, decision, raw)
-        for offer_id in dict.fromkeys(offer_ids):
-            proposed.append(propose_match(current_user, {
-                "request_id": req.id, "offer_id": offer_id, "note": request.form.get("note", "")}))
-        db.session.commit()
+        with all_or_nothing():
+            if decision == "reject":
+                raw = reject_input(request.form)
+            elif decision == "request-info":
+                raw = {"message": request.form.get("message", "")}
+            else:
+                raw = {}
+            offer_values = request.form.getlist("offer_id") if decision == "accept" else []
+            offer_ids = []
+            for value in offer_values:
+                if not value.strip().isdigit():
+                    raise ValidationFailed("Choose offers from the list.", {"offer_id": ["Not an offer number."]})
+                offer_ids.append(int(value))
+            request_move(decision)(current_user, req, raw)
+            for offer_id in dict.fromkeys(offer_ids):
+                proposed.append(propose_match(current_user, {
+                    "request_id": req.id, "offer_id": offer_id, "note": request.form.get("note", "")}))
     except ValidationFailed as err:
-        db.session.rollback()
         flash(f"Nothing was changed on R-{request_id:05d}: {err.message}", "error")
         typed = request.form.to_dict() | {"offer_ids": request.form.getlist("offer_id")}
         return _render_queue(errors=err.fields, typed=typed, failed=(request_id, decision), status=422)
     except (Forbidden, Conflict) as err:
-        db.session.rollback()
         flash(f"Nothing was changed on R-{request_id:05d}: {err.message}", "error")
         return redirect(url_for("triage.queue"))
     except StaleDataError:
-        db.session.rollback()
         flash(f"Nothing was changed: R-{request_id:05d} was changed by someone else meanwhile. Check it again.",
               "error")
         return redirect(url_for("triage.queue"))

@@ -19,9 +19,10 @@ from exchange.core.extensions import db
 from exchange.core.models import as_id
 from exchange.core.panels import Panel, load_panels, register_panel
 from exchange.core.statuses import MatchStatus, Role
+from exchange.core.transactions import all_or_nothing
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
-from exchange.matches.operations import move_match, propose_match
+from exchange.matches.operations import match_move, propose_match
 from exchange.matches.policy import (
     get_match,
     match_scope,
@@ -34,11 +35,11 @@ from exchange.matching import service
 from exchange.messages.notify import unread_messages_by_match
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
-from exchange.web.forms import apply_change, error_details, page_number, safe_local_path
+from exchange.web.forms import error_details, page_number, safe_local_path
+from exchange.web.moves import register_page_moves
 
 bp = Blueprint("matches", __name__, url_prefix="/matches", template_folder="templates")
 PER_PAGE = 50
-MOVE_FIELDS = {"decline": ("reason",), "complete": ("outcome",), "confirm": ("rating", "comment")}
 SUGGESTIONS_SHOWN = 8
 
 
@@ -84,36 +85,20 @@ def detail(match_id: int):
     return _render_match(match)
 
 
-def _move_input(action: str) -> dict:
-    raw: dict = {}
-    for name in MOVE_FIELDS.get(action, ()):
-        value = request.form.get(name, "")
-        if name == "rating":
-            value = value.strip()
-            raw[name] = int(value) if value.isdigit() and len(value) < 3 else (value or None)
-            if raw[name] is None:
-                raw.pop(name)
-        else:
-            raw[name] = value
-    return raw
+def _rating(value: str):
+    """A rating typed in the confirm form: a number of one or two digits, else as typed (the schema answers);
+    empty: left out."""
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 3 else (value or None)
 
 
-@bp.route("/<int:match_id>/move/<action>", methods=["POST"])
-@allow(*Role)
-def move(match_id: int, action: str):
-    match = get_match(current_user, match_id)
-    raw = _move_input(action)
-    refused = apply_change(
-        lambda: move_match(current_user, match, action, raw),
-        url_for("matches.detail", match_id=match_id), "match",
-        on_invalid=lambda err: _render_match(get_match(current_user, match_id), errors=err.fields,
-                                             typed=dict(request.form), failed=action, status=422))
-    if refused:
-        return refused
-    label = workflow.MATCH_MOVES[action].label
-    flash(f"{match.reference}: {label.lower()} — done. Now {match.status.label.lower()}.",
-          "success")
-    return redirect(url_for("matches.detail", match_id=match_id))
+register_page_moves(
+    bp, "match", get=get_match, operation=match_move, roles=tuple(Role),
+    detail=lambda match: url_for("matches.detail", match_id=match.id),
+    done="{ref}: {label} — done. Now {status}.", extra_fields={"confirm": ("rating", "comment")},
+    numbers={"rating": _rating},
+    show_invalid=lambda match_id, err, action: _render_match(get_match(current_user, match_id), errors=err.fields,
+                                                             typed=dict(request.form), failed=action, status=422))
 
 
 def _int_or_none(value: str):
@@ -137,12 +122,11 @@ def propose():
         return redirect(back)
     created = []
     try:
-        for offer_id in dict.fromkeys(offer_ids):
-            created.append(propose_match(current_user, {"request_id": request_id, "offer_id": offer_id,
-                                                                   "note": note}))
-        db.session.commit()
+        with all_or_nothing():
+            for offer_id in dict.fromkeys(offer_ids):
+                created.append(propose_match(current_user, {"request_id": request_id, "offer_id": offer_id,
+                                                            "note": note}))
     except (ValidationFailed, Forbidden, Conflict) as err:
-        db.session.rollback()
         flash(f"Nothing was proposed: {err.message} {error_details(err)}".strip(), "error")
         return redirect(back)
     flash("Proposed: " + ", ".join(f"{m.reference} to {m.offer.organisation.name}" for m in created) + ".",

@@ -11,7 +11,8 @@ from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.messages import mail
 from exchange.messages.models import Notification
-from exchange.messages.notify import mark_all_read, open_notification, page_of, unread_count
+from exchange.messages.notify import open_notification, page_of, unread_count
+from exchange.messages.operations import mark_all_read
 from exchange.web.forms import page_number
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="templates")
@@ -47,7 +48,6 @@ def index():
 @allow(*Role)
 def read_all():
     count = mark_all_read(current_user)
-    db.session.commit()
     flash(f"{count} notification{'s' if count != 1 else ''} marked read." if count else "Nothing was unread.",
           "success")
     return redirect(url_for("inbox.index"))

@@ -1,7 +1,7 @@
 """Notifications and message threads: an in-app inbox for every event a person must act on (e-mailed
 after commit where EXCHANGE_SMTP_URL is set, see mail.py), and the message threads on requests and
-matches with per-person read markers. Operations call `notify`; the rows go in with the change's
-transaction, and the caller commits.
+matches with per-person read markers (posting and moving the markers are messages/operations.py).
+Operations call `notify`; the rows go in with the change's transaction, which the request commits.
 
 A notification names its record as an audit event does (`record_type`, `record_id`: see `record_ref`), never
 a URL: whoever shows it (the inbox, the e-mail) asks `page_of` for the page's endpoint and builds the link
@@ -12,9 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
-from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
@@ -127,13 +126,6 @@ def unread_count(user) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def mark_all_read(user) -> int:
-    """Mark every unread notification of `user` read; returns how many."""
-    result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
-    return result.rowcount or 0
-
-
 def open_notification(user, notification_id: int) -> Notification | None:
     """The user's own notification (None if it is not theirs or does not exist), marked read after the
     request in a transaction of its own (opening one is a GET, and a read never writes in its transaction)."""
@@ -175,60 +167,10 @@ def thread_participants(record) -> list[User]:
     return people
 
 
-def post_message(user, record, raw: dict) -> Message:
-    """Add a message to the thread of a request or match (the caller has checked that `user` may see
-    the record) and tell the other participants."""
-    from exchange.core.schemas import load
-    from exchange.messages.policy import may_see_message_thread
-    from exchange.messages.schemas import MessageIn
-    if not may_see_message_thread(user, record):
-        raise Forbidden("You may not write in this thread.")
-    body = load(MessageIn(), {"message": raw.get("message", "")})["message"]
-    message = Message(author_id=user.id, body=body, request_id=None if isinstance(record, Match) else record.id,
-                      match_id=record.id if isinstance(record, Match) else None)
-    db.session.add(message)
-    db.session.flush()
-    mark_thread_read(user, record, message.created_at)
-    reference = record.reference
-    who = f"{user.display_name} ({user.organisation.code})"
-    preview = body if len(body) <= 140 else body[:137] + "…"
-    notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
-           exclude=user, about=record)
-    return message
-
-
 def last_read_at(user, record) -> datetime | None:
     kind, record_id = record_ref(record)
     return db.session.scalar(select(ThreadRead.last_read_at).where(
         ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
-
-
-def mark_thread_read(user, record, at: datetime | None = None) -> None:
-    kind, record_id = record_ref(record)
-    at = at or utcnow()
-    row = db.session.scalar(select(ThreadRead).where(
-        ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
-    if row is None:
-        db.session.add(ThreadRead(user_id=user.id, record_type=kind, record_id=record_id, last_read_at=at))
-    elif row.last_read_at < at:
-        row.last_read_at = at
-
-
-def mark_thread_read_later(user, record) -> None:
-    """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
-    (the thread was shown by a page, a GET: a read never writes in its transaction)."""
-    kind, record_id = record_ref(record)
-    user_id, at = user.id, utcnow()
-    mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
-
-    def write(connection) -> None:
-        moved = connection.execute(update(ThreadRead).where(*mine, ThreadRead.last_read_at < at)
-                                   .values(last_read_at=at)).rowcount
-        if not moved and connection.scalar(select(ThreadRead.id).where(*mine)) is None:
-            connection.execute(insert(ThreadRead).values(user_id=user_id, record_type=kind, record_id=record_id,
-                                                         last_read_at=at))
-
-    defer_write(write)
 
 
 def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
@@ -245,7 +187,6 @@ def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
     return {match_id: count for match_id, count in rows}
 
 
-__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "last_read_at", "mark_all_read", "mark_thread_read",
-           "mark_thread_read_later", "notify", "open_notification", "page_of", "post_message", "record_ref",
-           "thread_messages", "thread_participants",
+__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "last_read_at", "notify", "open_notification", "page_of",
+           "record_ref", "thread_messages", "thread_participants",
            "unread_count", "unread_messages_by_match", "users_of"]

@@ -8,18 +8,12 @@ from flask_login import current_user
 
 from exchange.core.access import allow
 from exchange.core.errors import ValidationFailed
-from exchange.core.extensions import db
 from exchange.core.panels import Panel, register_panel
 from exchange.core.statuses import Role
+from exchange.core.transactions import all_or_nothing
 from exchange.matches.policy import get_match
-from exchange.messages.notify import (
-    last_read_at,
-    mark_thread_read_later,
-    page_of,
-    post_message,
-    record_ref,
-    thread_messages,
-)
+from exchange.messages.notify import last_read_at, page_of, record_ref, thread_messages
+from exchange.messages.operations import mark_thread_read_later, post_message
 from exchange.messages.policy import may_see_message_thread
 from exchange.requests.policy import get_request
 
@@ -80,10 +74,9 @@ def _move_read_markers(response):
 
 def _post(record):
     try:
-        post_message(current_user, record, {"message": _form_text()})
-        db.session.commit()
+        with all_or_nothing():
+            post_message(current_user, record, {"message": _form_text()})
     except ValidationFailed as err:
-        db.session.rollback()
         session[DRAFT_KEY] = {"key": _key(record), "text": _form_text()[:1500],  # kept in the cookie session: bounded
                               "errors": err.fields.get("message", [err.message])}
         flash("Your message was not sent: " + " ".join(err.fields.get("message", [err.message])), "error")

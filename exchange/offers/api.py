@@ -10,7 +10,6 @@ from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
 from exchange.core.access import allow
-from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.core.workflow import OFFER_MOVES
 from exchange.offers import operations
@@ -46,7 +45,6 @@ def create_offer():
     """Post an offer (status `active`). Providers post for their own organisation; coordinators and admins
     name the provider's `organisation`. `countries` and `regions` both empty: deliverable anywhere."""
     offer = operations.create_offer(current_user, json_body())
-    db.session.commit()
     return offer
 
 
@@ -67,7 +65,6 @@ def update(offer_id: int):
     """Edit an offer (its provider or the Task Force office): send the `version` you read (stale: 409)."""
     offer = get_offer(current_user, offer_id)
     operations.update_offer(current_user, offer, json_body())
-    db.session.commit()
     return offer
 
 
@@ -75,6 +72,6 @@ MOVE_DOCS = {"pause": "Pause an active offer (`paused`): it is not suggested mea
              "resume": "Reopen a paused offer (`active`).",
              "close": "Close an offer for good (`closed`)."}
 
-register_moves(bp, "/offers/<int:offer_id>", OFFER_MOVES, get=get_offer, operation=operations.move_offer,
+register_moves(bp, "/offers/<int:offer_id>", OFFER_MOVES, get=get_offer, operation=operations.offer_move,
                out=OfferOut, roles=(Role.PROVIDER, *Role.OFFICE), docs=MOVE_DOCS, bodies={},
                note="By its provider or the Task Force office; 409 when not allowed from the current status.")

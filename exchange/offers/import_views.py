@@ -10,8 +10,8 @@ from wtforms import HiddenField, SelectField
 
 from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
-from exchange.core.extensions import db
 from exchange.core.statuses import Role
+from exchange.core.transactions import all_or_nothing
 from exchange.offers import imports
 from exchange.web.forms import apply_errors, reference_choices
 
@@ -71,13 +71,14 @@ def offers():
             apply_errors(form, {"file": ["Choose a CSV or XLSX file to upload."]})
         else:
             try:
-                rows = imports.read_upload(upload.filename, upload.read(imports.MAX_BYTES + 1))
-                result = imports.import_offers(current_user, rows, default_organisation=default_org, commit=False)
-                if result.ok:
-                    token = imports.stash_rows(current_app.instance_path, current_user.id, rows,
-                                               {"organisation": default_org, "filename": upload.filename})
+                with all_or_nothing():
+                    rows = imports.read_upload(upload.filename, upload.read(imports.MAX_BYTES + 1))
+                    result = imports.import_offers(current_user, rows, default_organisation=default_org,
+                                                   commit=False)
+                    if result.ok:
+                        token = imports.stash_rows(current_app.instance_path, current_user.id, rows,
+                                                   {"organisation": default_org, "filename": upload.filename})
             except ExchangeError as err:
-                db.session.rollback()
                 apply_errors(form, err.fields or {"file": [err.message]})
                 if err.fields:
                     form.form_errors.append(err.message)

@@ -1,16 +1,18 @@
 """Operations on offers: post, edit (with the version read), move."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
 from exchange.core.schemas import ActionIn, load
 from exchange.core.statuses import OfferStatus, Role
 from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
-from exchange.offers.policy import may_post_offer, require_edit_offer
+from exchange.offers.policy import require_edit_offer, require_post_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import _objects
@@ -22,8 +24,7 @@ def offer_snapshot(offer: Offer) -> dict:
 
 
 def create_offer(user, raw: dict) -> Offer:
-    if not may_post_offer(user):
-        raise Forbidden("Only approved providers and the Task Force office post offers.")
+    require_post_offer(user)
     data = load(OfferIn(), raw, required=OFFER_REQUIRED)
     data.pop("version", None)
     code = data.pop("organisation", None)
@@ -70,8 +71,16 @@ def update_offer(user, offer: Offer, raw: dict) -> Offer:
     return offer
 
 
-def move_offer(user, offer: Offer, action: str, raw: dict | None = None) -> Offer:
-    """Pause, resume or close an offer; `raw` (the body) may carry nothing but an optional `version`."""
+def offer_move(action: str) -> Callable[..., Offer]:
+    """The operation making the status move `action` (pause, resume, close) on an offer, called
+    `operation(actor, offer, data)`: `data` (the body) may carry nothing but an optional `version`."""
+    def operation(user, offer: Offer, raw: dict | None = None) -> Offer:
+        return _move_offer(user, offer, action, raw)
+    operation.__name__ = f"offer_{action}"
+    return operation
+
+
+def _move_offer(user, offer: Offer, action: str, raw: dict | None) -> Offer:
     move = workflow.check_move("offer", action, user, offer)
     load(ActionIn(), {} if raw is None else raw)
     before = offer.status

@@ -38,6 +38,11 @@ def may_post_offer(user) -> bool:
     return (user.role == Role.PROVIDER and user.organisation.is_approved) or is_office(user)
 
 
+def require_post_offer(user) -> None:
+    if not may_post_offer(user):
+        raise Forbidden("Only approved providers and the Task Force office post offers.")
+
+
 def require_edit_offer(user, offer: Offer) -> None:
     if not may_edit_offer(user, offer):
         raise Forbidden("Only the offer's provider or the Task Force office may change this offer.")

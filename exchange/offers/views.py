@@ -13,25 +13,26 @@ from sqlalchemy.orm.exc import StaleDataError
 from exchange import audit
 from exchange.core import workflow
 from exchange.core.access import allow, may_edit_offer
-from exchange.core.errors import Conflict, Forbidden, ValidationFailed
+from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.panels import load_panels
 from exchange.core.statuses import OfferStatus, Role
+from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
 from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, move_offer, update_offer
-from exchange.offers.policy import get_offer, may_post_offer, visible_offers
+from exchange.offers.operations import create_offer, offer_move, update_offer
+from exchange.offers.policy import get_offer, may_post_offer, require_post_offer, visible_offers
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
 from exchange.web.forms import (
-    apply_change,
     page_number,
     reference_choices,
     show_errors,
 )
+from exchange.web.moves import register_page_moves
 
 bp = Blueprint("offers", __name__, url_prefix="/offers", template_folder="templates")
 PER_PAGE = 20
@@ -57,17 +58,15 @@ def _render_form(form, offer=None, status=200, conflict=None):
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Role.PROVIDER, *Role.OFFICE)
 def new():
-    if not may_post_offer(current_user):
-        raise Forbidden("Only approved providers and the Task Force office post offers.")
     if request.method == "GET":
+        require_post_offer(current_user)
         data = {"contact_name": current_user.name, "contact_email": current_user.email}
         return _render_form(_offer_form(data=data))
     form = _offer_form(formdata=request.form)
     try:
-        offer = create_offer(current_user, OFFER.form_input(form, creating=True))
-        db.session.commit()
+        with all_or_nothing():
+            offer = create_offer(current_user, OFFER.form_input(form, creating=True))
     except ValidationFailed as err:
-        db.session.rollback()
         show_errors(form, err)
         return _render_form(form, status=422)
     flash(f"{offer.reference} posted: it is active and appears in the directory.", "success")
@@ -89,10 +88,9 @@ def edit(offer_id: int):
     if version:
         raw["version"] = int(version) if version.isdigit() and len(version) < 10 else version
     try:
-        update_offer(current_user, offer, raw)
-        db.session.commit()
+        with all_or_nothing():
+            update_offer(current_user, offer, raw)
     except (Conflict, StaleDataError) as err:
-        db.session.rollback()
         offer = get_offer(current_user, offer_id)
         message = err.message if isinstance(err, Conflict) else "Someone changed this offer at the same time."
         form.form_errors.append(f"Nothing was saved. {message}")
@@ -100,7 +98,6 @@ def edit(offer_id: int):
         form.version.data = str(offer.version)
         return _render_form(form, offer, status=409, conflict=conflict)
     except ValidationFailed as err:
-        db.session.rollback()
         show_errors(form, err)
         return _render_form(form, get_offer(current_user, offer_id), status=422)
     flash(f"{offer.reference} saved.", "success")
@@ -145,26 +142,16 @@ def detail(offer_id: int):
     return render_offer(get_offer(current_user, offer_id))
 
 
-@bp.route("/<int:offer_id>/move/<action>", methods=["POST"])
-@allow(Role.PROVIDER, *Role.OFFICE)
-def move(offer_id: int, action: str):
-    offer = get_offer(current_user, offer_id)
-    refused = apply_change(lambda: move_offer(current_user, offer, action),
-                           url_for("offers.detail", offer_id=offer_id), "offer")
-    if refused:
-        return refused
-    label = workflow.OFFER_MOVES[action].label
-    flash(f"{offer.reference}: {label.lower()} — done. It is now {offer.status.label.lower()}.",
-          "success")
-    return redirect(url_for("offers.detail", offer_id=offer_id))
+register_page_moves(
+    bp, "offer", get=get_offer, operation=offer_move, roles=(Role.PROVIDER, *Role.OFFICE),
+    detail=lambda offer: url_for("offers.detail", offer_id=offer.id),
+    done="{ref}: {label} — done. It is now {status}.")
 
 
 @bp.route("/<int:offer_id>/documents", methods=["POST"])
 @allow(Role.PROVIDER, *Role.OFFICE)
 def upload_document(offer_id: int):
     offer = get_offer(current_user, offer_id)
-    if not may_edit_offer(current_user, offer):
-        raise Forbidden("Only the offer's provider or the Task Force office may add documents to it.")
     return attach_upload(offer, lambda errors: render_offer(get_offer(current_user, offer_id), status=422,
                                                             upload_errors=errors),
                          url_for("offers.detail", offer_id=offer.id))

@@ -1,17 +1,19 @@
 """Operations of multi-factor sign-in: enrolling an authenticator app, checking a code at sign-in
 (TOTP or a recovery code, each accepted once: the database decides, by a conditional update),
-regenerating recovery codes, and turning it off. Each records its security event; callers commit."""
+regenerating recovery codes, and turning it off. Each records its security event; the request commits."""
 from __future__ import annotations
 
 from sqlalchemy import delete, func, or_, select, update
 
 from exchange.audit.security_events import record_security_event
-from exchange.core.errors import Conflict, ValidationFailed
+from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.people import totp as mfa
 from exchange.people.credentials import MfaCredential, RecoveryCode
 from exchange.people.models import User
+from exchange.people.policy import may_manage_account_of
+from exchange.people.schemas import CodeIn, load_input
 
 WRONG_CODE = "This code is not right. Type the 6-digit code your app shows now."
 
@@ -31,8 +33,15 @@ def recovery_codes_left(user: User) -> int:
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
 
 
-def start_enrolment(user: User) -> MfaCredential:
+def _refuse_unless_own(actor, user: User) -> None:
+    """Setting up one's second factor and its recovery codes is the person's own business."""
+    if actor is None or actor.id != user.id:
+        raise Forbidden()
+
+
+def start_enrolment(actor, user: User, data: dict | None = None) -> MfaCredential:
     """A fresh pending secret for `user` (replacing an earlier pending one); not yet in force."""
+    _refuse_unless_own(actor, user)
     cred = credential(user)
     if cred is not None and cred.enabled:
         raise Conflict("Two-step sign-in is already on for your account.")
@@ -45,9 +54,11 @@ def start_enrolment(user: User) -> MfaCredential:
     return cred
 
 
-def confirm_enrolment(user: User, code: str) -> list[str]:
-    """Switch two-step sign-in on once the first code from the app is right; returns the recovery codes
-    (shown once: only their digests are kept)."""
+def confirm_enrolment(actor, user: User, data: dict) -> list[str]:
+    """Switch two-step sign-in on once the first code from the app (`data["code"]`) is right; returns the
+    recovery codes (shown once: only their digests are kept)."""
+    _refuse_unless_own(actor, user)
+    code = load_input(CodeIn(), data, "The code is not right.")["code"]
     cred = credential(user)
     if cred is None or cred.enabled:
         raise Conflict("There is no set-up in progress: start again from your account page.")
@@ -61,8 +72,9 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
     return codes
 
 
-def regenerate_recovery_codes(user: User) -> list[str]:
+def regenerate_recovery_codes(actor, user: User, data: dict | None = None) -> list[str]:
     """Ten new recovery codes; the old ones stop working."""
+    _refuse_unless_own(actor, user)
     if not is_enabled(user):
         raise Conflict("Two-step sign-in is not on for your account.")
     codes = _replace_recovery_codes(user)
@@ -70,9 +82,11 @@ def regenerate_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def disable(actor: User | None, user: User) -> None:
+def disable(actor: User | None, user: User, data: dict | None = None) -> None:
     """Turn two-step sign-in off for `user` (by themselves, or by an admin for someone who lost their
     device): the secret and the recovery codes are deleted."""
+    if not may_manage_account_of(actor, user):
+        raise Forbidden()
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     deleted = db.session.execute(delete(MfaCredential).where(MfaCredential.user_id == user.id)).rowcount
     if deleted:
@@ -80,9 +94,11 @@ def disable(actor: User | None, user: User) -> None:
         record_security_event("security.mfa_disabled", user=user, detail=by)
 
 
-def verify_second_factor(user: User, code: str) -> str | None:
-    """Which second factor `code` is ("totp": a current code from the app; "recovery": an unused recovery
-    code of `user`), using it up; None when it is neither (recorded as a failure)."""
+def verify_second_factor(user: User, data: dict) -> str | None:
+    """Which second factor `data["code"]`, typed by `user` signing in or confirming who they are, is ("totp":
+    a current code from the app; "recovery": an unused recovery code of theirs), using it up; None when it is
+    neither (recorded as a failure)."""
+    code = load_input(CodeIn(), data, "The code is not right.")["code"]
     if mfa.normalise_totp(code) is not None:
         if _use_totp(user, code):
             return "totp"

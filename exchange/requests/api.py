@@ -10,7 +10,6 @@ from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
 from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
 from exchange.core.access import allow
-from exchange.core.extensions import db
 from exchange.core.schemas import ReasonIn
 from exchange.core.statuses import Role
 from exchange.core.workflow import REQUEST_MOVES
@@ -48,7 +47,6 @@ def create_request():
     """File a request: `submitted` at once, or a `draft` with `"draft": true`. A State files for its own
     country (and may omit `country`); a coordinator files on a State's behalf and names the `country`."""
     req = operations.create_request(current_user, json_body())
-    db.session.commit()
     return req
 
 
@@ -70,7 +68,6 @@ def update(request_id: int):
     coordinator accepts it; coordinators edit it later and set `shared_with`."""
     req = get_request(current_user, request_id)
     operations.update_request(current_user, req, json_body())
-    db.session.commit()
     return req
 
 
@@ -86,6 +83,6 @@ MOVE_DOCS = {
     "close": "Close (coordinator): → `closed`.",
 }
 
-register_moves(bp, "/requests/<int:request_id>", REQUEST_MOVES, get=get_request, operation=operations.move_request,
+register_moves(bp, "/requests/<int:request_id>", REQUEST_MOVES, get=get_request, operation=operations.request_move,
                out=RequestOut, roles=tuple(Role), docs=MOVE_DOCS, bodies=MOVE_BODIES,
                note="A move not allowed from the current status answers 409; by a role that may never make it, 403.")

@@ -1,11 +1,13 @@
 """Operations on assistance requests: file, edit (with the version read), move, share."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.errors import Forbidden, ValidationFailed
+from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import _check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
@@ -16,7 +18,7 @@ from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import _objects
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import may_file_request, may_share_request, require_edit_request
+from exchange.requests.policy import may_share_request, require_edit_request, require_file_request
 from exchange.requests.schemas import RequestIn
 
 
@@ -48,8 +50,7 @@ def _submission_problems(req: AssistanceRequest) -> dict[str, list[str]]:
 
 def create_request(user, raw: dict) -> AssistanceRequest:
     """File a request (as a draft, or submitted at once)."""
-    if not may_file_request(user):
-        raise Forbidden("Only Member States' focal points and coordinators file requests.")
+    require_file_request(user)
     data = load(RequestIn(), raw, partial=True, required=("title",))
     data.pop("version", None)
     draft = data.pop("draft", False)
@@ -128,10 +129,19 @@ def _submit(user, req: AssistanceRequest) -> None:
            exclude=user, about=req)
 
 
-def move_request(user, req: AssistanceRequest, action: str, raw: dict | None = None) -> AssistanceRequest:
-    """Make a status move (submit, review, accept, request-info, reject, withdraw, close). `raw` is the body:
-    `{"message"}` for request-info, `{"reason"}` for reject, otherwise nothing but an optional `version`.
-    Who may make the move and from which status is checked first (403/409), then the body (422)."""
+def request_move(action: str) -> Callable[..., AssistanceRequest]:
+    """The operation making the status move `action` (submit, review, accept, request-info, reject, withdraw,
+    close) on a request, called `operation(actor, req, data)`; see `_move_request`."""
+    def operation(user, req: AssistanceRequest, raw: dict | None = None) -> AssistanceRequest:
+        return _move_request(user, req, action, raw)
+    operation.__name__ = f"request_{action.replace('-', '_')}"
+    return operation
+
+
+def _move_request(user, req: AssistanceRequest, action: str, raw: dict | None) -> AssistanceRequest:
+    """`raw` is the body: `{"message"}` for request-info, `{"reason"}` for reject, otherwise nothing but an
+    optional `version`. Who may make the move and from which status is checked first (403/409), then the
+    body (422)."""
     from exchange.messages.schemas import MessageIn
     move = workflow.check_move("request", action, user, req)
     raw = {} if raw is None else raw

@@ -56,6 +56,11 @@ def may_file_request(user) -> bool:
     return user.role in (Role.MEMBER_STATE, Role.COORDINATOR)
 
 
+def require_file_request(user) -> None:
+    if not may_file_request(user):
+        raise Forbidden("Only Member States' focal points and coordinators file requests.")
+
+
 def may_edit_request(user, req: AssistanceRequest) -> bool:
     if is_requesting_state(user, req):
         return req.status in RequestStatus.EDITABLE_BY_STATE

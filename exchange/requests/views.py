@@ -15,19 +15,21 @@ from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
+from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
 from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request, update_request
+from exchange.requests.operations import create_request, request_move, update_request
 from exchange.requests.policy import (
     get_request,
     may_edit_request,
     may_file_request,
     may_share_request,
     require_edit_request,
+    require_file_request,
     visible_requests,
 )
 from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
@@ -38,6 +40,7 @@ from exchange.web.forms import (
     reference_choices,
     show_errors,
 )
+from exchange.web.moves import register_page_moves
 
 bp = Blueprint("requests", __name__, url_prefix="/requests", template_folder="templates")
 
@@ -67,18 +70,16 @@ def _render_form(form, req=None, status=200, conflict=None):
 @bp.route("/new", methods=["GET", "POST"])
 @allow(Role.MEMBER_STATE, Role.COORDINATOR)
 def new():
-    if not may_file_request(current_user):
-        raise Forbidden("Only Member States' focal points and coordinators file requests.")
     if request.method == "GET":
+        require_file_request(current_user)
         return _render_form(_request_form())
     form = _request_form(formdata=request.form)
     as_draft = request.form.get("action") != "submit"
     raw = {**REQUEST.form_input(form, creating=True, as_draft=as_draft), "draft": as_draft}
     try:
-        req = create_request(current_user, raw)
-        db.session.commit()
+        with all_or_nothing():
+            req = create_request(current_user, raw)
     except ValidationFailed as err:
-        db.session.rollback()
         show_errors(form, err)
         return _render_form(form, status=422)
     if as_draft:
@@ -109,12 +110,11 @@ def edit(request_id: int):
     if raw["version"] is None:
         raw.pop("version")
     try:
-        update_request(current_user, req, raw)
-        if action == "submit" and req.status in workflow.REQUEST_MOVES["submit"].sources:
-            move_request(current_user, req, "submit", {})
-        db.session.commit()
+        with all_or_nothing():
+            update_request(current_user, req, raw)
+            if action == "submit" and req.status in workflow.REQUEST_MOVES["submit"].sources:
+                request_move("submit")(current_user, req, {})
     except (Conflict, StaleDataError) as err:
-        db.session.rollback()
         req = get_request(current_user, request_id)
         message = err.message if isinstance(err, Conflict) else "Someone changed this request at the same time."
         form.form_errors.append(f"Nothing was saved. {message}")
@@ -122,11 +122,9 @@ def edit(request_id: int):
         form.version.data = str(req.version)
         return _render_form(form, req, status=409, conflict=conflict)
     except Forbidden as err:
-        db.session.rollback()
         flash(f"Nothing was saved: {err.message}", "error")
         return redirect(url_for("requests.detail", request_id=request_id))
     except ValidationFailed as err:
-        db.session.rollback()
         req = get_request(current_user, request_id)
         show_errors(form, err)
         return _render_form(form, req, status=422)
@@ -198,37 +196,20 @@ def share(request_id: int):
     return redirect(back)
 
 
-@bp.route("/<int:request_id>/move/<action>", methods=["POST"])
-@allow(Role.MEMBER_STATE, Role.COORDINATOR)
-def move(request_id: int, action: str):
-    req = get_request(current_user, request_id)
-    move_def = workflow.REQUEST_MOVES.get(action)
-    raw: dict = {}
-    if move_def is not None and move_def.needs:
-        raw[move_def.needs] = request.form.get(move_def.needs, "")
-        if action == "reject":
-            duplicate = int_or_raw(request.form.get("duplicate_of", ""))
-            if duplicate is not None:
-                raw["duplicate_of"] = duplicate
-    refused = apply_change(
-        lambda: move_request(current_user, req, action, raw),
-        url_for("requests.detail", request_id=request_id), "request",
-        on_invalid=lambda err: render_request(
-            get_request(current_user, request_id), status=422, move_errors=err.fields, failed_move=action,
-            typed={k: request.form.get(k, "") for k in ("message", "reason", "duplicate_of")}))
-    if refused:
-        return refused
-    flash(f"{req.reference}: {move_def.label.lower()} — done. It is now "
-          f"{req.status.label.lower()}.", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+register_page_moves(
+    bp, "request", get=get_request, operation=request_move, roles=(Role.MEMBER_STATE, Role.COORDINATOR),
+    detail=lambda req: url_for("requests.detail", request_id=req.id),
+    done="{ref}: {label} — done. It is now {status}.", extra_fields={"reject": ("duplicate_of",)},
+    numbers={"duplicate_of": int_or_raw},
+    show_invalid=lambda request_id, err, action: render_request(
+        get_request(current_user, request_id), status=422, move_errors=err.fields, failed_move=action,
+        typed={k: request.form.get(k, "") for k in ("message", "reason", "duplicate_of")}))
 
 
 @bp.route("/<int:request_id>/documents", methods=["POST"])
 @allow(Role.MEMBER_STATE, Role.COORDINATOR)
 def upload_document(request_id: int):
     req = get_request(current_user, request_id)
-    if not may_edit_request(current_user, req):
-        raise Forbidden("Only those who may edit this request may add documents to it.")
     return attach_upload(req, lambda errors: render_request(get_request(current_user, request_id), status=422,
                                                             upload_errors=errors),
                          url_for("requests.detail", request_id=req.id))

@@ -58,12 +58,12 @@ def load_demo() -> list[tuple[str, str, str]]:
     """Create the demo organisations and users; returns (e-mail, role, organisation) for printing."""
     for code, name, approval, description in OUTSIDE_PROVIDERS:
         if db.session.scalar(select(Organisation).where(Organisation.code == code)) is None:
-            create_organisation(None, name=name, kind="outside_provider", code=code,
-                                           description=description, approval=approval)
+            create_organisation(None, {"name": name, "kind": "outside_provider", "code": code,
+                                       "description": description, "approval": approval})
     for email, name, role, org in DEMO_USERS:
         if db.session.scalar(select(User).where(User.email == email)) is None:
-            create_user(None, email=email, role=role, organisation_code=org, password=DEMO_PASSWORD,
-                                   name=name)
+            create_user(None, {"email": email, "role": role, "organisation": org, "password": DEMO_PASSWORD,
+                               "name": name})
     db.session.flush()
     _demo_second_factor()
     from exchange.seed import demo_assistance

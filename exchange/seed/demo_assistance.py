@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
-from exchange.matches.operations import move_match, propose_match
-from exchange.offers.operations import create_offer, move_offer
+from exchange.matches.operations import match_move, propose_match
+from exchange.offers.operations import create_offer, offer_move
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, move_request
+from exchange.requests.operations import create_request, request_move
 
 COORDINATOR = "coordinator@ctitf.demo.example"
 
@@ -368,7 +368,7 @@ def load() -> None:
         requests[key] = req = create_request(_user(by), fields)
         ages[key] = days_ago
         for action, who, body in moves:
-            move_request(_user(who), req, action, body)
+            request_move(action)(_user(who), req, body)
     offers = {}
     for key, by, fields in OFFERS:
         fields = _dates(fields, ("available_from", "available_until"), today)
@@ -376,7 +376,7 @@ def load() -> None:
         provider = _user(by)
         offers[key] = offer = create_offer(provider, fields)
         if pause:
-            move_offer(provider, offer, "pause")
+            offer_move("pause")(provider, offer)
     for request_key, offer_key, note, moves in MATCHES:
         req, offer = requests[request_key], offers[offer_key]
         match = propose_match(coordinator, {"request_id": req.id, "offer_id": offer.id, "note": note})
@@ -386,7 +386,7 @@ def load() -> None:
                                                      User.role == Role.MEMBER_STATE).order_by(User.id))
         actors = {"provider": provider, "coordinator": coordinator, "state": state}
         for action, who, body in moves:
-            move_match(actors[who], match, action, body)
+            match_move(action)(actors[who], match, body)
     db.session.flush()
     _spread_dates(requests, ages, offers)
 

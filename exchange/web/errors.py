@@ -1,4 +1,5 @@
-"""Error handling for pages and API alike: friendly pages for people, the API's error body for clients."""
+"""Error handling for pages and API alike: friendly pages for people, the API's error body for clients. A
+view's work is already rolled back when its error reaches these handlers (core/transactions.py)."""
 from __future__ import annotations
 
 import logging
@@ -83,14 +84,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ExchangeError)
     def exchange_error(err: ExchangeError):
-        db.session.rollback()
         if is_api_request():
             return api_error_response(err.code, err.message, err.status, err.fields)
         return render_error(err.status, err.message)
 
     @app.errorhandler(StaleDataError)
     def stale_data(err: StaleDataError):
-        db.session.rollback()
         message = "Someone else changed this record at the same time. Nothing was changed: reload it and try again."
         if is_api_request():
             return api_error_response("conflict", message, 409)
@@ -101,7 +100,6 @@ def register(app: Flask) -> None:
         # The database's own guards (unique keys, CHECK constraints) refused a write the operations let
         # through, as when a concurrent change won the race: a conflict, logged, never a 500.
         log.warning("The database refused a write on %s %s: %s", request.method, request.path, err.orig)
-        db.session.rollback()
         message = "The database refused this change: it conflicts with another record. Nothing was changed."
         if is_api_request():
             return api_error_response("conflict", message, 409)
@@ -118,7 +116,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(err: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        db.session.rollback()  # raised by a hook before the view (views roll back in core/transactions.py)
         if is_api_request():
             return api_error_response("internal_error", "An unexpected error occurred; it has been logged.", 500)
         return render_error(500, "The error has been logged. Please try again, or tell the Task Force office.")

@@ -15,6 +15,7 @@ from wtforms import Form
 from exchange.core.errors import Conflict, ExchangeError, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.fields import whole_number_or_text as int_or_raw  # noqa: F401 (the pages' name for it)
+from exchange.core.transactions import all_or_nothing
 from exchange.people.models import Organisation
 from exchange.reference.models import PILLARS
 from exchange.reference.queries import reference_rows
@@ -65,23 +66,21 @@ def error_details(err: ExchangeError) -> str:
 
 def apply_change(change: Callable[[], object], back: str, noun: str,
                  on_invalid: Callable[[ValidationFailed], object] | None = None):
-    """Make a change (an operation) and commit it; None when it was made. When it is refused, roll back, say
-    "Nothing was changed: …" and return the response: `on_invalid(err)` (the page again with the errors beside
-    the fields) for invalid input if given, else a redirect to `back`."""
+    """Make a change (operations; the request commits it) and return None. When it is refused, everything is
+    undone (transactions.all_or_nothing), the page says "Nothing was changed: …" and this returns the response:
+    `on_invalid(err)` (the page again with the errors beside the fields) for invalid input if given, else a
+    redirect to `back`."""
     try:
-        change()
-        db.session.commit()
+        with all_or_nothing():
+            change()
         return None
     except ValidationFailed as err:
-        db.session.rollback()
         flash(f"Nothing was changed: {err.message} {error_details(err)}".strip(), "error")
         return on_invalid(err) if on_invalid else redirect(back)
     except (Forbidden, Conflict) as err:
-        db.session.rollback()
         flash(f"Nothing was changed: {err.message}", "error")
         return redirect(back)
     except StaleDataError:
-        db.session.rollback()
         flash(f"Nothing was changed: someone else changed this {noun} at the same time. Check it and try again.",
               "error")
         return redirect(back)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exchange.offers.models import Offer
-from exchange.offers.operations import move_offer
+from exchange.offers.operations import offer_move
 from tests.factories import OFFER
 
 
@@ -107,11 +107,11 @@ def test_offer_moves_take_only_a_version(app, api, tokens, people, world):
     with app.app_context():  # the operation checks the body itself, whoever calls it
         provider = db.session.get(User, people.provider.id)
         with pytest.raises(ValidationFailed) as refused:
-            move_offer(provider, db.session.get(Offer, oid), "resume", {"why": "x"})
+            offer_move("resume")(provider, db.session.get(Offer, oid), {"why": "x"})
         assert "why" in refused.value.fields
         db.session.rollback()
         offer = db.session.get(Offer, oid)
-        move_offer(provider, offer, "resume")  # pages pass no body
+        offer_move("resume")(provider, offer)  # pages pass no body
         assert offer.status == "active"
         db.session.rollback()
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import move_request
+from exchange.requests.operations import request_move
 from tests.factories import REQUEST
 
 
@@ -314,11 +314,11 @@ def test_the_operation_checks_the_body_whoever_calls_it(app, people, world):
         coordinator = db.session.get(User, people.coordinator.id)
         req = db.session.get(AssistanceRequest, rid)
         with pytest.raises(ValidationFailed) as refused:
-            move_request(coordinator, req, "review", {"message": "Not for this move."})
+            request_move("review")(coordinator, req, {"message": "Not for this move."})
         assert "message" in refused.value.fields
         db.session.rollback()
         req = db.session.get(AssistanceRequest, rid)
-        move_request(coordinator, req, "review")  # pages and the seed pass no body
+        request_move("review")(coordinator, req)  # pages and the seed pass no body
         assert req.status == "in_review"
         db.session.rollback()
 

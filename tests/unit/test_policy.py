@@ -23,7 +23,7 @@ from exchange.messages.policy import may_see_message_thread
 from exchange.offers.models import Offer
 from exchange.offers.policy import may_post_offer, offer_scope, require_edit_offer, visible_offers
 from exchange.people.models import Organisation
-from exchange.people.policy import may_manage_tokens_of, sees_organisation
+from exchange.people.policy import may_manage_account_of, sees_organisation
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import (
     may_edit_request,
@@ -286,6 +286,6 @@ def test_a_drafts_thread_is_its_states_only_and_others_follow_the_record(persons
 
 def test_who_may_manage_a_persons_tokens(persons):
     owner = persons["provider"]
-    assert may_manage_tokens_of(None, owner)  # the command line
-    assert may_manage_tokens_of(owner, owner) and may_manage_tokens_of(persons["admin"], owner)
-    assert not any(may_manage_tokens_of(persons[n], owner) for n in PEOPLE if n not in ("provider", "admin"))
+    assert may_manage_account_of(None, owner)  # the command line
+    assert may_manage_account_of(owner, owner) and may_manage_account_of(persons["admin"], owner)
+    assert not any(may_manage_account_of(persons[n], owner) for n in PEOPLE if n not in ("provider", "admin"))

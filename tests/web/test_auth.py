@@ -109,8 +109,8 @@ def test_disabling_an_account_ends_its_sessions(app, clients, people):
 
 def test_passwords_are_stored_with_argon2id(app, people):
     with app.app_context():
-        user = create_user(None, email="new@kaz.test.example", role="member_state",
-                                      organisation_code="KAZ", password="A-long-password-1")
+        user = create_user(None, {"email": "new@kaz.test.example", "role": "member_state",
+                                  "organisation": "KAZ", "password": "A-long-password-1"})
         assert user.password_hash.startswith("$argon2id$")
         db.session.rollback()
 

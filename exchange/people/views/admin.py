@@ -13,6 +13,7 @@ from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.core.texts import text
+from exchange.core.transactions import all_or_nothing
 from exchange.people import mfa as mfa_ops
 from exchange.people import operations
 from exchange.people.models import ORG_KIND_LABELS, Organisation, User
@@ -85,12 +86,12 @@ def new_user():
         from exchange.core.security import generate_password
         password = form.password.data or generate_password()
         try:
-            user = operations.create_user(current_user, email=form.email.data, role=form.role.data,
-                                          organisation_code=form.organisation.data.strip(), password=password,
-                                          name=form.name.data or "")
-            db.session.commit()
+            with all_or_nothing():
+                user = operations.create_user(current_user, {
+                    "email": form.email.data, "role": form.role.data,
+                    "organisation": form.organisation.data.strip(), "password": password,
+                    "name": form.name.data or ""})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(form, err.fields)
         else:
             if form.password.data:
@@ -111,13 +112,12 @@ def edit_user(user_id: int):
         form.organisation.data = user.organisation.code
     if form.validate_on_submit():
         try:
-            operations.update_user(current_user, user, name=form.name.data or "", role=form.role.data,
-                                   organisation_code=form.organisation.data.strip())
-            if form.password.data:
-                operations.set_password(current_user, user, form.password.data)
-            db.session.commit()
+            with all_or_nothing():
+                operations.update_user(current_user, user, {"name": form.name.data or "", "role": form.role.data,
+                                                            "organisation": form.organisation.data.strip()})
+                if form.password.data:
+                    operations.set_password(current_user, user, {"password": form.password.data})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(form, err.fields)
         else:
             flash(f"User {user.email} saved.", "success")
@@ -139,10 +139,9 @@ def set_active(user_id: int):
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        operations.set_user_active(current_user, user, active)
-        db.session.commit()
+        with all_or_nothing():
+            operations.set_user_active(current_user, user, {"active": active})
     except Forbidden as err:
-        db.session.rollback()
         flash(err.message, "danger")
     else:
         flash(f"User {user.email} {'enabled' if active else 'disabled; their sessions have ended'}.", "success")
@@ -156,8 +155,7 @@ def end_sessions(user_id: int):
     user = _get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ended = operations.end_sessions(current_user, user, "ended by an administrator")
-    db.session.commit()
+    ended = operations.end_sessions(current_user, user, {"reason": "ended by an administrator"})
     flash(text("%(count)d session(s) of %(email)s ended: they must sign in again.", count=ended, email=user.email),
           "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -181,12 +179,11 @@ def new_organisation():
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            org = operations.create_organisation(current_user, name=form.name.data, kind=form.kind.data,
-                                                 code=form.code.data or "", website=form.website.data or "",
-                                                 description=form.description.data or "")
-            db.session.commit()
+            with all_or_nothing():
+                org = operations.create_organisation(current_user, {
+                    "name": form.name.data, "kind": form.kind.data, "code": form.code.data or "",
+                    "website": form.website.data or "", "description": form.description.data or ""})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(form, err.fields)
         else:
             flash(f"Organisation {org.code} created.", "success")
@@ -213,7 +210,6 @@ def set_approval(org_id: int):
     decision = request.form.get("approval", "")
     if not form.validate_on_submit() or decision not in ("approved", "rejected", "pending"):
         abort(400)
-    operations.set_organisation_approval(current_user, org, decision)
-    db.session.commit()
+    operations.set_organisation_approval(current_user, org, {"approval": decision})
     flash(f"{org.name} is now {decision}.", "success")
     return redirect(url_for("admin.providers"))

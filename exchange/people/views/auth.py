@@ -14,10 +14,11 @@ from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Option
 from exchange.audit.security_events import client_address, record_security_event
 from exchange.core.access import PUBLIC, allow
 from exchange.core.errors import ValidationFailed
-from exchange.core.extensions import db, limiter
+from exchange.core.extensions import limiter
 from exchange.core.limiting import count_sign_in_failure, forget_sign_in_failures, sign_in_refusal
 from exchange.core.statuses import Role
 from exchange.core.texts import text
+from exchange.core.transactions import all_or_nothing
 from exchange.people import operations
 from exchange.people import operations as people_ops
 from exchange.people.views.mfa import begin_sign_in
@@ -132,9 +133,8 @@ def login():
 def logout():
     user = current_user._get_current_object()
     if (row := current_session()) is not None:
-        people_ops.end_session(row, "signed out")
+        people_ops.end_session(user, row, {"reason": "signed out"})
     record_security_event("security.sign_out", user=user)
-    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -154,13 +154,12 @@ def register():
     form = RegisterProviderForm()
     if form.validate_on_submit():
         try:
-            operations.register_outside_provider(
-                organisation_name=form.organisation_name.data, website=form.website.data or "",
-                description=form.description.data, name=form.name.data, email=form.email.data,
-                password=form.password.data)
-            db.session.commit()
+            with all_or_nothing():
+                operations.register_outside_provider(None, {
+                    "organisation_name": form.organisation_name.data, "website": form.website.data or "",
+                    "description": form.description.data, "name": form.name.data, "email": form.email.data,
+                    "password": form.password.data})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(form, err.fields)
         else:
             # The same answer whether or not the e-mail had an account (the owner of one is told by e-mail).
@@ -184,9 +183,8 @@ def end_other_sessions():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     this = current_session()
-    ended = operations.end_sessions(current_user, current_user, "signed out elsewhere",
-                                    keep_session_id=this.id if this else None)
-    db.session.commit()
+    ended = operations.end_sessions(current_user, current_user, {"reason": "signed out elsewhere",
+                                                                 "keep_session_id": this.id if this else None})
     flash(text("%(count)d other session(s) of yours are signed out; this one continues.", count=ended), "success")
     return redirect(url_for("auth.account"))
 
@@ -198,11 +196,11 @@ def change_password():
     if form.validate_on_submit():
         this = current_session()
         try:
-            operations.change_password(current_user, form.current.data, form.password.data,
-                                       keep_session_id=this.id if this else None)
-            db.session.commit()
+            with all_or_nothing():
+                operations.change_password(current_user, current_user, {
+                    "current": form.current.data, "password": form.password.data,
+                    "keep_session_id": this.id if this else None})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(form, err.fields)
         else:
             flash("Your password is changed. Every other session of yours has been signed out and your API tokens "
@@ -229,9 +227,8 @@ def forgot_password():
                       "Host header cannot point the link elsewhere")
         else:
             operations.request_password_reset(
-                email, lambda token: base + url_for("auth.reset_password", token=token), ttl=ttl,
-                address=client_address())
-            db.session.commit()
+                None, {"email": email, "address": client_address()},
+                link_for=lambda token: base + url_for("auth.reset_password", token=token))
         # The same answer whether or not the e-mail has an account.
         flash(text(FORGOT_ANSWER, email=email, minutes=max(1, int(ttl.total_seconds() // 60))), "info")
         return redirect(url_for("auth.login"))
@@ -259,10 +256,9 @@ def reset_password(token: str):
         form = ResetPasswordForm()
         if form.validate_on_submit():
             try:
-                operations.reset_password(token, form.password.data)
-                db.session.commit()
+                with all_or_nothing():
+                    operations.reset_password(None, {"token": token, "password": form.password.data})
             except ValidationFailed as err:
-                db.session.rollback()
                 apply_errors(form, err.fields)
             else:
                 if current_user.is_authenticated:

@@ -34,6 +34,7 @@ from exchange.core.extensions import db, limiter
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
 from exchange.core.texts import text
+from exchange.core.transactions import all_or_nothing
 from exchange.people import mfa as mfa_ops
 from exchange.people import totp as mfa
 from exchange.people.models import User
@@ -151,16 +152,15 @@ def challenge():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        kind = mfa_ops.verify_second_factor(user, form.code.data)
+        kind = mfa_ops.verify_second_factor(user, {"code": form.code.data})
         if kind is not None:
             pending = session.pop(PENDING_KEY, None) or {}
             next_path = pending.get("next") or request.args.get("next")
             if current_user.is_authenticated:
-                db.session.commit()
                 response = redirect(safe_local_path(next_path, url_for("home.index")))
             else:
                 user.last_login_at = utcnow()
-                response = start_session(user, next_path)  # clears the session, signs in, commits
+                response = start_session(user, next_path)  # clears the session, signs in
             _mark_verified(user)
             mark_authenticated(user)
             if kind == "recovery":
@@ -215,18 +215,15 @@ def enrol():
     start_form, code_form = StartForm(), ConfirmCodeForm()
     if request.method == "POST" and request.form.get("action") == "start":
         if start_form.validate_on_submit():
-            mfa_ops.start_enrolment(user)
-            db.session.commit()
+            mfa_ops.start_enrolment(user, user)
         return redirect(url_for("mfa.enrol"))
     if cred is not None and code_form.validate_on_submit():
         try:
-            codes = mfa_ops.confirm_enrolment(user, code_form.code.data)
-            db.session.commit()
+            with all_or_nothing():
+                codes = mfa_ops.confirm_enrolment(user, user, {"code": code_form.code.data})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(code_form, err.fields)
         except Conflict as err:
-            db.session.rollback()
             flash(err.message, "error")
             return redirect(url_for("mfa.enrol"))
         else:
@@ -250,8 +247,7 @@ def regenerate():
         return redirect(url_for("mfa.account"))
     form = ButtonForm()
     if form.validate_on_submit():
-        codes = mfa_ops.regenerate_recovery_codes(user)
-        db.session.commit()
+        codes = mfa_ops.regenerate_recovery_codes(user, user)
         return render_template("mfa/recovery_codes.html", codes=codes, first_time=False)
     return render_template("mfa/regenerate.html", form=form, codes_left=mfa_ops.recovery_codes_left(user))
 
@@ -267,7 +263,6 @@ def disable():
     form = ButtonForm()
     if form.validate_on_submit():
         mfa_ops.disable(user, user)
-        db.session.commit()
         session.pop(VERIFIED_KEY, None)
         if _required(user):
             flash("Two-step sign-in is off. Your role needs it: set it up again with your new device now.", "warning")
@@ -290,7 +285,6 @@ def reset_user(user_id: int):
         abort(400)
     mfa_ops.disable(current_user, user)
     user.end_all_sessions()  # whoever holds the lost phone's sessions is signed out
-    db.session.commit()
     message = ("Two-step sign-in is off for %(email)s; they set it up again at their next sign-in if their "
                "role needs it.")
     flash(message % {"email": user.email}, "success")

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from exchange.audit.security_events import record_security_event
 from exchange.core.access import allow
-from exchange.core.extensions import db, limiter
+from exchange.core.extensions import limiter
 from exchange.core.security import verify_password
 from exchange.core.statuses import Role
 from exchange.people import mfa as mfa_ops
@@ -102,10 +102,9 @@ def confirm():
             record_security_event("security.sign_in_failed", user=user, detail="wrong password when confirming")
         elif with_code and not (form.code.data or "").strip():
             form.code.errors = ["Type the code your authenticator app shows now."]
-        elif with_code and mfa_ops.verify_second_factor(user, form.code.data) is None:
+        elif with_code and mfa_ops.verify_second_factor(user, {"code": form.code.data}) is None:
             form.code.errors = [mfa_ops.WRONG_CODE]
-        else:
-            db.session.commit()  # the code, now used up
+        else:  # the code, now used up, is committed with the request
             mark_authenticated(user)
             record_security_event("security.reauthenticated", user=user)
             return redirect(back)

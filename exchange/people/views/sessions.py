@@ -18,7 +18,6 @@ from flask_login import login_user
 from sqlalchemy import update
 
 from exchange.audit.security_events import client_address, record_security_event
-from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
 from exchange.core.texts import text
@@ -36,9 +35,9 @@ def _seconds(value) -> float:
 
 def start_session(user: User, next_path: str | None = None):
     """The one place a verified person becomes signed in: a new session row, the cookie naming it, the
-    security event, the commit; answers the redirect to `next_path` (default: the request's `next`)."""
-    row, token = people_ops.open_session(user, address=client_address(),
-                                         user_agent=request.user_agent.string or "")
+    security event (the request commits); answers the redirect to `next_path` (default: the request's `next`)."""
+    row, token = people_ops.open_session(user, {"address": client_address(),
+                                                "user_agent": request.user_agent.string or ""})
     session.clear()  # nothing from before sign-in carries over (a new CSRF token too)
     user.session_key = token
     login_user(user)
@@ -46,7 +45,6 @@ def start_session(user: User, next_path: str | None = None):
     session[SEEN_KEY] = int(time.time())
     g.user_session = row
     record_security_event("security.sign_in", user=user)
-    db.session.commit()
     flash(text("Welcome, %(name)s.", name=user.display_name), "success")
     target = next_path if next_path is not None else request.args.get("next")
     return redirect(safe_local_path(target, url_for("home.index")))

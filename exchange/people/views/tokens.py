@@ -16,6 +16,7 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
 from exchange.core.texts import text
+from exchange.core.transactions import all_or_nothing
 from exchange.people.models import TOKEN_SCOPE_LABELS, User
 from exchange.people.tokens import get_token, issue_api_token, revoke_api_token, tokens_of
 from exchange.people.views.reauth import require_recent_authentication
@@ -61,11 +62,10 @@ def create():
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token = issue_api_token(current_user, current_user, form.name.data or "",
-                                               scope=form.scope.data, days=form.days.data)
-            db.session.commit()
+            with all_or_nothing():
+                token = issue_api_token(current_user, current_user, {
+                    "name": form.name.data or "", "scope": form.scope.data, "days": form.days.data})
         except ValidationFailed as err:
-            db.session.rollback()
             apply_errors(form, err.fields)
         else:
             return _page(TokenForm(formdata=None), new_token=token)
@@ -103,7 +103,6 @@ def _revoke(token) -> None:
         from werkzeug.exceptions import BadRequest
         raise BadRequest("The form has expired; reload the page and try again.")
     if revoke_api_token(current_user, token):
-        db.session.commit()
         flash(text("The token %(name)s is revoked: it no longer works.", name=token.name or f"#{token.id}"),
               "success")
     else:

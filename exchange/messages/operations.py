@@ -1,0 +1,74 @@
+"""Operations of message threads and the inbox: posting a message on the thread of a request or a match
+(authorised here: whoever may see the record writes in its thread; validated by MessageIn; the other
+participants notified), moving a reader's marker on a thread, and marking one's notifications read.
+Reads of threads and the inbox are notify.py's."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from exchange.core.errors import Forbidden
+from exchange.core.extensions import db
+from exchange.core.models import utcnow
+from exchange.core.schemas import load
+from exchange.core.side_writes import defer_write
+from exchange.matches.models import Match
+from exchange.messages.models import Message, Notification, ThreadRead
+from exchange.messages.notify import notify, record_ref, thread_participants
+from exchange.messages.policy import may_write_in_thread
+from exchange.messages.schemas import MessageIn
+
+
+def post_message(user, record, raw: dict) -> Message:
+    """Add a message to the thread of a request or match `user` may see, and tell the other participants."""
+    if not may_write_in_thread(user, record):
+        raise Forbidden("You may not write in this thread.")
+    body = load(MessageIn(), {"message": raw.get("message", "")})["message"]
+    message = Message(author_id=user.id, body=body, request_id=None if isinstance(record, Match) else record.id,
+                      match_id=record.id if isinstance(record, Match) else None)
+    db.session.add(message)
+    db.session.flush()
+    mark_thread_read(user, record, {"at": message.created_at})
+    reference = record.reference
+    who = f"{user.display_name} ({user.organisation.code})"
+    preview = body if len(body) <= 140 else body[:137] + "…"
+    notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
+           exclude=user, about=record)
+    return message
+
+
+def mark_thread_read(user, record, data: dict | None = None) -> None:
+    """Move `user`'s marker on the thread of `record` to `data["at"]` (default now), never back."""
+    kind, record_id = record_ref(record)
+    at: datetime = (data or {}).get("at") or utcnow()
+    row = db.session.scalar(select(ThreadRead).where(
+        ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
+    if row is None:
+        db.session.add(ThreadRead(user_id=user.id, record_type=kind, record_id=record_id, last_read_at=at))
+    elif row.last_read_at < at:
+        row.last_read_at = at
+
+
+def mark_thread_read_later(user, record, data: dict | None = None) -> None:
+    """Move `user`'s marker on the thread of `record` to now, after the request in a transaction of its own
+    (the thread was shown by a page, a GET: a read never writes in its transaction)."""
+    kind, record_id = record_ref(record)
+    user_id, at = user.id, utcnow()
+    mine = (ThreadRead.user_id == user_id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id)
+
+    def write(connection) -> None:
+        moved = connection.execute(update(ThreadRead).where(*mine, ThreadRead.last_read_at < at)
+                                   .values(last_read_at=at)).rowcount
+        if not moved and connection.scalar(select(ThreadRead.id).where(*mine)) is None:
+            connection.execute(insert(ThreadRead).values(user_id=user_id, record_type=kind, record_id=record_id,
+                                                         last_read_at=at))
+
+    defer_write(write)
+
+
+def mark_all_read(user, data: dict | None = None) -> int:
+    """Mark every unread notification of `user` read; returns how many."""
+    result = db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount or 0
