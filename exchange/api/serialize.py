@@ -8,16 +8,9 @@ List endpoints should load the relationships used here with `REQUEST_LOAD`, `OFF
 from __future__ import annotations
 
 import marshmallow as ma
-from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.api.errors import CODES
 from exchange.core.fields import Field, Kind, Output, Spec
-from exchange.core.statuses import MatchStatus
-from exchange.matches.models import Match
-from exchange.offers.fields import OFFER
-from exchange.offers.models import Offer
-from exchange.requests.fields import REQUEST
-from exchange.requests.models import AssistanceRequest
 
 
 class UtcDateTime(ma.fields.DateTime):
@@ -53,63 +46,6 @@ def output_schema(spec: Spec, name: str, doc: str, **extra: ma.fields.Field) -> 
     """The API object of a record: its spec's API fields, and `extra` (what is not a field of the record)."""
     attrs: dict = {f.name: _output_field(f) for f in spec.where(Output.API)}
     return type(name, (ma.Schema,), {**attrs, **extra, "__doc__": doc})
-
-
-RequestOut = output_schema(
-    REQUEST, "RequestOut", "An assistance request as the caller may see it.",
-    status_label=ma.fields.Function(lambda r: r.status.label),
-    status_note=ma.fields.String(metadata={"description": "The coordinator's last question or reason."}),
-    version=ma.fields.Integer(metadata={"description": "Send it back on PATCH."}),
-    draft=ma.fields.Function(lambda r: r.status == "draft"),
-    duplicate_of=ma.fields.Integer(attribute="duplicate_of_id", allow_none=True),
-    status_changed_at=UtcDateTime(),
-)
-
-
-OfferOut = output_schema(
-    OFFER, "OfferOut", "A provider's offer (programme).",
-    status_label=ma.fields.Function(lambda o: o.status.label),
-    version=ma.fields.Integer(),
-    anywhere=ma.fields.Boolean(attribute="delivers_anywhere",
-                               metadata={"description": "True when neither countries nor regions are listed."}),
-)
-
-
-class MatchOut(ma.Schema):
-    """One request paired with one offer, and how the assistance went."""
-
-    id = ma.fields.Integer()
-    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "M-00003".'})
-    status = ma.fields.String(metadata={"enum": list(MatchStatus)})
-    status_label = ma.fields.Function(lambda m: m.status.label)
-    version = ma.fields.Integer()
-    request_id = ma.fields.Integer()
-    offer_id = ma.fields.Integer()
-    country = ma.fields.Function(lambda m: m.request.country_iso3)
-    provider = ma.fields.Function(lambda m: m.offer.organisation.code,
-                                  metadata={"description": "The offer's provider (organisation code)."})
-    note = ma.fields.String()
-    score = ma.fields.Float(allow_none=True)
-    decline_reason = ma.fields.String()
-    outcome = ma.fields.String()
-    rating = ma.fields.Integer(allow_none=True)
-    feedback = ma.fields.String()
-    created_at = UtcDateTime()
-    updated_at = UtcDateTime()
-    status_changed_at = UtcDateTime()
-    accepted_at = UtcDateTime(allow_none=True)
-    started_at = UtcDateTime(allow_none=True)
-    completed_at = UtcDateTime(allow_none=True)
-    confirmed_at = UtcDateTime(allow_none=True)
-
-
-# Loader options for lists (one query per relationship, not one per row).
-REQUEST_LOAD = (joinedload(AssistanceRequest.organisation), selectinload(AssistanceRequest.themes),
-                selectinload(AssistanceRequest.modalities), selectinload(AssistanceRequest.languages),
-                selectinload(AssistanceRequest.shared_with))
-OFFER_LOAD = (joinedload(Offer.organisation), selectinload(Offer.themes), selectinload(Offer.modalities),
-              selectinload(Offer.languages), selectinload(Offer.countries), selectinload(Offer.regions))
-MATCH_LOAD = (joinedload(Match.request), joinedload(Match.offer).joinedload(Offer.organisation))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -2,16 +2,18 @@
 declines, delivery starts and completes, the requesting State confirms; coordinators may withdraw."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload
 
 from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
-from exchange.api.serialize import MATCH_LOAD, MatchOut, body_doc, error_doc
+from exchange.api.serialize import UtcDateTime, body_doc, error_doc
 from exchange.core.access import allow
 from exchange.core.schemas import ReasonIn
-from exchange.core.statuses import Role
+from exchange.core.statuses import MatchStatus, Role
 from exchange.core.workflow import MATCH_MOVES
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
@@ -19,6 +21,41 @@ from exchange.matches.operations import match_move, propose_match
 from exchange.matches.policy import get_match, visible_matches
 from exchange.matches.queries import filter_matches
 from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
+from exchange.offers.models import Offer
+
+
+class MatchOut(ma.Schema):
+    """One request paired with one offer, and how the assistance went."""
+
+    id = ma.fields.Integer()
+    reference = ma.fields.String(metadata={"description": 'Human reference, e.g. "M-00003".'})
+    status = ma.fields.String(metadata={"enum": list(MatchStatus)})
+    status_label = ma.fields.Function(lambda m: m.status.label)
+    version = ma.fields.Integer()
+    request_id = ma.fields.Integer()
+    offer_id = ma.fields.Integer()
+    country = ma.fields.Function(lambda m: m.request.country_iso3)
+    provider = ma.fields.Function(lambda m: m.offer.organisation.code,
+                                  metadata={"description": "The offer's provider (organisation code)."})
+    note = ma.fields.String()
+    score = ma.fields.Float(allow_none=True)
+    decline_reason = ma.fields.String()
+    outcome = ma.fields.String()
+    rating = ma.fields.Integer(allow_none=True)
+    feedback = ma.fields.String()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    status_changed_at = UtcDateTime()
+    accepted_at = UtcDateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    completed_at = UtcDateTime(allow_none=True)
+    confirmed_at = UtcDateTime(allow_none=True)
+
+
+
+# Loader options for lists (one query per relationship, not one per row).
+MATCH_LOAD = (joinedload(Match.request), joinedload(Match.offer).joinedload(Offer.organisation))
+
 
 bp = Blueprint("api_matches", __name__, url_prefix="/api/v1", description="Matches (the assistance workflow)")
 

@@ -32,7 +32,7 @@ from exchange.matches.policy import (
 )
 from exchange.matches.queries import filter_matches
 from exchange.matching import service
-from exchange.messages.notify import unread_messages_by_match
+from exchange.messages.threads import unread_messages_by_match
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
 from exchange.web.forms import error_details, page_number, safe_local_path

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 
@@ -18,11 +17,8 @@ from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
 from exchange.core.statuses import Role
-from exchange.matches.models import Match
-from exchange.messages.models import Message, Notification, ThreadRead
-from exchange.offers.models import Offer
+from exchange.messages.models import Notification
 from exchange.people.models import Organisation, User
-from exchange.requests.models import AssistanceRequest
 
 MESSAGE_MAX = 5000
 
@@ -56,9 +52,10 @@ KINDS = frozenset({
 })
 
 
-# The record types a notification (and a thread marker) names, as the audit trail names them.
-RECORD_TYPES: dict[type, str] = {AssistanceRequest: "request", Offer: "offer", Match: "match",
-                                 Organisation: "organisation"}
+# The record types a notification (and a thread marker) names, as the audit trail names them; by class name,
+# so that telling people imports none of the areas whose records it tells of.
+RECORD_TYPES: dict[str, str] = {"AssistanceRequest": "request", "Offer": "offer", "Match": "match",
+                                "Organisation": "organisation"}
 # The page that shows each type of record: (endpoint, the argument naming the record). An organisation's
 # news (its approval) leads to its people's home page.
 RECORD_PAGES: dict[str, tuple[str, str | None]] = {
@@ -71,10 +68,10 @@ KIND_ANCHORS = {"message.posted": "thread"}
 
 def record_ref(record) -> tuple[str, int]:
     """(record_type, record_id) of a request, offer, match or organisation."""
-    for model, record_type in RECORD_TYPES.items():
-        if isinstance(record, model):
-            return record_type, record.id
-    raise TypeError(f"A notification cannot be about a {type(record).__name__}.")
+    record_type = RECORD_TYPES.get(type(record).__name__)
+    if record_type is None:
+        raise TypeError(f"A notification cannot be about a {type(record).__name__}.")
+    return record_type, record.id
 
 
 @dataclass(frozen=True)
@@ -138,55 +135,5 @@ def open_notification(user, notification_id: int) -> Notification | None:
     return note
 
 
-# --------------------------------------------------------------------------------------------
-# Message threads: one on each request and each match. Who may read and write one is the access
-# policy's answer (whoever may see the record); this module finds the participants to notify.
-
-def thread_messages(record) -> list[Message]:
-    column = Message.match_id if isinstance(record, Match) else Message.request_id
-    from sqlalchemy.orm import selectinload
-    return list(db.session.scalars(select(Message).options(selectinload(Message.author).selectinload(
-        User.organisation)).where(column == record.id).order_by(Message.created_at, Message.id)))
-
-
-def thread_participants(record) -> list[User]:
-    """Who takes part in a thread: the State, the providers of the matches concerned, the
-    coordinators, and anyone who has written in it."""
-    if isinstance(record, Match):
-        req, org_ids = record.request, [record.offer.organisation_id]
-        column = Message.match_id
-    else:
-        req = record
-        org_ids = list(db.session.scalars(select(Offer.organisation_id).join(Match, Match.offer_id == Offer.id)
-                                          .where(Match.request_id == req.id)))
-        column = Message.request_id
-    people = (users_of([req.organisation_id], (Role.MEMBER_STATE,)) + users_of(org_ids, (Role.PROVIDER,))
-              + coordinators())
-    writers = select(Message.author_id).where(column == record.id)
-    people += list(db.session.scalars(select(User).where(User.id.in_(writers), User.active.is_(True))))
-    return people
-
-
-def last_read_at(user, record) -> datetime | None:
-    kind, record_id = record_ref(record)
-    return db.session.scalar(select(ThreadRead.last_read_at).where(
-        ThreadRead.user_id == user.id, ThreadRead.record_type == kind, ThreadRead.record_id == record_id))
-
-
-def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
-    """How many messages by others each of these matches' threads has that `user` has not read."""
-    if not match_ids:
-        return {}
-    read = (select(ThreadRead.record_id, ThreadRead.last_read_at)
-            .where(ThreadRead.user_id == user.id, ThreadRead.record_type == "match").subquery())
-    rows = db.session.execute(
-        select(Message.match_id, func.count()).outerjoin(read, read.c.record_id == Message.match_id)
-        .where(Message.match_id.in_(match_ids), Message.author_id != user.id,
-               (read.c.last_read_at.is_(None)) | (Message.created_at > read.c.last_read_at))
-        .group_by(Message.match_id))
-    return {match_id: count for match_id, count in rows}
-
-
-__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "last_read_at", "notify", "open_notification", "page_of",
-           "record_ref", "thread_messages", "thread_participants",
-           "unread_count", "unread_messages_by_match", "users_of"]
+__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "notify", "open_notification", "page_of", "record_ref",
+           "unread_count", "users_of"]

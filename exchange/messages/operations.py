@@ -15,9 +15,10 @@ from exchange.core.schemas import load
 from exchange.core.side_writes import defer_write
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
-from exchange.messages.notify import notify, record_ref, thread_participants
+from exchange.messages.notify import notify, record_ref
 from exchange.messages.policy import may_write_in_thread
 from exchange.messages.schemas import MessageIn
+from exchange.messages.threads import thread_participants
 
 
 def post_message(user, record, raw: dict) -> Message:

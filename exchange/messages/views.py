@@ -12,9 +12,10 @@ from exchange.core.panels import Panel, register_panel
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.matches.policy import get_match
-from exchange.messages.notify import last_read_at, page_of, record_ref, thread_messages
+from exchange.messages.notify import page_of, record_ref
 from exchange.messages.operations import mark_thread_read_later, post_message
 from exchange.messages.policy import may_see_message_thread
+from exchange.messages.threads import last_read_at, thread_messages
 from exchange.requests.policy import get_request
 
 bp = Blueprint("messages", __name__, template_folder="templates")

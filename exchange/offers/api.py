@@ -2,21 +2,39 @@
 resume and close."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
-from exchange.api.serialize import OFFER_LOAD, OfferOut, body_doc, error_doc
+from exchange.api.serialize import body_doc, error_doc, output_schema
 from exchange.core.access import allow
 from exchange.core.statuses import Role
 from exchange.core.workflow import OFFER_MOVES
 from exchange.offers import operations
+from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
+from exchange.offers.models import Offer
 from exchange.offers.policy import get_offer, visible_offers
 from exchange.offers.queries import filter_offers, sort_offers
 from exchange.offers.schemas import OfferIn
+
+OfferOut = output_schema(
+    OFFER, "OfferOut", "A provider's offer (programme).",
+    status_label=ma.fields.Function(lambda o: o.status.label),
+    version=ma.fields.Integer(),
+    anywhere=ma.fields.Boolean(attribute="delivers_anywhere",
+                               metadata={"description": "True when neither countries nor regions are listed."}),
+)
+
+
+# Loader options for lists (one query per relationship, not one per row).
+OFFER_LOAD = (joinedload(Offer.organisation), selectinload(Offer.themes), selectinload(Offer.modalities),
+              selectinload(Offer.languages), selectinload(Offer.countries), selectinload(Offer.regions))
+
 
 bp = Blueprint("api_offers", __name__, url_prefix="/api/v1", description="Offers of assistance")
 

@@ -2,23 +2,44 @@
 and the status moves (submit, review, accept, request-info, reject, withdraw, close)."""
 from __future__ import annotations
 
+import marshmallow as ma
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.api.body import json_body
 from exchange.api.moves import register_moves
 from exchange.api.pagination import envelope_schema, list_args, page_of
-from exchange.api.serialize import REQUEST_LOAD, RequestOut, body_doc, error_doc
+from exchange.api.serialize import UtcDateTime, body_doc, error_doc, output_schema
 from exchange.core.access import allow
 from exchange.core.schemas import ReasonIn
-from exchange.core.statuses import Role
+from exchange.core.statuses import RequestStatus, Role
 from exchange.core.workflow import REQUEST_MOVES
 from exchange.messages.schemas import MessageIn
 from exchange.requests import operations
+from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
+from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import get_request, visible_requests
 from exchange.requests.queries import filter_requests, sort_requests
 from exchange.requests.schemas import RequestIn
+
+RequestOut = output_schema(
+    REQUEST, "RequestOut", "An assistance request as the caller may see it.",
+    status_label=ma.fields.Function(lambda r: r.status.label),
+    status_note=ma.fields.String(metadata={"description": "The coordinator's last question or reason."}),
+    version=ma.fields.Integer(metadata={"description": "Send it back on PATCH."}),
+    draft=ma.fields.Function(lambda r: r.status == RequestStatus.DRAFT),
+    duplicate_of=ma.fields.Integer(attribute="duplicate_of_id", allow_none=True),
+    status_changed_at=UtcDateTime(),
+)
+
+
+# Loader options for lists (one query per relationship, not one per row).
+REQUEST_LOAD = (joinedload(AssistanceRequest.organisation), selectinload(AssistanceRequest.themes),
+                selectinload(AssistanceRequest.modalities), selectinload(AssistanceRequest.languages),
+                selectinload(AssistanceRequest.shared_with))
+
 
 bp = Blueprint("api_requests", __name__, url_prefix="/api/v1", description="Assistance requests")
 
