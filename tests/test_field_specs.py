@@ -15,7 +15,6 @@ from exchange.core.extensions import db
 from exchange.core.fields import Field, Kind, Output, Spec
 from exchange.core.schemas import _Clean, load
 from exchange.matching import service
-from exchange.matching.engine import OfferData, RequestData
 from exchange.offers.fields import OFFER
 from exchange.offers.imports import COLUMNS
 from exchange.offers.models import Offer
@@ -118,15 +117,23 @@ def test_every_stored_field_of_a_spec_is_a_column_or_relationship_of_its_model(s
             assert f.name in names, f"{spec.record}.{f.name} is not stored"
 
 
-def test_the_matching_adapter_can_build_the_engine_data_from_the_spec(app, people):
+def test_the_matching_adapter_gives_the_engine_the_records_values_from_the_spec(app, people):
+    """service.request_data/offer_data read the fields the specs mark for matching: what the engine gets is
+    what was filed, by the engine's names."""
+    from datetime import date
     with app.app_context():
         req = create_request(db.session.get(User, people.coordinator.id), {**A_REQUEST, "country": "KAZ"})
         offer = create_offer(db.session.get(User, people.provider.id), AN_OFFER)
         db.session.flush()
-        assert RequestData(id=req.id, areas=frozenset(req.country.areas), **REQUEST.matching_values(req)) \
-            == service.request_data(req)
-        assert OfferData(id=offer.id, active=service.is_live(offer), load=0, **OFFER.matching_values(offer)) \
-            == service.offer_data(offer, 0)
+        data = service.request_data(req)
+        assert (data.id, data.country, data.title, data.beneficiary, data.urgency) == (
+            req.id, "KAZ", A_REQUEST["title"], "Financial Intelligence Unit", "high")
+        assert data.themes == frozenset({"financing", "wmd"}) and data.languages == frozenset({"en"})
+        assert data.desired_start == date(2027, 3, 1) and data.desired_end is None
+        assert "143" in data.areas  # Central Asia, from the country
+        offered = service.offer_data(offer, 1)
+        assert (offered.title, offered.capacity, offered.load, offered.active) == (AN_OFFER["title"], 2, 1, True)
+        assert offered.regions == frozenset({"143"}) and offered.countries == frozenset()
         db.session.rollback()
 
 

@@ -34,9 +34,11 @@ from exchange.matching.embeddings import TextVectors
 from exchange.matching.engine import MatchingIndex, OfferData, RequestData
 from exchange.matching.models import TextVector
 from exchange.matching.store import load_vectors, parts_of, text_hash
+from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
 from exchange.reference.models import Country, Region
+from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
 
@@ -48,11 +50,9 @@ def _areas(country: Country) -> frozenset[str]:
 
 
 def request_data(req: AssistanceRequest, vectors: TextVectors | None = None) -> RequestData:
-    return RequestData(
-        id=req.id, country=req.country_iso3, areas=_areas(req.country), themes=frozenset(req.theme_codes),
-        modalities=frozenset(req.modality_codes), languages=frozenset(req.language_codes), title=req.title or "",
-        description=req.description or "", beneficiary=req.beneficiary or "", desired_start=req.desired_start,
-        desired_end=req.desired_end, urgency=req.urgency or "medium", vectors=vectors)
+    """The engine's view of a request: the fields its spec marks for matching (requests/fields.py), its
+    country's M49 areas and its stored text vectors."""
+    return RequestData(id=req.id, areas=_areas(req.country), vectors=vectors, **REQUEST.matching_values(req))
 
 
 def is_live(offer: Offer, today: date | None = None) -> bool:
@@ -62,12 +62,10 @@ def is_live(offer: Offer, today: date | None = None) -> bool:
 
 
 def offer_data(offer: Offer, load: int, vectors: TextVectors | None = None) -> OfferData:
-    return OfferData(
-        id=offer.id, active=is_live(offer), countries=frozenset(offer.country_codes),
-        regions=frozenset(offer.region_codes), themes=frozenset(offer.theme_codes),
-        modalities=frozenset(offer.modality_codes), languages=frozenset(offer.language_codes),
-        title=offer.title or "", description=offer.description or "", available_from=offer.available_from,
-        available_until=offer.available_until, capacity=offer.capacity, load=load, vectors=vectors)
+    """The engine's view of an offer: the fields its spec marks for matching (offers/fields.py), whether it
+    takes requests now, the places its matches hold and its stored text vectors."""
+    return OfferData(id=offer.id, active=is_live(offer), load=load, vectors=vectors,
+                     **OFFER.matching_values(offer))
 
 
 def vector_model() -> str:
