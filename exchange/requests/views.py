@@ -43,11 +43,7 @@ from exchange.web.forms import (
 from exchange.web.moves import register_page_moves
 
 bp = Blueprint("requests", __name__, url_prefix="/requests", template_folder="templates")
-
-
 PER_PAGE = 20
-
-
 
 
 RequestForm = REQUEST.form_class(
