@@ -41,12 +41,12 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from exchange.core.extensions import db
+from exchange.matching.store import TEXT_FIELDS
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
 
 log = logging.getLogger(__name__)
 
-TEXT_FIELDS = {"request": ("title", "description", "beneficiary"), "offer": ("title", "description")}
 _PENDING = "_matching_text_changed"
 
 

@@ -33,7 +33,7 @@ from exchange.matches.models import Match, Suggestion
 from exchange.matching.embeddings import TextVectors
 from exchange.matching.engine import MatchingIndex, OfferData, RequestData
 from exchange.matching.models import TextVector
-from exchange.matching.store import load_vectors, parts_of, text_hash
+from exchange.matching.store import TEXT_FIELDS, load_vectors, parts_of, text_columns, text_hash
 from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
@@ -355,10 +355,11 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
                                                 .join(R, R.id == request_themes.c.request_id).where(*in_countries)):
         themes_of[request_id].add(theme)
     live: dict[str, list[_LiveRequest]] = defaultdict(list)
-    for row in db.session.execute(select(R.id, R.country_iso3, R.title, R.description, R.beneficiary, R.status)
+    for row in db.session.execute(select(R.id, R.country_iso3, R.status, *text_columns("request"))
                                   .where(*in_countries).order_by(R.id)):
-        live[row.country_iso3].append(_LiveRequest(row.id, row.title, " ".join(
-            [row.title or "", row.description or "", row.beneficiary or ""]), row.status, themes_of[row.id]))
+        texts = [getattr(row, name) or "" for name in TEXT_FIELDS["request"]]
+        live[row.country_iso3].append(_LiveRequest(row.id, row.title, " ".join(texts), row.status,
+                                                   themes_of[row.id]))
     under_way: dict[str, list[Match]] = defaultdict(list)
     for match in db.session.scalars(
             select(Match).join(Match.request).options(
@@ -378,7 +379,7 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
     result: dict[int, list[Overlap]] = {}
     for req in reqs:
         themes, found = set(req.theme_codes), []
-        mine = vector_of(req.id, " ".join([req.title or "", req.description or "", req.beneficiary or ""]))
+        mine = vector_of(req.id, " ".join(parts_of(req)))
         for other in live[req.country_iso3]:
             if other.id == req.id:
                 continue

@@ -47,18 +47,20 @@ def _table(kind: str):
     return AssistanceRequest if kind == "request" else Offer
 
 
-def _text_columns(kind: str):
+# The fields whose text is embedded (and compared for overlaps), in this order.
+TEXT_FIELDS = {"request": ("title", "description", "beneficiary"), "offer": ("title", "description")}
+
+
+def text_columns(kind: str):
+    """The columns of those fields, for queries that read the text without loading records."""
     model = _table(kind)
-    if kind == "request":
-        return (model.title, model.description, model.beneficiary)
-    return (model.title, model.description)
+    return tuple(getattr(model, name) for name in TEXT_FIELDS[kind])
 
 
 def parts_of(record) -> tuple[str, ...]:
     """The text parts of a request (title, description, beneficiary) or an offer (title, description)."""
-    if isinstance(record, AssistanceRequest):
-        return (record.title or "", record.description or "", record.beneficiary or "")
-    return (record.title or "", record.description or "")
+    kind = "request" if isinstance(record, AssistanceRequest) else "offer"
+    return tuple(getattr(record, name) or "" for name in TEXT_FIELDS[kind])
 
 
 def text_hash(parts: Sequence[str | None]) -> str:
@@ -80,7 +82,7 @@ def decode(blobs: Sequence[bytes], dimension: int) -> np.ndarray:
 
 def _texts(executor, kind: str, ids: Iterable[int] | None) -> dict[int, tuple[str, ...]]:
     model = _table(kind)
-    stmt = select(model.id, *_text_columns(kind))
+    stmt = select(model.id, *text_columns(kind))
     if ids is not None:
         ids = list(ids)
         if not ids:
