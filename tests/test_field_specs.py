@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.fields import Field, Kind, Output, Spec
-from exchange.core.schemas import _Clean, load
+from exchange.core.schemas import StrictSchema, load
 from exchange.matching import service
 from exchange.offers.fields import OFFER
 from exchange.offers.imports import COLUMNS
@@ -44,7 +44,7 @@ NOTE = Spec("note", [
 
 
 def note_schema():
-    return NOTE.input_schema("NoteIn", _Clean, lambda table: frozenset({"financing", "wmd"}), "A note.")
+    return NOTE.input_schema("NoteIn", StrictSchema, lambda table: frozenset({"financing", "wmd"}), "A note.")
 
 
 def test_a_new_field_is_validated_shown_on_the_form_snapshotted_and_exported():

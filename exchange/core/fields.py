@@ -17,7 +17,7 @@ import marshmallow as ma
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from exchange.core.schemas import MAX_BUDGET, _dates
+from exchange.core.schemas import MAX_BUDGET, dates_in_order
 
 
 class Kind(StrEnum):
@@ -113,7 +113,7 @@ class Field:
 
 
 def coded_fields(outputs: frozenset[str]) -> list[Field]:
-    """The themes, modalities and languages a request or an offer names (each at least one; see models._Coded)."""
+    """The themes, modalities and languages a request or an offer names (each at least one; see models.CodedRecord)."""
     return [
         Field("themes", "Themes", Kind.CODES, required=True, reference="themes", attribute="theme_codes",
               outputs=outputs, description="Theme codes."),
@@ -176,7 +176,7 @@ class Spec:
         attrs: dict[str, Any] = {f.name: _input_field(f, known_codes) for f in self.inputs}
         for f in self.inputs:
             if f.not_before:
-                attrs[f"check_{f.name}"] = _dates(f.not_before, f.name)
+                attrs[f"check_{f.name}"] = dates_in_order(f.not_before, f.name)
         if any(f.upper for f in self.inputs):
             attrs["upper_codes"] = ma.post_load(_upper([f.name for f in self.inputs if f.upper]))
         attrs["dedupe_codes"] = ma.post_load(_dedupe([f.name for f in self.inputs if f.kind == Kind.CODES]))

@@ -91,7 +91,7 @@ def exactly_one(*columns: str, name: str) -> CheckConstraint:
     return CheckConstraint(" OR ".join(f"({case})" for case in cases), name=name)
 
 
-def _link(name: str, owner: str, target: str, target_col: str) -> Table:
+def link_table(name: str, owner: str, target: str, target_col: str) -> Table:
     owner_fk = f"{owner.rstrip('s')}_id" if owner != "assistance_requests" else "request_id"
     return Table(
         name, db.metadata,
@@ -100,7 +100,7 @@ def _link(name: str, owner: str, target: str, target_col: str) -> Table:
     )
 
 
-class _Coded:
+class CodedRecord:
     """The codes of the themes, modalities and languages a request or an offer names."""
 
     @property
@@ -116,7 +116,7 @@ class _Coded:
         return [x.code for x in self.languages]
 
 
-def _check_version(record, data: dict) -> None:
+def check_version(record, data: dict) -> None:
     version = data.pop("version", None)
     if version is None:
         raise ValidationFailed("Send the version you read.", {"version": ["This field is required to edit."]})

@@ -20,7 +20,7 @@ class StrictBoolean(ma.fields.Boolean):
         return value
 
 
-class _Clean(ma.Schema):
+class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
@@ -31,7 +31,7 @@ class _Clean(ma.Schema):
         return data
 
 
-def _dates(start: str, end: str):
+def dates_in_order(start: str, end: str):
     @ma.validates_schema
     def check(self, data, **kwargs):
         if data.get(start) and data.get(end) and data[end] < data[start]:
@@ -65,12 +65,12 @@ def _messages(messages) -> dict[str, list[str]]:
 
 
 # The bodies of status moves (requests, offers and matches alike).
-class ReasonIn(_Clean):
+class ReasonIn(StrictSchema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
     duplicate_of = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
-class ActionIn(_Clean):
+class ActionIn(StrictSchema):
     """A status move that takes no text: no body, or only the `version` the caller read (not checked)."""
 
     version = ma.fields.Integer(strict=True, metadata={"description": "Optional: the version you read."})

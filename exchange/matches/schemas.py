@@ -4,19 +4,19 @@ from __future__ import annotations
 import marshmallow as ma
 
 from exchange.core.models import MAX_ID
-from exchange.core.schemas import _Clean
+from exchange.core.schemas import StrictSchema
 
 
-class MatchIn(_Clean):
+class MatchIn(StrictSchema):
     request_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     offer_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
 
 
-class OutcomeIn(_Clean):
+class OutcomeIn(StrictSchema):
     outcome = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
 
 
-class ConfirmIn(_Clean):
+class ConfirmIn(StrictSchema):
     rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=5))
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import EnumText, _Coded, _link, one_of, utcnow
+from exchange.core.models import CodedRecord, EnumText, link_table, one_of, utcnow
 from exchange.core.statuses import (
     OfferStatus,
 )
@@ -28,22 +28,22 @@ if TYPE_CHECKING:  # relationships only: documents and matches import this modul
     from exchange.documents.models import Document
     from exchange.matches.models import Match
 
-offer_themes = _link("offer_themes", "offers", "themes.code", "theme_code")
+offer_themes = link_table("offer_themes", "offers", "themes.code", "theme_code")
 
 
-offer_modalities = _link("offer_modalities", "offers", "modalities.code", "modality_code")
+offer_modalities = link_table("offer_modalities", "offers", "modalities.code", "modality_code")
 
 
-offer_languages = _link("offer_languages", "offers", "languages.code", "language_code")
+offer_languages = link_table("offer_languages", "offers", "languages.code", "language_code")
 
 
-offer_countries = _link("offer_countries", "offers", "countries.iso3", "country_iso3")
+offer_countries = link_table("offer_countries", "offers", "countries.iso3", "country_iso3")
 
 
-offer_regions = _link("offer_regions", "offers", "regions.code", "region_code")
+offer_regions = link_table("offer_regions", "offers", "regions.code", "region_code")
 
 
-class Offer(_Coded, db.Model):
+class Offer(CodedRecord, db.Model):
     """A provider's programme of assistance."""
 
     __tablename__ = "offers"

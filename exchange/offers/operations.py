@@ -7,7 +7,7 @@ from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.models import _check_version, utcnow
+from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, load
 from exchange.core.statuses import OfferStatus, Role
 from exchange.offers.fields import OFFER
@@ -15,7 +15,7 @@ from exchange.offers.models import Offer
 from exchange.offers.policy import require_edit_offer, require_post_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
 from exchange.people.queries import organisation_by_code
-from exchange.reference.queries import _objects
+from exchange.reference.queries import rows_by_code
 
 
 def offer_snapshot(offer: Offer) -> dict:
@@ -48,13 +48,13 @@ def create_offer(user, raw: dict) -> Offer:
 
 
 def _apply_offer(offer: Offer, data: dict) -> None:
-    OFFER.apply(offer, data, _objects)
+    OFFER.apply(offer, data, rows_by_code)
 
 
 def update_offer(user, offer: Offer, raw: dict) -> Offer:
     require_edit_offer(user, offer)
     data = load(OfferIn(), raw, partial=True)
-    _check_version(offer, data)
+    check_version(offer, data)
     code = data.pop("organisation", None)
     if code and code != offer.organisation.code:
         raise ValidationFailed("An offer's provider cannot change.", {"organisation": ["Post a new offer instead."]})

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from exchange.core.schemas import _Clean
+from exchange.core.schemas import StrictSchema
 from exchange.offers.fields import OFFER
 from exchange.reference.schemas import reference_codes
 
 
-class _OfferControls(_Clean):
+class _OfferControls(StrictSchema):
     version = ma.fields.Integer(strict=True)
 
 

@@ -18,7 +18,7 @@ def countries_in(areas: list[str]):
                Country.intermediate_region_code.in_(areas))
 
 
-_LINKS = {"themes": (Theme, Theme.code), "modalities": (Modality, Modality.code),
+LINKED_REFERENCES = {"themes": (Theme, Theme.code), "modalities": (Modality, Modality.code),
           "languages": (Language, Language.code), "countries": (Country, Country.iso3),
           "regions": (Region, Region.code)}
 # The order the pickers show (themes by pillar, the rest by name).
@@ -35,13 +35,13 @@ def reference_rows(kind: str) -> list:
     while its rows are fresh (a commit or a rollback expires them, and the next call reads again)."""
     cache = db.session.info.setdefault("reference_rows", {})
     if kind not in cache or not _fresh(cache[kind]):
-        model, _ = _LINKS[kind]
+        model, _ = LINKED_REFERENCES[kind]
         cache[kind] = list(db.session.scalars(select(model).order_by(*_ORDER[kind])))
     return cache[kind]
 
 
-def _objects(kind: str, codes: list[str]):
+def rows_by_code(kind: str, codes: list[str]):
     """The rows of these codes, in code order (unknown codes are the input schema's to refuse)."""
     wanted = set(codes)
-    key = _LINKS[kind][1].key
+    key = LINKED_REFERENCES[kind][1].key
     return sorted((row for row in reference_rows(kind) if getattr(row, key) in wanted), key=lambda r: getattr(r, key))

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import EnumText, _Coded, _link, one_of, utcnow
+from exchange.core.models import CodedRecord, EnumText, link_table, one_of, utcnow
 from exchange.core.statuses import (
     RequestStatus,
     Urgency,
@@ -31,19 +31,19 @@ if TYPE_CHECKING:  # relationships only: documents and matches import this modul
     from exchange.documents.models import Document
     from exchange.matches.models import Match
 
-request_themes = _link("request_themes", "assistance_requests", "themes.code", "theme_code")
+request_themes = link_table("request_themes", "assistance_requests", "themes.code", "theme_code")
 
 
-request_modalities = _link("request_modalities", "assistance_requests", "modalities.code", "modality_code")
+request_modalities = link_table("request_modalities", "assistance_requests", "modalities.code", "modality_code")
 
 
-request_languages = _link("request_languages", "assistance_requests", "languages.code", "language_code")
+request_languages = link_table("request_languages", "assistance_requests", "languages.code", "language_code")
 
 
-request_shares = _link("request_shares", "assistance_requests", "organisations.id", "organisation_id")
+request_shares = link_table("request_shares", "assistance_requests", "organisations.id", "organisation_id")
 
 
-class AssistanceRequest(_Coded, db.Model):
+class AssistanceRequest(CodedRecord, db.Model):
     """A Member State's request for counter-terrorism technical assistance."""
 
     __tablename__ = "assistance_requests"

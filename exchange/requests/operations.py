@@ -9,13 +9,13 @@ from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.models import _check_version, utcnow
+from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.messages.notify import coordinators, notify
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
-from exchange.reference.queries import _objects
+from exchange.reference.queries import rows_by_code
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import may_share_request, require_edit_request, require_file_request
@@ -38,7 +38,7 @@ def _shared_organisations(codes: list[str]) -> list[Organisation]:
 
 
 def _apply_request(req: AssistanceRequest, data: dict) -> None:
-    REQUEST.apply(req, data, _objects)
+    REQUEST.apply(req, data, rows_by_code)
     if "shared_with" in data:
         req.shared_with = _shared_organisations(data["shared_with"])
 
@@ -92,7 +92,7 @@ def update_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest
     require_edit_request(user, req)
     data = load(RequestIn(), raw, partial=True)
     data.pop("draft", None)
-    _check_version(req, data)
+    check_version(req, data)
     if "country" in data and data["country"] != req.country_iso3:
         raise ValidationFailed("A request's country cannot change.", {"country": ["File a new request instead."]})
     data.pop("country", None)

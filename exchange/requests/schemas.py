@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from exchange.core.schemas import StrictBoolean, _Clean
+from exchange.core.schemas import StrictBoolean, StrictSchema
 from exchange.reference.schemas import reference_codes
 from exchange.requests.fields import REQUEST
 
 
-class _RequestControls(_Clean):
+class _RequestControls(StrictSchema):
     draft = StrictBoolean(load_default=False)
     version = ma.fields.Integer(strict=True, metadata={"description": "Required on PATCH: the version you read."})
 
