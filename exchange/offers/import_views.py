@@ -13,6 +13,7 @@ from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.offers import imports
+from exchange.offers.policy import posts_for_own_organisation
 from exchange.web.forms import apply_errors, reference_choices
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -38,7 +39,7 @@ def _provider_choices() -> list[tuple[str, str]]:
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    if current_user.role == Role.PROVIDER:
+    if posts_for_own_organisation(current_user):
         del form.organisation
     else:
         form.organisation.choices = _provider_choices()

@@ -9,10 +9,10 @@ from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, load
-from exchange.core.statuses import OfferStatus, Role
+from exchange.core.statuses import OfferStatus
 from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
-from exchange.offers.policy import require_edit_offer, require_post_offer
+from exchange.offers.policy import posts_for_own_organisation, require_edit_offer, require_post_offer
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
@@ -28,7 +28,7 @@ def create_offer(user, raw: dict) -> Offer:
     data = load(OfferIn(), raw, required=OFFER_REQUIRED)
     data.pop("version", None)
     code = data.pop("organisation", None)
-    if user.role == Role.PROVIDER:
+    if posts_for_own_organisation(user):
         if code not in (None, user.organisation.code):
             raise ValidationFailed("Providers post offers for their own organisation.",
                                    {"organisation": [f"You may only post for {user.organisation.code}."]})

@@ -38,6 +38,12 @@ def may_post_offer(user) -> bool:
     return (user.role == Role.PROVIDER and user.organisation.is_approved) or is_office(user)
 
 
+def posts_for_own_organisation(user) -> bool:
+    """A provider posts (and imports) offers for its own organisation only; the Task Force office chooses
+    the provider (the operations hold it, and the forms offer the choice only to the office)."""
+    return user.role == Role.PROVIDER
+
+
 def require_post_offer(user) -> None:
     if not may_post_offer(user):
         raise Forbidden("Only approved providers and the Task Force office post offers.")

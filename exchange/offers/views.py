@@ -25,7 +25,13 @@ from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
 from exchange.offers.operations import create_offer, offer_move, update_offer
-from exchange.offers.policy import get_offer, may_post_offer, require_post_offer, visible_offers
+from exchange.offers.policy import (
+    get_offer,
+    may_post_offer,
+    posts_for_own_organisation,
+    require_post_offer,
+    visible_offers,
+)
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
 from exchange.web.forms import (
     page_number,
@@ -46,12 +52,12 @@ OfferForm = OFFER.form_class(
 def _offer_form(formdata=None, data=None) -> OfferForm:
     """Providers post for their own organisation: only the Task Force office chooses the provider."""
     return OFFER.form(OfferForm, reference_choices(), formdata=formdata, data=data,
-                      leave_out=() if current_user.role in Role.OFFICE else ("organisation",))
+                      leave_out=("organisation",) if posts_for_own_organisation(current_user) else ())
 
 
 def _render_form(form, offer=None, status=200, conflict=None):
     return render_template("offers/form.html", form=form, offer=offer, conflict=conflict,
-                           choices=reference_choices(), office=current_user.role in Role.OFFICE,
+                           choices=reference_choices(), office=not posts_for_own_organisation(current_user),
                            title=f"Edit {offer.reference}" if offer else "New offer"), status
 
 

@@ -11,14 +11,19 @@ from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
-from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
+from exchange.core.statuses import RequestStatus, Urgency, Visibility
 from exchange.messages.notify import coordinators, notify
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import may_share_request, require_edit_request, require_file_request
+from exchange.requests.policy import (
+    files_for_own_state,
+    may_share_request,
+    require_edit_request,
+    require_file_request,
+)
 from exchange.requests.schemas import RequestIn
 
 
@@ -54,7 +59,7 @@ def create_request(user, raw: dict) -> AssistanceRequest:
     data = load(RequestIn(), raw, partial=True, required=("title",))
     data.pop("version", None)
     draft = data.pop("draft", False)
-    if user.role == Role.MEMBER_STATE:
+    if files_for_own_state(user):
         own = user.organisation.country_iso3
         if data.get("country") not in (None, own):
             raise ValidationFailed("A State files requests for its own country only.",

@@ -56,6 +56,12 @@ def may_file_request(user) -> bool:
     return user.role in (Role.MEMBER_STATE, Role.COORDINATOR)
 
 
+def files_for_own_state(user) -> bool:
+    """A State's focal points file for their own State only; a coordinator chooses the State it files for
+    (the operation holds it, and the form offers the choice only to those who have it)."""
+    return user.role == Role.MEMBER_STATE
+
+
 def require_file_request(user) -> None:
     if not may_file_request(user):
         raise Forbidden("Only Member States' focal points and coordinators file requests.")

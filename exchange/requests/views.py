@@ -24,6 +24,7 @@ from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import create_request, request_move, update_request
 from exchange.requests.policy import (
+    files_for_own_state,
     get_request,
     may_edit_request,
     may_file_request,
@@ -54,7 +55,7 @@ RequestForm = REQUEST.form_class(
 def _request_form(formdata=None, data=None) -> RequestForm:
     """A State's focal points file for their own State: only others choose the country."""
     return REQUEST.form(RequestForm, reference_choices(), formdata=formdata, data=data,
-                        leave_out=("country",) if current_user.role == Role.MEMBER_STATE else ())
+                        leave_out=("country",) if files_for_own_state(current_user) else ())
 
 
 def _render_form(form, req=None, status=200, conflict=None):

@@ -21,11 +21,18 @@ from exchange.matches.policy import (
 )
 from exchange.messages.policy import may_see_message_thread
 from exchange.offers.models import Offer
-from exchange.offers.policy import may_post_offer, offer_scope, require_edit_offer, visible_offers
+from exchange.offers.policy import (
+    may_post_offer,
+    offer_scope,
+    posts_for_own_organisation,
+    require_edit_offer,
+    visible_offers,
+)
 from exchange.people.models import Organisation
 from exchange.people.policy import may_manage_account_of, sees_organisation
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import (
+    files_for_own_state,
     may_edit_request,
     may_file_request,
     may_share_request,
@@ -256,6 +263,10 @@ def test_who_may_file_share_and_post(persons):
     assert {n for n in PEOPLE if may_share_request(persons[n])} == {"coordinator"}
     assert {n for n in PEOPLE if may_post_offer(persons[n])} == {
         "provider", "other_provider", "outside", "coordinator", "admin"}  # not a provider awaiting approval
+    # Who files or posts for whom: States and providers for their own only, the office chooses.
+    assert {n for n in PEOPLE if files_for_own_state(persons[n])} == {"state", "other_state"}
+    assert {n for n in PEOPLE if posts_for_own_organisation(persons[n])} == {
+        "provider", "other_provider", "outside", "pending"}
 
 
 def test_who_may_change_an_offer_and_see_its_suggestions(persons, records):
