@@ -13,6 +13,7 @@ from exchange.core import workflow
 from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.fields import whole_number_or_text
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.core.transactions import all_or_nothing
@@ -36,7 +37,6 @@ from exchange.requests.policy import (
 from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
-    int_or_raw,
     page_number,
     reference_choices,
     show_errors,
@@ -182,7 +182,7 @@ def detail(request_id: int):
 def share(request_id: int):
     """A coordinator chooses the providers a (restricted) request is shared with."""
     req = get_request(current_user, request_id)
-    raw = {"version": int_or_raw(request.form.get("version", "")),
+    raw = {"version": whole_number_or_text(request.form.get("version", "")),
            "shared_with": [c for c in request.form.getlist("shared_with") if c]}
     back = url_for("requests.detail", request_id=request_id)
     refused = apply_change(lambda: update_request(current_user, req, raw), back, "request")
@@ -197,7 +197,7 @@ register_page_moves(
     bp, "request", get=get_request, operation=request_move, roles=(Role.MEMBER_STATE, Role.COORDINATOR),
     detail=lambda req: url_for("requests.detail", request_id=req.id),
     done="{ref}: {label} — done. It is now {status}.", extra_fields={"reject": ("duplicate_of",)},
-    numbers={"duplicate_of": int_or_raw},
+    numbers={"duplicate_of": whole_number_or_text},
     show_invalid=lambda request_id, err, action: render_request(
         get_request(current_user, request_id), status=422, move_errors=err.fields, failed_move=action,
         typed={k: request.form.get(k, "") for k in ("message", "reason", "duplicate_of")}))

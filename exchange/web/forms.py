@@ -14,7 +14,6 @@ from wtforms import Form
 
 from exchange.core.errors import Conflict, ExchangeError, Forbidden, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import whole_number_or_text as int_or_raw  # noqa: F401 (the pages' name for it)
 from exchange.core.transactions import all_or_nothing
 from exchange.people.models import Organisation
 from exchange.reference.models import PILLARS
@@ -130,11 +129,6 @@ def problem_messages(problems: dict[str, list[str]]) -> dict[str, str]:
 def page_number() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-
-
-def date_or_none(value):
-    value = (value or "").strip()
-    return value or None
 
 
 def show_errors(form, err: ValidationFailed) -> None:
