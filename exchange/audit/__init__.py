@@ -44,6 +44,11 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
+def created(snapshot: dict) -> dict:
+    """The changes of a new record: each field it was given, as field → [None, value]."""
+    return {k: [None, v] for k, v in snapshot.items() if v not in (None, "", [])}
+
+
 def history(record_type: str, record_id: int) -> list[AuditEvent]:
     """A record's events, oldest first, with who made them (the History section of its page)."""
     return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))

@@ -160,3 +160,12 @@ def following_move(current: RequestStatus, match_statuses) -> Move | None:
         return None
     return next(move for move in REQUEST_MOVES.values()
                 if move.by_system and move.target == target and current in move.sources)
+
+
+def move_operation(kind: str, action: str, make: Callable) -> Callable:
+    """The operation `operation(actor, record, data=None)` that makes the move `action` on a record of `kind`
+    by calling `make(actor, record, action, data)` (each area's `*_move(action)` hands out these)."""
+    def operation(user, record, raw: dict | None = None):
+        return make(user, record, action, raw)
+    operation.__name__ = f"{kind}_{action.replace('-', '_')}"
+    return operation

@@ -104,10 +104,7 @@ def match_move(action: str) -> Callable[..., Match]:
     """The operation making the status move `action` (accept, decline, start, complete, confirm, withdraw) on a
     match, called `operation(actor, match, data)`: `{"reason"}` to decline, `{"outcome"}` to complete,
     `{"rating", "comment"}` to confirm, otherwise nothing but an optional `version`."""
-    def operation(user, match: Match, raw: dict | None = None) -> Match:
-        return _move_match(user, match, action, raw)
-    operation.__name__ = f"match_{action}"
-    return operation
+    return workflow.move_operation("match", action, _move_match)
 
 
 def _move_match(user, match: Match, action: str, raw: dict | None) -> Match:

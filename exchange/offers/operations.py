@@ -43,7 +43,7 @@ def create_offer(user, raw: dict) -> Offer:
     db.session.add(offer)
     db.session.flush()
     audit.record(user, "offer.created", "offer", offer.id, f"{offer.reference} posted",
-                 {k: [None, v] for k, v in offer_snapshot(offer).items() if v not in (None, "", [])})
+                 audit.created(offer_snapshot(offer)))
     return offer
 
 
@@ -74,10 +74,7 @@ def update_offer(user, offer: Offer, raw: dict) -> Offer:
 def offer_move(action: str) -> Callable[..., Offer]:
     """The operation making the status move `action` (pause, resume, close) on an offer, called
     `operation(actor, offer, data)`: `data` (the body) may carry nothing but an optional `version`."""
-    def operation(user, offer: Offer, raw: dict | None = None) -> Offer:
-        return _move_offer(user, offer, action, raw)
-    operation.__name__ = f"offer_{action}"
-    return operation
+    return workflow.move_operation("offer", action, _move_offer)
 
 
 def _move_offer(user, offer: Offer, action: str, raw: dict | None) -> Offer:

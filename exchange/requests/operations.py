@@ -86,7 +86,7 @@ def create_request(user, raw: dict) -> AssistanceRequest:
             raise ValidationFailed("The request is not complete: save it as a draft or complete it.", problems)
     db.session.flush()
     audit.record(user, "request.created", "request", req.id, f"{req.reference} created as draft",
-                 {k: [None, v] for k, v in request_snapshot(req).items() if v not in (None, "", [])})
+                 audit.created(request_snapshot(req)))
     if not draft:
         _submit(user, req)
     return req
@@ -137,10 +137,7 @@ def _submit(user, req: AssistanceRequest) -> None:
 def request_move(action: str) -> Callable[..., AssistanceRequest]:
     """The operation making the status move `action` (submit, review, accept, request-info, reject, withdraw,
     close) on a request, called `operation(actor, req, data)`; see `_move_request`."""
-    def operation(user, req: AssistanceRequest, raw: dict | None = None) -> AssistanceRequest:
-        return _move_request(user, req, action, raw)
-    operation.__name__ = f"request_{action.replace('-', '_')}"
-    return operation
+    return workflow.move_operation("request", action, _move_request)
 
 
 def _move_request(user, req: AssistanceRequest, action: str, raw: dict | None) -> AssistanceRequest:
