@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test db lint bench bench-pages evaluate clean
+.PHONY: run test install install-test db lint bench bench-pages evaluate clean translations catalogues
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,26 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The translation catalogues (exchange/**/translations/*/LC_MESSAGES/messages.po) compiled to .mo, again
+# whenever a .po changes: part of every install, never done at run time.
+PO_FILES := $(shell find exchange -path '*/translations/*/LC_MESSAGES/messages.po' 2>/dev/null)
+$(VENV)/.translations: $(VENV)/.installed $(PO_FILES)
+	$(BIN)/python -m exchange.core.catalogues compile
+	touch $@
+
+translations: $(VENV)/.translations
+
+# After changing texts in the code: extract them and add the new ones, untranslated, to every catalogue.
+catalogues: install
+	$(BIN)/python -m exchange.core.catalogues update
+	$(BIN)/python -m exchange.core.catalogues check || true
+
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(VENV)/.translations
+install-test: $(VENV)/.installed-test $(VENV)/.translations
 
 db: install
 	$(FLASK) db upgrade

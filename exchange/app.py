@@ -73,6 +73,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, directory=str(root / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from exchange.core import i18n
+    i18n.register(app)  # Flask-Babel, the language of each answer, locale-aware filters
     limiter.init_app(app)
 
     from exchange.people.views import auth as web_auth

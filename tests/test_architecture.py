@@ -19,6 +19,7 @@ HTTP_LAYER_NAMES = {"views.py", "api.py", "triage.py", "inbox.py", "import_views
 HTTP_LAYER_FOLDERS = ("web/", "api/", "people/views/")
 REQUEST_HOOKS = {
     "core/guard.py": "identifies the caller before every request",
+    "core/i18n.py": "chooses each answer's language (?lang=, the account, the cookie, Accept-Language)",
     "core/access.py": "enforce_route_rule reads the endpoint of the request being guarded",
     "core/security.py": "adds the security headers to every response",
     "core/database.py": "begins SQLite write transactions with BEGIN IMMEDIATE for unsafe methods",

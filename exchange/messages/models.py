@@ -42,6 +42,8 @@ class Message(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The language the body is written in (ISO 639-1), detected when posted (core/i18n.detect_language).
+    content_language: Mapped[str | None] = mapped_column(String(8))
 
     author: Mapped[User | None] = relationship()
 

@@ -63,6 +63,8 @@ class Offer(CodedRecord, db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # The language its title and description are written in (ISO 639-1), chosen or detected and confirmed.
+    content_language: Mapped[str | None] = mapped_column(String(8), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()

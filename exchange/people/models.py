@@ -72,6 +72,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The official language the person reads the Exchange in (core/i18n.LANGUAGES); None until they choose,
+    # when pages follow their browser. E-mails and notifications are written in it.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
 

@@ -70,6 +70,8 @@ class AssistanceRequest(CodedRecord, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
     status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The language its title and description are written in (ISO 639-1), chosen or detected and confirmed.
+    content_language: Mapped[str | None] = mapped_column(String(8), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     country: Mapped[Country] = relationship()

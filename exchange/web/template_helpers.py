@@ -1,8 +1,6 @@
 """What every template may use: labels, formatting, the navigation for the signed-in role."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -48,14 +46,7 @@ def status_badge(kind: str, status: str) -> Markup:
 
 
 def register(app: Flask) -> None:
-    @app.template_filter("datetime")
-    def format_datetime(value: datetime | None) -> str:
-        return value.strftime("%d %b %Y %H:%M UTC") if value else "—"
-
-    @app.template_filter("date")
-    def format_date(value: date | None) -> str:
-        return value.strftime("%d %b %Y") if value else "—"
-
+    # The filters `date`, `datetime`, `number`, `money` and `percent` write values per locale: core/i18n.py.
     # Pure helpers only (no query, no matching engine): a page's data is loaded by its view (core/panels.py
     # for the parts other areas show); tests/web/test_template_globals.py holds every global to that.
     # The access policy's answers, for templates that show a link or a button only to who may use it.

@@ -15,10 +15,12 @@ from sqlalchemy import event
 from exchange.core.extensions import db
 from exchange.people.models import User
 
-PURE_GLOBALS = {"may_enter", "is_office", "is_requesting_state", "status_badge"}
+PURE_GLOBALS = {"may_enter", "is_office", "is_requesting_state", "status_badge",
+                "page_language", "page_direction", "language_switch", "lang_attributes"}
 USING_EVERY_GLOBAL = ("{{ may_enter('requests.index') }} {{ may_enter('admin.users') }} {{ is_office(current_user) }}"
                       " {{ is_requesting_state(current_user, req) }} {{ status_badge('request', 'open') }}"
-                      " {{ status_badge('match', 'proposed') }}")
+                      " {{ status_badge('match', 'proposed') }} {{ page_language() }} {{ page_direction() }}"
+                      " {{ language_switch() }} {{ lang_attributes('ru') }}")
 
 
 @contextmanager
