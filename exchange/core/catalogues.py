@@ -41,7 +41,8 @@ METHODS = [
 OPTIONS = {"**/templates/**.html": {"trimmed": "true", "silent": "false"}}  # {% trans %} blocks' spaces folded
 # Folders and files never searched: data, tests, migrations and the matching engine's own word lists.
 SKIP = re.compile(r"(^|/)(tests|migrations|__pycache__|translations|iati_schema|evaluation)(/|$)|matching/data/")
-PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0 +\-]*\d*(?:\.\d+)?[sdifr%]")
+# printf-style (`%(ref)s`, `%d`) and str.format-style (`{max}`, marshmallow's and WTForms' own messages).
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0 +\-]*\d*(?:\.\d+)?[sdifrx%]|\{(\w*)\}")
 
 
 def catalogue_dir(part: str) -> Path:
@@ -131,8 +132,12 @@ def compile_all() -> int:
 
 def placeholders(message: str) -> list[str]:
     """The named (or positional) placeholders of a message, sorted: `%(ref)s` gives ['ref']."""
-    return sorted(name or spec for spec, name in
-                  ((m.group(0), m.group(1)) for m in PLACEHOLDER.finditer(message)) if spec != "%%")
+    found = []
+    for match in PLACEHOLDER.finditer(message):
+        if match.group(0) == "%%":
+            continue
+        found.append(match.group(1) or match.group(2) or match.group(0))
+    return sorted(found)
 
 
 @dataclass(frozen=True)
