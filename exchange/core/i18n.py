@@ -140,7 +140,7 @@ def _locale() -> Locale:
 
 
 def format_day(value: date | None) -> str:
-    """A date: `1 déc. 2026`, `2026年12月1日`, `01‏/12‏/2026`."""
+    """A date as the locale writes it: `Dec 1, 2026`, `1 déc. 2026`, `2026年12月1日`."""
     if value is None:
         return EMPTY
     if isinstance(value, datetime):
@@ -159,7 +159,7 @@ def format_moment(value: datetime | None) -> str:
     return gettext("%(moment)s UTC", moment=written)
 
 
-def format_number(value: int | float | Decimal | None, digits: int | None = None) -> str:
+def format_number(value: float | Decimal | None, digits: int | None = None) -> str:
     """A number with the locale's digit grouping and decimal sign (`digits` decimals if given)."""
     if value is None:
         return EMPTY
@@ -169,7 +169,7 @@ def format_number(value: int | float | Decimal | None, digits: int | None = None
     return babel_numbers.format_decimal(value, locale=_locale())
 
 
-def format_money(value: int | float | Decimal | None, currency: str = "USD") -> str:
+def format_money(value: float | Decimal | None, currency: str = "USD") -> str:
     """An amount of money in a currency (whole units: budgets are whole dollars)."""
     if value is None:
         return EMPTY
