@@ -66,6 +66,25 @@ def signed_in_client(app, user_id: int):
     return client
 
 
+# The demo's people (`flask seed demo`, the `demo` fixture), by role.
+DEMO_LOGINS = {
+    "member_state": "focal@kaz.demo.example",
+    "provider": "officer@unodc.demo.example",
+    "outside_provider": "officer@nordic.demo.example",
+    "pending_provider": "officer@sahel.demo.example",
+    "coordinator": "coordinator@ctitf.demo.example",
+    "admin": "admin@ctitf.demo.example",
+}
+
+
+def demo_client(app, email: str):
+    """A test client signed in as the demo person with this e-mail."""
+    from exchange.people.models import User
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+    return signed_in_client(app, user_id)
+
+
 class ApiClient:
     def __init__(self, app):
         self.client = app.test_client()

@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from exchange.core import catalogues, i18n
-from tests.test_crawl_demo import DEMO_LOGINS, LINK, SKIP, _client_for, demo  # noqa: F401 (fixture)
+from tests.helpers import DEMO_LOGINS, demo_client
 
 MAX_PAGES = 45  # per role and language: every kind of page, not every record
 ROLES = ("member_state", "provider", "coordinator", "admin")
@@ -28,6 +28,8 @@ ENGLISH_WORDS = frozenset({
     "by", "from", "an", "be", "has", "have", "or", "at", "as", "it", "was", "will", "can", "there", "yet", "which",
     "who", "what", "when", "here", "only", "been", "any", "more"})
 WORD = re.compile(r"[A-Za-z]+")
+LINK = re.compile(r'href="(/[^"]*)"')
+SKIP = ("/static/", "/bootstrap/", "/logout")
 
 
 def translations(language: str) -> dict[str, str]:
@@ -89,8 +91,8 @@ def test_the_english_finder_sees_english_and_ignores_content():
 
 @pytest.mark.parametrize("language", TARGETS)
 @pytest.mark.parametrize("who", ROLES)
-def test_every_page_speaks_the_chosen_language(app, demo, who, language):  # noqa: F811
-    client = _client_for(app, DEMO_LOGINS[who])
+def test_every_page_speaks_the_chosen_language(app, demo, who, language):
+    client = demo_client(app, DEMO_LOGINS[who])
     client.set_cookie(i18n.COOKIE, language)
     table = translations(language)
     seen, queue, failures, english = set(), deque(["/"]), [], {}
