@@ -224,16 +224,17 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 
 def sign_in(page, email: str, password: str = PASSWORD):
     """Sign in through the form; with two-step sign-in on, type the app's code (computed with pyotp from the
-    secret in the database); a coordinator or admin without it sets it up in the browser, as a person would."""
+    secret in the database); a coordinator or admin without it sets it up in the browser, as a person would.
+    The fields are found by name, so that it signs in whatever language the page speaks."""
     page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     path = urlsplit(page.url).path
     if path == "/login/code":
-        page.get_by_label("Code").fill(totp_code(email))
-        page.get_by_role("button", name="Continue").click()
+        page.locator("main input[name=code]").fill(totp_code(email))
+        page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
     elif path == "/account/two-step/enrol":
         enrol_in_browser(page)
