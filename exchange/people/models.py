@@ -7,7 +7,9 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
+from exchange.core.i18n import keeps_account_language
 from exchange.core.models import EnumText, utcnow
+from exchange.core.side_writes import defer_write
 from exchange.core.statuses import Role
 
 ORG_KINDS = ("member_state", "task_force_entity", "outside_provider", "task_force_office")
@@ -180,3 +182,11 @@ class PasswordReset(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+@keeps_account_language
+def keep_language_on_account(user_id: int, code: str) -> None:
+    """A language a signed-in person chose with ?lang=, written on their account after the request, in a
+    transaction of its own (the page that chose it is a read)."""
+    defer_write(lambda connection: connection.execute(
+        update(User).where(User.id == user_id).values(language=code)))
