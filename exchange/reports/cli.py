@@ -14,6 +14,7 @@ from sqlalchemy import select
 from exchange.core.access import is_office
 from exchange.core.errors import ExchangeError
 from exchange.core.extensions import db
+from exchange.core.i18n import LANGUAGES, speaking
 from exchange.offers import imports
 from exchange.people.models import User
 from exchange.reports import exports as export_module
@@ -80,8 +81,10 @@ def exports_iati(email: str, out: Path):
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
-def exports_progress(email: str, start, end, out: Path):
-    """Write the progress report for a period as a PDF file."""
+@click.option("--language", type=click.Choice(list(LANGUAGES)), default=None,
+              help="Language of the report (default: the user's).")
+def exports_progress(email: str, start, end, out: Path, language: str | None):
+    """Write the progress report for a period as a PDF file, in the user's language or `--language`."""
     user = _user(email)
     if not is_office(user):
         raise click.BadParameter("the progress report is for the Task Force office", param_hint="--as")
@@ -89,7 +92,8 @@ def exports_progress(email: str, start, end, out: Path):
         raise click.BadParameter("the end must not be before the start", param_hint="--end")
     from exchange.reports.progress_pdf import progress_pdf
     report = progress.compute_progress(user, start.date(), end.date())
-    out.write_bytes(progress_pdf(report, date.today()))
+    with speaking(language or user.language):
+        out.write_bytes(progress_pdf(report, date.today()))
     click.echo(f"Wrote the progress report for {start:%Y-%m-%d} to {end:%Y-%m-%d} to {out}.")
 
 
