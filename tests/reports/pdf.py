@@ -8,8 +8,10 @@ from pypdf import PdfReader
 
 
 def pdf_text(data: bytes) -> str:
-    """The text of every page, as pypdf extracts it."""
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    """The text of every page, as pypdf extracts it, without the control characters it leaves where a shaped
+    glyph (an Arabic joining form, a CJK glyph's high byte) has no character of its own."""
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"[\x00-\x09\x0b-\x1f]", "", text)
 
 
 def squeezed(text: str) -> str:
