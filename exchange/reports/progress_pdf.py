@@ -75,8 +75,20 @@ class _ReportPDF(FPDF):
         self.set_font(self.family, "", 8)
         self.set_text_color(108, 117, 125)
         self.cell(0, 5, self.footer_text, align=self.start)
-        self.set_x(self.l_margin)
-        self.cell(0, 5, _("Page %(page)s of %(pages)s", page=self.page_no(), pages="{nb}"), align=self.end)
+        self.set_text_color(0)
+
+    def number_pages(self) -> None:
+        """"Page n of m" at the foot of every page, written once the number of pages is known (fpdf2's `{nb}`
+        alias keeps the width of its four characters, a gap in a shaped line)."""
+        total = self.pages_count
+        self.set_auto_page_break(False)
+        for number in range(1, total + 1):
+            self.page = number
+            self.set_xy(self.l_margin, self.h - 12)
+            self.set_font(self.family, "", 8)
+            self.set_text_color(108, 117, 125)
+            self.cell(0, 5, _("Page %(page)s of %(pages)s", page=format_number(number), pages=format_number(total)),
+                      align=self.end)
         self.set_text_color(0)
 
 
@@ -160,4 +172,5 @@ def progress_pdf(report: ProgressReport, generated_on: date) -> bytes:
                     "information in the period; matched = match accepted by its provider in the period; delivered "
                     "= delivery completed in the period. Times count the requests received in the period. A "
                     "request on themes of two pillars counts in both."))
+    pdf.number_pages()
     return bytes(pdf.output())
