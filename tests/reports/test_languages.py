@@ -16,6 +16,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from exchange.core.extensions import db
+from exchange.core.i18n import speaking
+from exchange.core.statuses import MatchStatus
+from exchange.people.models import User
 from exchange.reference.models import Country, Region
 from tests.reports.pdf import pdf_text, squeezed
 
@@ -120,7 +123,7 @@ def test_charts_script_holds_no_english_and_turns_charts_right_to_left():
     assert "rtl: true" in code and "reverse: true" in code
 
 
-def test_exports_write_headers_sheet_names_and_labels_in_the_language(clients, scenario):
+def test_exports_write_headers_sheet_names_and_labels_in_the_language(app, clients, scenario):
     clients.coordinator.get("/exports?lang=fr")  # the account now reads French
     response = clients.coordinator.get("/exports/matrix.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True)[1:])))
@@ -131,7 +134,9 @@ def test_exports_write_headers_sheet_names_and_labels_in_the_language(clients, s
     assert book.sheetnames == ["Mises en relation"]
     sheet = list(book.active.iter_rows(values_only=True))
     assert sheet[0][:3] == ("identifiant", "référence", "statut")
-    assert {row[2] for row in sheet[1:]} <= {"Acceptée", "Accepted", "Achevée", "Completed"} or sheet[1:]
+    with app.app_context(), speaking("fr"):  # the statuses by their labels, in French (core's words)
+        labels = {str(MatchStatus.ACCEPTED.label), str(MatchStatus.COMPLETED.label)}
+    assert {row[2] for row in sheet[1:]} == labels
     english = clients.state.get("/exports/matrix.csv?lang=en")
     assert english.get_data(as_text=True)[1:].startswith("region,country,country_name,theme,pillar,open,")
 
@@ -177,6 +182,14 @@ def test_progress_pdf_command_writes_the_language_asked_for(app, people, scenari
                                      "--end", today, "--out", str(out), "--language", lang])
         assert result.exit_code == 0, result.output
         assert PROGRESS[lang] in pdf_text(out.read_bytes())
+    assert "Доклад о ходе работы с" in result.output  # the command's own words in the report's language
+    with app.app_context():  # without --language: the account's language
+        db.session.get(User, people.coordinator.id).language = "es"
+        db.session.commit()
+    out = tmp_path / "progress-account.pdf"
+    result = runner.invoke(args=["exports", "progress", "--as", people.coordinator.email, "--start", today,
+                                 "--end", today, "--out", str(out)])
+    assert result.exit_code == 0 and PROGRESS["es"] in pdf_text(out.read_bytes())
     bad = runner.invoke(args=["exports", "progress", "--as", people.coordinator.email, "--start", today,
                               "--end", today, "--out", str(tmp_path / "x.pdf"), "--language", "de"])
     assert bad.exit_code != 0 and not (tmp_path / "x.pdf").exists()
