@@ -10,7 +10,6 @@ import re
 import socket
 import tempfile
 import time
-import zlib
 from contextlib import contextmanager, nullcontext
 from email import message_from_bytes
 from html import unescape
@@ -145,17 +144,18 @@ def documents(app) -> list:
         return docs
 
 
-def pdf_strings(data: bytes) -> list[str]:
-    """The text a PDF shows, one string per text operation, read from its Flate-compressed content streams."""
-    strings = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            continue  # not a content stream (fonts, images)
-        for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content):
-            strings.append(re.sub(rb"\\(.)", rb"\1", raw).decode("cp1252"))
-    return strings
+def pdf_text(data: bytes) -> str:
+    """The text of every page, as pypdf extracts it, without the control characters it leaves where a shaped
+    glyph (an Arabic joining form, a CJK glyph's high byte) has no character of its own."""
+    from pypdf import PdfReader
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"[\x00-\x09\x0b-\x1f]", "", text)
+
+
+def squeezed(text: str) -> str:
+    """`text` without spaces and direction marks: Arabic comes back from a PDF with spaces between the glyph
+    runs of a word, so Arabic is compared squeezed."""
+    return re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+", "", text)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from exchange.reports.dashboards import compute_dashboard, median, percentile
 from exchange.reports.filters import ReportFilters
 from exchange.reports.progress import compute_progress
 from tests.factories import make_match, make_offer, make_request
-from tests.reports.pdf import pdf_text
+from tests.helpers import pdf_text
 
 
 def test_median_and_nearest_rank_percentile():

@@ -20,7 +20,7 @@ from exchange.core.i18n import speaking
 from exchange.core.statuses import MatchStatus
 from exchange.people.models import User
 from exchange.reference.models import Country, Region
-from tests.reports.pdf import pdf_text, squeezed
+from tests.helpers import pdf_text, squeezed
 
 LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 DASHBOARD = {"ar": "لوحة المتابعة", "zh": "仪表板", "en": "Dashboard", "fr": "Tableau de bord", "ru": "Сводная панель",

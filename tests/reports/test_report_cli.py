@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from exchange.core.extensions import db
 from exchange.offers.models import Offer
 from tests.factories import as_csv, import_rows
-from tests.reports.pdf import pdf_text
+from tests.helpers import pdf_text
 
 
 def test_export_write_respects_the_user_and_filters(app, people, scenario, tmp_path):
