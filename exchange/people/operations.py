@@ -9,6 +9,7 @@ import functools
 from collections.abc import Callable
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from exchange import audit
@@ -26,6 +27,7 @@ from exchange.people.policy import may_approve_providers, may_manage_account_of,
 from exchange.people.schemas import (
     ActiveIn,
     ApprovalIn,
+    LanguageIn,
     NewPasswordIn,
     NewUserIn,
     OrganisationIn,
@@ -323,6 +325,14 @@ def register_outside_provider(actor, data: dict) -> User | None:
                                    "approval": "pending"})
     return _new_user(None, {"email": data["email"], "role": Role.PROVIDER, "organisation": org.code,
                             "password": data["password"], "name": data["name"]})
+
+
+def set_language(actor, user: User, data: dict) -> None:
+    """The official language `user` reads the Exchange in (`data["language"]`: ar, zh, en, fr, ru or es); their
+    pages, notifications and e-mails speak it."""
+    if not may_manage_account_of(actor, user):
+        raise Forbidden()
+    user.language = load_input(LanguageIn(), data, _("Choose a language."))["language"]
 
 
 def set_organisation_approval(actor, org: Organisation, data: dict) -> None:

@@ -10,6 +10,7 @@ import unicodedata
 
 import marshmallow as ma
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from exchange.core.errors import ValidationFailed
@@ -118,6 +119,19 @@ class NewUserIn(_Input):
     def clean(self, data, **kwargs):
         return data | {"email": normalise_email(data["email"]), "name": data["name"].strip()[:200],
                        "organisation": organisation_by_code(data["organisation"])}
+
+
+class LanguageIn(_Input):
+    """The official language a person reads the Exchange in (core/i18n.LANGUAGES)."""
+
+    language = _text()
+
+    @ma.validates_schema
+    def check(self, data, **kwargs):
+        from exchange.core.i18n import LANGUAGES, is_language
+        if not is_language(data["language"]):
+            raise ma.ValidationError({"language": [_("Choose one of: %(choices)s.",
+                                                     choices=", ".join(LANGUAGES.values()))]})
 
 
 class UserChangeIn(_Input):

@@ -33,7 +33,7 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients, world):
     with app.app_context():
         older = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id))
         older.at -= timedelta(hours=1)
-        older.message = "The older one"
+        older.message, older.params = "The older one", None  # a row from before params: its stored words
         db.session.add(Notification(user_id=people.state.id, kind="test", message="The newer one",
                                     record_type="request", record_id=request_id))
         db.session.commit()

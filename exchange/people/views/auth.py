@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional
 
 from exchange.audit.security_events import client_address, record_security_event
 from exchange.core.access import PUBLIC, allow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import limiter
+from exchange.core.i18n import LANGUAGES, page_language, speaking
 from exchange.core.limiting import count_sign_in_failure, forget_sign_in_failures, sign_in_refusal
 from exchange.core.statuses import Role
 from exchange.core.texts import text
@@ -80,6 +83,10 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=256)], description=PASSWORD_HELP)
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password",
                             message="The two passwords differ.")])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()), validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):
@@ -174,7 +181,23 @@ def account():
     sessions = people_ops.live_sessions(current_user)
     this = current_session()
     return render_template("auth/account.html", sessions=sessions, this_session_id=this.id if this else None,
-                           form=ConfirmForm())
+                           form=ConfirmForm(),
+                           language_form=LanguageForm(language=current_user.language or page_language()))
+
+
+@bp.route("/account/language", methods=["POST"])
+@allow(*Role, approved=False)
+def change_language():
+    """The account's language: its pages, notifications and e-mails speak it from now on."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages listed."), "error")
+        return redirect(url_for("auth.account"))
+    with all_or_nothing():
+        operations.set_language(current_user, current_user, {"language": form.language.data})
+    with speaking(form.language.data):
+        flash(_("The Exchange now speaks %(language)s to you.", language=LANGUAGES[form.language.data]), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])

@@ -18,6 +18,7 @@ from flask_login import login_user
 from sqlalchemy import update
 
 from exchange.audit.security_events import client_address, record_security_event
+from exchange.core.i18n import COOKIE, is_language, page_language
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
 from exchange.core.texts import text
@@ -35,7 +36,7 @@ def _seconds(value) -> float:
 
 def start_session(user: User, next_path: str | None = None):
     """The one place a verified person becomes signed in: a new session row, the cookie naming it, the
-    security event (the request commits); answers the redirect to `next_path` (default: the request's `next`)."""
+    security event, the account's language if it had none (the request commits); answers the redirect to `next_path` (default: the request's `next`)."""
     row, token = people_ops.open_session(user, {"address": client_address(),
                                                 "user_agent": request.user_agent.string or ""})
     session.clear()  # nothing from before sign-in carries over (a new CSRF token too)
@@ -44,6 +45,9 @@ def start_session(user: User, next_path: str | None = None):
     session.permanent = True
     session[SEEN_KEY] = int(time.time())
     g.user_session = row
+    if not is_language(user.language):  # the language chosen before signing in becomes the account's
+        chosen = request.cookies.get(COOKIE)
+        people_ops.set_language(user, user, {"language": chosen if is_language(chosen) else page_language()})
     record_security_event("security.sign_in", user=user)
     flash(text("Welcome, %(name)s.", name=user.display_name), "success")
     target = next_path if next_path is not None else request.args.get("next")
