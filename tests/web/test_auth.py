@@ -257,3 +257,11 @@ def test_every_sign_in_page_carries_the_language_switch(app):
     for path in ("/login", "/register", "/password/forgot"):
         html = client.get(path).get_data(as_text=True)
         assert 'class="language-switch"' in html and 'hreflang="ar"' in html, path
+
+
+def test_the_sign_in_page_speaks_the_language_chosen(app):
+    html = app.test_client().get("/login?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr"' in html and "Se connecter à la Plateforme d'échange" in html
+    assert "Mot de passe oublié ?" in html
+    arabic = app.test_client().get("/login?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and "تسجيل الدخول إلى منصة التبادل" in arabic

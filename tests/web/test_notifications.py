@@ -98,3 +98,53 @@ def test_unread_filter_and_empty_inbox(app, people, clients, world):
     assert "No unread notifications." in clients.state.get("/inbox?unread=1").get_data(as_text=True)
     assert "accepted" in clients.state.get("/inbox").get_data(as_text=True)
     assert clients.anonymous.get("/inbox").status_code == 302
+
+
+def _notes_about(app, org_code: str, language: str | None):
+    """Approve the outside provider `org_code` with a coordinator speaking French (its people are told), and read
+    the notification its first user gets in `language`."""
+    from exchange.core.i18n import speaking
+    from exchange.messages.models import written
+    from exchange.people.models import Organisation, User
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+        user = db.session.scalar(select(User).where(User.organisation_id == org.id))
+        note = db.session.scalar(select(Notification).where(Notification.user_id == user.id,
+                                                            Notification.kind == "organisation.approved"))
+        with app.test_request_context("/"), speaking(language):
+            return note.message, written(note.message, note.params)
+
+
+def test_words_given_already_translated_are_written_again_in_each_readers_language(app, people):
+    """A caller that passes `_("…")` (here in a French-speaking request) with `values=`: notify finds the English
+    msgid in the catalogue, so a Spanish reader reads Spanish and the stored text is English."""
+    from flask_babel import gettext
+
+    from exchange.core.i18n import speaking
+    from exchange.messages.notify import notify, users_of
+    from exchange.people.models import Organisation
+    with app.app_context():
+        org = db.session.get(Organisation, people.outside.organisation_id)
+        org_code = org.code
+        with app.test_request_context("/"), speaking("fr"):
+            words = gettext("%(name)s is approved: you can now post offers and see the requests shared with you.")
+            assert words.startswith("%(name)s est approuvée")
+            assert notify(users_of([org]), "organisation.approved", words, values={"name": org.name}, about=org)
+        db.session.commit()
+    stored, spanish = _notes_about(app, org_code, "es")
+    assert stored.endswith("is approved: you can now post offers and see the requests shared with you.")
+    assert spanish.endswith("ha sido aprobada: ya puede publicar ofertas y ver las solicitudes que se comparten con "
+                            "usted.")
+
+
+def test_plain_english_words_with_their_values_in_read_as_written(app, people):
+    from exchange.messages.notify import notify, users_of
+    from exchange.people.models import Organisation
+    with app.app_context():
+        org = db.session.get(Organisation, people.outside.organisation_id)
+        org_code = org.code
+        with app.test_request_context("/"):
+            notify(users_of([org]), "organisation.approved", f"{org.name} may now post offers.", about=org)
+        db.session.commit()
+    stored, french = _notes_about(app, org_code, "fr")
+    assert stored == french and stored.endswith(" may now post offers.")
