@@ -203,7 +203,7 @@ def change_language():
     with all_or_nothing():
         operations.set_language(current_user, current_user, {"language": form.language.data})
     with speaking(form.language.data):
-        flash(_("The Exchange now speaks %(language)s to you.", language=LANGUAGES[form.language.data]), "success")
+        flash(_("Language saved: %(language)s.", language=LANGUAGES[form.language.data]), "success")
     return redirect(url_for("auth.account"))
 
 
