@@ -49,9 +49,7 @@ def written(message: str, params: dict | None) -> str:
     the stored English `message` when there is no msgid (an old row) or the values do not fit."""
     if not params or not params.get("msgid"):
         return message
-    from exchange.core.i18n import format_day
-    values = {key: format_day(date.fromisoformat(value["date"])) if isinstance(value, dict) else value
-              for key, value in (params.get("values") or {}).items()}
+    values = {key: _value(value) for key, value in (params.get("values") or {}).items()}
     try:
         if params.get("plural") is not None:
             return translated_plural(params["msgid"], params["plural"], params.get("num") or 0, **values)
@@ -89,3 +87,13 @@ class ThreadRead(db.Model):
     last_read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "record_type", "record_id", name="uq_thread_reads_user_record"),)
+
+
+def _value(value):
+    """A stored value written for the reader: a date per their locale, marked words in their language."""
+    if isinstance(value, dict) and "date" in value:
+        from exchange.core.i18n import format_day
+        return format_day(date.fromisoformat(value["date"]))
+    if isinstance(value, dict) and "msgid" in value:
+        return translated(value["msgid"])
+    return value

@@ -16,6 +16,9 @@ them, values as the lazy string's keywords or as `values=`:
     notify(users, "request.accept", _l("%(ref)s was accepted."), values={"ref": req.reference}, about=req)
     notify(users, "match.start", _ln("%(num)d day", "%(num)d days", n), about=match)   # lazy_ngettext
 
+A value may be a number, a date (written as the reader's locale writes dates), words marked with `_l` (a
+status's label: translated for the reader) or text (stored as given: names, references, what people wrote).
+
 A string already translated (`_("…")`, values from `values=`) is looked up in the current language's
 catalogue to find its msgid; plain English is its own msgid (an f-string with its values in reads so for
 everyone, in English)."""
@@ -119,7 +122,10 @@ def _params(message, values: dict | None) -> tuple[str, dict]:
 
 
 def _stored(value):
-    """A value as JSON: numbers as they are, a date as {"date": ISO} (written per the reader's locale), else text."""
+    """A value as JSON: numbers as they are, a date as {"date": ISO} (written per the reader's locale), words
+    marked with `_l` (a status's label) as {"msgid": …} (translated for the reader), anything else as text."""
+    if isinstance(value, LazyString) and len(value._args) == 1 and not value._kwargs:
+        return {"msgid": value._args[0]}
     if isinstance(value, bool) or not isinstance(value, int | float | date):
         return str(value)
     return {"date": value.isoformat()[:10]} if isinstance(value, date) else value

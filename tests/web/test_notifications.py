@@ -148,3 +148,22 @@ def test_plain_english_words_with_their_values_in_read_as_written(app, people):
         db.session.commit()
     stored, french = _notes_about(app, org_code, "fr")
     assert stored == french and stored.endswith(" may now post offers.")
+
+
+def test_dates_and_marked_words_among_the_values_are_written_for_the_reader(app):
+    from datetime import date
+
+    from flask_babel import lazy_gettext
+
+    from exchange.core.i18n import speaking
+    from exchange.messages.models import written
+    from exchange.messages.notify import _params
+    with app.test_request_context("/"):
+        english, params = _params(lazy_gettext("%(name)s is now: %(approval)s.", name="Fondation X",
+                                               approval=lazy_gettext("Approved")), None)
+        assert english == "Fondation X is now: Approved." and params["values"]["approval"] == {"msgid": "Approved"}
+        with speaking("es"):
+            assert written(english, params) == "Fondation X tiene ahora el estado: Aprobada."
+        _, dated = _params(lazy_gettext("Revoked %(when)s"), {"when": date(2026, 12, 1)})
+        with speaking("fr"):
+            assert written("", dated) == "Révoqué le 1 déc. 2026"
