@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,10 +15,10 @@ from exchange.core.statuses import Role
 
 ORG_KINDS = ("member_state", "task_force_entity", "outside_provider", "task_force_office")
 ORG_KIND_LABELS = {
-    "member_state": "Member State",
-    "task_force_entity": "Task Force entity",
-    "outside_provider": "Outside provider",
-    "task_force_office": "Task Force office",
+    "member_state": _l("Member State"),
+    "task_force_entity": _l("Task Force entity"),
+    "outside_provider": _l("Outside provider"),
+    "task_force_office": _l("Task Force office"),
 }
 # Which roles a user of each kind of organisation may hold.
 ROLES_BY_ORG_KIND = {
@@ -27,6 +28,7 @@ ROLES_BY_ORG_KIND = {
     "task_force_office": Role.OFFICE,
 }
 APPROVAL_STATES = ("pending", "approved", "rejected")
+APPROVAL_LABELS = {"pending": _l("Awaiting approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
 
 
 class Organisation(db.Model):
@@ -55,7 +57,11 @@ class Organisation(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ORG_KIND_LABELS.get(self.kind, self.kind)
+        return str(ORG_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def approval_label(self) -> str:
+        return str(APPROVAL_LABELS.get(self.approval, self.approval))
 
     def __repr__(self) -> str:
         return f"<Organisation {self.code}>"
@@ -120,7 +126,7 @@ class User(db.Model):
 
 
 TOKEN_SCOPES = ("write", "read")
-TOKEN_SCOPE_LABELS = {"write": "Read and write", "read": "Read only (GET and HEAD)"}
+TOKEN_SCOPE_LABELS = {"write": _l("Read and write"), "read": _l("Read only (GET and HEAD)")}
 
 
 class ApiToken(db.Model):
@@ -148,7 +154,7 @@ class ApiToken(db.Model):
 
     @property
     def scope_label(self) -> str:
-        return TOKEN_SCOPE_LABELS.get(self.scope, self.scope)
+        return str(TOKEN_SCOPE_LABELS.get(self.scope, self.scope))
 
 class UserSession(db.Model):
     """One signed-in browser: the cookie carries a random token, only its SHA-256 digest is stored. A session
