@@ -31,13 +31,14 @@ from exchange.core.models import utcnow
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.matches.models import Match, Suggestion
 from exchange.matching.embeddings import TextVectors
-from exchange.matching.engine import MatchingIndex, OfferData, RequestData
+from exchange.matching.engine import MatchingIndex, OfferData, Reason, RequestData
 from exchange.matching.models import TextVector
+from exchange.matching.reasons import codes, say_all
 from exchange.matching.store import TEXT_FIELDS, load_vectors, parts_of, text_columns, text_hash
 from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
-from exchange.reference.models import Country, Region
+from exchange.reference.models import Country
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
@@ -49,10 +50,18 @@ def _areas(country: Country) -> frozenset[str]:
     return frozenset(country.areas)
 
 
+def _values(spec, record) -> dict:
+    """The fields a spec marks for matching, with the language the record's texts are written in (read
+    from the record: the spec may or may not list `content_language`)."""
+    values = spec.matching_values(record)
+    values.pop("content_language", None)
+    return {**values, "language": getattr(record, "content_language", None) or None}
+
+
 def request_data(req: AssistanceRequest, vectors: TextVectors | None = None) -> RequestData:
     """The engine's view of a request: the fields its spec marks for matching (requests/fields.py), its
-    country's M49 areas and its stored text vectors."""
-    return RequestData(id=req.id, areas=_areas(req.country), vectors=vectors, **REQUEST.matching_values(req))
+    texts' language, its country's M49 areas and its stored text vectors."""
+    return RequestData(id=req.id, areas=_areas(req.country), vectors=vectors, **_values(REQUEST, req))
 
 
 def is_live(offer: Offer, today: date | None = None) -> bool:
@@ -62,10 +71,9 @@ def is_live(offer: Offer, today: date | None = None) -> bool:
 
 
 def offer_data(offer: Offer, load: int, vectors: TextVectors | None = None) -> OfferData:
-    """The engine's view of an offer: the fields its spec marks for matching (offers/fields.py), whether it
-    takes requests now, the places its matches hold and its stored text vectors."""
-    return OfferData(id=offer.id, active=is_live(offer), load=load, vectors=vectors,
-                     **OFFER.matching_values(offer))
+    """The engine's view of an offer: the fields its spec marks for matching (offers/fields.py), its texts'
+    language, whether it takes requests now, the places its matches hold and its stored text vectors."""
+    return OfferData(id=offer.id, active=is_live(offer), load=load, vectors=vectors, **_values(OFFER, offer))
 
 
 def vector_model() -> str:
@@ -131,12 +139,6 @@ def _latest_changes() -> tuple:
         Offer.updated_at, AssistanceRequest.updated_at, Match.updated_at, TextVector.computed_at)))).one())
 
 
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    areas = dict(db.session.execute(select(Region.code, Region.name)).all())
-    countries = dict(db.session.execute(select(Country.iso3, Country.name)).all())
-    return areas, countries
-
-
 def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingIndex:
     """A fresh index of every active offer and every request open to matching."""
     loads = _loads()
@@ -150,8 +152,7 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
                                                                           whole_only=True))
     offers = [offer_data(o, loads.get(o.id, 0), ov.get(o.id)) for o in live_offers]
     requests = [request_data(r, rv.get(r.id)) for r in live_requests]
-    areas, countries = _names()
-    return MatchingIndex(offers=offers, requests=requests, area_names=areas, country_names=countries)
+    return MatchingIndex(offers=offers, requests=requests)
 
 
 def _key() -> str:
@@ -235,16 +236,36 @@ def forget_indexes() -> None:
 class OfferSuggestion:
     offer: Offer
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]   # worded for the reader by matching.reasons
     strong: bool = True  # False: under the engine's "no strong match" threshold (not shown by pages or API yet)
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons in the reader's language."""
+        return say_all(self.reasons)
+
+    @property
+    def reason_codes(self) -> list[dict]:
+        """The reasons as keys and values (the same in every language)."""
+        return codes(self.reasons)
 
 
 @dataclass(frozen=True)
 class RequestSuggestion:
     request: AssistanceRequest
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     strong: bool = True
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons in the reader's language."""
+        return say_all(self.reasons)
+
+    @property
+    def reason_codes(self) -> list[dict]:
+        """The reasons as keys and values (the same in every language)."""
+        return codes(self.reasons)
 
 
 def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
@@ -303,7 +324,7 @@ def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | 
     now = utcnow()
     db.session.execute(delete(Suggestion))
     rows = [{"request_id": request_id, "offer_id": s.offer_id, "score": s.score, "rank": rank,
-             "reasons": list(s.reasons), "computed_at": now}
+             "reasons": [str(r) for r in s.reasons], "computed_at": now}  # in plain English
             for request_id, suggestions in top.items() for rank, s in enumerate(suggestions, start=1)]
     if rows:
         db.session.execute(Suggestion.__table__.insert(), rows)
