@@ -23,10 +23,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
+from exchange.core.i18n import format_percent
 from exchange.core.models import utcnow
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.matches.models import Match, Suggestion
@@ -39,6 +41,7 @@ from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
 from exchange.reference.models import Country
+from exchange.reference.names import name
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
@@ -407,20 +410,29 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
             shared = themes & other.themes
             similarity = cosine(mine, vector_of(other.id, other.text))
             if similarity >= threshold or (shared and similarity >= threshold / 2):
-                why = f"similar wording ({similarity:.0%})" + (f", both on {', '.join(sorted(shared))}" if shared else "")
                 reference = R.reference_for(other.id)
-                found.append(Overlap(f"Resembles {reference} “{other.title}” "
-                                     f"({other.status.replace('_', ' ')}): {why}.", f"/requests/{other.id}", reference))
+                values = {"ref": reference, "title": other.title, "status": RequestStatus(other.status).label,
+                          "similarity": format_percent(similarity), "themes": _theme_list(shared)}
+                text = (_("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s), both on "
+                          "%(themes)s.", **values) if shared else
+                        _("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s).", **values))
+                found.append(Overlap(text, f"/requests/{other.id}", reference))
         for match in under_way[req.country_iso3]:
             shared = themes & set(match.request.theme_codes)
             if match.request_id != req.id and shared:
-                state = "under way" if match.status == MatchStatus.IN_DELIVERY else "delivered"
-                found.append(Overlap(
-                    f"{match.offer.organisation.code} assistance already {state} in {req.country.name} on "
-                    f"{', '.join(sorted(shared))}: {match.reference} “{match.offer.title}”.", f"/matches/{match.id}",
-                    match.reference))
+                values = {"provider": match.offer.organisation.code, "country": req.country.label,
+                          "themes": _theme_list(shared), "ref": match.reference, "title": match.offer.title}
+                text = (_("%(provider)s assistance already under way in %(country)s on %(themes)s: %(ref)s "
+                          "“%(title)s”.", **values) if match.status == MatchStatus.IN_DELIVERY else
+                        _("%(provider)s assistance already delivered in %(country)s on %(themes)s: %(ref)s "
+                          "“%(title)s”.", **values))
+                found.append(Overlap(text, f"/matches/{match.id}", match.reference))
         result[req.id] = found
     return result
+
+
+def _theme_list(codes: Iterable[str]) -> str:
+    return ", ".join(name("theme", code) for code in sorted(codes))
 
 
 def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> list[Overlap]:

@@ -68,6 +68,12 @@ def name(kind: str, code: str | None, default: str | None = None) -> str:
     return gettext(row["name"])
 
 
+def organisation_name(organisation) -> str:
+    """An organisation's name in the current language: a Task Force entity's and a Member State's as the UN
+    writes it; any other organisation's as entered."""
+    return name("organisation", organisation.code, organisation.name) if organisation is not None else ""
+
+
 def description(kind: str, code: str) -> str:
     """The description of a theme or a modality in the current language ("" when it has none)."""
     row = _tables().get(kind, {}).get(code)
