@@ -65,7 +65,12 @@ def name(kind: str, code: str | None, default: str | None = None) -> str:
         found = (cldr.languages.get(code) if kind == "language"
                  else cldr.territories.get(row["iso2"] if kind == "country" else code))
         return found or row["name"]
-    return gettext(row["name"])
+    return _catalogue(row["name"])
+
+
+def _catalogue(words: str) -> str:
+    """Words of reference/data in the current language (extracted by reference/extract.py, not from here)."""
+    return gettext(words)
 
 
 def organisation_name(organisation) -> str:
@@ -77,7 +82,7 @@ def organisation_name(organisation) -> str:
 def description(kind: str, code: str) -> str:
     """The description of a theme or a modality in the current language ("" when it has none)."""
     row = _tables().get(kind, {}).get(code)
-    return gettext(row["description"]) if row and row.get("description") else ""
+    return _catalogue(row["description"]) if row and row.get("description") else ""
 
 
 def names(kind: str, codes) -> list[str]:
