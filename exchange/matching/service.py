@@ -28,7 +28,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
-from exchange.core.i18n import format_percent
+from exchange.core.i18n import format_percent, speaking
 from exchange.core.models import utcnow
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.matches.models import Match, Suggestion
@@ -326,9 +326,10 @@ def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | 
     top = index.rebuild_all(limit=limit, progress=progress)
     now = utcnow()
     db.session.execute(delete(Suggestion))
-    rows = [{"request_id": request_id, "offer_id": s.offer_id, "score": s.score, "rank": rank,
-             "reasons": [str(r) for r in s.reasons], "computed_at": now}  # in plain English
-            for request_id, suggestions in top.items() for rank, s in enumerate(suggestions, start=1)]
+    with speaking("en"):  # the snapshot is for analysis: its reasons in English
+        rows = [{"request_id": request_id, "offer_id": s.offer_id, "score": s.score, "rank": rank,
+                 "reasons": say_all(s.reasons), "computed_at": now}
+                for request_id, suggestions in top.items() for rank, s in enumerate(suggestions, start=1)]
     if rows:
         db.session.execute(Suggestion.__table__.insert(), rows)
     return len(rows)
