@@ -14,7 +14,8 @@ from flask_babel import get_locale, gettext
 
 from exchange.reference import data
 
-KINDS = ("country", "region", "language", "theme", "modality", "working_group", "organisation", "pillar")
+KINDS = ("country", "region", "language", "theme", "modality", "working_group", "organisation", "pillar",
+         "pillar_title")
 
 
 @cache
@@ -48,9 +49,10 @@ def name(kind: str, code: str | None, default: str | None = None) -> str:
     organisation (its code is the ISO3 code) is named as its country. Unknown: `default`, else the code."""
     if not code:
         return default or ""
-    if kind == "pillar":
-        from exchange.reference.models import PILLARS
-        return str(PILLARS[code]) if code in PILLARS else default or code
+    if kind in ("pillar", "pillar_title"):  # short, or as the Strategy writes it
+        from exchange.reference.models import PILLAR_TITLES, PILLARS
+        table = PILLARS if kind == "pillar" else PILLAR_TITLES
+        return str(table[code]) if code in table else default or code
     tables = _tables()
     if kind == "organisation" and code not in tables["organisation"] and code in tables["country"]:
         kind = "country"

@@ -32,6 +32,9 @@ from exchange.reference.data import load_countries, load_regions, load_themes
     ("zh", "organisation", "KAZ", "哈萨克斯坦"),  # a Member State's organisation: its country
     ("es", "working_group", "financing", "Lucha contra la financiación del terrorismo"),
     ("fr", "pillar", "II", "Prévenir et combattre le terrorisme"),
+    ("ru", "pillar_title", "IV", "Меры, гарантирующие всеобщее уважение прав человека и верховенство права в "
+                                 "качестве фундаментальной основы борьбы с терроризмом"),
+    ("en", "pillar_title", "II", "Measures to prevent and combat terrorism"),
 ])
 def test_names_in_each_language(app, language, kind, code, expected):
     with app.app_context(), speaking(language):
