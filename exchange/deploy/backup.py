@@ -24,7 +24,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url
+from sqlalchemy import text as sql  # not `text`: the catalogues extract text("…") as words to translate
 
 
 class BackupError(Exception):
@@ -254,9 +255,9 @@ def _check_versions(tool: str, server_major: int) -> None:
 
 
 def _pg_table_counts(conn) -> dict[str, int]:
-    names = list(conn.scalars(text(
+    names = list(conn.scalars(sql(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")))
-    return {name: conn.scalar(text(f"SELECT count(*) FROM {_quote(name)}")) for name in names}
+    return {name: conn.scalar(sql(f"SELECT count(*) FROM {_quote(name)}")) for name in names}
 
 
 COPY_LINE = re.compile(r'^COPY (?:(?:"[^"]+"|[^ .]+)\.)?("(?:[^"]|"")+"|[^ (]+) .*FROM stdin;$')
@@ -295,9 +296,9 @@ def backup_postgresql(url: str, dest: Path) -> Report:
     engine = create_engine(url, isolation_level="REPEATABLE READ")
     try:
         with engine.connect() as conn:
-            _check_versions(pg_dump, int(conn.scalar(text("SHOW server_version_num"))) // 10000)
+            _check_versions(pg_dump, int(conn.scalar(sql("SHOW server_version_num"))) // 10000)
             # One snapshot: the counts read here and pg_dump (which joins it) see the same rows.
-            snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
+            snapshot = conn.scalar(sql("SELECT pg_export_snapshot()"))
             expected = _pg_table_counts(conn)
             result = subprocess.run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}",
                                      f"--dbname={conninfo}"], check=False, env=env, capture_output=True, text=True)
@@ -323,8 +324,8 @@ def restore_postgresql(url: str, backup: Path, head: str | None = None) -> Repor
     notes = []
     try:
         with engine.connect() as conn:
-            _check_versions(pg_restore, int(conn.scalar(text("SHOW server_version_num"))) // 10000)
-            others = conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            _check_versions(pg_restore, int(conn.scalar(sql("SHOW server_version_num"))) // 10000)
+            others = conn.scalar(sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
         if others:
             notes.append(f"{others} other connections to the database were open during the restore: restart "
@@ -336,7 +337,7 @@ def restore_postgresql(url: str, backup: Path, head: str | None = None) -> Repor
             raise BackupError(f"pg_restore failed and changed nothing (one transaction): {result.stderr.strip()}")
         with engine.connect() as conn:
             found = {t: n for t, n in _pg_table_counts(conn).items() if t in expected}
-            revision = conn.scalar(text("SELECT version_num FROM alembic_version")) if "alembic_version" in found \
+            revision = conn.scalar(sql("SELECT version_num FROM alembic_version")) if "alembic_version" in found \
                 else None
     finally:
         engine.dispose()

@@ -122,7 +122,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     expect(imf.locator("#reason-error")).to_be_visible()
     imf.get_by_label("Reason for declining").fill("Our trainers are committed elsewhere until next year.")
     imf.get_by_role("button", name="Decline").click()
-    expect(imf.locator(".flash-messages")).to_contain_text("decline — done")
+    expect(imf.locator(".flash-messages")).to_contain_text("Decline — done")
 
     # UNODC accepts, writes in the thread, starts and completes with an outcome.
     inbox_has(unodc, "Proposed to you")
@@ -154,7 +154,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     state.get_by_label("Your rating of the assistance").select_option("5")
     state.get_by_label("Comment (optional)").fill("Excellent, practical training.")
     state.get_by_role("button", name="Confirm delivery").click()
-    expect(state.locator(".flash-messages")).to_contain_text("confirm delivery — done")
+    expect(state.locator(".flash-messages")).to_contain_text("Confirm delivery — done")
     expect(state.locator("#result-heading")).to_be_visible()
     expect(state.locator("main")).to_contain_text("rated 5/5")
     screenshot(state, "match-page-confirmed")
