@@ -8,7 +8,6 @@ from functools import cache
 
 import marshmallow as ma
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from exchange.core.errors import ValidationFailed
 from exchange.core.models import MAX_ID
@@ -122,8 +121,10 @@ MARSHMALLOW_MESSAGES = [
 
 @cache
 def _marshmallow_patterns() -> list[tuple[re.Pattern, str]]:
+    """Each message as a pattern, the longest first (so that "Must be … {min} and … {max}." is tried before
+    "Must be … {min}.", whose {min} would take in the rest)."""
     patterns = []
-    for message in MARSHMALLOW_MESSAGES:
+    for message in sorted(MARSHMALLOW_MESSAGES, key=lambda m: len(re.sub(r"\{\w+\}", "", m)), reverse=True):
         pieces = re.split(r"\{(\w+)\}", message)
         regex = "".join(re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)" for i, piece in enumerate(pieces))
         patterns.append((re.compile(regex + r"\Z", re.DOTALL), message))

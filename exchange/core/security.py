@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from zxcvbn import zxcvbn
 
-
 _hasher = PasswordHasher()  # argon2id with the library's defaults (above OWASP's minimum)
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256

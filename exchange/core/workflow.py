@@ -50,13 +50,18 @@ def _nobody(_user, _record) -> bool:
 @dataclass(frozen=True)
 class Move:
     name: str
-    label: str                       # the button's words (lazy: read in the current language)
+    words: object                    # the button's words, a lazy string: `label` reads them now
     sources: tuple[Status, ...]
     target: Status
     roles: tuple[Role, ...]          # roles that may ever make this move (none: a system move)
     party: Callable[[object, object], bool]   # and whether this user, on this record, may
     needs: str | None = None          # the text field this move requires (message, reason, outcome)
     targets: Mapping[Status, Status] = field(default_factory=dict, hash=False)  # sources it leaves elsewhere
+
+    @property
+    def label(self) -> str:
+        """The move's name in the current language."""
+        return str(self.words)
 
     @property
     def by_system(self) -> bool:
