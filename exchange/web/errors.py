@@ -137,6 +137,8 @@ def register(app: Flask) -> None:
             return api_error_from_exception(err)
         if err.code == 413:
             return render_error(413, too_large_message())
+        if err.code == 429:
+            return render_error(429, _("Too many attempts in a short time. Wait a minute, then try again."))
         return render_error(err.code or 500, http_description(err) if err.code == 400 else "")
 
     @app.errorhandler(Exception)
