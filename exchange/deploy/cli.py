@@ -106,8 +106,8 @@ def restore_command(path: Path, yes: bool):
         raise SystemExit(1) from None
     _print(report, "backup", "restored")
     if not report.ok:
-        click.echo(_("Restore FAILED its check (%(problem)s).", problem=", ".join(report.mismatched) or report.integrity),
-                   err=True)
+        click.echo(_("Restore FAILED its check (%(problem)s).",
+                     problem=", ".join(report.mismatched) or report.integrity), err=True)
         raise SystemExit(1)
     click.echo(_("Database restored from %(path)s and checked.", path=path))
 

@@ -37,8 +37,8 @@ def register_page_moves(bp, kind: str, *, get, operation, detail: Callable[[obje
                         show_invalid: Callable[[int, object, str], object] | None = None) -> None:
     """Route `POST /<kind>_id/move/<action>` (endpoint `<bp>.move`): read the record through `get` (404 when
     invisible), make the move with `operation(action)(actor, record, data)`, then flash `done` (a lazy string
-    formatted with `ref`, `label`, `status`: the move's and the status's labels as they are, never lowered) and go back to `detail(record)`. A refusal says "Nothing was changed: …" and goes
-    back, or, for invalid input, answers `show_invalid(record_id, err, action)` (the page with the errors)."""
+    formatted with `ref`, `label`, `status`: the move's and the status's labels as they are, never lowered)
+    and go back to `detail(record)`. A refusal says "Nothing was changed: …" and goes back, or, for invalid input, answers `show_invalid(record_id, err, action)` (the page with the errors)."""
     moves = workflow.MOVES[kind]
 
     def move(action: str, **view_args):
