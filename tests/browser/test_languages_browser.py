@@ -44,6 +44,9 @@ def test_shell_pages_in_arabic_and_chinese(browser, base_url, people, world, cod
         page.goto("/requests")
         assert page.locator("html").get_attribute("lang") == code  # the choice is kept
         screenshot(page, f"lang-{code}-requests")
+        page.goto("/requests/new")  # a form: labels, help and fields mirror with the page
+        assert page.locator("html").get_attribute("dir") == ("rtl" if code == "ar" else "ltr")
+        screenshot(page, f"lang-{code}-request-form")
     finally:
         page.goto("/?lang=en")  # the account keeps its language: give it back its English
         context.close()
