@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import screenshot, sign_in
+from tests.helpers import screenshot, sign_in, violations
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,7 @@ def test_shell_pages_in_arabic_and_chinese(browser, base_url, people, world, cod
         rtl_sheet = page.locator('link[href*="bootstrap.rtl.min.css"]')
         assert rtl_sheet.count() == (1 if code == "ar" else 0)
         screenshot(page, f"lang-{code}-login")
+        assert violations(page) == []
         page.goto("/login?lang=en")  # the sign-in helper reads the English labels
         sign_in(page, people.state.email)
         page.goto(f"/?lang={code}")
@@ -41,6 +42,7 @@ def test_shell_pages_in_arabic_and_chinese(browser, base_url, people, world, cod
             sign_out = page.get_by_role("button", name=expected).bounding_box()
             assert brand["x"] > sign_out["x"]
         screenshot(page, f"lang-{code}-home")
+        assert violations(page) == []  # WCAG 2.1 AA in this language too (lang attributes, contrast…)
         page.goto("/requests")
         assert page.locator("html").get_attribute("lang") == code  # the choice is kept
         screenshot(page, f"lang-{code}-requests")
