@@ -136,3 +136,21 @@ def test_marshmallows_real_messages_are_all_known(in_request):
     with speaking("ar"):
         assert [m for m in messages if translated(m) == m] == []
     assert len(MARSHMALLOW_MESSAGES) == len(set(MARSHMALLOW_MESSAGES))
+
+
+def test_a_filter_not_understood_is_said_in_the_language_of_the_moment(in_request):
+    import dataclasses
+    from datetime import date
+
+    from exchange.core.errors import ValidationFailed
+    from exchange.core.filters import ListFilters, day
+
+    @dataclasses.dataclass(frozen=True)
+    class Period(ListFilters):
+        start: date | None = day(keys=("from",))
+
+    with speaking("ru"), pytest.raises(ValidationFailed) as refused:
+        Period.from_params({"from": "yesterday"})
+    assert refused.value.message == "Некоторые фильтры заданы неверно."
+    assert refused.value.fields == {"from": ["Укажите дату в формате ГГГГ-ММ-ДД (YYYY-MM-DD)."]}
+    assert refused.value.code == "validation_error"
