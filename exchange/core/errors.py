@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 
 class ExchangeError(Exception):
+    """A refusal: its `code` (never translated), HTTP `status`, `message` and `fields`. Raised without a message,
+    it says its class's `default_message` (a lazy string: a subclass with words of its own sets one)."""
+
     code = "bad_request"
     status = 400
     default_message = _l("The request could not be understood.")
