@@ -10,6 +10,8 @@ from typing import NoReturn
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from exchange.core.errors import ValidationFailed
@@ -46,7 +48,7 @@ def seed_reference():
     """Load or refresh reference data (idempotent)."""
     from exchange.reference.seed import load_reference
     counts = load_reference()
-    click.echo("Reference data loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    click.echo(_("Reference data loaded: %(counts)s", counts=", ".join(f"{n} {k}" for k, n in counts.items())))
 
 
 @seed.command("demo")
@@ -56,19 +58,20 @@ def seed_demo(if_empty: bool):
     """Load the demo data set (idempotent) and print the demo logins."""
     from exchange.seed.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
     if if_empty and db.session.scalar(select(func.count()).select_from(AssistanceRequest)):
-        click.echo("The database already has assistance requests: demo data not loaded again.")
+        click.echo(_("The database already has assistance requests: demo data not loaded again."))
         existing = set(db.session.scalars(select(User.email).where(User.email.in_([u[0] for u in DEMO_USERS]))))
         logins = [(email, role, org) for email, _, role, org in DEMO_USERS if email in existing]
     else:
         logins = load_demo()
-        click.echo("Demo data loaded.")
+        click.echo(_("Demo data loaded."))
     if logins:
-        click.echo(f"Demo logins (password for all, unless changed: {DEMO_PASSWORD}):")
+        click.echo(_("Demo logins (password for all, unless changed: %(password)s):", password=DEMO_PASSWORD))
         for email, role, org in logins:
             click.echo(f"  {role:<13} {org:<26} {email}")
         from exchange.seed.demo import DEMO_TOTP_SECRET
-        click.echo(f"The coordinator and admin also type a code from an authenticator app set up with the demo key "
-                   f"{DEMO_TOTP_SECRET} (or: python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\").")
+        click.echo(_("The coordinator and admin also type a code from an authenticator app set up with the demo key "
+                     "%(key)s (or: %(command)s).", key=DEMO_TOTP_SECRET,
+                     command=f"python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""))
 
 
 @click.group(cls=AppGroup)
@@ -92,9 +95,9 @@ def users_create(email: str, role: str, org: str, name: str, password_stdin: boo
                                   "name": name})
     except ValidationFailed as err:
         _exit_refused(err)
-    click.echo(f"Created {user.email} ({role}, {org}).")
+    click.echo(_("Created %(email)s (%(role)s, %(org)s).", email=user.email, role=role, org=org))
     if not password_stdin:
-        click.echo(f"Password: {password}")
+        click.echo(_("Password: %(password)s", password=password))
 
 
 @users.command("token")
@@ -111,7 +114,7 @@ def users_token(email: str, name: str, read_only: bool, days: int | None):
         token = issue_api_token(None, user, {"name": name, "scope": "read" if read_only else "write", "days": days})
     except ValidationFailed as err:
         _exit_refused(err)
-    click.echo(f"API token for {user.email} (shown once; store it safely):")
+    click.echo(_("API token for %(email)s (shown once; store it safely):", email=user.email))
     click.echo(token)
 
 
@@ -127,7 +130,7 @@ def users_tokens(email: str):
     for t in rows:
         click.echo(f"{t.id:>6}  {(t.name or '-')[:24]:<24} {t.scope:<6} {_when(t.created_at):<16} "
                    f"{_when(t.expires_at):<16} {_when(t.last_used_at):<16} {t.state(now)}")
-    click.echo(f"{len(rows)} token{'s' if len(rows) != 1 else ''} for {user.email}.")
+    click.echo(ngettext("%(num)d token for %(email)s.", "%(num)d tokens for %(email)s.", len(rows), email=user.email))
 
 
 @users.command("revoke-token")
@@ -139,12 +142,13 @@ def users_revoke_token(token_id: int):
     try:
         token = get_token(None, token_id)
     except NotFound:
-        click.echo(f"No API token with id {token_id}.", err=True)
+        click.echo(_("No API token with id %(id)s.", id=token_id), err=True)
         raise SystemExit(1) from None
     if revoke_api_token(None, token):
-        click.echo(f"Revoked API token {token.id} ({token.name or 'no name'}) of {token.user.email}.")
+        click.echo(_("Revoked API token %(id)s (%(name)s) of %(email)s.", id=token.id, name=token.name or "-",
+                     email=token.user.email))
     else:
-        click.echo(f"API token {token.id} was already revoked.")
+        click.echo(_("API token %(id)s was already revoked.", id=token.id))
 
 
 def _exit_refused(err: ValidationFailed) -> NoReturn:
@@ -157,7 +161,7 @@ def _exit_refused(err: ValidationFailed) -> NoReturn:
 def _user_or_exit(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        click.echo(f"No user with e-mail {email}.", err=True)
+        click.echo(_("No user with e-mail %(email)s.", email=email), err=True)
         raise SystemExit(1)
     return user
 
@@ -183,8 +187,10 @@ def reminders_send(stalled_days: int, feedback_days: int):
     from exchange.messages.reminders import send_reminders
     done = send_reminders(utcnow(), stalled_days, feedback_days)
     for reminder, count in done:
-        click.echo(f"{reminder.kind:<18} {reminder.reference:<8} to {count} people: {reminder.message}")
-    click.echo(f"{len(done)} reminders sent.")
+        click.echo(f"{reminder.kind:<18} {reminder.reference:<8} "
+                   + ngettext("to %(num)d person: %(message)s", "to %(num)d people: %(message)s", count,
+                              message=reminder.message))
+    click.echo(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", len(done)))
 
 
 @click.group(cls=AppGroup)
@@ -208,7 +214,8 @@ def matching_rebuild(limit: int):
             bar.length = total
             bar.update(done - bar.pos)
         rows = service.rebuild_suggestions(limit=limit, progress=progress)
-    click.echo(f"{rows} suggestions stored in {time.perf_counter() - started:.2f} s.")
+    click.echo(ngettext("%(num)d suggestion stored in %(seconds)s s.", "%(num)d suggestions stored in %(seconds)s s.",
+                        rows, seconds=f"{time.perf_counter() - started:.2f}"))
 
 
 from exchange.matching.cli import embed_command

@@ -90,7 +90,7 @@ def test_cli_prints_what_it_sent(app, people, world):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["reminders", "send", "--stalled-days", "7", "--feedback-days", "30"])
     assert result.exit_code == 0, result.output
-    assert f"R-{request_id:05d}" in result.output and "1 reminders sent." in result.output
+    assert f"R-{request_id:05d}" in result.output and "1 reminder sent." in result.output
     result = runner.invoke(args=["reminders", "send", "--stalled-days", "7"])
     assert "0 reminders sent." in result.output
     bad = runner.invoke(args=["reminders", "send", "--stalled-days", "0"])

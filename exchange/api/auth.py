@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy import or_, select, update
 
@@ -25,6 +26,8 @@ READ_METHODS = ("GET", "HEAD")
 
 class ReadOnlyToken(Forbidden):
     """This API token is read-only: it may only read (GET and HEAD)."""
+
+    default_message = _l("This API token is read-only: it may only read (GET and HEAD).")
 
 
 def bearer_token() -> str:

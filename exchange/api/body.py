@@ -14,6 +14,8 @@ import json
 import math
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from exchange.core.errors import ExchangeError
 
@@ -21,18 +23,30 @@ MAX_DEPTH = 20          # no record is deeper than an object of lists; 20 leaves
 MAX_NUMBER_CHARS = 100  # longer numbers are refused before Python converts them
 
 
-_TOO_DEEP = "The request body is nested too deeply: at most %(depth)s levels of objects and arrays are accepted."
+# What Python's json module says is wrong, in the reader's language (anything else is said as it says it).
+JSON_REASONS = {
+    "Expecting value": _l("a value was expected"),
+    "Expecting ',' delimiter": _l("a comma was expected"),
+    "Expecting ':' delimiter": _l("a colon was expected"),
+    "Expecting property name enclosed in double quotes": _l("a name in double quotes was expected"),
+    "Unterminated string starting at": _l("a string is not closed"),
+    "Invalid control character at": _l("a string contains a control character"),
+    "Invalid \\escape": _l("a string contains an invalid escape"),
+    "Invalid \\uXXXX escape": _l("a string contains an invalid \\u escape"),
+    "Extra data": _l("there is more after the JSON value"),
+}
 
 
-def _(message: str, **values) -> str:
-    """Stand-in for Flask-Babel's `gettext(string, **variables)` (same signature), until it is installed."""
-    return message % values
+def _too_deep() -> str:
+    return _("The request body is nested too deeply: at most %(depth)s levels of objects and arrays are "
+             "accepted.", depth=MAX_DEPTH)
 
 
 class MalformedBody(ExchangeError):
     """The request body is not valid JSON."""
 
     code, status = "bad_request", 400
+    default_message = _l("The request body is not valid JSON.")
 
 
 class _JsonNull:
@@ -75,7 +89,7 @@ def parse_strict_json(raw: bytes):
         value = json.loads(text, object_pairs_hook=_object, parse_constant=_constant, parse_int=_int,
                            parse_float=_float)
     except RecursionError:
-        raise MalformedBody(_(_TOO_DEEP, depth=MAX_DEPTH)) from None
+        raise MalformedBody(_too_deep()) from None
     except ValueError as err:  # json.JSONDecodeError, or int() refusing a number
         if isinstance(err, json.JSONDecodeError):
             raise MalformedBody(_("The request body is not valid JSON (line %(line)s, column %(column)s): "
@@ -87,7 +101,9 @@ def parse_strict_json(raw: bytes):
 
 def _reason(err: ValueError) -> str:
     message = err.msg if isinstance(err, json.JSONDecodeError) else str(err)
-    return message[:1].lower() + message[1:] if message else "it could not be read"
+    if message in JSON_REASONS:
+        return str(JSON_REASONS[message])
+    return message[:1].lower() + message[1:] if message else _("it could not be read")
 
 
 def _object(pairs: list[tuple[str, object]]) -> dict:
@@ -129,7 +145,7 @@ def _check_tree(value) -> None:
             _check_text(item)
         elif isinstance(item, (dict, list)):
             if depth > MAX_DEPTH:
-                raise MalformedBody(_(_TOO_DEEP, depth=MAX_DEPTH))
+                raise MalformedBody(_too_deep())
             if isinstance(item, dict):
                 for name, inner in item.items():
                     _check_text(name)

@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
@@ -186,12 +188,12 @@ class Spec:
     def submission_problems(self, record) -> dict[str, list[str]]:
         """What `record` still lacks before it can be submitted."""
         snap = {f.name: f.value_of(record) for f in self.fields if f.required}
-        problems = {name: ["This field is required before you submit."] for name, value in snap.items()
+        problems = {name: [_("This field is required before you submit.")] for name, value in snap.items()
                     if value in (None, "", [])}
         for f in self.fields:
             value = f.value_of(record) if f.too_short else None
             if value and f.min_length and len(value) < f.min_length:
-                problems[f.name] = [f.too_short]
+                problems[f.name] = [str(f.too_short)]
         return problems
 
     # -- applying validated input to the record --------------------------------------------------
@@ -349,7 +351,7 @@ class _KnownCode(ma.validate.Length):
 
     def __init__(self, f: Field, known_codes):
         super().__init__(equal=f.length) if f.length else super().__init__(max=f.max_length)
-        self.table, self.message, self.known_codes = f.reference, f.unknown_message or f"Unknown {f.name}.", known_codes
+        self.table, self.message, self.known_codes = f.reference, f.unknown_message or UNKNOWN_CODE, known_codes
 
     def __call__(self, value):
         super().__call__(value)
@@ -367,11 +369,30 @@ def _dedupe(names: list[str]):
     return dedupe
 
 
-def _known_many(table: str, noun: str, known_codes):
+# What a field of reference codes says, a sentence a reference table (others: the general one).
+UNKNOWN_CODE = _l("Unknown code.")
+UNKNOWN_CODES = {
+    "themes": _l("Unknown themes: %(codes)s."),
+    "modalities": _l("Unknown modalities: %(codes)s."),
+    "languages": _l("Unknown languages: %(codes)s."),
+    "countries": _l("Unknown countries: %(codes)s."),
+    "regions": _l("Unknown regions: %(codes)s."),
+}
+AT_LEAST_ONE = {
+    "themes": _l("Choose at least one theme."),
+    "modalities": _l("Choose at least one kind of assistance."),
+    "languages": _l("Choose at least one language."),
+    "countries": _l("Choose at least one country."),
+    "regions": _l("Choose at least one region."),
+}
+
+
+def _known_many(table: str, known_codes):
     def validate(values):
         unknown = sorted(set(values) - known_codes(table))
         if unknown:
-            raise ma.ValidationError(f"Unknown {noun}: {', '.join(unknown)}.")
+            raise ma.ValidationError(_("Unknown codes: %(codes)s.", codes=", ".join(unknown)) if table not in
+                                     UNKNOWN_CODES else str(UNKNOWN_CODES[table]) % {"codes": ", ".join(unknown)})
     return validate
 
 
@@ -399,10 +420,9 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
         item = ma.fields.String(validate=ma.validate.Length(max=f.max_length or 40))
         if not f.reference:
             return ma.fields.List(item, metadata=metadata)
-        noun = f.reference
-        at_least_one = f"Choose at least one {noun.rstrip('s')}." if f.required else None
+        at_least_one = AT_LEAST_ONE.get(f.reference, _l("Choose at least one.")) if f.required else None
         return ma.fields.List(item, validate=[ma.validate.Length(min=1 if f.required else 0, max=50, error=at_least_one),
-                                              _known_many(f.reference, noun, known_codes)], metadata=metadata)
+                                              _known_many(f.reference, known_codes)], metadata=metadata)
     raise ValueError(f"{f.name}: no input of kind {f.kind}")
 
 

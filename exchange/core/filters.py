@@ -14,13 +14,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Self
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
 
 from exchange.core.errors import ValidationFailed
 from exchange.core.models import as_id
 
 MAX_VALUE_LENGTH = 200  # a longer value names no code and is no search word: it is dropped
-INVALID_FILTERS = "Some filters are not valid."
+INVALID_FILTERS = _l("Some filters are not valid.")
 
 
 def values(params: Mapping, key: str) -> list[str]:
@@ -203,13 +204,13 @@ class Day(One):
     """A day written YYYY-MM-DD (None when absent); anything else is the problem `message`."""
 
     empty: Any = None
-    message: str = "Use a date as YYYY-MM-DD."
+    message: str = _l("Use a date as YYYY-MM-DD.")
 
     def read(self, params, keys):
         raw = first_value(params, *keys)
         day = iso_date(raw)
         if raw and day is None:
-            raise FilterProblem(self.message)
+            raise FilterProblem(str(self.message))
         return day
 
     def arg(self, value) -> str:

@@ -4,6 +4,7 @@ decide whether the route admits them."""
 from __future__ import annotations
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
@@ -29,7 +30,7 @@ def _carries_nul() -> bool:
 
 def guard() -> None:
     if _carries_nul():
-        raise BadRequest("Text may not contain NUL characters.")
+        raise BadRequest(_("Text may not contain NUL characters."))
     if is_api_request():
         g._login_user = current_app.extensions["exchange_api_caller"]()
     enforce_route_rule(current_user)

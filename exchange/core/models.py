@@ -3,6 +3,7 @@ columns that hold one of the enums of core/statuses."""
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -119,7 +120,8 @@ class CodedRecord:
 def check_version(record, data: dict) -> None:
     version = data.pop("version", None)
     if version is None:
-        raise ValidationFailed("Send the version you read.", {"version": ["This field is required to edit."]})
+        raise ValidationFailed(_("Send the version you read."), {"version": [_("This field is required to edit.")]})
     if version != record.version:
-        raise Conflict(f"Someone changed this record since you read it (you read version {version}; it is now "
-                       f"version {record.version}). Reload it and apply your change again.")
+        raise Conflict(_("Someone changed this record since you read it (you read version %(read)s; it is now "
+                         "version %(now)s). Reload it and apply your change again.", read=version,
+                         now=record.version))

@@ -10,10 +10,10 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Response, current_app, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from zxcvbn import zxcvbn
-
-from exchange.core.texts import text
 
 _hasher = PasswordHasher()  # argon2id with the library's defaults (above OWASP's minimum)
 MIN_PASSWORD_LENGTH = 12
@@ -74,6 +74,26 @@ def _made_of(password: str, words: list[str]) -> bool:
     return len(letters) < 4
 
 
+# zxcvbn's warnings (English only), in the reader's language; any other is left out of the sentence.
+ZXCVBN_WARNINGS = {
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    'Repeats like "aaa" are easy to guess.': _l("Repeats like “aaa” are easy to guess."),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".':
+        _l("Repeats like “abcabcabc” are only slightly harder to guess than “abc”."),
+    'Sequences like "abc" or "6543" are easy to guess.': _l("Sequences like “abc” or “6543” are easy to guess."),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "This is a top-10 common password.": _l("This is one of the 10 most common passwords."),
+    "This is a top-100 common password.": _l("This is one of the 100 most common passwords."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l("This is similar to a commonly used password."),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l("Names and surnames by themselves are easy to guess."),
+    "Common names and surnames are easy to guess.": _l("Common names and surnames are easy to guess."),
+}
+
+
 def password_problems(password: str, user_inputs: list[str] | tuple[str, ...] = ()) -> list[str]:
     """What is wrong with a new password, in words a person can act on (empty: it may be used).
 
@@ -83,23 +103,23 @@ def password_problems(password: str, user_inputs: list[str] | tuple[str, ...] = 
     password = password or ""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(text("Use at least %(min)d characters: a phrase of four or more unrelated words is easy "
-                             "to remember.", min=MIN_PASSWORD_LENGTH))
+        problems.append(_("Use at least %(min)d characters: a phrase of four or more unrelated words is easy "
+                          "to remember.", min=MIN_PASSWORD_LENGTH))
     elif len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(text("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH))
+        problems.append(_("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH))
     elif _made_of(password, [*user_inputs, *SITE_WORDS]):
-        problems.append(text("This password is made of your name, e-mail or organisation, which a guesser tries "
-                             "first. Use words that have nothing to do with you."))
+        problems.append(_("This password is made of your name, e-mail or organisation, which a guesser tries "
+                          "first. Use words that have nothing to do with you."))
     else:
         result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=[*user_inputs, *SITE_WORDS])
         if result["score"] < MIN_PASSWORD_SCORE:
             warning = (result["feedback"].get("warning") or "").strip()
-            if warning:
-                problems.append(text("This password is too easy to guess (%(reason)s) Add more unrelated words, or "
-                                     "let a password manager make one.", reason=warning.rstrip(".") + "."))
+            if warning in ZXCVBN_WARNINGS:
+                problems.append(_("This password is too easy to guess (%(reason)s) Add more unrelated words, or "
+                                  "let a password manager make one.", reason=str(ZXCVBN_WARNINGS[warning])))
             else:
-                problems.append("This password is too easy to guess. Add more unrelated words, or let a "
-                                "password manager make one.")
+                problems.append(_("This password is too easy to guess. Add more unrelated words, or let a "
+                                  "password manager make one."))
     return problems
 
 
@@ -140,4 +160,4 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-UNTRUSTED_HOST_MESSAGE = "This server does not answer for the host name in the request."
+UNTRUSTED_HOST_MESSAGE = _l("This server does not answer for the host name in the request.")

@@ -4,7 +4,7 @@ named sets of statuses the rules ask about (`RequestStatus.LIVE`, `MatchStatus.B
 
 A member is its value: `RequestStatus.OPEN == "open"`, it hashes, prints, formats and serialises (JSON, CSV,
 marshmallow) as "open", so the API and the exports say what they always said. The models' columns read back
-as members (core/models.EnumText). A leaf module (it imports nothing of ours): workflow.py builds the move
+as members (core/models.EnumText). A leaf module (it imports nothing of ours; its labels are Flask-Babel's lazy strings): workflow.py builds the move
 tables on these, schemas validate input against them, and the models declare them as CHECK constraints, so
 that the database itself refuses any other value."""
 from __future__ import annotations
@@ -12,17 +12,22 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
+from flask_babel import lazy_gettext as _l
+
 
 class Labelled(StrEnum):
-    """A value with the words people read for it."""
+    """A value with the words people read for it: `label` is them in the current language (English outside a
+    request or `speaking()`)."""
 
-    label: str
-
-    def __new__(cls, value: str, label: str):
+    def __new__(cls, value: str, label):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        member._label = label
         return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)
 
     @classmethod
     def of(cls, value: object) -> Labelled | None:
@@ -40,26 +45,26 @@ class Status(Labelled):
 
     colour: str
 
-    def __new__(cls, value: str, label: str, colour: str):
+    def __new__(cls, value: str, label, colour: str):
         member = str.__new__(cls, value)
         member._value_ = value
-        member.label = label
+        member._label = label
         member.colour = colour
         return member
 
 
 class RequestStatus(Status):
-    DRAFT = "draft", "Draft", "secondary"
-    SUBMITTED = "submitted", "Submitted", "info"
-    IN_REVIEW = "in_review", "In review", "info"
-    NEEDS_INFO = "needs_info", "Needs information", "warning"
-    OPEN = "open", "Open", "primary"
-    MATCHED = "matched", "Matched", "primary"
-    IN_DELIVERY = "in_delivery", "In delivery", "primary"
-    COMPLETED = "completed", "Completed", "success"
-    REJECTED = "rejected", "Rejected", "dark"
-    WITHDRAWN = "withdrawn", "Withdrawn", "secondary"
-    CLOSED = "closed", "Closed", "dark"
+    DRAFT = "draft", _l("Draft"), "secondary"
+    SUBMITTED = "submitted", _l("Submitted"), "info"
+    IN_REVIEW = "in_review", _l("In review"), "info"
+    NEEDS_INFO = "needs_info", _l("Needs information"), "warning"
+    OPEN = "open", _l("Open"), "primary"
+    MATCHED = "matched", _l("Matched"), "primary"
+    IN_DELIVERY = "in_delivery", _l("In delivery"), "primary"
+    COMPLETED = "completed", _l("Completed"), "success"
+    REJECTED = "rejected", _l("Rejected"), "dark"
+    WITHDRAWN = "withdrawn", _l("Withdrawn"), "secondary"
+    CLOSED = "closed", _l("Closed"), "dark"
 
     # The named sets (set below the class: a member cannot be named inside its own class body).
     LIVE: ClassVar[tuple[RequestStatus, ...]]
@@ -94,12 +99,12 @@ RequestStatus.ENDED = (RequestStatus.REJECTED, RequestStatus.WITHDRAWN, RequestS
 
 
 class MatchStatus(Status):
-    PROPOSED = "proposed", "Proposed", "info"
-    ACCEPTED = "accepted", "Accepted", "primary"
-    IN_DELIVERY = "in_delivery", "In delivery", "primary"
-    COMPLETED = "completed", "Completed", "success"
-    DECLINED = "declined", "Declined", "dark"
-    WITHDRAWN = "withdrawn", "Withdrawn", "secondary"
+    PROPOSED = "proposed", _l("Proposed"), "info"
+    ACCEPTED = "accepted", _l("Accepted"), "primary"
+    IN_DELIVERY = "in_delivery", _l("In delivery"), "primary"
+    COMPLETED = "completed", _l("Completed"), "success"
+    DECLINED = "declined", _l("Declined"), "dark"
+    WITHDRAWN = "withdrawn", _l("Withdrawn"), "secondary"
 
     LIVE: ClassVar[tuple[MatchStatus, ...]]
     BUSY: ClassVar[tuple[MatchStatus, ...]]
@@ -116,33 +121,33 @@ MatchStatus.DELIVERY = (MatchStatus.IN_DELIVERY, MatchStatus.COMPLETED)
 
 
 class OfferStatus(Status):
-    ACTIVE = "active", "Active", "success"
-    PAUSED = "paused", "Paused", "warning"
-    CLOSED = "closed", "Closed", "dark"
+    ACTIVE = "active", _l("Active"), "success"
+    PAUSED = "paused", _l("Paused"), "warning"
+    CLOSED = "closed", _l("Closed"), "dark"
 
 
 class Urgency(Labelled):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _l("Low")
+    MEDIUM = "medium", _l("Medium")
+    HIGH = "high", _l("High")
+    CRITICAL = "critical", _l("Critical")
 
 
 class Visibility(Labelled):
     """Who may see a request once it is submitted."""
 
-    TASK_FORCE = "task_force", "Task Force entities and coordinators"
-    PROVIDERS = "providers", "Every approved provider, once a coordinator has accepted the request"
-    RESTRICTED = "restricted", "Coordinators, and the providers they share it with"
+    TASK_FORCE = "task_force", _l("Task Force entities and coordinators")
+    PROVIDERS = "providers", _l("Every approved provider, once a coordinator has accepted the request")
+    RESTRICTED = "restricted", _l("Coordinators, and the providers they share it with")
 
 
 class Role(Labelled):
     """What a person does on the Exchange: each user holds one (API.md's reference codes)."""
 
-    MEMBER_STATE = "member_state", "Member State focal point"
-    PROVIDER = "provider", "Assistance provider"
-    COORDINATOR = "coordinator", "Task Force coordinator"
-    ADMIN = "admin", "Administrator"
+    MEMBER_STATE = "member_state", _l("Member State focal point")
+    PROVIDER = "provider", _l("Assistance provider")
+    COORDINATOR = "coordinator", _l("Task Force coordinator")
+    ADMIN = "admin", _l("Administrator")
 
     OFFICE: ClassVar[tuple[Role, ...]]
 

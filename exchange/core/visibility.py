@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from exchange.core.errors import NotFound
@@ -62,13 +64,25 @@ def who_may_see(users, record) -> list:
     return result
 
 
+# What a record not found says, by the record's name (whole sentences, for each language's grammar).
+NOT_FOUND = {
+    "Request": (_l("No such request."), _l("Request %(id)s does not exist or is not visible to you.")),
+    "Offer": (_l("No such offer."), _l("Offer %(id)s does not exist or is not visible to you.")),
+    "Match": (_l("No such match."), _l("Match %(id)s does not exist or is not visible to you.")),
+    "Organisation": (_l("No such organisation."),
+                     _l("Organisation %(id)s does not exist or is not visible to you.")),
+}
+
+
 def get_visible(model, user, record_id):
     """The record if `user` may see it; NotFound otherwise, exactly as for one that does not exist."""
     rule = _RULES[model]
     record_id = as_id(record_id)
+    no_such, invisible = NOT_FOUND.get(rule.label, (None, None))
     if record_id is None:
-        raise NotFound(f"No such {rule.label.lower()}.")
+        raise NotFound(str(no_such) if no_such else _("No such record."))
     record = db.session.scalar(select(model).where(model.id == record_id, rule.scope(user)))
     if record is None:
-        raise NotFound(f"{rule.label} {record_id} does not exist or is not visible to you.")
+        raise NotFound(str(invisible) % {"id": record_id} if invisible
+                       else _("Record %(id)s does not exist or is not visible to you.", id=record_id))
     return record

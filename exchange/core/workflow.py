@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from exchange.core.access import is_offer_provider, is_requesting_state, may_edit_offer
 from exchange.core.errors import Conflict, Forbidden
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role, Status
@@ -47,13 +50,18 @@ def _nobody(_user, _record) -> bool:
 @dataclass(frozen=True)
 class Move:
     name: str
-    label: str
+    words: object                    # the button's words, a lazy string: `label` reads them now
     sources: tuple[Status, ...]
     target: Status
     roles: tuple[Role, ...]          # roles that may ever make this move (none: a system move)
     party: Callable[[object, object], bool]   # and whether this user, on this record, may
     needs: str | None = None          # the text field this move requires (message, reason, outcome)
     targets: Mapping[Status, Status] = field(default_factory=dict, hash=False)  # sources it leaves elsewhere
+
+    @property
+    def label(self) -> str:
+        """The move's name in the current language."""
+        return str(self.words)
 
     @property
     def by_system(self) -> bool:
@@ -65,50 +73,62 @@ class Move:
         return self.targets.get(source, self.target)
 
 
-def _follows_matches(name: str, label: str, target: RequestStatus) -> Move:
+def _follows_matches(name: str, label, target: RequestStatus) -> Move:
     """A system move of the request to `target` from every other status in which it follows its matches."""
     return Move(name, label, tuple(s for s in R.FOLLOWS_MATCHES if s != target), target, SYSTEM, _nobody)
 
 
 REQUEST_MOVES = {m.name: m for m in [
     # A needs_info request that its State submits again returns to review, not to the start.
-    Move("submit", "Submit for review", (R.DRAFT, R.NEEDS_INFO), R.SUBMITTED,
+    Move("submit", _l("Submit for review"), (R.DRAFT, R.NEEDS_INFO), R.SUBMITTED,
          (Role.MEMBER_STATE, Role.COORDINATOR), _state_or_coordinator, targets={R.NEEDS_INFO: R.IN_REVIEW}),
-    Move("review", "Start review", (R.SUBMITTED,), R.IN_REVIEW, (Role.COORDINATOR,), is_coordinator),
-    Move("accept", "Accept into open", (R.SUBMITTED, R.IN_REVIEW), R.OPEN, (Role.COORDINATOR,),
+    Move("review", _l("Start review"), (R.SUBMITTED,), R.IN_REVIEW, (Role.COORDINATOR,), is_coordinator),
+    Move("accept", _l("Accept into open"), (R.SUBMITTED, R.IN_REVIEW), R.OPEN, (Role.COORDINATOR,),
          is_coordinator),
-    Move("request-info", "Ask for information", (R.SUBMITTED, R.IN_REVIEW), R.NEEDS_INFO, (Role.COORDINATOR,),
+    Move("request-info", _l("Ask for information"), (R.SUBMITTED, R.IN_REVIEW), R.NEEDS_INFO, (Role.COORDINATOR,),
          is_coordinator, needs="message"),
-    Move("reject", "Reject", (R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO), R.REJECTED, (Role.COORDINATOR,),
+    Move("reject", _l("Reject"), (R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO), R.REJECTED, (Role.COORDINATOR,),
          is_coordinator, needs="reason"),
-    Move("withdraw", "Withdraw", (R.DRAFT, R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO, R.OPEN, R.MATCHED),
+    Move("withdraw", _l("Withdraw"), (R.DRAFT, R.SUBMITTED, R.IN_REVIEW, R.NEEDS_INFO, R.OPEN, R.MATCHED),
          R.WITHDRAWN, (Role.MEMBER_STATE, Role.COORDINATOR), _state_or_coordinator),
-    Move("close", "Close", (R.OPEN, R.MATCHED, R.COMPLETED), R.CLOSED, (Role.COORDINATOR,), is_coordinator),
+    Move("close", _l("Close"), (R.OPEN, R.MATCHED, R.COMPLETED), R.CLOSED, (Role.COORDINATOR,), is_coordinator),
     # The request follows its matches (see `following_move`).
-    _follows_matches("follow-matched", "Matched", R.MATCHED),
-    _follows_matches("follow-in-delivery", "In delivery", R.IN_DELIVERY),
-    _follows_matches("follow-completed", "Completed", R.COMPLETED),
-    _follows_matches("follow-open", "Open", R.OPEN),
+    _follows_matches("follow-matched", _l("Matched"), R.MATCHED),
+    _follows_matches("follow-in-delivery", _l("In delivery"), R.IN_DELIVERY),
+    _follows_matches("follow-completed", _l("Completed"), R.COMPLETED),
+    _follows_matches("follow-open", _l("Open"), R.OPEN),
 ]}
 
 MATCH_MOVES = {m.name: m for m in [
-    Move("accept", "Accept", (M.PROPOSED,), M.ACCEPTED, (Role.PROVIDER,), _match_provider),
-    Move("decline", "Decline", (M.PROPOSED,), M.DECLINED, (Role.PROVIDER,), _match_provider, needs="reason"),
-    Move("start", "Start delivery", (M.ACCEPTED,), M.IN_DELIVERY, (Role.PROVIDER, Role.COORDINATOR),
+    Move("accept", _l("Accept"), (M.PROPOSED,), M.ACCEPTED, (Role.PROVIDER,), _match_provider),
+    Move("decline", _l("Decline"), (M.PROPOSED,), M.DECLINED, (Role.PROVIDER,), _match_provider, needs="reason"),
+    Move("start", _l("Start delivery"), (M.ACCEPTED,), M.IN_DELIVERY, (Role.PROVIDER, Role.COORDINATOR),
          _match_provider_or_coordinator),
-    Move("complete", "Report completion", (M.IN_DELIVERY,), M.COMPLETED, (Role.PROVIDER, Role.COORDINATOR),
+    Move("complete", _l("Report completion"), (M.IN_DELIVERY,), M.COMPLETED, (Role.PROVIDER, Role.COORDINATOR),
          _match_provider_or_coordinator, needs="outcome"),
-    Move("confirm", "Confirm delivery", (M.COMPLETED,), M.COMPLETED, (Role.MEMBER_STATE,), _match_state),
-    Move("withdraw", "Withdraw", M.LIVE, M.WITHDRAWN, (Role.COORDINATOR,), is_coordinator),
+    Move("confirm", _l("Confirm delivery"), (M.COMPLETED,), M.COMPLETED, (Role.MEMBER_STATE,), _match_state),
+    Move("withdraw", _l("Withdraw"), M.LIVE, M.WITHDRAWN, (Role.COORDINATOR,), is_coordinator),
 ]}
 
 OFFER_MOVES = {m.name: m for m in [
-    Move("pause", "Pause", (O.ACTIVE,), O.PAUSED, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
-    Move("resume", "Reopen", (O.PAUSED,), O.ACTIVE, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
-    Move("close", "Close", (O.ACTIVE, O.PAUSED), O.CLOSED, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
+    Move("pause", _l("Pause"), (O.ACTIVE,), O.PAUSED, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
+    Move("resume", _l("Reopen"), (O.PAUSED,), O.ACTIVE, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
+    Move("close", _l("Close"), (O.ACTIVE, O.PAUSED), O.CLOSED, (Role.PROVIDER, *Role.OFFICE), may_edit_offer),
 ]}
 
 MOVES = {"request": REQUEST_MOVES, "match": MATCH_MOVES, "offer": OFFER_MOVES}
+
+# What a refused move says, one whole sentence a kind of record (the move's label quoted, never lowered).
+REFUSED = {
+    "request": _l("You may not make the move “%(action)s” on this request."),
+    "match": _l("You may not make the move “%(action)s” on this match."),
+    "offer": _l("You may not make the move “%(action)s” on this offer."),
+}
+NOT_NOW = {
+    "request": _l("The move “%(action)s” is not possible on a request whose status is “%(status)s”."),
+    "match": _l("The move “%(action)s” is not possible on a match whose status is “%(status)s”."),
+    "offer": _l("The move “%(action)s” is not possible on an offer whose status is “%(status)s”."),
+}
 
 
 def people_moves(kind: str) -> dict[str, Move]:
@@ -121,13 +141,13 @@ def check_move(kind: str, name: str, user, record) -> Move:
     move of a person's: it is refused as an unknown one."""
     move = people_moves(kind).get(name)
     if move is None:
-        raise Conflict(f"Unknown action {name!r}.")
+        raise Conflict(_("Unknown action %(action)s.", action=repr(name)))
     if user.role not in move.roles or not move.party(user, record):
-        raise Forbidden(f"You may not {move.label.lower()} this {kind}.")
+        raise Forbidden(REFUSED[kind] % {"action": move.label})
     if record.status not in move.sources:
-        raise Conflict(f"Cannot {move.label.lower()} a {kind} that is {STATUSES[kind](record.status).label}.")
+        raise Conflict(NOT_NOW[kind] % {"action": move.label, "status": STATUSES[kind](record.status).label})
     if kind == "match" and name == "confirm" and record.confirmed_at is not None:
-        raise Conflict("This delivery has already been confirmed.")
+        raise Conflict(_("This delivery has already been confirmed."))
     return move
 
 

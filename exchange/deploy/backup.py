@@ -24,7 +24,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from flask_babel import gettext as _
+from sqlalchemy import create_engine, make_url
+from sqlalchemy import text as sql  # not `text`: the catalogues extract text("…") as words to translate
 
 
 class BackupError(Exception):
@@ -68,7 +70,7 @@ class Report:
 def engine_of(url: str) -> str:
     backend = make_url(url).get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise BackupError(f"Backups support SQLite and PostgreSQL, not {backend}.")
+        raise BackupError(_("Backups support SQLite and PostgreSQL, not %(backend)s.", backend=backend))
     return backend
 
 
@@ -77,7 +79,7 @@ def engine_of(url: str) -> str:
 def sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("The database is in memory: there is no file to back up or restore.")
+        raise BackupError(_("The database is in memory: there is no file to back up or restore."))
     return Path(database)
 
 
@@ -101,7 +103,7 @@ def sqlite_integrity(conn: sqlite3.Connection) -> str:
 def check_sqlite_file(path: Path) -> tuple[str, dict[str, int]]:
     """Integrity check and row counts of a SQLite file, opened read-only."""
     if not path.is_file():
-        raise BackupError(f"{path} does not exist.")
+        raise BackupError(_("%(path)s does not exist.", path=path))
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -109,7 +111,8 @@ def check_sqlite_file(path: Path) -> tuple[str, dict[str, int]]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as err:
-        raise BackupError(f"{path} is not a readable SQLite database ({err}).") from None
+        raise BackupError(_("%(path)s is not a readable SQLite database (%(error)s).", path=path,
+                            error=err)) from None
 
 
 def _fsync(path: Path) -> None:
@@ -123,7 +126,7 @@ def _fsync(path: Path) -> None:
 def backup_sqlite(url: str, dest: Path) -> Report:
     source = sqlite_path(url)
     if not source.is_file():
-        raise BackupError(f"The database {source} does not exist.")
+        raise BackupError(_("The database %(path)s does not exist.", path=source))
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, timeout=15)
@@ -139,7 +142,7 @@ def backup_sqlite(url: str, dest: Path) -> Report:
             copy.close()
     except sqlite3.Error as err:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"The copy of {source} failed: {err}.") from None
+        raise BackupError(_("The copy of %(path)s failed: %(error)s.", path=source, error=err)) from None
     finally:
         src.close()
     partial.chmod(0o600)  # it holds password hashes and personal data
@@ -161,14 +164,16 @@ def restore_sqlite(url: str, backup: Path, head: str | None = None) -> Report:
     target = sqlite_path(url)
     integrity, expected = check_sqlite_file(backup)
     if integrity != "ok":
-        raise BackupError(f"The backup {backup} fails its integrity check ({integrity}): nothing was restored.")
+        raise BackupError(_("The backup %(path)s fails its integrity check (%(problem)s): nothing was "
+                            "restored.", path=backup, problem=integrity))
     if "alembic_version" not in expected:
-        raise BackupError(f"{backup} is not a database of the Exchange (no alembic_version table): "
-                          "nothing was restored.")
+        raise BackupError(_("%(path)s is not a database of the Exchange (no alembic_version table): nothing was "
+                            "restored.", path=backup))
     notes = []
     revision = _sqlite_revision(backup)
     if head and revision != head:
-        notes.append(f"The backup is at migration {revision}, the code at {head}: run `flask db upgrade`.")
+        notes.append(_("The backup is at migration %(revision)s, the code at %(head)s: run `flask db upgrade`.",
+                       revision=revision, head=head))
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(target.name + ".restoring")
     staged.unlink(missing_ok=True)
@@ -195,8 +200,8 @@ def restore_sqlite(url: str, backup: Path, head: str | None = None) -> Report:
             except sqlite3.OperationalError:
                 mode = "busy"
             if mode != "delete":
-                raise BackupError(f"The database {target} is in use by another process (a server or a command): "
-                                  "stop it, then restore again. Nothing was changed.")
+                raise BackupError(_("The database %(path)s is in use by another process (a server or a command): stop "
+                                    "it, then restore again. Nothing was changed.", path=target))
         for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
             leftover.unlink(missing_ok=True)  # none after leaving WAL; an old WAL must never meet the new file
         os.replace(staged, target)
@@ -233,8 +238,9 @@ def _libpq(url: str) -> tuple[str, dict[str, str]]:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if not path:
-        raise BackupError(f"{name} is not on PATH: install the PostgreSQL client of the server's major version "
-                          f"(Debian: apt-get install postgresql-client-15), or back up with `pg_dump -Fc` yourself.")
+        raise BackupError(_("%(tool)s is not on PATH: install the PostgreSQL client of the server's major version "
+                            "(Debian: apt-get install postgresql-client-15), or back up with `pg_dump -Fc` yourself.",
+                            tool=name))
     return path
 
 
@@ -242,21 +248,22 @@ def _tool_major(path: str) -> int:
     output = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout
     match = re.search(r"(\d+)(?:\.\d+)?", output)
     if not match:
-        raise BackupError(f"Cannot read the version of {path}: {output.strip()}")
+        raise BackupError(_("Cannot read the version of %(path)s: %(output)s", path=path, output=output.strip()))
     return int(match.group(1))
 
 
 def _check_versions(tool: str, server_major: int) -> None:
     major = _tool_major(tool)
     if major < server_major:
-        raise BackupError(f"{tool} is version {major}, older than the server ({server_major}): it cannot "
-                          f"read this server's catalogue; install postgresql-client-{server_major}.")
+        raise BackupError(_("%(tool)s is version %(major)s, older than the server (%(server)s): it cannot read this "
+                            "server's catalogue; install postgresql-client-%(server)s.", tool=tool, major=major,
+                            server=server_major))
 
 
 def _pg_table_counts(conn) -> dict[str, int]:
-    names = list(conn.scalars(text(
+    names = list(conn.scalars(sql(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")))
-    return {name: conn.scalar(text(f"SELECT count(*) FROM {_quote(name)}")) for name in names}
+    return {name: conn.scalar(sql(f"SELECT count(*) FROM {_quote(name)}")) for name in names}
 
 
 COPY_LINE = re.compile(r'^COPY (?:(?:"[^"]+"|[^ .]+)\.)?("(?:[^"]|"")+"|[^ (]+) .*FROM stdin;$')
@@ -283,7 +290,8 @@ def dump_counts(pg_restore: str, dump: Path) -> dict[str, int]:
             counts[current] += 1
     stderr = process.stderr.read() if process.stderr else ""
     if process.wait() != 0:
-        raise BackupError(f"{dump} cannot be read back by pg_restore: {stderr.strip()}")
+        raise BackupError(_("%(path)s cannot be read back by pg_restore: %(output)s", path=dump,
+                            output=stderr.strip()))
     return counts
 
 
@@ -295,9 +303,9 @@ def backup_postgresql(url: str, dest: Path) -> Report:
     engine = create_engine(url, isolation_level="REPEATABLE READ")
     try:
         with engine.connect() as conn:
-            _check_versions(pg_dump, int(conn.scalar(text("SHOW server_version_num"))) // 10000)
+            _check_versions(pg_dump, int(conn.scalar(sql("SHOW server_version_num"))) // 10000)
             # One snapshot: the counts read here and pg_dump (which joins it) see the same rows.
-            snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
+            snapshot = conn.scalar(sql("SELECT pg_export_snapshot()"))
             expected = _pg_table_counts(conn)
             result = subprocess.run([pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={partial}",
                                      f"--dbname={conninfo}"], check=False, env=env, capture_output=True, text=True)
@@ -306,7 +314,7 @@ def backup_postgresql(url: str, dest: Path) -> Report:
         engine.dispose()
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        raise BackupError(_("pg_dump failed: %(output)s", output=result.stderr.strip()))
     partial.chmod(0o600)
     in_dump = dump_counts(pg_restore, partial)
     found = {table: in_dump.get(table, 0) for table in expected}  # a table without rows has no COPY block
@@ -316,32 +324,34 @@ def backup_postgresql(url: str, dest: Path) -> Report:
 def restore_postgresql(url: str, backup: Path, head: str | None = None) -> Report:
     pg_restore = _tool("pg_restore")
     if not backup.is_file():
-        raise BackupError(f"{backup} does not exist.")
+        raise BackupError(_("%(path)s does not exist.", path=backup))
     expected = dump_counts(pg_restore, backup)  # tables without rows have no COPY block: not compared
     conninfo, env = _libpq(url)
     engine = create_engine(url)
     notes = []
     try:
         with engine.connect() as conn:
-            _check_versions(pg_restore, int(conn.scalar(text("SHOW server_version_num"))) // 10000)
-            others = conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            _check_versions(pg_restore, int(conn.scalar(sql("SHOW server_version_num"))) // 10000)
+            others = conn.scalar(sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
         if others:
-            notes.append(f"{others} other connections to the database were open during the restore: restart "
-                         "the servers so that nothing written meanwhile is kept by mistake.")
+            notes.append(_("%(count)s other connections to the database were open during the restore: restart the "
+                           "servers so that nothing written meanwhile is kept by mistake.", count=others))
         result = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges",
                                  "--single-transaction", "--exit-on-error", f"--dbname={conninfo}", str(backup)],
                                 check=False, env=env, capture_output=True, text=True)
         if result.returncode != 0:
-            raise BackupError(f"pg_restore failed and changed nothing (one transaction): {result.stderr.strip()}")
+            raise BackupError(_("pg_restore failed and changed nothing (one transaction): %(output)s",
+                                 output=result.stderr.strip()))
         with engine.connect() as conn:
             found = {t: n for t, n in _pg_table_counts(conn).items() if t in expected}
-            revision = conn.scalar(text("SELECT version_num FROM alembic_version")) if "alembic_version" in found \
+            revision = conn.scalar(sql("SELECT version_num FROM alembic_version")) if "alembic_version" in found \
                 else None
     finally:
         engine.dispose()
     if head and revision != head:
-        notes.append(f"The backup is at migration {revision}, the code at {head}: run `flask db upgrade`.")
+        notes.append(_("The backup is at migration %(revision)s, the code at %(head)s: run `flask db upgrade`.",
+                       revision=revision, head=head))
     return Report("postgresql", backup, expected, found, "ok", notes)
 
 
@@ -349,9 +359,10 @@ def restore_postgresql(url: str, backup: Path, head: str | None = None) -> Repor
 
 def backup(url: str, dest: Path) -> Report:
     if dest.exists():
-        raise BackupError(f"{dest} exists already: choose a new name (a backup never overwrites one).")
+        raise BackupError(_("%(path)s exists already: choose a new name (a backup never overwrites one).",
+                            path=dest))
     if not dest.parent.is_dir():
-        raise BackupError(f"The folder {dest.parent} does not exist.")
+        raise BackupError(_("The folder %(path)s does not exist.", path=dest.parent))
     if engine_of(url) == "sqlite":
         return backup_sqlite(url, dest)
     return backup_postgresql(url, dest)
@@ -359,7 +370,7 @@ def backup(url: str, dest: Path) -> Report:
 
 def restore(url: str, source: Path, head: str | None = None) -> Report:
     if not source.is_file():
-        raise BackupError(f"{source} does not exist.")
+        raise BackupError(_("%(path)s does not exist.", path=source))
     if engine_of(url) == "sqlite":
         return restore_sqlite(url, source, head)
     return restore_postgresql(url, source, head)

@@ -6,6 +6,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from exchange.deploy.backup import BackupError, Report
 from exchange.deploy.check import ERROR, WARNING, deployment_problems
@@ -29,9 +31,11 @@ def check_deploy(fail_level: str):
     errors = sum(p.level == ERROR for p in problems)
     warnings = sum(p.level == WARNING for p in problems)
     if not errors and not warnings:
-        click.echo("check-deploy: no problems.")
+        click.echo(_("check-deploy: no problems."))
         return
-    click.echo(f"check-deploy: {errors} errors, {warnings} warnings.")
+    click.echo(_("check-deploy: %(errors)s, %(warnings)s.",
+                 errors=ngettext("%(num)d error", "%(num)d errors", errors),
+                 warnings=ngettext("%(num)d warning", "%(num)d warnings", warnings)))
     if errors or (fail_level == WARNING and warnings):
         raise SystemExit(1)
 
@@ -71,14 +75,14 @@ def backup_command(path: Path):
     try:
         report = backup(_database_url(), path)
     except BackupError as err:
-        click.echo(f"Backup refused: {err}", err=True)
+        click.echo(_("Backup refused: %(reason)s", reason=err), err=True)
         raise SystemExit(1) from None
     _print(report, "database", "backup")
     if not report.ok:
-        click.echo(f"Backup FAILED its check ({', '.join(report.mismatched) or report.integrity}): "
-                   "no file was written.", err=True)
+        click.echo(_("Backup FAILED its check (%(problem)s): no file was written.",
+                     problem=", ".join(report.mismatched) or report.integrity), err=True)
         raise SystemExit(1)
-    click.echo(f"Backup written to {path} ({path.stat().st_size} bytes) and checked.")
+    click.echo(_("Backup written to %(path)s (%(size)s bytes) and checked.", path=path, size=path.stat().st_size))
 
 
 @click.command("restore")
@@ -93,16 +97,17 @@ def restore_command(path: Path, yes: bool):
     from exchange.deploy.backup import restore
     url = _database_url()
     if not yes:
-        click.confirm(f"Replace the database ({current_app.config['SQLALCHEMY_DATABASE_URI']}) with {path}? "
-                      "Everything written since that backup is lost.", abort=True)
+        click.confirm(_("Replace the database (%(database)s) with %(path)s? Everything written since that backup "
+                        "is lost.", database=current_app.config["SQLALCHEMY_DATABASE_URI"], path=path), abort=True)
     try:
         report = restore(url, path, _migration_head())
     except BackupError as err:
-        click.echo(f"Restore refused: {err}", err=True)
+        click.echo(_("Restore refused: %(reason)s", reason=err), err=True)
         raise SystemExit(1) from None
     _print(report, "backup", "restored")
     if not report.ok:
-        click.echo(f"Restore FAILED its check ({', '.join(report.mismatched) or report.integrity}).", err=True)
+        click.echo(_("Restore FAILED its check (%(problem)s).",
+                     problem=", ".join(report.mismatched) or report.integrity), err=True)
         raise SystemExit(1)
-    click.echo(f"Database restored from {path} and checked.")
+    click.echo(_("Database restored from %(path)s and checked.", path=path))
 

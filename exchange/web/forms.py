@@ -8,6 +8,8 @@ from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import flash, g, redirect, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
@@ -48,7 +50,7 @@ def safe_local_path(target: str | None, default: str) -> str:
     if not isinstance(target, str) or not target or len(target) > SAFE_PATH_MAX:
         return default
     text = target
-    for _ in range(5):  # decoded again while decoding changes it: %252F → %2F → /
+    for _attempt in range(5):  # decoded again while decoding changes it: %252F → %2F → /
         if _leaves_site(text) or _ENCODED_SEPARATOR.search(text):
             return default
         decoded = unquote(text)
@@ -58,9 +60,18 @@ def safe_local_path(target: str | None, default: str) -> str:
     return default
 
 
+# What a page says when someone else changed the record at the same time, a sentence a kind of record.
+CHANGED_MEANWHILE = {
+    "request": _l("Nothing was changed: someone else changed this request at the same time. Check it and try "
+                  "again."),
+    "offer": _l("Nothing was changed: someone else changed this offer at the same time. Check it and try again."),
+    "match": _l("Nothing was changed: someone else changed this match at the same time. Check it and try again."),
+}
+
+
 def error_details(err: ExchangeError) -> str:
     """Every field message of a refusal, in one line (for a flash message)."""
-    return " ".join(m for messages in err.fields.values() for m in messages)
+    return " ".join(str(m) for messages in err.fields.values() for m in messages)
 
 
 def apply_change(change: Callable[[], object], back: str, noun: str,
@@ -74,14 +85,14 @@ def apply_change(change: Callable[[], object], back: str, noun: str,
             change()
         return None
     except ValidationFailed as err:
-        flash(f"Nothing was changed: {err.message} {error_details(err)}".strip(), "error")
+        flash(_("Nothing was changed: %(reason)s", reason=f"{err.message} {error_details(err)}".strip()), "error")
         return on_invalid(err) if on_invalid else redirect(back)
     except (Forbidden, Conflict) as err:
-        flash(f"Nothing was changed: {err.message}", "error")
+        flash(_("Nothing was changed: %(reason)s", reason=err.message), "error")
         return redirect(back)
     except StaleDataError:
-        flash(f"Nothing was changed: someone else changed this {noun} at the same time. Check it and try again.",
-              "error")
+        flash(str(CHANGED_MEANWHILE.get(noun) or _("Nothing was changed: someone else changed this record at the "
+                                                    "same time. Check it and try again.")), "error")
         return redirect(back)
 
 
@@ -90,9 +101,9 @@ def apply_errors(form: Form, fields: dict[str, list[str]]) -> None:
     for name, messages in fields.items():
         field = getattr(form, name, None)
         if field is not None:
-            field.errors = list(field.errors or []) + list(messages)
+            field.errors = list(field.errors or []) + [str(m) for m in messages]
         else:
-            form.form_errors.extend(messages)
+            form.form_errors.extend(str(m) for m in messages)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -136,6 +147,6 @@ def show_errors(form, err: ValidationFailed) -> None:
     version_errors = fields.pop("version", None)
     apply_errors(form, fields)
     if version_errors:
-        form.form_errors.extend(f"Version: {m}" for m in version_errors)
+        form.form_errors.extend(_("Version: %(problem)s", problem=m) for m in version_errors)
     if not fields and not version_errors:
         form.form_errors.append(err.message)

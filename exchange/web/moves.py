@@ -36,9 +36,9 @@ def register_page_moves(bp, kind: str, *, get, operation, detail: Callable[[obje
                         numbers: dict[str, Callable[[str], object]] | None = None,
                         show_invalid: Callable[[int, object, str], object] | None = None) -> None:
     """Route `POST /<kind>_id/move/<action>` (endpoint `<bp>.move`): read the record through `get` (404 when
-    invisible), make the move with `operation(action)(actor, record, data)`, then flash `done` (formatted with
-    `ref`, `label`, `status`) and go back to `detail(record)`. A refusal says "Nothing was changed: …" and goes
-    back, or, for invalid input, answers `show_invalid(record_id, err, action)` (the page with the errors)."""
+    invisible), make the move with `operation(action)(actor, record, data)`, then flash `done` (a lazy string
+    formatted with `ref`, `label`, `status`: the move's and the status's labels as they are, never lowered)
+    and go back to `detail(record)`. A refusal says "Nothing was changed: …" and goes back, or, for invalid input, answers `show_invalid(record_id, err, action)` (the page with the errors)."""
     moves = workflow.MOVES[kind]
 
     def move(action: str, **view_args):
@@ -51,8 +51,7 @@ def register_page_moves(bp, kind: str, *, get, operation, detail: Callable[[obje
                                on_invalid=(lambda err: show_invalid(record_id, err, action)) if show_invalid else None)
         if refused:
             return refused
-        flash(done.format(ref=record.reference, label=move_def.label.lower(), status=record.status.label.lower()),
-              "success")
+        flash(done.format(ref=record.reference, label=move_def.label, status=record.status.label), "success")
         return redirect(back)
 
     move.__doc__ = f"Make a status move on a {kind} from its page."

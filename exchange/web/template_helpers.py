@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -12,27 +13,34 @@ from exchange.people.models import ORG_KIND_LABELS
 
 NAV = {
     Role.MEMBER_STATE: [
-        ("home.index", "Home"), ("requests.index", "My requests"), ("requests.new", "New request"),
-        ("offers.index", "Offers"), ("directory.index", "Directory"), ("reports.matrix", "Matrix"),
-        ("reports.dashboard", "Dashboard"), ("matches.index", "Matches"), ("inbox.index", "Inbox"),
+        ("home.index", _l("Home")), ("requests.index", _l("My requests")),
+        ("requests.new", _l("New request")), ("offers.index", _l("Offers")),
+        ("directory.index", _l("Directory")), ("reports.matrix", _l("Matrix")),
+        ("reports.dashboard", _l("Dashboard")), ("matches.index", _l("Matches")),
+        ("inbox.index", _l("Inbox")),
     ],
     Role.PROVIDER: [
-        ("home.index", "Home"), ("requests.index", "Requests"), ("offers.index", "Offers"),
-        ("directory.index", "Directory"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
-        ("imports.offers", "Import offers"), ("matches.index", "Matches"), ("inbox.index", "Inbox"),
+        ("home.index", _l("Home")), ("requests.index", _l("Requests")), ("offers.index", _l("Offers")),
+        ("directory.index", _l("Directory")), ("reports.matrix", _l("Matrix")),
+        ("reports.dashboard", _l("Dashboard")), ("imports.offers", _l("Import offers")),
+        ("matches.index", _l("Matches")), ("inbox.index", _l("Inbox")),
     ],
     Role.COORDINATOR: [
-        ("home.index", "Home"), ("triage.queue", "Triage"), ("requests.index", "Requests"),
-        ("offers.index", "Offers"), ("directory.index", "Directory"), ("matches.index", "Matches"),
-        ("admin.providers", "Providers"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
-        ("reports.progress", "Reports"), ("audit_trail.index", "Audit trail"), ("inbox.index", "Inbox"),
+        ("home.index", _l("Home")), ("triage.queue", _l("Triage")), ("requests.index", _l("Requests")),
+        ("offers.index", _l("Offers")), ("directory.index", _l("Directory")),
+        ("matches.index", _l("Matches")), ("admin.providers", _l("Providers")),
+        ("reports.matrix", _l("Matrix")), ("reports.dashboard", _l("Dashboard")),
+        ("reports.progress", _l("Reports")), ("audit_trail.index", _l("Audit trail")),
+        ("inbox.index", _l("Inbox")),
     ],
     Role.ADMIN: [
-        ("home.index", "Home"), ("requests.index", "Requests"), ("offers.index", "Offers"),
-        ("directory.index", "Directory"), ("admin.users", "Users"), ("admin.organisations", "Organisations"),
-        ("admin.providers", "Providers"), ("reports.matrix", "Matrix"), ("reports.dashboard", "Dashboard"),
-        ("reports.progress", "Reports"), ("matches.index", "Matches"), ("audit_trail.index", "Audit trail"),
-        ("security_review.index", "Security events"), ("inbox.index", "Inbox"),
+        ("home.index", _l("Home")), ("requests.index", _l("Requests")), ("offers.index", _l("Offers")),
+        ("directory.index", _l("Directory")), ("admin.users", _l("Users")),
+        ("admin.organisations", _l("Organisations")), ("admin.providers", _l("Providers")),
+        ("reports.matrix", _l("Matrix")), ("reports.dashboard", _l("Dashboard")),
+        ("reports.progress", _l("Reports")), ("matches.index", _l("Matches")),
+        ("audit_trail.index", _l("Audit trail")), ("security_review.index", _l("Security events")),
+        ("inbox.index", _l("Inbox")),
     ],
 }
 
@@ -58,7 +66,7 @@ def register(app: Flask) -> None:
     def inject():
         nav = []
         if current_user.is_authenticated:
-            nav = [(endpoint, label) for endpoint, label in NAV.get(current_user.role, [])
+            nav = [(endpoint, str(label)) for endpoint, label in NAV.get(current_user.role, [])
                    if may_enter(current_user, endpoint)]
         return {"nav_items": nav, "role_labels": Role.labels(), "org_kind_labels": ORG_KIND_LABELS,
                 "RequestStatus": RequestStatus, "MatchStatus": MatchStatus}

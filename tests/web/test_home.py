@@ -1,6 +1,8 @@
 """Each role's home page lists what needs that person now, with empty states that say what to do next."""
 from __future__ import annotations
 
+from html import unescape
+
 from exchange.core.models import utcnow
 from exchange.requests.models import AssistanceRequest
 
@@ -74,3 +76,26 @@ def test_admin_home_lists_recent_audit_events(app, people, clients, world):
     request_id = world.request()
     html = clients.admin.get("/").get_data(as_text=True)
     assert f"R-{request_id:05d} submitted" in html and people.state.email in html
+
+
+def test_each_home_speaks_the_language_chosen(app, people, clients, world):
+    waiting = world.request(title="Waiting for triage")
+    world.age(AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at")
+    try:
+        state = unescape(clients.state.get("/?lang=fr").get_data(as_text=True))
+        assert "Rien ne requiert votre attention." in state and "Nothing needs your attention." not in state
+        # A {% trans %} paragraph written over several lines is found as the catalogues extract it (trimmed).
+        assert "Déposez ici les demandes d'assistance technique de votre pays" in state
+        assert "La Plateforme d'échange — assistance technique en matière de lutte antiterroriste" in state
+        coordinator = clients.coordinator.get("/?lang=ru").get_data(as_text=True)
+        assert "<h1 class=\"h3\">Канцелярия Целевой группы</h1>" in coordinator
+        assert "Просрочено: 10 рабочих дней" in coordinator and "Waiting for triage" in coordinator
+        assert "Застопорившиеся дела (10 дней и более без действий)" in coordinator
+        assert "Su organización está pendiente de aprobación" in clients.pending.get("/?lang=es").get_data(as_text=True)
+        admin = clients.admin.get("/?lang=zh").get_data(as_text=True)
+        assert "<h1 class=\"h3\">管理</h1>" in admin and "最近的审计事件" in admin
+        provider = clients.provider.get("/?lang=ar").get_data(as_text=True)
+        assert "لا يوجد ما يستدعي اهتمامك." in provider and '<html lang="ar" dir="rtl">' in provider
+    finally:
+        for person in ("state", "coordinator", "pending", "admin", "provider"):
+            getattr(clients, person).get("/?lang=en")

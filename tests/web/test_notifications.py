@@ -40,7 +40,8 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients, world):
     html = clients.state.get("/inbox").get_data(as_text=True)
     assert html.index("The newer one") < html.index("The older one")
     assert html.count("inbox-unread") == 2 and "2 unread" in html
-    assert 'badge rounded-pill text-bg-warning ms-1">2<span class="visually-hidden"> unread' in html  # navbar
+    assert ('badge rounded-pill text-bg-warning ms-1"><span aria-hidden="true">2</span>'
+            '<span class="visually-hidden">2 unread notifications</span>') in html  # navbar
     assert "The newer one" not in clients.coordinator.get("/inbox").get_data(as_text=True)
 
 

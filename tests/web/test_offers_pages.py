@@ -151,7 +151,7 @@ def test_pause_reopen_close(app, clients, people, world):
     clients.provider.post(f"/offers/{offer_id}/move/pause")
     assert load(app, offer_id).status == "paused"
     html = clients.provider.post(f"/offers/{offer_id}/move/pause", follow_redirects=True).get_data(as_text=True)
-    assert "Cannot pause a offer that is Paused" in html or "Cannot pause" in html
+    assert "The move “Pause” is not possible on an offer whose status is “Paused”." in html
     clients.provider.post(f"/offers/{offer_id}/move/resume")
     assert load(app, offer_id).status == "active"
     clients.coordinator.post(f"/offers/{offer_id}/move/close")

@@ -107,7 +107,7 @@ INVALID_FIELDS = [
     ("description", {"description": "Too short."}, "Length must be between 20 and 10000."),
     ("themes", {"themes": []}, "Choose at least one theme."),
     ("themes", {"themes": ["space-piracy"]}, "Unknown themes: space-piracy."),
-    ("modalities", {"modalities": []}, "Choose at least one modalitie"),
+    ("modalities", {"modalities": []}, "Choose at least one kind of assistance."),
     ("modalities", {"modalities": ["magic"]}, "Unknown modalities: magic."),
     ("languages", {"languages": []}, "Choose at least one language."),
     ("languages", {"languages": ["xx"]}, "Unknown languages: xx."),
@@ -246,7 +246,7 @@ def test_reject_needs_a_reason(app, clients, people, world):
 def test_moves_not_allowed_change_nothing(app, clients, people, world):
     request_id = world.request(by=people.state, **api_raw())
     html = clients.state.post(f"/requests/{request_id}/move/accept", follow_redirects=True).get_data(as_text=True)
-    assert "Nothing was changed: You may not accept into open this request." in html
+    assert "Nothing was changed: You may not make the move “Accept into open” on this request." in html
     html = clients.coordinator.post(f"/requests/{request_id}/move/submit",
                                     follow_redirects=True).get_data(as_text=True)
     assert "Nothing was changed" in html

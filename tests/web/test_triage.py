@@ -223,7 +223,7 @@ def test_refused_decisions_change_nothing(app, people, clients, world):
     request_id = world.request("open")
     response = clients.coordinator.post(f"/triage/{request_id}/accept", follow_redirects=True)
     assert "Nothing was changed" in response.get_data(as_text=True)
-    assert "Cannot accept into open a request that is Open" in response.get_data(as_text=True)
+    assert "The move “Accept into open” is not possible on a request whose status is “Open”." in response.get_data(as_text=True)
     assert clients.coordinator.post(f"/triage/{request_id}/destroy", follow_redirects=True).status_code == 200
     assert world.status_of(AssistanceRequest, request_id) == "open"
     for person in ("state", "provider", "admin"):
