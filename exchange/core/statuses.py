@@ -12,7 +12,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+
+
+def english(words) -> str:
+    """Lazy words written in English, whatever the current language."""
+    with force_locale("en"):
+        return str(words)
 
 
 class Labelled(StrEnum):
@@ -28,6 +35,11 @@ class Labelled(StrEnum):
     @property
     def label(self) -> str:
         return str(self._label)
+
+    @property
+    def english_label(self) -> str:
+        """The label in English, whoever reads: for what is stored (audit summaries)."""
+        return english(self._label)
 
     @classmethod
     def of(cls, value: object) -> Labelled | None:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from exchange.core.access import is_offer_provider, is_requesting_state, may_edit_offer
 from exchange.core.errors import Conflict, Forbidden
-from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role, Status
+from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role, Status, english
 
 R, M, O = RequestStatus, MatchStatus, OfferStatus
 STATUSES: dict[str, type[Status]] = {"request": RequestStatus, "match": MatchStatus, "offer": OfferStatus}
@@ -62,6 +62,11 @@ class Move:
     def label(self) -> str:
         """The move's name in the current language."""
         return str(self.words)
+
+    @property
+    def english_label(self) -> str:
+        """The move's name in English, whoever reads: for what is stored (audit summaries)."""
+        return english(self.words)
 
     @property
     def by_system(self) -> bool:

@@ -154,7 +154,7 @@ def _move_match(user, match: Match, action: str, raw: dict | None) -> Match:
     match.status_changed_at = now
     db.session.flush()
     audit.record(user, f"match.{action}", "match", match.id,
-                 f"{match.reference}: {move.label.lower()}" + (f" — {text}" if text else ""),
+                 f"{match.reference}: {move.english_label.lower()}" + (f" — {text}" if text else ""),
                  {"status": [before, match.status]} | ({"rating": [None, rating]} if rating else {}))
     sync_request_status(user, match.request)
     _tell(user, match, action, text, rating)
@@ -172,7 +172,7 @@ def sync_request_status(user, req) -> None:
         req.status_changed_at = utcnow()
         db.session.flush()
         audit.record(user, "request.followed_matches", "request", req.id,
-                     f"{req.reference} is now {target.label.lower()}",
+                     f"{req.reference} is now {target.english_label.lower()}",
                      {"status": [before, target]})
 
 

@@ -83,6 +83,6 @@ def _move_offer(user, offer: Offer, action: str, raw: dict | None) -> Offer:
     before = offer.status
     offer.status = move.target_from(before)
     db.session.flush()
-    audit.record(user, f"offer.{action}", "offer", offer.id, f"{offer.reference}: {move.label.lower()}",
+    audit.record(user, f"offer.{action}", "offer", offer.id, f"{offer.reference}: {move.english_label.lower()}",
                  {"status": [before, offer.status]})
     return offer

@@ -172,7 +172,7 @@ def _move_request(user, req: AssistanceRequest, action: str, raw: dict | None) -
     if action == "accept":
         req.accepted_at = utcnow()
     db.session.flush()
-    audit.record(user, f"request.{action}", "request", req.id, f"{req.reference}: {move.label.lower()}"
+    audit.record(user, f"request.{action}", "request", req.id, f"{req.reference}: {move.english_label.lower()}"
                  + (f" — {text}" if text else ""), {"status": [before, req.status]})
     from exchange.requests.routing import after_request_move
     after_request_move(user, req, action, text)

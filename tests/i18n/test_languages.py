@@ -138,3 +138,12 @@ def test_lang_attributes_mark_content_in_another_language(app):
     with app.test_request_context("/?lang=fr"):
         assert str(i18n.lang_attributes("ru")) == ' lang="ru"'
         assert str(i18n.lang_attributes('"><script>')) == ' lang="&#34;&gt;&lt;script&gt;"'
+
+
+def test_the_audit_trail_is_written_in_english_whatever_the_actor_reads(app, clients, people, world):
+    from tests.helpers import events
+    request_id = world.request("submitted")
+    response = clients.coordinator.post(f"/requests/{request_id}/move/review?lang=fr", data={})
+    assert response.status_code in (200, 302, 303)
+    (event,) = events(app, "request.review", request_id)
+    assert event.summary.endswith(": start review"), event.summary
