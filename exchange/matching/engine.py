@@ -95,6 +95,7 @@ class RequestData:
     desired_start: date | None = None
     desired_end: date | None = None
     urgency: str = "medium"
+    content_language: str = ""  # ISO 639-1 of the title and description ("" when not known)
     vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -119,6 +120,7 @@ class OfferData:
     available_until: date | None = None
     capacity: int | None = None
     load: int = 0
+    content_language: str = ""  # ISO 639-1 of the title and description ("" when not known)
     vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
