@@ -13,9 +13,9 @@ EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT, Out
 MATCHED = EDITED | {Output.MATCHING}
 
 OFFER = Spec("offer", [
-    Field("id", kind=Kind.NUMBER, input=False, nullable=False, outputs=SHOWN),
-    Field("reference", input=False, outputs=SHOWN, description='Human reference, e.g. "O-00007".'),
-    Field("status", kind=Kind.CHOICE, choices=OfferStatus.labels(), input=False, outputs=SHOWN | {Output.SNAPSHOT}),
+    Field("id", _l("Number"), kind=Kind.NUMBER, input=False, nullable=False, outputs=SHOWN),
+    Field("reference", _l("Reference"), input=False, outputs=SHOWN, description='Human reference, e.g. "O-00007".'),
+    Field("status", _l("Status"), kind=Kind.CHOICE, choices=OfferStatus.labels(), input=False, outputs=SHOWN | {Output.SNAPSHOT}),
     Field("organisation", _l("Provider"), Kind.CODE, create_only=True, max_length=64, attribute="organisation.code",
           help=_l("The Task Force office posts on a provider's behalf: choose the provider organisation."),
           choices_from="providers", placeholder=_l("Choose a provider"), outputs=EDITED,
@@ -52,6 +52,6 @@ OFFER = Spec("offer", [
           outputs=EDITED),
     Field("contact_name", _l("Contact person"), Kind.TEXT, max_length=200, outputs=EDITED),
     Field("contact_email", _l("Contact e-mail"), Kind.EMAIL, max_length=254, outputs=EDITED),
-    Field("created_at", kind=Kind.DATETIME, input=False, outputs=SHOWN),
-    Field("updated_at", kind=Kind.DATETIME, input=False, outputs=SHOWN),
+    Field("created_at", _l("Posted"), kind=Kind.DATETIME, input=False, outputs=SHOWN),
+    Field("updated_at", _l("Last updated"), kind=Kind.DATETIME, input=False, outputs=SHOWN),
 ])

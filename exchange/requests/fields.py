@@ -26,16 +26,16 @@ def content_language_field(outputs: frozenset) -> Field:
                              "omitted it is detected from them (empty when it cannot be told).")
 
 REQUEST = Spec("request", [
-    Field("id", kind=Kind.NUMBER, input=False, nullable=False, outputs=SHOWN),
-    Field("reference", input=False, outputs=SHOWN, description='Human reference, e.g. "R-00042".'),
-    Field("status", kind=Kind.CHOICE, choices=RequestStatus.labels(), input=False, outputs=SHOWN | {Output.SNAPSHOT}),
+    Field("id", _l("Number"), kind=Kind.NUMBER, input=False, nullable=False, outputs=SHOWN),
+    Field("reference", _l("Reference"), input=False, outputs=SHOWN, description='Human reference, e.g. "R-00042".'),
+    Field("status", _l("Status"), kind=Kind.CHOICE, choices=RequestStatus.labels(), input=False, outputs=SHOWN | {Output.SNAPSHOT}),
     Field("country", _l("Member State"), Kind.CODE, required=True, create_only=True, attribute="country_iso3",
           help=_l("Coordinators file on a State's behalf: choose the State. The request belongs to that State's "
                   "focal points."),
           reference="countries", length=3, upper=True, placeholder=_l("Choose a Member State"),
           unknown_message=_l("Unknown country: use an ISO 3166-1 alpha-3 code of a UN Member State."),
           outputs=MATCHED, description="ISO 3166-1 alpha-3."),
-    Field("organisation", kind=Kind.CODE, input=False, attribute="organisation.code", outputs=SHOWN,
+    Field("organisation", _l("Requesting organisation"), kind=Kind.CODE, input=False, attribute="organisation.code", outputs=SHOWN,
           description="The requesting State's organisation code."),
     Field("title", _l("Title"), Kind.TEXT, required=True, min_length=5, max_length=200, outputs=MATCHED,
           help=_l("A short name for the need, e.g. “Training for the Financial Intelligence Unit on analysing "
@@ -67,11 +67,11 @@ REQUEST = Spec("request", [
           help=_l("Use the date picker, or type the date as YYYY-MM-DD. Not before the start.")),
     Field("estimated_budget_usd", _l("Estimated budget (US dollars)"), Kind.MONEY, short_label=_l("Estimated budget"),
           help=_l("A whole number, e.g. 50000; leave empty if unknown."), outputs=EDITED),
-    Field("shared_with", kind=Kind.CODES, max_length=64, read=lambda r: [o.code for o in r.shared_with],
+    Field("shared_with", _l("Shared with"), kind=Kind.CODES, max_length=64, read=lambda r: [o.code for o in r.shared_with],
           outputs=frozenset({Output.API, Output.SNAPSHOT}),
           description="Organisation codes of providers a coordinator shares a restricted request with."),
-    Field("created_at", kind=Kind.DATETIME, input=False, outputs=SHOWN),
-    Field("submitted_at", kind=Kind.DATETIME, input=False, nullable=True, outputs=SHOWN),
-    Field("accepted_at", kind=Kind.DATETIME, input=False, nullable=True, outputs=SHOWN),
-    Field("updated_at", kind=Kind.DATETIME, input=False, outputs=SHOWN),
+    Field("created_at", _l("Created"), kind=Kind.DATETIME, input=False, outputs=SHOWN),
+    Field("submitted_at", _l("Submitted"), kind=Kind.DATETIME, input=False, nullable=True, outputs=SHOWN),
+    Field("accepted_at", _l("Accepted"), kind=Kind.DATETIME, input=False, nullable=True, outputs=SHOWN),
+    Field("updated_at", _l("Last updated"), kind=Kind.DATETIME, input=False, outputs=SHOWN),
 ])

@@ -14,7 +14,7 @@ from exchange.core.i18n import detect_language
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import RequestStatus, Urgency, Visibility
-from exchange.messages.notify import coordinators, notify
+from exchange.messages.notify import coordinators
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
@@ -151,10 +151,13 @@ def _submit(user, req: AssistanceRequest) -> None:
     db.session.flush()
     audit.record(user, "request.submitted", "request", req.id, f"{req.reference} submitted",
                  {"status": [before, req.status]})
-    notify(coordinators(), "request.submitted",
-           f"{req.reference} from {req.country.name}: {req.title}"
-           + (" (answered)" if before == RequestStatus.NEEDS_INFO else ""),
-           exclude=user, about=req)
+    from exchange.requests.routing import notify_in_their_language
+    facts = {"ref": req.reference, "country": req.country.name, "title": req.title}
+    answered = before == RequestStatus.NEEDS_INFO
+    notify_in_their_language(
+        coordinators(), "request.submitted",
+        lambda: _("%(ref)s from %(country)s: %(title)s (answered)", **facts) if answered
+        else _("%(ref)s from %(country)s: %(title)s", **facts), exclude=user, about=req)
 
 
 def request_move(action: str) -> Callable[..., AssistanceRequest]:

@@ -281,3 +281,22 @@ def test_the_offer_form_in_spanish(clients, people):
     assert "Idioma de este texto" in html and "Publicar la oferta" in html
     assert html.count("Use el selector de fecha o escriba la fecha con el formato AAAA-MM-DD.") == 2
     assert selected_language(html) == "es"
+
+
+def test_each_person_is_told_of_a_request_in_their_own_language(app, clients, people):
+    from exchange.messages.models import Notification
+    from exchange.people.models import User
+    with app.app_context():
+        db.session.get(User, people.state.id).language = "fr"
+        db.session.commit()
+        req = make_request(people, status="submitted")
+        db.session.commit()
+        request_id, reference = req.id, req.reference
+    assert clients.coordinator.post(f"/requests/{request_id}/move/accept").status_code == 302
+    with app.app_context():
+        told = db.session.scalars(select(Notification).where(Notification.kind == "request.accept")).all()
+        by_user = {n.user_id: n.message for n in told}
+        assert by_user[people.state.id] == (f"La demande {reference} ({REQUEST['title']}) a été acceptée et est "
+                                            "désormais ouverte aux prestataires.")
+        submitted = db.session.scalars(select(Notification).where(Notification.kind == "request.submitted")).all()
+        assert all(n.message.startswith(f"{reference} from ") for n in submitted)  # coordinators read English
