@@ -182,6 +182,16 @@ def index():
                            may_file=may_file_request(current_user))
 
 
+@bp.route("/text-language", methods=["POST"])
+@allow(*Role)
+def text_language_of():
+    """The language detected in a title and description being typed (`null` when it cannot be told): the
+    request and offer forms propose it in their language select while the person has not chosen one."""
+    title = request.form.get("title", "")[:200]
+    description = request.form.get("description", "")[:10_000]
+    return {"language": text_language(title, description)}
+
+
 REQUEST_PAGE_PLACES = ("workflow", "thread", "end")  # where other areas' panels go on a request's page
 
 

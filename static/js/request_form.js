@@ -46,3 +46,44 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("change", render);
   render();
 });
+
+// The language of the text (request and offer forms): until the person chooses it in the select, the select
+// follows the language detected in the title and description as they type (the server detects it). The
+// hidden `content_language_shown` keeps what the page proposed, so that a choice left as proposed still
+// lets the text decide when the form is saved.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-text-language-url]").forEach((form) => {
+    const select = form.elements.content_language;
+    const shown = form.elements.content_language_shown;
+    if (!select || !shown) return;
+    let chosen = false;
+    let timer = null;
+    select.addEventListener("change", () => { chosen = true; });
+
+    function ask() {
+      if (chosen) return;
+      const body = new FormData();
+      for (const name of ["title", "description", "csrf_token"]) {
+        if (form.elements[name]) body.append(name, form.elements[name].value);
+      }
+      fetch(form.dataset.textLanguageUrl, { method: "POST", body, credentials: "same-origin",
+                                            headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((answer) => {
+          const code = answer && answer.language;
+          if (chosen || !code || !Array.from(select.options).some((option) => option.value === code)) return;
+          select.value = code;
+          shown.value = code;
+        })
+        .catch(() => {});
+    }
+
+    for (const name of ["title", "description"]) {
+      if (!form.elements[name]) continue;
+      form.elements[name].addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(ask, 700);
+      });
+    }
+  });
+});

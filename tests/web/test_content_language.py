@@ -300,3 +300,12 @@ def test_each_person_is_told_of_a_request_in_their_own_language(app, clients, pe
                                             "désormais ouverte aux prestataires.")
         submitted = db.session.scalars(select(Notification).where(Notification.kind == "request.submitted")).all()
         assert all(n.message.startswith(f"{reference} from ") for n in submitted)  # coordinators read English
+
+
+def test_the_forms_ask_the_language_of_the_text_being_typed(clients, people):
+    answer = clients.provider.post("/requests/text-language", data={"title": FRENCH_TITLE,
+                                                                    "description": FRENCH_DESCRIPTION})
+    assert answer.status_code == 200 and answer.json == {"language": "fr"}
+    assert clients.state.post("/requests/text-language", data={"title": "FIU"}).json == {"language": None}
+    html = clients.provider.get("/offers/new").get_data(as_text=True)
+    assert 'data-text-language-url="/requests/text-language"' in html and "js/request_form.js" in html
