@@ -64,6 +64,13 @@ def _clean(request, app):
 
 
 @pytest.fixture
+def demo(app):
+    """The demo data (`flask seed demo`) loaded in the test database."""
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
 def ctx(app):
     with app.app_context():
         yield

@@ -10,7 +10,6 @@ import re
 import socket
 import tempfile
 import time
-import zlib
 from contextlib import contextmanager, nullcontext
 from email import message_from_bytes
 from html import unescape
@@ -64,6 +63,25 @@ def signed_in_client(app, user_id: int):
         session.permanent = True
         session.update(signed_in_marks(user_id))
     return client
+
+
+# The demo's people (`flask seed demo`, the `demo` fixture), by role.
+DEMO_LOGINS = {
+    "member_state": "focal@kaz.demo.example",
+    "provider": "officer@unodc.demo.example",
+    "outside_provider": "officer@nordic.demo.example",
+    "pending_provider": "officer@sahel.demo.example",
+    "coordinator": "coordinator@ctitf.demo.example",
+    "admin": "admin@ctitf.demo.example",
+}
+
+
+def demo_client(app, email: str):
+    """A test client signed in as the demo person with this e-mail."""
+    from exchange.people.models import User
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+    return signed_in_client(app, user_id)
 
 
 class ApiClient:
@@ -126,17 +144,18 @@ def documents(app) -> list:
         return docs
 
 
-def pdf_strings(data: bytes) -> list[str]:
-    """The text a PDF shows, one string per text operation, read from its Flate-compressed content streams."""
-    strings = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            continue  # not a content stream (fonts, images)
-        for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content):
-            strings.append(re.sub(rb"\\(.)", rb"\1", raw).decode("cp1252"))
-    return strings
+def pdf_text(data: bytes) -> str:
+    """The text of every page, as pypdf extracts it, without the control characters it leaves where a shaped
+    glyph (an Arabic joining form, a CJK glyph's high byte) has no character of its own."""
+    from pypdf import PdfReader
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"[\x00-\x09\x0b-\x1f]", "", text)
+
+
+def squeezed(text: str) -> str:
+    """`text` without spaces and direction marks: Arabic comes back from a PDF with spaces between the glyph
+    runs of a word, so Arabic is compared squeezed."""
+    return re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+", "", text)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -205,16 +224,17 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 
 def sign_in(page, email: str, password: str = PASSWORD):
     """Sign in through the form; with two-step sign-in on, type the app's code (computed with pyotp from the
-    secret in the database); a coordinator or admin without it sets it up in the browser, as a person would."""
+    secret in the database); a coordinator or admin without it sets it up in the browser, as a person would.
+    The fields are found by name, so that it signs in whatever language the page speaks."""
     page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     path = urlsplit(page.url).path
     if path == "/login/code":
-        page.get_by_label("Code").fill(totp_code(email))
-        page.get_by_role("button", name="Continue").click()
+        page.locator("main input[name=code]").fill(totp_code(email))
+        page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
     elif path == "/account/two-step/enrol":
         enrol_in_browser(page)

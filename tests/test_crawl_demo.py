@@ -9,41 +9,16 @@ from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from sqlalchemy import select
 
-from exchange.core.extensions import db
-from exchange.people.models import User
-from tests.helpers import signed_in_client, writes_in_reads
+from tests.helpers import DEMO_LOGINS, demo_client, writes_in_reads
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/static/", "/bootstrap/", "/logout")
 MAX_PAGES = 120
 
-DEMO_LOGINS = {
-    "member_state": "focal@kaz.demo.example",
-    "provider": "officer@unodc.demo.example",
-    "outside_provider": "officer@nordic.demo.example",
-    "pending_provider": "officer@sahel.demo.example",
-    "coordinator": "coordinator@ctitf.demo.example",
-    "admin": "admin@ctitf.demo.example",
-}
-
-
-@pytest.fixture
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["seed", "demo"])
-    assert result.exit_code == 0, result.output
-
-
-def _client_for(app, email):
-    with app.app_context():
-        user_id = db.session.scalar(select(User.id).where(User.email == email))
-    return signed_in_client(app, user_id)
-
-
 @pytest.mark.parametrize("who", list(DEMO_LOGINS))
 def test_every_linked_page_renders_for_each_demo_login(app, demo, who):
-    client = _client_for(app, DEMO_LOGINS[who])
+    client = demo_client(app, DEMO_LOGINS[who])
     seen, queue, failures = set(), deque(["/"]), []
     with writes_in_reads() as writes:
         _crawl(client, seen, queue, failures)

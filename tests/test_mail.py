@@ -4,6 +4,7 @@ the change, and the SMTP URL is parsed as documented."""
 from __future__ import annotations
 
 import logging
+from email.header import decode_header, make_header
 
 import pytest
 from sqlalchemy import select
@@ -128,3 +129,59 @@ def test_a_savepoint_inside_the_change_sends_nothing_before_the_commit(app, peop
         assert len(notes) == 4 and all(n.emailed_at is not None for n in notes)
     assert sorted(r for recipients, _ in smtp.messages for r in recipients) == sorted(
         [people.provider.email, people.other_provider.email, people.state.email, people.state.email])
+
+
+def _subject(email) -> str:
+    """The subject as the reader sees it (a non-ASCII one travels encoded, RFC 2047)."""
+    return str(make_header(decode_header(email["Subject"])))
+
+
+def _speaks(app, person, code: str) -> None:
+    from exchange.people.models import User
+    with app.app_context():
+        db.session.get(User, person.id).language = code
+        db.session.commit()
+
+
+def test_a_notification_is_written_in_its_readers_language_in_the_inbox_and_the_email(app, people, clients, smtp,
+                                                                                         world):
+    """The coordinator reads the Exchange in English; the French focal point reads what they wrote of in
+    French, on the page and in the e-mail, the words written when read (not stored by the sender)."""
+    request_id = world.request("open")
+    _speaks(app, people.state, "fr")
+    smtp.messages.clear()
+    clients.coordinator.post(f"/requests/{request_id}/messages", data={"message": "Which agencies take part?"},
+                             headers={"Accept-Language": "en"})
+    [email] = [m for r, m in smtp.messages if r == [people.state.email]]
+    body = email.get_payload(decode=True).decode()
+    assert _subject(email) == "[La Plateforme d'échange] Nouveau message"
+    assert " a écrit sur R-" in body and "Which agencies take part?" in body  # their words stay as written
+    assert "Ouvrir : " in body and f"/requests/{request_id}#thread" in body and "wrote on" not in body
+    with app.app_context():
+        note = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id,
+                                                            Notification.kind == "message.posted"))
+        assert "wrote on" in note.message  # the English words, kept for what reads the row without a reader
+    inbox = clients.state.get("/inbox").get_data(as_text=True)
+    assert '<html lang="fr"' in inbox and " a écrit sur R-" in inbox and "wrote on" not in inbox
+    coordinator_email = [m for r, m in smtp.messages if r == [people.provider.email]]
+    assert all(m["Subject"] == "[The Exchange] New message" for m in coordinator_email)
+
+
+def test_the_acknowledgement_a_focal_point_gets_on_their_request_is_in_their_language(app, people, clients, smtp,
+                                                                                        world):
+    request_id = world.request()
+    _speaks(app, people.state, "es")
+    smtp.messages.clear()
+    clients.coordinator.post(f"/triage/{request_id}/accept")
+    [email] = [m for r, m in smtp.messages if r == [people.state.email]]
+    body = email.get_payload(decode=True).decode()
+    assert _subject(email) == "[La Plataforma de Intercambio] Su solicitud fue aceptada"
+    assert "Su bandeja de entrada" in body and f"/requests/{request_id}" in body
+    [office] = [m for r, m in smtp.messages if r == [people.coordinator.email]] or [None]
+    assert office is None  # the coordinator who acted is not told
+
+
+def test_an_old_notification_without_params_reads_as_stored(app, people):
+    from exchange.messages.models import written
+    assert written("Stored words", None) == "Stored words"
+    assert written("Stored", {"msgid": "%(ref)s", "values": {"other": "x"}}) == "Stored"  # values that do not fit

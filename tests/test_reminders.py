@@ -95,3 +95,17 @@ def test_cli_prints_what_it_sent(app, people, world):
     assert "0 reminders sent." in result.output
     bad = runner.invoke(args=["reminders", "send", "--stalled-days", "0"])
     assert bad.exit_code != 0
+
+
+def test_a_reminder_reads_in_its_readers_language_with_the_days_counted_in_it(app, people, clients, world):
+    from exchange.people.models import User
+    submitted = world.request()
+    world.age(AssistanceRequest, submitted, 11)
+    with app.app_context():
+        db.session.get(User, people.coordinator.id).language = "ru"
+        db.session.commit()
+    run(app, utcnow(), stalled_days=10)
+    [note] = world.notifications_of(people.coordinator, "reminder.request")
+    assert "has waited 11 days for triage." in note.message  # the English kept on the row
+    inbox = clients.coordinator.get("/inbox").get_data(as_text=True)
+    assert "ожидает первичного рассмотрения уже 11 дней." in inbox

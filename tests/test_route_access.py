@@ -56,6 +56,7 @@ EXPECTED: dict[str, object] = {
     "auth.change_password": ALL,
     "auth.account": ALL,
     "auth.end_other_sessions": ALL,
+    "auth.change_language": ALL,
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": PUBLIC,
     "mfa.challenge": PUBLIC,
@@ -129,7 +130,7 @@ EXPECTED: dict[str, object] = {
     "api_views.iati_activities": ALL,
 }
 # Routes open to a provider whose organisation still awaits approval (everything else needs approval).
-UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions",
+UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions", "auth.change_language",
                  "home.index", "auth.login", "auth.register", "auth.forgot_password", "auth.reset_password",
                  "api_spec.openapi"}
 UNAPPROVED_OK |= {"mfa.account", "mfa.enrol", "mfa.regenerate", "mfa.disable", "reauth.confirm"}

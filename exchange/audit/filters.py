@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from exchange.audit.models import AuditEvent
 from exchange.core.filters import FilterProblem, ListFilters, One, day, declare, end_not_before_start, one
 from exchange.core.models import as_id
@@ -16,19 +18,19 @@ RECORD_PREFIXES = ("R-", "O-", "M-")
 
 def _record_type(value: str) -> None:
     if value not in AUDIT_RECORD_TYPES:
-        raise FilterProblem("Choose a record type from the list.")
+        raise FilterProblem(_("Choose a record type from the list."))
 
 
 def _audit_action(value: str) -> None:
     if len(value) > AuditEvent.action.type.length:
-        raise FilterProblem("No action is that long.")
+        raise FilterProblem(_("No action is that long."))
 
 
 def _security_action(value: str) -> None:
     from exchange.audit.security_events import ACTIONS
     _audit_action(value)
     if value not in ACTIONS:
-        raise FilterProblem("Choose an action from the list.")
+        raise FilterProblem(_("Choose an action from the list."))
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class RecordNumber(One):
             return None
         record_id = as_id(raw.split("-", 1)[1] if raw[:2] in RECORD_PREFIXES else raw)
         if record_id is None:
-            raise FilterProblem("Give a record number, such as 12 or R-00012.")
+            raise FilterProblem(_("Give a record number, such as 12 or R-00012."))
         return record_id
 
     def arg(self, value) -> str:
@@ -59,7 +61,7 @@ class _Period(ListFilters):
     end: date | None = day(keys=("to", "end"))
 
     def checked(self, problems):
-        return end_not_before_start(self, problems, "to", "The end date must not be before the start date.")
+        return end_not_before_start(self, problems, "to", _("The end date must not be before the start date."))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Read-only, like the audit trail the events belong to."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +13,7 @@ from exchange.audit.filters import SecurityEventFilters
 from exchange.audit.models import AuditEvent
 from exchange.audit.queries import filter_security_events, sort_audit
 from exchange.audit.security_events import ACTIONS
+from exchange.audit.words import action_words
 from exchange.core.access import allow
 from exchange.core.extensions import db
 from exchange.core.statuses import Role
@@ -29,4 +31,5 @@ def index():
         select(AuditEvent).options(selectinload(AuditEvent.actor)), filters))
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template("security/index.html", pagination=pagination, problems=problem_messages(problems),
-                           args=request.args, query=filters.as_args(), actions=ACTIONS, title="Security events")
+                           args=request.args, query=filters.as_args(), actions=ACTIONS, title=_("Security events"),
+                           action_words=action_words)

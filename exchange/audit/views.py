@@ -4,12 +4,14 @@ the trail is append-only, and nothing here (or anywhere) edits or deletes an eve
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from exchange.audit.filters import AUDIT_RECORD_TYPES, AuditFilters
 from exchange.audit.models import AuditEvent
 from exchange.audit.queries import filter_audit, sort_audit
+from exchange.audit.words import action_words, record_type_words
 from exchange.core.access import allow
 from exchange.core.extensions import db
 from exchange.core.statuses import Role
@@ -41,4 +43,5 @@ def index():
     return render_template("audit/index.html", pagination=pagination, filters=filters,
                            problems=problem_messages(problems),
                            args=request.args, query=query, export_query=export_args(query),
-                           record_types=RECORD_TYPES, title="Audit trail")
+                           record_types=RECORD_TYPES, title=_("Audit trail"),
+                           action_words=action_words, record_type_words=record_type_words)

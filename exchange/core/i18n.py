@@ -9,7 +9,7 @@ What people write keeps its own language: `detect_language` guesses it (py3langi
 and the record stores it (`language` on requests, offers and messages) for pages to mark with `lang`."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +22,6 @@ from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext
 from markupsafe import Markup
-from sqlalchemy import update
 
 # The official languages in the UN's order, each with its own name for itself (what the switch shows).
 LANGUAGES: dict[str, str] = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский",
@@ -102,19 +101,23 @@ def remember_language(response):
     if keep and request.cookies.get(COOKIE) != keep:
         response.set_cookie(COOKIE, keep, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                             secure=request.is_secure)
-    if is_language(asked) and asked != account:
+    if is_language(asked) and asked != account and _account_keeper is not None:
         from flask_login import current_user
         if getattr(current_user, "is_authenticated", False):
-            save_account_language(current_user.id, asked)
+            _account_keeper(current_user.id, asked)
     return response
 
 
-def save_account_language(user_id: int, code: str) -> None:
-    """Store a person's language on their account, after the request in a transaction of its own."""
-    from exchange.core.side_writes import defer_write
-    from exchange.people.models import User
-    defer_write(lambda connection: connection.execute(
-        update(User).where(User.id == user_id).values(language=code)))
+# What writes a signed-in person's choice on their account: the people area registers it (core imports no
+# area). It must write after the request, in a transaction of its own (core/side_writes.defer_write).
+_account_keeper: Callable[[int, str], None] | None = None
+
+
+def keeps_account_language(keeper: Callable[[int, str], None]) -> Callable[[int, str], None]:
+    """Register `keeper(user_id, code)`, which stores a language chosen with ?lang= on the account."""
+    global _account_keeper
+    _account_keeper = keeper
+    return keeper
 
 
 def switch_links() -> list[dict]:
@@ -140,7 +143,7 @@ def _locale() -> Locale:
 
 
 def format_day(value: date | None) -> str:
-    """A date: `1 déc. 2026`, `2026年12月1日`, `01‏/12‏/2026`."""
+    """A date as the locale writes it: `Dec 1, 2026`, `1 déc. 2026`, `2026年12月1日`."""
     if value is None:
         return EMPTY
     if isinstance(value, datetime):
@@ -159,7 +162,7 @@ def format_moment(value: datetime | None) -> str:
     return gettext("%(moment)s UTC", moment=written)
 
 
-def format_number(value: int | float | Decimal | None, digits: int | None = None) -> str:
+def format_number(value: float | Decimal | None, digits: int | None = None) -> str:
     """A number with the locale's digit grouping and decimal sign (`digits` decimals if given)."""
     if value is None:
         return EMPTY
@@ -169,7 +172,7 @@ def format_number(value: int | float | Decimal | None, digits: int | None = None
     return babel_numbers.format_decimal(value, locale=_locale())
 
 
-def format_money(value: int | float | Decimal | None, currency: str = "USD") -> str:
+def format_money(value: float | Decimal | None, currency: str = "USD") -> str:
     """An amount of money in a currency (whole units: budgets are whole dollars)."""
     if value is None:
         return EMPTY
@@ -261,5 +264,5 @@ def register(app: Flask) -> None:
 
 __all__ = ["COOKIE", "DEFAULT_LANGUAGE", "LANGUAGES", "RIGHT_TO_LEFT", "choose_language", "detect_language",
            "direction", "format_day", "format_moment", "format_money", "format_number", "format_percent",
-           "is_language", "lang_attributes", "lazy_gettext", "page_language", "register", "save_account_language",
+           "is_language", "keeps_account_language", "lang_attributes", "lazy_gettext", "page_language", "register",
            "speaking", "switch_links", "translation_directories"]

@@ -4,6 +4,7 @@ transaction: a file stored for an attachment that is rolled back is removed, and
 file is removed only once the deletion is committed. The file checks and the disk are storage.py's."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
 from exchange import audit
@@ -16,9 +17,9 @@ from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import may_edit_request
 
-ADD_REFUSED = {"request": "Only those who may edit this request may add documents to it.",
-               "offer": "Only the offer's provider or the Task Force office may add documents to it."}
-DELETE_REFUSED = "Only those who may edit this record may delete its documents."
+ADD_REFUSED = {"request": _l("Only those who may edit this request may add documents to it."),
+               "offer": _l("Only the offer's provider or the Task Force office may add documents to it.")}
+DELETE_REFUSED = _l("Only those who may edit this record may delete its documents.")
 _DISCARD_ON_ROLLBACK = "documents_discard_on_rollback"
 _DISCARD_ON_COMMIT = "documents_discard_on_commit"
 
@@ -37,7 +38,7 @@ def attach_document(user, record: AssistanceRequest | Offer, data: dict) -> Docu
     an offer `user` may edit; an audit event says so."""
     kind = _kind(record)
     if not may_change_documents(user, record):
-        raise Forbidden(ADD_REFUSED[kind])
+        raise Forbidden(str(ADD_REFUSED[kind]))
     stored = storage.store_upload(data.get("file"))
     _on_transaction_end(_DISCARD_ON_ROLLBACK, stored.stored_name)
     document = Document(request_id=record.id if kind == "request" else None,
@@ -58,7 +59,7 @@ def delete_document(user, document: Document, data: dict | None = None) -> Assis
     kind, record_id = storage.document_record(document)
     record = db.session.get(AssistanceRequest if kind == "request" else Offer, record_id)
     if not may_change_documents(user, record):
-        raise Forbidden(DELETE_REFUSED)
+        raise Forbidden(str(DELETE_REFUSED))
     audit.record(user, "document.deleted", kind, record.id,
                  f"{record.reference}: document “{document.filename}” deleted",
                  {"document": [document.filename, None]})

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 from exchange.core.errors import ValidationFailed
 from exchange.documents.models import Document
@@ -34,11 +36,11 @@ class DocumentType:
 
 PDF = DocumentType("pdf", "application/pdf", "PDF")
 DOCX = DocumentType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "Word document (DOCX)")
+                    _l("Word document (DOCX)"))
 XLSX = DocumentType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "Excel workbook (XLSX)")
-ODT = DocumentType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument text (ODT)")
-ACCEPTED_LABEL = "PDF, DOCX, XLSX or ODT"
+                    _l("Excel workbook (XLSX)"))
+ODT = DocumentType("odt", "application/vnd.oasis.opendocument.text", _l("OpenDocument text (ODT)"))
+ACCEPTED_LABEL = _l("PDF, DOCX, XLSX or ODT")
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _CHUNK = 64 * 1024
 
@@ -99,23 +101,29 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
                NotImplementedError, ValueError, struct.error)
 
-_AFTER = " Nothing was uploaded. Save it again from your office program (or split it), then upload it again."
-TOO_LARGE = ("This document would expand to more than %(limit)s MB when opened, which no ordinary document "
-             "does (it may be a “zip bomb”), so it was refused." + _AFTER)
-TOO_DENSE = ("Part of this document expands more than %(ratio)s times its stored size when opened, which no "
-             "ordinary document does (it may be a “zip bomb”), so it was refused." + _AFTER)
-TOO_MANY_MEMBERS = ("This document holds more than %(limit)s parts (files inside its package), so it was "
-                    "refused." + _AFTER)
-NESTED_TOO_DEEP = ("This document holds archives nested inside an embedded file, deeper than any ordinary "
-                   "document goes, so it was refused." + _AFTER)
-NESTED_TOO_LARGE = ("This document embeds an archive larger than %(limit)s MB, so it was refused." + _AFTER)
-DAMAGED = ("This document's package is damaged: a part does not match the size or checksum its directory "
-           "records, so it was refused." + _AFTER)
+# The refusals, each a whole sentence for the uploader (the limits filled in when raised).
+TOO_LARGE = _l("This document would expand to more than %(limit)s MB when opened, which no ordinary document "
+               "does (it may be a “zip bomb”), so it was refused. Nothing was uploaded. Save it again from your "
+               "office program (or split it), then upload it again.")
+TOO_DENSE = _l("Part of this document expands more than %(ratio)s times its stored size when opened, which no "
+               "ordinary document does (it may be a “zip bomb”), so it was refused. Nothing was uploaded. Save it "
+               "again from your office program (or split it), then upload it again.")
+TOO_MANY_MEMBERS = _l("This document holds more than %(limit)s parts (files inside its package), so it was "
+                      "refused. Nothing was uploaded. Save it again from your office program (or split it), then "
+                      "upload it again.")
+NESTED_TOO_DEEP = _l("This document holds archives nested inside an embedded file, deeper than any ordinary "
+                     "document goes, so it was refused. Nothing was uploaded. Save it again from your office "
+                     "program (or split it), then upload it again.")
+NESTED_TOO_LARGE = _l("This document embeds an archive larger than %(limit)s MB, so it was refused. Nothing was "
+                      "uploaded. Save it again from your office program (or split it), then upload it again.")
+DAMAGED = _l("This document's package is damaged: a part does not match the size or checksum its directory "
+             "records, so it was refused. Nothing was uploaded. Save it again from your office program (or split "
+             "it), then upload it again.")
 
 
-def _(message: str, **values) -> str:
-    """Stand-in for Flask-Babel's `gettext(string, **variables)` (same signature), until it is installed."""
-    return message % values
+def _(message, **values) -> str:
+    """A refusal's words in the uploader's language, its limits filled in."""
+    return str(message) % values if values else str(message)
 
 
 class ArchiveRefused(Exception):
@@ -258,7 +266,7 @@ def store_upload(file_storage) -> StoredFile:
     """Check an uploaded file (present, not empty, not too big, an accepted type by content) and keep it
     under a new random name. Raises ValidationFailed (field "file") and keeps nothing when it fails."""
     if file_storage is None or not getattr(file_storage, "filename", ""):
-        raise ValidationFailed("Choose a file to upload.", {"file": ["Choose a file to upload."]})
+        raise ValidationFailed(gettext("Choose a file to upload."), {"file": [gettext("Choose a file to upload.")]})
     max_bytes = int(current_app.config["UPLOAD_MAX_BYTES"])
     folder = upload_folder()
     stored_name = f"{uuid.uuid4().hex}.bin"
@@ -269,20 +277,21 @@ def store_upload(file_storage) -> StoredFile:
             while chunk := file_storage.stream.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ValidationFailed("The file is too large.", {"file": [
-                        (f"The file is larger than {max_bytes // (1024 * 1024)} MB. Upload a smaller file "
-                         "(split it, or compress the images in it).")]})
+                    raise ValidationFailed(gettext("The file is too large."), {"file": [
+                        gettext("The file is larger than %(limit)s MB. Upload a smaller file (split it, or compress "
+                                "the images in it).", limit=max_bytes // (1024 * 1024))]})
                 out.write(chunk)
         if size == 0:
-            raise ValidationFailed("The file is empty.", {"file": ["The file is empty: choose the right file."]})
+            raise ValidationFailed(gettext("The file is empty."),
+                                   {"file": [gettext("The file is empty: choose the right file.")]})
         try:
             doc_type = detect_type(target, ArchiveLimits.from_config(current_app.config))
         except ArchiveRefused as refusal:
-            raise ValidationFailed("This document was refused.", {"file": [str(refusal)]}) from None
+            raise ValidationFailed(gettext("This document was refused."), {"file": [str(refusal)]}) from None
         if doc_type is None:
-            raise ValidationFailed("This type of file is not accepted.", {"file": [
-                (f"Only {ACCEPTED_LABEL} files are accepted, and this file's content is none of these "
-                 "(whatever its name says).")]})
+            raise ValidationFailed(gettext("This type of file is not accepted."), {"file": [
+                gettext("Only %(accepted)s files are accepted, and this file's content is none of these (whatever "
+                        "its name says).", accepted=ACCEPTED_LABEL)]})
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -305,8 +314,10 @@ def document_record(document: Document) -> tuple[str, int]:
 
 
 def human_size(size: int) -> str:
+    """A file's size in the reader's language and digits: "12 KB", "1,5 Mo"."""
+    from exchange.core.i18n import format_number
     if size < 1024:
-        return f"{size} bytes"
+        return ngettext("%(num)s byte", "%(num)s bytes", size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return gettext("%(size)s KB", size=format_number(round(size / 1024), 0))
+    return gettext("%(size)s MB", size=format_number(size / (1024 * 1024), 1))

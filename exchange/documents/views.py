@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange.core.access import allow
@@ -33,7 +34,7 @@ def attach_upload(record, render_with_errors, detail_url: str):
             document = attach_document(current_user, record, {"file": request.files.get("file")})
     except ValidationFailed as err:
         return render_with_errors(err.fields.get("file", [err.message]))
-    flash(f"Document “{document.filename}” added to {record.reference}.", "success")
+    flash(_("Document “%(name)s” added to %(ref)s.", name=document.filename, ref=record.reference), "success")
     return redirect(detail_url + "#documents")
 
 
@@ -41,12 +42,12 @@ def _document_and_record(document_id: int):
     """The document and its record, if the viewer may see the record; NotFound otherwise."""
     document = db.session.get(Document, document_id) if as_id(document_id) else None
     if document is None:
-        raise NotFound("This document does not exist or is not visible to you.")
+        raise NotFound(_("This document does not exist or is not visible to you."))
     kind, record_id = document_store.document_record(document)
     try:
         record = get_request(current_user, record_id) if kind == "request" else get_offer(current_user, record_id)
     except NotFound:
-        raise NotFound("This document does not exist or is not visible to you.") from None
+        raise NotFound(_("This document does not exist or is not visible to you.")) from None
     return document, record
 
 
@@ -56,7 +57,7 @@ def download(document_id: int):
     document, _record = _document_and_record(document_id)
     path = document_store.stored_path(document)
     if not path.is_file():
-        raise NotFound("This document's file is missing; ask the person who uploaded it to upload it again.")
+        raise NotFound(_("This document's file is missing; ask the person who uploaded it to upload it again."))
     response = send_file(path, mimetype=document.content_type, as_attachment=True,
                          download_name=document.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -72,5 +73,5 @@ def delete(document_id: int):
             else url_for("offers.detail", offer_id=record.id)) + "#documents"
     name = document.filename
     delete_document(current_user, document)
-    flash(f"Document “{name}” deleted from {record.reference}.", "success")
+    flash(_("Document “%(name)s” deleted from %(ref)s.", name=name, ref=record.reference), "success")
     return redirect(back)

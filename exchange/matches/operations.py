@@ -2,8 +2,11 @@
 completes, the State confirms; the request's status follows its matches."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +14,7 @@ from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.i18n import speaking
 from exchange.core.models import utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import MatchStatus, OfferStatus, Role
@@ -21,27 +25,29 @@ from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
 from exchange.messages.notify import coordinators, notify, users_of
 from exchange.offers.models import Offer
 from exchange.offers.policy import get_offer
+from exchange.reference.names import name, organisation_name
 from exchange.requests.policy import get_request
 
 
 def propose_match(user, raw: dict) -> Match:
     """A coordinator pairs a request with an offer."""
     if not may_propose_match(user):
-        raise Forbidden("Only coordinators propose matches.")
+        raise Forbidden(_("Only coordinators propose matches."))
     data = load(MatchIn(), raw)
     try:
         req = get_request(user, data["request_id"])
     except NotFound:
-        raise ValidationFailed("No such request.", {"request_id": ["No such request."]}) from None
+        raise ValidationFailed(_("No such request."), {"request_id": [_("No such request.")]}) from None
     try:
         offer = get_offer(user, data["offer_id"])
     except NotFound:
-        raise ValidationFailed("No such offer.", {"offer_id": ["No such offer."]}) from None
+        raise ValidationFailed(_("No such offer."), {"offer_id": [_("No such offer.")]}) from None
     if not may_propose_match(user, req):
-        raise Conflict(f"Matches can be proposed only for open requests; {req.reference} is "
-                       f"{req.status.label.lower()}.")
+        raise Conflict(_("Matches can be proposed only for open requests; %(ref)s is in status “%(status)s”.",
+                         ref=req.reference, status=req.status.label))
     if offer.status != OfferStatus.ACTIVE:
-        raise Conflict(f"{offer.reference} is {offer.status}: only active offers can be matched.")
+        raise Conflict(_("%(ref)s is in status “%(status)s”: only active offers can be matched.",
+                         ref=offer.reference, status=OfferStatus(offer.status).label))
     _refuse_second_live_match(req, offer)
     from exchange.matching.service import score_of
     score = score_of(req, offer)
@@ -59,12 +65,15 @@ def propose_match(user, raw: dict) -> Match:
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
                  {"status": [None, MatchStatus.PROPOSED], "request": [None, req.id],
                   "offer": [None, offer.id]})
-    notify(users_of([offer.organisation_id], (Role.PROVIDER,)), "match.proposed",
-           f"Proposed to you: {req.reference} from {req.country.name} — {req.title}", exclude=user,
-           about=match)
-    notify(users_of([req.organisation_id], (Role.MEMBER_STATE,)), "match.proposed",
-           f"{offer.organisation.name} was asked to help with {req.reference}.", exclude=user,
-           about=match)
+    notify_in_their_languages(
+        users_of([offer.organisation_id], (Role.PROVIDER,)), "match.proposed",
+        lambda: _("Proposed to you: %(ref)s from %(country)s — %(title)s", ref=req.reference,
+                  country=name("country", req.country_iso3, req.country.name), title=req.title),
+        exclude=user, about=match)
+    notify_in_their_languages(
+        users_of([req.organisation_id], (Role.MEMBER_STATE,)), "match.proposed",
+        lambda: _("%(provider)s was asked to help with %(ref)s.", provider=organisation_name(offer.organisation),
+                  ref=req.reference), exclude=user, about=match)
     return match
 
 
@@ -72,7 +81,8 @@ def _refuse_second_live_match(req, offer) -> None:
     live = db.session.scalar(select(Match).where(Match.request_id == req.id, Match.offer_id == offer.id,
                                                  Match.status.in_(MatchStatus.LIVE)))
     if live is not None:
-        raise Conflict(f"{req.reference} and {offer.reference} are already matched ({live.reference}).")
+        raise Conflict(_("%(request)s and %(offer)s are already matched (%(match)s).", request=req.reference,
+                         offer=offer.reference, match=live.reference))
 
 
 def _book_place(offer: Offer) -> None:
@@ -85,19 +95,29 @@ def _book_place(offer: Offer) -> None:
         return
     busy = db.session.scalar(select(offer_load()).where(Offer.id == offer.id))
     if busy >= capacity:
-        raise Conflict(f"{offer.reference} is at capacity ({capacity}); complete or withdraw "
-                       f"another match first, or raise its capacity.")
+        raise Conflict(_("%(ref)s is at capacity (%(capacity)s); complete or withdraw another match first, or "
+                         "raise its capacity.", ref=offer.reference, capacity=capacity))
 
 
 MOVE_MESSAGES = {
-    "accept": ("{provider} accepted {ref}.", ("state", "coordinators")),
-    "decline": ("{provider} declined {ref}: {text}", ("state", "coordinators")),
-    "start": ("Delivery started on {ref}.", ("state", "coordinators", "provider")),
-    "complete": ("Delivery completed on {ref}: {text}. Please confirm it and rate it.", ("state", "coordinators",
-                                                                                        "provider")),
-    "confirm": ("{state} confirmed delivery of {ref} and rated it {rating}/5.", ("coordinators", "provider")),
-    "withdraw": ("The Task Force office withdrew {ref}.", ("state", "provider")),
+    "accept": (_l("%(provider)s accepted %(ref)s."), ("state", "coordinators")),
+    "decline": (_l("%(provider)s declined %(ref)s: %(text)s"), ("state", "coordinators")),
+    "start": (_l("Delivery started on %(ref)s."), ("state", "coordinators", "provider")),
+    "complete": (_l("Delivery completed on %(ref)s: %(text)s. Please confirm it and rate it."),
+                 ("state", "coordinators", "provider")),
+    "confirm": (_l("%(state)s confirmed delivery of %(ref)s and rated it %(rating)s/5."), ("coordinators", "provider")),
+    "withdraw": (_l("The Task Force office withdrew %(ref)s."), ("state", "provider")),
 }
+
+
+def notify_in_their_languages(recipients: Iterable, kind: str, message: Callable[[], str], *, exclude, about) -> None:
+    """Notify each recipient in the language of their account: `message()` is worded once per language."""
+    by_language = defaultdict(list)
+    for person in recipients:
+        by_language[getattr(person, "language", None)].append(person)
+    for language, people in by_language.items():
+        with speaking(language):
+            notify(people, kind, message(), exclude=exclude, about=about)
 
 
 def match_move(action: str) -> Callable[..., Match]:
@@ -159,8 +179,11 @@ def sync_request_status(user, req) -> None:
 def _tell(user, match: Match, action: str, text: str, rating) -> None:
     template, audiences = MOVE_MESSAGES[action]
     req, offer = match.request, match.offer
-    message = template.format(provider=offer.organisation.name, ref=f"{match.reference} ({req.reference})",
-                              text=text, state=req.country.name, rating=rating)
+
+    def message() -> str:
+        return str(template) % {"provider": organisation_name(offer.organisation), "text": text,
+                                "ref": f"{match.reference} ({req.reference})", "rating": rating,
+                                "state": name("country", req.country_iso3, req.country.name)}
     recipients = []
     if "state" in audiences:
         recipients += users_of([req.organisation_id], (Role.MEMBER_STATE,))
@@ -168,4 +191,4 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
         recipients += coordinators()
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], (Role.PROVIDER,))
-    notify(recipients, f"match.{action}", message, exclude=user, about=match)
+    notify_in_their_languages(recipients, f"match.{action}", message, exclude=user, about=match)

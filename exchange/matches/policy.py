@@ -3,6 +3,7 @@ and who sees the suggested matches of a request or an offer. A provider also see
 are matched to: this area adds that grant to the requests' scope (requests know nothing of matches)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, false, select, true
 
 from exchange.core import visibility
@@ -64,7 +65,7 @@ def may_see_request_suggestions(user, req: AssistanceRequest) -> bool:
 
 def require_see_request_suggestions(user, req: AssistanceRequest) -> None:
     if not may_see_request_suggestions(user, req):
-        raise Forbidden("Suggestions are shown to the requesting State once its request is open.")
+        raise Forbidden(_("Suggestions are shown to the requesting State once its request is open."))
 
 
 def may_see_offer_suggestions(user, offer: Offer) -> bool:
@@ -74,4 +75,4 @@ def may_see_offer_suggestions(user, offer: Offer) -> bool:
 
 def require_see_offer_suggestions(user, offer: Offer) -> None:
     if not may_see_offer_suggestions(user, offer):
-        raise Forbidden("Only the offer's provider and the Task Force office see its suggested requests.")
+        raise Forbidden(_("Only the offer's provider and the Task Force office see its suggested requests."))

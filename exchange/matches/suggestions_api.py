@@ -18,10 +18,32 @@ class LimitArgs(ma.Schema):
     limit = ma.fields.Integer(load_default=10, validate=ma.validate.Range(min=1, max=100))
 
 
+class ReasonOut(ma.Schema):
+    key = ma.fields.String(metadata={"description": "What the reason says (both_on, delivers_in_country, …)."})
+    themes = ma.fields.List(ma.fields.String())
+    modalities = ma.fields.List(ma.fields.String())
+    languages = ma.fields.List(ma.fields.String())
+    terms = ma.fields.List(ma.fields.String())
+    place = ma.fields.String()
+    quote = ma.fields.String()
+    urgency = ma.fields.String()
+
+
+def _reasons_field():
+    return ma.fields.List(ma.fields.String(), attribute="reason_texts", metadata={
+        "description": "The reasons in the Accept-Language language."})
+
+
+def _reason_codes_field():
+    return ma.fields.List(ma.fields.Nested(ReasonOut), attribute="reason_codes", metadata={
+        "description": "The same reasons as codes and values: the same in every language."})
+
+
 class OfferSuggestionOut(ma.Schema):
     offer_id = ma.fields.Integer(attribute="offer.id")
     score = ma.fields.Float()
-    reasons = ma.fields.List(ma.fields.String())
+    reasons = _reasons_field()
+    reason_codes = _reason_codes_field()
     title = ma.fields.String(attribute="offer.title")
     organisation = ma.fields.String(attribute="offer.organisation.code")
 
@@ -29,7 +51,8 @@ class OfferSuggestionOut(ma.Schema):
 class RequestSuggestionOut(ma.Schema):
     request_id = ma.fields.Integer(attribute="request.id")
     score = ma.fields.Float()
-    reasons = ma.fields.List(ma.fields.String())
+    reasons = _reasons_field()
+    reason_codes = _reason_codes_field()
     title = ma.fields.String(attribute="request.title")
     country = ma.fields.String(attribute="request.country_iso3")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -23,6 +25,7 @@ from exchange.core.transactions import all_or_nothing
 from exchange.matches.operations import propose_match
 from exchange.messages.models import Message
 from exchange.messages.reminders import WAIT_WARNING_WORKING_DAYS, waiting
+from exchange.reference.names import organisation_name
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.operations import request_move
 from exchange.requests.policy import get_request
@@ -31,7 +34,8 @@ from exchange.web.forms import page_number
 bp = Blueprint("triage", __name__, url_prefix="/triage", template_folder="templates")
 PER_PAGE = 25
 DECISIONS = ("review", "accept", "request-info", "reject")
-REJECT_KINDS = {"out_of_scope": "Out of scope", "duplicate": "Duplicate of another request", "other": "Other reason"}
+REJECT_KINDS = {"out_of_scope": _l("Out of scope"), "duplicate": _l("Duplicate of another request"),
+                "other": _l("Other reason")}
 
 
 def queue_query():
@@ -73,7 +77,7 @@ def _render_queue(errors: dict | None = None, typed: dict | None = None, failed:
                      "messages": message_counts.get(req.id, 0)})
     return render_template("triage/queue.html", rows=rows, pagination=pagination, errors=errors or {},
                            typed=typed or {}, failed=failed, reject_kinds=REJECT_KINDS,
-                           warning_days=WAIT_WARNING_WORKING_DAYS, title="Triage queue"), status
+                           warning_days=WAIT_WARNING_WORKING_DAYS, title=_("Triage queue")), status
 
 
 @bp.route("")
@@ -87,8 +91,8 @@ def _duplicate_id(value: str) -> int | None:
     if not value:
         return None
     if as_id(value) is None:
-        raise ValidationFailed("Name the request this one duplicates.",
-                               {"duplicate_of": ["Give the number of the other request (e.g. 12 or R-00012)."]})
+        raise ValidationFailed(_("Name the request this one duplicates."),
+                               {"duplicate_of": [_("Give the number of the other request (e.g. 12 or R-00012).")]})
     return int(value)
 
 
@@ -97,17 +101,19 @@ def reject_input(form) -> dict:
     kind = form.get("reason_kind", "")
     text = form.get("reason", "").strip()
     if kind not in REJECT_KINDS:
-        raise ValidationFailed("Say why the request is rejected.", {"reason_kind": ["Choose a reason."]})
+        raise ValidationFailed(_("Say why the request is rejected."), {"reason_kind": [_("Choose a reason.")]})
     if kind == "other":
         return {"reason": text}
     if kind == "out_of_scope":
-        return {"reason": "Out of scope" + (f": {text}" if text else " of the Task Force's assistance.")}
+        return {"reason": _("Out of scope: %(text)s", text=text) if text
+                else _("Out of scope of the Task Force's assistance.")}
     duplicate_of = _duplicate_id(form.get("duplicate_of", ""))
     if duplicate_of is None:
-        raise ValidationFailed("Name the request this one duplicates.",
-                               {"duplicate_of": ["Give the number of the other request."]})
-    return {"reason": f"Duplicate of R-{duplicate_of:05d}" + (f": {text}" if text else "."),
-            "duplicate_of": duplicate_of}
+        raise ValidationFailed(_("Name the request this one duplicates."),
+                               {"duplicate_of": [_("Give the number of the other request.")]})
+    reference = AssistanceRequest.reference_for(duplicate_of)
+    return {"reason": _("Duplicate of %(ref)s: %(text)s", ref=reference, text=text) if text
+            else _("Duplicate of %(ref)s.", ref=reference), "duplicate_of": duplicate_of}
 
 
 @bp.route("/<int:request_id>/<decision>", methods=["POST"])
@@ -116,7 +122,7 @@ def decide(request_id: int, decision: str):
     """One triage decision on one request; accepting may propose the chosen suggested offers at once."""
     req = get_request(current_user, request_id)
     if decision not in DECISIONS:
-        flash(f"Nothing was changed: unknown decision {decision!r}.", "error")
+        flash(_("Nothing was changed: unknown decision “%(decision)s”.", decision=decision), "error")
         return redirect(url_for("triage.queue"))
     proposed = []
     try:
@@ -131,29 +137,33 @@ def decide(request_id: int, decision: str):
             offer_ids = []
             for value in offer_values:
                 if not value.strip().isdigit():
-                    raise ValidationFailed("Choose offers from the list.", {"offer_id": ["Not an offer number."]})
+                    raise ValidationFailed(_("Choose offers from the list."),
+                                           {"offer_id": [_("Not an offer number.")]})
                 offer_ids.append(int(value))
             request_move(decision)(current_user, req, raw)
             for offer_id in dict.fromkeys(offer_ids):
                 proposed.append(propose_match(current_user, {
                     "request_id": req.id, "offer_id": offer_id, "note": request.form.get("note", "")}))
     except ValidationFailed as err:
-        flash(f"Nothing was changed on R-{request_id:05d}: {err.message}", "error")
+        flash(_("Nothing was changed on %(ref)s: %(error)s", ref=AssistanceRequest.reference_for(request_id),
+                error=err.message), "error")
         typed = request.form.to_dict() | {"offer_ids": request.form.getlist("offer_id")}
         return _render_queue(errors=err.fields, typed=typed, failed=(request_id, decision), status=422)
     except (Forbidden, Conflict) as err:
-        flash(f"Nothing was changed on R-{request_id:05d}: {err.message}", "error")
+        flash(_("Nothing was changed on %(ref)s: %(error)s", ref=AssistanceRequest.reference_for(request_id),
+                error=err.message), "error")
         return redirect(url_for("triage.queue"))
     except StaleDataError:
-        flash(f"Nothing was changed: R-{request_id:05d} was changed by someone else meanwhile. Check it again.",
-              "error")
+        flash(_("Nothing was changed: %(ref)s was changed by someone else meanwhile. Check it again.",
+                ref=AssistanceRequest.reference_for(request_id)), "error")
         return redirect(url_for("triage.queue"))
-    done = {"review": "is in review", "accept": "was accepted and is open; the State and the lead entities "
-                                                 "of its themes were notified",
-            "request-info": "waits for the State's information; the State was asked",
-            "reject": "was rejected; the State was told why"}[decision]
-    message = f"{req.reference} {done}."
+    done = {"review": _("%(ref)s is in review.", ref=req.reference),
+            "accept": _("%(ref)s was accepted and is open; the State and the lead entities of its themes were "
+                        "notified.", ref=req.reference),
+            "request-info": _("%(ref)s waits for the State's information; the State was asked.", ref=req.reference),
+            "reject": _("%(ref)s was rejected; the State was told why.", ref=req.reference)}[decision]
     if proposed:
-        message += " Proposed to: " + ", ".join(f"{m.offer.organisation.name} ({m.reference})" for m in proposed) + "."
-    flash(message, "success")
+        done = _("%(done)s Proposed to: %(providers)s.", done=done, providers=", ".join(
+            f"{organisation_name(m.offer.organisation)} ({m.reference})" for m in proposed))
+    flash(done, "success")
     return redirect(url_for("triage.queue"))

@@ -7,6 +7,8 @@ requests of an offer: see core/panels.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -34,6 +36,7 @@ from exchange.matches.queries import filter_matches
 from exchange.matching import service
 from exchange.messages.threads import unread_messages_by_match
 from exchange.offers.models import Offer
+from exchange.reference.names import name, organisation_name
 from exchange.requests.models import AssistanceRequest
 from exchange.web.forms import error_details, page_number, safe_local_path
 from exchange.web.moves import register_page_moves
@@ -62,7 +65,7 @@ def index():
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
     unread = unread_messages_by_match(current_user, [m.id for m in pagination.items])
     return render_template("matches/index.html", pagination=pagination, status=status, unread=unread,
-                           statuses=MatchStatus.labels(), title="Matches")
+                           statuses=MatchStatus.labels(), title=_("Matches"))
 
 
 MATCH_PAGE_PLACES = ("thread",)  # where other areas' panels go on a match's page (core/panels.py)
@@ -75,7 +78,7 @@ def _render_match(match: Match, errors: dict | None = None, typed: dict | None =
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
                            failed=failed,
                            panels=load_panels("match", current_user, match, MATCH_PAGE_PLACES),
-                           title=f"Match {match.reference}"), status
+                           title=_("Match %(ref)s", ref=match.reference)), status
 
 
 @bp.route("/<int:match_id>")
@@ -95,7 +98,7 @@ def _rating(value: str):
 register_page_moves(
     bp, "match", get=get_match, operation=match_move, roles=tuple(Role),
     detail=lambda match: url_for("matches.detail", match_id=match.id),
-    done="{ref}: {label} — done. Now {status}.", extra_fields={"confirm": ("rating", "comment")},
+    done=_l("{ref}: {label} — done. Now {status}."), extra_fields={"confirm": ("rating", "comment")},
     numbers={"rating": _rating},
     show_invalid=lambda match_id, err, action: _render_match(get_match(current_user, match_id), errors=err.fields,
                                                              typed=dict(request.form), failed=action, status=422))
@@ -115,10 +118,10 @@ def propose():
     back = safe_local_path(request.form.get("next"),
                            f"/requests/{request_id}" if request_id else url_for("matches.index"))
     if request_id is None:
-        flash("Nothing was proposed: say which request (its number).", "error")
+        flash(_("Nothing was proposed: say which request (its number)."), "error")
         return redirect(back)
     if not offer_ids or None in offer_ids:
-        flash("Nothing was proposed: choose at least one offer.", "error")
+        flash(_("Nothing was proposed: choose at least one offer."), "error")
         return redirect(back)
     created = []
     try:
@@ -127,10 +130,11 @@ def propose():
                 created.append(propose_match(current_user, {"request_id": request_id, "offer_id": offer_id,
                                                             "note": note}))
     except (ValidationFailed, Forbidden, Conflict) as err:
-        flash(f"Nothing was proposed: {err.message} {error_details(err)}".strip(), "error")
+        flash(_("Nothing was proposed: %(error)s", error=f"{err.message} {error_details(err)}".strip()), "error")
         return redirect(back)
-    flash("Proposed: " + ", ".join(f"{m.reference} to {m.offer.organisation.name}" for m in created) + ".",
-          "success")
+    flash(_("Proposed: %(matches)s.", matches=", ".join(
+        _("%(ref)s to %(provider)s", ref=m.reference, provider=organisation_name(m.offer.organisation))
+        for m in created)), "success")
     if len(created) == 1:
         return redirect(url_for("matches.detail", match_id=created[0].id))
     return redirect(back)
@@ -169,6 +173,8 @@ def offer_suggestions_panel(user, offer: Offer) -> Panel | None:
 
 @bp.record_once
 def _register_panels(state) -> None:
+    # Names of reference codes and organisations in the reader's language, for every page's templates.
+    state.app.jinja_env.globals.update(reference_name=name, organisation_name=organisation_name)
     register_panel(state.app, "request", "workflow", request_matches_panel)
     register_panel(state.app, "request", "end", request_suggestions_panel)
     register_panel(state.app, "offer", "end", offer_suggestions_panel)

@@ -9,7 +9,7 @@ package (``models``, ``refresh`` at app start) does not import numpy and scipy.
 from __future__ import annotations
 
 __all__ = [
-    "MatchingIndex", "OfferData", "RequestData", "RequestSuggestion", "Suggestion",
+    "MatchingIndex", "OfferData", "Reason", "RequestData", "RequestSuggestion", "Suggestion",
     "eligible", "no_strong_match", "rank", "score_pair",
 ]
 

@@ -236,13 +236,13 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
     ``embed_texts``: also measure the real model on this many texts (loads it: slow)."""
     say = log or (lambda *_: None)
     say(f"generating {n_requests} requests and {n_offers} offers...")
-    offers, requests, names = make_data(n_requests, n_offers, seed)
+    offers, requests, _names = make_data(n_requests, n_offers, seed)
     if vectors:
         offers, requests = attach_random_vectors(offers, requests, vectors)
     gc.collect()
     rss0 = _maxrss_mb()
     t0 = time.perf_counter()
-    index = MatchingIndex(offers, requests, country_names=names)
+    index = MatchingIndex(offers, requests)
     index.build()
     t_build = time.perf_counter() - t0
     say(f"index built in {t_build:.2f} s; rebuilding top-{limit} for every request...")
@@ -295,7 +295,7 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
     t0 = time.perf_counter()
     mismatches = 0
     for r in bsample:
-        brute = rank([s for o in offers if (s := score_pair(r, o, country_names=names)) is not None], limit)
+        brute = rank([s for o in offers if (s := score_pair(r, o)) is not None], limit)
         if brute != allres[r.id]:
             mismatches += 1
     t_brute_one = (time.perf_counter() - t0) / len(bsample)
@@ -317,7 +317,7 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
         del index, allres
         gc.collect()
         tracemalloc.start()
-        index = MatchingIndex(offers, requests, country_names=names)
+        index = MatchingIndex(offers, requests)
         index.rebuild_all(limit=limit)
         traced_peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
         tracemalloc.stop()

@@ -12,9 +12,10 @@ import time
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 
-def embed_missing(force: bool = False, label: str = "Embedding texts") -> dict[str, int]:
+def embed_missing(force: bool = False, label: str | None = None) -> dict[str, int]:
     """Backfill with a progress bar (click.progressbar); returns what `store.backfill` returns."""
     from exchange.matching.refresh import embedder_for
     from exchange.matching.store import backfill, count_stale
@@ -29,17 +30,19 @@ def embed_missing(force: bool = False, label: str = "Embedding texts") -> dict[s
     else:
         stale = count_stale(embedder)
         total = stale["request"] + stale["offer"]
-    click.echo(f"{total} texts to embed with {embedder.name}.")
+    click.echo(_("%(num)s texts to embed with %(model)s.", num=total, model=embedder.name))
     started = time.perf_counter()
-    with click.progressbar(length=max(total, 1), label=label, show_pos=True, show_eta=True) as bar:
+    with click.progressbar(length=max(total, 1), label=str(label or _("Embedding texts")), show_pos=True,
+                           show_eta=True) as bar:
         result = backfill(embedder, progress=bar.update, force=force)
         if total == 0:
             bar.update(1)
     seconds = time.perf_counter() - started
     done = result["requests"] + result["offers"]
     rate = f", {done / seconds:.1f} texts/s" if done and seconds > 0 else ""
-    click.echo(f"{result['requests']} requests and {result['offers']} offers embedded in {seconds:.1f} s{rate}; "
-               f"{result['pruned_rows']} rows of deleted records removed.")
+    click.echo(_("%(requests)s requests and %(offers)s offers embedded in %(seconds)s s%(rate)s; %(pruned)s rows "
+                 "of deleted records removed.", requests=result["requests"], offers=result["offers"],
+                 seconds=f"{seconds:.1f}", rate=rate, pruned=result["pruned_rows"]))
     return result
 
 

@@ -30,7 +30,7 @@ without them are scored as above.  The engine never embeds: callers pass stored 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -95,7 +95,7 @@ class RequestData:
     desired_start: date | None = None
     desired_end: date | None = None
     urgency: str = "medium"
-    content_language: str = ""  # ISO 639-1 of the title and description ("" when not known)
+    language: str | None = None   # ISO 639-1 of the texts as written (None: not known); never scored
     vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -120,7 +120,7 @@ class OfferData:
     available_until: date | None = None
     capacity: int | None = None
     load: int = 0
-    content_language: str = ""  # ISO 639-1 of the title and description ("" when not known)
+    language: str | None = None   # ISO 639-1 of the texts as written (None: not known); never scored
     vectors: TextVectors | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -132,19 +132,43 @@ class OfferData:
         return not self.countries and not self.regions
 
 
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason for a suggestion: a key and its values (codes, and words taken from the texts). The engine
+    writes no sentence: ``matching.reasons`` words a reason in the reader's language; ``str()`` gives a plain
+    English rendering (evaluation, benchmarks, the stored snapshot).
+
+    Keys: ``both_on`` (themes), ``delivers_in_country`` (place: ISO3), ``delivers_in_area`` (place: M49),
+    ``delivers_worldwide``, ``delivers_anywhere``, ``offers`` (modalities, languages), ``works_in``
+    (languages), ``texts_match_themes_differ``, ``texts_match_no_theme``, ``closest_passage`` (quote),
+    ``similar_wording`` (terms), ``dates_covered``, ``dates_partly_covered``, ``available_now`` (urgency)."""
+
+    key: str
+    themes: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    place: str = ""
+    terms: tuple[str, ...] = ()
+    quote: str = ""
+    urgency: str = ""
+
+    def __str__(self) -> str:
+        return english(self)
+
+
 class LazyReasons(Sequence):
     """The reasons of a suggestion, written when first read: ``MatchingIndex`` ranks every request's
     offers at once, and writing 100 000 reasons (a few tens of microseconds each) would cost more than the
     ranking; a page or the snapshot reads them for the few suggestions it shows. Behaves as the tuple of
-    strings it stands for (equal to it, same hash, same repr)."""
+    ``Reason`` it stands for (equal to it, same hash, same repr)."""
 
     __slots__ = ("_args", "_value")
 
-    def __init__(self, make: Callable[..., tuple[str, ...]], *args):
+    def __init__(self, make: Callable[..., tuple[Reason, ...]], *args):
         self._args = (make, *args)
-        self._value: tuple[str, ...] | None = None
+        self._value: tuple[Reason, ...] | None = None
 
-    def _get(self) -> tuple[str, ...]:
+    def _get(self) -> tuple[Reason, ...]:
         if self._value is None:
             make, *args = self._args
             self._value = tuple(make(*args))
@@ -178,11 +202,11 @@ class Suggestion:
 
     offer_id: int
     score: float
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[Reason, ...] = field(default=())
     strong: bool = True   # False: under the "no strong match" threshold (still listed)
 
     def to_dict(self) -> dict:
-        return {"offer_id": self.offer_id, "score": self.score, "reasons": list(self.reasons),
+        return {"offer_id": self.offer_id, "score": self.score, "reasons": [str(r) for r in self.reasons],
                 "strong": self.strong}
 
 
@@ -192,11 +216,11 @@ class RequestSuggestion:
 
     request_id: int
     score: float
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[Reason, ...] = field(default=())
     strong: bool = True
 
     def to_dict(self) -> dict:
-        return {"request_id": self.request_id, "score": self.score, "reasons": list(self.reasons),
+        return {"request_id": self.request_id, "score": self.score, "reasons": [str(r) for r in self.reasons],
                 "strong": self.strong}
 
 
@@ -342,63 +366,75 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _area_name(code: str, area_names: Mapping[str, str] | None) -> str:
-    if area_names and code in area_names:
-        return area_names[code]
-    return M49_AREAS.get(code, (code, 3))[0]
-
-
-def _place_reason(request: RequestData, offer: OfferData,
-                  area_names: Mapping[str, str] | None, country_names: Mapping[str, str] | None) -> str:
+def _place_reason(request: RequestData, offer: OfferData) -> Reason:
     if request.country in offer.countries:
-        return "Delivers in " + ((country_names or {}).get(request.country) or request.country)
+        return Reason("delivers_in_country", place=request.country)
     shared = offer.regions & request.areas
     if shared:
         best = max(shared, key=lambda c: (M49_AREAS.get(c, ("", 3))[1], c))
         if best == "001":
-            return "Delivers worldwide"
-        return "Delivers in " + _area_name(best, area_names)
-    return "Delivers anywhere"
+            return Reason("delivers_worldwide")
+        return Reason("delivers_in_area", place=best)
+    return Reason("delivers_anywhere")
 
 
-def reasons_for(request: RequestData, offer: OfferData, parts: _Parts,
-                area_names: Mapping[str, str] | None = None,
-                country_names: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Plain-words reasons of an eligible, relevant pair."""
-    out: list[str] = []
-    themes = sorted(request.themes & offer.themes, key=lambda t: (THEME_CODES.index(t) if t in THEME_CODES else 99, t))
+def reasons_for(request: RequestData, offer: OfferData, parts: _Parts) -> tuple[Reason, ...]:
+    """The reasons of an eligible, relevant pair, as keys and values (``Reason``)."""
+    out: list[Reason] = []
+    themes = tuple(sorted(request.themes & offer.themes,
+                          key=lambda t: (THEME_CODES.index(t) if t in THEME_CODES else 99, t)))
     if themes:
-        out.append("Both on " + _join([THEME_NAMES.get(t, t) for t in themes]))
-    out.append(_place_reason(request, offer, area_names, country_names))
-    mods = sorted(request.modalities & offer.modalities,
-                  key=lambda m: (MODALITY_CODES.index(m) if m in MODALITY_CODES else 99, m))
-    langs = sorted(request.languages & offer.languages)
-    lang_names = [LANGUAGE_NAMES.get(lang, lang) for lang in langs]
+        out.append(Reason("both_on", themes=themes))
+    out.append(_place_reason(request, offer))
+    mods = tuple(sorted(request.modalities & offer.modalities,
+                        key=lambda m: (MODALITY_CODES.index(m) if m in MODALITY_CODES else 99, m)))
+    langs = tuple(sorted(request.languages & offer.languages))
     if mods:
-        s = "Offers " + _join([MODALITY_NAMES.get(m, m) for m in mods])
-        out.append(s + (" in " + _join(lang_names) if lang_names else ""))
-    elif lang_names:
-        out.append("Works in " + _join(lang_names))
+        out.append(Reason("offers", modalities=mods, languages=langs))
+    elif langs:
+        out.append(Reason("works_in", languages=langs))
     if parts.sim is not None and parts.sim >= SIM_TEXT_CARRIED:
         if not themes:
-            out.append("The texts match, though the themes chosen differ" if request.themes
-                       else "The texts match (the request names no theme)")
+            out.append(Reason("texts_match_themes_differ" if request.themes else "texts_match_no_theme"))
         quote = closest_passage(request, offer)
         if quote:
-            out.append(f"Closest in the offer: \u201c{quote}\u201d")
+            out.append(Reason("closest_passage", quote=quote))
     if parts.cos > 0:
         ra = T.analyse(request.text)
         terms = T.shared_terms(ra, T.vector(request.text), T.vector(offer.text))
         if terms and (parts.cos >= TEXT_MIN or not themes):
-            out.append("Similar wording: " + ", ".join(terms))
+            out.append(Reason("similar_wording", terms=tuple(terms)))
     if request.desired_start or request.desired_end:
-        if parts.time >= 1.0:
-            out.append("Available for the requested dates")
-        else:
-            out.append("Available for part of the requested period")
+        out.append(Reason("dates_covered" if parts.time >= 1.0 else "dates_partly_covered"))
     if parts.u > 0 and parts.soon >= 1.0:
-        out.append(f"Available now for a {request.urgency} request")
+        out.append(Reason("available_now", urgency=request.urgency))
     return tuple(out)
+
+
+_ENGLISH = {
+    "both_on": "Both on {themes}", "delivers_in_country": "Delivers in {place}",
+    "delivers_in_area": "Delivers in {place}", "delivers_worldwide": "Delivers worldwide",
+    "delivers_anywhere": "Delivers anywhere", "works_in": "Works in {languages}",
+    "texts_match_themes_differ": "The texts match, though the themes chosen differ",
+    "texts_match_no_theme": "The texts match (the request names no theme)",
+    "closest_passage": "Closest in the offer: \u201c{quote}\u201d", "similar_wording": "Similar wording: {terms}",
+    "dates_covered": "Available for the requested dates",
+    "dates_partly_covered": "Available for part of the requested period",
+    "available_now": "Available now for a {urgency} request",
+}
+
+
+def english(reason: Reason) -> str:
+    """A reason in plain English with the lexicon's names (countries by their code): for evaluation,
+    benchmarks and the stored snapshot; people read ``matching.reasons``' wording in their language."""
+    languages = _join([LANGUAGE_NAMES.get(code, code) for code in reason.languages])
+    if reason.key == "offers":
+        text = "Offers " + _join([MODALITY_NAMES.get(m, m) for m in reason.modalities])
+        return text + (" in " + languages if languages else "")
+    place = M49_AREAS.get(reason.place, (reason.place, 3))[0] if reason.key == "delivers_in_area" else reason.place
+    return _ENGLISH[reason.key].format(
+        themes=_join([THEME_NAMES.get(t, t) for t in reason.themes]), place=place, languages=languages,
+        quote=reason.quote, terms=", ".join(reason.terms), urgency=reason.urgency)
 
 
 def _round4(x: float) -> float:
@@ -424,9 +460,7 @@ def closest_passage(request: RequestData, offer: OfferData) -> str:
     return text
 
 
-def score_pair(request: RequestData, offer: OfferData, *,
-               area_names: Mapping[str, str] | None = None,
-               country_names: Mapping[str, str] | None = None) -> Suggestion | None:
+def score_pair(request: RequestData, offer: OfferData) -> Suggestion | None:
     """Reference scoring of one pair: None when not eligible or not relevant."""
     if not eligible(request, offer):
         return None
@@ -436,7 +470,7 @@ def score_pair(request: RequestData, offer: OfferData, *,
         return None
     p = _parts(request, offer, cos, sim)
     score = _round4(_combine(p))
-    return Suggestion(offer.id, score, reasons_for(request, offer, p, area_names, country_names),
+    return Suggestion(offer.id, score, reasons_for(request, offer, p),
                       strong=score >= strong_below(sim is not None))
 
 
@@ -749,11 +783,7 @@ def _top(score_row: np.ndarray, mask_row: np.ndarray, ids: np.ndarray, limit: in
 class MatchingIndex:
     """Offers and requests, indexed by place, theme and text concept."""
 
-    def __init__(self, offers: Iterable[OfferData] = (), requests: Iterable[RequestData] = (),
-                 area_names: Mapping[str, str] | None = None,
-                 country_names: Mapping[str, str] | None = None):
-        self.area_names = dict(area_names or {})
-        self.country_names = dict(country_names or {})
+    def __init__(self, offers: Iterable[OfferData] = (), requests: Iterable[RequestData] = ()):
         self._offers: dict[int, OfferData] = {o.id: o for o in offers}
         self._requests: dict[int, RequestData] = {r.id: r for r in requests}
         self._themes = _Codes(THEME_CODES, 64, "theme")
@@ -936,7 +966,7 @@ class MatchingIndex:
         return Suggestion(offer.id, score, LazyReasons(self._reasons, request, offer, with_vectors),
                           score >= (NO_MATCH_BELOW if with_vectors else NO_MATCH_BELOW_LEXICON))
 
-    def _reasons(self, request: RequestData, offer: OfferData, with_vectors: bool) -> tuple[str, ...]:
+    def _reasons(self, request: RequestData, offer: OfferData, with_vectors: bool) -> tuple[Reason, ...]:
         cos = T.cosine(T.vector(request.text), T.vector(offer.text))
         sim = embedding_sim(request, offer) if with_vectors else None
-        return reasons_for(request, offer, _parts(request, offer, cos, sim), self.area_names, self.country_names)
+        return reasons_for(request, offer, _parts(request, offer, cos, sim))

@@ -23,21 +23,25 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
+from exchange.core.i18n import format_percent, speaking
 from exchange.core.models import utcnow
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.matches.models import Match, Suggestion
 from exchange.matching.embeddings import TextVectors
-from exchange.matching.engine import MatchingIndex, OfferData, RequestData
+from exchange.matching.engine import MatchingIndex, OfferData, Reason, RequestData
 from exchange.matching.models import TextVector
+from exchange.matching.reasons import codes, say_all
 from exchange.matching.store import TEXT_FIELDS, load_vectors, parts_of, text_columns, text_hash
 from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
-from exchange.reference.models import Country, Region
+from exchange.reference.models import Country
+from exchange.reference.names import name
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
@@ -49,10 +53,18 @@ def _areas(country: Country) -> frozenset[str]:
     return frozenset(country.areas)
 
 
+def _values(spec, record) -> dict:
+    """The fields a spec marks for matching, with the language the record's texts are written in (read
+    from the record: the spec may or may not list `content_language`)."""
+    values = spec.matching_values(record)
+    values.pop("content_language", None)
+    return {**values, "language": getattr(record, "content_language", None) or None}
+
+
 def request_data(req: AssistanceRequest, vectors: TextVectors | None = None) -> RequestData:
     """The engine's view of a request: the fields its spec marks for matching (requests/fields.py), its
-    country's M49 areas and its stored text vectors."""
-    return RequestData(id=req.id, areas=_areas(req.country), vectors=vectors, **REQUEST.matching_values(req))
+    texts' language, its country's M49 areas and its stored text vectors."""
+    return RequestData(id=req.id, areas=_areas(req.country), vectors=vectors, **_values(REQUEST, req))
 
 
 def is_live(offer: Offer, today: date | None = None) -> bool:
@@ -62,10 +74,9 @@ def is_live(offer: Offer, today: date | None = None) -> bool:
 
 
 def offer_data(offer: Offer, load: int, vectors: TextVectors | None = None) -> OfferData:
-    """The engine's view of an offer: the fields its spec marks for matching (offers/fields.py), whether it
-    takes requests now, the places its matches hold and its stored text vectors."""
-    return OfferData(id=offer.id, active=is_live(offer), load=load, vectors=vectors,
-                     **OFFER.matching_values(offer))
+    """The engine's view of an offer: the fields its spec marks for matching (offers/fields.py), its texts'
+    language, whether it takes requests now, the places its matches hold and its stored text vectors."""
+    return OfferData(id=offer.id, active=is_live(offer), load=load, vectors=vectors, **_values(OFFER, offer))
 
 
 def vector_model() -> str:
@@ -131,12 +142,6 @@ def _latest_changes() -> tuple:
         Offer.updated_at, AssistanceRequest.updated_at, Match.updated_at, TextVector.computed_at)))).one())
 
 
-def _names() -> tuple[dict[str, str], dict[str, str]]:
-    areas = dict(db.session.execute(select(Region.code, Region.name)).all())
-    countries = dict(db.session.execute(select(Country.iso3, Country.name)).all())
-    return areas, countries
-
-
 def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingIndex:
     """A fresh index of every active offer and every request open to matching."""
     loads = _loads()
@@ -150,8 +155,7 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
                                                                           whole_only=True))
     offers = [offer_data(o, loads.get(o.id, 0), ov.get(o.id)) for o in live_offers]
     requests = [request_data(r, rv.get(r.id)) for r in live_requests]
-    areas, countries = _names()
-    return MatchingIndex(offers=offers, requests=requests, area_names=areas, country_names=countries)
+    return MatchingIndex(offers=offers, requests=requests)
 
 
 def _key() -> str:
@@ -235,16 +239,36 @@ def forget_indexes() -> None:
 class OfferSuggestion:
     offer: Offer
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]   # worded for the reader by matching.reasons
     strong: bool = True  # False: under the engine's "no strong match" threshold (not shown by pages or API yet)
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons in the reader's language."""
+        return say_all(self.reasons)
+
+    @property
+    def reason_codes(self) -> list[dict]:
+        """The reasons as keys and values (the same in every language)."""
+        return codes(self.reasons)
 
 
 @dataclass(frozen=True)
 class RequestSuggestion:
     request: AssistanceRequest
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     strong: bool = True
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons in the reader's language."""
+        return say_all(self.reasons)
+
+    @property
+    def reason_codes(self) -> list[dict]:
+        """The reasons as keys and values (the same in every language)."""
+        return codes(self.reasons)
 
 
 def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
@@ -302,9 +326,10 @@ def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | 
     top = index.rebuild_all(limit=limit, progress=progress)
     now = utcnow()
     db.session.execute(delete(Suggestion))
-    rows = [{"request_id": request_id, "offer_id": s.offer_id, "score": s.score, "rank": rank,
-             "reasons": list(s.reasons), "computed_at": now}
-            for request_id, suggestions in top.items() for rank, s in enumerate(suggestions, start=1)]
+    with speaking("en"):  # the snapshot is for analysis: its reasons in English
+        rows = [{"request_id": request_id, "offer_id": s.offer_id, "score": s.score, "rank": rank,
+                 "reasons": say_all(s.reasons), "computed_at": now}
+                for request_id, suggestions in top.items() for rank, s in enumerate(suggestions, start=1)]
     if rows:
         db.session.execute(Suggestion.__table__.insert(), rows)
     return len(rows)
@@ -386,20 +411,29 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
             shared = themes & other.themes
             similarity = cosine(mine, vector_of(other.id, other.text))
             if similarity >= threshold or (shared and similarity >= threshold / 2):
-                why = f"similar wording ({similarity:.0%})" + (f", both on {', '.join(sorted(shared))}" if shared else "")
                 reference = R.reference_for(other.id)
-                found.append(Overlap(f"Resembles {reference} “{other.title}” "
-                                     f"({other.status.replace('_', ' ')}): {why}.", f"/requests/{other.id}", reference))
+                values = {"ref": reference, "title": other.title, "status": RequestStatus(other.status).label,
+                          "similarity": format_percent(similarity), "themes": _theme_list(shared)}
+                text = (_("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s), both on "
+                          "%(themes)s.", **values) if shared else
+                        _("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s).", **values))
+                found.append(Overlap(text, f"/requests/{other.id}", reference))
         for match in under_way[req.country_iso3]:
             shared = themes & set(match.request.theme_codes)
             if match.request_id != req.id and shared:
-                state = "under way" if match.status == MatchStatus.IN_DELIVERY else "delivered"
-                found.append(Overlap(
-                    f"{match.offer.organisation.code} assistance already {state} in {req.country.name} on "
-                    f"{', '.join(sorted(shared))}: {match.reference} “{match.offer.title}”.", f"/matches/{match.id}",
-                    match.reference))
+                values = {"provider": match.offer.organisation.code, "country": req.country.label,
+                          "themes": _theme_list(shared), "ref": match.reference, "title": match.offer.title}
+                text = (_("%(provider)s assistance already under way in %(country)s on %(themes)s: %(ref)s "
+                          "“%(title)s”.", **values) if match.status == MatchStatus.IN_DELIVERY else
+                        _("%(provider)s assistance already delivered in %(country)s on %(themes)s: %(ref)s "
+                          "“%(title)s”.", **values))
+                found.append(Overlap(text, f"/matches/{match.id}", match.reference))
         result[req.id] = found
     return result
+
+
+def _theme_list(codes: Iterable[str]) -> str:
+    return ", ".join(name("theme", code) for code in sorted(codes))
 
 
 def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> list[Overlap]:

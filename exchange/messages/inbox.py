@@ -3,6 +3,8 @@ navigation bar; and the e-mail of notifications after commit (installed with thi
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -41,15 +43,15 @@ def index():
     stmt = stmt.order_by(Notification.at.desc(), Notification.id.desc())
     pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
     return render_template("inbox/index.html", pagination=pagination, unread_only=unread_only,
-                           title="Inbox")
+                           title=_("Inbox"))
 
 
 @bp.route("/read-all", methods=["POST"])
 @allow(*Role)
 def read_all():
     count = mark_all_read(current_user)
-    flash(f"{count} notification{'s' if count != 1 else ''} marked read." if count else "Nothing was unread.",
-          "success")
+    flash(ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", count)
+          if count else _("Nothing was unread."), "success")
     return redirect(url_for("inbox.index"))
 
 
@@ -60,6 +62,6 @@ def open_one(notification_id: int):
     note = open_notification(current_user, notification_id)
     if note is None:
         from exchange.core.errors import NotFound
-        raise NotFound("This notification does not exist or is not yours.")
+        raise NotFound(_("This notification does not exist or is not yours."))
     page = page_of(note.record_type, note.record_id, note.kind)
     return redirect(url_for(page.endpoint, **page.values, _anchor=page.anchor))

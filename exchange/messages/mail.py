@@ -5,10 +5,12 @@ Notification rows; after a commit it sends one e-mail per notification through S
 library smtplib, to config SMTP_URL such as smtp://127.0.0.1:8025 or smtps://user:pass@host:465)
 and marks them `emailed_at` (each e-mail links to its record's page, built from the app's route table under
 config BASE_URL, as there may be no request: `flask reminders send` e-mails too); after a rollback it forgets them, so that a change that did not happen
-sends nothing. A failing mail server is logged and never breaks the request.
+sends nothing. A failing mail server is logged and never breaks the request. Each e-mail is written in its
+recipient's language (users.language, English when unset: core/i18n.speaking), the notification's words too.
 
 `queue_email(recipient, subject, body)` is for messages to one person about their account (a password-reset
-link, a registration attempt with their address): sent the same way, after the commit, never stored.
+link, a registration attempt with their address): sent the same way, after the commit, never stored; the
+caller writes them in the recipient's language (`with speaking(user.language)`).
 """
 from __future__ import annotations
 
@@ -22,38 +24,43 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select, update
 
 from exchange.core.extensions import db
+from exchange.core.i18n import speaking
 from exchange.core.models import utcnow
-from exchange.messages.models import Notification
+from exchange.messages.models import Notification, written
 from exchange.messages.notify import page_of
 from exchange.people.models import User
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "exchange_mail_pending"
 DIRECT_KEY = "exchange_mail_direct"
-SUBJECT_PREFIX = "[The Exchange]"
+SUBJECT_PREFIX = _l("[The Exchange]")
 KIND_SUBJECTS = {
-    "request.submitted": "New request to triage",
-    "request.review": "Your request is being reviewed",
-    "request.accept": "Your request was accepted",
-    "request.request-info": "Information needed on your request",
-    "request.reject": "Your request was not accepted",
-    "request.withdraw": "Request withdrawn",
-    "request.close": "Request closed",
-    "request.routed": "New request on your working group's themes",
-    "match.proposed": "Match proposed",
-    "match.accept": "Match accepted",
-    "match.decline": "Match declined",
-    "match.start": "Delivery started",
-    "match.complete": "Delivery completed",
-    "match.confirm": "Delivery confirmed",
-    "match.withdraw": "Match withdrawn",
-    "message.posted": "New message",
-    "reminder.request": "Reminder: a request is waiting for you",
-    "reminder.match": "Reminder: a match is waiting for you",
-    "reminder.feedback": "Please confirm a delivery and give feedback",
+    "request.submitted": _l("New request to triage"),
+    "request.review": _l("Your request is being reviewed"),
+    "request.accept": _l("Your request was accepted"),
+    "request.request-info": _l("Information needed on your request"),
+    "request.reject": _l("Your request was not accepted"),
+    "request.withdraw": _l("Request withdrawn"),
+    "request.close": _l("Request closed"),
+    "request.routed": _l("New request on your working group's themes"),
+    "match.proposed": _l("Match proposed"),
+    "match.accept": _l("Match accepted"),
+    "match.decline": _l("Match declined"),
+    "match.start": _l("Delivery started"),
+    "match.complete": _l("Delivery completed"),
+    "match.confirm": _l("Delivery confirmed"),
+    "match.withdraw": _l("Match withdrawn"),
+    "message.posted": _l("New message"),
+    "reminder.request": _l("Reminder: a request is waiting for you"),
+    "reminder.match": _l("Reminder: a match is waiting for you"),
+    "reminder.feedback": _l("Please confirm a delivery and give feedback"),
+    "organisation.approved": _l("Your organisation is approved"),
+    "organisation.rejected": _l("Your organisation was not approved"),
 }
 
 
@@ -90,9 +97,13 @@ def connect(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
         yield smtp
 
 
-def subject_for(kind: str, message: str) -> str:
-    title = KIND_SUBJECTS.get(kind, "Notification")
-    return f"{SUBJECT_PREFIX} {title}"
+def subject_for(kind: str, message: str = "") -> str:
+    """The e-mail subject of a kind of notification, in the current language."""
+    return prefixed(str(KIND_SUBJECTS.get(kind) or _("Notification")))
+
+
+def prefixed(subject: str) -> str:
+    return f"{SUBJECT_PREFIX} {subject}"
 
 
 def page_url(app: Flask, record_type: str, record_id: int, kind: str) -> str:
@@ -105,15 +116,16 @@ def page_url(app: Flask, record_type: str, record_id: int, kind: str) -> str:
 
 
 def build_email(sender: str, recipient: str, kind: str, message: str, url: str) -> EmailMessage:
+    """A notification's e-mail in the current language (the caller chooses it with `speaking`)."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = recipient
     email["Subject"] = subject_for(kind, message)
     body = [message, ""]
     if url:
-        body += [f"Open it: {url}", ""]
-    body += ["You receive this because the Exchange needs you to know or act.",
-             "Your inbox in the Exchange lists every notification."]
+        body += [_("Open it: %(url)s", url=url), ""]
+    body += [_("You receive this because the Exchange needs you to know or act."),
+             _("Your inbox in the Exchange lists every notification.")]
     email.set_content("\n".join(body))
     return email
 
@@ -128,8 +140,9 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
     try:
         settings = parse_smtp_url(url)
         with db.engine.connect() as conn:
-            rows = conn.execute(select(Notification.id, Notification.kind, Notification.message,
-                                       Notification.record_type, Notification.record_id, User.email).join(User, User.id == Notification.user_id)
+            rows = conn.execute(select(Notification.id, Notification.kind, Notification.message, Notification.params,
+                                       Notification.record_type, Notification.record_id, User.email,
+                                       User.language).join(User, User.id == Notification.user_id)
                                 .where(Notification.id.in_(ids), Notification.emailed_at.is_(None),
                                        User.active.is_(True))).all()
         if not rows:
@@ -137,8 +150,10 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
         with connect(settings) as smtp:
             for row in rows:
                 try:
-                    smtp.send_message(build_email(sender, row.email, row.kind, row.message,
-                                                  page_url(app, row.record_type, row.record_id, row.kind)))
+                    with speaking(row.language):
+                        email = build_email(sender, row.email, row.kind, written(row.message, row.params),
+                                            page_url(app, row.record_type, row.record_id, row.kind))
+                    smtp.send_message(email)
                     sent.append(row.id)
                 except smtplib.SMTPException:
                     log.exception("Could not e-mail notification %s to %s", row.id, row.email)
@@ -155,7 +170,7 @@ def send_notifications(app: Flask, ids: list[int]) -> int:
 
 def queue_email(recipient: str, subject: str, body: str) -> None:
     """E-mail `recipient` once the current transaction commits (nothing if it rolls back)."""
-    db.session.info.setdefault(DIRECT_KEY, []).append((recipient, f"{SUBJECT_PREFIX} {subject}", body))
+    db.session.info.setdefault(DIRECT_KEY, []).append((recipient, prefixed(str(subject)), str(body)))
 
 
 def send_direct(app: Flask, messages: list[tuple[str, str, str]]) -> int:

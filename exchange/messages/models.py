@@ -1,9 +1,11 @@
 """In-app notifications, message threads on requests and matches, and per-person read markers."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from flask_babel import gettext as translated
+from flask_babel import ngettext as translated_plural
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
@@ -14,7 +16,11 @@ from exchange.people.models import User
 class Notification(db.Model):
     """Something a person must act on or know about, shown in their inbox and e-mailed where configured. It
     names its record as an audit event does (a request, offer, match or organisation); the link to the
-    record's page is built when the notification is shown (notify.page_of)."""
+    record's page is built when the notification is shown (notify.page_of).
+
+    Its words are written when read, in the reader's language: `params` holds the English msgid and its
+    values (`{"msgid": …, "values": {…}}`, with `"plural"` and `"num"` for a count, a date as `{"date": ISO}`); `message` keeps the
+    English text (the words of rows from before params, and what a search or an export reads)."""
 
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,6 +28,7 @@ class Notification(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict | None] = mapped_column(JSON)
     record_type: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[int] = mapped_column(Integer)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -30,6 +37,25 @@ class Notification(db.Model):
     user: Mapped[User] = relationship()
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),
                       Index("ix_notifications_record", "record_type", "record_id"))
+
+    @property
+    def text(self) -> str:
+        """The notification in the current language (the page's, or the one `speaking` chose)."""
+        return written(self.message, self.params)
+
+
+def written(message: str, params: dict | None) -> str:
+    """A notification's words in the current language: its msgid translated and filled with its values;
+    the stored English `message` when there is no msgid (an old row) or the values do not fit."""
+    if not params or not params.get("msgid"):
+        return message
+    values = {key: _value(value) for key, value in (params.get("values") or {}).items()}
+    try:
+        if params.get("plural") is not None:
+            return translated_plural(params["msgid"], params["plural"], params.get("num") or 0, **values)
+        return translated(params["msgid"], **values)
+    except (KeyError, TypeError, ValueError):
+        return message
 
 
 class Message(db.Model):
@@ -61,3 +87,13 @@ class ThreadRead(db.Model):
     last_read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "record_type", "record_id", name="uq_thread_reads_user_record"),)
+
+
+def _value(value):
+    """A stored value written for the reader: a date per their locale, marked words in their language."""
+    if isinstance(value, dict) and "date" in value:
+        from exchange.core.i18n import format_day
+        return format_day(date.fromisoformat(value["date"]))
+    if isinstance(value, dict) and "msgid" in value:
+        return translated(value["msgid"])
+    return value

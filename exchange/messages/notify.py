@@ -5,19 +5,37 @@ Operations call `notify`; the rows go in with the change's transaction, which th
 
 A notification names its record as an audit event does (`record_type`, `record_id`: see `record_ref`), never
 a URL: whoever shows it (the inbox, the e-mail) asks `page_of` for the page's endpoint and builds the link
-with the route table then."""
+with the route table then.
+
+A notification is written in its reader's language, not the sender's: `notify` stores the English msgid and its
+values (Notification.params), and the inbox and the e-mail translate them for whoever reads (models.written).
+Callers pass the words marked for extraction but not yet translated, as `_l` (flask_babel.lazy_gettext) marks
+them, values as the lazy string's keywords or as `values=`:
+
+    notify(users, "request.accept", _l("%(ref)s was accepted.", ref=req.reference), about=req)
+    notify(users, "request.accept", _l("%(ref)s was accepted."), values={"ref": req.reference}, about=req)
+    notify(users, "match.start", _ln("%(num)d day", "%(num)d days", n), about=match)   # lazy_ngettext
+
+A value may be a number, a date (written as the reader's locale writes dates), words marked with `_l` (a
+status's label: translated for the reader) or text (stored as given: names, references, what people wrote).
+
+A string already translated (`_("…")`, values from `values=`) is looked up in the current language's
+catalogue to find its msgid; plain English is its own msgid (an f-string with its values in reads so for
+everyone, in English)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
+from flask_babel import LazyString, get_translations
 from sqlalchemy import func, select, update
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
 from exchange.core.statuses import Role
-from exchange.messages.models import Notification
+from exchange.messages.models import Notification, written
 from exchange.people.models import Organisation, User
 
 MESSAGE_MAX = 5000
@@ -89,11 +107,47 @@ def page_of(record_type: str, record_id: int, kind: str = "") -> Page:
     return Page(endpoint, {argument: record_id} if argument else {}, KIND_ANCHORS.get(kind))
 
 
-def notify(recipients: Iterable[User], kind: str, message: str, exclude: User | None = None, *, about) -> int:
+def _params(message, values: dict | None) -> tuple[str, dict]:
+    """(the English text, the params that write it in any language) of a notification's words."""
+    from exchange.core.i18n import speaking
+    values = dict(values or {})
+    if isinstance(message, LazyString):
+        args, values = message._args, {**message._kwargs, **values}
+        params = {"msgid": args[0], "plural": args[1], "num": args[2]} if len(args) == 3 else {"msgid": args[0]}
+    else:
+        params = {"msgid": _msgid_of(str(message))}
+    params["values"] = {key: _stored(value) for key, value in values.items()}
+    with speaking("en"):
+        return written(str(message), params), params
+
+
+def _stored(value):
+    """A value as JSON: numbers as they are, a date as {"date": ISO} (written per the reader's locale), words
+    marked with `_l` (a status's label) as {"msgid": …} (translated for the reader), anything else as text."""
+    if isinstance(value, LazyString) and len(value._args) == 1 and not value._kwargs:
+        return {"msgid": value._args[0]}
+    if isinstance(value, bool) or not isinstance(value, int | float | date):
+        return str(value)
+    return {"date": value.isoformat()[:10]} if isinstance(value, date) else value
+
+
+def _msgid_of(text: str) -> str:
+    """The msgid whose translation in the current language is `text` (else `text`, taken as its own msgid)."""
+    catalog = getattr(get_translations(), "_catalog", None) or {}
+    if text not in catalog:
+        for msgid, translated in catalog.items():
+            if translated == text and isinstance(msgid, str) and msgid:
+                return msgid
+    return text
+
+
+def notify(recipients: Iterable[User], kind: str, message, exclude: User | None = None, *, about,
+           values: dict | None = None) -> int:
     """Add one notification per recipient (once each, never to `exclude`, the person acting) about the record
     `about` (a request, offer, match or organisation), which the notification names (`record_ref`). The one
     gate of every recipient list: whoever may not see `about` (access.who_may_see) is left out, so nobody is
     told of a record hidden from them, in the inbox or by e-mail (mail.py e-mails exactly these rows).
+    `message` is the English msgid (see the module's docstring), `values` its placeholders' values.
     Returns how many were added."""
     from exchange.core.visibility import who_may_see
     if kind not in KINDS:
@@ -109,9 +163,10 @@ def notify(recipients: Iterable[User], kind: str, message: str, exclude: User | 
         candidates.append(user)
     allowed = who_may_see(candidates, about)
     record_type, record_id = record_ref(about)
+    english, params = _params(message, values)
     for user in allowed:
-        db.session.add(Notification(user_id=user.id, kind=kind, message=message, record_type=record_type,
-                                    record_id=record_id))
+        db.session.add(Notification(user_id=user.id, kind=kind, message=english, params=params,
+                                    record_type=record_type, record_id=record_id))
     return len(allowed)
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
+from exchange.core.i18n import detect_language
 from exchange.core.models import utcnow
 from exchange.core.schemas import load
 from exchange.core.side_writes import defer_write
@@ -22,19 +25,22 @@ from exchange.messages.threads import thread_participants
 
 
 def post_message(user, record, raw: dict) -> Message:
-    """Add a message to the thread of a request or match `user` may see, and tell the other participants."""
+    """Add a message to the thread of a request or match `user` may see (its language detected from its words),
+    and tell the other participants."""
     if not may_write_in_thread(user, record):
-        raise Forbidden("You may not write in this thread.")
+        raise Forbidden(_("You may not write in this thread."))
     body = load(MessageIn(), {"message": raw.get("message", "")})["message"]
     message = Message(author_id=user.id, body=body, request_id=None if isinstance(record, Match) else record.id,
-                      match_id=record.id if isinstance(record, Match) else None)
+                      match_id=record.id if isinstance(record, Match) else None,
+                      content_language=detect_language(body))
     db.session.add(message)
     db.session.flush()
     mark_thread_read(user, record, {"at": message.created_at})
     reference = record.reference
     who = f"{user.display_name} ({user.organisation.code})"
     preview = body if len(body) <= 140 else body[:137] + "…"
-    notify(thread_participants(record), "message.posted", f"{who} wrote on {reference}: {preview}",
+    notify(thread_participants(record), "message.posted", _l("%(who)s wrote on %(ref)s: %(preview)s", who=who,
+                                                             ref=reference, preview=preview),
            exclude=user, about=record)
     return message
 

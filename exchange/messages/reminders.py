@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -33,10 +35,40 @@ REQUEST_HOLDERS = {RequestStatus.SUBMITTED: "coordinators", RequestStatus.IN_REV
                    RequestStatus.NEEDS_INFO: "state", RequestStatus.OPEN: "coordinators"}
 MATCH_HOLDERS = {MatchStatus.PROPOSED: "provider", MatchStatus.ACCEPTED: "provider",
                  MatchStatus.IN_DELIVERY: "provider"}
-REQUEST_WAITING_FOR = {RequestStatus.SUBMITTED: "triage", RequestStatus.IN_REVIEW: "a triage decision",
-                       RequestStatus.NEEDS_INFO: "your answer", RequestStatus.OPEN: "a match to be proposed"}
-MATCH_WAITING_FOR = {MatchStatus.PROPOSED: "your answer (accept or decline)",
-                     MatchStatus.ACCEPTED: "delivery to start", MatchStatus.IN_DELIVERY: "a report of completion"}
+
+
+def request_reminder(status: str, days: int, **values):
+    """What a stalled request waits for, in words each reader reads in their language (notify.py)."""
+    if status == RequestStatus.SUBMITTED:
+        return lazy_ngettext("%(ref)s (%(country)s: %(title)s) has waited %(num)d day for triage.",
+                             "%(ref)s (%(country)s: %(title)s) has waited %(num)d days for triage.", days, **values)
+    if status == RequestStatus.IN_REVIEW:
+        return lazy_ngettext("%(ref)s (%(country)s: %(title)s) has waited %(num)d day for a triage decision.",
+                             "%(ref)s (%(country)s: %(title)s) has waited %(num)d days for a triage decision.",
+                             days, **values)
+    if status == RequestStatus.NEEDS_INFO:
+        return lazy_ngettext("%(ref)s (%(country)s: %(title)s) has waited %(num)d day for your answer.",
+                             "%(ref)s (%(country)s: %(title)s) has waited %(num)d days for your answer.",
+                             days, **values)
+    return lazy_ngettext("%(ref)s (%(country)s: %(title)s) has waited %(num)d day for a match to be proposed.",
+                         "%(ref)s (%(country)s: %(title)s) has waited %(num)d days for a match to be proposed.",
+                         days, **values)
+
+
+def match_reminder(status: str, days: int, **values):
+    """What a stalled match waits for, in words each reader reads in their language."""
+    if status == MatchStatus.PROPOSED:
+        return lazy_ngettext("%(ref)s (%(request)s, %(country)s) has waited %(num)d day for your answer "
+                             "(accept or decline).",
+                             "%(ref)s (%(request)s, %(country)s) has waited %(num)d days for your answer "
+                             "(accept or decline).", days, **values)
+    if status == MatchStatus.ACCEPTED:
+        return lazy_ngettext("%(ref)s (%(request)s, %(country)s) has waited %(num)d day for delivery to start.",
+                             "%(ref)s (%(request)s, %(country)s) has waited %(num)d days for delivery to start.",
+                             days, **values)
+    return lazy_ngettext("%(ref)s (%(request)s, %(country)s) has waited %(num)d day for a report of completion.",
+                         "%(ref)s (%(request)s, %(country)s) has waited %(num)d days for a report of completion.",
+                         days, **values)
 
 
 def working_days_between(start: date | datetime, end: date | datetime) -> int:
@@ -84,7 +116,7 @@ def stalled_matches(before: datetime) -> list:
 class Reminder:
     kind: str                 # reminder.request / reminder.match / reminder.feedback
     record: object            # the request or match it is about (notify lets only those who may see it hear)
-    message: str
+    message: object           # lazy words (flask_babel.lazy_gettext): notify stores their msgid and values
     recipients: list[User] = field(default_factory=list)
     reference: str = ""
 
@@ -133,9 +165,9 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         holder = REQUEST_HOLDERS[req.status]
         days = (now - req.status_changed_at).days
         recipients = office if holder == "coordinators" else state_users.get(req.organisation_id, [])
-        result.append(Reminder("reminder.request", req,
-                               f"{req.reference} ({req.country.name}: {req.title}) has waited {days} days for "
-                               f"{REQUEST_WAITING_FOR[req.status]}.", list(recipients), req.reference))
+        result.append(Reminder("reminder.request", req, request_reminder(
+            req.status, days, ref=req.reference, country=req.country.name, title=req.title),
+            list(recipients), req.reference))
         sent.add(key)
 
     matches = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
@@ -147,10 +179,10 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         if _already_reminded(key, match.status_changed_at, sent, latest):
             continue
         days = (now - match.status_changed_at).days
-        result.append(Reminder("reminder.match", match,
-                               f"{match.reference} ({match.request.reference}, {match.request.country.name}) has "
-                               f"waited {days} days for {MATCH_WAITING_FOR[match.status]}.",
-                               list(provider_users.get(match.offer.organisation_id, [])), match.reference))
+        result.append(Reminder("reminder.match", match, match_reminder(
+            match.status, days, ref=match.reference, request=match.request.reference,
+            country=match.request.country.name), list(provider_users.get(match.offer.organisation_id, [])),
+            match.reference))
         sent.add(key)
 
     unconfirmed = list(db.session.scalars(select(Match).options(selectinload(Match.request).selectinload(
@@ -162,10 +194,11 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
         key = ("reminder.feedback", *record_ref(match))
         if _already_reminded(key, match.completed_at, sent, latest):
             continue
-        result.append(Reminder("reminder.feedback", match,
-                               f"{match.offer.organisation.name} reported {match.reference} ({match.request.reference})"
-                               f" completed on {match.completed_at:%d %b %Y}: please confirm the delivery and rate it.",
-                               list(state_users.get(match.request.organisation_id, [])), match.reference))
+        result.append(Reminder("reminder.feedback", match, _l(
+            "%(provider)s reported %(ref)s (%(request)s) completed on %(day)s: please confirm the delivery and rate "
+            "it.", provider=match.offer.organisation.name, ref=match.reference, request=match.request.reference,
+            day=match.completed_at.date()),
+            list(state_users.get(match.request.organisation_id, [])), match.reference))
         sent.add(key)
     return result
 

@@ -4,6 +4,7 @@ pages: core/panels.py). Reading a thread moves the reader's marker once the page
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange.core.access import allow
@@ -80,9 +81,10 @@ def _post(record):
     except ValidationFailed as err:
         session[DRAFT_KEY] = {"key": _key(record), "text": _form_text()[:1500],  # kept in the cookie session: bounded
                               "errors": err.fields.get("message", [err.message])}
-        flash("Your message was not sent: " + " ".join(err.fields.get("message", [err.message])), "error")
+        flash(_("Your message was not sent: %(reason)s", reason=" ".join(err.fields.get("message", [err.message]))),
+              "error")
         return redirect(_thread_page(record))
-    flash("Message sent.", "success")
+    flash(_("Message sent."), "success")
     return redirect(_thread_page(record))
 
 

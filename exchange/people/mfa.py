@@ -3,6 +3,8 @@
 regenerating recovery codes, and turning it off. Each records its security event; the request commits."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from exchange.audit.security_events import record_security_event
@@ -15,7 +17,7 @@ from exchange.people.models import User
 from exchange.people.policy import may_manage_account_of
 from exchange.people.schemas import CodeIn, load_input
 
-WRONG_CODE = "This code is not right. Type the 6-digit code your app shows now."
+WRONG_CODE = _l("This code is not right. Type the 6-digit code your app shows now.")
 
 
 def credential(user: User) -> MfaCredential | None:
@@ -44,7 +46,7 @@ def start_enrolment(actor, user: User, data: dict | None = None) -> MfaCredentia
     _refuse_unless_own(actor, user)
     cred = credential(user)
     if cred is not None and cred.enabled:
-        raise Conflict("Two-step sign-in is already on for your account.")
+        raise Conflict(_("Two-step sign-in is already on for your account."))
     if cred is None:
         cred = MfaCredential(user_id=user.id, secret=mfa.new_secret())
         db.session.add(cred)
@@ -58,14 +60,14 @@ def confirm_enrolment(actor, user: User, data: dict) -> list[str]:
     """Switch two-step sign-in on once the first code from the app (`data["code"]`) is right; returns the
     recovery codes (shown once: only their digests are kept)."""
     _refuse_unless_own(actor, user)
-    code = load_input(CodeIn(), data, "The code is not right.")["code"]
+    code = load_input(CodeIn(), data, _("The code is not right."))["code"]
     cred = credential(user)
     if cred is None or cred.enabled:
-        raise Conflict("There is no set-up in progress: start again from your account page.")
+        raise Conflict(_("There is no set-up in progress: start again from your account page."))
     step = mfa.matching_step(cred.secret, code)
     if step is None:
         record_security_event("security.mfa_failed", user=user, detail="wrong code while setting up")
-        raise ValidationFailed("The code is not right.", {"code": [WRONG_CODE]})
+        raise ValidationFailed(_("The code is not right."), {"code": [str(WRONG_CODE)]})
     cred.enabled_at, cred.last_step = utcnow(), step
     codes = _replace_recovery_codes(user)
     record_security_event("security.mfa_enabled", user=user)
@@ -76,7 +78,7 @@ def regenerate_recovery_codes(actor, user: User, data: dict | None = None) -> li
     """Ten new recovery codes; the old ones stop working."""
     _refuse_unless_own(actor, user)
     if not is_enabled(user):
-        raise Conflict("Two-step sign-in is not on for your account.")
+        raise Conflict(_("Two-step sign-in is not on for your account."))
     codes = _replace_recovery_codes(user)
     record_security_event("security.recovery_codes_regenerated", user=user)
     return codes
@@ -98,7 +100,7 @@ def verify_second_factor(user: User, data: dict) -> str | None:
     """Which second factor `data["code"]`, typed by `user` signing in or confirming who they are, is ("totp":
     a current code from the app; "recovery": an unused recovery code of theirs), using it up; None when it is
     neither (recorded as a failure)."""
-    code = load_input(CodeIn(), data, "The code is not right.")["code"]
+    code = load_input(CodeIn(), data, _("The code is not right."))["code"]
     if mfa.normalise_totp(code) is not None:
         if _use_totp(user, code):
             return "totp"

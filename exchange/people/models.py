@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
+from exchange.core.i18n import keeps_account_language
 from exchange.core.models import EnumText, utcnow
+from exchange.core.side_writes import defer_write
 from exchange.core.statuses import Role
 
 ORG_KINDS = ("member_state", "task_force_entity", "outside_provider", "task_force_office")
 ORG_KIND_LABELS = {
-    "member_state": "Member State",
-    "task_force_entity": "Task Force entity",
-    "outside_provider": "Outside provider",
-    "task_force_office": "Task Force office",
+    "member_state": _l("Member State"),
+    "task_force_entity": _l("Task Force entity"),
+    "outside_provider": _l("Outside provider"),
+    "task_force_office": _l("Task Force office"),
 }
 # Which roles a user of each kind of organisation may hold.
 ROLES_BY_ORG_KIND = {
@@ -25,6 +28,7 @@ ROLES_BY_ORG_KIND = {
     "task_force_office": Role.OFFICE,
 }
 APPROVAL_STATES = ("pending", "approved", "rejected")
+APPROVAL_LABELS = {"pending": _l("Awaiting approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
 
 
 class Organisation(db.Model):
@@ -53,7 +57,11 @@ class Organisation(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ORG_KIND_LABELS.get(self.kind, self.kind)
+        return str(ORG_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def approval_label(self) -> str:
+        return str(APPROVAL_LABELS.get(self.approval, self.approval))
 
     def __repr__(self) -> str:
         return f"<Organisation {self.code}>"
@@ -118,7 +126,7 @@ class User(db.Model):
 
 
 TOKEN_SCOPES = ("write", "read")
-TOKEN_SCOPE_LABELS = {"write": "Read and write", "read": "Read only (GET and HEAD)"}
+TOKEN_SCOPE_LABELS = {"write": _l("Read and write"), "read": _l("Read only (GET and HEAD)")}
 
 
 class ApiToken(db.Model):
@@ -146,7 +154,7 @@ class ApiToken(db.Model):
 
     @property
     def scope_label(self) -> str:
-        return TOKEN_SCOPE_LABELS.get(self.scope, self.scope)
+        return str(TOKEN_SCOPE_LABELS.get(self.scope, self.scope))
 
 class UserSession(db.Model):
     """One signed-in browser: the cookie carries a random token, only its SHA-256 digest is stored. A session
@@ -180,3 +188,11 @@ class PasswordReset(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+@keeps_account_language
+def keep_language_on_account(user_id: int, code: str) -> None:
+    """A language a signed-in person chose with ?lang=, written on their account after the request, in a
+    transaction of its own (the page that chose it is a read)."""
+    defer_write(lambda connection: connection.execute(
+        update(User).where(User.id == user_id).values(language=code)))

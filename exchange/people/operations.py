@@ -9,23 +9,27 @@ import functools
 from collections.abc import Callable
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
 from exchange import audit
 from exchange.audit.security_events import record_security_event
 from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.i18n import page_language, speaking
 from exchange.core.models import utcnow
 from exchange.core.schemas import load
 from exchange.core.security import hash_password, new_secret_token, token_digest, verify_password
 from exchange.core.statuses import Role
-from exchange.core.texts import text
 from exchange.messages.mail import queue_email
 from exchange.people.models import ApiToken, Organisation, PasswordReset, User, UserSession
 from exchange.people.policy import may_approve_providers, may_manage_account_of, may_manage_people
 from exchange.people.schemas import (
     ActiveIn,
     ApprovalIn,
+    LanguageIn,
     NewPasswordIn,
     NewUserIn,
     OrganisationIn,
@@ -68,13 +72,13 @@ def authenticate(email: str, password: str) -> User | None:
 
 def _refuse_unless(allowed: bool) -> None:
     if not allowed:
-        raise Forbidden(text("Only administrators manage people and organisations."))
+        raise Forbidden(_("Only administrators manage people and organisations."))
 
 
 def open_session(user: User, data: dict | None = None) -> tuple[UserSession, str]:
     """A new signed-in session of `user`, verified just now (`data`: its `address` and `user_agent`): the
     row, and the token for the cookie (only its digest is kept)."""
-    data = load_input(SessionStartIn(), data or {}, "The session could not be started.")
+    data = load_input(SessionStartIn(), data or {}, _("The session could not be started."))
     token, digest = new_secret_token()
     row = UserSession(user_id=user.id, token_hash=digest, address=data["address"][:64],
                       user_agent=data["user_agent"][:300])
@@ -108,7 +112,7 @@ def end_session(actor, session: UserSession, data: dict) -> None:
     """End one session (its owner signs out; `data`: the `reason`)."""
     if not may_manage_account_of(actor, session.user):
         raise Forbidden()
-    reason = load_input(SessionsEndIn(), data, "The session could not be ended.")["reason"]
+    reason = load_input(SessionsEndIn(), data, _("The session could not be ended."))["reason"]
     db.session.execute(update(UserSession).where(UserSession.id == session.id, UserSession.ended_at.is_(None))
                        .values(ended_at=utcnow(), end_reason=reason[:20]).execution_options(synchronize_session=False))
 
@@ -118,7 +122,7 @@ def end_sessions(actor, user: User, data: dict) -> int:
     admin's action, "sign out my other sessions"); recorded as a security event. Returns how many ended."""
     if not may_manage_account_of(actor, user):
         raise Forbidden()
-    data = load_input(SessionsEndIn(), data, "The sessions could not be ended.")
+    data = load_input(SessionsEndIn(), data, _("The sessions could not be ended."))
     reason = data["reason"]
     ended = user.end_all_sessions(reason, keep_session_id=data["keep_session_id"])
     by = "" if actor is None or actor.id == user.id else f" by {actor.email}"
@@ -141,7 +145,7 @@ def create_user(actor, data: dict) -> User:
 
 
 def _new_user(actor, data: dict) -> User:
-    data = load_input(NewUserIn(), data, "The user could not be created.")
+    data = load_input(NewUserIn(), data, _("The user could not be created."))
     email, role, org = data["email"], data["role"], data["organisation"]
     user = User(email=email, role=role, organisation=org, password_hash=hash_password(data["password"]),
                 name=data["name"])
@@ -156,7 +160,7 @@ def update_user(actor, user: User, data: dict) -> User:
     """Change a user's `name`, `role` and `organisation` (its code); a new role or organisation ends their
     sessions."""
     _refuse_unless(may_manage_people(actor))
-    data = load_input(UserChangeIn(), data, "The user could not be changed.")
+    data = load_input(UserChangeIn(), data, _("The user could not be changed."))
     name, role, org = data["name"], data["role"], data["organisation"]
     before = {"name": user.name, "role": user.role, "organisation": user.organisation.code}
     user.name, user.role, user.organisation = name, role, org
@@ -170,9 +174,9 @@ def update_user(actor, user: User, data: dict) -> User:
 def set_user_active(actor, user: User, data: dict) -> None:
     """Enable or disable an account (`data["active"]`); disabling ends its sessions."""
     _refuse_unless(may_manage_people(actor))
-    active = load_input(ActiveIn(), data, "The user could not be changed.")["active"]
+    active = load_input(ActiveIn(), data, _("The user could not be changed."))["active"]
     if actor is not None and actor.id == user.id and not active:
-        raise Forbidden("You cannot disable your own account.")
+        raise Forbidden(_("You cannot disable your own account."))
     user.active = active
     if not active:
         user.end_all_sessions("disabled")
@@ -188,7 +192,7 @@ def change_password(actor, user: User, data: dict) -> None:
     try:
         data = load(PasswordChangeIn(user), data)
     except ValidationFailed as err:
-        message = "The current password is not right." if "current" in err.fields else "Choose another password."
+        message = _("The current password is not right.") if "current" in err.fields else _("Choose another password.")
         raise ValidationFailed(message, err.fields) from None
     user.password_hash = hash_password(data["password"])
     ended = user.end_all_sessions("password changed", keep_session_id=data["keep_session_id"])
@@ -201,7 +205,7 @@ def change_password(actor, user: User, data: dict) -> None:
 def set_password(actor, user: User, data: dict) -> None:
     """An admin sets a user's `password`: every session of theirs ends and their API tokens are revoked."""
     _refuse_unless(may_manage_people(actor))
-    data = load_input(NewPasswordIn(user), data, "Choose another password.")
+    data = load_input(NewPasswordIn(user), data, _("Choose another password."))
     user.password_hash = hash_password(data["password"])
     user.end_all_sessions("password set")
     revoke_api_tokens(user)
@@ -214,7 +218,7 @@ def request_password_reset(actor, data: dict, *, link_for: Callable[[str], str])
     unless RESETS_PER_HOUR were sent in the last hour; an unknown e-mail gets nothing. The caller answers
     alike in every case. `link_for(token)` makes the link's full URL."""
     from flask import current_app
-    data = load_input(ResetLinkIn(), data, "The reset link could not be sent.")
+    data = load_input(ResetLinkIn(), data, _("The reset link could not be sent."))
     ttl = current_app.config["PASSWORD_RESET_TTL"]
     email = normalise_email(data["email"])[:254]
     user = db.session.scalar(select(User).where(User.email == email, User.active.is_(True))) if email else None
@@ -231,14 +235,16 @@ def request_password_reset(actor, data: dict, *, link_for: Callable[[str], str])
     db.session.add(PasswordReset(user_id=user.id, token_hash=digest, created_at=now, expires_at=now + ttl,
                                  address=data["address"][:64]))
     minutes = max(1, int(ttl.total_seconds() // 60))
-    queue_email(user.email, "Reset your password", "\n".join([
-        "Someone, hopefully you, asked to reset the password of your account on the Exchange.",
-        "",
-        text("To choose a new password, open this link within %(minutes)d minutes (it works once):", minutes=minutes),
-        link_for(token),
-        "",
-        "If you did not ask, ignore this e-mail: your password stays as it is.",
-    ]))
+    with speaking(user.language or page_language()):  # the owner's language, else the page's they asked on
+        queue_email(user.email, _("Reset your password"), "\n".join([
+            _("Someone, hopefully you, asked to reset the password of your account on the Exchange."),
+            "",
+            ngettext("To choose a new password, open this link within %(num)d minute (it works once):",
+                     "To choose a new password, open this link within %(num)d minutes (it works once):", minutes),
+            link_for(token),
+            "",
+            _("If you did not ask, ignore this e-mail: your password stays as it is."),
+        ]))
     record_security_event("security.password_reset_requested", user=user, detail="link sent")
 
 
@@ -254,19 +260,19 @@ def password_reset_for(token: str) -> PasswordReset | None:
 def reset_password(actor, data: dict) -> User:
     """Set a new `password` through the reset link `token` names: the link (and every other of the user's) is
     used up, every session of the user ends and their API tokens are revoked."""
-    data = load_input(PasswordResetIn(), data, "This link is not valid any more.")
+    data = load_input(PasswordResetIn(), data, _("This link is not valid any more."))
     reset = password_reset_for(data["token"])
     if reset is None:
-        raise ValidationFailed("This link is not valid any more.",
-                               {"password": ["This reset link has expired or was used already: ask for a new one."]})
+        raise ValidationFailed(_("This link is not valid any more."),
+                               {"password": [_("This reset link has expired or was used already: ask for a new one.")]})
     user = reset.user
-    load_input(NewPasswordIn(user), {"password": data["password"]}, "Choose another password.")
+    load_input(NewPasswordIn(user), {"password": data["password"]}, _("Choose another password."))
     claimed = db.session.execute(update(PasswordReset).where(PasswordReset.id == reset.id,
                                                              PasswordReset.used_at.is_(None))
                                  .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     if claimed != 1:  # another request used the link a moment ago
-        raise ValidationFailed("This link is not valid any more.",
-                               {"password": ["This reset link was used already: ask for a new one."]})
+        raise ValidationFailed(_("This link is not valid any more."),
+                               {"password": [_("This reset link was used already: ask for a new one.")]})
     db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
                                                    PasswordReset.used_at.is_(None))
                        .values(used_at=utcnow()).execution_options(synchronize_session=False))
@@ -287,7 +293,7 @@ def create_organisation(actor, data: dict) -> Organisation:
 
 
 def _new_organisation(actor, data: dict) -> Organisation:
-    data = load_input(OrganisationIn(), data, "The organisation could not be saved.")
+    data = load_input(OrganisationIn(), data, _("The organisation could not be saved."))
     code, kind, approval = data["code"], data["kind"], data["approval"]
     org = Organisation(code=code, name=data["name"], kind=kind, website=data["website"],
                        description=data["description"], country_iso3=data["country_iso3"], approval=approval)
@@ -306,17 +312,18 @@ def register_outside_provider(actor, data: dict) -> User | None:
     An e-mail that already has an account registers nothing: its owner is told by e-mail instead (after the
     commit), and the caller answers exactly as for a new registration, so the page never tells whether an
     address has an account. Returns the new user, or None in that case."""
-    data = load_input(ProviderRegistrationIn(), data, "The registration could not be completed.")
+    data = load_input(ProviderRegistrationIn(), data, _("The registration could not be completed."))
     existing = user_by_email(data["email"])
     if existing is not None:
         hash_password(data["password"])  # the same work as a registration, so the answer takes as long
-        queue_email(existing.email, "Someone tried to register with your e-mail address", "\n".join([
-            "Someone tried to register an organisation on the Exchange with your e-mail address, which already "
-            "has an account.",
-            "",
-            "If it was you: sign in instead, or ask for a new password on the sign-in page if you forgot it.",
-            "If it was not you, you need do nothing: no account was created and yours is unchanged.",
-        ]))
+        with speaking(existing.language or page_language()):
+            queue_email(existing.email, _("Someone tried to register with your e-mail address"), "\n".join([
+                _("Someone tried to register an organisation on the Exchange with your e-mail address, which "
+                  "already has an account."),
+                "",
+                _("If it was you: sign in instead, or ask for a new password on the sign-in page if you forgot it."),
+                _("If it was not you, you need do nothing: no account was created and yours is unchanged."),
+            ]))
         return None
     org = _new_organisation(None, {"name": data["organisation_name"], "kind": "outside_provider",
                                    "website": data["website"], "description": data["description"],
@@ -325,18 +332,26 @@ def register_outside_provider(actor, data: dict) -> User | None:
                             "password": data["password"], "name": data["name"]})
 
 
+def set_language(actor, user: User, data: dict) -> None:
+    """The official language `user` reads the Exchange in (`data["language"]`: ar, zh, en, fr, ru or es); their
+    pages, notifications and e-mails speak it."""
+    if not may_manage_account_of(actor, user):
+        raise Forbidden()
+    user.language = load_input(LanguageIn(), data, _("Choose a language."))["language"]
+
+
 def set_organisation_approval(actor, org: Organisation, data: dict) -> None:
     """The Task Force office approves, rejects or puts back to pending (`data["approval"]`) an outside
     provider; its people are told of a decision."""
     if not may_approve_providers(actor):
-        raise Forbidden(text("Only the Task Force office approves providers."))
-    approval = load_input(ApprovalIn(org), data, "Unknown approval state.")["approval"]
+        raise Forbidden(_("Only the Task Force office approves providers."))
+    approval = load_input(ApprovalIn(org), data, _("Unknown approval state."))["approval"]
     before = org.approval
     org.approval = approval
     audit.record(actor, f"organisation.{approval}", "organisation", org.id,
                  f"Provider {org.code} {approval}", {"approval": [before, approval]})
     if approval != before and approval in ("approved", "rejected"):
         from exchange.messages.notify import notify, users_of
-        message = (f"{org.name} is approved: you can now post offers and see the requests shared with you."
-                   if approval == "approved" else f"{org.name} was not approved by the Task Force office.")
-        notify(users_of([org]), f"organisation.{approval}", message, about=org)
+        message = (_l("%(name)s is approved: you can now post offers and see the requests shared with you.")
+                   if approval == "approved" else _l("%(name)s was not approved by the Task Force office."))
+        notify(users_of([org]), f"organisation.{approval}", message, values={"name": org.name}, about=org)

@@ -10,6 +10,7 @@ import unicodedata
 
 import marshmallow as ma
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from exchange.core.errors import ValidationFailed
@@ -17,7 +18,6 @@ from exchange.core.extensions import db
 from exchange.core.schemas import StrictBoolean, load
 from exchange.core.security import password_inputs, password_problems, verify_password
 from exchange.core.statuses import Role
-from exchange.core.texts import text
 from exchange.people.models import (
     APPROVAL_STATES,
     ORG_KINDS,
@@ -47,8 +47,18 @@ def email_problems(email: str, field: str = "email") -> dict[str, list[str]]:
     try:
         validate_email(normalise_email(email), check_deliverability=False)
     except EmailNotValidError as err:
-        return {field: [str(err)]}
+        return {field: [_("This is not a valid e-mail address: %(reason)s", reason=str(err))]}
     return {}
+
+
+def _roles_allowed(org: Organisation, with_kind: bool = False) -> str:
+    """The refusal of a role the organisation's kind does not allow, naming the roles it does."""
+    allowed = ROLES_BY_ORG_KIND[org.kind]
+    if len(allowed) == 1 and with_kind:
+        return _("A user of %(org)s (%(kind)s) must be %(role)s.", org=org.code, kind=org.kind_label, role=allowed[0])
+    if len(allowed) == 1:
+        return _("A user of %(org)s must be %(role)s.", org=org.code, role=allowed[0])
+    return _("A user of %(org)s must be one of: %(roles)s.", org=org.code, roles=", ".join(allowed))
 
 
 def _code_taken(code: str) -> bool:
@@ -100,17 +110,16 @@ class NewUserIn(_Input):
         fields = email_problems(data["email"])
         role, code = data["role"], data["organisation"]
         if Role.of(role) is None:
-            fields["role"] = [f"Choose one of: {', '.join(Role)}."]
+            fields["role"] = [_("Choose one of: %(choices)s.", choices=", ".join(Role))]
         org = organisation_by_code(code)
         if org is None:
-            fields["organisation"] = [f"No organisation with code {code!r}."]
+            fields["organisation"] = [_("No organisation with code %(code)s.", code=repr(code))]
         elif Role.of(role) is not None and role not in ROLES_BY_ORG_KIND[org.kind]:
-            allowed = " or ".join(ROLES_BY_ORG_KIND[org.kind])
-            fields["role"] = [f"A user of {org.code} ({org.kind_label}) must be {allowed}."]
+            fields["role"] = [_roles_allowed(org, with_kind=True)]
         if problems := password_problems(data["password"], password_inputs(email, data["name"])):
             fields["password"] = problems
         if email and db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-            fields["email"] = ["A user with this e-mail already exists."]
+            fields["email"] = [_("A user with this e-mail already exists.")]
         if fields:
             raise ma.ValidationError(fields)
 
@@ -118,6 +127,19 @@ class NewUserIn(_Input):
     def clean(self, data, **kwargs):
         return data | {"email": normalise_email(data["email"]), "name": data["name"].strip()[:200],
                        "organisation": organisation_by_code(data["organisation"])}
+
+
+class LanguageIn(_Input):
+    """The official language a person reads the Exchange in (core/i18n.LANGUAGES)."""
+
+    language = _text()
+
+    @ma.validates_schema
+    def check(self, data, **kwargs):
+        from exchange.core.i18n import LANGUAGES, is_language
+        if not is_language(data["language"]):
+            raise ma.ValidationError({"language": [_("Choose one of: %(choices)s.",
+                                                     choices=", ".join(LANGUAGES.values()))]})
 
 
 class UserChangeIn(_Input):
@@ -131,10 +153,10 @@ class UserChangeIn(_Input):
     def check(self, data, **kwargs):
         org = organisation_by_code(data["organisation"])
         if org is None:
-            raise ma.ValidationError({"organisation": [f"No organisation with code {data['organisation']!r}."]})
+            raise ma.ValidationError({"organisation": [_("No organisation with code %(code)s.",
+                                                         code=repr(data["organisation"]))]})
         if data["role"] not in ROLES_BY_ORG_KIND[org.kind]:
-            raise ma.ValidationError({"role": [
-                f"A user of {org.code} must be {' or '.join(ROLES_BY_ORG_KIND[org.kind])}."]})
+            raise ma.ValidationError({"role": [_roles_allowed(org)]})
 
     @ma.post_load
     def clean(self, data, **kwargs):
@@ -171,7 +193,7 @@ class PasswordChangeIn(NewPasswordIn):
     @ma.validates_schema
     def check(self, data, **kwargs):
         if not verify_password(self.record.password_hash, data["current"] or ""):
-            raise ma.ValidationError({"current": ["This is not your password."]})
+            raise ma.ValidationError({"current": [_("This is not your password.")]})
         self.check_password(data)
 
 
@@ -215,20 +237,20 @@ class OrganisationIn(_Input):
         fields = {}
         name = (data["name"] or "").strip()
         if not 2 <= len(name) <= 200:
-            fields["name"] = ["Give a name of 2 to 200 characters."]
+            fields["name"] = [_("Give a name of 2 to 200 characters.")]
         if data["kind"] not in ORG_KINDS:
-            fields["kind"] = [f"Choose one of: {', '.join(ORG_KINDS)}."]
+            fields["kind"] = [_("Choose one of: %(choices)s.", choices=", ".join(ORG_KINDS))]
         if data["approval"] not in APPROVAL_STATES:
-            fields["approval"] = [f"Choose one of: {', '.join(APPROVAL_STATES)}."]
+            fields["approval"] = [_("Choose one of: %(choices)s.", choices=", ".join(APPROVAL_STATES))]
         code = (data["code"] or "").strip()
         if data["kind"] == "outside_provider":
             code = slugify(code or name)
         if code and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}", code):
-            fields["code"] = ["Use letters, digits and hyphens only."]
+            fields["code"] = [_("Use letters, digits and hyphens only.")]
         if code and data["kind"] != "outside_provider" and _code_taken(code):
-            fields["code"] = ["An organisation with this code already exists."]
+            fields["code"] = [_("An organisation with this code already exists.")]
         if not code and "code" not in fields:
-            fields["code"] = ["Give a code."]
+            fields["code"] = [_("Give a code.")]
         if fields:
             raise ma.ValidationError(fields)
 
@@ -267,9 +289,9 @@ class ApprovalIn(_InputFor):
     @ma.validates_schema
     def check(self, data, **kwargs):
         if self.record.kind != "outside_provider":
-            raise ma.ValidationError({"approval": ["Not an outside provider."]})
+            raise ma.ValidationError({"approval": [_("Not an outside provider.")]})
         if data["approval"] not in APPROVAL_STATES:
-            raise ma.ValidationError({"approval": [f"Choose one of {APPROVAL_STATES}."]})
+            raise ma.ValidationError({"approval": [_("Choose one of: %(choices)s.", choices=", ".join(APPROVAL_STATES))]})
 
 
 class SessionStartIn(_Input):
@@ -296,9 +318,9 @@ class TokenIn(_Input):
     @ma.validates_schema
     def check(self, data, **kwargs):
         if data["scope"] not in TOKEN_SCOPES:
-            raise ma.ValidationError({"scope": ["Choose read and write, or read only."]})
+            raise ma.ValidationError({"scope": [_("Choose read and write, or read only.")]})
         if len((data["name"] or "").strip()) > TOKEN_NAME_MAX:
-            raise ma.ValidationError({"name": [text("Use at most %(max)s characters.", max=TOKEN_NAME_MAX)]})
+            raise ma.ValidationError({"name": [_("Use at most %(max)s characters.", max=TOKEN_NAME_MAX)]})
         lifetime_days(data["days"])
 
     @ma.post_load
@@ -315,8 +337,7 @@ def lifetime_days(raw) -> int:
         return default
     days = raw if isinstance(raw, int) else int(raw) if str(raw).strip().isdigit() else None
     if days is None or not 1 <= days <= longest:
-        raise ma.ValidationError({"days": ["Give a number of days from 1 to %(longest)s." % {  # noqa: UP031
-            "longest": longest}]})
+        raise ma.ValidationError({"days": [_("Give a number of days from 1 to %(longest)s.", longest=longest)]})
     return days
 
 

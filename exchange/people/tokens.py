@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exchange.audit.security_events import record_security_event
@@ -21,10 +22,10 @@ def issue_api_token(actor, user: User, data: dict | None = None) -> str:
     """A new bearer token for `user` (`data`: TokenIn's `name`, `scope`, `days`; the configured lifetime when
     `days` is empty); only its digest is kept, so the returned token is shown once."""
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     if not may_manage_account_of(actor, user):
-        raise Forbidden("You may only issue tokens for yourself.")
-    data = load_input(TokenIn(), data or {}, "The token could not be issued.")
+        raise Forbidden(_("You may only issue tokens for yourself."))
+    data = load_input(TokenIn(), data or {}, _("The token could not be issued."))
     name, scope = data["name"], data["scope"]
     now = utcnow()
     expires_at = now + timedelta(days=data["days"])
@@ -49,14 +50,14 @@ def get_token(actor, token_id, user: User | None = None) -> ApiToken:
     """The token `actor` may manage (of `user` when given); NotFound otherwise, as for one that does not exist."""
     token = db.session.get(ApiToken, token_id) if isinstance(token_id, int) else None
     if token is None or (user is not None and token.user_id != user.id) or not may_manage_account_of(actor, token.user):
-        raise NotFound("No such API token.")
+        raise NotFound(_("No such API token."))
     return token
 
 
 def revoke_api_token(actor, token: ApiToken, data: dict | None = None) -> bool:
     """Revoke `token` at once (True), or False when it was already revoked."""
     if not may_manage_account_of(actor, token.user):
-        raise NotFound("No such API token.")
+        raise NotFound(_("No such API token."))
     if token.revoked_at is not None:
         return False
     token.revoked_at = utcnow()

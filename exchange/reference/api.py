@@ -1,4 +1,5 @@
-"""Read-only reference endpoints: themes, countries, regions, organisations, modalities, languages."""
+"""Read-only reference endpoints: themes, countries, regions, organisations, modalities, languages. Codes are
+the same in every language; names and descriptions answer in the Accept-Language language (reference.names)."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -10,17 +11,24 @@ from exchange.api.pagination import PageArgs, envelope_schema, page_of
 from exchange.core.access import allow
 from exchange.core.statuses import Role
 from exchange.people.models import ORG_KINDS, Organisation
+from exchange.reference import names
 from exchange.reference.models import Country, Language, Modality, Region, Theme, WorkingGroup
 
 bp = Blueprint("api_reference", __name__, url_prefix="/api/v1", description="Reference data")
 
 
+def _named(kind: str):
+    """The row's name in the Accept-Language language."""
+    return ma.fields.Function(lambda row: names.name(kind, row.code, row.name), metadata={"type": "string"})
+
+
 class ThemeOut(ma.Schema):
     code = ma.fields.String()
-    name = ma.fields.String()
+    name = ma.fields.String(attribute="label")
     pillar = ma.fields.String()
-    description = ma.fields.String()
-    working_group = ma.fields.Function(lambda t: t.working_group.name if t.working_group else None)
+    pillar_name = ma.fields.Function(lambda t: names.name("pillar", t.pillar), metadata={"type": "string"})
+    description = ma.fields.String(attribute="description_label")
+    working_group = ma.fields.Function(lambda t: t.working_group.label if t.working_group else None)
     lead_entities = ma.fields.Function(lambda t: [o.code for o in t.working_group.leads] if t.working_group else [])
 
 
@@ -28,7 +36,7 @@ class CountryOut(ma.Schema):
     iso3 = ma.fields.String()
     iso2 = ma.fields.String()
     m49 = ma.fields.String()
-    name = ma.fields.String()
+    name = ma.fields.String(attribute="label")
     region = ma.fields.String(attribute="region_code")
     sub_region = ma.fields.String(attribute="sub_region_code")
     intermediate_region = ma.fields.String(attribute="intermediate_region_code", allow_none=True)
@@ -36,14 +44,14 @@ class CountryOut(ma.Schema):
 
 class RegionOut(ma.Schema):
     code = ma.fields.String()
-    name = ma.fields.String()
+    name = ma.fields.String(attribute="label")
     parent = ma.fields.String(attribute="parent_code", allow_none=True)
 
 
 class OrganisationOut(ma.Schema):
     id = ma.fields.Integer()
     code = ma.fields.String()
-    name = ma.fields.String()
+    name = _named("organisation")  # Task Force entities and Member States by the UN; others as entered
     kind = ma.fields.String()
     approval = ma.fields.String()
     country = ma.fields.String(attribute="country_iso3", allow_none=True)
@@ -51,7 +59,7 @@ class OrganisationOut(ma.Schema):
 
 class CodeNameOut(ma.Schema):
     code = ma.fields.String()
-    name = ma.fields.String()
+    name = ma.fields.String(attribute="label")
 
 
 class OrganisationArgs(PageArgs):

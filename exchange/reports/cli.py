@@ -9,11 +9,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from exchange.core.access import is_office
 from exchange.core.errors import ExchangeError
 from exchange.core.extensions import db
+from exchange.core.i18n import LANGUAGES, speaking
 from exchange.offers import imports
 from exchange.people.models import User
 from exchange.reports import exports as export_module
@@ -24,7 +27,7 @@ from exchange.reports.filters import ReportFilters
 def _user(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        raise click.BadParameter(f"no active user {email}", param_hint="--as")
+        raise click.BadParameter(_("no active user %(email)s", email=email), param_hint="--as")
     return user
 
 
@@ -33,7 +36,7 @@ def _params(pairs: tuple[str, ...]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise click.BadParameter(f"{pair!r}: write KEY=VALUE", param_hint="--filter")
+            raise click.BadParameter(_("%(pair)s: write KEY=VALUE", pair=repr(pair)), param_hint="--filter")
         params.setdefault(key.strip(), []).append(value.strip())
     return {k: v[0] if len(v) == 1 else v for k, v in params.items()}
 
@@ -58,11 +61,11 @@ def exports_write(kind: str, email: str, fmt: str, filters: tuple[str, ...], out
     except ExchangeError as err:
         raise click.ClickException(f"{err.message} {err.fields or ''}".strip()) from None
     rows = list(table.rows)
-    with click.progressbar(rows, label=f"Exporting {len(rows)} {kind}", file=sys.stderr) as bar:
+    with click.progressbar(rows, label=_("Exporting %(num)s rows (%(kind)s)", num=len(rows), kind=kind), file=sys.stderr) as bar:
         table.rows = iter(bar)
         data = export_module.xlsx_bytes(table) if fmt == "xlsx" else export_module.csv_text(table).encode("utf-8")
     out.write_bytes(data)
-    click.echo(f"Wrote {len(rows)} rows to {out}.")
+    click.echo(ngettext("Wrote %(num)s row to %(path)s.", "Wrote %(num)s rows to %(path)s.", len(rows), path=out))
 
 
 @exports.command("iati")
@@ -72,7 +75,8 @@ def exports_iati(email: str, out: Path):
     """Write the IATI 2.03 activity XML."""
     document, count = iati.export_for(_user(email), current_app.config.get("IATI_ORGANISATION_REFS"))
     out.write_bytes(document)
-    click.echo(f"Wrote {count} activities to {out}.")
+    click.echo(ngettext("Wrote %(num)s activity to %(path)s.", "Wrote %(num)s activities to %(path)s.", count,
+                        path=out))
 
 
 @exports.command("progress")
@@ -80,17 +84,21 @@ def exports_iati(email: str, out: Path):
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day (YYYY-MM-DD).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
-def exports_progress(email: str, start, end, out: Path):
-    """Write the progress report for a period as a PDF file."""
+@click.option("--language", type=click.Choice(list(LANGUAGES)), default=None,
+              help="Language of the report (default: the user's).")
+def exports_progress(email: str, start, end, out: Path, language: str | None):
+    """Write the progress report for a period as a PDF file, in the user's language or `--language`."""
     user = _user(email)
     if not is_office(user):
-        raise click.BadParameter("the progress report is for the Task Force office", param_hint="--as")
+        raise click.BadParameter(_("the progress report is for the Task Force office"), param_hint="--as")
     if end < start:
-        raise click.BadParameter("the end must not be before the start", param_hint="--end")
+        raise click.BadParameter(_("the end must not be before the start"), param_hint="--end")
     from exchange.reports.progress_pdf import progress_pdf
     report = progress.compute_progress(user, start.date(), end.date())
-    out.write_bytes(progress_pdf(report, date.today()))
-    click.echo(f"Wrote the progress report for {start:%Y-%m-%d} to {end:%Y-%m-%d} to {out}.")
+    with speaking(language or user.language):
+        out.write_bytes(progress_pdf(report, date.today()))
+        click.echo(_("Wrote the progress report for %(start)s to %(end)s to %(path)s.", start=f"{start:%Y-%m-%d}",
+                     end=f"{end:%Y-%m-%d}", path=out))
 
 
 @exports.command("import-offers")
@@ -105,11 +113,16 @@ def import_offers(path: Path, email: str, organisation: str | None, dry_run: boo
         rows = imports.read_upload(path.name, path.read_bytes())
     except ExchangeError as err:
         raise click.ClickException(err.message) from None
-    with click.progressbar(length=len(rows), label=f"Checking {len(rows)} rows", file=sys.stderr) as bar:
+    with click.progressbar(length=len(rows), label=_("Checking %(num)s rows", num=len(rows)), file=sys.stderr) as bar:
         result = imports.import_offers(user, rows, default_organisation=organisation, commit=not dry_run,
                                        progress=bar.update)
     for problem in result.problems:
-        click.echo(f"row {problem.row}, {problem.column}: {problem.message}", err=True)
+        click.echo(_("row %(row)s, %(column)s: %(problem)s", row=problem.row, column=problem.column,
+                     problem=problem.message), err=True)
     if not result.ok:
-        raise click.ClickException(f"Nothing saved: {result.rows_with_problems} of {result.rows} rows have problems.")
-    click.echo(f"{'Checked' if dry_run else 'Imported'} {result.rows} offers.")
+        raise click.ClickException(_("Nothing saved: %(bad)s of %(rows)s rows have problems.", bad=result.rows_with_problems,
+                                     rows=result.rows))
+    if dry_run:
+        click.echo(ngettext("Checked %(num)s offer.", "Checked %(num)s offers.", result.rows))
+    else:
+        click.echo(ngettext("Imported %(num)s offer.", "Imported %(num)s offers.", result.rows))

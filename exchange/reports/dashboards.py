@@ -14,12 +14,15 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from exchange.core.extensions import db
-from exchange.core.statuses import MatchStatus, RequestStatus, Role
+from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.offers.models import Offer
@@ -30,6 +33,12 @@ from exchange.reports.filters import ReportFilters
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
 from exchange.requests.queries import requests_in_areas, requests_in_pillars
+
+
+def month_label(key: str) -> str:
+    """A month ("2025-03") as the current locale names it: "Mar 2025", "mars 2025", "2025年3月"."""
+    year, month = (int(part) for part in key.split("-"))
+    return format_skeleton("yMMM", date(year, month, 1), locale=get_locale() or "en")
 
 
 def median(values: list[float]) -> float | None:
@@ -92,22 +101,23 @@ class Dashboard:
         palette = ["#005a9c", "#2e7d32", "#b35900", "#6a1b9a", "#00796b", "#c62828", "#455a64", "#8d6e63",
                    "#1565c0", "#558b2f", "#ad1457"]
         specs = {
-            "by_month": {"type": "bar", "data": {"labels": months, "datasets": [
-                {"label": RequestStatus(s).label, "data": [self.by_month[m].get(s, 0) for m in months],
+            "by_month": {"type": "bar", "data": {"labels": [month_label(m) for m in months], "datasets": [
+                {"label": str(RequestStatus(s).label), "data": [self.by_month[m].get(s, 0) for m in months],
                  "backgroundColor": palette[i % len(palette)]} for i, s in enumerate(self.statuses)]},
                 "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}}},
-            "by_pillar": {"type": "bar", "data": {"labels": [f"Pillar {p}" for p in self.by_pillar],
-                                                  "datasets": [{"label": "Requests",
+            "by_pillar": {"type": "bar", "data": {"labels": [str(_l("Pillar %(pillar)s", pillar=p))
+                                                             for p in self.by_pillar],
+                                                  "datasets": [{"label": str(_l("Requests")),
                                                                 "data": list(self.by_pillar.values()),
                                                                 "backgroundColor": palette[0]}]},
                           "options": {"plugins": {"legend": {"display": False}}}},
             "by_theme": {"type": "bar", "data": {"labels": [name for _, name, _, _ in self.by_theme],
-                                                 "datasets": [{"label": "Requests",
+                                                 "datasets": [{"label": str(_l("Requests")),
                                                                "data": [n for *_, n in self.by_theme],
                                                                "backgroundColor": palette[1]}]},
                          "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}}}},
             "by_region": {"type": "bar", "data": {"labels": [name for _, name, _ in self.by_region],
-                                                  "datasets": [{"label": "Requests",
+                                                  "datasets": [{"label": str(_l("Requests")),
                                                                 "data": [n for *_, n in self.by_region],
                                                                 "backgroundColor": palette[2]}]},
                           "options": {"plugins": {"legend": {"display": False}}}},
@@ -115,8 +125,8 @@ class Dashboard:
         if self.take_up:
             top = self.take_up[:15]
             specs["take_up"] = {"type": "bar", "data": {"labels": [o["reference"] for o in top], "datasets": [
-                {"label": "Matches (all)", "data": [o["matches"] for o in top], "backgroundColor": palette[0]},
-                {"label": "Taken on now", "data": [o["live"] for o in top], "backgroundColor": palette[2]}]},
+                {"label": str(_l("Matches (all)")), "data": [o["matches"] for o in top], "backgroundColor": palette[0]},
+                {"label": str(_l("Taken on now")), "data": [o["live"] for o in top], "backgroundColor": palette[2]}]},
                 "options": {"scales": {"y": {"beginAtZero": True}}}}
         return specs
 
@@ -145,7 +155,8 @@ def submission_durations(submitted: dict[int, datetime], matches, requests) -> t
     AssistanceRequest; their submission times in `submitted`), from the matches `matches` (a condition on
     Match) made for them: the earliest `created_at` and the earliest `completed_at` of each request's
     matches (one grouped query)."""
-    to_first_proposal, to_delivery = Duration("Submission to first proposal"), Duration("Submission to delivery")
+    to_first_proposal, to_delivery = Duration(_l("Submission to first proposal")), \
+        Duration(_l("Submission to delivery"))
     if not submitted:
         return to_first_proposal, to_delivery
     R = AssistanceRequest
@@ -212,17 +223,19 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     if scope != "state":
         offer_where = offer_scope(user) if scope == "all" else Offer.organisation_id == user.organisation_id
         rows = db.session.execute(
-            select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
+            select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code, Offer.content_language,
                    func.count(Match.id),
                    func.coalesce(func.sum(case((Match.status.in_(MatchStatus.BUSY), 1), else_=0)), 0),
                    func.coalesce(func.sum(case((Match.status == MatchStatus.COMPLETED, 1), else_=0)), 0),
                    func.coalesce(func.sum(case((Match.status == MatchStatus.DECLINED, 1), else_=0)), 0))
             .join(Organisation, Organisation.id == Offer.organisation_id)
             .outerjoin(Match, Match.offer_id == Offer.id)
-            .where(offer_where).group_by(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code)
+            .where(offer_where).group_by(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
+                                         Offer.content_language)
             .order_by(func.count(Match.id).desc(), Offer.id))
-        for offer_id, title, status, capacity, org, matches, live, completed, declined in rows:
+        for offer_id, title, status, capacity, org, language, matches, live, completed, declined in rows:
             take_up.append({"id": offer_id, "reference": f"O-{offer_id:05d}", "title": title, "status": status,
+                            "status_label": OfferStatus(status).label, "content_language": language,
                             "organisation": org, "capacity": capacity, "matches": matches, "live": live,
                             "completed": completed, "declined": declined,
                             "capacity_use": (live / capacity) if capacity else None})
@@ -238,5 +251,5 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     return Dashboard(scope=scope, by_month=dict(by_month), statuses=statuses, by_pillar=by_pillar,
                      by_theme=by_theme, by_region=by_region, to_first_proposal=to_first_proposal,
                      to_delivery=to_delivery, take_up=take_up, declined_total=declined_total,
-                     decline_reasons=[(reason or "(no reason given)", n) for reason, n in reasons[:25]],
+                     decline_reasons=[(reason or _l("(no reason given)"), n) for reason, n in reasons[:25]],
                      request_total=total)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -71,7 +72,7 @@ def index():
         providers = [p for p in providers if p.id in by_provider]
     return render_template("directory/index.html", providers=providers, by_provider=by_provider, counts=counts,
                            offers_total=sum(counts.values()), theme=theme, region=region, region_obj=region_obj, q=q,
-                           filtering=filtering, choices=choices, title="Directory of assistance")
+                           filtering=filtering, choices=choices, title=_("Directory of assistance"))
 
 
 @bp.route("/countries")
@@ -87,7 +88,7 @@ def countries():
     for place in places:
         by_region[place.region.name].append(place)
     return render_template("directory/countries.html", by_region=sorted(by_region.items()), places=places,
-                           title="Country profiles")
+                           title=_("Country profiles"))
 
 
 @bp.route("/countries/<iso3>")
@@ -96,7 +97,7 @@ def country(iso3: str):
     code = (iso3 or "").upper()
     place = db.session.get(Country, code) if len(code) == 3 and code.isalpha() else None
     if place is None:
-        raise NotFound("No UN Member State has this code: use an ISO 3166-1 alpha-3 code such as KAZ or NGA.")
+        raise NotFound(_("No UN Member State has this code: use an ISO 3166-1 alpha-3 code such as KAZ or NGA."))
     requests_here = list(db.session.scalars(
         visible_requests(current_user).where(AssistanceRequest.country_iso3 == code)
         .options(selectinload(AssistanceRequest.themes))
@@ -116,4 +117,4 @@ def country(iso3: str):
     areas = [a for a in (place.intermediate_region, place.sub_region, place.region) if a is not None]
     return render_template("directory/country.html", place=place, areas=areas, requests_here=requests_here,
                            offers_here=offers_here, assistance=assistance,
-                           title=f"Country profile: {place.name}")
+                           title=_("Country profile: %(country)s", country=place.name))

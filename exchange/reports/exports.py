@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -28,6 +30,7 @@ from exchange.audit.queries import filter_audit, sort_audit
 from exchange.core.access import may_see_audit
 from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
+from exchange.core.statuses import MatchStatus
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.policy import visible_matches
@@ -59,6 +62,7 @@ class Table:
     name: str
     header: list[str]
     rows: Iterable[list]
+    sheet: str = ""        # the XLSX sheet's name, in the reader's language (default: `name`)
 
 
 def plain(value):
@@ -100,7 +104,8 @@ def requests_table(user, filters: RequestFilters) -> Table:
     stmt = sort_requests(filter_requests(visible_requests(user), filters), filters.sort).options(
         selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
 
-    return Table("requests", REQUEST.export_header, (REQUEST.export_row(r) for r in _in_chunks(stmt)))
+    return Table("requests", REQUEST.export_header, (REQUEST.export_row(r) for r in _in_chunks(stmt)),
+                 _("Requests"))
 
 
 def offers_table(user, filters: OfferFilters) -> Table:
@@ -109,13 +114,22 @@ def offers_table(user, filters: OfferFilters) -> Table:
         selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
         selectinload(O.regions), joinedload(O.organisation))
 
-    return Table("offers", OFFER.export_header, (OFFER.export_row(o) for o in _in_chunks(stmt)))
+    return Table("offers", OFFER.export_header, (OFFER.export_row(o) for o in _in_chunks(stmt)), _("Offers"))
 
 
-MATCH_HEADER = ["id", "reference", "status", "request_id", "request_reference", "country", "request_title",
-                "offer_id", "offer_reference", "provider", "offer_title", "score", "note", "created_at",
-                "accepted_at", "started_at", "completed_at", "confirmed_at", "decline_reason", "outcome", "rating",
-                "feedback"]
+def match_header() -> list[str]:
+    """The matches export's column names in the current language (English: id, reference, status, …)."""
+    return [pgettext("export column", "id"), pgettext("export column", "reference"),
+            pgettext("export column", "status"), pgettext("export column", "request_id"),
+            pgettext("export column", "request_reference"), pgettext("export column", "country"),
+            pgettext("export column", "request_title"), pgettext("export column", "offer_id"),
+            pgettext("export column", "offer_reference"), pgettext("export column", "provider"),
+            pgettext("export column", "offer_title"), pgettext("export column", "score"),
+            pgettext("export column", "note"), pgettext("export column", "created_at"),
+            pgettext("export column", "accepted_at"), pgettext("export column", "started_at"),
+            pgettext("export column", "completed_at"), pgettext("export column", "confirmed_at"),
+            pgettext("export column", "decline_reason"), pgettext("export column", "outcome"),
+            pgettext("export column", "rating"), pgettext("export column", "feedback")]
 
 
 def matches_table(user, filters: MatchFilters) -> Table:
@@ -125,35 +139,42 @@ def matches_table(user, filters: MatchFilters) -> Table:
 
     def rows():
         for m in _in_chunks(stmt):
-            yield [m.id, m.reference, m.status, m.request_id, m.request.reference, m.request.country_iso3,
+            yield [m.id, m.reference, MatchStatus(m.status).label, m.request_id, m.request.reference, m.request.country_iso3,
                    m.request.title, m.offer_id, m.offer.reference, m.offer.organisation.code, m.offer.title,
                    round(m.score, 3) if m.score is not None else None, m.note, m.created_at, m.accepted_at,
                    m.started_at, m.completed_at, m.confirmed_at, m.decline_reason, m.outcome, m.rating, m.feedback]
-    return Table("matches", MATCH_HEADER, rows())
+    return Table("matches", match_header(), rows(), _("Matches"))
 
 
 def matrix_table(user, filters: ReportFilters) -> Table:
     header, rows = matrix_rows_for_export(compute_matrix(user, filters))
-    return Table("matrix", header, rows)
+    return Table("matrix", header, rows, _("Needs matrix"))
 
 
-AUDIT_HEADER = ["id", "at", "actor", "action", "record_type", "record_id", "summary", "changes"]
+def audit_header() -> list[str]:
+    """The audit export's column names in the current language (English: id, at, actor, …)."""
+    return [pgettext("export column", "id"), pgettext("export column", "at"), pgettext("export column", "actor"),
+            pgettext("export column", "action"), pgettext("export column", "record_type"),
+            pgettext("export column", "record_id"), pgettext("export column", "summary"),
+            pgettext("export column", "changes")]
 
 
 def audit_table(user, filters: AuditFilters) -> Table:
     """The audit trail (coordinators and admins), newest first, with the audit trail page's filters."""
     if not may_see_audit(user):
-        raise Forbidden("Only the Task Force office may export the audit trail.")
+        raise Forbidden(_("Only the Task Force office may export the audit trail."))
     A = AuditEvent
     stmt = sort_audit(filter_audit(select(A).options(joinedload(A.actor)), filters))
     stmt = stmt.limit(MAX_AUDIT_ROWS)
 
+    system = _("system")
+
     def rows():
         for e in db.session.scalars(stmt):
             actor: User | None = e.actor
-            yield [e.id, e.at, actor.email if actor else "system", e.action, e.record_type, e.record_id,
+            yield [e.id, e.at, actor.email if actor else system, e.action, e.record_type, e.record_id,
                    e.summary, e.changes]
-    return Table("audit", AUDIT_HEADER, rows())
+    return Table("audit", audit_header(), rows(), _("Audit trail"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,10 +199,15 @@ def csv_text(table: Table) -> str:
     return "".join(csv_chunks(table))
 
 
+def sheet_title(name: str) -> str:
+    """A name Excel takes for a sheet: at most 31 characters, none of : \\ / ? * [ ]."""
+    return "".join(" " if c in ':\\/?*[]' else c for c in str(name))[:31].strip() or "Sheet"
+
+
 def xlsx_bytes(table: Table, progress: Callable[[int], None] | None = None) -> bytes:
     """The table as an XLSX workbook (one sheet, bold header, every text cell a string, never a formula)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.name[:31])
+    sheet = workbook.create_sheet(title=sheet_title(table.sheet or table.name))
     bold = Font(bold=True)
     header = []
     for name in table.header:

@@ -5,23 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.core.filters import FilterProblem, ListFilters, day, end_not_before_start, in_period, one
 from exchange.reference.models import PILLARS, Country, Region
 
-DATE_PROBLEM = "Use a date like 2025-01-31."
+DATE_PROBLEM = _l("Use a date like 2025-01-31.")
 
 
 def _known_region(code: str) -> None:
     if len(code) > 3 or db.session.get(Region, code) is None:
-        raise FilterProblem("Unknown region: use a UN M49 code such as 143 (Central Asia) or 002 (Africa).")
+        raise FilterProblem(str(_l("Unknown region: use a UN M49 code such as 143 (Central Asia) or 002 (Africa).")))
 
 
 def _known_pillar(pillar: str) -> None:
     if pillar not in PILLARS:
-        raise FilterProblem("Choose a pillar of the Strategy: I, II, III or IV.")
+        raise FilterProblem(str(_l("Choose a pillar of the Strategy: I, II, III or IV.")))
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ReportFilters(ListFilters):
     end: date | None = day("ISO date: only requests submitted on or before it.", message=DATE_PROBLEM)
 
     def checked(self, problems):
-        return end_not_before_start(self, problems, "end", "The end must not be before the start.")
+        return end_not_before_start(self, problems, "end", str(_l("The end must not be before the start.")))
 
     def period(self, column) -> list:
         """Conditions putting `column` (a timestamp) in the period (core.filters.in_period); none if it is open."""

@@ -23,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import and_, func, select
 
 from exchange.core.extensions import db
@@ -212,7 +214,7 @@ def compute_matrix(user, filters: ReportFilters | None = None) -> Matrix:
     for iso3 in iso3s:
         country = countries.get(iso3)
         region = country.region_code if country else ""
-        group = groups.setdefault(region, RegionGroup(region, region_names.get(region, "Other")))
+        group = groups.setdefault(region, RegionGroup(region, region_names.get(region) or _("Other")))
         row = Row(iso3, country.name if country else iso3, region)
         for code in codes:
             cell = counts.get((iso3, code), Cell())
@@ -225,9 +227,20 @@ def compute_matrix(user, filters: ReportFilters | None = None) -> Matrix:
     return Matrix(themes=themes, groups=ordered, filters=filters)
 
 
+def matrix_export_header() -> list[str]:
+    """The matrix export's column names in the current language (English: region, country, …)."""
+    return [pgettext("export column", "region"), pgettext("export column", "country"),
+            pgettext("export column", "country_name"), pgettext("export column", "theme"),
+            pgettext("export column", "pillar"), pgettext("export column", "open"),
+            pgettext("export column", "matched"), pgettext("export column", "delivered"),
+            pgettext("export column", "gap")]
+
+
 def matrix_rows_for_export(matrix: Matrix) -> tuple[list[str], list[list]]:
-    """The matrix in long form (one line per country and theme with something to count)."""
-    header = ["region", "country", "country_name", "theme", "pillar", "open", "matched", "delivered", "gap"]
+    """The matrix in long form (one line per country and theme with something to count), its header and the
+    gap flag in the current language."""
+    header = matrix_export_header()
+    yes, no = pgettext("gap", "yes"), pgettext("gap", "no")
     rows = []
     for group in matrix.groups:
         for row in group.rows:
@@ -235,5 +248,5 @@ def matrix_rows_for_export(matrix: Matrix) -> tuple[list[str], list[list]]:
                 cell = row.cells[theme.code]
                 if cell.total:
                     rows.append([group.name, row.country, row.name, theme.code, theme.pillar, cell.open,
-                                 cell.matched, cell.delivered, "yes" if cell.gap else "no"])
+                                 cell.matched, cell.delivered, yes if cell.gap else no])
     return header, rows

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
 from exchange.audit.models import AuditEvent
@@ -82,7 +83,7 @@ def compute_progress(user, start: date, end: date) -> ProgressReport:
     received_by_region = Counter(region_of.get(iso3) for _, _, iso3 in received_rows)
     matched_by_region = Counter(region_of.get(iso3) for _, iso3 in matched_rows)
     delivered_by_region = Counter(region_of.get(iso3) for _, iso3 in delivered_rows)
-    by_region = sorted(({"code": code, "name": region_names.get(code, "Other"),
+    by_region = sorted(({"code": code, "name": region_names.get(code) or _("Other"),
                          "received": received_by_region[code], "matched": matched_by_region[code],
                          "delivered": delivered_by_region[code]} for code in set(region_of.values())),
                        key=lambda r: r["name"])

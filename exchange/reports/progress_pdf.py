@@ -1,144 +1,176 @@
 """The progress report as a PDF file (fpdf2): the same sections and figures as the print-ready page
-(`templates/reports/progress.html`), for people who must attach a file to a report.
+(`templates/reports/progress.html`), for people who must attach a file to a report, in the language of the
+page (or of `speaking()`).
 
-Written in the PDF core font Helvetica, encoded as Windows-1252: it holds every name in the reference data
-(countries, regions, themes, pillars). A character outside it is written as its unaccented form, or "?".
+Written in embedded Unicode fonts shipped in `fonts/` (Noto Sans, Noto Sans Arabic, Noto Sans CJK SC; see
+its README): the language's own face first, the others as fallbacks, so that a French report naming a place
+in Chinese still prints it. Text is shaped by HarfBuzz (uharfbuzz): Arabic joins and runs right to left, and
+an Arabic report lays its tables and running lines out from the right.
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
+from pathlib import Path
 
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from exchange.core.i18n import direction, format_day, format_number, page_language
 from exchange.reference.models import PILLARS
 from exchange.reports.progress import ProgressReport
 
-ENCODING = "windows-1252"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONTS = {  # family → (regular, bold) file
+    "sans": ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    "arabic": ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
+    "cjk": ("NotoSansSC-Regular.otf", "NotoSansSC-Regular.otf"),  # no bold face shipped
+}
+FAMILY_OF_LANGUAGE = {"ar": "arabic", "zh": "cjk"}
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))
-DEFINITIONS = ("Definitions: received = submitted in the period; triaged = accepted, rejected or asked for "
-               "information in the period; matched = match accepted by its provider in the period; delivered = "
-               "delivery completed in the period. Times count the requests received in the period. A request on "
-               "themes of two pillars counts in both.")
-
-
-def writable(value) -> str:
-    """`value` as text the core font can write: each character it lacks becomes its unaccented form, or "?"."""
-    return "".join(_replacement(char) for char in str(value))
-
-
-def _replacement(char: str) -> str:
-    unaccented = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    for candidate in (char, unaccented):
-        try:
-            if candidate:
-                candidate.encode(ENCODING)
-                return candidate
-        except UnicodeEncodeError:
-            continue
-    return "?"
 
 
 def days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} days"
+    return "—" if value is None else _("%(days)s days", days=format_number(value, 1))
 
 
 class _ReportPDF(FPDF):
-    """A4 portrait, a running title at the top and "page n of m" at the foot of every page."""
+    """A4 portrait, a running title at the top and "page n of m" at the foot of every page; the language's
+    font with the others as fallbacks; right to left for a right-to-left language."""
 
-    def __init__(self, running_title: str, generated_on: date):
+    def __init__(self, running_title: str, footer: str, language: str):
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.core_fonts_encoding = ENCODING
+        for family, (regular, bold) in FONTS.items():
+            self.add_font(family, "", FONT_DIR / regular)
+            self.add_font(family, "B", FONT_DIR / bold)
+        self.family = FAMILY_OF_LANGUAGE.get(language, "sans")
+        self.set_fallback_fonts([f for f in FONTS if f != self.family], exact_match=False)
+        self.rtl = direction(language) == "rtl"
+        self.set_text_shaping(True, direction="rtl" if self.rtl else "ltr")
+        self.set_lang(language)
         self.running_title = running_title
-        self.generated_on = generated_on
+        self.footer_text = footer
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(18, 16, 18)
 
+    @property
+    def start(self) -> str:
+        """Where a line of text begins: the left, or the right in a right-to-left language."""
+        return "R" if self.rtl else "L"
+
+    @property
+    def end(self) -> str:
+        return "L" if self.rtl else "R"
+
     def header(self):
         if self.page_no() > 1:
-            self.set_font("Helvetica", "", 8)
+            self.set_font(self.family, "", 8)
             self.set_text_color(108, 117, 125)
-            self.cell(0, 5, writable(self.running_title), new_x="LMARGIN", new_y="NEXT")
+            self.cell(0, 5, self.running_title, align=self.start, new_x="LMARGIN", new_y="NEXT")
             self.ln(2)
             self.set_text_color(0)
 
     def footer(self):
         self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
+        self.set_font(self.family, "", 8)
         self.set_text_color(108, 117, 125)
-        self.cell(0, 5, f"The Exchange · generated {self.generated_on.isoformat()}", align="L")
-        self.set_x(self.l_margin)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(0, 5, self.footer_text, align=self.start)
+        self.set_text_color(0)
+
+    def number_pages(self) -> None:
+        """"Page n of m" at the foot of every page, written once the number of pages is known (fpdf2's `{nb}`
+        alias keeps the width of its four characters, a gap in a shaped line)."""
+        total = self.pages_count
+        self.set_auto_page_break(False)
+        for number in range(1, total + 1):
+            self.page = number
+            self.set_xy(self.l_margin, self.h - 12)
+            self.set_font(self.family, "", 8)
+            self.set_text_color(108, 117, 125)
+            self.cell(0, 5, _("Page %(page)s of %(pages)s", page=format_number(number), pages=format_number(total)),
+                      align=self.end)
         self.set_text_color(0)
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def _line(pdf: _ReportPDF, height: float, text: str) -> None:
+    pdf.multi_cell(0, height, text, align=pdf.start, new_x="LMARGIN", new_y="NEXT")
+
+
+def _heading(pdf: _ReportPDF, text: str) -> None:
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, writable(text), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(pdf.family, "B", 12)
+    _line(pdf, 7, text)
+    pdf.set_font(pdf.family, "", 9)
 
 
-def _table(pdf: FPDF, headings: tuple[str, ...], rows: list[tuple], widths: tuple[int, ...],
+def _table(pdf: _ReportPDF, headings: tuple[str, ...], rows: list[tuple], widths: tuple[int, ...],
            text_columns: int = 1) -> None:
-    """A table whose first `text_columns` columns are text and the others figures (right-aligned); widths in mm."""
-    align = ("LEFT",) * text_columns + ("RIGHT",) * (len(headings) - text_columns)
-    with pdf.table(col_widths=widths, width=min(pdf.epw, sum(widths)), align="LEFT", text_align=align,
-                   headings_style=HEADINGS, line_height=5.5, padding=1) as table:
+    """A table whose first `text_columns` columns are text and the others figures; widths in mm. Right to
+    left, the first column is on the right and text is aligned to the right."""
+    text, figure = ("RIGHT", "LEFT") if pdf.rtl else ("LEFT", "RIGHT")
+    align = (text,) * text_columns + (figure,) * (len(headings) - text_columns)
+    order = (lambda values: tuple(reversed(values))) if pdf.rtl else tuple
+    with pdf.table(col_widths=order(widths), width=min(pdf.epw, sum(widths)), align=text,
+                   text_align=order(align), headings_style=HEADINGS, line_height=5.5, padding=1) as table:
         for values in (headings, *rows):
             row = table.row()
-            for value in values:
-                row.cell(writable(value))
+            for value in order(values):
+                row.cell(format_number(value) if isinstance(value, int) else str(value))
 
 
 def progress_pdf(report: ProgressReport, generated_on: date) -> bytes:
-    """The report as PDF bytes."""
-    period = f"{report.start.isoformat()} to {report.end.isoformat()}"
-    pdf = _ReportPDF(f"Progress report, {period}", generated_on)
-    pdf.set_title(f"The Exchange: progress report, {period}")
-    pdf.set_author("The Exchange")
-    pdf.set_creator("The Exchange")
+    """The report as PDF bytes, in the current language."""
+    language = page_language()
+    period = _("%(start)s to %(end)s", start=format_day(report.start), end=format_day(report.end))
+    product = _("The Exchange")
+    pdf = _ReportPDF(_("Progress report, %(period)s", period=period),
+                     _("%(product)s · generated %(day)s", product=product, day=format_day(generated_on)), language)
+    pdf.set_title(_("%(product)s: progress report, %(period)s", product=product, period=period))
+    pdf.set_author(product)
+    pdf.set_creator(product)
     pdf.add_page()
 
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 9, "Progress report", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 6, f"Period: {period} (both ends included)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.family, "B", 16)
+    _line(pdf, 9, _("Progress report"))
+    pdf.set_font(pdf.family, "", 11)
+    _line(pdf, 6, _("Period: %(period)s (both ends included)", period=period))
 
-    _heading(pdf, "In the period")
-    _table(pdf, ("", "Number"), [
-        ("Requests received (submitted)", report.received),
-        ("Requests triaged (accepted, rejected or asked for information)", report.triaged),
-        ("Matches accepted by a provider", report.matched),
-        ("Deliveries completed", report.delivered),
+    _heading(pdf, _("In the period"))
+    _table(pdf, ("", _("Number")), [
+        (_("Requests received (submitted)"), report.received),
+        (_("Requests triaged (accepted, rejected or asked for information)"), report.triaged),
+        (_("Matches accepted by a provider"), report.matched),
+        (_("Deliveries completed"), report.delivered),
     ], (120, 25))
 
-    _heading(pdf, "Requests received by pillar")
-    _table(pdf, ("Pillar", "Received"),
+    _heading(pdf, _("Requests received by pillar"))
+    _table(pdf, (_("Pillar"), _("Received")),
            [(f"{p} — {PILLARS[p]}", n) for p, n in report.received_by_pillar.items()], (145, 25))
 
-    _heading(pdf, "By region (UN M49 region of the requesting State)")
-    _table(pdf, ("Region", "Received", "Matched", "Delivered"),
+    _heading(pdf, _("By region (UN M49 region of the requesting State)"))
+    _table(pdf, (_("Region"), _("Received"), _("Matched"), _("Delivered")),
            [(r["name"], r["received"], r["matched"], r["delivered"]) for r in report.by_region]
-           or [("Nothing in this period.", "", "", "")], (85, 25, 25, 25))
+           or [(_("Nothing in this period."), "", "", "")], (85, 25, 25, 25))
 
-    _heading(pdf, "Times (requests received in the period, days from submission)")
-    _table(pdf, ("From submission to…", "Requests", "Median", "90th percentile"),
-           [(d.label, d.count, days(d.median), days(d.p90)) for d in (report.to_first_proposal, report.to_delivery)],
-           (70, 25, 30, 35))
+    _heading(pdf, _("Times (requests received in the period, days from submission)"))
+    _table(pdf, (_("From submission to…"), _("Requests"), _("Median"), _("90th percentile")),
+           [(str(d.label), d.count, days(d.median), days(d.p90))
+            for d in (report.to_first_proposal, report.to_delivery)], (70, 25, 30, 35))
 
-    _heading(pdf, "Gaps: open needs no active offer can meet")
+    _heading(pdf, _("Gaps: open needs no active offer can meet"))
     gaps = report.gaps
     if gaps:
-        _table(pdf, ("Country", "Theme", "Open requests"),
+        _table(pdf, (_("Country"), _("Theme"), _("Open requests")),
                [(f"{row.name} ({row.country})", theme.name, cell.open) for row, theme, cell in gaps], (60, 85, 29),
                text_columns=2)
     else:
-        pdf.multi_cell(0, 5, "No gaps: every open need of the period has at least one offer that can deliver it.",
-                       new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, 5, _("No gaps: every open need of the period has at least one offer that can deliver it."))
 
     pdf.ln(4)
-    pdf.set_font("Helvetica", "", 8)
-    pdf.multi_cell(0, 4, DEFINITIONS, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.family, "", 8)
+    _line(pdf, 4, _("Definitions: received = submitted in the period; triaged = accepted, rejected or asked for "
+                    "information in the period; matched = match accepted by its provider in the period; delivered "
+                    "= delivery completed in the period. Times count the requests received in the period. A "
+                    "request on themes of two pillars counts in both."))
+    pdf.number_pages()
     return bytes(pdf.output())

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange.core.access import allow
@@ -33,8 +34,8 @@ def _filters(fields=("region", "pillar", "start", "end")) -> tuple[ReportFilters
 def _refuse_if_invalid(errors: dict[str, list[str]]) -> None:
     """Files are not sent for filters that are not valid: a 422 that names each field's problem."""
     if errors:
-        raise ValidationFailed("Some filters are not valid: " + "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
+        raise ValidationFailed(_("Some filters are not valid: %(problems)s", problems="; ".join(
+            f"{k}: {' '.join(str(m) for m in v)}" for k, v in errors.items())), errors)
 
 
 def _filter_context(filters: ReportFilters, errors: dict) -> dict:
@@ -69,7 +70,7 @@ def dashboard():
     filters, errors = _filters()
     data = dashboards.compute_dashboard(current_user, filters)
     return render_template("reports/dashboard.html", data=data, charts=data.chart_specs(),
-                           status_labels=RequestStatus.labels(),
+                           status_labels=RequestStatus.labels(), month_label=dashboards.month_label,
                            **_filter_context(filters, errors))
 
 

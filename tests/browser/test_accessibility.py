@@ -51,3 +51,28 @@ def test_the_checker_finds_violations_when_there_are_some(new_page):
                      'low contrast</p></body></html>')
     found = " ".join(violations(page))
     assert "image-alt" in found and "label" in found
+
+
+# The main pages in the two languages that test a layout hardest: Arabic (right to left) and Chinese.
+LANGUAGE_PAGES = {
+    None: ["/login", "/register"],
+    "state": ["/", "/requests", "/requests/new", "/offers", "/matches", "/inbox", "/countries/KAZ", "/account"],
+    "coordinator": ["/", "/triage", "/matrix", "/dashboard", "/reports/progress", "/audit"],
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "zh"])
+@pytest.mark.parametrize("person", list(LANGUAGE_PAGES), ids=lambda p: p or "anonymous")
+def test_main_pages_have_no_wcag_violations_in_arabic_and_chinese(new_page, people, person, language):
+    page = new_page()
+    page.goto(f"/login?lang={language}")  # chosen on the sign-in page, remembered after
+    if person:
+        sign_in(page, getattr(people, person).email)
+    problems = {}
+    for path in LANGUAGE_PAGES[person]:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language, path
+        found = violations(page)
+        if found:
+            problems[path] = found
+    assert not problems, problems

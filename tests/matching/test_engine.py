@@ -1,11 +1,12 @@
 """Hard rules, scores, reasons, ranking and index maintenance."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date as D
 
 import pytest
 
-from exchange.matching.engine import MatchingIndex, eligible, rank, score_pair
+from exchange.matching.engine import MatchingIndex, Reason, eligible, rank, score_pair
 from tests.factories import CENTRAL_ASIA as CA
 from tests.factories import WESTERN_AFRICA as WAF
 from tests.factories import engine_offer as off
@@ -69,7 +70,8 @@ def test_text_finds_offer_when_themes_are_imprecise():
             description="Training on targeted financial sanctions and asset freezing.")
     s = score_pair(r, o)
     assert s is not None and 0 < s.score <= 1
-    assert any(x.startswith("Similar wording:") and "freezing of assets" in x for x in s.reasons)
+    assert any(x.key == "similar_wording" and "freezing of assets" in x.terms for x in s.reasons)
+    assert any(str(x).startswith("Similar wording:") and "freezing of assets" in str(x) for x in s.reasons)
 
 
 def test_reasons_in_plain_words():
@@ -77,18 +79,33 @@ def test_reasons_in_plain_words():
             description="cash couriers")
     o = off(regions=("143",), themes=("financing",), modalities=("training", "workshop"), languages=("ru", "en"),
             description="Detecting cash couriers at borders")
-    s = MatchingIndex([o], area_names={"143": "Central Asia"}).offers_for(r)[0]
-    assert s.reasons[0] == "Both on terrorist financing"
-    assert "Delivers in Central Asia" in s.reasons
-    assert "Offers training in Russian" in s.reasons
-    assert any(x.startswith("Similar wording: cash couriers") for x in s.reasons)
+    s = MatchingIndex([o]).offers_for(r)[0]
+    assert s.reasons[0] == Reason("both_on", themes=("financing",))
+    assert Reason("delivers_in_area", place="143") in s.reasons
+    assert Reason("offers", modalities=("training",), languages=("ru",)) in s.reasons
+    english = [str(x) for x in s.reasons]
+    assert english[0] == "Both on terrorist financing"
+    assert "Delivers in Central Asia" in english
+    assert "Offers training in Russian" in english
+    assert any(x.startswith("Similar wording: cash couriers") for x in english)
 
 
-def test_country_reason_uses_country_names():
-    s = MatchingIndex([off(countries=("TJK",))], country_names={"TJK": "Tajikistan"}).offers_for(req())[0]
-    assert "Delivers in Tajikistan" in s.reasons
+def test_country_reason_names_the_country_by_its_code():
+    s = MatchingIndex([off(countries=("TJK",))]).offers_for(req())[0]
+    assert Reason("delivers_in_country", place="TJK") in s.reasons
     s = MatchingIndex([off()]).offers_for(req())[0]
-    assert "Delivers anywhere" in s.reasons
+    assert Reason("delivers_anywhere") in s.reasons and "Delivers anywhere" in [str(x) for x in s.reasons]
+
+
+def test_the_records_language_arrives_and_changes_no_score():
+    o = off(themes=("financing",), description="Detecting cash couriers at borders")
+    r = req(themes=("financing",), description="cash couriers")
+    plain = score_pair(r, o)
+    written = score_pair(replace(r, language="ru"), replace(o, language="en"))
+    assert (written.score, written.reasons) == (plain.score, plain.reasons)
+    index = MatchingIndex([replace(o, language="en")], [replace(r, language="ru")])
+    assert index.request(r.id).language == "ru" and index.offer(o.id).language == "en"
+    assert [(s.offer_id, s.score) for s in index.offers_for(replace(r, language="ru"))] == [(o.id, plain.score)]
 
 
 def test_urgency_boosts_offers_available_now():
@@ -102,8 +119,9 @@ def test_urgency_boosts_offers_available_now():
 
     assert gap("low") == pytest.approx(gap("medium"))
     assert gap("critical") > gap("high") > gap("medium")
-    assert "Available now for a critical request" in score_pair(req(urgency="critical", desired_start=start), now).reasons
-    assert not any("Available now" in x for x in score_pair(req(urgency="medium", desired_start=start), now).reasons)
+    assert Reason("available_now", urgency="critical") in score_pair(req(urgency="critical", desired_start=start),
+                                                                     now).reasons
+    assert not any(x.key == "available_now" for x in score_pair(req(urgency="medium", desired_start=start), now).reasons)
 
 
 def test_time_fit_prefers_full_coverage():
@@ -111,8 +129,8 @@ def test_time_fit_prefers_full_coverage():
     full = score_pair(r, off(1))
     part = score_pair(r, off(2, available_until=D(2026, 3, 31)))
     assert full.score > part.score
-    assert "Available for the requested dates" in full.reasons
-    assert "Available for part of the requested period" in part.reasons
+    assert "Available for the requested dates" in [str(x) for x in full.reasons]
+    assert "Available for part of the requested period" in [str(x) for x in part.reasons]
 
 
 def test_scores_in_unit_interval_and_rounded():

@@ -62,7 +62,7 @@ def test_french_forged_passports_request_finds_english_document_fraud_offer():
             description="Former les gardes-frontières à détecter les faux passeports.")
     got = MatchingIndex([aviation, arms, fraud]).offers_for(r)
     assert got[0].offer_id == 1
-    assert any("document fraud" in x for x in got[0].reasons)
+    assert any("document fraud" in str(x) for x in got[0].reasons)
 
 
 def test_language_detection():

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from exchange.core.extensions import db
 from exchange.offers.models import Offer
 from tests.factories import as_csv, import_rows
-from tests.helpers import pdf_strings
+from tests.helpers import pdf_text
 
 
 def test_export_write_respects_the_user_and_filters(app, people, scenario, tmp_path):
@@ -49,7 +49,7 @@ def test_progress_pdf_command(app, people, scenario, tmp_path):
     result = runner.invoke(args=["exports", "progress", "--as", people.coordinator.email, "--start", today,
                                  "--end", today, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_bytes().startswith(b"%PDF-") and "Requests received (submitted)" in pdf_strings(out.read_bytes())
+    assert out.read_bytes().startswith(b"%PDF-") and "Requests received (submitted)" in pdf_text(out.read_bytes())
     refused = runner.invoke(args=["exports", "progress", "--as", people.state.email, "--start", today,
                                   "--end", today, "--out", str(tmp_path / "state.pdf")])
     assert refused.exit_code != 0 and "Task Force office" in refused.output

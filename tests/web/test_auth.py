@@ -210,3 +210,58 @@ def test_approval_is_announced_to_the_providers_users(app, clients, people):
     with app.app_context():
         note = db.session.scalar(select(Notification).where(Notification.user_id == people.pending.id))
         assert note is not None and "approved" in note.message
+
+
+def _language_of(app, person):
+    with app.app_context():
+        return db.session.get(User, person.id).language
+
+
+def test_the_account_language_is_chosen_on_the_account_page_and_kept(app, people, clients):
+    page = clients.state.get("/account").get_data(as_text=True)
+    assert 'action="/account/language"' in page and '<option value="ru" lang="ru">Русский</option>' in page
+    response = clients.state.post("/account/language", data={"language": "ru"}, follow_redirects=True)
+    assert '<html lang="ru"' in response.get_data(as_text=True) and "Русский" in response.get_data(as_text=True)
+    assert _language_of(app, people.state) == "ru"
+    again = clients.state.get("/account").get_data(as_text=True)  # the next page speaks it too
+    assert '<html lang="ru"' in again and '<option value="ru" lang="ru" selected>' in again
+    refused = clients.state.post("/account/language", data={"language": "de"}, follow_redirects=True)
+    assert refused.status_code == 200 and _language_of(app, people.state) == "ru"
+
+
+def test_the_account_language_needs_the_csrf_token(app, people):
+    strict = create_app(test_config(WTF_CSRF_ENABLED=True))
+    client = strict.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    signed_in = client.post("/login", data={"email": people.state.email, "password": PASSWORD, "csrf_token": token})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    client.post("/account/language", data={"language": "zh"})
+    assert _language_of(app, people.state) != "zh"
+
+
+def test_signing_in_carries_the_language_chosen_before_onto_the_account(app, people):
+    client = app.test_client()
+    assert "language-switch" in client.get("/login?lang=es").get_data(as_text=True)  # the switch on sign-in
+    assert login(client, people.state.email).status_code == 302
+    assert _language_of(app, people.state) == "es"
+    assert '<html lang="es"' in client.get("/").get_data(as_text=True)
+    other = app.test_client()
+    other.set_cookie("exchange_language", "fr")
+    login(other, people.state.email)
+    assert _language_of(app, people.state) == "es"  # an account's own choice is kept
+
+
+def test_every_sign_in_page_carries_the_language_switch(app):
+    client = app.test_client()
+    for path in ("/login", "/register", "/password/forgot"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'class="language-switch"' in html and 'hreflang="ar"' in html, path
+
+
+def test_the_sign_in_page_speaks_the_language_chosen(app):
+    html = app.test_client().get("/login?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr"' in html and "Se connecter à la Plateforme d'échange" in html
+    assert "Mot de passe oublié ?" in html
+    arabic = app.test_client().get("/login?lang=ar").get_data(as_text=True)
+    assert 'dir="rtl"' in arabic and "تسجيل الدخول إلى منصة التبادل" in arabic

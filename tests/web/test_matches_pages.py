@@ -171,3 +171,47 @@ def test_match_page_shows_summaries_history_and_only_available_moves(app, people
     assert "proposed to" in html  # the history, from the audit trail
     state_html = clients.state.get(f"/matches/{case['match']}").get_data(as_text=True)
     assert "/move/" not in state_html and "Nothing waits for you" in state_html
+
+
+# ------------------------------------------------------------------------------------------------
+# The match pages in the six languages
+
+HEADINGS = {"ar": "المطابقات", "zh": "匹配", "en": "Matches", "fr": "Mises en relation", "ru": "Сопоставления",
+            "es": "Vinculaciones"}
+ACTIONS = {"ar": "ما يمكنكم فعله", "zh": "您可以进行的操作", "en": "What you can do", "fr": "Ce que vous pouvez faire",
+           "ru": "Доступные действия", "es": "Lo que puede hacer"}
+OFFER_PANEL = {"ar": "الطلبات التي يمكن أن يلبيها هذا العرض", "zh": "此援助提议可满足的请求",
+               "en": "Requests this offer could serve", "fr": "Demandes auxquelles cette offre pourrait répondre",
+               "ru": "Запросы, которым может отвечать это предложение", "es": "Solicitudes que esta oferta podría atender"}
+
+
+@pytest.mark.parametrize("language", list(HEADINGS))
+def test_match_pages_in_every_language(app, people, clients, case, language):
+    request_panel = f'<h2 class="h5" id="wf-matches-heading">{HEADINGS[language]}</h2>'
+    for path, expected in (("/matches", f'<h1 class="h3">{HEADINGS[language]}</h1>'),
+                           (f"/matches/{case['match']}", ACTIONS[language]),
+                           (f"/requests/{case['request']}", request_panel),
+                           (f"/offers/{case['offer']}", OFFER_PANEL[language])):
+        page = clients.coordinator.get(f"{path}?lang={language}")
+        assert page.status_code == 200, (path, language)
+        assert expected in page.get_data(as_text=True), (path, language)
+    detail = clients.coordinator.get(f"/matches/{case['match']}?lang={language}").get_data(as_text=True)
+    if language == "fr":
+        assert "Office des Nations Unies contre la drogue et le crime" in detail  # the provider as the UN names it
+    if language == "zh":
+        assert "哈萨克斯坦" in detail
+
+
+def test_suggested_offers_and_their_reasons_in_french(app, people, clients, world):
+    request_id = world.request("open")
+    world.offer(people.other_provider, regions=["143"])
+    html = clients.coordinator.get(f"/requests/{request_id}?lang=fr").get_data(as_text=True)
+    assert "Offres suggérées" in html and "Zone d’intervention : Asie centrale" in html
+    assert "Proposer" in html
+
+
+def test_a_refused_proposal_is_explained_in_the_coordinators_language(app, people, clients, case):
+    page = clients.coordinator.post("/matches?lang=ru", data={"request_id": str(case["request"])})
+    assert page.status_code == 302
+    follow = clients.coordinator.get(page.headers["Location"])
+    assert "Ничего не предложено: выберите хотя бы одно предложение." in follow.get_data(as_text=True)

@@ -122,3 +122,16 @@ def test_request_workflow_partial_shows_matches_question_and_thread(app, people,
         assert f"/matches/{match_id}" in html and "Proposed" in html and "needs information" not in html
         html = workflow(people.other_provider.id, opened)
         assert f"/matches/{match_id}" not in html  # IMF does not take part in that match
+
+
+def test_a_message_records_its_language_and_the_page_marks_it(app, people, clients, world):
+    request_id = world.request("open")
+    body = "Наше подразделение финансовой разведки насчитывает двадцать аналитиков и нуждается в обучении."
+    clients.state.post(f"/requests/{request_id}/messages", data={"message": body})
+    clients.state.post(f"/requests/{request_id}/messages", data={"message": "OK"})  # too short to tell
+    with app.app_context():
+        languages = list(db.session.scalars(select(Message.content_language).order_by(Message.id)))
+    assert languages == ["ru", None]
+    html = clients.coordinator.get(f"/requests/{request_id}").get_data(as_text=True)
+    assert f'<div class="thread-body" lang="ru">{body}</div>' in html
+    assert '<div class="thread-body">OK</div>' in html

@@ -33,7 +33,7 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients, world):
     with app.app_context():
         older = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id))
         older.at -= timedelta(hours=1)
-        older.message = "The older one"
+        older.message, older.params = "The older one", None  # a row from before params: its stored words
         db.session.add(Notification(user_id=people.state.id, kind="test", message="The newer one",
                                     record_type="request", record_id=request_id))
         db.session.commit()
@@ -98,3 +98,72 @@ def test_unread_filter_and_empty_inbox(app, people, clients, world):
     assert "No unread notifications." in clients.state.get("/inbox?unread=1").get_data(as_text=True)
     assert "accepted" in clients.state.get("/inbox").get_data(as_text=True)
     assert clients.anonymous.get("/inbox").status_code == 302
+
+
+def _notes_about(app, org_code: str, language: str | None):
+    """Approve the outside provider `org_code` with a coordinator speaking French (its people are told), and read
+    the notification its first user gets in `language`."""
+    from exchange.core.i18n import speaking
+    from exchange.messages.models import written
+    from exchange.people.models import Organisation, User
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.code == org_code))
+        user = db.session.scalar(select(User).where(User.organisation_id == org.id))
+        note = db.session.scalar(select(Notification).where(Notification.user_id == user.id,
+                                                            Notification.kind == "organisation.approved"))
+        with app.test_request_context("/"), speaking(language):
+            return note.message, written(note.message, note.params)
+
+
+def test_words_given_already_translated_are_written_again_in_each_readers_language(app, people):
+    """A caller that passes `_("…")` (here in a French-speaking request) with `values=`: notify finds the English
+    msgid in the catalogue, so a Spanish reader reads Spanish and the stored text is English."""
+    from flask_babel import gettext
+
+    from exchange.core.i18n import speaking
+    from exchange.messages.notify import notify, users_of
+    from exchange.people.models import Organisation
+    with app.app_context():
+        org = db.session.get(Organisation, people.outside.organisation_id)
+        org_code = org.code
+        with app.test_request_context("/"), speaking("fr"):
+            words = gettext("%(name)s is approved: you can now post offers and see the requests shared with you.")
+            assert words.startswith("%(name)s est approuvée")
+            assert notify(users_of([org]), "organisation.approved", words, values={"name": org.name}, about=org)
+        db.session.commit()
+    stored, spanish = _notes_about(app, org_code, "es")
+    assert stored.endswith("is approved: you can now post offers and see the requests shared with you.")
+    assert spanish.endswith("ha sido aprobada: ya puede publicar ofertas y ver las solicitudes que se comparten con "
+                            "usted.")
+
+
+def test_plain_english_words_with_their_values_in_read_as_written(app, people):
+    from exchange.messages.notify import notify, users_of
+    from exchange.people.models import Organisation
+    with app.app_context():
+        org = db.session.get(Organisation, people.outside.organisation_id)
+        org_code = org.code
+        with app.test_request_context("/"):
+            notify(users_of([org]), "organisation.approved", f"{org.name} may now post offers.", about=org)
+        db.session.commit()
+    stored, french = _notes_about(app, org_code, "fr")
+    assert stored == french and stored.endswith(" may now post offers.")
+
+
+def test_dates_and_marked_words_among_the_values_are_written_for_the_reader(app):
+    from datetime import date
+
+    from flask_babel import lazy_gettext
+
+    from exchange.core.i18n import speaking
+    from exchange.messages.models import written
+    from exchange.messages.notify import _params
+    with app.test_request_context("/"):
+        english, params = _params(lazy_gettext("%(name)s is now: %(approval)s.", name="Fondation X",
+                                               approval=lazy_gettext("Approved")), None)
+        assert english == "Fondation X is now: Approved." and params["values"]["approval"] == {"msgid": "Approved"}
+        with speaking("es"):
+            assert written(english, params) == "Fondation X tiene ahora el estado: Aprobada."
+        _, dated = _params(lazy_gettext("Revoked %(when)s"), {"when": date(2026, 12, 1)})
+        with speaking("fr"):
+            assert written("", dated) == "Révoqué le 1 déc. 2026"

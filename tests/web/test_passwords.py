@@ -251,3 +251,21 @@ def test_registering_with_an_email_that_has_an_account_answers_alike_and_emails_
     assert login(app.test_client(), people.state.email, "A-long-password-77").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+
+
+def test_the_reset_link_is_e_mailed_in_the_owners_language_else_the_pages(app, people, smtp):
+    from email.header import decode_header, make_header
+    with app.app_context():
+        db.session.get(User, people.state.id).language = "ru"
+        db.session.commit()
+    app.test_client().post("/password/forgot?lang=es", data={"email": people.state.email})
+    ((_, message),) = smtp.messages
+    assert str(make_header(decode_header(message["Subject"]))) == "[Платформа обмена] Сброс пароля"
+    assert "в течение 30 минут" in body_of(message) and reset_link(message).startswith("/password/reset/")
+    smtp.messages.clear()
+    with app.app_context():
+        db.session.get(User, people.state.id).language = None
+        db.session.commit()
+    app.test_client().post("/password/forgot?lang=es", data={"email": people.state.email})
+    ((_, message),) = smtp.messages
+    assert "en el plazo de 30 minutos" in body_of(message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import event, select
 
 from exchange.audit.models import AuditEvent
@@ -246,3 +247,38 @@ def test_waiting_day_flag_uses_submission_time(app, people, clients, world):
     html = clients.coordinator.get("/triage").get_data(as_text=True)
     assert "Overdue" not in html.split("</p>", 1)[1]
     assert utcnow()
+
+
+# ------------------------------------------------------------------------------------------------
+# The queue in the six languages
+
+LANGUAGE_WORDS = {"ar": "قائمة الفرز", "zh": "分流审查队列", "en": "Triage queue", "fr": "File de tri",
+                  "ru": "Очередь первичного рассмотрения", "es": "Cola de clasificación"}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGE_WORDS))
+def test_queue_in_every_language(app, people, clients, world, language):
+    world.offer(people.provider)
+    older = world.request(title="Older request on terrorist financing")
+    world.age(AssistanceRequest, older, 14, "submitted_at")
+    world.request(title="Newer request on terrorist financing", status="needs_info")
+    page = clients.coordinator.get(f"/triage?lang={language}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert LANGUAGE_WORDS[language] in html
+    assert "Older request on terrorist financing" in html  # what people wrote stays as written
+    if language == "fr":
+        assert "En retard : 10 jours ouvrables" in html and "Kazakhstan" in html
+        assert "Tous deux portent sur le financement du terrorisme" in html  # a suggestion's reason
+    if language == "ru":
+        assert "Казахстан" in html and "Просрочено: 10 рабочих дней" in html
+
+
+def test_a_refused_decision_is_explained_in_the_coordinators_language(app, people, clients, world):
+    request_id = world.request()
+    page = clients.coordinator.post(f"/triage/{request_id}/reject?lang=es", data={"reason": "x"})
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "Elija un motivo." in html and "No se modificó nada" in html
+    with app.app_context():
+        assert db.session.get(AssistanceRequest, request_id).status == "submitted"

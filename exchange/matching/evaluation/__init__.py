@@ -252,7 +252,7 @@ def run_systems(offers, requests, names, embedder=None, with_text_baselines: boo
     systems: dict[str, dict[int, list[tuple[int, float]]]] = {}
     if embedder is not None:
         offers, requests = attach_vectors(offers, requests, embedder)
-    index = MatchingIndex(offers, requests, country_names=names)
+    index = MatchingIndex(offers, requests)
     systems["engine"] = {r.id: [(s.offer_id, s.score) for s in index.offers_for(r, limit=limit)]
                          for r in requests}
     systems["themes"] = {r.id: _themes_baseline(offers, r) for r in requests}

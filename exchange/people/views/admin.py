@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
@@ -12,7 +15,6 @@ from exchange.core.access import allow
 from exchange.core.errors import Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.statuses import Role
-from exchange.core.texts import text
 from exchange.core.transactions import all_or_nothing
 from exchange.people import mfa as mfa_ops
 from exchange.people import operations
@@ -25,30 +27,30 @@ PER_PAGE = 50
 
 
 class UserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=list(Role.labels().items()))
-    organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)],
-                               description="ISO3 for a Member State (e.g. KAZ), an entity code (e.g. UNODC), CTITF.")
-    password = PasswordField("Password", validators=[Optional(), Length(max=256)],
-                             description="At least 12 characters and not easy to guess. Leave empty to generate one.")
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=list(Role.labels().items()))
+    organisation = StringField(_l("Organisation code"), validators=[DataRequired(), Length(max=64)],
+                               description=_l("ISO3 for a Member State (e.g. KAZ), an entity code (e.g. UNODC), CTITF."))
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=256)],
+                             description=_l("At least 12 characters and not easy to guess. Leave empty to generate one."))
 
 
 class EditUserForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=list(Role.labels().items()))
-    organisation = StringField("Organisation code", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("New password", validators=[Optional(), Length(max=256)],
-                             description="Leave empty to keep the current one. Setting one signs the user out.")
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=list(Role.labels().items()))
+    organisation = StringField(_l("Organisation code"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("New password"), validators=[Optional(), Length(max=256)],
+                             description=_l("Leave empty to keep the current one. Setting one signs the user out."))
 
 
 class OrganisationForm(FlaskForm):
-    code = StringField("Code", validators=[Optional(), Length(max=64)],
-                       description="Outside providers get a lowercase slug made from the name when left empty.")
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=list(ORG_KIND_LABELS.items()))
-    website = StringField("Website", validators=[Optional(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=64)],
+                       description=_l("Outside providers get a lowercase slug made from the name when left empty."))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(ORG_KIND_LABELS.items()))
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
 
 
 class ConfirmForm(FlaskForm):
@@ -95,9 +97,10 @@ def new_user():
             apply_errors(form, err.fields)
         else:
             if form.password.data:
-                flash(f"User {user.email} created.", "success")
+                flash(_("User %(email)s created.", email=user.email), "success")
             else:
-                flash(f"User {user.email} created with the password {password} — pass it on securely.", "success")
+                flash(_("User %(email)s created with the password %(password)s — pass it on securely.", email=user.email,
+                        password=password), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -120,7 +123,7 @@ def edit_user(user_id: int):
         except ValidationFailed as err:
             apply_errors(form, err.fields)
         else:
-            flash(f"User {user.email} saved.", "success")
+            flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     from exchange.people.views.tokens import token_section
     return render_template("admin/user_form.html", form=form, user=user,
@@ -144,7 +147,8 @@ def set_active(user_id: int):
     except Forbidden as err:
         flash(err.message, "danger")
     else:
-        flash(f"User {user.email} {'enabled' if active else 'disabled; their sessions have ended'}.", "success")
+        flash(_("User %(email)s enabled.", email=user.email) if active
+              else _("User %(email)s disabled; their sessions have ended.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -156,8 +160,8 @@ def end_sessions(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     ended = operations.end_sessions(current_user, user, {"reason": "ended by an administrator"})
-    flash(text("%(count)d session(s) of %(email)s ended: they must sign in again.", count=ended, email=user.email),
-          "success")
+    flash(ngettext("%(num)d session of %(email)s ended: they must sign in again.",
+                   "%(num)d sessions of %(email)s ended: they must sign in again.", ended, email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -186,7 +190,7 @@ def new_organisation():
         except ValidationFailed as err:
             apply_errors(form, err.fields)
         else:
-            flash(f"Organisation {org.code} created.", "success")
+            flash(_("Organisation %(code)s created.", code=org.code), "success")
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisation_form.html", form=form)
 
@@ -211,5 +215,5 @@ def set_approval(org_id: int):
     if not form.validate_on_submit() or decision not in ("approved", "rejected", "pending"):
         abort(400)
     operations.set_organisation_approval(current_user, org, {"approval": decision})
-    flash(f"{org.name} is now {decision}.", "success")
+    flash(_("%(name)s is now: %(approval)s.", name=org.name, approval=org.approval_label), "success")
     return redirect(url_for("admin.providers"))

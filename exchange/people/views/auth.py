@@ -5,19 +5,22 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional
 
 from exchange.audit.security_events import client_address, record_security_event
 from exchange.core.access import PUBLIC, allow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import limiter
+from exchange.core.i18n import LANGUAGES, page_language, speaking
 from exchange.core.limiting import count_sign_in_failure, forget_sign_in_failures, sign_in_refusal
 from exchange.core.statuses import Role
-from exchange.core.texts import text
 from exchange.core.transactions import all_or_nothing
 from exchange.people import operations
 from exchange.people import operations as people_ops
@@ -33,7 +36,8 @@ log = logging.getLogger(__name__)
 
 def configure_login(manager) -> None:
     manager.login_view = "auth.login"
-    manager.login_message = "Please sign in to see this page."
+    manager.login_message = _l("Please sign in to see this page.")
+    manager.localize_callback = str  # flashed in the page's language (a lazy string cannot go in the session)
     manager.login_message_category = "info"
     manager.session_protection = "basic"
 
@@ -41,45 +45,51 @@ def configure_login(manager) -> None:
     manager.user_loader(load_session_user)
 
 
-PASSWORD_HELP = ("At least 12 characters, and not easy to guess: several unrelated words, or one a password "
-                 "manager makes.")
+PASSWORD_HELP = _l("At least 12 characters, and not easy to guess: several unrelated words, or one a password "
+                   "manager makes.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
 class RegisterProviderForm(FlaskForm):
-    organisation_name = StringField("Organisation", validators=[DataRequired(), Length(min=3, max=200)],
-                                    description="E.g. a donor State's development agency or a regional organisation.")
-    website = StringField("Website", validators=[Optional(), URL(), Length(max=300)])
-    description = TextAreaField("What assistance does your organisation provide?",
+    organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(min=3, max=200)],
+                                    description=_l("E.g. a donor State's development agency or a regional "
+                                                   "organisation."))
+    website = StringField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
+    description = TextAreaField(_l("What assistance does your organisation provide?"),
                                 validators=[DataRequired(), Length(min=20, max=4000)])
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Your e-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)],
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
                              description=PASSWORD_HELP)
-    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password",
-                            message="The two passwords differ.")])
+    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password",
+                            message=_l("The two passwords differ."))])
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)],
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
                              description=PASSWORD_HELP)
-    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password",
-                            message="The two passwords differ.")])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password",
+                            message=_l("The two passwords differ."))])
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Your e-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)], description=PASSWORD_HELP)
-    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password",
-                            message="The two passwords differ.")])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+                             description=PASSWORD_HELP)
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password",
+                            message=_l("The two passwords differ."))])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=list(LANGUAGES.items()), validators=[DataRequired()])
 
 
 class ConfirmForm(FlaskForm):
@@ -89,11 +99,15 @@ class ConfirmForm(FlaskForm):
 
 def _locked_out(form: LoginForm, refusal):
     if refusal.scope == "pair":
-        message = text("Too many attempts: this e-mail has failed too often from your address. Wait %(minutes)d "
-                       "minute(s) and try again, or reset your password.", minutes=refusal.minutes)
+        message = ngettext("Too many attempts: this e-mail has failed too often from your address. Wait %(num)d "
+                           "minute and try again, or reset your password.",
+                           "Too many attempts: this e-mail has failed too often from your address. Wait %(num)d "
+                           "minutes and try again, or reset your password.", refusal.minutes)
     else:
-        message = text("Too many attempts: too many sign-ins have failed from your address. Wait %(minutes)d "
-                       "minute(s) and try again.", minutes=refusal.minutes)
+        message = ngettext("Too many attempts: too many sign-ins have failed from your address. Wait %(num)d "
+                           "minute and try again.",
+                           "Too many attempts: too many sign-ins have failed from your address. Wait %(num)d "
+                           "minutes and try again.", refusal.minutes)
     form.form_errors.append(message)
     response = current_app.make_response((render_template("auth/login.html", form=form), 429))
     response.headers["Retry-After"] = str(refusal.seconds)
@@ -124,7 +138,7 @@ def login():
         if wait := count_sign_in_failure(email, address):
             record_security_event("security.locked_out", user=account, email=typed,
                                   detail=f"this e-mail from this address waits {wait} s")
-        form.password.errors = ["The e-mail or password is not right."]
+        form.password.errors = [_("The e-mail or password is not right.")]
     return render_template("auth/login.html", form=form)
 
 
@@ -136,13 +150,13 @@ def logout():
         people_ops.end_session(user, row, {"reason": "signed out"})
     record_security_event("security.sign_out", user=user)
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
-REGISTERED = ("Thank you. If the e-mail address was new to the Exchange, your organisation is registered and awaits "
-              "approval by the Task Force office: you can sign in now and will be able to post offers once it is "
-              "approved. If the address already has an account, we have e-mailed its owner instead.")
+REGISTERED = _l("Thank you. If the e-mail address was new to the Exchange, your organisation is registered and "
+                "awaits approval by the Task Force office: you can sign in now and will be able to post offers once "
+                "it is approved. If the address already has an account, we have e-mailed its owner instead.")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -163,7 +177,7 @@ def register():
             apply_errors(form, err.fields)
         else:
             # The same answer whether or not the e-mail had an account (the owner of one is told by e-mail).
-            flash(REGISTERED, "success")
+            flash(str(REGISTERED), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
@@ -174,7 +188,23 @@ def account():
     sessions = people_ops.live_sessions(current_user)
     this = current_session()
     return render_template("auth/account.html", sessions=sessions, this_session_id=this.id if this else None,
-                           form=ConfirmForm())
+                           form=ConfirmForm(),
+                           language_form=LanguageForm(language=current_user.language or page_language()))
+
+
+@bp.route("/account/language", methods=["POST"])
+@allow(*Role, approved=False)
+def change_language():
+    """The account's language: its pages, notifications and e-mails speak it from now on."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages listed."), "error")
+        return redirect(url_for("auth.account"))
+    with all_or_nothing():
+        operations.set_language(current_user, current_user, {"language": form.language.data})
+    with speaking(form.language.data):
+        flash(_("Language saved: %(language)s.", language=LANGUAGES[form.language.data]), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
@@ -185,7 +215,8 @@ def end_other_sessions():
     this = current_session()
     ended = operations.end_sessions(current_user, current_user, {"reason": "signed out elsewhere",
                                                                  "keep_session_id": this.id if this else None})
-    flash(text("%(count)d other session(s) of yours are signed out; this one continues.", count=ended), "success")
+    flash(ngettext("%(num)d other session of yours is signed out; this one continues.",
+                   "%(num)d other sessions of yours are signed out; this one continues.", ended), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -203,14 +234,13 @@ def change_password():
         except ValidationFailed as err:
             apply_errors(form, err.fields)
         else:
-            flash("Your password is changed. Every other session of yours has been signed out and your API tokens "
-                  "are revoked.", "success")
+            flash(_("Your password is changed. Every other session of yours has been signed out and your API "
+                    "tokens are revoked."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form)
 
 
-FORGOT_ANSWER = ("If %(email)s has an account, we have sent it a link to choose a new password. The link works once, "
-                 "for %(minutes)d minutes. No e-mail? Check the address and your spam folder, then ask again.")
+
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -230,7 +260,9 @@ def forgot_password():
                 None, {"email": email, "address": client_address()},
                 link_for=lambda token: base + url_for("auth.reset_password", token=token))
         # The same answer whether or not the e-mail has an account.
-        flash(text(FORGOT_ANSWER, email=email, minutes=max(1, int(ttl.total_seconds() // 60))), "info")
+        flash(_("If %(email)s has an account, we have sent it a link to choose a new password. The link works "
+                "once, for %(minutes)d minutes. No e-mail? Check the address and your spam folder, then ask again.",
+                email=email, minutes=max(1, int(ttl.total_seconds() // 60))), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
@@ -263,7 +295,7 @@ def reset_password(token: str):
             else:
                 if current_user.is_authenticated:
                     logout_user()
-                flash("Your new password is set and every session of yours was signed out: sign in with it now.",
+                flash(_("Your new password is set and every session of yours was signed out: sign in with it now."),
                       "success")
                 return redirect(url_for("auth.login"))
         response = current_app.make_response(render_template("auth/reset.html", form=form))

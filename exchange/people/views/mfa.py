@@ -23,6 +23,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, user_logged_out
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
@@ -33,7 +36,6 @@ from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db, limiter
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
-from exchange.core.texts import text
 from exchange.core.transactions import all_or_nothing
 from exchange.people import mfa as mfa_ops
 from exchange.people import totp as mfa
@@ -111,8 +113,9 @@ def _challenge_user() -> User | None:
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=64)],
-                       description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)],
+                       description=_l("The 6-digit code your authenticator app shows now, or one of your recovery "
+                                      "codes."),
                        render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"})
 
 
@@ -148,7 +151,7 @@ def challenge():
             return redirect(url_for("home.index"))
         if PENDING_KEY in session:
             session.pop(PENDING_KEY)
-            flash("That sign-in took too long. Please sign in again.", "info")
+            flash(_("That sign-in took too long. Please sign in again."), "info")
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -164,12 +167,14 @@ def challenge():
             _mark_verified(user)
             mark_authenticated(user)
             if kind == "recovery":
-                flash(text("You used a recovery code; %(count)s are left. Generate new ones from your account "
-                           "page if you are running out.", count=mfa_ops.recovery_codes_left(user)), "warning")
+                flash(ngettext("You used a recovery code; %(num)d is left. Generate new ones from your account "
+                               "page if you are running out.",
+                               "You used a recovery code; %(num)d are left. Generate new ones from your account "
+                               "page if you are running out.", mfa_ops.recovery_codes_left(user)), "warning")
             return response
         g.mfa_failed = True
-        form.code.errors = ["This code is not right, or it was used already. Type the code your app shows now, "
-                            "or a recovery code you have not used."]
+        form.code.errors = [_("This code is not right, or it was used already. Type the code your app shows now, "
+                              "or a recovery code you have not used.")]
     elif request.method == "POST":
         g.mfa_failed = True
     return render_template("mfa/challenge.html", form=form)
@@ -183,8 +188,8 @@ class StartForm(FlaskForm):
 
 
 class ConfirmCodeForm(FlaskForm):
-    code = StringField("Code from the app", validators=[DataRequired(), Length(max=16)],
-                       description="The 6-digit code your app shows for the Exchange.",
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=16)],
+                       description=_l("The 6-digit code your app shows for the Exchange."),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"})
 
 
@@ -209,7 +214,7 @@ def enrol():
     user = current_user._get_current_object()
     cred = mfa_ops.credential(user)
     if cred is not None and cred.enabled:
-        flash("Two-step sign-in is already on for your account.", "info")
+        flash(_("Two-step sign-in is already on for your account."), "info")
         return redirect(url_for("mfa.account"))
     held = _required(user)  # held here by the gate until it is done: no navigation to elsewhere
     start_form, code_form = StartForm(), ConfirmCodeForm()
@@ -243,7 +248,7 @@ def enrol():
 def regenerate():
     user = current_user._get_current_object()
     if not mfa_ops.is_enabled(user):
-        flash("Two-step sign-in is not on for your account.", "info")
+        flash(_("Two-step sign-in is not on for your account."), "info")
         return redirect(url_for("mfa.account"))
     form = ButtonForm()
     if form.validate_on_submit():
@@ -258,16 +263,17 @@ def regenerate():
 def disable():
     user = current_user._get_current_object()
     if mfa_ops.credential(user) is None:
-        flash("Two-step sign-in is not on for your account.", "info")
+        flash(_("Two-step sign-in is not on for your account."), "info")
         return redirect(url_for("mfa.account"))
     form = ButtonForm()
     if form.validate_on_submit():
         mfa_ops.disable(user, user)
         session.pop(VERIFIED_KEY, None)
         if _required(user):
-            flash("Two-step sign-in is off. Your role needs it: set it up again with your new device now.", "warning")
+            flash(_("Two-step sign-in is off. Your role needs it: set it up again with your new device now."),
+                  "warning")
             return redirect(url_for("mfa.enrol"))
-        flash("Two-step sign-in is off for your account.", "success")
+        flash(_("Two-step sign-in is off for your account."), "success")
         return redirect(url_for("mfa.account"))
     return render_template("mfa/disable.html", form=form, required=_required(user))
 
@@ -285,9 +291,8 @@ def reset_user(user_id: int):
         abort(400)
     mfa_ops.disable(current_user, user)
     user.end_all_sessions()  # whoever holds the lost phone's sessions is signed out
-    message = ("Two-step sign-in is off for %(email)s; they set it up again at their next sign-in if their "
-               "role needs it.")
-    flash(message % {"email": user.email}, "success")
+    flash(_("Two-step sign-in is off for %(email)s; they set it up again at their next sign-in if their role "
+            "needs it.", email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

@@ -10,6 +10,8 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in, user_logged_out
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -61,17 +63,17 @@ def require_recent_authentication(view):
     def wrapped(*args, **kwargs):
         if current_user.is_authenticated and not recently_authenticated(current_user):
             if request.method == "GET":
-                flash("Please confirm it is you before you continue.", "info")
+                flash(_("Please confirm it is you before you continue."), "info")
             else:
-                flash("Please confirm it is you, then do it again: nothing was changed.", "info")
+                flash(_("Please confirm it is you, then do it again: nothing was changed."), "info")
             return redirect(url_for("reauth.confirm", next=_return_path()))
         return view(*args, **kwargs)
     return wrapped
 
 
 class ConfirmForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
-    code = StringField("Code from your authenticator app, or a recovery code",
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)])
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
                        validators=[Optional(), Length(max=64)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "text"})
 
@@ -98,12 +100,12 @@ def confirm():
     form = ConfirmForm()
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.password.data or ""):
-            form.password.errors = ["This is not your password."]
+            form.password.errors = [_("This is not your password.")]
             record_security_event("security.sign_in_failed", user=user, detail="wrong password when confirming")
         elif with_code and not (form.code.data or "").strip():
-            form.code.errors = ["Type the code your authenticator app shows now."]
+            form.code.errors = [_("Type the code your authenticator app shows now.")]
         elif with_code and mfa_ops.verify_second_factor(user, {"code": form.code.data}) is None:
-            form.code.errors = [mfa_ops.WRONG_CODE]
+            form.code.errors = [str(mfa_ops.WRONG_CODE)]
         else:  # the code, now used up, is committed with the request
             mark_authenticated(user)
             record_security_event("security.reauthenticated", user=user)

@@ -14,13 +14,15 @@ import time
 from datetime import UTC, timedelta
 
 from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_user
 from sqlalchemy import update
 
 from exchange.audit.security_events import client_address, record_security_event
+from exchange.core.i18n import COOKIE, is_language, page_language
 from exchange.core.models import utcnow
 from exchange.core.side_writes import defer_write
-from exchange.core.texts import text
 from exchange.people import operations as people_ops
 from exchange.people.models import User, UserSession
 from exchange.web.forms import safe_local_path
@@ -35,7 +37,7 @@ def _seconds(value) -> float:
 
 def start_session(user: User, next_path: str | None = None):
     """The one place a verified person becomes signed in: a new session row, the cookie naming it, the
-    security event (the request commits); answers the redirect to `next_path` (default: the request's `next`)."""
+    security event, the account's language if it had none (the request commits); answers the redirect to `next_path` (default: the request's `next`)."""
     row, token = people_ops.open_session(user, {"address": client_address(),
                                                 "user_agent": request.user_agent.string or ""})
     session.clear()  # nothing from before sign-in carries over (a new CSRF token too)
@@ -44,8 +46,11 @@ def start_session(user: User, next_path: str | None = None):
     session.permanent = True
     session[SEEN_KEY] = int(time.time())
     g.user_session = row
+    if not is_language(user.language):  # the language chosen before signing in becomes the account's
+        chosen = request.cookies.get(COOKIE)
+        people_ops.set_language(user, user, {"language": chosen if is_language(chosen) else page_language()})
     record_security_event("security.sign_in", user=user)
-    flash(text("Welcome, %(name)s.", name=user.display_name), "success")
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
     target = next_path if next_path is not None else request.args.get("next")
     return redirect(safe_local_path(target, url_for("home.index")))
 
@@ -81,15 +86,17 @@ def load_session_user(token: str) -> User | None:
     last_seen = row.last_seen_at.replace(tzinfo=UTC).timestamp()
     if now - created > _seconds(config["PERMANENT_SESSION_LIFETIME"]):
         _lapse(row.id, "expired")
-        flash(text("You were signed out %(hours)d hours after signing in. Sign in again to continue.",
-                   hours=int(_seconds(config["PERMANENT_SESSION_LIFETIME"]) // 3600)), "info")
+        flash(ngettext("You were signed out %(num)d hour after signing in. Sign in again to continue.",
+                       "You were signed out %(num)d hours after signing in. Sign in again to continue.",
+                       int(_seconds(config["PERMANENT_SESSION_LIFETIME"]) // 3600)), "info")
         return None
     seen = session.get(SEEN_KEY)
     seen = float(seen) if isinstance(seen, int | float) else last_seen
     if now - seen > _seconds(config["SESSION_IDLE_TIMEOUT"]):
         _lapse(row.id, "idle")
-        flash(text("You were signed out after %(minutes)d minutes without activity. Sign in again to continue.",
-                   minutes=int(_seconds(config["SESSION_IDLE_TIMEOUT"]) // 60)), "info")
+        flash(ngettext("You were signed out after %(num)d minute without activity. Sign in again to continue.",
+                       "You were signed out after %(num)d minutes without activity. Sign in again to continue.",
+                       int(_seconds(config["SESSION_IDLE_TIMEOUT"]) // 60)), "info")
         return None
     session[SEEN_KEY] = int(now)
     if now - last_seen > LAST_SEEN_EVERY:

@@ -5,6 +5,8 @@ wrap them."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -15,7 +17,6 @@ from exchange.core.errors import NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
-from exchange.core.texts import text
 from exchange.core.transactions import all_or_nothing
 from exchange.people.models import TOKEN_SCOPE_LABELS, User
 from exchange.people.tokens import get_token, issue_api_token, revoke_api_token, tokens_of
@@ -26,10 +27,10 @@ bp = Blueprint("tokens", __name__, template_folder="../templates")
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[Optional(), Length(max=100)],
-                       description="What the token is for, such as the script or system that uses it.")
-    scope = SelectField("Access", choices=list(TOKEN_SCOPE_LABELS.items()), default="read")
-    days = StringField("Expires after (days)", validators=[Optional(), Length(max=4)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)],
+                       description=_l("What the token is for, such as the script or system that uses it."))
+    scope = SelectField(_l("Access"), choices=list(TOKEN_SCOPE_LABELS.items()), default="read")
+    days = StringField(_l("Expires after (days)"), validators=[Optional(), Length(max=4)])
 
 
 class RevokeForm(FlaskForm):
@@ -39,11 +40,10 @@ class RevokeForm(FlaskForm):
 def _page(form: TokenForm, new_token: str = ""):
     if not form.days.data:
         form.days.data = str(current_app.config["API_TOKEN_LIFETIME_DAYS"])
-    form.days.description = "From 1 to %(longest)s days." % {  # noqa: UP031
-        "longest": current_app.config["API_TOKEN_MAX_LIFETIME_DAYS"]}
+    form.days.description = _("From 1 to %(longest)s days.", longest=current_app.config["API_TOKEN_MAX_LIFETIME_DAYS"])
     response = make_response(render_template(
         "tokens/index.html", form=form, revoke_form=RevokeForm(), new_token=new_token,
-        tokens=tokens_of(current_user), now=utcnow(), title="API tokens"))
+        tokens=tokens_of(current_user), now=utcnow(), title=_("API tokens")))
     response.headers["Cache-Control"] = "no-store"  # a new token is on this page once
     return response
 
@@ -88,7 +88,7 @@ def admin_revoke(user_id: int, token_id: int):
     """An admin revokes a user's token from the user's admin page."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     _revoke(get_token(current_user, token_id, user=user))
     return redirect(url_for("admin.edit_user", user_id=user.id) + "#tokens")
 
@@ -101,9 +101,9 @@ def token_section(user: User) -> dict:
 def _revoke(token) -> None:
     if not RevokeForm().validate_on_submit():
         from werkzeug.exceptions import BadRequest
-        raise BadRequest("The form has expired; reload the page and try again.")
+        raise BadRequest(_("The form has expired; reload the page and try again."))
     if revoke_api_token(current_user, token):
-        flash(text("The token %(name)s is revoked: it no longer works.", name=token.name or f"#{token.id}"),
+        flash(_("The token %(name)s is revoked: it no longer works.", name=token.name or f"#{token.id}"),
               "success")
     else:
-        flash("The token was already revoked.", "info")
+        flash(_("The token was already revoked."), "info")
