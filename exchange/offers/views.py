@@ -17,6 +17,7 @@ from exchange.core import workflow
 from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.fields import Kind
 from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import OfferStatus, Role
@@ -36,6 +37,7 @@ from exchange.offers.policy import (
     visible_offers,
 )
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
+from exchange.reference.names import name as reference_name
 from exchange.web.forms import (
     page_number,
     reference_choices,
@@ -59,7 +61,22 @@ def _offer_form(formdata=None, data=None) -> OfferForm:
                       leave_out=("organisation",) if posts_for_own_organisation(current_user) else ())
     if formdata is None and not form.content_language.data:
         form.content_language.data = page_language()
+    _named_options(OFFER, form)
     return form
+
+
+# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
+NAMED = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
+         "modalities": "modality", "providers": "organisation"}
+
+
+def _named_options(spec, form) -> None:
+    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
+    for f in spec.fields_of(form):
+        kind = NAMED.get(f.choices_from or f.reference)
+        if kind and f.kind in (Kind.CODE, Kind.CODES):
+            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code
+                                     else label) for code, label in form[f.name].choices]
 
 
 def _text_language_input(raw: dict) -> str | None:
@@ -151,7 +168,7 @@ def index():
                            sort=filters.sort,
                            sorts=OFFER_SORTS, choices=reference_choices(), statuses=OfferStatus.labels(),
                            may_post=may_post_offer(current_user),
-                           language_names={x.code: x.name for x in reference_choices()["languages"]},
+                           language_names={x.code: reference_name("language", x.code) for x in reference_choices()["languages"]},
                            title=_("Offers of assistance"))
 
 

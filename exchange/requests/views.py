@@ -15,7 +15,7 @@ from exchange.core import workflow
 from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import whole_number_or_text
+from exchange.core.fields import Kind, whole_number_or_text
 from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
@@ -23,6 +23,8 @@ from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
+from exchange.reference.names import description as reference_description
+from exchange.reference.names import name as reference_name
 from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
@@ -62,7 +64,22 @@ def _request_form(formdata=None, data=None) -> RequestForm:
                         leave_out=("country",) if files_for_own_state(current_user) else ())
     if formdata is None and not form.content_language.data:
         form.content_language.data = page_language()
+    _named_options(REQUEST, form)
     return form
+
+
+# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
+NAMED = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
+         "modalities": "modality", "providers": "organisation"}
+
+
+def _named_options(spec, form) -> None:
+    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
+    for f in spec.fields_of(form):
+        kind = NAMED.get(f.choices_from or f.reference)
+        if kind and f.kind in (Kind.CODE, Kind.CODES):
+            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code
+                                     else label) for code, label in form[f.name].choices]
 
 
 def _text_language_input(raw: dict) -> str | None:
@@ -84,6 +101,7 @@ def _propose_language(form, fallback: str | None) -> None:
 def _render_form(form, req=None, status=200, conflict=None):
     return render_template("requests/form.html", form=form, req=req, conflict=conflict,
                            visibility_help=REQUEST["visibility"].choice_help, choices=reference_choices(),
+                           describe=reference_description,
                            title=_("Edit %(ref)s", ref=req.reference) if req else _("New assistance request")), status
 
 
@@ -178,7 +196,7 @@ def index():
                            sort=filters.sort,
                            sorts=REQUEST_SORTS, choices=reference_choices(), statuses=RequestStatus.labels(),
                            urgencies=Urgency.labels(), heading=heading, title=heading,
-                           language_names={x.code: x.name for x in reference_choices()["languages"]},
+                           language_names={x.code: reference_name("language", x.code) for x in reference_choices()["languages"]},
                            may_file=may_file_request(current_user))
 
 
