@@ -3,6 +3,8 @@ required list, the audit snapshot, the API object, the export and bulk-import co
 engine's values are all derived from OFFER (see core/fields.py)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import lazy_gettext as _l
 
 from exchange.core.fields import Field, Kind, Output, Spec, coded_fields
@@ -11,6 +13,8 @@ from exchange.core.statuses import OfferStatus
 SHOWN = frozenset({Output.API, Output.EXPORT})  # set by the Exchange: shown, never typed
 EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT, Output.IMPORT})
 MATCHED = EDITED | {Output.MATCHING}
+# The labels of the shared code fields (core.fields.coded_fields), in the reader's language.
+CODED_LABELS = {"themes": _l("Themes"), "modalities": _l("Kinds of assistance"), "languages": _l("Languages")}
 
 OFFER = Spec("offer", [
     Field("id", _l("Number"), kind=Kind.NUMBER, input=False, nullable=False, outputs=SHOWN),
@@ -33,7 +37,7 @@ OFFER = Spec("offer", [
           unknown_message=_l("Unknown language: use the ISO 639-1 code of a language of the list."),
           description="ISO 639-1 code of the language of the title and description. Optional: when omitted "
                       "it is detected from them (empty when it cannot be told)."),
-    *coded_fields(MATCHED),
+    *[replace(f, label=CODED_LABELS[f.name]) for f in coded_fields(MATCHED)],
     Field("countries", _l("Countries"), Kind.CODES, reference="countries", attribute="country_codes", attrs={"size": 8},
           help=_l("Where it can be delivered. Hold Ctrl (Cmd on a Mac) to choose several. Leave both countries and "
                   "regions empty if it can be delivered anywhere."),

@@ -4,6 +4,8 @@ matching engine's values are all derived from REQUEST (see core/fields.py). Addi
 its migration, a Field here and its place in the form template."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask_babel import lazy_gettext as _l
 
 from exchange.core.fields import Field, Kind, Output, Spec, coded_fields
@@ -12,6 +14,8 @@ from exchange.core.statuses import RequestStatus, Urgency, Visibility
 SHOWN = frozenset({Output.API, Output.EXPORT})  # set by the Exchange: shown, never typed
 EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT})
 MATCHED = EDITED | {Output.MATCHING}
+# The labels of the shared code fields (core.fields.coded_fields), in the reader's language.
+CODED_LABELS = {"themes": _l("Themes"), "modalities": _l("Kinds of assistance"), "languages": _l("Languages")}
 
 
 def content_language_field(outputs: frozenset) -> Field:
@@ -46,7 +50,7 @@ REQUEST = Spec("request", [
                   "and give numbers and dates (how many officers, which sites, by when)."),
           attrs={"rows": 8}, outputs=MATCHED, too_short=_l("Describe the need in at least 20 characters.")),
     content_language_field(MATCHED),
-    *coded_fields(MATCHED),
+    *[replace(f, label=CODED_LABELS[f.name]) for f in coded_fields(MATCHED)],
     Field("urgency", _l("Urgency"), Kind.CHOICE, required=True, choices=Urgency.labels(), default=Urgency.MEDIUM, outputs=MATCHED),
     Field("visibility", _l("Who may see it"), Kind.CHOICE, choices=Visibility.labels(), default=Visibility.TASK_FORCE, outputs=EDITED,
           choice_help={

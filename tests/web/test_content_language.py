@@ -226,7 +226,9 @@ def test_the_import_template_speaks_the_persons_language_and_comes_back_in(app, 
     response = clients.provider.get("/imports/offers/template.csv?lang=fr")
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     header = lines[0]
-    assert header[:4] == ["Prestataire d'assistance", "Titre", "Ce que vous offrez", "Langue de ce texte"]
+    assert header[:7] == ["Prestataire d'assistance", "Titre", "Ce que vous offrez", "Langue de ce texte", "Thèmes",
+                          "Modalités d'assistance", "Langues"]
+    assert "Disponible à partir du" in header and "Adresse électronique de contact" in header
     assert len(header) == len(COLUMNS)
     # A provider fills in the French template and uploads it back as it is.
     out = io.StringIO()
