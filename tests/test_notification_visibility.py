@@ -136,7 +136,7 @@ def test_every_notification_goes_through_notify_and_names_its_record():
             assert any(k.arg == "about" for k in call.keywords), f"{path}:{call.lineno} notify() without about="
     assert makers == ["messages/notify.py"]
     assert sorted(set(callers)) == ["matches/operations.py", "messages/operations.py", "messages/reminders.py",
-                                    "people/operations.py", "requests/operations.py", "requests/routing.py"]
+                                    "people/operations.py", "requests/routing.py"]
 
 
 class Scenario:

@@ -21,6 +21,7 @@ EXPECTED: dict[str, object] = {
     "requests.move": {"member_state", "coordinator"},
     "requests.share": {"coordinator"},
     "requests.upload_document": {"member_state", "coordinator"},
+    "requests.text_language_of": ALL,
     "documents.download": ALL,
     "documents.delete": ALL,
     "offers.index": ALL,

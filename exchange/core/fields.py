@@ -352,11 +352,12 @@ class _KnownCode(ma.validate.Length):
     def __init__(self, f: Field, known_codes):
         super().__init__(equal=f.length) if f.length else super().__init__(max=f.max_length)
         self.table, self.message, self.known_codes = f.reference, f.unknown_message or UNKNOWN_CODE, known_codes
+        self.upper = f.upper
 
     def __call__(self, value):
         super().__call__(value)
-        if self.table and value.upper() not in self.known_codes(self.table):
-            raise ma.ValidationError(self.message)
+        if self.table and (value.upper() if self.upper else value) not in self.known_codes(self.table):
+            raise ma.ValidationError(str(self.message))
         return value
 
 

@@ -22,6 +22,7 @@ class OfferFilters(ListFilters):
     region: tuple[str, ...] = codes("UN M49 code listed by the offer.")
     modality: tuple[str, ...] = codes("Modality code.")
     language: tuple[str, ...] = codes("ISO 639-1 code.")
+    content_language: tuple[str, ...] = codes("ISO 639-1 code of the language the title and description are written in.")
     provider: tuple[str, ...] = codes("Provider organisation code.")
     q: str = search("Full-text search over title and description.")
     sort: str = sort(OFFER_SORTS)

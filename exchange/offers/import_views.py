@@ -3,6 +3,9 @@ and a confirmation that saves all the rows or none. The rules live in exchange/r
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,10 +25,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Offers file (CSV or XLSX)",
-                     description="One offer a row under the template's header row; codes separated by \";\".")
-    organisation = SelectField("Provider", choices=[], validate_choice=False,
-                               description="Used for rows whose organisation column is empty.")
+    file = FileField(_l("Offers file (CSV or XLSX)"),
+                     description=_l("One offer a row under the template's header row; codes separated by “;”."))
+    organisation = SelectField(_l("Provider"), choices=[], validate_choice=False,
+                               description=_l("Used for rows whose provider column is empty."))
 
 
 class ConfirmForm(FlaskForm):
@@ -33,7 +36,7 @@ class ConfirmForm(FlaskForm):
 
 
 def _provider_choices() -> list[tuple[str, str]]:
-    return [("", "— from the file's organisation column —")] + [
+    return [("", _("— from the file's provider column —"))] + [
         (o.code, f"{o.name} ({o.code})") for o in reference_choices()["providers"]]
 
 
@@ -44,6 +47,11 @@ def _upload_form() -> UploadForm:
     else:
         form.organisation.choices = _provider_choices()
     return form
+
+
+def _columns() -> list[tuple[str, str]]:
+    """The template's columns: code and header in the current language."""
+    return list(zip(imports.COLUMNS, imports.headers(), strict=True))
 
 
 @bp.route("/offers/template.xlsx", defaults={"fmt": "xlsx"})
@@ -67,9 +75,9 @@ def offers():
         upload = form.file.data
         default_org = form.organisation.data if "organisation" in form and form.organisation.data else None
         if default_org and default_org not in {code for code, _ in _provider_choices()}:
-            apply_errors(form, {"organisation": ["Choose a provider from the list."]})
+            apply_errors(form, {"organisation": [_("Choose a provider from the list.")]})
         elif upload is None or not getattr(upload, "filename", ""):
-            apply_errors(form, {"file": ["Choose a CSV or XLSX file to upload."]})
+            apply_errors(form, {"file": [_("Choose a CSV or XLSX file to upload.")]})
         else:
             try:
                 with all_or_nothing():
@@ -86,7 +94,7 @@ def offers():
     status = 422 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
     return render_template("imports/offers.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
-                           columns=imports.COLUMNS, example=imports.EXAMPLE_ROW), status
+                           columns=_columns(), example=imports.EXAMPLE_ROW), status
 
 
 @bp.route("/offers/confirm", methods=["POST"])
@@ -103,7 +111,7 @@ def confirm():
     if not result.ok:
         # Something changed since the preview (an organisation, a code): nothing was saved.
         return render_template("imports/offers.html", form=_upload_form(), result=result, token=None,
-                               confirm=None, columns=imports.COLUMNS, example=imports.EXAMPLE_ROW), 422
+                               confirm=None, columns=_columns(), example=imports.EXAMPLE_ROW), 422
     imports.drop_stash(current_app.instance_path, current_user.id, token)
-    flash(f"{len(result.saved_ids)} offers imported.", "success")
+    flash(ngettext("%(num)d offer imported.", "%(num)d offers imported.", len(result.saved_ids)), "success")
     return render_template("imports/done.html", result=result)

@@ -4,6 +4,8 @@ The columns are the offer's importable fields (offers/fields.py). Every row goes
 as the offer form (create_offer, hence schemas.OfferIn), each inside its own SAVEPOINT. A preview rolls everything back and reports every
 row's problems (row number as in the spreadsheet, column, message); the import saves the rows only
 when none has a problem, in one transaction. Multi-value columns hold codes separated by ";".
+The template's header row names the columns in the person's language (the fields' labels); an upload's
+header may name them so in any of the six languages, or by their codes (`title`, `themes`…).
 Between the preview and the confirmation the parsed rows wait in a file under instance/imports/,
 named by a random token and bound to the user who uploaded them.
 """
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlite_utils import Database
@@ -28,6 +31,7 @@ from sqlite_utils.utils import Format, rows_from_file
 from exchange.core.errors import ExchangeError, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.fields import Kind
+from exchange.core.i18n import LANGUAGES, speaking
 from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
@@ -40,6 +44,7 @@ EXAMPLE_ROW = {
     "title": "Countering the financing of terrorism: FIU analysts' training",
     "description": "Two-week course for financial intelligence unit analysts on detecting and analysing "
                    "suspicious transactions linked to terrorism financing, with a follow-up mentoring visit.",
+    "content_language": "en",
     "themes": "financing;criminal-justice",
     "modalities": "training;expert-advice",
     "languages": "en;ru",
@@ -85,12 +90,36 @@ class ImportResult:
 
 
 # --------------------------------------------------------------------------------------------
-# The template.
+# The template, its header row in the current language.
+
+def headers() -> list[str]:
+    """The template's header row: each column's label in the current language."""
+    return [str(f.label) for f in OFFER.import_fields]
+
+
+def header_label(column: str) -> str:
+    """A column's name as the template's header writes it in the current language (the code if none)."""
+    return str(OFFER[column].label) if column in OFFER.by_name else column
+
+
+def _header_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def column_names() -> dict[str, str]:
+    """What an upload's header cell may say (case and spaces aside) → the column: the code, or the label in
+    any of the six languages (a template filled in in French goes back in as it is)."""
+    names = {_header_key(c): c for c in COLUMNS}
+    for code in LANGUAGES:
+        with speaking(code):
+            names.update((_header_key(str(f.label)), f.name) for f in OFFER.import_fields)
+    return names
+
 
 def template_csv() -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(headers())
     writer.writerow([EXAMPLE_ROW[c] for c in COLUMNS])
     return out.getvalue()
 
@@ -99,21 +128,25 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "offers"
-    sheet.append(COLUMNS)
+    sheet.append(headers())
     sheet.append([EXAMPLE_ROW[c] for c in COLUMNS])
     for cell in sheet[2]:
         cell.data_type = "s"
-    notes = workbook.create_sheet("how to fill in")
+    notes = workbook.create_sheet(_("how to fill in"))
     for line in [
-        ("column", "what to write"),
-        ("organisation", ("The provider's code (e.g. UNODC). Providers: leave empty or write your own code. "
-                         "Coordinators: or choose the provider on the upload page.")),
-        ("themes, modalities, languages", "Required. Codes separated by ';' (see the API's reference lists)."),
-        ("countries, regions", ("ISO3 country codes and UN M49 region codes separated by ';'. Both empty: "
-                               "anywhere.")),
-        ("available_from, available_until", "Dates as YYYY-MM-DD."),
-        ("capacity", "How many requests at once (a whole number); empty: no limit."),
-        ("budget_usd", "A whole number of US dollars."),
+        (_("column"), _("what to write")),
+        (header_label("organisation"), _("The provider's code (e.g. UNODC). Providers: leave empty or write your "
+                                         "own code. Coordinators: or choose the provider on the upload page.")),
+        (header_label("content_language"), _("The ISO 639-1 code of the language the title and description are "
+                                             "written in (e.g. fr); empty: detected from the text.")),
+        (", ".join(header_label(c) for c in ("themes", "modalities", "languages")),
+         _("Required. Codes separated by ';' (see the API's reference lists).")),
+        (", ".join(header_label(c) for c in ("countries", "regions")),
+         _("ISO3 country codes and UN M49 region codes separated by ';'. Both empty: anywhere.")),
+        (", ".join(header_label(c) for c in ("available_from", "available_until")), _("Dates as YYYY-MM-DD.")),
+        (header_label("capacity"), _("How many requests at once (a whole number); empty: no limit.")),
+        (header_label("budget_usd"), _("A whole number of US dollars.")),
+        ("", _("The header row may name the columns in any of the six languages, or by their codes.")),
     ]:
         notes.append(list(line))
     out = io.BytesIO()
@@ -140,10 +173,17 @@ def _read_csv(data: bytes) -> list[dict[str, str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UploadError("The CSV file is not UTF-8 text: save it as \"CSV UTF-8\".",
-                          {"file": ["Not UTF-8 text."]}) from None
-    rows, _ = rows_from_file(io.BytesIO(text.encode("utf-8")), format=Format.CSV)
-    return [{(k or "").strip().lower(): _text(v) for k, v in row.items()} for row in rows]
+        raise UploadError(_("The CSV file is not UTF-8 text: save it as “CSV UTF-8”."),
+                          {"file": [_("Not UTF-8 text.")]}) from None
+    rows, _format = rows_from_file(io.BytesIO(text.encode("utf-8")), format=Format.CSV)
+    names = column_names()
+    return [{_column(names, k or ""): _text(v) for k, v in row.items()} for row in rows]
+
+
+def _column(names: dict[str, str], header: str) -> str:
+    """The column a header cell names (see column_names); an unknown one as written, in lower case."""
+    key = _header_key(header)
+    return names.get(key, key)
 
 
 def _read_xlsx(data: bytes) -> list[dict[str, str]]:
@@ -151,11 +191,13 @@ def _read_xlsx(data: bytes) -> list[dict[str, str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook["offers"] if "offers" in workbook.sheetnames else workbook.worksheets[0]
         lines = sheet.iter_rows(values_only=True)
-        header = [_text(v).lower() for v in next(lines, [])]
+        names = column_names()
+        header = [_column(names, _text(v)) for v in next(lines, [])]
         rows = [{name: _text(v) for name, v in zip(header, values, strict=False) if name} for values in lines]
         workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, IndexError):
-        raise UploadError("The file is not a readable XLSX workbook.", {"file": ["Not an XLSX workbook."]}) from None
+        raise UploadError(_("The file is not a readable XLSX workbook."),
+                          {"file": [_("Not an XLSX workbook.")]}) from None
     return rows
 
 
@@ -164,21 +206,22 @@ def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
 
     The rows are loaded into an in-memory SQLite table (sqlite-utils) to check the columns in one place."""
     if not data:
-        raise UploadError("The file is empty.", {"file": ["Choose a CSV or XLSX file with a header row."]})
+        raise UploadError(_("The file is empty."), {"file": [_("Choose a CSV or XLSX file with a header row.")]})
     if len(data) > MAX_BYTES:
-        raise UploadError("The file is too large (5 MB at most).", {"file": ["At most 5 MB."]})
+        raise UploadError(_("The file is too large (5 MB at most)."), {"file": [_("At most 5 MB.")]})
     name = (filename or "").lower()
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         rows = _read_xlsx(data)
     elif name.endswith((".csv", ".txt")) or not name:
         rows = _read_csv(data)
     else:
-        raise UploadError("Upload a .csv or .xlsx file.", {"file": ["Only CSV and XLSX files."]})
+        raise UploadError(_("Upload a .csv or .xlsx file."), {"file": [_("Only CSV and XLSX files.")]})
     rows = [row for row in rows if any(v for v in row.values())]
     if not rows:
-        raise UploadError("The file has no data rows under its header.", {"file": ["No rows to import."]})
+        raise UploadError(_("The file has no data rows under its header."), {"file": [_("No rows to import.")]})
     if len(rows) > MAX_ROWS:
-        raise UploadError(f"At most {MAX_ROWS} rows per file.", {"file": [f"{len(rows)} rows: split the file."]})
+        raise UploadError(_("At most %(limit)s rows per file.", limit=MAX_ROWS),
+                          {"file": [_("%(count)s rows: split the file.", count=len(rows))]})
     sheet = Database(memory=True)
     sheet["rows"].insert_all(rows, alter=True)
     present = set(sheet["rows"].columns_dict)
@@ -187,11 +230,12 @@ def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
     if missing or unknown:
         message = []
         if missing:
-            message.append(f"missing column(s): {', '.join(missing)}")
+            message.append(_("The header row does not match the template: missing column(s): %(columns)s.",
+                             columns=", ".join(header_label(c) for c in missing)))
         if unknown:
-            message.append(f"unknown column(s): {', '.join(unknown)}")
-        raise UploadError("The header row does not match the template: " + "; ".join(message) + ".",
-                          {"file": ["Download the template and keep its header row."]})
+            message.append(_("The header row does not match the template: unknown column(s): %(columns)s.",
+                             columns=", ".join(unknown)))
+        raise UploadError(" ".join(message), {"file": [_("Download the template and keep its header row.")]})
     return [{c: (row.get(c) or "") for c in COLUMNS} for row in rows]
 
 
@@ -216,7 +260,10 @@ def row_to_raw(row: dict[str, str], default_organisation: str | None) -> tuple[d
                 try:
                     raw[column] = int(value.replace(" ", "").replace(",", ""))
                 except ValueError:
-                    problems.append((column, "Write a whole number."))
+                    problems.append((column, _("Write a whole number.")))
+        elif column == "content_language":
+            if value:
+                raw[column] = value.lower()
         elif column == "organisation":
             if value or default_organisation:
                 raw[column] = value or default_organisation
@@ -280,16 +327,16 @@ def stash_rows(instance_path: str, user_id: int, rows: list[dict], meta: dict) -
 
 def load_stash(instance_path: str, user_id: int, token: str) -> tuple[list[dict], dict]:
     if not token or not all(ch.isalnum() or ch in "-_" for ch in token) or len(token) > 64:
-        raise ValidationFailed("This import has expired: upload the file again.", {"file": ["Upload again."]})
+        raise ValidationFailed(_("This import has expired: upload the file again."), {"file": [_("Upload again.")]})
     path = _folder(instance_path) / f"{int(user_id)}-{token}.json"
     try:
         stash = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise ValidationFailed("This import has expired: upload the file again.", {"file": ["Upload again."]}) \
+        raise ValidationFailed(_("This import has expired: upload the file again."), {"file": [_("Upload again.")]}) \
             from None
     if time.time() - stash.get("at", 0) > TOKEN_LIFETIME_SECONDS:
         path.unlink(missing_ok=True)
-        raise ValidationFailed("This import has expired: upload the file again.", {"file": ["Upload again."]})
+        raise ValidationFailed(_("This import has expired: upload the file again."), {"file": [_("Upload again.")]})
     return stash["rows"], stash.get("meta", {})
 
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import gettext as _
+
 from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.i18n import detect_language
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, load
 from exchange.core.statuses import OfferStatus
@@ -16,6 +19,7 @@ from exchange.offers.policy import posts_for_own_organisation, require_edit_offe
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
+from exchange.reference.schemas import reference_codes
 
 
 def offer_snapshot(offer: Offer) -> dict:
@@ -23,22 +27,40 @@ def offer_snapshot(offer: Offer) -> dict:
     return OFFER.snapshot(offer)
 
 
-def create_offer(user, raw: dict) -> Offer:
+def text_language(title: str | None, description: str | None) -> str | None:
+    """The reference language an offer's title and description are written in, or None when it cannot be told."""
+    return detect_language(f"{title or ''}\n{description or ''}", among=tuple(sorted(reference_codes("languages"))))
+
+
+def _content_language(offer: Offer, data: dict, fallback: str | None) -> None:
+    """Not given: detected from the text (when the text is given or new), else `fallback` (the page's
+    language, for a form), else left as it was."""
+    if "content_language" in data or not ({"title", "description"} & set(data) or offer.content_language is None):
+        return
+    detected = text_language(data.get("title", offer.title), data.get("description", offer.description))
+    if detected or (fallback and not offer.content_language):
+        data["content_language"] = detected or fallback
+
+
+def create_offer(user, raw: dict, fallback_language: str | None = None) -> Offer:
+    """Post an offer. Without a `content_language`, the text's detected language is recorded, else
+    `fallback_language`, else none."""
     require_post_offer(user)
     data = load(OfferIn(), raw, required=OFFER_REQUIRED)
     data.pop("version", None)
     code = data.pop("organisation", None)
     if posts_for_own_organisation(user):
         if code not in (None, user.organisation.code):
-            raise ValidationFailed("Providers post offers for their own organisation.",
-                                   {"organisation": [f"You may only post for {user.organisation.code}."]})
+            raise ValidationFailed(_("Providers post offers for their own organisation."), {"organisation": [
+                _("You may only post for %(organisation)s.", organisation=user.organisation.code)]})
         organisation = user.organisation
     else:
         organisation = organisation_by_code(code) if code else None
         if organisation is None or not organisation.is_provider:
-            raise ValidationFailed("Say which provider this offer is for.",
-                                   {"organisation": ["Give the code of a provider organisation."]})
+            raise ValidationFailed(_("Say which provider this offer is for."),
+                                   {"organisation": [_("Give the code of a provider organisation.")]})
     offer = Offer(organisation=organisation, created_by_id=user.id, status=OfferStatus.ACTIVE)
+    _content_language(offer, data, fallback_language)
     _apply_offer(offer, data)
     db.session.add(offer)
     db.session.flush()
@@ -51,17 +73,21 @@ def _apply_offer(offer: Offer, data: dict) -> None:
     OFFER.apply(offer, data, rows_by_code)
 
 
-def update_offer(user, offer: Offer, raw: dict) -> Offer:
+def update_offer(user, offer: Offer, raw: dict, fallback_language: str | None = None) -> Offer:
+    """Edit an offer; `raw` carries the version read. Without a `content_language`, a new text's detected
+    language is recorded (see create_offer)."""
     require_edit_offer(user, offer)
     data = load(OfferIn(), raw, partial=True)
     check_version(offer, data)
     code = data.pop("organisation", None)
     if code and code != offer.organisation.code:
-        raise ValidationFailed("An offer's provider cannot change.", {"organisation": ["Post a new offer instead."]})
+        raise ValidationFailed(_("An offer's provider cannot change."),
+                               {"organisation": [_("Post a new offer instead.")]})
     for required in OFFER_REQUIRED:
         if required in data and data[required] in ("", []):
-            raise ValidationFailed("Some required fields are empty.", {required: ["This field is required."]})
+            raise ValidationFailed(_("Some required fields are empty."), {required: [_("This field is required.")]})
     before = offer_snapshot(offer)
+    _content_language(offer, data, fallback_language)
     _apply_offer(offer, data)
     changes = audit.diff(before, offer_snapshot(offer))
     if changes:

@@ -1,6 +1,7 @@
 """Offers: who may see them (the SQL scope, registered with core.visibility), post and change them."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import false, or_, select, true
 
 from exchange.core import visibility
@@ -46,9 +47,9 @@ def posts_for_own_organisation(user) -> bool:
 
 def require_post_offer(user) -> None:
     if not may_post_offer(user):
-        raise Forbidden("Only approved providers and the Task Force office post offers.")
+        raise Forbidden(_("Only approved providers and the Task Force office post offers."))
 
 
 def require_edit_offer(user, offer: Offer) -> None:
     if not may_edit_offer(user, offer):
-        raise Forbidden("Only the offer's provider or the Task Force office may change this offer.")
+        raise Forbidden(_("Only the offer's provider or the Task Force office may change this offer."))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 
 from exchange.core.filters import linked, where_linked
@@ -22,8 +23,8 @@ from exchange.requests.queries import pillar_themes
 if TYPE_CHECKING:
     from exchange.offers.filters import OfferFilters
 
-OFFER_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
-               "title": "Title A–Z"}
+OFFER_SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "updated": _l("Recently updated"),
+               "title": _l("Title A–Z")}
 
 
 # The filters a link table answers: filter name → (the link table, its code column).
@@ -41,6 +42,8 @@ def filter_offers(stmt, filters: OfferFilters):
         stmt = stmt.where(linked(offer_themes, O.id, "theme_code", pillar_themes(list(filters.pillar))))
     if filters.country:
         stmt = stmt.where(delivers_in(O, list(filters.country)))
+    if filters.content_language:
+        stmt = stmt.where(O.content_language.in_(filters.content_language))
     if filters.provider:
         stmt = stmt.where(O.organisation_id.in_(select(Organisation.id).where(
             Organisation.code.in_(filters.provider))))

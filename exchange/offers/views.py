@@ -5,6 +5,8 @@ and its status moves (pause, reopen, close). Rules live in schemas, operations, 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +17,8 @@ from exchange.core import workflow
 from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.fields import Kind
+from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import OfferStatus, Role
 from exchange.core.transactions import all_or_nothing
@@ -24,7 +28,7 @@ from exchange.documents.views import attach_upload, max_upload_mb
 from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, offer_move, update_offer
+from exchange.offers.operations import create_offer, offer_move, text_language, update_offer
 from exchange.offers.policy import (
     get_offer,
     may_post_offer,
@@ -33,6 +37,7 @@ from exchange.offers.policy import (
     visible_offers,
 )
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
+from exchange.reference.names import name as reference_name
 from exchange.web.forms import (
     page_number,
     reference_choices,
@@ -50,15 +55,50 @@ OfferForm = OFFER.form_class(
 
 
 def _offer_form(formdata=None, data=None) -> OfferForm:
-    """Providers post for their own organisation: only the Task Force office chooses the provider."""
-    return OFFER.form(OfferForm, reference_choices(), formdata=formdata, data=data,
+    """Providers post for their own organisation: only the Task Force office chooses the provider. The
+    language of the text is proposed as the page's when nothing tells it yet."""
+    form = OFFER.form(OfferForm, reference_choices(), formdata=formdata, data=data,
                       leave_out=("organisation",) if posts_for_own_organisation(current_user) else ())
+    if formdata is None and not form.content_language.data:
+        form.content_language.data = page_language()
+    _named_options(OFFER, form)
+    return form
+
+
+# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
+NAMED = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
+         "modalities": "modality", "providers": "organisation"}
+
+
+def _named_options(spec, form) -> None:
+    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
+    for f in spec.fields_of(form):
+        kind = NAMED.get(f.choices_from or f.reference)
+        if kind and f.kind in (Kind.CODE, Kind.CODES):
+            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code
+                                     else label) for code, label in form[f.name].choices]
+
+
+def _text_language_input(raw: dict) -> str | None:
+    """The language select left as the page proposed it (`content_language_shown`) is no choice: the
+    operation detects the text's language, the proposal being the fallback. Returns the fallback."""
+    shown = request.form.get("content_language_shown", "")
+    if shown and raw.get("content_language") == shown:
+        raw.pop("content_language")
+        return shown
+    return None
+
+
+def _propose_language(form, fallback: str | None) -> None:
+    """After a refusal, the form proposes the language detected in what was typed."""
+    if fallback:
+        form.content_language.data = text_language(form.title.data, form.description.data) or fallback
 
 
 def _render_form(form, offer=None, status=200, conflict=None):
     return render_template("offers/form.html", form=form, offer=offer, conflict=conflict,
                            choices=reference_choices(), office=not posts_for_own_organisation(current_user),
-                           title=f"Edit {offer.reference}" if offer else "New offer"), status
+                           title=_("Edit %(ref)s", ref=offer.reference) if offer else _("New offer")), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -69,13 +109,16 @@ def new():
         data = {"contact_name": current_user.name, "contact_email": current_user.email}
         return _render_form(_offer_form(data=data))
     form = _offer_form(formdata=request.form)
+    raw = OFFER.form_input(form, creating=True)
+    fallback = _text_language_input(raw)
     try:
         with all_or_nothing():
-            offer = create_offer(current_user, OFFER.form_input(form, creating=True))
+            offer = create_offer(current_user, raw, fallback_language=fallback)
     except ValidationFailed as err:
         show_errors(form, err)
+        _propose_language(form, fallback)
         return _render_form(form, status=422)
-    flash(f"{offer.reference} posted: it is active and appears in the directory.", "success")
+    flash(_("%(ref)s posted: it is active and appears in the directory.", ref=offer.reference), "success")
     return redirect(url_for("offers.detail", offer_id=offer.id))
 
 
@@ -84,7 +127,7 @@ def new():
 def edit(offer_id: int):
     offer = get_offer(current_user, offer_id)
     if not may_edit_offer(current_user, offer):
-        flash("Only the offer's provider or the Task Force office may change this offer.", "error")
+        flash(_("Only the offer's provider or the Task Force office may change this offer."), "error")
         return redirect(url_for("offers.detail", offer_id=offer.id))
     if request.method == "GET":
         return _render_form(_offer_form(data=OFFER.form_values(offer)), offer)
@@ -93,20 +136,22 @@ def edit(offer_id: int):
     version = (form.version.data or "").strip()
     if version:
         raw["version"] = int(version) if version.isdigit() and len(version) < 10 else version
+    fallback = _text_language_input(raw)
     try:
         with all_or_nothing():
-            update_offer(current_user, offer, raw)
+            update_offer(current_user, offer, raw, fallback_language=fallback)
     except (Conflict, StaleDataError) as err:
         offer = get_offer(current_user, offer_id)
-        message = err.message if isinstance(err, Conflict) else "Someone changed this offer at the same time."
-        form.form_errors.append(f"Nothing was saved. {message}")
+        message = err.message if isinstance(err, Conflict) else _("Someone changed this offer at the same time.")
+        form.form_errors.append(_("Nothing was saved. %(reason)s", reason=message))
         conflict = {"version": offer.version, "status": offer.status.label}
         form.version.data = str(offer.version)
         return _render_form(form, offer, status=409, conflict=conflict)
     except ValidationFailed as err:
         show_errors(form, err)
+        _propose_language(form, fallback)
         return _render_form(form, get_offer(current_user, offer_id), status=422)
-    flash(f"{offer.reference} saved.", "success")
+    flash(_("%(ref)s saved.", ref=offer.reference), "success")
     return redirect(url_for("offers.detail", offer_id=offer.id))
 
 
@@ -123,7 +168,8 @@ def index():
                            sort=filters.sort,
                            sorts=OFFER_SORTS, choices=reference_choices(), statuses=OfferStatus.labels(),
                            may_post=may_post_offer(current_user),
-                           title="Offers of assistance")
+                           language_names={x.code: reference_name("language", x.code) for x in reference_choices()["languages"]},
+                           title=_("Offers of assistance"))
 
 
 OFFER_PAGE_PLACES = ("end",)  # where other areas' panels go on an offer's page (core/panels.py)
@@ -151,7 +197,7 @@ def detail(offer_id: int):
 register_page_moves(
     bp, "offer", get=get_offer, operation=offer_move, roles=(Role.PROVIDER, *Role.OFFICE),
     detail=lambda offer: url_for("offers.detail", offer_id=offer.id),
-    done="{ref}: {label} — done. It is now {status}.")
+    done=_l("{ref}: {label} — done. It is now {status}."))
 
 
 @bp.route("/<int:offer_id>/documents", methods=["POST"])

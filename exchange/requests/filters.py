@@ -21,6 +21,7 @@ class RequestFilters(ListFilters):
     region: tuple[str, ...] = codes("UN M49 code: the country's region, sub-region or intermediate region.")
     modality: tuple[str, ...] = codes("Modality code.")
     language: tuple[str, ...] = codes("ISO 639-1 code.")
+    content_language: tuple[str, ...] = codes("ISO 639-1 code of the language the title and description are written in.")
     urgency: tuple[str, ...] = codes(f"{', '.join(Urgency)}.")
     organisation: tuple[str, ...] = codes("Requesting organisation code.")
     q: str = search("Full-text search over title, description and beneficiary "

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.i18n import detect_language
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import RequestStatus, Urgency, Visibility
-from exchange.messages.notify import coordinators, notify
+from exchange.messages.notify import coordinators
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
+from exchange.reference.schemas import reference_codes
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import (
@@ -37,9 +40,24 @@ def _shared_organisations(codes: list[str]) -> list[Organisation]:
     unknown = sorted(set(codes) - {o.code for o in orgs})
     not_providers = sorted(o.code for o in orgs if not o.is_provider)
     if unknown or not_providers:
-        raise ValidationFailed("Share only with providers.", {"shared_with": [
-            f"Not a provider: {', '.join(unknown + not_providers)}."]})
+        raise ValidationFailed(_("Share only with providers."), {"shared_with": [
+            _("Not a provider: %(codes)s.", codes=", ".join(unknown + not_providers))]})
     return orgs
+
+
+def text_language(title: str | None, description: str | None) -> str | None:
+    """The reference language a request's title and description are written in, or None when it cannot be told."""
+    return detect_language(f"{title or ''}\n{description or ''}", among=tuple(sorted(reference_codes("languages"))))
+
+
+def _content_language(req: AssistanceRequest, data: dict, fallback: str | None) -> None:
+    """Not given: detected from the text (when the text is given or new), else `fallback` (the page's
+    language, for a form), else left as it was."""
+    if "content_language" in data or not ({"title", "description"} & set(data) or req.content_language is None):
+        return
+    detected = text_language(data.get("title", req.title), data.get("description", req.description))
+    if detected or (fallback and not req.content_language):
+        data["content_language"] = detected or fallback
 
 
 def _apply_request(req: AssistanceRequest, data: dict) -> None:
@@ -53,8 +71,9 @@ def _submission_problems(req: AssistanceRequest) -> dict[str, list[str]]:
     return REQUEST.submission_problems(req)
 
 
-def create_request(user, raw: dict) -> AssistanceRequest:
-    """File a request (as a draft, or submitted at once)."""
+def create_request(user, raw: dict, fallback_language: str | None = None) -> AssistanceRequest:
+    """File a request (as a draft, or submitted at once). Without a `content_language`, the text's detected
+    language is recorded, else `fallback_language`, else none."""
     require_file_request(user)
     data = load(RequestIn(), raw, partial=True, required=("title",))
     data.pop("version", None)
@@ -62,28 +81,29 @@ def create_request(user, raw: dict) -> AssistanceRequest:
     if files_for_own_state(user):
         own = user.organisation.country_iso3
         if data.get("country") not in (None, own):
-            raise ValidationFailed("A State files requests for its own country only.",
-                                   {"country": [f"You may only file for {own}."]})
+            raise ValidationFailed(_("A State files requests for its own country only."),
+                                   {"country": [_("You may only file for %(country)s.", country=own)]})
         country = own
         organisation = user.organisation
     else:
         country = data.get("country")
         if not country:
-            raise ValidationFailed("Say which Member State this request is for.", {"country": [
-                "This field is required when filing on a State's behalf."]})
+            raise ValidationFailed(_("Say which Member State this request is for."), {"country": [
+                _("This field is required when filing on a State's behalf.")]})
         organisation = organisation_by_code(country)
     if "shared_with" in data and not may_share_request(user):
-        raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
+        raise ValidationFailed(_("Only coordinators share requests."), {"shared_with": [_("Not allowed.")]})
     data.setdefault("urgency", Urgency.MEDIUM)
     data.setdefault("visibility", Visibility.TASK_FORCE)
     req = AssistanceRequest(organisation=organisation, country_iso3=country, created_by_id=user.id,
                             status=RequestStatus.DRAFT, description="")
+    _content_language(req, data, fallback_language)
     _apply_request(req, data)
     db.session.add(req)
     if not draft:
         problems = _submission_problems(req)
         if problems:
-            raise ValidationFailed("The request is not complete: save it as a draft or complete it.", problems)
+            raise ValidationFailed(_("The request is not complete: save it as a draft or complete it."), problems)
     db.session.flush()
     audit.record(user, "request.created", "request", req.id, f"{req.reference} created as draft",
                  audit.created(request_snapshot(req)))
@@ -92,23 +112,26 @@ def create_request(user, raw: dict) -> AssistanceRequest:
     return req
 
 
-def update_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest:
-    """Edit a request; `raw` must carry the version the editor read."""
+def update_request(user, req: AssistanceRequest, raw: dict, fallback_language: str | None = None) -> AssistanceRequest:
+    """Edit a request; `raw` must carry the version the editor read. Without a `content_language`, a new
+    text's detected language is recorded (see create_request)."""
     require_edit_request(user, req)
     data = load(RequestIn(), raw, partial=True)
     data.pop("draft", None)
     check_version(req, data)
     if "country" in data and data["country"] != req.country_iso3:
-        raise ValidationFailed("A request's country cannot change.", {"country": ["File a new request instead."]})
+        raise ValidationFailed(_("A request's country cannot change."),
+                               {"country": [_("File a new request instead.")]})
     data.pop("country", None)
     if "shared_with" in data and not may_share_request(user, req):
-        raise ValidationFailed("Only coordinators share requests.", {"shared_with": ["Not allowed."]})
+        raise ValidationFailed(_("Only coordinators share requests."), {"shared_with": [_("Not allowed.")]})
     before = request_snapshot(req)
+    _content_language(req, data, fallback_language)
     _apply_request(req, data)
     if req.status != RequestStatus.DRAFT:
         problems = _submission_problems(req)
         if problems:
-            raise ValidationFailed("A submitted request must stay complete.", problems)
+            raise ValidationFailed(_("A submitted request must stay complete."), problems)
     changes = audit.diff(before, request_snapshot(req))
     if changes:
         req.updated_at = utcnow()
@@ -120,7 +143,7 @@ def update_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest
 def _submit(user, req: AssistanceRequest) -> None:
     problems = _submission_problems(req)
     if problems:
-        raise ValidationFailed("The request is not complete yet.", problems)
+        raise ValidationFailed(_("The request is not complete yet."), problems)
     before = req.status
     req.status = workflow.REQUEST_MOVES["submit"].target_from(before)
     req.submitted_at = req.submitted_at or utcnow()
@@ -128,10 +151,13 @@ def _submit(user, req: AssistanceRequest) -> None:
     db.session.flush()
     audit.record(user, "request.submitted", "request", req.id, f"{req.reference} submitted",
                  {"status": [before, req.status]})
-    notify(coordinators(), "request.submitted",
-           f"{req.reference} from {req.country.name}: {req.title}"
-           + (" (answered)" if before == RequestStatus.NEEDS_INFO else ""),
-           exclude=user, about=req)
+    from exchange.requests.routing import notify_in_their_language
+    facts = {"ref": req.reference, "country": req.country.name, "title": req.title}
+    answered = before == RequestStatus.NEEDS_INFO
+    notify_in_their_language(
+        coordinators(), "request.submitted",
+        lambda: _("%(ref)s from %(country)s: %(title)s (answered)", **facts) if answered
+        else _("%(ref)s from %(country)s: %(title)s", **facts), exclude=user, about=req)
 
 
 def request_move(action: str) -> Callable[..., AssistanceRequest]:
@@ -156,7 +182,8 @@ def _move_request(user, req: AssistanceRequest, action: str, raw: dict | None) -
         text, duplicate_of = data["reason"], data.get("duplicate_of")
         if duplicate_of is not None and (
                 duplicate_of == req.id or db.session.get(AssistanceRequest, duplicate_of) is None):
-                raise ValidationFailed("Name an existing other request.", {"duplicate_of": ["No such request."]})
+                raise ValidationFailed(_("Name an existing other request."),
+                                       {"duplicate_of": [_("No such request.")]})
     else:
         load(ActionIn(), raw)
     if action == "submit":

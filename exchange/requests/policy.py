@@ -2,6 +2,7 @@
 share them."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, or_, select
 
 from exchange.core import visibility
@@ -64,7 +65,7 @@ def files_for_own_state(user) -> bool:
 
 def require_file_request(user) -> None:
     if not may_file_request(user):
-        raise Forbidden("Only Member States' focal points and coordinators file requests.")
+        raise Forbidden(_("Only Member States' focal points and coordinators file requests."))
 
 
 def may_edit_request(user, req: AssistanceRequest) -> bool:
@@ -77,9 +78,9 @@ def may_edit_request(user, req: AssistanceRequest) -> bool:
 def require_edit_request(user, req: AssistanceRequest) -> None:
     if not may_edit_request(user, req):
         if is_requesting_state(user, req):
-            raise Forbidden("This request can no longer be edited by its State: a coordinator has accepted it. "
-                            "Write to the Task Force office in its messages instead.")
-        raise Forbidden("You may not edit this request.")
+            raise Forbidden(_("This request can no longer be edited by its State: a coordinator has accepted it. "
+                              "Write to the Task Force office in its messages instead."))
+        raise Forbidden(_("You may not edit this request."))
 
 
 def may_share_request(user, req: AssistanceRequest | None = None) -> bool:

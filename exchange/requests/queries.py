@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, select, true
 
 from exchange.core.filters import where_linked
@@ -17,8 +18,8 @@ from exchange.requests.models import AssistanceRequest, request_languages, reque
 if TYPE_CHECKING:
     from exchange.requests.filters import RequestFilters
 
-REQUEST_SORTS = {"newest": "Newest first", "oldest": "Oldest first", "updated": "Recently updated",
-                 "urgency": "Most urgent first", "title": "Title A–Z"}
+REQUEST_SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "updated": _l("Recently updated"),
+                 "urgency": _l("Most urgent first"), "title": _l("Title A–Z")}
 
 
 URGENCY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -61,6 +62,8 @@ def filter_requests(stmt, filters: RequestFilters):
         stmt = stmt.where(requests_in_areas(list(filters.region)))
     if filters.urgency:
         stmt = stmt.where(R.urgency.in_(filters.urgency))
+    if filters.content_language:
+        stmt = stmt.where(R.content_language.in_(filters.content_language))
     if filters.organisation:
         stmt = stmt.where(R.organisation_id.in_(select(Organisation.id).where(
             Organisation.code.in_(filters.organisation))))

@@ -3,6 +3,8 @@ filters, sorting, search and pages, one request with its documents, history and 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,17 +15,20 @@ from exchange.core import workflow
 from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import whole_number_or_text
+from exchange.core.fields import Kind, whole_number_or_text
+from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
 from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
+from exchange.reference.names import description as reference_description
+from exchange.reference.names import name as reference_name
 from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, request_move, update_request
+from exchange.requests.operations import create_request, request_move, text_language, update_request
 from exchange.requests.policy import (
     files_for_own_state,
     get_request,
@@ -53,15 +58,51 @@ RequestForm = REQUEST.form_class(
 
 
 def _request_form(formdata=None, data=None) -> RequestForm:
-    """A State's focal points file for their own State: only others choose the country."""
-    return REQUEST.form(RequestForm, reference_choices(), formdata=formdata, data=data,
+    """A State's focal points file for their own State: only others choose the country. The language of the
+    text is proposed as the page's when nothing tells it yet."""
+    form = REQUEST.form(RequestForm, reference_choices(), formdata=formdata, data=data,
                         leave_out=("country",) if files_for_own_state(current_user) else ())
+    if formdata is None and not form.content_language.data:
+        form.content_language.data = page_language()
+    _named_options(REQUEST, form)
+    return form
+
+
+# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
+NAMED = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
+         "modalities": "modality", "providers": "organisation"}
+
+
+def _named_options(spec, form) -> None:
+    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
+    for f in spec.fields_of(form):
+        kind = NAMED.get(f.choices_from or f.reference)
+        if kind and f.kind in (Kind.CODE, Kind.CODES):
+            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code
+                                     else label) for code, label in form[f.name].choices]
+
+
+def _text_language_input(raw: dict) -> str | None:
+    """The language select left as the page proposed it (`content_language_shown`) is no choice: the
+    operation detects the text's language, the proposal being the fallback. Returns the fallback."""
+    shown = request.form.get("content_language_shown", "")
+    if shown and raw.get("content_language") == shown:
+        raw.pop("content_language")
+        return shown
+    return None
+
+
+def _propose_language(form, fallback: str | None) -> None:
+    """After a refusal, the form proposes the language detected in what was typed."""
+    if fallback:
+        form.content_language.data = text_language(form.title.data, form.description.data) or fallback
 
 
 def _render_form(form, req=None, status=200, conflict=None):
     return render_template("requests/form.html", form=form, req=req, conflict=conflict,
                            visibility_help=REQUEST["visibility"].choice_help, choices=reference_choices(),
-                           title=f"Edit {req.reference}" if req else "New assistance request"), status
+                           describe=reference_description,
+                           title=_("Edit %(ref)s", ref=req.reference) if req else _("New assistance request")), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -73,17 +114,19 @@ def new():
     form = _request_form(formdata=request.form)
     as_draft = request.form.get("action") != "submit"
     raw = {**REQUEST.form_input(form, creating=True, as_draft=as_draft), "draft": as_draft}
+    fallback = _text_language_input(raw)
     try:
         with all_or_nothing():
-            req = create_request(current_user, raw)
+            req = create_request(current_user, raw, fallback_language=fallback)
     except ValidationFailed as err:
         show_errors(form, err)
+        _propose_language(form, fallback)
         return _render_form(form, status=422)
     if as_draft:
-        flash(f"{req.reference} saved as a draft. Only your State's focal points see it until you submit it.",
-              "success")
+        flash(_("%(ref)s saved as a draft. Only your State's focal points see it until you submit it.",
+                ref=req.reference), "success")
     else:
-        flash(f"{req.reference} submitted for review. The Task Force office has been told.", "success")
+        flash(_("%(ref)s submitted for review. The Task Force office has been told.", ref=req.reference), "success")
     return redirect(url_for("requests.detail", request_id=req.id))
 
 
@@ -106,26 +149,31 @@ def edit(request_id: int):
     raw["version"] = int(version) if version.isdigit() and len(version) < 10 else (version or None)
     if raw["version"] is None:
         raw.pop("version")
+    fallback = _text_language_input(raw)
     try:
         with all_or_nothing():
-            update_request(current_user, req, raw)
+            update_request(current_user, req, raw, fallback_language=fallback)
             if action == "submit" and req.status in workflow.REQUEST_MOVES["submit"].sources:
                 request_move("submit")(current_user, req, {})
     except (Conflict, StaleDataError) as err:
         req = get_request(current_user, request_id)
-        message = err.message if isinstance(err, Conflict) else "Someone changed this request at the same time."
-        form.form_errors.append(f"Nothing was saved. {message}")
+        message = err.message if isinstance(err, Conflict) else _("Someone changed this request at the same time.")
+        form.form_errors.append(_("Nothing was saved. %(reason)s", reason=message))
         conflict = _changed_since(req, form)
         form.version.data = str(req.version)
         return _render_form(form, req, status=409, conflict=conflict)
     except Forbidden as err:
-        flash(f"Nothing was saved: {err.message}", "error")
+        flash(_("Nothing was saved: %(reason)s", reason=err.message), "error")
         return redirect(url_for("requests.detail", request_id=request_id))
     except ValidationFailed as err:
         req = get_request(current_user, request_id)
         show_errors(form, err)
+        _propose_language(form, fallback)
         return _render_form(form, req, status=422)
-    flash(f"{req.reference} saved" + (" and submitted for review." if action == "submit" else "."), "success")
+    if action == "submit":
+        flash(_("%(ref)s saved and submitted for review.", ref=req.reference), "success")
+    else:
+        flash(_("%(ref)s saved.", ref=req.reference), "success")
     return redirect(url_for("requests.detail", request_id=req.id))
 
 
@@ -143,12 +191,23 @@ def index():
         selectinload(AssistanceRequest.themes), selectinload(AssistanceRequest.country),
         selectinload(AssistanceRequest.organisation))
     pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
-    heading = "My State's requests" if current_user.role == Role.MEMBER_STATE else "Assistance requests"
+    heading = _("My State's requests") if current_user.role == Role.MEMBER_STATE else _("Assistance requests")
     return render_template("requests/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
                            sort=filters.sort,
                            sorts=REQUEST_SORTS, choices=reference_choices(), statuses=RequestStatus.labels(),
                            urgencies=Urgency.labels(), heading=heading, title=heading,
+                           language_names={x.code: reference_name("language", x.code) for x in reference_choices()["languages"]},
                            may_file=may_file_request(current_user))
+
+
+@bp.route("/text-language", methods=["POST"])
+@allow(*Role)
+def text_language_of():
+    """The language detected in a title and description being typed (`null` when it cannot be told): the
+    request and offer forms propose it in their language select while the person has not chosen one."""
+    title = request.form.get("title", "")[:200]
+    description = request.form.get("description", "")[:10_000]
+    return {"language": text_language(title, description)}
 
 
 REQUEST_PAGE_PLACES = ("workflow", "thread", "end")  # where other areas' panels go on a request's page
@@ -188,15 +247,18 @@ def share(request_id: int):
     refused = apply_change(lambda: update_request(current_user, req, raw), back, "request")
     if refused:
         return refused
-    names = ", ".join(o.code for o in req.shared_with) or "nobody"
-    flash(f"{req.reference} is now shared with {names}.", "success")
+    if req.shared_with:
+        flash(_("%(ref)s is now shared with %(codes)s.", ref=req.reference,
+                codes=", ".join(o.code for o in req.shared_with)), "success")
+    else:
+        flash(_("%(ref)s is now shared with nobody.", ref=req.reference), "success")
     return redirect(back)
 
 
 register_page_moves(
     bp, "request", get=get_request, operation=request_move, roles=(Role.MEMBER_STATE, Role.COORDINATOR),
     detail=lambda req: url_for("requests.detail", request_id=req.id),
-    done="{ref}: {label} — done. It is now {status}.", extra_fields={"reject": ("duplicate_of",)},
+    done=_l("{ref}: {label} — done. It is now {status}."), extra_fields={"reject": ("duplicate_of",)},
     numbers={"duplicate_of": whole_number_or_text},
     show_invalid=lambda request_id, err, action: render_request(
         get_request(current_user, request_id), status=422, move_errors=err.fields, failed_move=action,

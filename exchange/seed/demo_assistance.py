@@ -5,7 +5,8 @@ management and travel documents, WMD export controls, legislative drafting, crim
 radicalization, the Internet, aviation security, human rights). Requests come from the demo States (KAZ,
 NGA, TJK, PER, JOR) and, filed by the coordinator, from other States; offers from Task Force entities and
 the approved outside provider. Everything goes through the operations, so audit events and notifications
-exist as they would in real use; afterwards the records' own dates are spread over the past months.
+exist as they would in real use; afterwards the records' own dates are spread over the past months. The
+demo texts are written in English, and their records say so (content_language).
 `load()` does nothing when the database already has assistance requests.
 """
 from __future__ import annotations
@@ -364,14 +365,14 @@ def load() -> None:
     coordinator = _user(COORDINATOR)
     requests, ages = {}, {}
     for key, by, fields, moves, days_ago in REQUESTS:
-        fields = _dates(fields, ("desired_start", "desired_end"), today)
+        fields = {"content_language": "en", **_dates(fields, ("desired_start", "desired_end"), today)}
         requests[key] = req = create_request(_user(by), fields)
         ages[key] = days_ago
         for action, who, body in moves:
             request_move(action)(_user(who), req, body)
     offers = {}
     for key, by, fields in OFFERS:
-        fields = _dates(fields, ("available_from", "available_until"), today)
+        fields = {"content_language": "en", **_dates(fields, ("available_from", "available_until"), today)}
         pause = fields.pop("pause", False)
         provider = _user(by)
         offers[key] = offer = create_offer(provider, fields)

@@ -2,6 +2,7 @@
 comes back, edits and submits it; a provider posts an offer. Screenshots of the form and the list."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from exchange.core.extensions import db
@@ -110,3 +111,21 @@ def test_the_pages_of_this_part_pass_axe_wcag_checks(live_app, new_page, people)
         problems["provider " + path] = violations(provider)
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, problems
+
+
+def test_the_language_select_follows_the_text_until_the_person_chooses(live_app, new_page, people):
+    page = new_page()
+    sign_in(page, people.state.email)
+    page.goto("/requests/new?lang=fr")
+    chooser = page.locator("select[name=content_language]")
+    assert chooser.input_value() == "fr"  # nothing typed yet: the page's language
+    page.locator("input[name=title]").fill("Capacitación de los analistas de la unidad de inteligencia financiera")
+    page.locator("textarea[name=description]").fill(
+        "La unidad necesita capacitación para veinte analistas sobre los reportes de operaciones sospechosas "
+        "y el rastreo de la financiación del terrorismo antes de junio.")
+    expect(chooser).to_have_value("es", timeout=5000)
+    chooser.select_option("pt")  # the person's own choice stays
+    page.locator("textarea[name=description]").fill("Formation des analystes à l'examen des déclarations "
+                                                    "d'opérations suspectes et au suivi du financement du terrorisme.")
+    page.wait_for_timeout(1500)
+    assert chooser.input_value() == "pt"

@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from exchange.core.extensions import db
+from exchange.offers.fields import OFFER
 from exchange.offers.imports import COLUMNS
 from exchange.offers.models import Offer
 from tests.factories import as_csv, import_rows
@@ -44,12 +45,14 @@ def test_templates_have_every_column_and_an_example(clients):
     response = clients.provider.get("/imports/offers/template.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert lines[0] == COLUMNS and len(lines) == 2
+    header = [str(OFFER[c].label) for c in COLUMNS]  # each column's label, here in English
+    assert lines[0] == header and len(lines) == 2
+    assert lines[0][:3] == ["Provider", "Title", "What you offer"]
     assert lines[1][COLUMNS.index("themes")] == "financing;criminal-justice"
     xlsx = clients.coordinator.get("/imports/offers/template.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data))["offers"]
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == COLUMNS and len(values) == 2
+    assert list(values[0]) == header and len(values) == 2
     assert clients.state.get("/imports/offers/template.csv").status_code == 403
 
 

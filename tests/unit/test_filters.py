@@ -65,7 +65,8 @@ def test_match_ids_absent_are_no_filter_and_ids_that_are_not_numbers_match_nothi
 
 def test_the_api_documents_each_filter_under_its_parameter_name():
     fields = RequestFilters.api_fields()
-    assert list(fields) == ["status", "theme", "pillar", "country", "region", "modality", "language", "urgency",
+    assert list(fields) == ["status", "theme", "pillar", "country", "region", "modality", "language",
+                            "content_language", "urgency",
                             "organisation", "q", "sort"]
     assert fields["theme"].metadata["description"] == "Theme code. Repeat or comma-separate."
     assert fields["sort"].metadata["description"] == "One of newest, oldest, updated, urgency, title; default newest."
