@@ -49,7 +49,7 @@ RESTRICTED = ("restricted", "restricted_shared")
 # Every kind of notification the app sends (the same list as exchange.notify.KINDS), each with its cases
 # below in expected(): (kind, record) → who must receive it.
 KINDS = {
-    "request.submitted", "request.review", "request.accept", "request.request-info", "request.reject",
+    "request.submitted", "request.received", "request.review", "request.accept", "request.request-info", "request.reject",
     "request.withdraw", "request.close", "request.routed",
     "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
     "match.withdraw",
@@ -67,6 +67,7 @@ def expected(visibility: str) -> dict[tuple[str, str], set[str]]:
              "restricted": set(), "restricted_shared": {"provider"}}[visibility]
     return {
         ("request.submitted", "R1"): {"coordinator"},
+        ("request.received", "R1"): {"state"},
         ("request.review", "R1"): {"state"},
         ("request.request-info", "R1"): {"state"},
         ("request.accept", "R1"): {"state"},
@@ -92,15 +93,20 @@ def expected(visibility: str) -> dict[tuple[str, str], set[str]]:
         ("match.proposed", "M5"): {"outside", "state"},
         ("match.withdraw", "M5"): {"outside", "state"},
         ("request.submitted", "R2"): {"coordinator"},
+        ("request.received", "R2"): {"state"},
         ("request.request-info", "R2"): {"state"},
         ("reminder.request", "R2"): {"state"},
         ("request.submitted", "R3"): {"coordinator"},
+        ("request.received", "R3"): {"state"},
         ("reminder.request", "R3"): {"coordinator"},
         ("request.submitted", "R4"): {"coordinator"},
+        ("request.received", "R4"): {"state"},
         ("request.reject", "R4"): {"state"},
         ("request.submitted", "R5"): {"coordinator"},
+        ("request.received", "R5"): {"state"},
         ("request.withdraw", "R5"): {"state"},
         ("request.submitted", "R6"): {"coordinator"},
+        ("request.received", "R6"): {"state"},
         ("request.accept", "R6"): {"state"},
         ("request.routed", "R6"): leads,
         ("request.close", "R6"): {"state"},
@@ -136,7 +142,7 @@ def test_every_notification_goes_through_notify_and_names_its_record():
             assert any(k.arg == "about" for k in call.keywords), f"{path}:{call.lineno} notify() without about="
     assert makers == ["messages/notify.py"]
     assert sorted(set(callers)) == ["matches/operations.py", "messages/operations.py", "messages/reminders.py",
-                                    "people/operations.py", "requests/routing.py"]
+                                    "people/operations.py", "requests/operations.py", "requests/routing.py"]
 
 
 class Scenario:

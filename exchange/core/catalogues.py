@@ -153,11 +153,13 @@ class Problem:
 
 def check(templates: dict[str, Catalog] | None = None) -> list[Problem]:
     """Every problem of every catalogue: a text of the code missing from a language, an empty or fuzzy
-    translation, placeholders that differ from the English."""
+    translation, placeholders that differ from the English, the same words translated differently by two
+    parts (Flask-Babel merges every part's catalogue into one table, so only one of them would be shown)."""
     problems: list[Problem] = []
     templates = templates if templates is not None else extract()
-    for part, template in sorted(templates.items()):
-        for language in TARGET_LANGUAGES:
+    for language in TARGET_LANGUAGES:
+        chosen: dict[tuple, tuple[str, object]] = {}
+        for part, template in sorted(templates.items()):
             path = _po_path(part, language)
             if not path.exists():
                 problems.append(Problem(part, language, str(path.relative_to(PROJECT)), "no catalogue"))
@@ -166,9 +168,21 @@ def check(templates: dict[str, Catalog] | None = None) -> list[Problem]:
             for message in template:
                 if not message.id:
                     continue
-                problems.extend(_check_one(part, language, message, catalogue.get(message.id,
-                                                                                    message.context)))
+                entry = catalogue.get(message.id, message.context)
+                problems.extend(_check_one(part, language, message, entry))
+                if entry is None or not entry.string:
+                    continue
+                key, string = (message.id, message.context), entry.string
+                string = string if isinstance(string, str) else tuple(string)
+                first = chosen.setdefault(key, (part, string))
+                if first[1] != string:
+                    problems.append(Problem(part, language, _singular(message.id),
+                                            f"translated otherwise in {first[0]} ({first[1]!r})"))
     return problems
+
+
+def _singular(msgid) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def _check_one(part: str, language: str, source, entry) -> list[Problem]:

@@ -2,8 +2,7 @@
 completes, the State confirms; the request's status follows its matches."""
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,6 @@ from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.i18n import speaking
 from exchange.core.models import utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import MatchStatus, OfferStatus, Role
@@ -22,10 +20,9 @@ from exchange.matches.models import Match
 from exchange.matches.policy import may_propose_match
 from exchange.matches.queries import offer_load
 from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
-from exchange.messages.notify import coordinators, notify, users_of
+from exchange.messages.notify import Named, coordinators, notify, users_of
 from exchange.offers.models import Offer
 from exchange.offers.policy import get_offer
-from exchange.reference.names import name, organisation_name
 from exchange.requests.policy import get_request
 
 
@@ -65,15 +62,13 @@ def propose_match(user, raw: dict) -> Match:
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
                  {"status": [None, MatchStatus.PROPOSED], "request": [None, req.id],
                   "offer": [None, offer.id]})
-    notify_in_their_languages(
-        users_of([offer.organisation_id], (Role.PROVIDER,)), "match.proposed",
-        lambda: _("Proposed to you: %(ref)s from %(country)s — %(title)s", ref=req.reference,
-                  country=name("country", req.country_iso3, req.country.name), title=req.title),
-        exclude=user, about=match)
-    notify_in_their_languages(
-        users_of([req.organisation_id], (Role.MEMBER_STATE,)), "match.proposed",
-        lambda: _("%(provider)s was asked to help with %(ref)s.", provider=organisation_name(offer.organisation),
-                  ref=req.reference), exclude=user, about=match)
+    notify(users_of([offer.organisation_id], (Role.PROVIDER,)), "match.proposed",
+           _l("Proposed to you: %(ref)s from %(country)s — %(title)s", ref=req.reference,
+              country=Named("country", req.country_iso3, req.country.name), title=req.title),
+           exclude=user, about=match)
+    notify(users_of([req.organisation_id], (Role.MEMBER_STATE,)), "match.proposed",
+           _l("%(provider)s was asked to help with %(ref)s.", provider=Named("organisation", offer.organisation.code, offer.organisation.name),
+              ref=req.reference), exclude=user, about=match)
     return match
 
 
@@ -108,16 +103,6 @@ MOVE_MESSAGES = {
     "confirm": (_l("%(state)s confirmed delivery of %(ref)s and rated it %(rating)s/5."), ("coordinators", "provider")),
     "withdraw": (_l("The Task Force office withdrew %(ref)s."), ("state", "provider")),
 }
-
-
-def notify_in_their_languages(recipients: Iterable, kind: str, message: Callable[[], str], *, exclude, about) -> None:
-    """Notify each recipient in the language of their account: `message()` is worded once per language."""
-    by_language = defaultdict(list)
-    for person in recipients:
-        by_language[getattr(person, "language", None)].append(person)
-    for language, people in by_language.items():
-        with speaking(language):
-            notify(people, kind, message(), exclude=exclude, about=about)
 
 
 def match_move(action: str) -> Callable[..., Match]:
@@ -180,10 +165,9 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
     template, audiences = MOVE_MESSAGES[action]
     req, offer = match.request, match.offer
 
-    def message() -> str:
-        return str(template) % {"provider": organisation_name(offer.organisation), "text": text,
-                                "ref": f"{match.reference} ({req.reference})", "rating": rating,
-                                "state": name("country", req.country_iso3, req.country.name)}
+    values = {"provider": Named("organisation", offer.organisation.code, offer.organisation.name), "text": text,
+              "ref": f"{match.reference} ({req.reference})", "rating": rating,
+              "state": Named("country", req.country_iso3, req.country.name)}
     recipients = []
     if "state" in audiences:
         recipients += users_of([req.organisation_id], (Role.MEMBER_STATE,))
@@ -191,4 +175,4 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
         recipients += coordinators()
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], (Role.PROVIDER,))
-    notify_in_their_languages(recipients, f"match.{action}", message, exclude=user, about=match)
+    notify(recipients, f"match.{action}", template, values=values, exclude=user, about=match)

@@ -41,6 +41,7 @@ DIRECT_KEY = "exchange_mail_direct"
 SUBJECT_PREFIX = _l("[The Exchange]")
 KIND_SUBJECTS = {
     "request.submitted": _l("New request to triage"),
+    "request.received": _l("Your request has been received"),
     "request.review": _l("Your request is being reviewed"),
     "request.accept": _l("Your request was accepted"),
     "request.request-info": _l("Information needed on your request"),

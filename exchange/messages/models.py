@@ -96,4 +96,8 @@ def _value(value):
         return format_day(date.fromisoformat(value["date"]))
     if isinstance(value, dict) and "msgid" in value:
         return translated(value["msgid"])
+    if isinstance(value, dict) and "name" in value:
+        from exchange.reference.names import name
+        kind, code, default = value["name"]
+        return name(kind, code, default or None)
     return value

@@ -17,18 +17,16 @@ them, values as the lazy string's keywords or as `values=`:
     notify(users, "match.start", _ln("%(num)d day", "%(num)d days", n), about=match)   # lazy_ngettext
 
 A value may be a number, a date (written as the reader's locale writes dates), words marked with `_l` (a
-status's label: translated for the reader) or text (stored as given: names, references, what people wrote).
-
-A string already translated (`_("…")`, values from `values=`) is looked up in the current language's
-catalogue to find its msgid; plain English is its own msgid (an f-string with its values in reads so for
-everyone, in English)."""
+status's label: translated for the reader), a `Named` reference (a country, an organisation: named in the
+reader's language) or text (stored as given: references, what people wrote). Plain English text is its own
+msgid."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import LazyString, get_translations
+from flask_babel import LazyString
 from sqlalchemy import func, select, update
 
 from exchange.core.extensions import db
@@ -60,7 +58,7 @@ def coordinators() -> list[User]:
 # refuses any other, so that a new kind is named here and tests/test_notification_visibility.py, which
 # walks each kind against each visibility, fails until it has a case.
 KINDS = frozenset({
-    "request.submitted", "request.review", "request.accept", "request.request-info", "request.reject",
+    "request.submitted", "request.received", "request.review", "request.accept", "request.request-info", "request.reject",
     "request.withdraw", "request.close", "request.routed",
     "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
     "match.withdraw",
@@ -115,30 +113,36 @@ def _params(message, values: dict | None) -> tuple[str, dict]:
         args, values = message._args, {**message._kwargs, **values}
         params = {"msgid": args[0], "plural": args[1], "num": args[2]} if len(args) == 3 else {"msgid": args[0]}
     else:
-        params = {"msgid": _msgid_of(str(message))}
+        params = {"msgid": str(message)}
     params["values"] = {key: _stored(value) for key, value in values.items()}
     with speaking("en"):
         return written(str(message), params), params
 
 
+@dataclass(frozen=True)
+class Named:
+    """A notification's value that is the name of a reference record (`kind` "country", "organisation", …, as
+    reference.names knows them), written in the reader's language when read; `default` if it has no name."""
+    kind: str
+    code: str
+    default: str = ""
+
+    def __str__(self) -> str:
+        from exchange.reference.names import name
+        return name(self.kind, self.code, self.default or None)
+
+
 def _stored(value):
     """A value as JSON: numbers as they are, a date as {"date": ISO} (written per the reader's locale), words
-    marked with `_l` (a status's label) as {"msgid": …} (translated for the reader), anything else as text."""
+    marked with `_l` (a status's label) as {"msgid": …} (translated for the reader), a `Named` reference as
+    {"name": [kind, code, default]} (named for the reader), anything else as text."""
     if isinstance(value, LazyString) and len(value._args) == 1 and not value._kwargs:
         return {"msgid": value._args[0]}
+    if isinstance(value, Named):
+        return {"name": [value.kind, value.code, value.default]}
     if isinstance(value, bool) or not isinstance(value, int | float | date):
         return str(value)
     return {"date": value.isoformat()[:10]} if isinstance(value, date) else value
-
-
-def _msgid_of(text: str) -> str:
-    """The msgid whose translation in the current language is `text` (else `text`, taken as its own msgid)."""
-    catalog = getattr(get_translations(), "_catalog", None) or {}
-    if text not in catalog:
-        for msgid, translated in catalog.items():
-            if translated == text and isinstance(msgid, str) and msgid:
-                return msgid
-    return text
 
 
 def notify(recipients: Iterable[User], kind: str, message, exclude: User | None = None, *, about,
@@ -190,5 +194,5 @@ def open_notification(user, notification_id: int) -> Notification | None:
     return note
 
 
-__all__ = ["KINDS", "MESSAGE_MAX", "Page", "coordinators", "notify", "open_notification", "page_of", "record_ref",
+__all__ = ["KINDS", "MESSAGE_MAX", "Named", "Page", "coordinators", "notify", "open_notification", "page_of", "record_ref",
            "unread_count", "users_of"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from exchange import audit
@@ -13,8 +14,8 @@ from exchange.core.extensions import db
 from exchange.core.i18n import detect_language
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
-from exchange.core.statuses import RequestStatus, Urgency, Visibility
-from exchange.messages.notify import coordinators
+from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
+from exchange.messages.notify import Named, coordinators, notify, users_of
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
@@ -151,13 +152,16 @@ def _submit(user, req: AssistanceRequest) -> None:
     db.session.flush()
     audit.record(user, "request.submitted", "request", req.id, f"{req.reference} submitted",
                  {"status": [before, req.status]})
-    from exchange.requests.routing import notify_in_their_language
-    facts = {"ref": req.reference, "country": req.country.name, "title": req.title}
+    facts = {"ref": req.reference, "country": Named("country", req.country_iso3, req.country.name),
+             "title": req.title}
     answered = before == RequestStatus.NEEDS_INFO
-    notify_in_their_language(
-        coordinators(), "request.submitted",
-        lambda: _("%(ref)s from %(country)s: %(title)s (answered)", **facts) if answered
-        else _("%(ref)s from %(country)s: %(title)s", **facts), exclude=user, about=req)
+    notify(coordinators(), "request.submitted",
+           _l("%(ref)s from %(country)s: %(title)s (answered)") if answered
+           else _l("%(ref)s from %(country)s: %(title)s"), values=facts, exclude=user, about=req)
+    if not answered:  # the acknowledgement, to the State's focal points, the one who filed it included
+        notify(users_of([req.organisation_id], (Role.MEMBER_STATE,)), "request.received",
+               _l("%(ref)s was received. The Task Force office will review it and tell you what follows."),
+               values={"ref": f"{req.reference} ({req.title})"}, about=req)
 
 
 def request_move(action: str) -> Callable[..., AssistanceRequest]:

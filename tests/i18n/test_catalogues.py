@@ -96,3 +96,29 @@ def test_placeholders_are_compared_by_name():
     assert catalogues.placeholders("Request %(ref)s by %(state)s: 100%%") == ["ref", "state"]
     assert catalogues.placeholders("Length must be between {min} and {max}.") == ["max", "min"]
     assert catalogues.placeholders("%d of %s") == ["%d", "%s"]
+
+
+def test_the_check_finds_missing_fuzzy_mismatched_and_inconsistent_entries(tmp_path, monkeypatch):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+    monkeypatch.setattr(catalogues, "PACKAGE", tmp_path)
+    monkeypatch.setattr(catalogues, "PROJECT", tmp_path)
+    template = {"alpha": Catalog(), "beta": Catalog()}
+    for part in template.values():
+        part.add("Save")
+        part.add("Request %(ref)s")
+    template["alpha"].add("Only here")
+    for language in catalogues.TARGET_LANGUAGES:
+        for part, save, ref in (("alpha", "A", "R %(ref)s"), ("beta", "B", "R %(reference)s")):
+            catalogue = Catalog(locale=language)
+            catalogue.add("Save", save)
+            catalogue.add("Request %(ref)s", ref, flags=("fuzzy",) if language == "fr" else ())
+            path = tmp_path / part / "translations" / language / "LC_MESSAGES" / "messages.po"
+            path.parent.mkdir(parents=True)
+            with path.open("wb") as handle:
+                write_po(handle, catalogue)
+    found = {(p.part, p.language, p.msgid, p.what.split(" (")[0].split(" [")[0]) for p in catalogues.check(template)}
+    assert ("alpha", "ar", "Only here", "missing") in found
+    assert ("alpha", "fr", "Request %(ref)s", "fuzzy") in found
+    assert ("beta", "ru", "Request %(ref)s", "placeholders") in found
+    assert ("beta", "zh", "Save", "translated otherwise in alpha") in found

@@ -12,6 +12,7 @@ from html import unescape
 from sqlalchemy import select
 
 from exchange.core.extensions import db
+from exchange.core.i18n import speaking
 from exchange.offers.imports import COLUMNS
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
@@ -297,9 +298,10 @@ def test_each_person_is_told_of_a_request_in_their_own_language(app, clients, pe
     assert clients.coordinator.post(f"/requests/{request_id}/move/accept").status_code == 302
     with app.app_context():
         told = db.session.scalars(select(Notification).where(Notification.kind == "request.accept")).all()
-        by_user = {n.user_id: n.message for n in told}
-        assert by_user[people.state.id] == (f"La demande {reference} ({REQUEST['title']}) a été acceptée et est "
-                                            "désormais ouverte aux prestataires.")
+        by_user = {n.user_id: n for n in told}
+        with speaking("fr"):  # as the inbox and the e-mail write it for the French-speaking focal point
+            assert by_user[people.state.id].text == (f"La demande {reference} ({REQUEST['title']}) a été acceptée "
+                                                     "et est désormais ouverte aux prestataires.")
         submitted = db.session.scalars(select(Notification).where(Notification.kind == "request.submitted")).all()
         assert all(n.message.startswith(f"{reference} from ") for n in submitted)  # coordinators read English
 

@@ -178,8 +178,8 @@ def test_match_page_shows_summaries_history_and_only_available_moves(app, people
 
 HEADINGS = {"ar": "المطابقات", "zh": "匹配", "en": "Matches", "fr": "Mises en relation", "ru": "Сопоставления",
             "es": "Vinculaciones"}
-ACTIONS = {"ar": "ما يمكنكم فعله", "zh": "您可以进行的操作", "en": "What you can do", "fr": "Ce que vous pouvez faire",
-           "ru": "Доступные действия", "es": "Lo que puede hacer"}
+ACTIONS = {"ar": "ما يمكنك فعله", "zh": "您可以执行的操作", "en": "What you can do", "fr": "Ce que vous pouvez faire",
+           "ru": "Что вы можете сделать", "es": "Lo que puede hacer"}
 OFFER_PANEL = {"ar": "الطلبات التي يمكن أن يلبيها هذا العرض", "zh": "此援助提议可满足的请求",
                "en": "Requests this offer could serve", "fr": "Demandes auxquelles cette offre pourrait répondre",
                "ru": "Запросы, которым может отвечать это предложение", "es": "Solicitudes que esta oferta podría atender"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from exchange.core.extensions import db
 from exchange.messages.models import Notification
@@ -16,9 +16,10 @@ from tests.helpers import writes_in_reads
 def test_events_reach_the_right_people(app, people, clients, world):
     request_id = world.request()
     assert [n.kind for n in world.notifications_of(people.coordinator)] == ["request.submitted"]
-    assert not world.notifications_of(people.state)  # the State acted itself
+    # The State filed it itself: it is told only that the request was received.
+    assert [n.kind for n in world.notifications_of(people.state)] == ["request.received"]
     clients.coordinator.post(f"/triage/{request_id}/accept")
-    assert [n.kind for n in world.notifications_of(people.state)] == ["request.accept"]
+    assert [n.kind for n in world.notifications_of(people.state)] == ["request.received", "request.accept"]
     match_id = world.match("proposed", request_id, world.offer(people.provider))
     assert "match.proposed" in [n.kind for n in world.notifications_of(people.provider)]
     assert not world.notifications_of(people.outside) and not world.notifications_of(people.other_state)
@@ -31,6 +32,7 @@ def test_events_reach_the_right_people(app, people, clients, world):
 def test_inbox_lists_newest_first_and_marks_unread(app, people, clients, world):
     request_id = world.request("open")
     with app.app_context():
+        db.session.execute(delete(Notification).where(Notification.kind == "request.received"))
         older = db.session.scalar(select(Notification).where(Notification.user_id == people.state.id))
         older.at -= timedelta(hours=1)
         older.message, older.params = "The older one", None  # a row from before params: its stored words
@@ -47,12 +49,13 @@ def test_inbox_lists_newest_first_and_marks_unread(app, people, clients, world):
 
 def test_opening_a_notification_marks_it_read_and_goes_to_its_record(app, people, clients, world):
     request_id = world.request("open")
-    note = world.notifications_of(people.state)[0]
+    clients.state.post("/inbox/read-all")  # the acknowledgement of filing, read
+    note = world.notifications_of(people.state, "request.accept")[0]
     with writes_in_reads() as writes:
         response = clients.state.get(f"/inbox/{note.id}")
     assert response.status_code == 302 and response.headers["Location"] == f"/requests/{request_id}"
     assert writes == []  # marked read after the GET, in a transaction of its own
-    assert world.notifications_of(people.state)[0].read_at is not None
+    assert world.notifications_of(people.state, "request.accept")[0].read_at is not None
     assert "inbox-unread" not in clients.state.get("/inbox").get_data(as_text=True)
     # Someone else's notification, or none: not found, nothing marked.
     other = world.notifications_of(people.coordinator)[0]
@@ -114,28 +117,6 @@ def _notes_about(app, org_code: str, language: str | None):
                                                             Notification.kind == "organisation.approved"))
         with app.test_request_context("/"), speaking(language):
             return note.message, written(note.message, note.params)
-
-
-def test_words_given_already_translated_are_written_again_in_each_readers_language(app, people):
-    """A caller that passes `_("…")` (here in a French-speaking request) with `values=`: notify finds the English
-    msgid in the catalogue, so a Spanish reader reads Spanish and the stored text is English."""
-    from flask_babel import gettext
-
-    from exchange.core.i18n import speaking
-    from exchange.messages.notify import notify, users_of
-    from exchange.people.models import Organisation
-    with app.app_context():
-        org = db.session.get(Organisation, people.outside.organisation_id)
-        org_code = org.code
-        with app.test_request_context("/"), speaking("fr"):
-            words = gettext("%(name)s is approved: you can now post offers and see the requests shared with you.")
-            assert words.startswith("%(name)s est approuvée")
-            assert notify(users_of([org]), "organisation.approved", words, values={"name": org.name}, about=org)
-        db.session.commit()
-    stored, spanish = _notes_about(app, org_code, "es")
-    assert stored.endswith("is approved: you can now post offers and see the requests shared with you.")
-    assert spanish.endswith("ha sido aprobada: ya puede publicar ofertas y ver las solicitudes que se comparten con "
-                            "usted.")
 
 
 def test_plain_english_words_with_their_values_in_read_as_written(app, people):

@@ -136,7 +136,7 @@ def test_accept_with_a_bad_offer_changes_nothing(app, people, clients, world):
     assert response.status_code == 422
     assert "Nothing was changed" in response.get_data(as_text=True)
     assert world.status_of(AssistanceRequest, request_id) == "submitted"
-    assert not world.notifications_of(people.state)
+    assert [n.kind for n in world.notifications_of(people.state)] == ["request.received"]  # told nothing more
 
 
 def test_a_refused_accept_keeps_every_offer_that_was_ticked(app, people, clients, world):
@@ -216,7 +216,7 @@ def test_reject_needs_a_reason_and_a_real_duplicate(app, people, clients, world)
                                                                           "duplicate_of": "abc",
                                                                           "reason": "Same as the earlier one"})
     assert "Same as the earlier one" in kept.get_data(as_text=True)
-    assert not world.notifications_of(people.state)
+    assert [n.kind for n in world.notifications_of(people.state)] == ["request.received"]  # told nothing more
 
 
 def test_refused_decisions_change_nothing(app, people, clients, world):
