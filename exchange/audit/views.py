@@ -18,6 +18,8 @@ from exchange.core.statuses import Role
 from exchange.web.forms import page_number, problem_messages
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit", template_folder="templates")
+# Every page that shows audit events (a record's history, the admin's home) names their actions in words.
+bp.add_app_template_filter(action_words, "action_words")
 PER_PAGE = 50
 RECORD_TYPES = AUDIT_RECORD_TYPES
 

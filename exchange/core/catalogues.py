@@ -31,8 +31,7 @@ SHELL = "shell"
 # What belongs to the shell rather than to an area: core, the page and API shells, the factory, the commands.
 SHELL_PARTS = frozenset({"core", "web", "api", "app.py", "cli.py", "__init__.py"})
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_l": None, "text": None,
-            "lazy_text": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_l": None}
 METHODS = [
     ("**/templates/**.html", "jinja2"),
     ("**/reference/data/*.csv", "exchange.reference.extract:extract_reference_csv"),

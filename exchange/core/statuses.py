@@ -48,8 +48,9 @@ class Labelled(StrEnum):
 
     @classmethod
     def labels(cls) -> dict[Labelled, str]:
-        """Every member and its label, in the order declared (form choices, filter lists)."""
-        return {member: member.label for member in cls}
+        """Every member and its label, in the order declared (form choices, filter lists). The labels are lazy:
+        a table built once (a field spec's choices) still reads in each reader's language."""
+        return {member: member._label for member in cls}
 
 
 class Status(Labelled):

@@ -36,7 +36,7 @@ from exchange.matches.queries import filter_matches
 from exchange.matching import service
 from exchange.messages.threads import unread_messages_by_match
 from exchange.offers.models import Offer
-from exchange.reference.names import name, organisation_name
+from exchange.reference.names import organisation_name
 from exchange.requests.models import AssistanceRequest
 from exchange.web.forms import error_details, page_number, safe_local_path
 from exchange.web.moves import register_page_moves
@@ -173,8 +173,6 @@ def offer_suggestions_panel(user, offer: Offer) -> Panel | None:
 
 @bp.record_once
 def _register_panels(state) -> None:
-    # Names of reference codes and organisations in the reader's language, for every page's templates.
-    state.app.jinja_env.globals.update(reference_name=name, organisation_name=organisation_name)
     register_panel(state.app, "request", "workflow", request_matches_panel)
     register_panel(state.app, "request", "end", request_suggestions_panel)
     register_panel(state.app, "offer", "end", offer_suggestions_panel)

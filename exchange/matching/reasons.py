@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from babel.lists import format_list
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from exchange.matching.engine import Reason
 from exchange.reference.names import language_code, name
@@ -69,8 +70,9 @@ def _languages(codes: Iterable[str]) -> str:
     return _list(name("language", code) for code in codes)
 
 
-def say(reason: Reason) -> str:
-    """One reason, worded in the current language."""
+def say(reason: Reason, written_in: str | None = None) -> str:
+    """One reason, worded in the current language. With `written_in` (the language of the texts it quotes), a
+    page's version: Markup in which what it quotes of the texts is marked with that language."""
     key = reason.key
     if key == "available_now":
         message = AVAILABLE_NOW.get(reason.urgency)
@@ -91,12 +93,19 @@ def say(reason: Reason) -> str:
         "quote": reason.quote,
         "terms": _list(reason.terms),
     }
-    return str(message) % values if "%(" in str(message) else str(message)
+    if "%(" not in str(message):
+        return str(message)
+    if written_in:
+        for quoted in ("quote", "terms"):
+            values[quoted] = Markup('<span lang="{}">{}</span>').format(written_in, values[quoted])
+        return Markup(escape(str(message))) % values
+    return str(message) % values
 
 
-def say_all(reasons: Iterable[Reason]) -> list[str]:
-    """Every reason of a suggestion, worded in the current language, in the engine's order."""
-    return [say(reason) for reason in reasons]
+def say_all(reasons: Iterable[Reason], written_in: str | None = None) -> list[str]:
+    """Every reason of a suggestion, worded in the current language, in the engine's order (for a page, with
+    what they quote marked as written in `written_in`)."""
+    return [say(reason, written_in) for reason in reasons]
 
 
 def codes(reasons: Iterable[Reason]) -> list[dict]:

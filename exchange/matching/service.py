@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
@@ -248,6 +249,11 @@ class OfferSuggestion:
         return say_all(self.reasons)
 
     @property
+    def reason_markup(self) -> list[str]:
+        """The reasons for a page: what they quote of the texts marked with its language."""
+        return say_all(self.reasons, self.offer.content_language)
+
+    @property
     def reason_codes(self) -> list[dict]:
         """The reasons as keys and values (the same in every language)."""
         return codes(self.reasons)
@@ -264,6 +270,11 @@ class RequestSuggestion:
     def reason_texts(self) -> list[str]:
         """The reasons in the reader's language."""
         return say_all(self.reasons)
+
+    @property
+    def reason_markup(self) -> list[str]:
+        """The reasons for a page: what they quote of the texts marked with its language."""
+        return say_all(self.reasons, self.request.content_language)
 
     @property
     def reason_codes(self) -> list[dict]:
@@ -412,24 +423,37 @@ def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 
             similarity = cosine(mine, vector_of(other.id, other.text))
             if similarity >= threshold or (shared and similarity >= threshold / 2):
                 reference = R.reference_for(other.id)
-                values = {"ref": reference, "title": other.title, "status": RequestStatus(other.status).label,
-                          "similarity": format_percent(similarity), "themes": _theme_list(shared)}
-                text = (_("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s), both on "
-                          "%(themes)s.", **values) if shared else
-                        _("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s).", **values))
+                values = {"ref": reference, "title": _as_written(other.title),
+                          "status": RequestStatus(other.status).label, "similarity": format_percent(similarity),
+                          "themes": _theme_list(shared)}
+                text = _marked(_("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s), both "
+                                 "on %(themes)s.") if shared else
+                               _("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s)."),
+                               values)
                 found.append(Overlap(text, f"/requests/{other.id}", reference))
         for match in under_way[req.country_iso3]:
             shared = themes & set(match.request.theme_codes)
             if match.request_id != req.id and shared:
                 values = {"provider": match.offer.organisation.code, "country": req.country.label,
-                          "themes": _theme_list(shared), "ref": match.reference, "title": match.offer.title}
-                text = (_("%(provider)s assistance already under way in %(country)s on %(themes)s: %(ref)s "
-                          "“%(title)s”.", **values) if match.status == MatchStatus.IN_DELIVERY else
-                        _("%(provider)s assistance already delivered in %(country)s on %(themes)s: %(ref)s "
-                          "“%(title)s”.", **values))
+                          "themes": _theme_list(shared), "ref": match.reference,
+                          "title": _as_written(match.offer.title, match.offer.content_language)}
+                text = _marked(_("%(provider)s assistance already under way in %(country)s on %(themes)s: %(ref)s "
+                                 "“%(title)s”.") if match.status == MatchStatus.IN_DELIVERY else
+                               _("%(provider)s assistance already delivered in %(country)s on %(themes)s: %(ref)s "
+                                 "“%(title)s”."), values)
                 found.append(Overlap(text, f"/matches/{match.id}", match.reference))
         result[req.id] = found
     return result
+
+
+def _as_written(title: str, language: str | None = None) -> Markup:
+    """A record's own title inside a sentence of the page's language, marked as written in its own."""
+    return Markup('<span lang="{}">{}</span>').format(language or "", title)
+
+
+def _marked(words: str, values: dict) -> Markup:
+    """A translated sentence filled with its values, as Markup (the values escaped, marked titles kept)."""
+    return Markup(escape(words)) % values
 
 
 def _theme_list(codes: Iterable[str]) -> str:

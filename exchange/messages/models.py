@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import get_translations
 from flask_babel import gettext as translated
-from flask_babel import ngettext as translated_plural
+from markupsafe import Markup, escape
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,19 +44,34 @@ class Notification(db.Model):
         """The notification in the current language (the page's, or the one `speaking` chose)."""
         return written(self.message, self.params)
 
+    @property
+    def html(self) -> Markup:
+        """For a page: the same words, escaped, with what people wrote (a title, a reason) marked as text of
+        its own language (`lang=""`: not the page's), so that screen readers do not read it as the page's."""
+        return written(self.message, self.params, marked=True)
 
-def written(message: str, params: dict | None) -> str:
+
+def written(message: str, params: dict | None, marked: bool = False) -> str:
     """A notification's words in the current language: its msgid translated and filled with its values;
-    the stored English `message` when there is no msgid (an old row) or the values do not fit."""
+    the stored English `message` when there is no msgid (an old row) or the values do not fit. `marked`:
+    Markup, in which each value people wrote is marked as content."""
     if not params or not params.get("msgid"):
-        return message
-    values = {key: _value(value) for key, value in (params.get("values") or {}).items()}
+        return escape(message) if marked else message
+    stored = params.get("values") or {}
+    values = {key: _value(value) for key, value in stored.items()}
+    if marked:
+        values = {key: Markup('<span lang="">{}</span>').format(value) if isinstance(stored[key], str)
+                  else escape(value) for key, value in values.items()}
     try:
         if params.get("plural") is not None:
-            return translated_plural(params["msgid"], params["plural"], params.get("num") or 0, **values)
-        return translated(params["msgid"], **values)
+            num, singular, plural = params.get("num") or 0, params["msgid"], params["plural"]
+            words = get_translations().ungettext(singular, plural, num)
+            values.setdefault("num", num)
+        else:
+            words = translated(params["msgid"])
+        return Markup(escape(words)) % values if marked else words % values if values else words
     except (KeyError, TypeError, ValueError):
-        return message
+        return escape(message) if marked else message
 
 
 class Message(db.Model):

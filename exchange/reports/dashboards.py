@@ -29,6 +29,7 @@ from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
 from exchange.people.models import Organisation
 from exchange.reference.models import PILLARS, Country, Region, Theme
+from exchange.reference.names import name as reference_name
 from exchange.reports.filters import ReportFilters
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
@@ -204,16 +205,16 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         .join(request_themes, request_themes.c.theme_code == Theme.code)
         .join(R, R.id == request_themes.c.request_id).where(condition)
         .group_by(Theme.code, Theme.name, Theme.pillar).order_by(Theme.pillar, Theme.code)).all()
-    by_theme = [(code, name, pillar, n) for code, name, pillar, n in theme_counts
+    by_theme = [(code, reference_name("theme", code, name), pillar, n) for code, name, pillar, n in theme_counts
                 if not filters.pillar or pillar == filters.pillar]
     pillar_counts = count_by_pillar(condition)
     by_pillar = {p: pillar_counts.get(p, 0) for p in PILLARS if not filters.pillar or p == filters.pillar}
 
     # 3. By region (continent level of M49).
-    by_region = [(code, name, n) for code, name, n in db.session.execute(
+    by_region = sorted(((code, reference_name("region", code, name), n) for code, name, n in db.session.execute(
         select(Region.code, Region.name, func.count(R.id)).join(Country, Country.region_code == Region.code)
         .join(R, R.country_iso3 == Country.iso3).where(condition)
-        .group_by(Region.code, Region.name).order_by(Region.name))]
+        .group_by(Region.code, Region.name))), key=lambda row: row[1])
 
     # 4. Times: earliest proposal and earliest completion per request (one grouped query).
     to_first_proposal, to_delivery = submission_durations(submitted, match_scope(user), condition)

@@ -49,5 +49,5 @@ def region_choices() -> list[tuple[str, str]]:
     for row in db.session.execute(select(Country.region_code, Country.sub_region_code,
                                          Country.intermediate_region_code)):
         used.update(code for code in row if code)
-    regions = db.session.scalars(select(Region).where(Region.code.in_(used)).order_by(Region.name))
-    return [(r.code, f"{r.name} ({r.code})") for r in regions]
+    regions = db.session.scalars(select(Region).where(Region.code.in_(used)))
+    return sorted(((r.code, f"{r.label} ({r.code})") for r in regions), key=lambda choice: choice[1])

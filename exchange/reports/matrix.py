@@ -130,7 +130,7 @@ def theme_columns(pillar: str | None) -> list[ThemeColumn]:
     stmt = select(Theme).order_by(Theme.pillar, Theme.code)
     if pillar:
         stmt = stmt.where(Theme.pillar == pillar)
-    return [ThemeColumn(t.code, t.name, t.pillar) for t in db.session.scalars(stmt)]
+    return [ThemeColumn(t.code, t.label, t.pillar) for t in db.session.scalars(stmt)]
 
 
 def counted_requests_filter(user, filters: ReportFilters):
@@ -207,7 +207,8 @@ def compute_matrix(user, filters: ReportFilters | None = None) -> Matrix:
     iso3s = sorted({country for country, _ in counts})
     countries = {c.iso3: c for c in db.session.scalars(select(Country).where(Country.iso3.in_(iso3s)))} \
         if iso3s else {}
-    region_names = dict(db.session.execute(select(Region.code, Region.name)).all()) if iso3s else {}
+    region_names = ({region.code: region.label for region in db.session.scalars(select(Region))}
+                    if iso3s else {})
     coverage = offer_coverage(user, codes) if counts else Coverage()
 
     groups: dict[str, RegionGroup] = {}
@@ -215,7 +216,7 @@ def compute_matrix(user, filters: ReportFilters | None = None) -> Matrix:
         country = countries.get(iso3)
         region = country.region_code if country else ""
         group = groups.setdefault(region, RegionGroup(region, region_names.get(region) or _("Other")))
-        row = Row(iso3, country.name if country else iso3, region)
+        row = Row(iso3, country.label if country else iso3, region)
         for code in codes:
             cell = counts.get((iso3, code), Cell())
             cell.gap = cell.open > 0 and not coverage.covers(code, country, iso3)

@@ -79,7 +79,8 @@ def compute_progress(user, start: date, end: date) -> ProgressReport:
         {iso3 for _, iso3 in delivered_rows}
     region_of = dict(db.session.execute(select(Country.iso3, Country.region_code).where(
         Country.iso3.in_(countries))).all()) if countries else {}
-    region_names = dict(db.session.execute(select(Region.code, Region.name)).all()) if countries else {}
+    region_names = ({region.code: region.label for region in db.session.scalars(select(Region))}
+                    if countries else {})
     received_by_region = Counter(region_of.get(iso3) for _, _, iso3 in received_rows)
     matched_by_region = Counter(region_of.get(iso3) for _, iso3 in matched_rows)
     delivered_by_region = Counter(region_of.get(iso3) for _, iso3 in delivered_rows)

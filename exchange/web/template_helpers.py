@@ -10,6 +10,8 @@ from exchange.core import workflow
 from exchange.core.access import is_office, is_requesting_state, may_enter
 from exchange.core.statuses import MatchStatus, RequestStatus, Role
 from exchange.people.models import ORG_KIND_LABELS
+from exchange.reference.names import name as reference_name
+from exchange.reference.names import organisation_name
 
 NAV = {
     Role.MEMBER_STATE: [
@@ -60,7 +62,9 @@ def register(app: Flask) -> None:
     # The access policy's answers, for templates that show a link or a button only to who may use it.
     app.jinja_env.globals.update(
         may_enter=lambda endpoint: may_enter(current_user, endpoint),
-        is_office=is_office, is_requesting_state=is_requesting_state, status_badge=status_badge)
+        is_office=is_office, is_requesting_state=is_requesting_state, status_badge=status_badge,
+        # Names of reference codes and organisations in the reader's language.
+        reference_name=reference_name, organisation_name=organisation_name)
 
     @app.context_processor
     def inject():

@@ -51,9 +51,11 @@ def _normal(text: str) -> str:
 
 def interface_texts(html: str) -> list[str]:
     """The pieces of text of a page that belong to the interface: not scripts, not what people wrote (an
-    element with its own `lang`), not codes."""
+    element with its own `lang`, `lang=""` when its language is unknown), not codes."""
     root = lxml.html.fromstring(html)
-    for element in root.xpath("//script|//style|//code|//pre|//kbd|//samp|//*[@translate='no']|//body//*[@lang]"):
+    # The <title> joins a record's own title to the page's words, and cannot mark the record's language.
+    for element in root.xpath("//title|//script|//style|//code|//pre|//kbd|//samp|//*[@translate='no']|"
+                              "//body//*[@lang]"):
         element.drop_tree()
     texts = []
     for element in root.iter():

@@ -168,7 +168,7 @@ def test_match_page_shows_summaries_history_and_only_available_moves(app, people
     assert "Strengthening our Financial Intelligence Unit" in html
     assert f"/matches/{case['match']}/move/accept" in html and f"/matches/{case['match']}/move/decline" in html
     assert "/move/confirm" not in html and "/move/withdraw" not in html
-    assert "proposed to" in html  # the history, from the audit trail
+    assert "Match proposed" in html  # the history, from the audit trail
     state_html = clients.state.get(f"/matches/{case['match']}").get_data(as_text=True)
     assert "/move/" not in state_html and "Nothing waits for you" in state_html
 

@@ -86,7 +86,7 @@ def test_a_state_saves_a_draft_then_edits_and_submits_it(app, clients, people):
     detail = clients.state.get(f"/requests/{request_id}").get_data(as_text=True)
     assert "Submitted" in detail and "Financial Intelligence Unit" in detail
     # History from the audit events: created, edited, submitted — with who.
-    assert "created as draft" in detail and "edited" in detail and "submitted" in detail
+    assert "Request created" in detail and "Request edited" in detail and "Request submitted for review" in detail
     assert people.state.email in detail
 
 
