@@ -9,7 +9,6 @@ from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.i18n import detect_language
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, load
 from exchange.core.statuses import OfferStatus
@@ -19,27 +18,12 @@ from exchange.offers.policy import posts_for_own_organisation, require_edit_offe
 from exchange.offers.schemas import OFFER_REQUIRED, OfferIn
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
-from exchange.reference.schemas import reference_codes
+from exchange.reference.text_language import fill_content_language
 
 
 def offer_snapshot(offer: Offer) -> dict:
     """The fields of an offer as plain values (for audit diffs)."""
     return OFFER.snapshot(offer)
-
-
-def text_language(title: str | None, description: str | None) -> str | None:
-    """The reference language an offer's title and description are written in, or None when it cannot be told."""
-    return detect_language(f"{title or ''}\n{description or ''}", among=tuple(sorted(reference_codes("languages"))))
-
-
-def _content_language(offer: Offer, data: dict, fallback: str | None) -> None:
-    """Not given: detected from the text (when the text is given or new), else `fallback` (the page's
-    language, for a form), else left as it was."""
-    if "content_language" in data or not ({"title", "description"} & set(data) or offer.content_language is None):
-        return
-    detected = text_language(data.get("title", offer.title), data.get("description", offer.description))
-    if detected or (fallback and not offer.content_language):
-        data["content_language"] = detected or fallback
 
 
 def create_offer(user, raw: dict, fallback_language: str | None = None) -> Offer:
@@ -60,7 +44,7 @@ def create_offer(user, raw: dict, fallback_language: str | None = None) -> Offer
             raise ValidationFailed(_("Say which provider this offer is for."),
                                    {"organisation": [_("Give the code of a provider organisation.")]})
     offer = Offer(organisation=organisation, created_by_id=user.id, status=OfferStatus.ACTIVE)
-    _content_language(offer, data, fallback_language)
+    fill_content_language(offer, data, fallback_language)
     _apply_offer(offer, data)
     db.session.add(offer)
     db.session.flush()
@@ -87,7 +71,7 @@ def update_offer(user, offer: Offer, raw: dict, fallback_language: str | None = 
         if required in data and data[required] in ("", []):
             raise ValidationFailed(_("Some required fields are empty."), {required: [_("This field is required.")]})
     before = offer_snapshot(offer)
-    _content_language(offer, data, fallback_language)
+    fill_content_language(offer, data, fallback_language)
     _apply_offer(offer, data)
     changes = audit.diff(before, offer_snapshot(offer))
     if changes:

@@ -17,7 +17,6 @@ from exchange.core import workflow
 from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import Kind
 from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import OfferStatus, Role
@@ -28,7 +27,7 @@ from exchange.documents.views import attach_upload, max_upload_mb
 from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
 from exchange.offers.models import Offer
-from exchange.offers.operations import create_offer, offer_move, text_language, update_offer
+from exchange.offers.operations import create_offer, offer_move, update_offer
 from exchange.offers.policy import (
     get_offer,
     may_post_offer,
@@ -39,7 +38,10 @@ from exchange.offers.policy import (
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
 from exchange.reference.names import name as reference_name
 from exchange.web.forms import (
+    name_options,
     page_number,
+    propose_language,
+    proposed_language,
     reference_choices,
     show_errors,
 )
@@ -61,38 +63,8 @@ def _offer_form(formdata=None, data=None) -> OfferForm:
                       leave_out=("organisation",) if posts_for_own_organisation(current_user) else ())
     if formdata is None and not form.content_language.data:
         form.content_language.data = page_language()
-    _named_options(OFFER, form)
+    name_options(OFFER, form)
     return form
-
-
-# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
-NAMED = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
-         "modalities": "modality", "providers": "organisation"}
-
-
-def _named_options(spec, form) -> None:
-    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
-    for f in spec.fields_of(form):
-        kind = NAMED.get(f.choices_from or f.reference)
-        if kind and f.kind in (Kind.CODE, Kind.CODES):
-            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code
-                                     else label) for code, label in form[f.name].choices]
-
-
-def _text_language_input(raw: dict) -> str | None:
-    """The language select left as the page proposed it (`content_language_shown`) is no choice: the
-    operation detects the text's language, the proposal being the fallback. Returns the fallback."""
-    shown = request.form.get("content_language_shown", "")
-    if shown and raw.get("content_language") == shown:
-        raw.pop("content_language")
-        return shown
-    return None
-
-
-def _propose_language(form, fallback: str | None) -> None:
-    """After a refusal, the form proposes the language detected in what was typed."""
-    if fallback:
-        form.content_language.data = text_language(form.title.data, form.description.data) or fallback
 
 
 def _render_form(form, offer=None, status=200, conflict=None):
@@ -110,13 +82,13 @@ def new():
         return _render_form(_offer_form(data=data))
     form = _offer_form(formdata=request.form)
     raw = OFFER.form_input(form, creating=True)
-    fallback = _text_language_input(raw)
+    fallback = proposed_language(raw)
     try:
         with all_or_nothing():
             offer = create_offer(current_user, raw, fallback_language=fallback)
     except ValidationFailed as err:
         show_errors(form, err)
-        _propose_language(form, fallback)
+        propose_language(form, fallback)
         return _render_form(form, status=422)
     flash(_("%(ref)s posted: it is active and appears in the directory.", ref=offer.reference), "success")
     return redirect(url_for("offers.detail", offer_id=offer.id))
@@ -136,7 +108,7 @@ def edit(offer_id: int):
     version = (form.version.data or "").strip()
     if version:
         raw["version"] = int(version) if version.isdigit() and len(version) < 10 else version
-    fallback = _text_language_input(raw)
+    fallback = proposed_language(raw)
     try:
         with all_or_nothing():
             update_offer(current_user, offer, raw, fallback_language=fallback)
@@ -149,7 +121,7 @@ def edit(offer_id: int):
         return _render_form(form, offer, status=409, conflict=conflict)
     except ValidationFailed as err:
         show_errors(form, err)
-        _propose_language(form, fallback)
+        propose_language(form, fallback)
         return _render_form(form, get_offer(current_user, offer_id), status=422)
     flash(_("%(ref)s saved.", ref=offer.reference), "success")
     return redirect(url_for("offers.detail", offer_id=offer.id))

@@ -20,7 +20,7 @@ CODED_LABELS = {"themes": _l("Themes"), "modalities": _l("Kinds of assistance"),
 
 def content_language_field(outputs: frozenset) -> Field:
     """The language the title and description are written in (ISO 639-1, one of the reference languages):
-    the form proposes the detected one, the API detects it when it is not sent (operations.text_language)."""
+    the form proposes the detected one, the API detects it when it is not sent (reference/text_language.py)."""
     return Field("content_language", _l("Language of this text"), Kind.CODE, reference="languages",
                  length=2, nullable=True, outputs=outputs, matching="content_language",
                  help=_l("The language the title and description are written in. It is proposed from the text "

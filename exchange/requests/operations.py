@@ -11,7 +11,6 @@ from exchange import audit
 from exchange.core import workflow
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.i18n import detect_language
 from exchange.core.models import check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
@@ -19,7 +18,7 @@ from exchange.messages.notify import Named, coordinators, notify, users_of
 from exchange.people.models import Organisation
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
-from exchange.reference.schemas import reference_codes
+from exchange.reference.text_language import fill_content_language
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import (
@@ -44,21 +43,6 @@ def _shared_organisations(codes: list[str]) -> list[Organisation]:
         raise ValidationFailed(_("Share only with providers."), {"shared_with": [
             _("Not a provider: %(codes)s.", codes=", ".join(unknown + not_providers))]})
     return orgs
-
-
-def text_language(title: str | None, description: str | None) -> str | None:
-    """The reference language a request's title and description are written in, or None when it cannot be told."""
-    return detect_language(f"{title or ''}\n{description or ''}", among=tuple(sorted(reference_codes("languages"))))
-
-
-def _content_language(req: AssistanceRequest, data: dict, fallback: str | None) -> None:
-    """Not given: detected from the text (when the text is given or new), else `fallback` (the page's
-    language, for a form), else left as it was."""
-    if "content_language" in data or not ({"title", "description"} & set(data) or req.content_language is None):
-        return
-    detected = text_language(data.get("title", req.title), data.get("description", req.description))
-    if detected or (fallback and not req.content_language):
-        data["content_language"] = detected or fallback
 
 
 def _apply_request(req: AssistanceRequest, data: dict) -> None:
@@ -98,7 +82,7 @@ def create_request(user, raw: dict, fallback_language: str | None = None) -> Ass
     data.setdefault("visibility", Visibility.TASK_FORCE)
     req = AssistanceRequest(organisation=organisation, country_iso3=country, created_by_id=user.id,
                             status=RequestStatus.DRAFT, description="")
-    _content_language(req, data, fallback_language)
+    fill_content_language(req, data, fallback_language)
     _apply_request(req, data)
     db.session.add(req)
     if not draft:
@@ -127,7 +111,7 @@ def update_request(user, req: AssistanceRequest, raw: dict, fallback_language: s
     if "shared_with" in data and not may_share_request(user, req):
         raise ValidationFailed(_("Only coordinators share requests."), {"shared_with": [_("Not allowed.")]})
     before = request_snapshot(req)
-    _content_language(req, data, fallback_language)
+    fill_content_language(req, data, fallback_language)
     _apply_request(req, data)
     if req.status != RequestStatus.DRAFT:
         problems = _submission_problems(req)

@@ -15,7 +15,7 @@ from exchange.core import workflow
 from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.fields import Kind, whole_number_or_text
+from exchange.core.fields import whole_number_or_text
 from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
@@ -25,10 +25,11 @@ from exchange.documents.models import Document
 from exchange.documents.views import attach_upload, max_upload_mb
 from exchange.reference.names import description as reference_description
 from exchange.reference.names import name as reference_name
+from exchange.reference.text_language import text_language
 from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.operations import create_request, request_move, text_language, update_request
+from exchange.requests.operations import create_request, request_move, update_request
 from exchange.requests.policy import (
     files_for_own_state,
     get_request,
@@ -42,7 +43,10 @@ from exchange.requests.policy import (
 from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
+    name_options,
     page_number,
+    propose_language,
+    proposed_language,
     reference_choices,
     show_errors,
 )
@@ -64,38 +68,8 @@ def _request_form(formdata=None, data=None) -> RequestForm:
                         leave_out=("country",) if files_for_own_state(current_user) else ())
     if formdata is None and not form.content_language.data:
         form.content_language.data = page_language()
-    _named_options(REQUEST, form)
+    name_options(REQUEST, form)
     return form
-
-
-# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
-NAMED = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
-         "modalities": "modality", "providers": "organisation"}
-
-
-def _named_options(spec, form) -> None:
-    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
-    for f in spec.fields_of(form):
-        kind = NAMED.get(f.choices_from or f.reference)
-        if kind and f.kind in (Kind.CODE, Kind.CODES):
-            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code
-                                     else label) for code, label in form[f.name].choices]
-
-
-def _text_language_input(raw: dict) -> str | None:
-    """The language select left as the page proposed it (`content_language_shown`) is no choice: the
-    operation detects the text's language, the proposal being the fallback. Returns the fallback."""
-    shown = request.form.get("content_language_shown", "")
-    if shown and raw.get("content_language") == shown:
-        raw.pop("content_language")
-        return shown
-    return None
-
-
-def _propose_language(form, fallback: str | None) -> None:
-    """After a refusal, the form proposes the language detected in what was typed."""
-    if fallback:
-        form.content_language.data = text_language(form.title.data, form.description.data) or fallback
 
 
 def _render_form(form, req=None, status=200, conflict=None):
@@ -114,13 +88,13 @@ def new():
     form = _request_form(formdata=request.form)
     as_draft = request.form.get("action") != "submit"
     raw = {**REQUEST.form_input(form, creating=True, as_draft=as_draft), "draft": as_draft}
-    fallback = _text_language_input(raw)
+    fallback = proposed_language(raw)
     try:
         with all_or_nothing():
             req = create_request(current_user, raw, fallback_language=fallback)
     except ValidationFailed as err:
         show_errors(form, err)
-        _propose_language(form, fallback)
+        propose_language(form, fallback)
         return _render_form(form, status=422)
     if as_draft:
         flash(_("%(ref)s saved as a draft. Only your State's focal points see it until you submit it.",
@@ -149,7 +123,7 @@ def edit(request_id: int):
     raw["version"] = int(version) if version.isdigit() and len(version) < 10 else (version or None)
     if raw["version"] is None:
         raw.pop("version")
-    fallback = _text_language_input(raw)
+    fallback = proposed_language(raw)
     try:
         with all_or_nothing():
             update_request(current_user, req, raw, fallback_language=fallback)
@@ -168,7 +142,7 @@ def edit(request_id: int):
     except ValidationFailed as err:
         req = get_request(current_user, request_id)
         show_errors(form, err)
-        _propose_language(form, fallback)
+        propose_language(form, fallback)
         return _render_form(form, req, status=422)
     if action == "submit":
         flash(_("%(ref)s saved and submitted for review.", ref=req.reference), "success")

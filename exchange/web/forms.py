@@ -150,3 +150,39 @@ def show_errors(form, err: ValidationFailed) -> None:
         form.form_errors.extend(_("Version: %(problem)s", problem=m) for m in version_errors)
     if not fields and not version_errors:
         form.form_errors.append(err.message)
+
+
+# --------------------------------------------------------------------------------------------
+# A record's form (a request's, an offer's) in the reader's language, and the language of its text.
+
+# The reference tables whose options a form names in the reader's language (reference/names.py), by table.
+NAMED_OPTIONS = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
+                 "modalities": "modality", "providers": "organisation"}
+
+
+def name_options(spec, form) -> None:
+    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
+    from exchange.core.fields import Kind
+    from exchange.reference.names import name
+    for f in spec.fields_of(form):
+        kind = NAMED_OPTIONS.get(f.choices_from or f.reference)
+        if kind and f.kind in (Kind.CODE, Kind.CODES):
+            form[f.name].choices = [(code, f.option.format(name=name(kind, code), code=code) if code else label)
+                                    for code, label in form[f.name].choices]
+
+
+def proposed_language(raw: dict) -> str | None:
+    """The language select left as the page proposed it (`content_language_shown`) is no choice: it leaves
+    `raw`, for the operation to detect the text's language with the proposal as its fallback, returned."""
+    shown = request.form.get("content_language_shown", "")
+    if shown and raw.get("content_language") == shown:
+        raw.pop("content_language")
+        return shown
+    return None
+
+
+def propose_language(form, fallback: str | None) -> None:
+    """After a refusal, the form proposes the language detected in what was typed."""
+    from exchange.reference.text_language import text_language
+    if fallback:
+        form.content_language.data = text_language(form.title.data, form.description.data) or fallback
