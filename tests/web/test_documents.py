@@ -37,7 +37,7 @@ def test_accepted_types_upload_and_download(app, clients, people, request_id, na
     assert re.fullmatch(r"[0-9a-f]{32}\.\w{3,4}", doc.stored_name)  # a name the app made
     assert (Path(app.config["UPLOAD_FOLDER"]) / doc.stored_name).read_bytes() == data
     page = clients.state.get(f"/requests/{request_id}").get_data(as_text=True)
-    assert f"/documents/{doc.id}" in page and name in page and "document “" in page  # history says so
+    assert f"/documents/{doc.id}" in page and name in page and f"Document uploaded <span lang=\"\">“{name}”" in page  # history
     download = clients.coordinator.get(f"/documents/{doc.id}")
     assert download.status_code == 200 and download.data == data
     assert download.headers["Content-Type"].startswith(content_type)
