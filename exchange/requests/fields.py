@@ -66,9 +66,9 @@ REQUEST = Spec("request", [
           help=_l("Which institution will receive the assistance, e.g. “Financial Intelligence Unit, Ministry of "
                   "Finance”.")),
     Field("desired_start", _l("Desired start"), Kind.DATE, outputs=MATCHED,
-          help=_l("Use the date picker, or type the date as YYYY-MM-DD. Leave it empty if the dates are flexible.")),
+          help=_l("Pick the date in the calendar, or type it in the order the field shows. Leave it empty if the dates are flexible.")),
     Field("desired_end", _l("Desired end"), Kind.DATE, not_before="desired_start", outputs=MATCHED,
-          help=_l("Use the date picker, or type the date as YYYY-MM-DD. Not before the start.")),
+          help=_l("Pick the date in the calendar, or type it in the order the field shows. Not before the start.")),
     Field("estimated_budget_usd", _l("Estimated budget (US dollars)"), Kind.MONEY, short_label=_l("Estimated budget"),
           help=_l("A whole number, e.g. 50000; leave empty if unknown."), outputs=EDITED),
     Field("shared_with", _l("Shared with"), kind=Kind.CODES, max_length=64, read=lambda r: [o.code for o in r.shared_with],

@@ -63,7 +63,8 @@ def test_the_request_form_in_french_labels_hints_and_the_proposed_language(clien
     assert "<title>Nouvelle demande d&#39;assistance" in html
     # The date fields are date pickers, and their hint says so, in French, on both of them.
     assert len(re.findall(r'type="date"', html)) == 2
-    assert html.count("Utilisez le sélecteur de date ou saisissez la date au format AAAA-MM-JJ.") == 2
+    assert html.count("Choisissez la date dans le calendrier, ou saisissez-la dans l'ordre indiqué par le "
+                      "champ.") == 2
     assert "(YYYY-MM-DD)" not in html
     # Nothing is written yet: the page's language is proposed.
     assert selected_language(html) == "fr"
@@ -282,7 +283,7 @@ def test_an_import_header_in_another_language_or_codes_is_read_and_its_problems_
 def test_the_offer_form_in_spanish(clients, people):
     html = clients.provider.get("/offers/new?lang=es").get_data(as_text=True)
     assert "Idioma de este texto" in html and "Publicar la oferta" in html
-    assert html.count("Use el selector de fecha o escriba la fecha con el formato AAAA-MM-DD.") == 2
+    assert html.count("Elija la fecha en el calendario o escríbala en el orden que muestra el campo.") == 2
     assert selected_language(html) == "es"
 
 
