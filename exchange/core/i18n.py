@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -67,8 +68,12 @@ def choose_language() -> str:
     asked = request.args.get("lang")
     if is_language(asked):
         return asked
-    return (_account_language() or (request.cookies.get(COOKIE) if is_language(request.cookies.get(COOKIE))
-                                    else None) or _browser_language() or DEFAULT_LANGUAGE)
+    return _account_language() or _cookie_language() or _browser_language() or DEFAULT_LANGUAGE
+
+
+def _cookie_language() -> str | None:
+    chosen = request.cookies.get(COOKIE)
+    return chosen if is_language(chosen) else None
 
 
 def page_language() -> str:
@@ -123,7 +128,6 @@ def keeps_account_language(keeper: Callable[[int, str], None]) -> Callable[[int,
 def switch_links() -> list[dict]:
     """The language switch: each language's own name and the current page's address in it (the query
     kept, `lang` replaced)."""
-    from urllib.parse import urlencode
     current = page_language()
     args = request.args.to_dict(flat=False) if has_request_context() else {}
     args.pop("lang", None)
