@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from exchange.core.access import allow
 from exchange.core.statuses import Role
 from exchange.matches.policy import require_see_offer_suggestions, require_see_request_suggestions
+from exchange.matching.engine import no_strong_match
 from exchange.offers.policy import get_offer
 from exchange.requests.policy import get_request
 
@@ -39,9 +40,15 @@ def _reason_codes_field():
         "description": "The same reasons as codes and values: the same in every language."})
 
 
+def _strong_field():
+    return ma.fields.Boolean(metadata={"description": "False: under the engine's \"no strong match\" threshold "
+                                                      "(listed, but not close)."})
+
+
 class OfferSuggestionOut(ma.Schema):
     offer_id = ma.fields.Integer(attribute="offer.id")
     score = ma.fields.Float()
+    strong = _strong_field()
     reasons = _reasons_field()
     reason_codes = _reason_codes_field()
     title = ma.fields.String(attribute="offer.title")
@@ -51,16 +58,25 @@ class OfferSuggestionOut(ma.Schema):
 class RequestSuggestionOut(ma.Schema):
     request_id = ma.fields.Integer(attribute="request.id")
     score = ma.fields.Float()
+    strong = _strong_field()
     reasons = _reasons_field()
     reason_codes = _reason_codes_field()
     title = ma.fields.String(attribute="request.title")
     country = ma.fields.String(attribute="request.country_iso3")
 
 
-OfferSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(OfferSuggestionOut))},
+NO_STRONG_MATCH = {"description": "True when nothing is listed or the best suggestion is not strong: the "
+                                  "\"no strong match\" state (the best candidates are still listed)."}
+OfferSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(OfferSuggestionOut)),
+                                        "no_strong_match": ma.fields.Boolean(metadata=NO_STRONG_MATCH)},
                                        name="OfferSuggestions")
-RequestSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(RequestSuggestionOut))},
+RequestSuggestions = ma.Schema.from_dict({"items": ma.fields.List(ma.fields.Nested(RequestSuggestionOut)),
+                                          "no_strong_match": ma.fields.Boolean(metadata=NO_STRONG_MATCH)},
                                          name="RequestSuggestions")
+
+
+def _listed(suggestions: list) -> dict:
+    return {"items": suggestions, "no_strong_match": no_strong_match(suggestions)}
 
 
 @bp.route("/requests/<int:request_id>/matches")
@@ -73,7 +89,7 @@ def offers_for_request(args, request_id: int):
     req = get_request(current_user, request_id)
     require_see_request_suggestions(current_user, req)
     from exchange.matching import service
-    return {"items": service.suggestions_for_request(current_user, req, limit=args["limit"])}
+    return _listed(service.suggestions_for_request(current_user, req, limit=args["limit"]))
 
 
 @bp.route("/offers/<int:offer_id>/matches")
@@ -85,4 +101,4 @@ def requests_for_offer(args, offer_id: int):
     offer = get_offer(current_user, offer_id)
     require_see_offer_suggestions(current_user, offer)
     from exchange.matching import service
-    return {"items": service.suggestions_for_offer(current_user, offer, limit=args["limit"])}
+    return _listed(service.suggestions_for_offer(current_user, offer, limit=args["limit"]))

@@ -241,7 +241,7 @@ class OfferSuggestion:
     offer: Offer
     score: float
     reasons: tuple[Reason, ...]   # worded for the reader by matching.reasons
-    strong: bool = True  # False: under the engine's "no strong match" threshold (not shown by pages or API yet)
+    strong: bool = True  # False: under the engine's "no strong match" threshold (pages and API say so)
 
     @property
     def reason_texts(self) -> list[str]:
