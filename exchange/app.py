@@ -75,8 +75,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     from exchange.core import i18n
     i18n.register(app)  # Flask-Babel, the language of each answer, locale-aware filters
-    # {% trans %} blocks are looked up with their spaces folded, as the catalogues extract them (trimmed).
-    app.jinja_env.policies["ext.i18n.trimmed"] = True
     limiter.init_app(app)
 
     from exchange.people.views import auth as web_auth

@@ -29,6 +29,8 @@ LANGUAGES: dict[str, str] = {"ar": "العربية", "zh": "中文", "en": "Engl
                              "es": "Español"}
 DEFAULT_LANGUAGE = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
+# Languages content may be written in that run right to left (the interface's own, and others people write).
+CONTENT_RIGHT_TO_LEFT = RIGHT_TO_LEFT | {"fa", "he", "ur"}
 COOKIE = "exchange_language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 API_PREFIX = "/api/"
@@ -228,7 +230,7 @@ def lang_attributes(code: str | None) -> Markup:
     if not code:
         return Markup("")
     attrs = f' lang="{Markup.escape(code)}"'
-    if code in RIGHT_TO_LEFT or code in {"he", "fa", "ur"}:
+    if code in CONTENT_RIGHT_TO_LEFT:
         attrs += ' dir="rtl"'
     elif page_language() in RIGHT_TO_LEFT:
         attrs += ' dir="ltr"'
@@ -255,6 +257,8 @@ def register(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=choose_language)
+    # {% trans %} blocks are looked up with their spaces folded, as the catalogues extract them (trimmed).
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.after_request(remember_language)
     app.add_template_filter(format_day, "date")
     app.add_template_filter(format_moment, "datetime")

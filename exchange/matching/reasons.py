@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from exchange.core.i18n import page_language
 from exchange.matching.engine import Reason
-from exchange.reference.names import language_code, name
+from exchange.reference.names import name
 
 MESSAGES = {
     "both_on": _l("Both on %(themes)s"),
@@ -63,7 +64,7 @@ MODALITY_PHRASES = {
 
 def _list(words: Iterable[str]) -> str:
     words = [str(w) for w in words]
-    return format_list(words, locale=language_code()) if words else ""
+    return format_list(words, locale=page_language()) if words else ""
 
 
 def _languages(codes: Iterable[str]) -> str:

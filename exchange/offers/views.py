@@ -17,7 +17,6 @@ from exchange.core import workflow
 from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import OfferStatus, Role
 from exchange.core.transactions import all_or_nothing
@@ -38,7 +37,7 @@ from exchange.offers.policy import (
 from exchange.offers.queries import OFFER_SORTS, filter_offers, sort_offers
 from exchange.reference.names import name as reference_name
 from exchange.web.forms import (
-    name_options,
+    for_the_reader,
     page_number,
     propose_language,
     proposed_language,
@@ -61,10 +60,7 @@ def _offer_form(formdata=None, data=None) -> OfferForm:
     language of the text is proposed as the page's when nothing tells it yet."""
     form = OFFER.form(OfferForm, reference_choices(), formdata=formdata, data=data,
                       leave_out=("organisation",) if posts_for_own_organisation(current_user) else ())
-    if formdata is None and not form.content_language.data:
-        form.content_language.data = page_language()
-    name_options(OFFER, form)
-    return form
+    return for_the_reader(OFFER, form, fresh=formdata is None)
 
 
 def _render_form(form, offer=None, status=200, conflict=None):

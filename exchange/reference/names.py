@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
+from exchange.core.i18n import LANGUAGES, page_language
 from exchange.reference import data
 
 KINDS = ("country", "region", "language", "theme", "modality", "working_group", "organisation", "pillar",
@@ -30,12 +31,6 @@ def _tables() -> dict[str, dict[str, dict[str, str]]]:
         "working_group": {row["code"]: row for row in data.load_working_groups()},
         "organisation": {row["code"]: row for row in data.load_organisations()},
     }
-
-
-def language_code() -> str:
-    """The current language (English outside a request or a `speaking()` block)."""
-    locale = get_locale()
-    return locale.language if locale is not None else "en"
 
 
 @cache
@@ -59,7 +54,7 @@ def name(kind: str, code: str | None, default: str | None = None) -> str:
     row = tables[kind].get(code)
     if row is None:
         return default or code
-    language = language_code()
+    language = page_language()
     if kind in ("country", "region", "language"):
         if language == "en":
             return row["name"]
@@ -106,7 +101,7 @@ def _country_spellings() -> dict[str, tuple[str, ...]]:
     out = {}
     for iso3, row in _tables()["country"].items():
         spellings = {row["name"], iso3, row["iso2"]}
-        for language in ("ar", "zh", "en", "fr", "ru", "es"):
+        for language in LANGUAGES:
             spellings.add(_cldr(language).territories.get(row["iso2"], ""))
         out[iso3] = tuple(s.casefold() for s in spellings if s)
     return out

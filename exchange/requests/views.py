@@ -16,7 +16,6 @@ from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.fields import whole_number_or_text
-from exchange.core.i18n import page_language
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.core.transactions import all_or_nothing
@@ -43,7 +42,7 @@ from exchange.requests.policy import (
 from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
-    name_options,
+    for_the_reader,
     page_number,
     propose_language,
     proposed_language,
@@ -66,10 +65,7 @@ def _request_form(formdata=None, data=None) -> RequestForm:
     text is proposed as the page's when nothing tells it yet."""
     form = REQUEST.form(RequestForm, reference_choices(), formdata=formdata, data=data,
                         leave_out=("country",) if files_for_own_state(current_user) else ())
-    if formdata is None and not form.content_language.data:
-        form.content_language.data = page_language()
-    name_options(REQUEST, form)
-    return form
+    return for_the_reader(REQUEST, form, fresh=formdata is None)
 
 
 def _render_form(form, req=None, status=200, conflict=None):

@@ -16,10 +16,14 @@ from wtforms import Form
 
 from exchange.core.errors import Conflict, ExchangeError, Forbidden, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.fields import Kind
+from exchange.core.i18n import page_language
 from exchange.core.transactions import all_or_nothing
 from exchange.people.models import Organisation
 from exchange.reference.models import PILLARS
+from exchange.reference.names import name as reference_name
 from exchange.reference.queries import reference_rows
+from exchange.reference.text_language import text_language
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
@@ -160,15 +164,18 @@ NAMED_OPTIONS = {"countries": "country", "regions": "region", "languages": "lang
                  "modalities": "modality", "providers": "organisation"}
 
 
-def name_options(spec, form) -> None:
-    """The options of the form's reference selects, named in the reader's language (codes unchanged)."""
-    from exchange.core.fields import Kind
-    from exchange.reference.names import name
+def for_the_reader(spec, form, fresh: bool):
+    """A record's form made for its reader: the options of its reference selects named in the reader's
+    language (codes unchanged) and, on a fresh form (`fresh`: nothing posted) whose text's language nothing
+    tells yet, the page's language proposed for it. Returns the form."""
+    if fresh and not form.content_language.data:
+        form.content_language.data = page_language()
     for f in spec.fields_of(form):
         kind = NAMED_OPTIONS.get(f.choices_from or f.reference)
         if kind and f.kind in (Kind.CODE, Kind.CODES):
-            form[f.name].choices = [(code, f.option.format(name=name(kind, code), code=code) if code else label)
+            form[f.name].choices = [(code, f.option.format(name=reference_name(kind, code), code=code) if code else label)
                                     for code, label in form[f.name].choices]
+    return form
 
 
 def proposed_language(raw: dict) -> str | None:
@@ -183,6 +190,5 @@ def proposed_language(raw: dict) -> str | None:
 
 def propose_language(form, fallback: str | None) -> None:
     """After a refusal, the form proposes the language detected in what was typed."""
-    from exchange.reference.text_language import text_language
     if fallback:
         form.content_language.data = text_language(form.title.data, form.description.data) or fallback
