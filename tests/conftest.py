@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, delete, select, text
 
 from exchange.app import create_app
 from exchange.core.extensions import db
 from tests.factories import World, make_api_token, make_match, make_offer, make_people, make_request
-from tests.helpers import DATABASE_URL, ApiClient, Collector, free_port, signed_in_client, test_config
+from tests.helpers import DATABASE_URL, ApiClient, mail_server, signed_in_client, test_config
 
 # Tables emptied after each test; reference data (and the organisations it created) stays.
 TRANSIENT_TABLES = [
@@ -175,12 +174,5 @@ def scenario(app, people):
 
 @pytest.fixture
 def smtp(app):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    try:
+    with mail_server(app) as handler:
         yield handler
-    finally:
-        app.config["SMTP_URL"] = ""
-        controller.stop()

@@ -173,6 +173,21 @@ class Collector:
         return "250 Message accepted for delivery"
 
 
+@contextmanager
+def mail_server(app):
+    """A local SMTP server for the block, the app's SMTP_URL pointing at it: yields its Collector."""
+    from aiosmtpd.controller import Controller
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
+    try:
+        yield handler
+    finally:
+        app.config["SMTP_URL"] = ""
+        controller.stop()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.helpers import test_config
+from tests.helpers import mail_server, test_config
 
 CHROMIUM = os.environ.get("EXCHANGE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,6 +48,13 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def mailbox(live_app):
+    """A real SMTP server (aiosmtpd) that the served app sends its notification e-mails to."""
+    with mail_server(live_app) as handler:
+        yield handler
 
 
 @pytest.fixture

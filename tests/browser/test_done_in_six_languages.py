@@ -17,7 +17,7 @@ from exchange.core.i18n import LANGUAGES
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
 from tests.factories import make_request, make_user
-from tests.helpers import Collector, free_port, pdf_text, screenshot, sign_in, squeezed
+from tests.helpers import pdf_text, screenshot, sign_in, squeezed
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +35,6 @@ def tr(app, language: str, message: str, **values) -> str:
     """The words a page in `language` shows for this English text (from the catalogues)."""
     with app.test_request_context(f"/?lang={language}"):
         return gettext(message, **values)
-
-
-@pytest.fixture
-def mailbox(live_app):
-    from aiosmtpd.controller import Controller
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    live_app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    try:
-        yield handler
-    finally:
-        live_app.config["SMTP_URL"] = ""
-        controller.stop()
 
 
 def mail_to(mailbox, email: str) -> list:

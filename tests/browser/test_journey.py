@@ -52,23 +52,6 @@ def file_the_request_as_a_draft_then_submit(page, app) -> int:
     return request_id
 
 
-@pytest.fixture
-def mailbox(live_app):
-    """A real SMTP server (aiosmtpd) that the served app sends its notification e-mails to."""
-    from aiosmtpd.controller import Controller
-
-    from tests.helpers import Collector, free_port
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    live_app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
-    try:
-        yield handler
-    finally:
-        live_app.config["SMTP_URL"] = ""
-        controller.stop()
-
-
 def mail_to(mailbox, email: str) -> str:
     """Every e-mail body one person received, joined."""
     return "\n".join(message.get_payload(decode=True).decode() for recipients, message in mailbox.messages
