@@ -236,12 +236,11 @@ def forget_indexes() -> None:
 # ------------------------------------------------------------------------------------------------
 # What people see.
 
-@dataclass(frozen=True)
-class OfferSuggestion:
-    offer: Offer
-    score: float
-    reasons: tuple[Reason, ...]   # worded for the reader by matching.reasons
-    strong: bool = True  # False: under the engine's "no strong match" threshold (pages and API say so)
+class _Worded:
+    """What a suggestion shows of its reasons (`reasons`, worded by matching.reasons for the reader); the record
+    it suggests names the language the quoted texts are written in (`_suggested`)."""
+
+    reasons: tuple[Reason, ...]
 
     @property
     def reason_texts(self) -> list[str]:
@@ -251,7 +250,7 @@ class OfferSuggestion:
     @property
     def reason_markup(self) -> list[str]:
         """The reasons for a page: what they quote of the texts marked with its language."""
-        return say_all(self.reasons, self.offer.content_language)
+        return say_all(self.reasons, self._suggested.content_language)
 
     @property
     def reason_codes(self) -> list[dict]:
@@ -260,26 +259,27 @@ class OfferSuggestion:
 
 
 @dataclass(frozen=True)
-class RequestSuggestion:
+class OfferSuggestion(_Worded):
+    offer: Offer
+    score: float
+    reasons: tuple[Reason, ...]
+    strong: bool = True  # False: under the engine's "no strong match" threshold (pages and API say so)
+
+    @property
+    def _suggested(self) -> Offer:
+        return self.offer
+
+
+@dataclass(frozen=True)
+class RequestSuggestion(_Worded):
     request: AssistanceRequest
     score: float
     reasons: tuple[Reason, ...]
     strong: bool = True
 
     @property
-    def reason_texts(self) -> list[str]:
-        """The reasons in the reader's language."""
-        return say_all(self.reasons)
-
-    @property
-    def reason_markup(self) -> list[str]:
-        """The reasons for a page: what they quote of the texts marked with its language."""
-        return say_all(self.reasons, self.request.content_language)
-
-    @property
-    def reason_codes(self) -> list[dict]:
-        """The reasons as keys and values (the same in every language)."""
-        return codes(self.reasons)
+    def _suggested(self) -> AssistanceRequest:
+        return self.request
 
 
 def suggestions_for_requests(user, reqs: Iterable[AssistanceRequest],
