@@ -238,7 +238,8 @@ def matching_evaluate(which: str, model: bool, text_baselines: bool):
     if model:
         from exchange.matching.embeddings import CachingEmbedder, default_embedder
         embedder = CachingEmbedder(default_embedder())
-        click.echo(f"Embedding with {embedder.name} (cache {embedder.path}); the first run takes minutes.")
+        click.echo(_("Embedding with %(model)s (cache %(path)s); the first run takes minutes.",
+                     model=embedder.name, path=embedder.path))
     paths = {"old": [DATASET], "hard": [HARD_SET], "both": [DATASET, HARD_SET]}[which]
     for i, path in enumerate(paths):
         if i:
