@@ -460,3 +460,69 @@ CONCEPTS: tuple[Concept, ...] = (
 )
 
 CONCEPTS_BY_ID: dict[str, Concept] = {c.id: c for c in CONCEPTS}
+
+# --------------------------------------------------------------------------- Chinese
+
+# Chinese terms of the concepts above, written from the standard Chinese terminology of the field
+# (UN Chinese documents, FATF/GAFI and ICAO Chinese texts), not from any evaluation text.  Chinese
+# has no spaces: a term matches as a substring of a run of Han characters, the longest term first
+# ("生物识别护照" is a biometric passport, not "biological").  Han characters no term covers carry no
+# lexicon signal (the sentence embedding reads them).
+ZH_TERMS: dict[str, str] = {
+    "terrorist-financing": "恐怖主义融资|资助恐怖主义|恐怖融资|反恐怖融资|反恐融资|资恐|恐怖分子资金|恐怖主义筹资"
+                           "|恐怖组织资金|资助恐怖活动",
+    "money-laundering": "洗钱|反洗钱|犯罪所得|犯罪收益|黑钱",
+    "fiu": "金融情报|金融情报机构|金融情报中心|可疑交易|可疑交易报告|大额交易报告|反洗钱监测",
+    "asset-freezing": "冻结资产|资产冻结|冻结资金|冻结|定向金融制裁|定向制裁|制裁名单|制裁清单|没收|资产追回"
+                      "|扣押资产|查封",
+    "npo": "非营利组织|非营利|慈善组织|慈善机构|慈善团体|社会组织|公益组织",
+    "value-transfer": "哈瓦拉|地下钱庄|汇款|资金转移|价值转移|移动支付|货币服务|跨境汇款|汇兑|替代汇款",
+    "cash-couriers": "现金走私|携带现金|现金跨境|跨境现金|现金携带|不记名可转让票据|现金申报|大额现金|现金",
+    "aml-standards": "金融行动特别工作组|金融行动工作组|相互评估|互评估|国家风险评估|四十项建议|埃格蒙特|欧亚小组",
+    "financial-sector": "银行|金融机构|金融部门|金融监管|客户尽职调查|了解你的客户|金融业|金融体系",
+    "document-fraud": "伪造证件|伪造护照|假护照|虚假证件|伪造文件|假证件|证件欺诈|文件欺诈|证件造假|变造|冒用身份"
+                      "|冒用他人|冒名顶替|证件鉴别|证件检验|证件真伪|伪造",
+    "travel-documents": "旅行证件|护照|身份证件|身份证|签证|出入境证件",
+    "mrtd": "机读旅行证件|机读护照|电子护照|生物识别护照|生物特征护照|公钥目录|机读|生物识别",
+    "border-control": "边境管控|边境管理|边境|边界|边防|口岸|出入境|边检|移民管理|越境|过境",
+    "passenger-data": "预报旅客信息|旅客订座记录|旅客姓名记录|旅客信息|预先旅客信息|旅客数据|乘客信息|乘客数据",
+    "interpol-databases": "国际刑警组织|国际刑警|红色通缉令|红色通报|被盗和丢失旅行证件|失窃和遗失旅行证件|通缉",
+    "terrorist-mobility": "外国恐怖主义战斗人员|外国恐怖战斗人员|外国战斗人员|恐怖分子流动|恐怖分子跨境流动|回流人员"
+                          "|回流|返回者|返回人员",
+    "customs": "海关|集装箱|货物|货运|海关监管|货物查验|报关",
+    "small-arms": "小武器|轻武器|枪支|弹药|爆炸物|简易爆炸装置|爆炸装置|炸药|武器走私|非法武器",
+    "aviation-security": "航空安保|航空安全|民航|机场|航空公司|民用航空|安检|国际民航组织|航空",
+    "maritime-security": "海上安全|海事安全|海上安保|港口设施|港口安全|港口|船舶|海事|船舶和港口设施保安|海盗|航运",
+    "nuclear-security": "核安保|核安全|核材料|核设施|核恐怖主义|放射性|辐射|辐射探测|放射源|脏弹|国际原子能机构|原子能机构"
+                        "|核与辐射",
+    "chemical-biological": "化学武器|化学品|化学|生物武器|生物安全|生物恐怖|禁止化学武器组织|禁化武组织|化武|病原体"
+                           "|毒剂|有毒化学|生物剂",
+    "wmd-nonproliferation": "大规模杀伤性武器|防扩散|不扩散|出口管制|出口管控|两用物项|军民两用|两用|战略贸易管制"
+                            "|战略贸易|战略物资|出口许可",
+    "emergency-response": "应急响应|应急准备|应急处置|应急管理|突发事件|急救人员|第一响应人|危机管理|应急演练|应急",
+    "internet-use": "互联网|网络|在线|网上|网站|网络平台",
+    "online-propaganda": "宣传|招募|社交媒体|极端主义内容|恐怖主义内容|网络宣传|煽动|反叙事|叙事",
+    "digital-evidence": "电子证据|数字证据|网络犯罪|数字取证|电子取证|取证|服务提供商|跨境数据",
+    "violent-extremism": "暴力极端主义|极端主义|激进化|去激进化|极端化|去极端化|极端思想",
+    "rehabilitation": "改造|康复|重返社会|回归社会|再融入|重新融入|融入社会|监狱|狱中|服刑|脱离|矫正",
+    "community-engagement": "社区|青年|青少年|教育|学校|妇女|宗教领袖|民间社会|公民社会",
+    "victims": "受害者|被害人|受害人|幸存者|心理社会|心理支持|心理援助|赔偿|遇难者家属|遇难者|家属",
+    "legislation": "立法|法律|法规|法案|刑法|反恐法|条例|法律框架",
+    "conventions": "公约|议定书|国际文书|批准|缔约国",
+    "prosecution": "起诉|检察官|检察院|检察|公诉|法官|法院|司法机关|审判|司法",
+    "investigation": "调查|侦查|警察|警务|执法|公安|刑事调查|情报|侦破",
+    "international-cooperation": "司法协助|刑事司法协助|引渡|国际合作|跨境合作|区域合作|执法合作",
+    "rule-of-law": "法治|治理|问责|监督|善治|透明度",
+    "human-rights": "人权|基本自由|公正审判|正当程序|性别平等",
+    "vulnerable-targets": "脆弱目标|软目标|关键基础设施|公共场所|人群密集场所|宗教场所|礼拜场所|旅游景点|酒店",
+    "major-events": "大型活动|重大活动|大型体育赛事|体育赛事|奥运会|世界杯|赛事|大型赛事",
+    "conflict-prevention": "预防冲突|冲突预防|解决冲突|调解|武装冲突|冲突|对话|和平建设|建设和平|和解",
+    "m-training": "培训|训练|课程|教学|培训班|演练",
+    "m-workshop": "讲习班|研讨会|工作坊|会议|圆桌会议|座谈会|论坛|考察",
+    "m-assessment": "评估|需求评估|差距分析|审查|审计|评价",
+    "m-drafting": "起草|草案|法律草案|立法起草",
+    "m-advice": "专家|咨询|顾问|建议|指导|手册|指南",
+    "m-equipment": "设备|装备|器材|扫描仪|探测器|检测设备|软件|硬件|数据库|系统",
+    "m-funding": "资金支持|资助|赠款|捐助|捐助方|预算|信托基金",
+    "generic": "反恐怖主义|反恐|国际社会|会员国|联合国|全球反恐战略|恐怖主义|恐怖分子",
+}

@@ -1,7 +1,7 @@
 """Text analysis for matching: normalisation, domain-lexicon concepts, light stemming
 and frozen TF-IDF weighting.
 
-``analyse(text)`` turns a request or offer text (any of en/fr/es/ru/ar) into tokens:
+``analyse(text)`` turns a request or offer text (any of en/fr/es/ru/ar/zh) into tokens:
 
 * ``#concept`` tokens for every lexicon phrase found (language independent, so a
   French request and an English offer meet there), plus an ``@theme`` token for the
@@ -27,14 +27,16 @@ from pathlib import Path
 
 import snowballstemmer
 
-from exchange.matching.lexicon import CONCEPTS, CONCEPTS_BY_ID, GENERIC_WORDS, STOPWORDS
+from exchange.matching.lexicon import CONCEPTS, CONCEPTS_BY_ID, GENERIC_WORDS, STOPWORDS, ZH_TERMS
 
 CONCEPT_WEIGHT = 4.0      # weight of a #concept token (plain words use their idf)
 THEME_TOKEN_WEIGHT = 1.5  # weight of an @theme token
 MODALITY_WEIGHT = 1.0     # weight of a modality concept (training, workshop...)
 UNKNOWN_IDF_CAP = 4.5     # idf given to words the background never saw
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# a run of Han characters is a token of its own (Chinese has no spaces; "1540号决议" -> 1540, 号决议)
+_WORD = re.compile(rf"[{_HAN_CHARS}]+|[^\W{_HAN_CHARS}]+", re.UNICODE)
 _AR_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال")
 _STEMMER_LANG = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
 
@@ -53,6 +55,10 @@ def _arabic_light(tok: str) -> str:
             if tok.startswith(p) and len(tok) - len(p) >= 2:
                 return tok[len(p):]
     return tok
+
+
+def _is_han(tok: str) -> bool:
+    return "\u3400" <= tok[0] <= "\u9fff" or "\uf900" <= tok[0] <= "\ufaff"
 
 
 def tokenize(text: str) -> list[str]:
@@ -77,7 +83,7 @@ def _stemmer(lang: str):
 def _stem(lang: str, word: str) -> str:
     if len(word) <= 3 or word.isdigit():
         return word
-    return _stemmer(lang).stemWord(word)
+    return _stemmer(lang if lang in _STEMMER_LANG else "en").stemWord(word)
 
 
 def _generic_stems() -> frozenset[str]:
@@ -125,6 +131,36 @@ def _compile():
 
 
 _FIRST = _compile()
+
+
+def _compile_han() -> dict[str, tuple[str, ...]]:
+    terms: dict[str, set[str]] = {}
+    for cid, group in ZH_TERMS.items():
+        for term in group.split("|"):
+            term = _fold(term.strip())
+            if term:
+                terms.setdefault(term, set()).add(cid)
+    return {t: tuple(sorted(c)) for t, c in terms.items()}
+
+
+_HAN_TERMS = _compile_han()
+_HAN_MAX = max(map(len, _HAN_TERMS), default=1)
+
+
+def han_concepts(run: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(term, concept ids) of the lexicon's Chinese terms found in a run of Han characters, scanned left
+    to right, the longest term at each position first."""
+    out, i, n = [], 0, len(run)
+    while i < n:
+        for k in range(min(_HAN_MAX, n - i), 0, -1):
+            hit = _HAN_TERMS.get(run[i:i + k])
+            if hit:
+                out.append((run[i:i + k], hit))
+                i += k
+                break
+        else:
+            i += 1
+    return out
 _MAX_PREFIX = max(len(w) for (w, star) in _FIRST if star)
 
 
@@ -163,14 +199,19 @@ def _match_at(toks: list[str], i: int, p: _Pattern) -> int:
 
 
 def _detect_language(tokens: list[str]) -> str:
-    cyr = ar = 0
+    cyr = ar = han = han_tokens = 0
     for t in tokens:
         c = t[0]
         if "\u0400" <= c <= "\u04ff":
             cyr += 1
         elif "\u0600" <= c <= "\u06ff":
             ar += 1
-    latin = len(tokens) - cyr - ar
+        elif _is_han(t):
+            han += len(t)  # characters: a Chinese clause is one token
+            han_tokens += 1
+    latin = len(tokens) - cyr - ar - han_tokens
+    if han > 2 * latin and han >= cyr and han >= ar:
+        return "zh"
     if cyr > latin and cyr >= ar:
         return "ru"
     if ar > latin:
@@ -191,6 +232,19 @@ class Analysis:
     language: str
 
 
+def _emit(cids: tuple[str, ...], out: list[str], labels: dict[str, str]) -> None:
+    """The tokens of matched concepts: ``#concept`` and its ``@theme`` (generic ones: nothing)."""
+    for cid in cids:
+        c = CONCEPTS_BY_ID[cid]
+        if c.kind == "generic":
+            continue
+        key = "#" + cid
+        out.append(key)
+        labels.setdefault(key, c.label)
+        if c.theme:
+            out.append("@" + c.theme)
+
+
 @lru_cache(maxsize=50_000)
 def analyse(text: str) -> Analysis:
     """Concept tokens, theme tokens and stemmed plain words of ``text``."""
@@ -202,6 +256,11 @@ def analyse(text: str) -> Analysis:
     i, n = 0, len(toks)
     while i < n:
         tok = toks[i]
+        if _is_han(tok):
+            for term, cids in han_concepts(tok):
+                _emit(cids, out, labels)
+            i += 1
+            continue
         matched = None
         end = i + 1
         for p in _candidates(tok):
@@ -212,22 +271,13 @@ def analyse(text: str) -> Analysis:
                 matched = p
                 break
         if matched is not None:
-            for cid in matched.concepts:
-                c = CONCEPTS_BY_ID[cid]
-                if c.kind == "generic":
-                    continue
-                key = "#" + cid
-                out.append(key)
-                labels.setdefault(key, c.label)
-                if c.theme:
-                    tkey = "@" + c.theme
-                    out.append(tkey)
+            _emit(matched.concepts, out, labels)
             i = end
             continue
         i += 1
         if len(tok) < 3 or tok.isdigit() or tok in _GENERIC:
             continue
-        stem = _stem(lang, tok)
+        stem = _stem(lang, tok)  # (Latin words of a Chinese text: the English stemmer)
         if stem in _GENERIC:
             continue
         out.append(stem)
