@@ -39,7 +39,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from exchange.matching import text as T
-from exchange.matching.lexicon import CONCEPTS, CONCEPTS_BY_ID, LANGUAGE_NAMES, M49_AREAS, MODALITY_NAMES, THEME_NAMES
+from exchange.matching.lexicon import (
+    CONCEPTS,
+    CONCEPTS_BY_ID,
+    LANGUAGE_NAMES,
+    M49_AREAS,
+    MODALITY_NAMES,
+    THEME_NAMES,
+)
 
 if TYPE_CHECKING:
     from exchange.matching.embeddings import TextVectors
@@ -403,6 +410,10 @@ def reasons_for(request: RequestData, offer: OfferData, parts: _Parts) -> tuple[
                           key=lambda t: (THEME_CODES.index(t) if t in THEME_CODES else 99, t)))
     if themes:
         out.append(Reason("both_on", themes=themes))
+    elif parts.tt > 0:  # no chosen theme shared, but the request's text is on the offer's themes
+        on = tuple(sorted(text_themes(request.text) & offer.themes,
+                          key=lambda t: (THEME_CODES.index(t) if t in THEME_CODES else 99, t)))
+        out.append(Reason("text_on", themes=on))
     out.append(_place_reason(request, offer))
     mods = tuple(sorted(request.modalities & offer.modalities,
                         key=lambda m: (MODALITY_CODES.index(m) if m in MODALITY_CODES else 99, m)))
@@ -430,7 +441,8 @@ def reasons_for(request: RequestData, offer: OfferData, parts: _Parts) -> tuple[
 
 
 _ENGLISH = {
-    "both_on": "Both on {themes}", "delivers_in_country": "Delivers in {place}",
+    "both_on": "Both on {themes}", "text_on": "The request's text is on {themes}",
+    "delivers_in_country": "Delivers in {place}",
     "delivers_in_area": "Delivers in {place}", "delivers_worldwide": "Delivers worldwide",
     "delivers_anywhere": "Delivers anywhere", "works_in": "Works in {languages}",
     "texts_match_themes_differ": "The texts match, though the themes chosen differ",

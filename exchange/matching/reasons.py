@@ -16,6 +16,7 @@ from exchange.reference.names import name
 
 MESSAGES = {
     "both_on": _l("Both on %(themes)s"),
+    "text_on": _l("The request's text is on %(themes)s"),
     "delivers_in_country": _l("Delivers in %(place)s"),
     "delivers_in_area": _l("Delivers in %(place)s"),
     "delivers_worldwide": _l("Delivers worldwide"),

@@ -54,6 +54,31 @@ def test_empty_themes_reason():
     assert s is not None and "The texts match (the request names no theme)" in [str(x) for x in s.reasons]
 
 
+def test_text_themes_are_evidence_and_a_reason():
+    """A request filed under no theme, or a wrong one, whose text is on the offer's theme (the lexicon's
+    concepts in it, Chinese included) scores higher for it and is told so."""
+    offer = with_vectors(off(4, themes=("border-management",), title="Document fraud courses",
+                             description="Courses for border officers on spotting forged passports."))
+    other = with_vectors(off(5, themes=("criminal-justice",), title="Document fraud courses",
+                             description="Courses for border officers on spotting forged passports."))
+    for text in ("Training our border guards to spot forged passports", "培训边防人员识别伪造护照"):
+        for themes in ((), ("victims",)):
+            r = with_vectors(req(themes=themes, title=text, description=text))
+            got = {s.offer_id: s for s in MatchingIndex([offer, other]).offers_for(r)}
+            assert got[4].score > got[5].score
+            assert got[4].reasons[0].key == "text_on" and got[4].reasons[0].themes == ("border-management",)
+            assert "The request's text is on border management" in [str(x) for x in got[4].reasons]
+            assert not any(x.key == "text_on" for x in got[5].reasons)
+
+
+def test_a_request_naming_no_theme_is_not_marked_down_for_it():
+    named = with_vectors(ASKED)
+    unnamed = replace(named, themes=frozenset())
+    twin = with_vectors(replace(RIGHT, themes=frozenset({"victims"})))
+    a, b = score_pair(named, twin), score_pair(unnamed, twin)
+    assert a is not None and b is not None and b.score > a.score  # the same text, no theme shared either way
+
+
 def test_no_strong_match_is_flagged_but_still_listed():
     unrelated = with_vectors(off(3, themes=("criminal-justice",), title="Port security",
                                  description="Maritime port facility audits and patrol boats."))

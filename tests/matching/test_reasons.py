@@ -13,6 +13,7 @@ from tests.factories import make_offer, make_request
 
 EVERY_REASON = [
     Reason("both_on", themes=("financing", "border-management")),
+    Reason("text_on", themes=("wmd",)),
     Reason("delivers_in_country", place="KAZ"),
     Reason("delivers_in_area", place="143"),
     Reason("delivers_worldwide"),
