@@ -22,8 +22,9 @@ shared topic concept in the texts with a text cosine >= ``TEXT_MIN``.
 
 With text vectors (``RequestData.vectors`` / ``OfferData.vectors``, ``embeddings.TextVectors``
 of the same model on both sides) the embedding cosine of the whole texts is the main evidence
-(``EW_*`` weights below), a pair is also relevant when that cosine is >= ``SIM_MIN`` (themes are
-evidence, not a gate), the reasons quote the offer's closest passage, and a suggestion under
+(``EW_*`` weights below, with the themes the request's text is about beside the themes it chose), a
+pair is also relevant when that cosine is >= ``SIM_MIN`` (themes are evidence, not a gate), the
+reasons quote the offer's closest passage, and a suggestion under
 ``NO_MATCH_BELOW`` is flagged ``strong=False`` ("no strong match").  Vectors are optional: pairs
 without them are scored as above.  The engine never embeds: callers pass stored vectors in.
 """

@@ -221,4 +221,6 @@ def test_bench_runs_on_small_sizes():
     from exchange.matching.bench import format_bench, run_bench
     r = run_bench(200, 100, samples=20, brute_sample=3, trace_memory=False)
     assert r["brute_mismatches"] == 0
-    assert "full rebuild" in format_bench(r)
+    assert r["rebuild_cpu_s"] >= 0 and r["one_cpu_p95_ms"] >= 0
+    out = format_bench(r)
+    assert "full rebuild" in out and "CPU time" in out
