@@ -30,6 +30,7 @@ without them are scored as above.  The engine never embeds: callers pass stored 
 """
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -958,7 +959,20 @@ class MatchingIndex:
     def rebuild_all(self, limit: int = 10,
                     progress: Callable[[int, int], None] | None = None) -> dict[int, list[Suggestion]]:
         """Top ``limit`` offers for every indexed request.  Requests sharing a place
-        (country and areas) share their place candidates and are scored as one block."""
+        (country and areas) share their place candidates and are scored as one block.
+
+        The cyclic garbage collector is paused meanwhile: the 100 000 suggestions made here hold no
+        cycles (reference counting frees them), and the collections their allocations would trigger
+        scan every object the index holds (0.3 s of a 2 s rebuild)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._rebuild_all(limit, progress)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _rebuild_all(self, limit: int, progress: Callable[[int, int], None] | None) -> dict[int, list[Suggestion]]:
         O = self._offer_table()
         R = self._request_table()
         ncols = len(self._vocab)
