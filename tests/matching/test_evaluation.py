@@ -9,8 +9,10 @@ from exchange.matching.embeddings import FakeEmbedder
 from exchange.matching.evaluation import (
     bm25_rank,
     bm25_tokens,
+    cross_validate_text_themes,
     cross_validated_thresholds,
     evaluate,
+    format_cross_validation,
     format_report,
     load,
     measure_threshold,
@@ -122,3 +124,16 @@ def test_tiny_set_every_system_and_group(tmp_path):
     assert result["violations"] == {"engine": 0, "themes": 0, "bm25": 0, "embedding": 0}
     report = format_report(result)
     assert "no_relevant_offer" in report and "embedding" in report and "fake-64" in report
+
+
+def test_cross_validation_of_the_text_themes_weight_restores_the_engine(tmp_path):
+    from exchange.matching import engine as E
+    before = (E.EW_TTHEME, E._EW_SUM, E._EW_SUM_NO_THEME, E._EW_REST)
+    cv = cross_validate_text_themes(_tiny(tmp_path), embedder=FakeEmbedder(64), grid=(0.0, 0.075, 0.2),
+                                    folds=(2,))
+    assert (E.EW_TTHEME, E._EW_SUM, E._EW_SUM_NO_THEME, E._EW_REST) == before  # patched for the call only
+    assert set(cv["in_sample"]) == {0.0, 0.075, 0.2}
+    fold = cv["folds"][2]
+    assert len(fold["picks"]) == 2 and set(fold["picks"]) <= {0.0, 0.075, 0.2}
+    assert fold["slices"]["all"][1] == 1.0 and fold["slices"]["no_relevant_offer"] is None
+    assert "2 folds pick" in format_cross_validation(cv)
