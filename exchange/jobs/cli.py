@@ -65,6 +65,7 @@ def run_named(name: str):
     """Queue one of the scheduled jobs now (the worker runs it)."""
     if name in queue.TRACKED:
         job_id = queue.enqueue_tracked(name, [], label=name)
+        db.session.commit()
         click.echo(_("Job %(id)s queued.", id=job_id))
     else:
         queue.JOBS[name]()
@@ -91,6 +92,7 @@ def retry(job_id: int):
     """Queue a failed job again."""
     if not queue.retry(job_id):
         raise click.ClickException(_("Job %(id)s is not a failed job.", id=job_id))
+    db.session.commit()
     click.echo(_("Job %(id)s queued again.", id=job_id))
 
 
@@ -142,6 +144,7 @@ def export(kind: str, email: str, fmt: str, filters: tuple[str, ...], wait: bool
     user = _user(email)
     try:
         job_id = start_export(user, kind, fmt, _params(filters))
+        db.session.commit()
     except ExchangeError as err:
         raise click.ClickException(f"{err.message} {err.fields or ''}".strip()) from None
     click.echo(_("Job %(id)s queued.", id=job_id))

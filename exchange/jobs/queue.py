@@ -188,28 +188,29 @@ def _set(row_id: int, **values) -> None:
 
 
 def enqueue_tracked(name: str, args: list, owner_id: int | None = None, label: str = "") -> int:
-    """Queue a tracked job now (its row first, so its page exists at once); returns the row's id."""
+    """A tracked job: its row added to the current transaction (so its page exists once it commits), the
+    job queued after the commit; returns the row's id."""
     from exchange.jobs.models import Job, JobState
     task = JOBS[name].s(*args)
-    with db.engine.begin() as conn:
-        row_id = conn.execute(insert(Job).values(name=name, args=list(args), task_id=task.id, owner_id=owner_id,
-                                                 label=label, state=JobState.QUEUED, attempts=0,
-                                                 created_at=utcnow()).returning(Job.id)).scalar_one()
-    huey.enqueue(task)
-    return row_id
+    row = Job(name=name, args=list(args), task_id=task.id, owner_id=owner_id, label=label, state=JobState.QUEUED,
+              attempts=0, created_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((huey.enqueue, (task,)))
+    return row.id
 
 
 def retry(row_id: int) -> bool:
-    """Queue a failed job again with the same arguments (its row follows the new run); False if it is
-    not a failed job of a known kind."""
+    """Queue a failed job again with the same arguments, after the current transaction commits (its row
+    follows the new run); False if it is not a failed job of a known kind."""
     from exchange.jobs.models import Job, JobState
-    with db.engine.connect() as conn:
-        row = conn.execute(select(Job.name, Job.args, Job.state).where(Job.id == row_id)).first()
+    row = db.session.get(Job, row_id)
     if row is None or row.state != JobState.FAILED or row.name not in JOBS:
         return False
     task = JOBS[row.name].s(*(row.args or []))
-    _set(row_id, task_id=task.id, state=JobState.QUEUED, finished_at=None)
-    huey.enqueue(task)
+    row.task_id, row.state, row.finished_at = task.id, JobState.QUEUED, None
+    db.session.flush()
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((huey.enqueue, (task,)))
     return True
 
 
@@ -256,13 +257,14 @@ def run_jobs(now: datetime | None = None, limit: int = 10_000) -> int:
     thread, until none is left; returns how many ran (failures included)."""
     ran = 0
     while ran < limit:
-        for task in huey.read_schedule(now or utcnow()):
+        moment = now or utcnow()
+        for task in huey.read_schedule(moment):
             huey.enqueue(task)
         task = huey.dequeue()
         if task is None:
             break
         try:
-            huey.execute(task)
+            huey.execute(task, moment)  # at `moment`: a retry due then runs (its pause counted from then)
         except Exception:  # noqa: BLE001 - recorded by the job (models.Job); a retry is scheduled
             log.debug("job %s failed", task.name)
         ran += 1
