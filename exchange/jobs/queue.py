@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event, insert, select, update
@@ -130,6 +131,8 @@ def job(name: str, *, retries: int = 6, retry_delay: float = 30, retry_backoff: 
         @functools.wraps(func)
         def run(*args, task=None):
             app = the_app()
+            if has_request_context():  # run at once (JOBS_IMMEDIATE) by a web request: as a worker would
+                return _apart(app, name, func, args, task, tracked)
             with app.app_context():  # a session of its own, even when run at once inside a commit's hook
                 try:
                     return _run(name, func, args, task, tracked)
@@ -145,6 +148,28 @@ def job(name: str, *, retries: int = 6, retry_delay: float = 30, retry_backoff: 
             TRACKED.add(name)
         return task
     return decorate
+
+
+def _apart(app: Flask, name: str, func: Callable, args: tuple, task, tracked: bool):
+    """Run the job in a thread of its own and wait for it: outside the web request (whose transactions begin
+    IMMEDIATE on SQLite, core/database.py), exactly as a worker runs it; its exception is raised here."""
+    outcome: dict = {}
+
+    def target():
+        with app.app_context():
+            try:
+                outcome["value"] = _run(name, func, args, task, tracked)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+                outcome["error"] = exc
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=target, name=f"job-{name}")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def _run(name: str, func: Callable, args: tuple, task, tracked: bool):
