@@ -10,8 +10,8 @@
   var bar = box.querySelector("[data-job-bar]");
   function show(status) {
     box.querySelector("[data-job-state]").textContent = status.state_label;
-    bar.setAttribute("aria-valuenow", status.percent);
-    bar.firstElementChild.style.width = status.percent + "%";
+    bar.value = status.percent;
+    bar.textContent = status.percent + " %";
     box.querySelector("[data-job-count]").textContent = status.done + " / " + status.total;
     if (status.download) {
       var link = box.querySelector("[data-job-download]");
