@@ -221,3 +221,16 @@ def test_the_digest_releases_held_notifications_and_e_mails_one_digest(app, peop
         with app.app_context():
             assert all(n.inbox_hold is None and n.emailed_at is not None for n in db.session.scalars(
                 select(Notification).where(Notification.user_id == people.coordinator.id)))
+
+
+def test_the_queue_holds_jobs_where_the_configuration_says(app):
+    """memory:// by default under tests; Redis when EXCHANGE_JOBS_QUEUE_URL names it (the Redis run)."""
+    import os
+
+    from huey.storage import MemoryStorage, RedisStorage
+    with queued_jobs():
+        wanted = RedisStorage if os.environ.get("EXCHANGE_JOBS_QUEUE_URL", "").startswith("redis") else MemoryStorage
+        assert type(queue.huey.storage) is wanted
+    assert queue.storage_for("", "/tmp/x")[0].__name__ == "SqliteStorage"  # the embedded default
+    assert queue.storage_for("redis://127.0.0.1:6379/1", "/tmp/x") == (RedisStorage,
+                                                                       {"url": "redis://127.0.0.1:6379/1"})
