@@ -30,8 +30,9 @@ def start_consumer(workers: int, periodic: bool = True):
     its own Ctrl+C."""
     if queue.huey.immediate:
         raise click.ClickException(_("JOBS_IMMEDIATE is set: jobs run as they are queued, no worker is needed."))
+    # Idle workers look for work at least every 2 s: Ctrl+C stops the server within that.
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic,
-                                          check_worker_health=False)
+                                          check_worker_health=False, max_delay=2.0)
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     consumer.start()
     for number, handler in saved.items():
@@ -167,6 +168,7 @@ def serve(host: str, port: int):
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
         if consumer is not None:
+            click.echo(_("Stopping the job worker (the running jobs finish first)."))
             consumer.stop(graceful=True)
 
 
