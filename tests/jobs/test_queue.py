@@ -234,3 +234,48 @@ def test_the_queue_holds_jobs_where_the_configuration_says(app):
     assert queue.storage_for("", "/tmp/x")[0].__name__ == "SqliteStorage"  # the embedded default
     assert queue.storage_for("redis://127.0.0.1:6379/1", "/tmp/x") == (RedisStorage,
                                                                        {"url": "redis://127.0.0.1:6379/1"})
+
+
+def test_text_vectors_are_computed_by_a_job_after_the_commit(app, people):
+    """MATCHING_EMBED_AFTER_COMMIT="queue" (the default outside tests): the web process only queues."""
+    from exchange.matching.models import TextVector
+    app.config["MATCHING_EMBED_AFTER_COMMIT"] = "queue"
+    try:
+        with queued_jobs():
+            with app.app_context():
+                req = make_request(people, "submitted", title="Border posts on the Niger river")
+                db.session.commit()
+                request_id = req.id
+                stored = select(db.func.count()).select_from(TextVector).where(
+                    TextVector.record_type == "request", TextVector.record_id == request_id)
+                assert db.session.scalar(stored) == 0
+            assert "matching.refresh" in {task.name for task in queue.huey.pending()}
+            run_jobs()
+            with app.app_context():
+                assert db.session.scalar(stored) >= 1
+    finally:
+        app.config.pop("MATCHING_EMBED_AFTER_COMMIT")
+
+
+def test_the_scheduled_backup_writes_a_checked_copy_and_keeps_the_last_ones(app, people, tmp_path):
+    import pytest
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the PostgreSQL backup (pg_dump) is tested in tests/test_backup.py")
+    app.config.update(BACKUP_DIR=str(tmp_path), BACKUP_KEEP=2)
+    try:
+        for old in ("exchange-20260101-000000.sqlite3", "exchange-20260102-000000.sqlite3"):
+            (tmp_path / old).write_bytes(b"an older backup")
+        with queued_jobs():
+            assert "jobs.backup" not in queue.run_periodic(datetime(2026, 12, 2, 2, 0))
+            assert "jobs.backup" in queue.run_periodic(datetime(2026, 12, 2, 2, 30))
+            run_jobs()
+        with app.app_context():
+            assert db.session.scalars(select(Job)).all() == []  # nothing failed
+        kept = sorted(p.name for p in tmp_path.iterdir())
+        assert len(kept) == 2 and kept[0] == "exchange-20260102-000000.sqlite3"
+        import sqlite3
+        with sqlite3.connect(tmp_path / kept[1]) as copy:
+            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == len(people.all())
+    finally:
+        app.config.update(BACKUP_DIR="", BACKUP_KEEP=7)
