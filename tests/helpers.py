@@ -1,6 +1,7 @@
 """What several test modules share besides fixtures and factories: the test configuration and database,
 clients (signed in through a session row, or an API client with a bearer token), the page helpers (sign in,
-upload, the error beside a field), reading audit events, a local SMTP server, the "reads write nothing"
+upload, the error beside a field), reading audit events, a local SMTP server (slow on demand), the job queue
+held and drained (`queued_jobs`, `run_jobs`), the "reads write nothing"
 probe, PDF text, and the browser helpers (sign in, two-step codes, screenshots, axe checks)."""
 from __future__ import annotations
 

@@ -279,3 +279,19 @@ def test_the_scheduled_backup_writes_a_checked_copy_and_keeps_the_last_ones(app,
             assert copy.execute("SELECT count(*) FROM users").fetchone()[0] == len(people.all())
     finally:
         app.config.update(BACKUP_DIR="", BACKUP_KEEP=7)
+
+
+def test_the_sweep_e_mails_what_no_job_sent_and_only_what_its_reader_wants_now(app, people):
+    """A process that ended between a commit and the queueing of its e-mail: the ten-minute sweep sends it."""
+    with app.app_context():
+        set_notification_choices(people, "coordinator", request=("now", "daily"))
+        make_request(people, "submitted")
+        db.session.commit()
+        db.session.execute(update(Notification).values(at=utcnow() - timedelta(minutes=20)))
+        db.session.commit()
+    with mail_server(app) as handler, queued_jobs():
+        assert "jobs.mail_sweep" in queue.run_periodic(datetime(2026, 12, 1, 9, 10))
+        run_jobs()
+        queue.run_periodic(datetime(2026, 12, 1, 9, 20))
+        run_jobs()  # again: nothing more
+    assert _recipients(handler) == [people.state.email]  # the coordinator chose the daily digest for requests
