@@ -47,6 +47,8 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _clean(request, app):
+    from exchange.jobs import queue
+    queue.use_app(app)  # the jobs a test runs itself (run_jobs) run in the test app, whichever was built last
     yield
     with app.app_context():
         db.session.rollback()

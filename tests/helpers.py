@@ -28,6 +28,11 @@ DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP}/tes
 # The fake embedder in every app the tests build, also those built as production would be and the servers
 # they start (exchange/matching/refresh.py): the real model never loads unless a test asks for it.
 os.environ.setdefault("EXCHANGE_MATCHING_EMBEDDER", "fake")
+# Jobs run as they are queued in every app the tests build (those built as production would be, and the
+# servers they start, too), and a queue held by `queued_jobs` is in memory unless the run names Redis: the
+# queue of the process is one (exchange/jobs/queue.py), whichever app was built last.
+os.environ.setdefault("EXCHANGE_JOBS_IMMEDIATE", "1")
+os.environ.setdefault("EXCHANGE_JOBS_QUEUE_URL", "memory://")
 UPLOADS = Path(_TMP) / "uploads"
 
 
@@ -37,7 +42,7 @@ def test_config(**extra) -> dict:
               "SERVER_NAME": None,
               # The queue when a test holds jobs in it (queued_jobs): in memory, or Redis when
               # EXCHANGE_JOBS_QUEUE_URL says so (the Redis run of the suite).
-              "JOBS_QUEUE_URL": os.environ.get("EXCHANGE_JOBS_QUEUE_URL", "memory://")}
+              "JOBS_QUEUE_URL": os.environ["EXCHANGE_JOBS_QUEUE_URL"]}
     config.update(extra)
     return config
 

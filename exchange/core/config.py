@@ -141,6 +141,8 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if os.environ.get("EXCHANGE_JOBS_IMMEDIATE"):
+        app.config["JOBS_IMMEDIATE"] = os.environ["EXCHANGE_JOBS_IMMEDIATE"] == "1"
     if os.environ.get("EXCHANGE_TRUSTED_PROXIES"):
         app.config["TRUSTED_PROXIES"] = int(os.environ["EXCHANGE_TRUSTED_PROXIES"])
     if overrides:

@@ -76,6 +76,12 @@ def configure(app: Flask) -> None:
     _install_session_hooks()
 
 
+def use_app(app: Flask) -> None:
+    """Run the jobs that no app context names in `app` (tests, which build several apps in one process)."""
+    global _app
+    _app = app
+
+
 def set_immediate(value: bool) -> None:
     """Run jobs at once (True) or queue them for a worker or `run_jobs` (False)."""
     huey.immediate = value
