@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 huey = Huey("exchange", storage_class=MemoryStorage, utc=True, results=False)
 JOBS: dict[str, Callable] = {}        # name → Huey task, for the retry button and the CLI
 TRACKED: set[str] = set()
+SECRET_ARGS: set[str] = set()  # jobs whose arguments no page shows (an account e-mail's link)
 _AFTER_COMMIT = "exchange_jobs_after_commit"
 _app: Flask | None = None
 
@@ -129,10 +130,11 @@ class Progress:
 
 
 def job(name: str, *, retries: int = 6, retry_delay: float = 30, retry_backoff: float = 2,
-        tracked: bool = False, periodic: Callable[[datetime], bool] | None = None):
+        tracked: bool = False, periodic: Callable[[datetime], bool] | None = None, secret_args: bool = False):
     """Declare a job. Calling the result queues it (`send.after_commit(...)` queues it once the current
     transaction commits). A tracked job's function takes a `Progress` first. `periodic(moment)` says at
-    which minutes (naive UTC) the consumer's scheduler queues it by itself (no cron)."""
+    which minutes (naive UTC) the consumer's scheduler queues it by itself (no cron). `secret_args`: its
+    arguments are never shown (the failed-jobs page hides them)."""
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def run(*args, task=None):
@@ -152,6 +154,8 @@ def job(name: str, *, retries: int = 6, retry_delay: float = 30, retry_backoff: 
         JOBS[name] = task
         if tracked:
             TRACKED.add(name)
+        if secret_args:
+            SECRET_ARGS.add(name)
         return task
     return decorate
 

@@ -96,7 +96,8 @@ def download(job_id: int):
 def failed():
     jobs = list(db.session.scalars(select(Job).where(Job.state.in_((JobState.FAILED, JobState.RETRYING)))
                                    .order_by(Job.created_at.desc(), Job.id.desc()).limit(200)))
-    return render_template("jobs/failed.html", jobs=jobs, pending=_pending(), title=_("Failed jobs"))
+    return render_template("jobs/failed.html", jobs=jobs, pending=_pending(), secret=queue.SECRET_ARGS,
+                           title=_("Failed jobs"))
 
 
 def _pending() -> int | None:

@@ -237,7 +237,7 @@ def send_notification_emails(ids: list[int]) -> int:
     return send_notifications(current_app._get_current_object(), ids)
 
 
-@job("mail.account")
+@job("mail.account", secret_args=True)  # its body may hold a password-reset link
 def send_account_email(recipient: str, subject: str, body: str, key: str) -> int:
     """One account e-mail, sent once whatever the runs (the key is claimed in the queue's storage first)."""
     if not current_app.config.get("SMTP_URL"):

@@ -295,3 +295,16 @@ def test_the_sweep_e_mails_what_no_job_sent_and_only_what_its_reader_wants_now(a
         queue.run_periodic(datetime(2026, 12, 1, 9, 20))
         run_jobs()  # again: nothing more
     assert _recipients(handler) == [people.state.email]  # the coordinator chose the daily digest for requests
+
+
+def test_the_failed_jobs_page_never_shows_an_account_e_mail_s_link(app, people, clients):
+    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
+    try:
+        with queued_jobs():
+            clients.anonymous.post("/password/forgot", data={"email": people.state.email})
+            run_jobs()
+            page = clients.admin.get("/jobs/failed")
+    finally:
+        app.config["SMTP_URL"] = ""
+    assert page.status_code == 200 and "mail.account" in page.text
+    assert "/password/reset" not in page.text and people.state.email not in page.text
