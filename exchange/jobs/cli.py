@@ -46,6 +46,9 @@ def start_consumer(workers: int, periodic: bool = True):
 @with_appcontext
 def worker(workers: int | None, no_periodic: bool):
     """Run queued jobs until stopped (SIGINT or SIGTERM: the running jobs finish first)."""
+    import logging
+    if not logging.getLogger().handlers:  # what ran, failed and was retried, on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     consumer = queue.huey.create_consumer(workers=workers or int(current_app.config.get("JOBS_WORKERS", 2)),
                                           worker_type="thread", periodic=not no_periodic)
     consumer.run()
