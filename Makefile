@@ -42,9 +42,11 @@ db: install
 	$(FLASK) seed reference
 	$(FLASK) seed demo --if-empty
 
+# The web server and a job worker (with the scheduler: reminders, digests) in one process, the queue in
+# instance/jobs.sqlite3: the production layout (README) runs them apart, on Redis.
 run: db
-	@echo "Serving the Exchange on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving the Exchange on http://$(HOST):$(PORT) with a job worker (Ctrl+C to stop)"
+	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: install-test
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: using /usr/bin/chromium"; \

@@ -38,7 +38,7 @@ class RecordIdConverter(IntegerConverter):
 AREA_MODULES = (
     "exchange.reference.models", "exchange.people.models", "exchange.people.credentials", "exchange.audit.models",
     "exchange.requests.models", "exchange.offers.models", "exchange.matches.models", "exchange.documents.models",
-    "exchange.messages.models", "exchange.matching.models",
+    "exchange.messages.models", "exchange.matching.models", "exchange.jobs.models", "exchange.subscriptions.models",
     "exchange.people.policy", "exchange.requests.policy", "exchange.offers.policy", "exchange.matches.policy",
 )
 
@@ -68,6 +68,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exchange.core.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     load_areas()
+    from exchange.jobs import load_jobs, queue
+    queue.configure(app)  # the job queue's storage, before any job is queued
+    load_jobs()
     db.init_app(app)
     bind_database(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(root / "migrations"))

@@ -35,6 +35,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders)
     from exchange.deploy import cli as deploy_cli
     deploy_cli.register(app)
+    from exchange.jobs import cli as jobs_cli
+    jobs_cli.register(app)
 
 
 @click.group(cls=AppGroup)
@@ -172,7 +174,7 @@ def _when(value) -> str:
 
 @click.group(cls=AppGroup)
 def reminders():
-    """Remind people of cases waiting for them (run from cron)."""
+    """Remind people of cases waiting for them now (the job queue's scheduler also does it every hour)."""
 
 
 @reminders.command("send")

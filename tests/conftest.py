@@ -18,7 +18,7 @@ TRANSIENT_TABLES = [
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
     "api_tokens", "user_sessions", "password_resets", "mfa_recovery_codes", "mfa_credentials", "users",
-    "text_vectors",
+    "text_vectors", "jobs", "subscription_hits", "saved_searches", "notification_preferences",
 ]
 
 
@@ -47,6 +47,8 @@ def app():
 
 @pytest.fixture(autouse=True)
 def _clean(request, app):
+    from exchange.jobs import queue
+    queue.use_app(app)  # the jobs a test runs itself (run_jobs) run in the test app, whichever was built last
     yield
     with app.app_context():
         db.session.rollback()

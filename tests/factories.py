@@ -7,6 +7,7 @@ Two ways to build records:
 - inside the caller's app context, the functions `make_*` flush and return the records themselves;
 - from outside one, `World(app, people)` (the `world` fixture) opens its own context for each record,
   commits, and answers ids.
+Saved searches (`make_saved_search`) and notification settings (`set_notification_choices`) too.
 Each operation is called in one place here (`make_request` files requests, `move_request` moves them…),
 so that a change to an operation's signature is one edit."""
 from __future__ import annotations
@@ -239,6 +240,19 @@ def make_message(people, record, text: str, by="state"):
     """A message by `by` in the thread of a request or match."""
     from exchange.messages.operations import post_message
     return post_message(_person(people, by), record, {"message": text})
+
+
+def make_saved_search(people, by="provider", name: str = "Financing requests", record_type: str = "request",
+                      **params):
+    """A search of the request (or offer) list saved by `by`, with the list's query arguments `params`."""
+    from exchange.subscriptions.operations import save_search
+    return save_search(_person(people, by), {"record_type": record_type, "name": name, "params": params})
+
+
+def set_notification_choices(people, by, **choices):
+    """`by`'s notification settings: category=(in the inbox, by e-mail), each "now", "daily" or "off"."""
+    from exchange.messages.preferences import set_preferences
+    return set_preferences(_person(people, by), choices)
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -1,6 +1,7 @@
 """What several test modules share besides fixtures and factories: the test configuration and database,
 clients (signed in through a session row, or an API client with a bearer token), the page helpers (sign in,
-upload, the error beside a field), reading audit events, a local SMTP server, the "reads write nothing"
+upload, the error beside a field), reading audit events, a local SMTP server (slow on demand), the job queue
+held and drained (`queued_jobs`, `run_jobs`), the "reads write nothing"
 probe, PDF text, and the browser helpers (sign in, two-step codes, screenshots, axe checks)."""
 from __future__ import annotations
 
@@ -27,13 +28,21 @@ DATABASE_URL = os.environ.get("EXCHANGE_DATABASE_URL") or f"sqlite:///{_TMP}/tes
 # The fake embedder in every app the tests build, also those built as production would be and the servers
 # they start (exchange/matching/refresh.py): the real model never loads unless a test asks for it.
 os.environ.setdefault("EXCHANGE_MATCHING_EMBEDDER", "fake")
+# Jobs run as they are queued in every app the tests build (those built as production would be, and the
+# servers they start, too), and a queue held by `queued_jobs` is in memory unless the run names Redis: the
+# queue of the process is one (exchange/jobs/queue.py), whichever app was built last.
+os.environ.setdefault("EXCHANGE_JOBS_IMMEDIATE", "1")
+os.environ.setdefault("EXCHANGE_JOBS_QUEUE_URL", "memory://")
 UPLOADS = Path(_TMP) / "uploads"
 
 
 def test_config(**extra) -> dict:
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "test-secret",
               "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://", "UPLOAD_FOLDER": str(UPLOADS),
-              "SERVER_NAME": None}
+              "SERVER_NAME": None,
+              # The queue when a test holds jobs in it (queued_jobs): in memory, or Redis when
+              # EXCHANGE_JOBS_QUEUE_URL says so (the Redis run of the suite).
+              "JOBS_QUEUE_URL": os.environ["EXCHANGE_JOBS_QUEUE_URL"]}
     config.update(extra)
     return config
 
@@ -163,22 +172,27 @@ def squeezed(text: str) -> str:
 # points the app's SMTP_URL at it for one test.
 
 class Collector:
-    """An aiosmtpd handler that keeps every message it receives."""
+    """An aiosmtpd handler that keeps every message it receives (after `delay` seconds: a slow server)."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         self.messages = []
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            import asyncio
+            await asyncio.sleep(self.delay)
         self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
         return "250 Message accepted for delivery"
 
 
 @contextmanager
-def mail_server(app):
-    """A local SMTP server for the block, the app's SMTP_URL pointing at it: yields its Collector."""
+def mail_server(app, delay: float = 0.0, port: int | None = None):
+    """A local SMTP server for the block (on `port`, or a free one), the app's SMTP_URL pointing at it, each
+    message accepted after `delay` seconds: yields its Collector."""
     from aiosmtpd.controller import Controller
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    handler = Collector(delay)
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
     try:
@@ -186,6 +200,29 @@ def mail_server(app):
     finally:
         app.config["SMTP_URL"] = ""
         controller.stop()
+
+
+# ------------------------------------------------------------------------------------------------
+# The job queue under test: jobs run as they are queued (JOBS_IMMEDIATE, the default under TESTING); a test
+# that wants the queue itself (a job waiting while the mail server is down, retries, the scheduler) runs
+# inside `queued_jobs()` and drains it with `run_jobs`.
+
+@contextmanager
+def queued_jobs():
+    """Jobs wait in the (in-memory) queue during the block instead of running at once; emptied after."""
+    from exchange.jobs import queue
+    queue.set_immediate(False)
+    try:
+        yield queue
+    finally:
+        queue.huey.storage.flush_all()
+        queue.set_immediate(True)
+
+
+def run_jobs(minutes_later: float = 0) -> int:
+    """Run every queued job, and the retries due `minutes_later` minutes from now; how many ran."""
+    from exchange.jobs import queue
+    return queue.run_jobs(queue.later(minutes_later) if minutes_later else None)
 
 
 def free_port() -> int:

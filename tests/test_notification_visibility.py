@@ -36,6 +36,7 @@ from tests.factories import (
     make_offer,
     make_outside_provider,
     make_request,
+    make_saved_search,
     make_user,
     move_match,
     move_request,
@@ -56,6 +57,7 @@ KINDS = {
     "message.posted",
     "reminder.request", "reminder.match", "reminder.feedback",
     "organisation.approved", "organisation.rejected",
+    "subscription.request", "subscription.offer",
 }
 
 
@@ -112,6 +114,15 @@ def expected(visibility: str) -> dict[tuple[str, str], set[str]]:
         ("request.close", "R6"): {"state"},
         ("organisation.approved", "pending-org"): {"pending"},
         ("organisation.rejected", "rejected-org"): {"rejected"},
+        # Saved searches on financing requests (coordinator, UNODC, IMF) and on offers (the coordinator),
+        # told of in the one commit at the end: the coordinator sees every request once submitted; UNODC
+        # and IMF (Task Force entities) every task_force or providers one; of the restricted ones, UNODC
+        # those shared with it, or (R1) those its offers are matched to, and IMF none (unshared from R1).
+        **{("subscription.request", name): {"coordinator"} | {
+            "task_force": {"provider", "other_provider"}, "providers": {"provider", "other_provider"},
+            "restricted": {"provider"} if name == "R1" else set(), "restricted_shared": {"provider"}}[visibility]
+           for name in ("R1", "R2", "R3", "R4", "R5", "R6")},
+        **{("subscription.offer", f"O{n}"): {"coordinator"} for n in range(1, 8)},  # every offer, all on financing
     }
 
 
@@ -142,7 +153,8 @@ def test_every_notification_goes_through_notify_and_names_its_record():
             assert any(k.arg == "about" for k in call.keywords), f"{path}:{call.lineno} notify() without about="
     assert makers == ["messages/notify.py"]
     assert sorted(set(callers)) == ["matches/operations.py", "messages/operations.py", "messages/reminders.py",
-                                    "people/operations.py", "requests/operations.py", "requests/routing.py"]
+                                    "people/operations.py", "requests/operations.py", "requests/routing.py",
+                                    "subscriptions/telling.py"]
 
 
 class Scenario:
@@ -166,7 +178,9 @@ class Scenario:
         return req
 
     def offer(self, by: str):
-        return make_offer(self.people, by, title=f"Course by {by} on terrorist financing")
+        offer = make_offer(self.people, by, title=f"Course by {by} on terrorist financing")
+        self.records[f"O{sum(name.startswith('O') for name in self.records) + 1}"] = record_ref(offer)
+        return offer
 
     def propose(self, name: str, req, offer):
         match = make_match(self.people, req, offer, note="A good fit.")
@@ -183,6 +197,10 @@ class Scenario:
     def run(self) -> None:
         base = ["UNODC"] if self.visibility == "restricted_shared" else []
         with self.app.app_context():
+            for by in ("coordinator", "provider", "other_provider"):
+                make_saved_search(self.people, by, theme="financing")
+            make_saved_search(self.people, "coordinator", "Offers on financing", "offer", theme="financing")
+            o1 = self.offer("outside")
             r1 = self.request("R1", [("submit", "state", {}), ("review", "coordinator", {}),
                                      ("request-info", "coordinator", {"message": "Which unit will host it?"}),
                                      ("submit", "state", {}), ("accept", "coordinator", {})])
@@ -190,6 +208,7 @@ class Scenario:
             make_message(self.people, r1, "IMF could help with the FIU.", by="other_provider")
             self.share(r1, base)  # IMF no longer sees a restricted R1
             offers = {by: [self.offer(by) for _ in range(3)] for by in ("provider", "outside")}
+            offers["outside"].insert(0, o1)
             m1, m2, m3, m4, m5 = [self.propose(f"M{i + 1}", r1, offer) for i, offer in
                                   enumerate(offers["provider"] + offers["outside"][:2])]
             self.moves(m1, [("accept", "provider", {}), ("start", "provider", {}),

@@ -87,6 +87,19 @@ class Config:
     MAIL_FROM = "exchange@localhost"
     BASE_URL: str = ""  # e.g. https://exchange.example.org: e-mails link to pages under it
 
+    # The job queue (exchange/jobs/queue.py): "" is SQLite in instance/jobs.sqlite3 (the embedded default),
+    # redis://host:port/db for several processes, memory:// for one process only. JOBS_IMMEDIATE runs each job
+    # as it is queued (None: under TESTING only). The scheduler's hours are UTC.
+    JOBS_QUEUE_URL: str = ""
+    JOBS_IMMEDIATE: bool | None = None
+    JOBS_WORKERS = 2  # worker threads of `flask serve` and of `flask jobs worker`
+    JOBS_DIGEST_HOUR = 7
+    JOBS_REMINDER_MINUTE = 5
+    JOBS_FILES_FOLDER: str = ""  # the files long jobs make (default instance/job-files)
+    BACKUP_DIR: str = ""  # a daily checked backup there at BACKUP_HOUR:30 when set; the last BACKUP_KEEP kept
+    BACKUP_HOUR = 2
+    BACKUP_KEEP = 7
+
     API_TITLE = "The Exchange API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -110,6 +123,8 @@ ENV_KEYS = {
     "EXCHANGE_MAIL_FROM": "MAIL_FROM",
     "EXCHANGE_BASE_URL": "BASE_URL",
     "EXCHANGE_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+    "EXCHANGE_JOBS_QUEUE_URL": "JOBS_QUEUE_URL",
+    "EXCHANGE_BACKUP_DIR": "BACKUP_DIR",
 }
 
 
@@ -126,6 +141,8 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    if os.environ.get("EXCHANGE_JOBS_IMMEDIATE"):
+        app.config["JOBS_IMMEDIATE"] = os.environ["EXCHANGE_JOBS_IMMEDIATE"] == "1"
     if os.environ.get("EXCHANGE_TRUSTED_PROXIES"):
         app.config["TRUSTED_PROXIES"] = int(os.environ["EXCHANGE_TRUSTED_PROXIES"])
     if overrides:

@@ -6,8 +6,12 @@ request or an offer, or changes its title, description or beneficiary, notes the
 that transaction commits the noted records are refreshed (a rollback forgets them). How, by
 ``MATCHING_EMBED_AFTER_COMMIT``:
 
-* ``"thread"`` (the default outside tests): handed to one background thread per process, so the
-  response does not wait for the model (about a second a text with USE-m3 on a loaded core);
+* ``"queue"`` (the default outside tests): one job (``matching.refresh``) on the job queue
+  (exchange/jobs/queue.py), run by a worker process, retried with back-off when it fails, surviving a
+  restart (the queue's storage), so the response does not wait for the model (about a second a text with
+  USE-m3 on a loaded core) and no web process loads it;
+* ``"thread"``: handed to one background thread of the web process (before the queue; kept for the
+  refresh benchmark);
 * ``"inline"`` (the default under ``TESTING``): at once after the commit (after the web request,
   once its session is closed, as ``side_writes`` does), so a test sees the vectors immediately;
 * ``"off"``: nothing after commit (``flask matching embed`` fills them in).
@@ -41,6 +45,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from exchange.core.extensions import db
+from exchange.jobs.queue import job
 from exchange.matching.store import TEXT_FIELDS
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
@@ -74,9 +79,9 @@ def embedder_for(app: Flask):
 
 def mode_for(app: Flask) -> str:
     mode = (app.config.get("MATCHING_EMBED_AFTER_COMMIT") or os.environ.get("EXCHANGE_MATCHING_EMBED_AFTER_COMMIT")
-            or ("inline" if app.testing else "thread"))
-    if mode not in ("thread", "inline", "off"):
-        raise ValueError(f"MATCHING_EMBED_AFTER_COMMIT: {mode!r} (thread, inline or off)")
+            or ("inline" if app.testing else "queue"))
+    if mode not in ("queue", "thread", "inline", "off"):
+        raise ValueError(f"MATCHING_EMBED_AFTER_COMMIT: {mode!r} (queue, thread, inline or off)")
     return mode
 
 
@@ -114,7 +119,12 @@ def _after_commit(session: Session) -> None:
     mode = mode_for(app)
     if mode == "off":
         return
-    if mode == "thread":
+    if mode == "queue":
+        try:
+            refresh_job(sorted([kind, record_id] for kind, record_id in noted))
+        except Exception:  # the queue out of reach: `flask matching embed` catches up
+            log.exception("Could not queue the refresh of %s", sorted(noted))
+    elif mode == "thread":
         _worker.put(app, noted)
     elif has_request_context():
         g.setdefault(_PENDING, set()).update(noted)   # after the request, its session closed
@@ -126,8 +136,9 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def refresh_now(app: Flask, noted) -> int:
-    """Embed and store the vectors of these (kind, id) records; never raises (logged)."""
+def refresh_now(app: Flask, noted, *, raise_errors: bool = False) -> int:
+    """Embed and store the vectors of these (kind, id) records; never raises (logged) unless asked to (the
+    job, which is then retried)."""
     from exchange.matching.store import refresh_vectors
     done = 0
     try:
@@ -137,8 +148,17 @@ def refresh_now(app: Flask, noted) -> int:
             if ids:
                 done += refresh_vectors(kind, ids, embedder)
     except Exception:  # a failed embedding must never fail the request: the backfill catches up
+        if raise_errors:
+            raise
         log.exception("Embedding the changed texts failed; `flask matching embed` will recompute them")
     return done
+
+
+@job("matching.refresh", retries=4, retry_delay=60)
+def refresh_job(noted: list[list]) -> int:
+    """The vectors of these [kind, id] records, in a worker; idempotent (current vectors are skipped)."""
+    return refresh_now(current_app._get_current_object(), {(kind, record_id) for kind, record_id in noted},
+                       raise_errors=True)
 
 
 # ------------------------------------------------------------------------------------------------

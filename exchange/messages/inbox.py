@@ -13,7 +13,7 @@ from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.messages import mail
 from exchange.messages.models import Notification
-from exchange.messages.notify import open_notification, page_of, unread_count
+from exchange.messages.notify import in_inbox, open_notification, page_of, unread_count
 from exchange.messages.operations import mark_all_read
 from exchange.web.forms import page_number
 
@@ -37,7 +37,7 @@ def _install(state) -> None:
 def index():
     page = page_number()
     unread_only = request.args.get("unread") == "1"
-    stmt = select(Notification).where(Notification.user_id == current_user.id)
+    stmt = select(Notification).where(Notification.user_id == current_user.id, in_inbox())
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     stmt = stmt.order_by(Notification.at.desc(), Notification.id.desc())

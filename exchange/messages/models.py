@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
-from exchange.core.models import exactly_one, utcnow
+from exchange.core.models import exactly_one, one_of, utcnow
 from exchange.people.models import User
 
 
@@ -34,6 +34,9 @@ class Notification(db.Model):
     record_id: Mapped[int] = mapped_column(Integer)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Not in the inbox yet (its reader chose the daily digest for its kind: "daily", released by the digest)
+    # or never (in the inbox "off", kept for the e-mail only); None: in the inbox (messages/preferences.py).
+    inbox_hold: Mapped[str | None] = mapped_column(String(8))
 
     user: Mapped[User] = relationship()
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),
@@ -72,6 +75,21 @@ def written(message: str, params: dict | None, marked: bool = False) -> str:
         return Markup(escape(words)) % values if marked else words % values if values else words
     except (KeyError, TypeError, ValueError):
         return escape(message) if marked else message
+
+
+class NotificationPreference(db.Model):
+    """How a person wants to hear of one category of notifications (preferences.CATEGORIES): in the inbox and
+    by e-mail, each at once ("now"), in a daily digest ("daily") or not at all ("off"). No row: at once."""
+
+    __tablename__ = "notification_preferences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(20))
+    in_app: Mapped[str] = mapped_column(String(8), default="now")
+    email: Mapped[str] = mapped_column(String(8), default="now")
+
+    __table_args__ = (UniqueConstraint("user_id", "category", name="uq_notification_preferences_user_category"),
+                      one_of("in_app", ("now", "daily", "off")), one_of("email", ("now", "daily", "off")))
 
 
 class Message(db.Model):

@@ -65,6 +65,7 @@ KINDS = frozenset({
     "message.posted",
     "reminder.request", "reminder.match", "reminder.feedback",
     "organisation.approved", "organisation.rejected",
+    "subscription.request", "subscription.offer",
 })
 
 
@@ -152,6 +153,8 @@ def notify(recipients: Iterable[User], kind: str, message, exclude: User | None 
     gate of every recipient list: whoever may not see `about` (access.who_may_see) is left out, so nobody is
     told of a record hidden from them, in the inbox or by e-mail (mail.py e-mails exactly these rows).
     `message` is the English msgid (see the module's docstring), `values` its placeholders' values.
+    Each reader's choice for the kind (messages/preferences.py) decides whether the row goes in the inbox
+    now, at the daily digest, or only to the e-mail; nobody who wants it nowhere gets a row.
     Returns how many were added."""
     from exchange.core.visibility import who_may_see
     if kind not in KINDS:
@@ -168,25 +171,38 @@ def notify(recipients: Iterable[User], kind: str, message, exclude: User | None 
     allowed = who_may_see(candidates, about)
     record_type, record_id = record_ref(about)
     english, params = _params(message, values)
+    from exchange.messages.preferences import Delivery, delivery_choices
+    choices = delivery_choices([user.id for user in allowed], kind)  # each reader's choice (preferences.py)
+    added = 0
     for user in allowed:
+        in_app, email = choices.get(user.id, (Delivery.NOW, Delivery.NOW))
+        if in_app == Delivery.OFF and email == Delivery.OFF:
+            continue
         db.session.add(Notification(user_id=user.id, kind=kind, message=english, params=params,
-                                    record_type=record_type, record_id=record_id))
-    return len(allowed)
+                                    record_type=record_type, record_id=record_id,
+                                    inbox_hold=None if in_app == Delivery.NOW else str(in_app)))
+        added += 1
+    return added
 
 
 # --------------------------------------------------------------------------------------------
 # The inbox.
 
+def in_inbox():
+    """The notifications an inbox shows: not held for a digest nor kept for the e-mail only."""
+    return Notification.inbox_hold.is_(None)
+
+
 def unread_count(user) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user.id, Notification.read_at.is_(None), in_inbox())) or 0
 
 
 def open_notification(user, notification_id: int) -> Notification | None:
     """The user's own notification (None if it is not theirs or does not exist), marked read after the
     request in a transaction of its own (opening one is a GET, and a read never writes in its transaction)."""
     note = db.session.scalar(select(Notification).where(Notification.id == notification_id,
-                                                        Notification.user_id == user.id))
+                                                        Notification.user_id == user.id, in_inbox()))
     if note is not None and note.read_at is None:
         note_id, at = note.id, utcnow()
         defer_write(lambda connection: connection.execute(update(Notification).where(
@@ -194,5 +210,5 @@ def open_notification(user, notification_id: int) -> Notification | None:
     return note
 
 
-__all__ = ["KINDS", "MESSAGE_MAX", "Named", "Page", "coordinators", "notify", "open_notification", "page_of", "record_ref",
+__all__ = ["KINDS", "MESSAGE_MAX", "Named", "Page", "coordinators", "in_inbox", "notify", "open_notification", "page_of", "record_ref",
            "unread_count", "users_of"]

@@ -77,5 +77,6 @@ def mark_thread_read_later(user, record, data: dict | None = None) -> None:
 def mark_all_read(user, data: dict | None = None) -> int:
     """Mark every unread notification of `user` read; returns how many."""
     result = db.session.execute(update(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.inbox_hold.is_(None))
+        .values(read_at=utcnow()))
     return result.rowcount or 0

@@ -11,13 +11,13 @@ PAGES = {
     None: ["/login", "/register", "/password/forgot"],
     "state": ["/", "/account", "/account/password", "/requests", "/requests/new", "/offers", "/directory", "/matches",
               "/inbox", "/countries/KAZ", "/account/tokens", "/account/two-step", "/account/two-step/enrol",
-              "/account/confirm"],
-    "provider": ["/", "/offers/new", "/requests", "/matches"],
+              "/account/confirm", "/subscriptions", "/jobs"],
+    "provider": ["/", "/offers/new", "/requests", "/matches", "/subscriptions", "/subscriptions/new?kind=offer"],
     "pending": ["/"],
     "coordinator": ["/", "/admin/providers", "/triage", "/audit", "/matrix", "/dashboard", "/reports/progress",
                     "/imports/offers"],
     "admin": ["/", "/admin/users", "/admin/users/new", "/admin/organisations", "/admin/organisations/new",
-              "/admin/security"],
+              "/admin/security", "/jobs/failed"],
 }
 
 
