@@ -11,6 +11,7 @@ def page_blueprints() -> list:
     from exchange.audit import security_review
     from exchange.audit import views as audit_trail
     from exchange.documents import views as documents
+    from exchange.live import views as live
     from exchange.matches import triage
     from exchange.matches import views as matches
     from exchange.messages import inbox
@@ -25,7 +26,7 @@ def page_blueprints() -> list:
 
     return [auth.bp, mfa.bp, reauth.bp, home.bp, admin.bp, reports.bp, import_views.bp, triage.bp, matches.bp,
             messages.bp, inbox.bp, audit_trail.bp, tokens.bp, security_review.bp, requests.bp,
-            documents.bp, offers.bp, directory.bp]
+            documents.bp, offers.bp, directory.bp, live.bp]
 
 
 def register_web(app: Flask) -> None:
