@@ -5,8 +5,8 @@
  * "notification" (the unread count, the inbox). Any element with an id and data-request-id / data-match-id /
  * data-offer-id (a row of a list) follows its record the same way. On an event about a record the page shows,
  * the page is fetched again (its own address) and those regions are swapped for their new version; a region
- * that holds a field being typed in keeps it (only its other parts with ids are swapped), and an element gone
- * from the new page (a row that left the queue) leaves.
+ * that holds the focus or a field being typed in keeps it (only its other parts with ids are swapped), and an
+ * element gone from the new page (a row that left the queue) leaves.
  *
  * Events come from the page's server-sent event stream (data-stream); where a stream cannot be held (no
  * EventSource, repeated errors, a server with all its streams taken) the page polls (data-poll) instead.
@@ -45,10 +45,8 @@
   }
 
   function busy(el) {
-    var active = document.activeElement;
-    if (active && active !== document.body && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
-      return true;
-    }
+    var active = document.activeElement;  // what has the focus stays where it is (a keyboard user keeps their place)
+    if (active && active !== document.body && el.contains(active)) { return true; }
     var fields = el.querySelectorAll("textarea, input:not([type=hidden]), select");
     for (var i = 0; i < fields.length; i++) {
       var f = fields[i];
