@@ -138,6 +138,7 @@
 
   function receive(event) {
     if (event.id) { lastId = String(event.id); }
+    document.dispatchEvent(new CustomEvent("exchange:live-event", {detail: event}));
     var tokens = tokensOf(event);
     regions().forEach(function (el) { if (follows(el, tokens)) { pending[el.id] = true; } });
     schedule();
