@@ -4,13 +4,14 @@ cannot be held (no EventSource, a proxy that buffers, a server with all its stre
 that one, as JSON. static/js/live.js uses both; pages work the same without them."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, has_request_context, jsonify, request
 from flask_login import current_user
 
-from exchange.core.access import allow
+from exchange.core.access import allow, may_enter
 from exchange.core.statuses import Role
 from exchange.live.hub import hub_of
 from exchange.live.stream import last_event_id, open_stream
+from exchange.people.views.mfa import held_at_gate
 from exchange.people.views.sessions import current_session
 
 bp = Blueprint("live", __name__, url_prefix="/live")
@@ -19,9 +20,14 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 @bp.record_once
 def _install(state) -> None:
     @state.app.context_processor
-    def live_after():
-        """The newest event this process has heard when the page is drawn: its stream resumes from there."""
-        return {"live_after": hub_of(state.app).newest or ""}
+    def live_page():
+        """Whether the page follows live events (its person may open the stream now: signed in, approved, past
+        the second factor), and the newest event this process has heard as it is drawn (the stream resumes
+        from there)."""
+        if not has_request_context():  # a template drawn outside a request (an e-mail from a worker)
+            return {"live_on": False, "live_after": ""}
+        on = may_enter(current_user, "live.stream") and not held_at_gate(current_user)
+        return {"live_on": on, "live_after": hub_of(state.app).newest or ""}
 
 
 def _session_id() -> int | None:
