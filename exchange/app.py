@@ -95,6 +95,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_cli(app)
     from exchange.matching.refresh import register as register_matching_refresh
     register_matching_refresh(app)  # stored text vectors refreshed after each commit that changes a text
+    from exchange.live.events import install as install_live_events
+    install_live_events(app)  # live events published after each commit (exchange/live/)
     from exchange.core import transactions
     transactions.register(app)  # last: every view of every blueprint gets the one commit per request
     return app

@@ -343,3 +343,29 @@ def violations(page) -> list[str]:
     results = Axe().run(page, options=AXE_OPTIONS)
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
             for v in results.response["violations"]]
+
+
+# ------------------------------------------------------------------------------------------------
+# Live events
+
+def heard(subscribers: dict, wait: float = 2.0) -> dict[str, list[dict]]:
+    """name → the live events each subscriber (exchange.live.hub.Subscriber) received: what arrives until
+    `wait` seconds after the last one (deliveries are asynchronous)."""
+    import queue as queues
+    result = {name: [] for name in subscribers}
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        got = False
+        for name, subscriber in subscribers.items():
+            try:
+                while True:
+                    item = subscriber.queue.get_nowait()
+                    if isinstance(item, dict):
+                        result[name].append(item)
+                        got = True
+            except queues.Empty:
+                pass
+        if got:
+            deadline = time.monotonic() + min(wait, 0.5)
+        time.sleep(0.02)
+    return result

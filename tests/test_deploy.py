@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "EXCHANGE_TRUSTED_HOSTS": "exchange.example.org",
     "EXCHANGE_TRUSTED_PROXIES": "1",
     "EXCHANGE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "EXCHANGE_EVENTS_URL": "redis://127.0.0.1:6379/0",
     "EXCHANGE_SMTP_URL": "smtp+starttls://exchange:password@mail.example.org:587",
     "EXCHANGE_MAIL_FROM": "exchange@example.org",
     "EXCHANGE_BASE_URL": "https://exchange.example.org",
@@ -77,6 +78,7 @@ def test_defaults_fail_and_say_why(deploy_app):
     ({}, {"HSTS_MAX_AGE": 0}, "hsts", "HSTS is off"),
     ({"EXCHANGE_TRUSTED_HOSTS": None}, {}, "trusted_hosts", "EXCHANGE_TRUSTED_HOSTS"),
     ({"EXCHANGE_RATELIMIT_STORAGE_URI": None}, {}, "rate_limits", "with 2 workers"),
+    ({"EXCHANGE_EVENTS_URL": None}, {}, "live_events", "with 2 workers"),
     ({"EXCHANGE_RATELIMIT_STORAGE_URI": None, "WEB_CONCURRENCY": None}, {"WORKERS": 3}, "rate_limits",
      "with 3 workers"),
     ({}, {"RATELIMIT_ENABLED": False}, "rate_limits", "not throttled"),
@@ -171,3 +173,10 @@ def test_hsts_once_the_site_is_https_even_behind_a_proxy(deploy_app):
     off = deploy_app(HSTS_MAX_AGE=0)
     assert "Strict-Transport-Security" not in off.test_client().get(
         "/login", headers={"Host": "exchange.example.org"}).headers
+
+
+def test_live_events_in_memory_are_fine_with_one_worker_and_a_warning_when_the_count_is_unknown(deploy_app):
+    one = check(deploy_app({"EXCHANGE_EVENTS_URL": None, "WEB_CONCURRENCY": "1"}))
+    assert one.exit_code == 0 and "no problems" in one.output, one.output
+    unknown = check(deploy_app({"EXCHANGE_EVENTS_URL": None, "WEB_CONCURRENCY": None}))
+    assert unknown.exit_code == 0 and "WARNING  live_events:" in unknown.output, unknown.output

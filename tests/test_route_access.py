@@ -140,6 +140,11 @@ EXPECTED: dict[str, object] = {
     "imports.template": {"provider", "coordinator", "admin"},
     "api_views.matrix": ALL,
     "api_views.iati_activities": ALL,
+    "api_notifications.list_notifications": ALL,
+    "api_notifications.read": ALL,
+    "api_live.events": ALL,
+    "live.stream": ALL,
+    "live.poll": ALL,
 }
 # Routes open to a provider whose organisation still awaits approval (everything else needs approval).
 UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions", "auth.change_language",

@@ -114,6 +114,18 @@ class Config:
     HSTS_MAX_AGE = 31536000
     WORKERS: int | None = None
 
+    # Live events (exchange/live/): how they travel between processes (memory:// in one process; redis://…
+    # with several, EXCHANGE_EVENTS_URL), how many streams one process holds before pages poll instead (keep it
+    # below the server's threads a process: see the README's production layout), the heartbeat, how long a
+    # stream lasts before the client reconnects, how often a page polls, how many events are kept for resume.
+    EVENTS_URL = "memory://"
+    EVENTS_CHANNEL = "exchange:events"  # the Redis pub/sub channel (one per site sharing a Redis)
+    LIVE_MAX_STREAMS = 50
+    LIVE_HEARTBEAT_SECONDS = 15
+    LIVE_STREAM_SECONDS = 300
+    LIVE_POLL_SECONDS = 5
+    LIVE_RECENT_EVENTS = 1000
+
 
 ENV_KEYS = {
     "EXCHANGE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
@@ -125,6 +137,8 @@ ENV_KEYS = {
     "EXCHANGE_UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "EXCHANGE_JOBS_QUEUE_URL": "JOBS_QUEUE_URL",
     "EXCHANGE_BACKUP_DIR": "BACKUP_DIR",
+    "EXCHANGE_EVENTS_URL": "EVENTS_URL",
+    "EXCHANGE_EVENTS_CHANNEL": "EVENTS_CHANNEL",
 }
 
 
@@ -143,6 +157,8 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     if os.environ.get("EXCHANGE_JOBS_IMMEDIATE"):
         app.config["JOBS_IMMEDIATE"] = os.environ["EXCHANGE_JOBS_IMMEDIATE"] == "1"
+    if os.environ.get("EXCHANGE_LIVE_MAX_STREAMS", "").strip().isdigit():
+        app.config["LIVE_MAX_STREAMS"] = int(os.environ["EXCHANGE_LIVE_MAX_STREAMS"])
     if os.environ.get("EXCHANGE_TRUSTED_PROXIES"):
         app.config["TRUSTED_PROXIES"] = int(os.environ["EXCHANGE_TRUSTED_PROXIES"])
     if overrides:

@@ -140,6 +140,17 @@ def deployment_problems(app: Flask) -> list[Problem]:
                 "Rate-limit counters are in each worker's memory with %(workers)s workers: a lockout does not hold "
                 "across them; set EXCHANGE_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379", workers=workers)))
 
+    events = str(config.get("EVENTS_URL") or "memory://")
+    if events.startswith("memory"):
+        if workers is None:
+            problems.append(Problem(WARNING, "live_events", _(
+                "Live events travel in memory and the number of workers is unknown: with more than one worker a "
+                "page hears only what its own worker did; set WEB_CONCURRENCY and EXCHANGE_EVENTS_URL=redis://…")))
+        elif workers > 1:
+            problems.append(Problem(ERROR, "live_events", _(
+                "Live events travel in each worker's memory with %(workers)s workers: a page hears only what its "
+                "own worker did; set EXCHANGE_EVENTS_URL=redis://127.0.0.1:6379/0", workers=workers)))
+
     smtp = config.get("SMTP_URL")
     if not smtp:
         problems.append(Problem(ERROR, "smtp", _(

@@ -1,6 +1,7 @@
 """Operations of message threads and the inbox: posting a message on the thread of a request or a match
 (authorised here: whoever may see the record writes in its thread; validated by MessageIn; the other
-participants notified), moving a reader's marker on a thread, and marking one's notifications read.
+participants notified), moving a reader's marker on a thread, and marking one's notifications read (all of
+them, or one through the API).
 Reads of threads and the inbox are notify.py's."""
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
-from exchange.core.errors import Forbidden
+from exchange.core.errors import Forbidden, NotFound
 from exchange.core.extensions import db
 from exchange.core.i18n import detect_language
-from exchange.core.models import utcnow
+from exchange.core.models import as_id, utcnow
 from exchange.core.schemas import load
 from exchange.core.side_writes import defer_write
 from exchange.matches.models import Match
@@ -80,3 +81,17 @@ def mark_all_read(user, data: dict | None = None) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None), Notification.inbox_hold.is_(None))
         .values(read_at=utcnow()))
     return result.rowcount or 0
+
+
+def read_notification(user, notification_id) -> Notification:
+    """Mark one of `user`'s own notifications read (once: reading it again changes nothing); NotFound for any
+    other, exactly as for one that does not exist."""
+    note_id = as_id(notification_id)
+    note = db.session.scalar(select(Notification).where(Notification.id == note_id, Notification.user_id == user.id)) \
+        if note_id is not None else None
+    if note is None:
+        raise NotFound(_("This notification does not exist or is not yours."))
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.flush()
+    return note

@@ -12,6 +12,7 @@ def page_blueprints() -> list:
     from exchange.audit import views as audit_trail
     from exchange.documents import views as documents
     from exchange.jobs import views as jobs
+    from exchange.live import views as live
     from exchange.matches import triage
     from exchange.matches import views as matches
     from exchange.messages import inbox
@@ -27,7 +28,7 @@ def page_blueprints() -> list:
 
     return [auth.bp, mfa.bp, reauth.bp, home.bp, admin.bp, reports.bp, import_views.bp, triage.bp, matches.bp,
             messages.bp, inbox.bp, audit_trail.bp, tokens.bp, security_review.bp, requests.bp,
-            documents.bp, offers.bp, directory.bp, jobs.bp, subscriptions.bp]
+            documents.bp, offers.bp, directory.bp, jobs.bp, subscriptions.bp, live.bp]
 
 
 def register_web(app: Flask) -> None:

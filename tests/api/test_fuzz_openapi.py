@@ -32,7 +32,8 @@ from tests.helpers import test_config
 
 MAX_EXAMPLES = 8
 # The document is read from a second app on the same test database; the calls go to it too.
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app(test_config()))
+# (the event stream ends after half a second there, so that each of its cases is read to its end)
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app(test_config(LIVE_STREAM_SECONDS=0.5)))
 
 ALSO_AS = {"POST /api/v1/requests", "PATCH /api/v1/requests/{request_id}", "POST /api/v1/requests/{request_id}/submit",
            "POST /api/v1/offers", "PATCH /api/v1/offers/{offer_id}", "POST /api/v1/matches/{match_id}/accept",

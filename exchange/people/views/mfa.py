@@ -299,12 +299,16 @@ def reset_user(user_id: int):
 # ------------------------------------------------------------------------------------------------
 # The gate: a coordinator or admin reaches nothing but the set-up until their session has a second factor.
 
+def held_at_gate(user) -> bool:
+    """Whether this signed-in browser's `user` must still pass (or set up) the second factor before any page."""
+    return bool(getattr(user, "is_authenticated", False) and _required(user)
+                and session.get(VERIFIED_KEY) != user.id)
+
+
 def enforce_second_factor():
     if request.endpoint is None or request.endpoint in GATE_OPEN or request.path.startswith("/api/"):
         return None
-    if not current_user.is_authenticated or not _required(current_user):
-        return None
-    if session.get(VERIFIED_KEY) == current_user.id:
+    if not held_at_gate(current_user):
         return None
     if mfa_ops.is_enabled(current_user):
         return redirect(url_for("mfa.challenge", next=request.full_path.rstrip("?")))

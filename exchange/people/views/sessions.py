@@ -3,7 +3,8 @@ session a cookie names (Flask-Login's user loader), and its lapse.
 
 The signed session cookie carries a random token naming one row of `user_sessions` (its digest is stored),
 never the user's id, so each browser's session can be ended on its own or all together. A session lapses
-PERMANENT_SESSION_LIFETIME after sign-in and SESSION_IDLE_TIMEOUT after its last request. The time of the
+PERMANENT_SESSION_LIFETIME after sign-in and SESSION_IDLE_TIMEOUT after its person's last request (what a
+page asks by itself for live updates does not count: `is_background_request`). The time of the
 last request travels in the signed cookie itself (`_seen`), so checking idleness never writes in a read's
 transaction; the row's `last_seen_at` (shown on the account page) is written after the request, in a
 transaction of its own (side_writes), at most once a minute.
@@ -29,6 +30,13 @@ from exchange.web.forms import safe_local_path
 
 SEEN_KEY = "_seen"
 LAST_SEEN_EVERY = 60  # seconds between writes of a session's last_seen_at
+# What a page asks by itself, not its person (live updates: the event stream, its polling, the regions it
+# fetches again): it never counts as activity, so an open tab does not keep an idle session alive.
+BACKGROUND_HEADER = "X-Exchange-Live"
+
+
+def is_background_request() -> bool:
+    return request.headers.get(BACKGROUND_HEADER) == "1" or (request.endpoint or "").startswith("live.")
 
 
 def _seconds(value) -> float:
@@ -98,9 +106,10 @@ def load_session_user(token: str) -> User | None:
                        "You were signed out after %(num)d minutes without activity. Sign in again to continue.",
                        int(_seconds(config["SESSION_IDLE_TIMEOUT"]) // 60)), "info")
         return None
-    session[SEEN_KEY] = int(now)
-    if now - last_seen > LAST_SEEN_EVERY:
-        _touch(row.id)
+    if not is_background_request():
+        session[SEEN_KEY] = int(now)
+        if now - last_seen > LAST_SEEN_EVERY:
+            _touch(row.id)
     g.user_session = row
     user = row.user
     user.session_key = token
