@@ -13,6 +13,7 @@ from exchange.api.serialize import UtcDateTime, error_doc
 from exchange.core.access import allow
 from exchange.core.statuses import Role
 from exchange.messages.models import Notification
+from exchange.messages.notify import in_inbox
 from exchange.messages.operations import read_notification
 
 bp = Blueprint("api_notifications", __name__, url_prefix="/api/v1", description="Notifications")
@@ -43,7 +44,7 @@ class NotificationListArgs(PageArgs):
 @error_doc(bp, 401, 422)
 def list_notifications(args):
     """The caller's notifications, newest first (`?unread=true`: only those not read yet)."""
-    stmt = select(Notification).where(Notification.user_id == current_user.id)
+    stmt = select(Notification).where(Notification.user_id == current_user.id, in_inbox())
     if args.get("unread"):
         stmt = stmt.where(Notification.read_at.is_(None))
     return page_of(stmt.order_by(Notification.at.desc(), Notification.id.desc()), args)

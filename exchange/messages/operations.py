@@ -19,7 +19,7 @@ from exchange.core.schemas import load
 from exchange.core.side_writes import defer_write
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
-from exchange.messages.notify import notify, record_ref
+from exchange.messages.notify import in_inbox, notify, record_ref
 from exchange.messages.policy import may_write_in_thread
 from exchange.messages.schemas import MessageIn
 from exchange.messages.threads import thread_participants
@@ -87,7 +87,8 @@ def read_notification(user, notification_id) -> Notification:
     """Mark one of `user`'s own notifications read (once: reading it again changes nothing); NotFound for any
     other, exactly as for one that does not exist."""
     note_id = as_id(notification_id)
-    note = db.session.scalar(select(Notification).where(Notification.id == note_id, Notification.user_id == user.id)) \
+    note = db.session.scalar(select(Notification).where(
+        Notification.id == note_id, Notification.user_id == user.id, in_inbox())) \
         if note_id is not None else None
     if note is None:
         raise NotFound(_("This notification does not exist or is not yours."))

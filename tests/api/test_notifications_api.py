@@ -106,3 +106,22 @@ def test_the_openapi_document_describes_notifications_and_events(api):
     events = paths["/api/v1/events"]["get"]["responses"]
     assert "text/event-stream" in events["200"]["content"]
     assert {"401", "503"} <= set(events)
+
+
+def test_a_notification_held_for_the_digest_is_not_listed_until_released(app, api, tokens, notified, world):
+    """A notification its person asked for in the daily digest (inbox_hold set) is not in the inbox yet: the API
+    neither lists it nor lets it be read, as the inbox page and the unread count do."""
+    from exchange.core.extensions import db
+    note = next(n for n in notified["provider"] if n.kind == "match.proposed")
+    with app.app_context():
+        db.session.get(Notification, note.id).inbox_hold = "daily"
+        db.session.commit()
+    listed = api.get("/api/v1/notifications?per_page=100", tokens.provider).get_json()
+    assert note.id not in [i["id"] for i in listed["items"]] and listed["total"] == len(notified["provider"]) - 1
+    assert api.post(f"/api/v1/notifications/{note.id}/read", tokens.provider).status_code == 404
+    assert world.row(Notification, note.id).read_at is None
+    with app.app_context():
+        db.session.get(Notification, note.id).inbox_hold = None
+        db.session.commit()
+    assert note.id in [i["id"] for i in api.get("/api/v1/notifications?per_page=100",
+                                                 tokens.provider).get_json()["items"]]
