@@ -21,11 +21,11 @@ def page_blueprints() -> list:
     from exchange.reports import directory
     from exchange.reports import views as reports
     from exchange.requests import views as requests
-    from exchange.web import home
+    from exchange.web import home, search
 
     return [auth.bp, mfa.bp, reauth.bp, home.bp, admin.bp, reports.bp, import_views.bp, triage.bp, matches.bp,
             messages.bp, inbox.bp, audit_trail.bp, tokens.bp, security_review.bp, requests.bp,
-            documents.bp, offers.bp, directory.bp]
+            documents.bp, offers.bp, directory.bp, search.bp]
 
 
 def register_web(app: Flask) -> None:
