@@ -93,4 +93,4 @@ def case_owners() -> list:
     from exchange.core.statuses import Role
     from exchange.people.models import User
     return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.active.is_(True))
-                                   .order_by(User.display_name, User.id)))
+                                   .order_by(User.name, User.email, User.id)))
