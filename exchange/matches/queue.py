@@ -221,3 +221,12 @@ def _one(user, action: str, req: AssistanceRequest, form: dict) -> None:
         with force_locale(req.content_language if req.content_language in LANGUAGES else page_language()):
             words = str(question)  # in the language the State wrote in, else the coordinator's
         request_move("request-info")(user, req, {"message": words})
+
+
+def queue_query():
+    """The requests in triage, oldest submission first (the coordinator's home lists the first few)."""
+    return (select(AssistanceRequest)
+            .options(selectinload(AssistanceRequest.country), selectinload(AssistanceRequest.themes))
+            .where(AssistanceRequest.status.in_(RequestStatus.IN_TRIAGE))
+            .order_by(func.coalesce(AssistanceRequest.submitted_at, AssistanceRequest.created_at),
+                      AssistanceRequest.id))
