@@ -134,7 +134,8 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     result: list[Reminder] = []
     office = coordinators()
 
-    requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country))
+    requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country),
+                                                                    selectinload(AssistanceRequest.owner))
                                   .where(*stalled_requests(stalled_before))
                                   .order_by(AssistanceRequest.status_changed_at))
     state_ids = set()
@@ -149,7 +150,10 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
             continue
         holder = REQUEST_HOLDERS[req.status]
         days = (now - req.status_changed_at).days
-        recipients = office if holder == "coordinators" else state_users.get(req.organisation_id, [])
+        if holder == "coordinators":  # the case's owner when it has one, else every coordinator
+            recipients = [req.owner] if req.owner is not None and req.owner.active else office
+        else:
+            recipients = state_users.get(req.organisation_id, [])
         result.append(Reminder("reminder.request", req, request_reminder(
             req.status, days, ref=req.reference, country=req.country.name, title=req.title),
             list(recipients), req.reference))

@@ -225,3 +225,25 @@ def test_a_busy_office_queue_costs_the_same_statements_for_20_or_200_cases(app, 
           f"{many_seconds * 1000:.0f} ms; my overdue {overdue} statements {overdue_seconds * 1000:.0f} ms")
     assert many == few, (few, many)
     assert utcnow()
+
+
+def test_a_stalled_case_with_an_owner_reminds_its_owner_only(app, people, world):
+    from exchange.messages.reminders import send_reminders
+    from tests.factories import make_user
+    owned = world.request(title="Owned and stalled")
+    unowned = world.request(title="Nobody's and stalled")
+    with app.app_context():
+        second = make_user("second@ctitf.test.example", "coordinator", "CTITF", "Second Coordinator")
+        assign_case(people, db.session.get(AssistanceRequest, owned), second)
+        db.session.commit()
+        second_id = second.id
+    world.age(AssistanceRequest, owned, 20, "status_changed_at")
+    world.age(AssistanceRequest, unowned, 20, "status_changed_at")
+    with app.app_context():
+        send_reminders(utcnow())
+        db.session.commit()
+        from exchange.messages.models import Notification
+        reminded = {(n.record_id, n.user_id) for n in db.session.scalars(
+            select(Notification).where(Notification.kind == "reminder.request"))}
+    assert {user for record, user in reminded if record == owned} == {second_id}
+    assert {user for record, user in reminded if record == unowned} == {people.coordinator.id, second_id}

@@ -31,7 +31,8 @@ def test_queue_lists_requests_to_triage_oldest_first_with_waiting_time(app, peop
     assert html.index("Older request") < html.index("Newer request")  # longest wait first
     assert f'data-request-id="{older}"' in html and f'data-request-id="{newer}"' in html
     assert f'data-request-id="{draft}"' not in html and f'data-request-id="{ended}"' not in html
-    assert "Overdue: 10 working days" in html  # 14 calendar days = 10 working days, over 5
+    row = html.split(f'data-request-id="{older}"', 1)[1].split("</tr>", 1)[0]
+    assert "10 working days" in row and "wait-badge-long" in row  # 14 calendar days = 10 working days, over 5
     assert "0 working days" in html
     case = clients.coordinator.get(f"/triage/{newer}").get_data(as_text=True)
     assert "Possible overlap" in case  # the matching service's warning: the same State asked alike before
@@ -269,11 +270,11 @@ def test_queue_in_every_language(app, people, clients, world, language):
     assert LANGUAGE_WORDS[language] in html
     assert "Older request on terrorist financing" in html  # what people wrote stays as written
     if language == "fr":
-        assert "En retard : 10 jours ouvrables" in html and "Kazakhstan" in html
+        assert "En retard" in html and "10 jours ouvrables" in html and "Kazakhstan" in html
         case = clients.coordinator.get(f"/triage/{older}?lang=fr").get_data(as_text=True)
         assert "Tous deux portent sur le financement du terrorisme" in case  # a suggestion's reason
     if language == "ru":
-        assert "Казахстан" in html and "Просрочено: 10 рабочих дней" in html
+        assert "Казахстан" in html and "Просрочено" in html and "10 рабочих дней" in html
 
 
 def test_a_refused_decision_is_explained_in_the_coordinators_language(app, people, clients, world):
