@@ -51,6 +51,9 @@ def test_the_state_never_reads_what_is_meant_for_providers(app, people, clients,
     as_provider = api.get(f"/api/v1/matches/{match_id}",
                           headers={"Authorization": f"Bearer {tokens.provider}"}).json
     assert as_state["note"] == "" and as_provider["note"].startswith("Please answer")
+    # The export of matches: the note is there for the provider, not for the State.
+    assert "budget is tight" not in clients.state.get("/exports/matches.csv").get_data(as_text=True)
+    assert "budget is tight" in clients.provider.get("/exports/matches.csv").get_data(as_text=True)
     # Notifications: the providers' message told the provider, not the State; the office's told nobody else.
     with app.app_context():
         told = {(n.user_id, n.params["values"]["preview"]) for n in db.session.scalars(
