@@ -74,14 +74,16 @@ def last_read_at(user, record) -> datetime | None:
 
 
 def unread_messages_by_match(user, match_ids: list[int]) -> dict[int, int]:
-    """How many messages by others each of these matches' threads has that `user` has not read."""
+    """How many messages by others, of the audiences `user` reads, each of these matches' threads has that
+    `user` has not read."""
+    from exchange.messages.policy import message_scope
     if not match_ids:
         return {}
     read = (select(ThreadRead.record_id, ThreadRead.last_read_at)
             .where(ThreadRead.user_id == user.id, ThreadRead.record_type == "match").subquery())
     rows = db.session.execute(
         select(Message.match_id, func.count()).outerjoin(read, read.c.record_id == Message.match_id)
-        .where(Message.match_id.in_(match_ids), Message.author_id != user.id,
+        .where(Message.match_id.in_(match_ids), Message.author_id != user.id, message_scope(user, Message),
                (read.c.last_read_at.is_(None)) | (Message.created_at > read.c.last_read_at))
         .group_by(Message.match_id))
     return {match_id: count for match_id, count in rows}

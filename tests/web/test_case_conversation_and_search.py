@@ -116,3 +116,10 @@ def test_every_page_has_the_search_box_and_anonymous_people_cannot_search(app, p
         assert 'id="site-search-q"' in getattr(clients, person).get("/").get_data(as_text=True), person
     answer = app.test_client().get("/search?q=Kazakhstan")
     assert answer.status_code in (302, 401)
+
+
+def test_the_state_is_not_counted_the_messages_it_may_not_read(app, people, clients):
+    _request_id, match_id = _case(app, people)
+    listed = clients.state.get("/matches").get_data(as_text=True)
+    row = listed.split(f'href="/matches/{match_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "1 new" in row  # UNODC's message; not the office's message to the providers
