@@ -44,7 +44,7 @@ def test_titles_are_links_in_lists(app, people, clients, world):
     request_id = world.request("open", title="Training for the customs service")
     match_id = world.match(request_id=request_id)
     requests = clients.coordinator.get("/requests").get_data(as_text=True)
-    assert re.search(rf'<a href="/requests/{request_id}">.*?Training for the customs service', requests, re.S)
+    assert re.search(rf'<a href="/requests/{request_id}">.*?Training for the customs service', requests, re.DOTALL)
     matches = clients.state.get("/matches").get_data(as_text=True)
     row = matches.split(f'href="/matches/{match_id}"', 1)[1].split("</tr>", 1)[0]
     assert f'href="/requests/{request_id}"' in row and "/offers/" in row
