@@ -57,7 +57,9 @@ def test_a_coordinator_finds_the_overdue_cases_in_two_clicks_and_assigns_ten(liv
     assert page.evaluate("document.activeElement.closest('tr').rowIndex") == 2
     # The case page, the conversation and the search page pass axe too.
     page.locator("#case-queue tbody tr:first-child a").nth(2).click()
+    expect(page.locator("h1")).to_contain_text("Triage of R-")
     assert violations(page) == []
+    screenshot(page, "triage-case-1366-en")
     page.locator("#site-search-q").fill("Kazakhstan")
     page.locator("#site-search-q").press("Enter")
     expect(page.locator("#found-requests")).to_contain_text("100")
