@@ -236,10 +236,44 @@ def move_match(people, match, action: str, body: dict | None = None, by="provide
     return match_move(action)(_person(people, by), match, body or {})
 
 
-def make_message(people, record, text: str, by="state"):
-    """A message by `by` in the thread of a request or match."""
+def make_message(people, record, text: str, by="state", audience: str = "everyone"):
+    """A message by `by` in the thread of a request or match, for `audience` (everyone, providers, office)."""
     from exchange.messages.operations import post_message
-    return post_message(_person(people, by), record, {"message": text})
+    return post_message(_person(people, by), record, {"message": text, "audience": audience})
+
+
+def assign_case(people, req, owner, by="coordinator"):
+    """`by` makes `owner` (a person or None) the owner of the case `req`."""
+    from exchange.requests.operations import assign_request
+    return assign_request(_person(people, by), req, {"owner_id": _person(people, owner).id if owner else None})
+
+
+OFFICE_TITLES = ("Training for the financial intelligence unit", "Border risk analysis with advance passenger data",
+                 "Prison management against radicalisation", "Legislative drafting on terrorist financing",
+                 "Forensic support to counter-terrorism investigations")
+
+
+def make_office(people, open_requests: int = 200, coordinators: int = 4, overdue_every: int = 3):
+    """A busy Task Force office: `coordinators` coordinators (the people fixture's and more) and
+    `open_requests` live requests of both States in triage, each third aged into overdue (its submission and
+    the office's clock three weeks back), spread over the coordinators as owners (a fifth have none).
+    Returns the coordinators."""
+    from datetime import timedelta
+
+    from exchange.core.models import utcnow
+    office = [_person(people, "coordinator")] + [
+        make_user(f"coordinator{n}@office.test.example", "coordinator", "CTITF", f"Coordinator {n}")
+        for n in range(2, coordinators + 1)]
+    three_weeks = utcnow() - timedelta(days=21)
+    for n in range(open_requests):
+        req = make_request(people, ("submitted", "in_review", "needs_info")[n % 3] if n % 4 else "submitted",
+                           by="state" if n % 2 else "other_state",
+                           title=f"{OFFICE_TITLES[n % len(OFFICE_TITLES)]} ({n + 1})")
+        if n % 5:
+            assign_case(people, req, office[n % len(office)])
+        if n % overdue_every == 0 and req.status != "needs_info":
+            req.submitted_at = req.clock_since = three_weeks
+    return office
 
 
 def make_saved_search(people, by="provider", name: str = "Financing requests", record_type: str = "request",

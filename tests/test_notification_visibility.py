@@ -30,7 +30,9 @@ from exchange.messages.notify import record_ref
 from exchange.messages.reminders import send_reminders
 from exchange.people.models import Organisation, User
 from exchange.people.operations import set_organisation_approval
+from exchange.requests.models import AssistanceRequest
 from tests.factories import (
+    assign_case,
     make_match,
     make_message,
     make_offer,
@@ -51,7 +53,7 @@ RESTRICTED = ("restricted", "restricted_shared")
 # below in expected(): (kind, record) → who must receive it.
 KINDS = {
     "request.submitted", "request.received", "request.review", "request.accept", "request.request-info", "request.reject",
-    "request.withdraw", "request.close", "request.routed",
+    "request.withdraw", "request.close", "request.routed", "request.assigned",
     "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
     "match.withdraw",
     "message.posted",
@@ -98,6 +100,7 @@ def expected(visibility: str) -> dict[tuple[str, str], set[str]]:
         ("request.received", "R2"): {"state"},
         ("request.request-info", "R2"): {"state"},
         ("reminder.request", "R2"): {"state"},
+        ("request.assigned", "R2"): {"second_coordinator"},  # the new owner only (the State is not told)
         ("request.submitted", "R3"): {"coordinator"},
         ("request.received", "R3"): {"state"},
         ("reminder.request", "R3"): {"coordinator"},
@@ -238,6 +241,11 @@ class Scenario:
             self.records["pending-org"], self.records["rejected-org"] = record_ref(pending), record_ref(rejected_org)
             db.session.commit()
             send_reminders(utcnow() + timedelta(days=30))
+            db.session.commit()
+            # Last (so that the second coordinator hears of nothing before): R2 is given to them.
+            second = make_user("second@ctitf.test.example", "coordinator", "CTITF", "Second Coordinator")
+            self.names[second.id] = "second_coordinator"
+            assign_case(self.people, db.session.get(AssistanceRequest, self.records["R2"][1]), second)
             db.session.commit()
 
     def received(self) -> dict[tuple[str, str], set[str]]:

@@ -18,6 +18,7 @@ ACTION_WORDS = {
     "request.close": _l("Request closed"),
     "request.routed": _l("Request routed to a working group"),
     "request.followed_matches": _l("Request status followed its matches"),
+    "request.assigned": _l("Case owner changed"),
     "offer.created": _l("Offer created"),
     "offer.edited": _l("Offer edited"),
     "offer.pause": _l("Offer paused"),

@@ -159,6 +159,11 @@ class Spec:
     def where(self, output: str) -> list[Field]:
         return [f for f in self.fields if output in f.outputs]
 
+    def labels_of(self, names: Iterable[str]) -> list[str]:
+        """The labels of these fields, as a list of changes names them (a name it does not know, as is)."""
+        return [str(self.by_name[n].short_label or self.by_name[n].label) if n in self.by_name else n
+                for n in names]
+
     @property
     def inputs(self) -> list[Field]:
         return [f for f in self.fields if f.input]

@@ -40,3 +40,18 @@ def _pg_document(model):
     columns = ["title", "description"] + (["beneficiary"] if hasattr(model, "beneficiary") else [])
     joined = " || ' ' || ".join(f"coalesce({model.__tablename__}.{c}, '')" for c in columns)
     return literal_column(f"to_tsvector('simple'::regconfig, {joined})")
+
+
+_REFERENCE = re.compile(r"^\s*([ROM])\s*-?\s*0*(\d{1,9})\s*$", re.IGNORECASE)
+REFERENCE_KINDS = {"R": "request", "O": "offer", "M": "match"}
+
+
+def named_reference(q: str) -> tuple[str, int] | None:
+    """The record a search names by its reference ("R-00012", "r12", "M-14"): (kind, id), or None."""
+    found = _REFERENCE.match(q or "")
+    return (REFERENCE_KINDS[found.group(1).upper()], int(found.group(2))) if found else None
+
+
+def words_of(q: str) -> list[str]:
+    """The words of a search, as the full-text search reads them."""
+    return _terms(q)

@@ -26,7 +26,8 @@ from exchange.core.visibility import who_may_see
 from exchange.live.brokers import GAP, broker_for
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification
-from exchange.messages.policy import may_see_message_thread
+from exchange.messages.notify import in_inbox
+from exchange.messages.policy import may_read_message, may_see_message_thread
 from exchange.offers.models import Offer
 from exchange.people.models import ApiToken, User, UserSession
 from exchange.requests.models import AssistanceRequest
@@ -81,6 +82,7 @@ class Prepared:
     id: int
     payload: dict
     record: object = None                 # what visibility is asked of (a message: its thread's record)
+    message: object = None                # a message's event: the message (its audience is asked too)
     extra: dict = field(default_factory=dict)
     related: dict = field(default_factory=dict)   # field → (record, id): told only to who may see it
 
@@ -263,12 +265,16 @@ def prepare(event_id: int, payload: dict) -> Prepared | None:
             db.session.get(AssistanceRequest, message.request_id)
         if thread is None:
             return None
-        prepared.record = thread
+        prepared.record, prepared.message = thread, message
         prepared.extra["thread"] = {"record_type": "match" if message.match_id else "request",
                                     "record_id": thread.id}
         if isinstance(thread, Match):
             prepared.related = {"request_id": (thread.request, thread.request_id)}
-    elif record_type != "notification":
+    elif record_type == "notification":
+        note = db.session.get(Notification, record_id)
+        if note is None or note.inbox_hold is not None:   # held for the digest, or for e-mail only: not in the inbox
+            return None
+    else:
         return None
     return prepared
 
@@ -284,12 +290,13 @@ def tell(prepared: Prepared, users: list) -> dict[int, dict]:
         for user in users:
             if user.id in owners:
                 unread = db.session.scalar(select(func.count()).select_from(Notification).where(
-                    Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+                    Notification.user_id == user.id, Notification.read_at.is_(None), in_inbox())) or 0
                 result[user.id] = {**base, "unread": unread}
         return result
     allowed = who_may_see(users, prepared.record)
     if payload["record_type"] == "message":
-        allowed = [u for u in allowed if may_see_message_thread(u, prepared.record)]
+        allowed = [u for u in allowed if may_see_message_thread(u, prepared.record)
+                   and may_read_message(u, prepared.message)]
     related_seen = {name: {u.id for u in who_may_see(allowed, record)} if record is not None else set()
                     for name, (record, _id) in prepared.related.items()}
     result = {}

@@ -18,7 +18,7 @@ from exchange.core.workflow import MATCH_MOVES
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.operations import match_move, propose_match
-from exchange.matches.policy import get_match, visible_matches
+from exchange.matches.policy import get_match, may_read_provider_note, visible_matches
 from exchange.matches.queries import filter_matches
 from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
 from exchange.offers.models import Offer
@@ -37,7 +37,8 @@ class MatchOut(ma.Schema):
     country = ma.fields.Function(lambda m: m.request.country_iso3)
     provider = ma.fields.Function(lambda m: m.offer.organisation.code,
                                   metadata={"description": "The offer's provider (organisation code)."})
-    note = ma.fields.String()
+    note = ma.fields.Function(lambda m: m.note if may_read_provider_note(current_user, m) else "", metadata={
+        "description": "The office's note to the provider: empty for the requesting State, who never reads it."})
     score = ma.fields.Float(allow_none=True)
     decline_reason = ma.fields.String()
     outcome = ma.fields.String()

@@ -23,6 +23,7 @@ from exchange.matches.schemas import ConfirmIn, MatchIn, OutcomeIn
 from exchange.messages.notify import Named, coordinators, notify, users_of
 from exchange.offers.models import Offer
 from exchange.offers.policy import get_offer
+from exchange.requests import clock
 from exchange.requests.policy import get_request
 
 
@@ -62,6 +63,7 @@ def propose_match(user, raw: dict) -> Match:
                  f"{match.reference}: {req.reference} proposed to {offer.reference} ({offer.organisation.code})",
                  {"status": [None, MatchStatus.PROPOSED], "request": [None, req.id],
                   "offer": [None, offer.id]})
+    clock.wind(req)  # the case now waits on the provider
     notify(users_of([offer.organisation_id], (Role.PROVIDER,)), "match.proposed",
            _l("Proposed to you: %(ref)s from %(country)s — %(title)s", ref=req.reference,
               country=Named("country", req.country_iso3, req.country.name), title=req.title),
@@ -151,10 +153,12 @@ def sync_request_status(user, req) -> None:
     of the workflow table that applies, made on the system's behalf after `user`'s move of a match."""
     statuses = [m.status for m in db.session.scalars(select(Match).where(Match.request_id == req.id))]
     move = workflow.following_move(req.status, statuses)
+    clock.wind(req)  # a match proposed or moved may hand the case to a provider, or back to the office
     if move is not None:
         before = req.status
         target = req.status = move.target_from(before)
         req.status_changed_at = utcnow()
+        clock.wind(req)
         db.session.flush()
         audit.record(user, "request.followed_matches", "request", req.id,
                      f"{req.reference} is now {target.english_label.lower()}",
@@ -176,3 +180,40 @@ def _tell(user, match: Match, action: str, text: str, rating) -> None:
     if "provider" in audiences:
         recipients += users_of([offer.organisation_id], (Role.PROVIDER,))
     notify(recipients, f"match.{action}", template, values=values, exclude=user, about=match)
+
+
+def save_queue_view(user, raw: dict):
+    """Save the case queue's current filters under a name of the coordinator's own (the same name again
+    replaces that view's filters). `raw`: {"name", "query"}; the query is read through the queue's filters
+    and written back, so only what the queue understands is kept."""
+    from urllib.parse import parse_qs, urlencode
+
+    from exchange.matches.models import TriageView
+    from exchange.matches.queue import QueueFilters
+    if user.role != Role.COORDINATOR:
+        raise Forbidden(_("Only coordinators keep views of the case queue."))
+    name = " ".join(str(raw.get("name", "")).split())
+    if not 1 <= len(name) <= 80:
+        raise ValidationFailed(_("Give the view a name."), {"name": [_("Enter a name of 1 to 80 characters.")]})
+    filters, problems = QueueFilters.parse(parse_qs(str(raw.get("query", ""))[:1000]))
+    if problems:
+        raise ValidationFailed(_("Some filters are not valid."), problems)
+    query = urlencode(filters.as_args())
+    view = db.session.scalar(select(TriageView).where(TriageView.user_id == user.id, TriageView.name == name))
+    if view is None:
+        view = TriageView(user_id=user.id, name=name, query=query)
+        db.session.add(view)
+    else:
+        view.query = query
+    db.session.flush()
+    return view
+
+
+def delete_queue_view(user, view_id: int) -> None:
+    """Remove one of the coordinator's own saved views (another person's is not found)."""
+    from exchange.matches.models import TriageView
+    view = db.session.get(TriageView, view_id)
+    if view is None or view.user_id != user.id:
+        raise NotFound(_("No such view."))
+    db.session.delete(view)
+    db.session.flush()

@@ -76,3 +76,11 @@ def may_see_offer_suggestions(user, offer: Offer) -> bool:
 def require_see_offer_suggestions(user, offer: Offer) -> None:
     if not may_see_offer_suggestions(user, offer):
         raise Forbidden(_("Only the offer's provider and the Task Force office see its suggested requests."))
+
+
+def may_read_provider_note(user, match: Match) -> bool:
+    """The note a coordinator writes to the provider when proposing a match is for the provider and the office:
+    never shown to the State (page, API)."""
+    if user.role in Role.OFFICE:
+        return True
+    return user.role == Role.PROVIDER and match.offer.organisation_id == user.organisation_id

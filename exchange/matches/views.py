@@ -29,6 +29,7 @@ from exchange.matches.policy import (
     get_match,
     match_scope,
     may_propose_match,
+    may_read_provider_note,
     may_see_offer_suggestions,
     may_see_request_suggestions,
 )
@@ -76,7 +77,7 @@ def _render_match(match: Match, errors: dict | None = None, typed: dict | None =
     moves = workflow.available_moves("match", current_user, match)
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
-                           failed=failed,
+                           failed=failed, show_note=may_read_provider_note(current_user, match),
                            panels=load_panels("match", current_user, match, MATCH_PAGE_PLACES),
                            title=_("Match %(ref)s", ref=match.reference)), status
 
@@ -98,7 +99,12 @@ def _rating(value: str):
 register_page_moves(
     bp, "match", get=get_match, operation=match_move, roles=tuple(Role),
     detail=lambda match: url_for("matches.detail", match_id=match.id),
-    done=_l("{ref}: {label} — done. Now {status}."), extra_fields={"confirm": ("rating", "comment")},
+    done={"accept": _l("You accepted {ref}. It is now “{status}”: start the delivery when it begins."),
+          "decline": _l("You declined {ref}. The State and the Task Force office were told your reason."),
+          "start": _l("Delivery of {ref} has started. It is now “{status}”."),
+          "complete": _l("Completion of {ref} is reported. The State is asked to confirm the delivery."),
+          "confirm": _l("You confirmed the delivery of {ref}. Thank you for your rating."),
+          "withdraw": _l("{ref} was withdrawn. The provider and the State were told.")}, extra_fields={"confirm": ("rating", "comment")},
     numbers={"rating": _rating},
     show_invalid=lambda match_id, err, action: _render_match(get_match(current_user, match_id), errors=err.fields,
                                                              typed=dict(request.form), failed=action, status=422))

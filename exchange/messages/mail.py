@@ -54,6 +54,7 @@ KIND_SUBJECTS = {
     "request.withdraw": _l("Request withdrawn"),
     "request.close": _l("Request closed"),
     "request.routed": _l("New request on your working group's themes"),
+    "request.assigned": _l("A case was given to you"),
     "match.proposed": _l("Match proposed"),
     "match.accept": _l("Match accepted"),
     "match.decline": _l("Match declined"),

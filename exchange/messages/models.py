@@ -93,7 +93,7 @@ class NotificationPreference(db.Model):
 
 
 class Message(db.Model):
-    """A message in the thread of a request or of a match."""
+    """A message of a case's conversation, written on its request or on one of its matches."""
 
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +104,9 @@ class Message(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The language the body is written in (ISO 639-1), detected when posted (core/i18n.detect_language).
     content_language: Mapped[str | None] = mapped_column(String(8))
+    # Who may read it among those who see its record (messages/policy.AUDIENCES): everyone taking part,
+    # the providers and the office only (never the State), or the office only.
+    audience: Mapped[str] = mapped_column(String(12), default="everyone", server_default="everyone")
 
     author: Mapped[User | None] = relationship()
 

@@ -59,7 +59,7 @@ def coordinators() -> list[User]:
 # walks each kind against each visibility, fails until it has a case.
 KINDS = frozenset({
     "request.submitted", "request.received", "request.review", "request.accept", "request.request-info", "request.reject",
-    "request.withdraw", "request.close", "request.routed",
+    "request.withdraw", "request.close", "request.routed", "request.assigned",
     "match.proposed", "match.accept", "match.decline", "match.start", "match.complete", "match.confirm",
     "match.withdraw",
     "message.posted",

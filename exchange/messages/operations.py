@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
-from exchange.core.errors import Forbidden, NotFound
+from exchange.core.errors import Forbidden, NotFound, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.i18n import detect_language
 from exchange.core.models import as_id, utcnow
@@ -20,27 +20,31 @@ from exchange.core.side_writes import defer_write
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification, ThreadRead
 from exchange.messages.notify import in_inbox, notify, record_ref
-from exchange.messages.policy import may_write_in_thread
+from exchange.messages.policy import EVERYONE, audiences_for, may_write_in_thread
 from exchange.messages.schemas import MessageIn
 from exchange.messages.threads import thread_participants
 
 
 def post_message(user, record, raw: dict) -> Message:
     """Add a message to the thread of a request or match `user` may see (its language detected from its words),
-    and tell the other participants."""
+    for an audience the writer may address (`raw["audience"]`, default everyone taking part), and tell the
+    other participants within that audience."""
     if not may_write_in_thread(user, record):
         raise Forbidden(_("You may not write in this thread."))
+    audience = raw.get("audience") or EVERYONE
+    if audience not in audiences_for(user):
+        raise ValidationFailed(_("Choose who can read the message."), {"audience": [_("Choose one of the options.")]})
     body = load(MessageIn(), {"message": raw.get("message", "")})["message"]
     message = Message(author_id=user.id, body=body, request_id=None if isinstance(record, Match) else record.id,
                       match_id=record.id if isinstance(record, Match) else None,
-                      content_language=detect_language(body))
+                      content_language=detect_language(body), audience=audience)
     db.session.add(message)
     db.session.flush()
     mark_thread_read(user, record, {"at": message.created_at})
     reference = record.reference
     who = f"{user.display_name} ({user.organisation.code})"
     preview = body if len(body) <= 140 else body[:137] + "…"
-    notify(thread_participants(record), "message.posted", _l("%(who)s wrote on %(ref)s: %(preview)s", who=who,
+    notify(thread_participants(record, audience), "message.posted", _l("%(who)s wrote on %(ref)s: %(preview)s", who=who,
                                                              ref=reference, preview=preview),
            exclude=user, about=record)
     return message

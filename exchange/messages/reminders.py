@@ -3,13 +3,13 @@
 `due_reminders(now, stalled_days, feedback_days)` lists what to send, without sending; `send_reminders`
 adds the notifications (the caller commits; e-mail follows the commit). A reminder is sent once for
 each state of each case: a reminder notification on the same record since the case last moved
-means it was already sent. `working_days_between` counts the working days a request has waited
-(used by the triage queue, which flags waits over WAIT_WARNING_WORKING_DAYS).
+means it was already sent. How long the office has held a request is requests/clock.py's one rule
+(`waiting` reads it; the triage queue flags waits over WAIT_WARNING_WORKING_DAYS).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -23,9 +23,10 @@ from exchange.messages.models import Notification
 from exchange.messages.notify import coordinators, notify, record_ref, users_of
 from exchange.offers.models import Offer
 from exchange.people.models import User
+from exchange.requests.clock import OVERDUE_AFTER_WORKING_DAYS, clock_of, is_overdue, working_days_between  # noqa: F401
 from exchange.requests.models import AssistanceRequest
 
-WAIT_WARNING_WORKING_DAYS = 5
+WAIT_WARNING_WORKING_DAYS = OVERDUE_AFTER_WORKING_DAYS
 DEFAULT_STALLED_DAYS = 10
 DEFAULT_FEEDBACK_DAYS = 14
 
@@ -71,31 +72,15 @@ def match_reminder(status: str, days: int, **values):
                          days, **values)
 
 
-def working_days_between(start: date | datetime, end: date | datetime) -> int:
-    """Working days (Monday to Friday) after `start` up to and including `end`; 0 if end ≤ start."""
-    start_day = start.date() if isinstance(start, datetime) else start
-    end_day = end.date() if isinstance(end, datetime) else end
-    if end_day <= start_day:
-        return 0
-    days = (end_day - start_day).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    weekday = start_day.weekday()
-    for offset in range(1, rest + 1):
-        if (weekday + offset) % 7 < 5:
-            count += 1
-    return count
-
-
 def wait_level(working_days: int) -> str:
     """'long' beyond the warning threshold, else 'ok' (pages show a colour and a text label)."""
-    return "long" if working_days > WAIT_WARNING_WORKING_DAYS else "ok"
+    return "long" if is_overdue(working_days) else "ok"
 
 
 def waiting(req: AssistanceRequest, now: datetime) -> dict:
-    """How long a request in triage has waited: {"waited": working days, "level": "ok" or "long"}."""
-    waited = working_days_between(req.submitted_at or req.created_at, now)
-    return {"waited": waited, "level": wait_level(waited)}
+    """How long the office has held a request (its clock, paused while it waits on the State or a provider):
+    {"waited": working days, "level": "ok" or "long", "paused": bool}."""
+    return clock_of(req, now)
 
 
 def stalled_requests(before: datetime) -> list:
@@ -149,7 +134,8 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
     result: list[Reminder] = []
     office = coordinators()
 
-    requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country))
+    requests = db.session.scalars(select(AssistanceRequest).options(selectinload(AssistanceRequest.country),
+                                                                    selectinload(AssistanceRequest.owner))
                                   .where(*stalled_requests(stalled_before))
                                   .order_by(AssistanceRequest.status_changed_at))
     state_ids = set()
@@ -164,7 +150,10 @@ def due_reminders(now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS,
             continue
         holder = REQUEST_HOLDERS[req.status]
         days = (now - req.status_changed_at).days
-        recipients = office if holder == "coordinators" else state_users.get(req.organisation_id, [])
+        if holder == "coordinators":  # the case's owner when it has one, else every coordinator
+            recipients = [req.owner] if req.owner is not None and req.owner.active else office
+        else:
+            recipients = state_users.get(req.organisation_id, [])
         result.append(Reminder("reminder.request", req, request_reminder(
             req.status, days, ref=req.reference, country=req.country.name, title=req.title),
             list(recipients), req.reference))

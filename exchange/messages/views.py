@@ -1,6 +1,7 @@
-"""Message threads on requests and matches: posting (POST routes) and showing a thread with unread
-markers (`thread_of(user, record)`, the thread panel that the request and match views load for their
-pages: core/panels.py). Reading a thread moves the reader's marker once the page has been served."""
+"""The conversation of a case on the pages of its request and of each of its matches: posting (POST routes,
+with who may read the message) and showing the case's messages with who can see each and unread markers
+(`thread_of(user, record)`, the thread panel that the request and match views load for their pages:
+core/panels.py). Reading the conversation moves the reader's markers once the page has been served."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, session, url_for
@@ -12,11 +13,20 @@ from exchange.core.errors import ValidationFailed
 from exchange.core.panels import Panel, register_panel
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
+from exchange.matches.models import Match
 from exchange.matches.policy import get_match
 from exchange.messages.notify import page_of, record_ref
 from exchange.messages.operations import mark_thread_read_later, post_message
-from exchange.messages.policy import may_see_message_thread
-from exchange.messages.threads import last_read_at, thread_messages
+from exchange.messages.policy import (
+    AUDIENCES,
+    EVERYONE,
+    OFFICE,
+    PROVIDERS,
+    audiences_for,
+    may_see_message_thread,
+)
+from exchange.messages.threads import case_messages, read_markers
+from exchange.reference.names import organisation_name
 from exchange.requests.policy import get_request
 
 bp = Blueprint("messages", __name__, template_folder="templates")
@@ -35,19 +45,31 @@ def _thread_page(record) -> str:
 
 
 def thread_of(user, record) -> dict:
-    """A thread for display to `user`: its messages, which are new to them, a draft and errors kept from a
-    refused post; the reader's marker moves after the response is sent."""
+    """The case's conversation for display to `user` on the page of `record` (the request, or one of its
+    matches): the messages of the request and its matches they may read, each with who can see it, which
+    are new to them, a draft and errors kept from a refused post; the reader's markers on every thread shown
+    move after the response is sent."""
     if not user.is_authenticated or not may_see_message_thread(user, record):
         return {"visible": False}
-    messages = thread_messages(record)
-    seen = last_read_at(user, record)
-    new_ids = {m.id for m in messages if m.author_id != user.id and (seen is None or m.created_at > seen)}
-    g.setdefault("threads_read", []).append(record)
+    messages = case_messages(user, record)
+    markers = read_markers(user, record, messages)
+    new_ids = {m.id for m in messages if m.author_id != user.id and (
+        markers.get(m.match_id or 0) is None or m.created_at > markers[m.match_id or 0])}
+    shown = {_key(record): record}
+    for m in messages:
+        thread = m.on_match if m.on_match is not None else (record.request if isinstance(record, Match) else record)
+        shown.setdefault(_key(thread), thread)
+    g.setdefault("threads_read", []).extend(shown.values())
     draft = session.get(DRAFT_KEY) or {}
     kept = draft if draft.get("key") == _key(record) else {}
     if kept:
         session.pop(DRAFT_KEY, None)
+    on_match = isinstance(record, Match)
+    provider = organisation_name(record.offer.organisation) if on_match else ""
     return {"visible": True, "messages": messages, "new_ids": new_ids, "key": _key(record),
+            "audiences": {a: AUDIENCES[a] for a in audiences_for(user)}, "seen_by": seen_by,
+            "on_match": on_match, "provider": provider,
+            "audience": kept.get("audience", EVERYONE),
             "action": url_for(THREAD_POSTS[record_ref(record)[0]], **page_of(*record_ref(record)).values),
             "draft": kept.get("text", ""), "errors": kept.get("errors", [])}
 
@@ -74,15 +96,30 @@ def _move_read_markers(response):
     return response
 
 
+def seen_by(message) -> str:
+    """Who can read a message, in words: its audience, on the request or on the match with its provider."""
+    match = getattr(message, "on_match", None)
+    if match is None:
+        return str(AUDIENCES.get(message.audience, message.audience))
+    provider = organisation_name(match.offer.organisation)
+    if message.audience == EVERYONE:
+        return _("The State, %(provider)s and the Task Force office", provider=provider)
+    if message.audience == PROVIDERS:
+        return _("%(provider)s and the Task Force office, not the State", provider=provider)
+    return str(AUDIENCES[OFFICE])
+
+
 def _post(record):
+    from flask import request
+    audience = request.form.get("audience", EVERYONE)[:12]
     try:
         with all_or_nothing():
-            post_message(current_user, record, {"message": _form_text()})
+            post_message(current_user, record, {"message": _form_text(), "audience": audience})
     except ValidationFailed as err:
+        errors = err.fields.get("message") or err.fields.get("audience") or [err.message]
         session[DRAFT_KEY] = {"key": _key(record), "text": _form_text()[:1500],  # kept in the cookie session: bounded
-                              "errors": err.fields.get("message", [err.message])}
-        flash(_("Your message was not sent: %(reason)s", reason=" ".join(err.fields.get("message", [err.message]))),
-              "error")
+                              "errors": errors, "audience": audience}
+        flash(_("Your message was not sent: %(reason)s", reason=" ".join(errors)), "error")
         return redirect(_thread_page(record))
     flash(_("Message sent."), "success")
     return redirect(_thread_page(record))

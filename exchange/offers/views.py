@@ -165,7 +165,9 @@ def detail(offer_id: int):
 register_page_moves(
     bp, "offer", get=get_offer, operation=offer_move, roles=(Role.PROVIDER, *Role.OFFICE),
     detail=lambda offer: url_for("offers.detail", offer_id=offer.id),
-    done=_l("{ref}: {label} — done. It is now {status}."))
+    done={"pause": _l("{ref} is paused: it is not suggested for requests until you reopen it."),
+          "resume": _l("{ref} is active again and is suggested for requests."),
+          "close": _l("{ref} is closed.")})
 
 
 @bp.route("/<int:offer_id>/documents", methods=["POST"])

@@ -33,7 +33,7 @@ from exchange.core.extensions import db
 from exchange.core.statuses import MatchStatus
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
-from exchange.matches.policy import visible_matches
+from exchange.matches.policy import may_read_provider_note, visible_matches
 from exchange.matches.queries import filter_matches
 from exchange.offers.fields import OFFER
 from exchange.offers.filters import OfferFilters
@@ -141,7 +141,8 @@ def matches_table(user, filters: MatchFilters) -> Table:
         for m in _in_chunks(stmt):
             yield [m.id, m.reference, MatchStatus(m.status).label, m.request_id, m.request.reference, m.request.country_iso3,
                    m.request.title, m.offer_id, m.offer.reference, m.offer.organisation.code, m.offer.title,
-                   round(m.score, 3) if m.score is not None else None, m.note, m.created_at, m.accepted_at,
+                   round(m.score, 3) if m.score is not None else None,
+                   m.note if may_read_provider_note(user, m) else "", m.created_at, m.accepted_at,  # never the State's
                    m.started_at, m.completed_at, m.confirmed_at, m.decline_reason, m.outcome, m.rating, m.feedback]
     return Table("matches", match_header(), rows(), _("Matches"))
 

@@ -72,10 +72,16 @@ class AssistanceRequest(CodedRecord, db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The language its title and description are written in (ISO 639-1), chosen or detected and confirmed.
     content_language: Mapped[str | None] = mapped_column(String(8), index=True)
+    # The coordinator who owns the case (assigned in triage), and the office's clock (requests/clock.py).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_assistance_requests_owner_id_users"), index=True)
+    clock_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    clock_since: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship()
     country: Mapped[Country] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     themes: Mapped[list[Theme]] = relationship(secondary=request_themes, order_by=Theme.code)
     modalities: Mapped[list[Modality]] = relationship(secondary=request_modalities, order_by=Modality.code)
     languages: Mapped[list[Language]] = relationship(secondary=request_languages, order_by=Language.code)

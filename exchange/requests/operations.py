@@ -9,20 +9,23 @@ from sqlalchemy import select
 
 from exchange import audit
 from exchange.core import workflow
-from exchange.core.errors import ValidationFailed
+from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
-from exchange.core.models import check_version, utcnow
+from exchange.core.models import as_id, check_version, utcnow
 from exchange.core.schemas import ActionIn, ReasonIn, load
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.messages.notify import Named, coordinators, notify, users_of
-from exchange.people.models import Organisation
+from exchange.people.models import Organisation, User
 from exchange.people.queries import organisation_by_code
 from exchange.reference.queries import rows_by_code
 from exchange.reference.text_language import fill_content_language
+from exchange.requests import clock
 from exchange.requests.fields import REQUEST
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import (
     files_for_own_state,
+    may_assign_request,
+    may_own_request,
     may_share_request,
     require_edit_request,
     require_file_request,
@@ -133,6 +136,7 @@ def _submit(user, req: AssistanceRequest) -> None:
     req.status = workflow.REQUEST_MOVES["submit"].target_from(before)
     req.submitted_at = req.submitted_at or utcnow()
     req.status_changed_at = utcnow()
+    clock.wind(req)
     db.session.flush()
     audit.record(user, "request.submitted", "request", req.id, f"{req.reference} submitted",
                  {"status": [before, req.status]})
@@ -186,9 +190,41 @@ def _move_request(user, req: AssistanceRequest, action: str, raw: dict | None) -
         req.duplicate_of_id = duplicate_of
     if action == "accept":
         req.accepted_at = utcnow()
+    clock.wind(req)
     db.session.flush()
     audit.record(user, f"request.{action}", "request", req.id, f"{req.reference}: {move.english_label.lower()}"
                  + (f" — {text}" if text else ""), {"status": [before, req.status]})
     from exchange.requests.routing import after_request_move
     after_request_move(user, req, action, text)
+    return req
+
+
+def assign_request(user, req: AssistanceRequest, raw: dict) -> AssistanceRequest:
+    """Make a coordinator the owner of a live case (`{"owner_id": id}`; None or "" leaves it without an owner);
+    coordinators only, audited, the new owner told. Assigning the owner it already has changes nothing."""
+    if not may_assign_request(user):
+        raise Forbidden(_("Only coordinators assign cases."))
+    if not may_assign_request(user, req):
+        raise Conflict(_("%(ref)s is no longer a live case (%(status)s): it has no owner to change.",
+                         ref=req.reference, status=req.status.label))
+    value = raw.get("owner_id")
+    owner = None
+    if value not in (None, ""):
+        owner_id = as_id(value)
+        owner = db.session.get(User, owner_id) if owner_id is not None else None
+        if not may_own_request(owner):
+            raise ValidationFailed(_("Choose a coordinator to own the case."),
+                                   {"owner_id": [_("Not a coordinator of the Task Force office.")]})
+    if req.owner_id == (owner.id if owner else None):
+        return req
+    before = req.owner.display_name if req.owner else None
+    req.owner = owner
+    db.session.flush()
+    audit.record(user, "request.assigned", "request", req.id,
+                 f"{req.reference} assigned to {owner.display_name}" if owner else f"{req.reference} unassigned",
+                 {"owner": [before, owner.display_name if owner else None]})
+    if owner is not None and owner.id != user.id:
+        notify([owner], "request.assigned", _l("%(who)s gave you the case %(ref)s (%(country)s: %(title)s)."),
+               values={"who": user.display_name, "ref": req.reference, "title": req.title,
+                       "country": Named("country", req.country_iso3, req.country.name)}, about=req)
     return req

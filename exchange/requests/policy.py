@@ -86,3 +86,13 @@ def require_edit_request(user, req: AssistanceRequest) -> None:
 def may_share_request(user, req: AssistanceRequest | None = None) -> bool:
     """Coordinators share a request with named providers (when filing it on a State's behalf, too)."""
     return user.role == Role.COORDINATOR
+
+
+def may_assign_request(user, req: AssistanceRequest | None = None) -> bool:
+    """Coordinators own cases: each assigns a case to themselves or to another coordinator."""
+    return user.role == Role.COORDINATOR and (req is None or req.status in RequestStatus.LIVE)
+
+
+def may_own_request(user) -> bool:
+    """Who can be a case's owner: an active coordinator."""
+    return user is not None and user.active and user.role == Role.COORDINATOR

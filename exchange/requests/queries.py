@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, select, true
+from sqlalchemy import case, exists, func, or_, select, true
 
 from exchange.core.filters import where_linked
 from exchange.core.search import text_search
 from exchange.people.models import Organisation
 from exchange.reference.data import WORLD
 from exchange.reference.models import Country, Theme
+from exchange.reference.names import find_countries
 from exchange.reference.queries import countries_in
 from exchange.requests.models import AssistanceRequest, request_languages, request_modalities, request_themes
 
@@ -68,7 +69,10 @@ def filter_requests(stmt, filters: RequestFilters):
         stmt = stmt.where(R.organisation_id.in_(select(Organisation.id).where(
             Organisation.code.in_(filters.organisation))))
     if filters.q:
-        stmt = stmt.where(text_search(AssistanceRequest, filters.q))
+        # A State's name (in any of the six languages) finds its requests, as the words find titles.
+        named = find_countries(filters.q) if len(filters.q.strip()) >= 3 else []
+        found = text_search(AssistanceRequest, filters.q)
+        stmt = stmt.where(or_(found, R.country_iso3.in_(named)) if named else found)
     return stmt
 
 
@@ -81,3 +85,12 @@ def sort_requests(stmt, sort: str | None):
         "title": [func.lower(R.title), R.id],
     }.get(sort or "", [R.created_at.desc(), R.id.desc()])
     return stmt.order_by(None).order_by(*order)
+
+
+def case_owners() -> list:
+    """The coordinators who may own a case, by name (the choices of "give the case to")."""
+    from exchange.core.extensions import db
+    from exchange.core.statuses import Role
+    from exchange.people.models import User
+    return list(db.session.scalars(select(User).where(User.role == Role.COORDINATOR, User.active.is_(True))
+                                   .order_by(User.name, User.email, User.id)))

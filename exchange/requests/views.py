@@ -25,6 +25,7 @@ from exchange.documents.views import attach_upload, max_upload_mb
 from exchange.reference.names import description as reference_description
 from exchange.reference.names import name as reference_name
 from exchange.reference.text_language import text_language
+from exchange.requests.clock import clock_of
 from exchange.requests.fields import REQUEST
 from exchange.requests.filters import RequestFilters
 from exchange.requests.models import AssistanceRequest
@@ -32,6 +33,7 @@ from exchange.requests.operations import create_request, request_move, update_re
 from exchange.requests.policy import (
     files_for_own_state,
     get_request,
+    may_assign_request,
     may_edit_request,
     may_file_request,
     may_share_request,
@@ -39,7 +41,7 @@ from exchange.requests.policy import (
     require_file_request,
     visible_requests,
 )
-from exchange.requests.queries import REQUEST_SORTS, filter_requests, sort_requests
+from exchange.requests.queries import REQUEST_SORTS, case_owners, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
     for_the_reader,
@@ -196,6 +198,7 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
         upload_url=url_for("requests.upload_document", request_id=req.id),
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
         share_choices=reference_choices()["providers"] if may_share_request(current_user, req) else [],
+        owners=case_owners() if may_assign_request(current_user, req) else [], clock=clock_of(req),
         panels=load_panels("request", current_user, req, REQUEST_PAGE_PLACES),
         title=f"{req.reference}: {req.title}"), status
 
@@ -228,7 +231,12 @@ def share(request_id: int):
 register_page_moves(
     bp, "request", get=get_request, operation=request_move, roles=(Role.MEMBER_STATE, Role.COORDINATOR),
     detail=lambda req: url_for("requests.detail", request_id=req.id),
-    done=_l("{ref}: {label} — done. It is now {status}."), extra_fields={"reject": ("duplicate_of",)},
+    done={"submit": _l("{ref} was sent to the Task Force office. It is now “{status}”."),
+          "review": _l("{ref} is now in review."),
+          "accept": _l("{ref} was accepted and is open; the State and the lead entities of its themes were told."),
+          "request-info": _l("{ref} now waits for the State's information; the State was asked."),
+          "reject": _l("{ref} was rejected; the State was told why."),
+          "withdraw": _l("{ref} was withdrawn."), "close": _l("{ref} was closed.")}, extra_fields={"reject": ("duplicate_of",)},
     numbers={"duplicate_of": whole_number_or_text},
     show_invalid=lambda request_id, err, action: render_request(
         get_request(current_user, request_id), status=422, move_errors=err.fields, failed_move=action,

@@ -404,6 +404,8 @@ def _spread_dates(requests: dict, ages: dict, offers: dict) -> None:
         if req.accepted_at:
             req.accepted_at = filed + step
         req.status_changed_at = req.updated_at = filed + step * (3 if req.matches else 1)
+        if req.clock_since is not None:  # the office's clock runs from the last time the case came back to it
+            req.clock_since = req.status_changed_at
         for match in req.matches:
             match.created_at = filed + step * 1.5
             moments = [("accepted_at", 2), ("started_at", 2.5), ("completed_at", 3), ("confirmed_at", 3.2)]

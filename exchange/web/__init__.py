@@ -24,11 +24,12 @@ def page_blueprints() -> list:
     from exchange.reports import views as reports
     from exchange.requests import views as requests
     from exchange.subscriptions import views as subscriptions
-    from exchange.web import home
+    from exchange.web import home, search
 
     return [auth.bp, mfa.bp, reauth.bp, home.bp, admin.bp, reports.bp, import_views.bp, triage.bp, matches.bp,
             messages.bp, inbox.bp, audit_trail.bp, tokens.bp, security_review.bp, requests.bp,
-            documents.bp, offers.bp, directory.bp, jobs.bp, subscriptions.bp, live.bp]
+            documents.bp, offers.bp, directory.bp, jobs.bp, subscriptions.bp, live.bp,
+            search.bp]
 
 
 def register_web(app: Flask) -> None:

@@ -68,7 +68,7 @@ def provider_home(user) -> dict:
 
 
 def coordinator_home(user) -> dict:
-    from exchange.matches.triage import queue_query
+    from exchange.matches.queue import queue_query
     now = utcnow()
     queue_count = db.session.scalar(select(func.count()).select_from(AssistanceRequest).where(
         AssistanceRequest.status.in_(RequestStatus.IN_TRIAGE)))

@@ -32,13 +32,13 @@ def move_input(move: workflow.Move | None, form, extra_fields: dict[str, tuple[s
 
 
 def register_page_moves(bp, kind: str, *, get, operation, detail: Callable[[object], str], roles: tuple[str, ...],
-                        done: str, extra_fields: dict[str, tuple[str, ...]] | None = None,
+                        done, extra_fields: dict[str, tuple[str, ...]] | None = None,
                         numbers: dict[str, Callable[[str], object]] | None = None,
                         show_invalid: Callable[[int, object, str], object] | None = None) -> None:
     """Route `POST /<kind>_id/move/<action>` (endpoint `<bp>.move`): read the record through `get` (404 when
     invisible), make the move with `operation(action)(actor, record, data)`, then flash `done` (a lazy string
     formatted with `ref`, `label`, `status`: the move's and the status's labels as they are, never lowered)
-    and go back to `detail(record)`. A refusal says "Nothing was changed: …" and goes back, or, for invalid input, answers `show_invalid(record_id, err, action)` (the page with the errors)."""
+    and go back to `detail(record)` (`done` may be a dict: a sentence for each move, in plain words). A refusal says "Nothing was changed: …" and goes back, or, for invalid input, answers `show_invalid(record_id, err, action)` (the page with the errors)."""
     moves = workflow.MOVES[kind]
 
     def move(action: str, **view_args):
@@ -51,7 +51,8 @@ def register_page_moves(bp, kind: str, *, get, operation, detail: Callable[[obje
                                on_invalid=(lambda err: show_invalid(record_id, err, action)) if show_invalid else None)
         if refused:
             return refused
-        flash(done.format(ref=record.reference, label=move_def.label, status=record.status.label), "success")
+        words = done.get(action) if isinstance(done, dict) else done  # a sentence per move, or one for all
+        flash(str(words).format(ref=record.reference, label=move_def.label, status=record.status.label), "success")
         return redirect(back)
 
     move.__doc__ = f"Make a status move on a {kind} from its page."

@@ -55,6 +55,14 @@ def status_badge(kind: str, status: str) -> Markup:
     return Markup(f'<span class="badge badge-status text-bg-{escape(colour)}">{escape(label)}</span>')
 
 
+def changed_fields(record_type: str, names) -> str:
+    """The fields an edit changed, by their labels in the reader's language ("Desired start, Budget")."""
+    from exchange.offers.fields import OFFER
+    from exchange.requests.fields import REQUEST
+    spec = {"request": REQUEST, "offer": OFFER}.get(record_type)
+    return ", ".join(spec.labels_of(names) if spec else names)
+
+
 def register(app: Flask) -> None:
     # The filters `date`, `datetime`, `number`, `money` and `percent` write values per locale: core/i18n.py.
     # Pure helpers only (no query, no matching engine): a page's data is loaded by its view (core/panels.py
@@ -63,6 +71,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         may_enter=lambda endpoint: may_enter(current_user, endpoint),
         is_office=is_office, is_requesting_state=is_requesting_state, status_badge=status_badge,
+        changed_fields=changed_fields,
         # Names of reference codes and organisations in the reader's language.
         reference_name=reference_name, organisation_name=organisation_name)
 

@@ -118,8 +118,9 @@ def test_a_coordinator_triages_in_chinese(live_app, new_page, people):
     page.get_by_role("link", name=LANGUAGES["zh"]).click()
     expect(page.locator("html")).to_have_attribute("lang", "zh")
     page.get_by_role("link", name=tr(live_app, "zh", "Triage")).first.click()
-    expect(page.locator("h1")).to_contain_text(tr(live_app, "zh", "Triage"))
+    expect(page.locator("h1")).to_contain_text(tr(live_app, "zh", "Case queue"))
     screenshot(page, "triage-zh")
+    page.locator(f"#case-queue tr[data-request-id='{request_id}'] td.case-next a").click()
     page.locator(f"form[action$='/{request_id}/accept'] button[type=submit]").first.click()
     page.wait_for_load_state()
     with live_app.app_context():

@@ -75,10 +75,12 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     # The coordinator sees the new request in the inbox and in the triage queue.
     inbox_has(coordinator, ref)
     coordinator.goto("/triage")
-    item = coordinator.locator(f"#request-{journey['request']}")
-    expect(item).to_contain_text("Strengthening our Financial Intelligence Unit")
+    row = coordinator.locator(f"#case-queue tr[data-request-id='{journey['request']}']")
+    expect(row).to_contain_text("Strengthening our Financial Intelligence Unit")
     screenshot(coordinator, "triage-queue")
     assert violations(coordinator) == []
+    row.get_by_role("link", name="Start the review").click()  # the case's triage page
+    item = coordinator.locator(f"#request-{journey['request']}")
     # Accept and propose both suggested offers at once.
     item.locator(f'input[name=offer_id][value="{journey["unodc"]}"]').check()
     item.locator(f'input[name=offer_id][value="{journey["imf"]}"]').check()
@@ -105,7 +107,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     expect(imf.locator("#reason-error")).to_be_visible()
     imf.get_by_label("Reason for declining").fill("Our trainers are committed elsewhere until next year.")
     imf.get_by_role("button", name="Decline").click()
-    expect(imf.locator(".flash-messages")).to_contain_text("decline — done", ignore_case=True)
+    expect(imf.locator(".flash-messages")).to_contain_text("You declined", ignore_case=True)
 
     # UNODC accepts, writes in the thread, starts and completes with an outcome.
     inbox_has(unodc, "Proposed to you")
@@ -113,14 +115,14 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     screenshot(unodc, "match-page-proposed")
     assert violations(unodc) == []
     unodc.get_by_role("button", name="Accept").click()
-    expect(unodc.locator(".flash-messages")).to_contain_text("Now accepted", ignore_case=True)
+    expect(unodc.locator(".flash-messages")).to_contain_text("You accepted", ignore_case=True)
     unodc.get_by_label("Write a message").fill("We can start in Almaty in May. Who is our contact at the FIU?")
     unodc.get_by_role("button", name="Send message").click()
     unodc.get_by_role("button", name="Start delivery").click()
-    expect(unodc.locator(".flash-messages")).to_contain_text("Now in delivery", ignore_case=True)
+    expect(unodc.locator(".flash-messages")).to_contain_text("has started", ignore_case=True)
     unodc.get_by_label("Outcome of the delivery").fill("Twenty FIU analysts trained on STR analysis.")
     unodc.get_by_role("button", name="Report completion").click()
-    expect(unodc.locator(".flash-messages")).to_contain_text("Now completed", ignore_case=True)
+    expect(unodc.locator(".flash-messages")).to_contain_text("Completion of", ignore_case=True)
 
     # The coordinator followed it all.
     inbox_has(coordinator, "declined")
@@ -137,7 +139,7 @@ def test_the_whole_journey(app, people, new_page, journey, mailbox):
     state.get_by_label("Your rating of the assistance").select_option("5")
     state.get_by_label("Comment (optional)").fill("Excellent, practical training.")
     state.get_by_role("button", name="Confirm delivery").click()
-    expect(state.locator(".flash-messages")).to_contain_text("confirm delivery — done", ignore_case=True)
+    expect(state.locator(".flash-messages")).to_contain_text("You confirmed the delivery", ignore_case=True)
     expect(state.locator("#result-heading")).to_be_visible()
     expect(state.locator("main")).to_contain_text("rated 5/5")
     screenshot(state, "match-page-confirmed")

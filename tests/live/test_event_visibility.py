@@ -120,6 +120,19 @@ def test_a_message_is_told_to_who_may_read_its_thread(app, people, listen, api, 
     assert "body" not in event and "When can" not in str(event)
 
 
+@pytest.mark.parametrize("audience, readers", [("providers", {"provider"} | OFFICE), ("office", OFFICE)])
+def test_a_message_not_for_the_state_is_not_told_to_the_state(app, people, listen, audience, readers):
+    """A note for the providers and the office (or the office alone) is told only to those who may read it."""
+    request_id = commit(app, lambda: make_request(people, "open", visibility="restricted"))
+    offer_id = commit(app, lambda: make_offer(people, by="provider"))
+    match_id = commit(app, lambda: make_match(people, request_id, offer_id, "accepted"))
+    streams = listen(*EVERYONE)
+    message_id = commit(app, lambda: make_message(
+        people, db.session.get(Match, match_id), "The State's budget looks short.", by="coordinator",
+        audience=audience))
+    assert told(heard(streams), "message.posted", message_id) == readers
+
+
 def test_a_message_in_a_draft_s_thread_reaches_nobody_else(app, people, listen):
     request_id = commit(app, lambda: make_request(people, "draft"))
     streams = listen(*EVERYONE)

@@ -48,7 +48,7 @@ def test_provider_home(app, people, clients, world):
 
 def test_coordinator_home(app, people, clients, world):
     waiting = world.request(title="Waiting for triage")
-    world.age(AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at")
+    world.age(AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at", "clock_since")
     stalled = world.request("open", title="Open and forgotten")
     world.age(AssistanceRequest, stalled, 12)
     html = clients.coordinator.get("/").get_data(as_text=True)
@@ -80,7 +80,7 @@ def test_admin_home_lists_recent_audit_events(app, people, clients, world):
 
 def test_each_home_speaks_the_language_chosen(app, people, clients, world):
     waiting = world.request(title="Waiting for triage")
-    world.age(AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at")
+    world.age(AssistanceRequest, waiting, 14, "submitted_at", "status_changed_at", "clock_since")
     try:
         state = unescape(clients.state.get("/?lang=fr").get_data(as_text=True))
         assert "Rien ne requiert votre attention." in state and "Nothing needs your attention." not in state

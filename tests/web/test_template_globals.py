@@ -17,12 +17,12 @@ from exchange.people.models import User
 
 PURE_GLOBALS = {"may_enter", "is_office", "is_requesting_state", "status_badge",
                 "page_language", "page_direction", "language_switch", "lang_attributes",
-                "reference_name", "organisation_name"}
+                "reference_name", "organisation_name", "changed_fields"}
 USING_EVERY_GLOBAL = ("{{ may_enter('requests.index') }} {{ may_enter('admin.users') }} {{ is_office(current_user) }}"
                       " {{ is_requesting_state(current_user, req) }} {{ status_badge('request', 'open') }}"
                       " {{ status_badge('match', 'proposed') }} {{ page_language() }} {{ page_direction() }}"
                       " {{ language_switch() }} {{ lang_attributes('ru') }} {{ reference_name('country', 'KAZ') }}"
-                      " {{ organisation_name(current_user.organisation) }}")
+                      " {{ organisation_name(current_user.organisation) }} {{ changed_fields('request', ['title']) }}")
 
 
 @contextmanager

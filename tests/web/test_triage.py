@@ -21,19 +21,21 @@ from tests.factories import make_user
 def test_queue_lists_requests_to_triage_oldest_first_with_waiting_time(app, people, clients, world):
     newer = world.request(title="Newer request on terrorist financing")
     older = world.request(title="Older request on terrorist financing")
-    world.age(AssistanceRequest, older, 14, "submitted_at")
+    world.age(AssistanceRequest, older, 14, "submitted_at", "clock_since")
     draft = world.request(title="A draft never submitted", draft=True)
-    opened = world.request("open", title="Already accepted request")
+    ended = world.request("rejected", title="Already rejected request")
     page = clients.coordinator.get("/triage")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Older request" in html and "Newer request" in html
-    assert html.index("Older request") < html.index("Newer request")
-    assert f'id="request-{older}"' in html and f'id="request-{newer}"' in html
-    assert f'id="request-{draft}"' not in html and f'id="request-{opened}"' not in html
-    assert "Overdue: 10 working days" in html  # 14 calendar days = 10 working days, over 5
-    assert "Waiting 0 working days" in html
-    assert "Possible overlap" in html  # the matching service's warning: the same State asked alike before
+    assert html.index("Older request") < html.index("Newer request")  # longest wait first
+    assert f'data-request-id="{older}"' in html and f'data-request-id="{newer}"' in html
+    assert f'data-request-id="{draft}"' not in html and f'data-request-id="{ended}"' not in html
+    row = html.split(f'data-request-id="{older}"', 1)[1].split("</tr>", 1)[0]
+    assert "10 working days" in row and "wait-badge-long" in row  # 14 calendar days = 10 working days, over 5
+    assert "0 working days" in html
+    case = clients.coordinator.get(f"/triage/{newer}").get_data(as_text=True)
+    assert "Possible overlap" in case  # the matching service's warning: the same State asked alike before
 
 
 def _statements_of(app, client, path: str) -> int:
@@ -53,7 +55,7 @@ def _statements_of(app, client, path: str) -> int:
 
 
 def test_queue_runs_the_same_queries_for_two_or_twelve_requests(app, people, clients, world):
-    """Suggestions and overlaps are looked up for the whole page at once, not request by request."""
+    """The queue's rows are read for the whole page at once, not request by request."""
     world.offer(people.provider)
     for n in range(2):
         world.request(title=f"Request {n} on terrorist financing")
@@ -76,7 +78,7 @@ def test_queue_shows_without_suggestions_when_the_engine_fails(app, people, clie
     request_id = world.request()
     monkeypatch.setattr(service, "suggestions_for_requests", broken)
     monkeypatch.setattr(service, "overlaps_for_requests", broken)
-    page = clients.coordinator.get("/triage")
+    page = clients.coordinator.get(f"/triage/{request_id}")
     assert page.status_code == 200 and f'id="request-{request_id}"' in page.get_data(as_text=True)
 
 
@@ -118,7 +120,7 @@ def test_accept_can_propose_suggested_offers_at_once(app, people, clients, world
     unodc_offer = world.offer(people.provider)
     imf_offer = world.offer(people.other_provider, title="IMF workshop on terrorist financing supervision")
     request_id = world.request()
-    page = clients.coordinator.get("/triage").get_data(as_text=True)
+    page = clients.coordinator.get(f"/triage/{request_id}").get_data(as_text=True)
     assert f'value="{unodc_offer}"' in page and f'value="{imf_offer}"' in page  # offered as suggestions
     response = clients.coordinator.post(f"/triage/{request_id}/accept", data={
         "offer_id": [str(unodc_offer), str(imf_offer)], "note": "Both fit"}, follow_redirects=True)
@@ -164,7 +166,7 @@ def test_ask_for_information_and_the_state_answers(app, people, clients, world):
     asked = world.notifications_of(people.state, "request.request-info")
     assert len(asked) == 1 and "Which agencies take part?" in asked[0].message
     assert "Which agencies take part?" in clients.state.get("/").get_data(as_text=True)  # home lists it
-    assert "Waiting for the State" in clients.coordinator.get("/triage").get_data(as_text=True)
+    assert "Waiting on the State" in clients.coordinator.get("/triage").get_data(as_text=True)
 
     # The State answers in the request's thread, then submits again: back to review, coordinators told.
     answer = clients.state.post(f"/requests/{request_id}/messages", data={"message": "The FIU and customs."})
@@ -243,24 +245,24 @@ def test_start_review(app, people, clients, world):
 
 def test_waiting_day_flag_uses_submission_time(app, people, clients, world):
     request_id = world.request()
-    world.age(AssistanceRequest, request_id, 3, "submitted_at")
+    world.age(AssistanceRequest, request_id, 3, "submitted_at", "clock_since")
     html = clients.coordinator.get("/triage").get_data(as_text=True)
-    assert "Overdue" not in html.split("</p>", 1)[1]
+    assert f'data-request-id="{request_id}"' in html and "wait-badge-long" not in html  # 3 days: not overdue
     assert utcnow()
 
 
 # ------------------------------------------------------------------------------------------------
 # The queue in the six languages
 
-LANGUAGE_WORDS = {"ar": "قائمة الفرز", "zh": "分流审查队列", "en": "Triage queue", "fr": "File de tri",
-                  "ru": "Очередь первичного рассмотрения", "es": "Cola de clasificación"}
+LANGUAGE_WORDS = {"ar": "قائمة الحالات", "zh": "个案队列", "en": "Case queue", "fr": "File des dossiers",
+                  "ru": "Очередь дел", "es": "Cola de casos"}
 
 
 @pytest.mark.parametrize("language", list(LANGUAGE_WORDS))
 def test_queue_in_every_language(app, people, clients, world, language):
     world.offer(people.provider)
     older = world.request(title="Older request on terrorist financing")
-    world.age(AssistanceRequest, older, 14, "submitted_at")
+    world.age(AssistanceRequest, older, 14, "submitted_at", "clock_since")
     world.request(title="Newer request on terrorist financing", status="needs_info")
     page = clients.coordinator.get(f"/triage?lang={language}")
     assert page.status_code == 200
@@ -268,10 +270,11 @@ def test_queue_in_every_language(app, people, clients, world, language):
     assert LANGUAGE_WORDS[language] in html
     assert "Older request on terrorist financing" in html  # what people wrote stays as written
     if language == "fr":
-        assert "En retard : 10 jours ouvrables" in html and "Kazakhstan" in html
-        assert "Tous deux portent sur le financement du terrorisme" in html  # a suggestion's reason
+        assert "En retard" in html and "10 jours ouvrables" in html and "Kazakhstan" in html
+        case = clients.coordinator.get(f"/triage/{older}?lang=fr").get_data(as_text=True)
+        assert "Tous deux portent sur le financement du terrorisme" in case  # a suggestion's reason
     if language == "ru":
-        assert "Казахстан" in html and "Просрочено: 10 рабочих дней" in html
+        assert "Казахстан" in html and "Просрочено" in html and "10 рабочих дней" in html
 
 
 def test_a_refused_decision_is_explained_in_the_coordinators_language(app, people, clients, world):

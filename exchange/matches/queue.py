@@ -1,0 +1,253 @@
+"""The case queue of the Task Force office: every live request (in triage or under way) as one dense row, its
+filters (`QueueFilters`, read from the page's query string), the views everyone has ("mine", "overdue",
+"waiting on the State"…) beside each coordinator's saved ones, the order of its columns, the next action of
+each case, and the bulk actions (start review, assign, ask a standard question) made record by record: each
+record's change is all or nothing (a savepoint), and the answer says which were done and why the others
+were refused. How long the office has held a case is requests/clock.py's rule."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from exchange.core.errors import ExchangeError, ValidationFailed
+from exchange.core.extensions import db
+from exchange.core.filters import one, sort
+from exchange.core.i18n import LANGUAGES, page_language
+from exchange.core.statuses import MatchStatus, RequestStatus
+from exchange.matches.models import Match
+from exchange.people.models import User
+from exchange.reference.names import name as reference_name
+from exchange.requests.clock import is_overdue, office_days
+from exchange.requests.filters import RequestFilters
+from exchange.requests.models import AssistanceRequest
+from exchange.requests.operations import assign_request, request_move
+from exchange.requests.policy import request_scope
+from exchange.requests.queries import URGENCY_ORDER, case_owners, filter_requests
+
+PER_PAGE = 50
+QUEUE_SORTS = {"waiting": _l("Waiting time"), "reference": _l("Reference"), "state": _l("State"),
+               "title": _l("Title"), "urgency": _l("Urgency"), "status": _l("Status"), "owner": _l("Owner")}
+ORDERS = ("desc", "asc")
+
+# The views everyone has, as the filters they stand for ("me": the reader).
+BUILT_IN_VIEWS = {
+    "mine": (_l("Mine"), "owner=me"),
+    "my-overdue": (_l("My overdue cases"), "owner=me&overdue=1"),
+    "overdue": (_l("Overdue"), "overdue=1"),
+    "waiting-state": (_l("Waiting on the State"), "status=needs_info"),
+    "unassigned": (_l("No owner"), "owner=none"),
+}
+
+# The questions a coordinator may ask many States at once (written in the language of each request).
+STANDARD_QUESTIONS = {
+    "documents": _l("Please attach the needs assessment, or any document that describes the need."),
+    "beneficiary": _l("Please say who will benefit: the institution, the unit and how many people."),
+    "dates": _l("Please give the dates or the period in which the assistance is needed."),
+    "funding": _l("Please say whether national or other funding is available for this, and how much."),
+    "contact": _l("Please name a contact person in the beneficiary institution (name, role and e-mail)."),
+}
+
+BULK_ACTIONS = ("review", "assign", "assign-me", "ask")
+
+
+def _owner_value(value: str) -> None:
+    if value not in ("me", "none") and not value.isdigit():
+        from exchange.core.filters import FilterProblem
+        raise FilterProblem(_("Choose an owner from the list."))
+
+
+@dataclass(frozen=True)
+class QueueFilters(RequestFilters):
+    """The request list's filters (the live statuses by default), and the owner, overdue cases only, the
+    column to sort by and its direction."""
+
+    owner: str = one("Case owner: me, none, or a user id.", lower=True, longest=12, check=_owner_value)
+    overdue: str = one("1: only the cases the office has held longer than the overdue limit.", longest=1)
+    sort: str = sort(QUEUE_SORTS)
+    order: str = one("desc or asc.", lower=True, longest=4)
+
+
+@dataclass
+class QueueRow:
+    """One case of the queue (the request itself is loaded for the page's rows only)."""
+
+    id: int
+    status: RequestStatus
+    waited: int
+    paused: bool
+    req: AssistanceRequest | None = None
+    live_matches: list[str] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.waited)
+
+
+def owner_choices() -> list[User]:
+    """The coordinators who may own a case, by name."""
+    return case_owners()
+
+
+def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
+    """The page of the queue `filters` selects, in its order: {"rows", "total", "page", "pages", "overdue"}.
+    Two light queries for every case (their sort keys, then the page's records and their live matches), so
+    the page costs the same few statements for 20 or 2,000 live requests."""
+    R = AssistanceRequest
+    stmt = select(R.id, R.status, R.clock_days, R.clock_since, R.title, R.country_iso3, R.urgency, R.owner_id,
+                  func.coalesce(R.submitted_at, R.created_at)).where(request_scope(user))
+    if not filters.status:
+        stmt = stmt.where(R.status.in_(RequestStatus.LIVE))
+    stmt = filter_requests(stmt, filters)
+    if filters.owner == "me":
+        stmt = stmt.where(R.owner_id == user.id)
+    elif filters.owner == "none":
+        stmt = stmt.where(R.owner_id.is_(None))
+    elif filters.owner:
+        stmt = stmt.where(R.owner_id == int(filters.owner))
+    # Read through the connection: plain rows, without the ORM's loading of each one (thousands of cases).
+    cases = db.session.connection().execute(stmt).all()
+    key_of = _sort_key(filters.sort)
+    found = []  # (sort key, id, status, office days, paused)
+    for case in cases:
+        waited = office_days(case.clock_days, case.clock_since, now)
+        if filters.overdue and not is_overdue(waited):
+            continue
+        found.append((key_of(case, waited), case.id, case.status, waited, case.clock_since is None))
+    descending = (filters.order or ("desc" if filters.sort in ("waiting", "urgency") else "asc")) == "desc"
+    found.sort(key=lambda item: (item[0], item[1]), reverse=descending)
+    overdue = sum(1 for item in found if is_overdue(item[3]))
+    pages = max(1, -(-len(found) // PER_PAGE))
+    page = min(page, pages)
+    shown = [QueueRow(id_, RequestStatus(status), waited, paused)
+             for _key, id_, status, waited, paused in found[(page - 1) * PER_PAGE: page * PER_PAGE]]
+    _load(shown)
+    return {"rows": shown, "total": len(found), "page": page, "pages": pages, "overdue": overdue,
+            "descending": descending}
+
+
+def _sort_key(column: str):
+    """How to order the cases by `column`: a function of (the case's light row, its office days). Only the
+    chosen column's key is computed (a State's or an owner's name once per code)."""
+    if column == "state":
+        names: dict[str, str] = {}
+
+        def state(case, _days) -> str:
+            if case.country_iso3 not in names:
+                names[case.country_iso3] = reference_name("country", case.country_iso3).casefold()
+            return names[case.country_iso3]
+        return state
+    if column == "owner":
+        owners = {u.id: u.display_name.casefold() for u in owner_choices()}
+        return lambda case, _days: owners.get(case.owner_id, "\uffff")
+    order = list(RequestStatus)
+    return {
+        "waiting": lambda case, days: (days, case[8]),
+        "reference": lambda case, _days: case.id,
+        "title": lambda case, _days: case.title.casefold(),
+        "urgency": lambda case, days: (-URGENCY_ORDER.get(case.urgency, 9), days),
+        "status": lambda case, _days: order.index(case.status),
+    }[column]
+
+
+def _load(rows: list[QueueRow]) -> None:
+    ids = [row.id for row in rows]
+    if not ids:
+        return
+    R = AssistanceRequest
+    records = {r.id: r for r in db.session.scalars(select(R).where(R.id.in_(ids)).options(
+        selectinload(R.country), selectinload(R.themes), selectinload(R.owner)))}
+    live: dict[int, list[str]] = {}
+    for request_id, status in db.session.execute(select(Match.request_id, Match.status).where(
+            Match.request_id.in_(ids), Match.status.in_(MatchStatus.LIVE))):
+        live.setdefault(request_id, []).append(status)
+    for row in rows:
+        row.req, row.live_matches = records[row.id], live.get(row.id, [])
+
+
+def next_action(row: QueueRow) -> str:
+    """What the case waits for, in words (the queue's last column)."""
+    status = row.status
+    if status == RequestStatus.SUBMITTED:
+        return _("Start the review")
+    if status == RequestStatus.IN_REVIEW:
+        return _("Decide: accept, ask or reject")
+    if status == RequestStatus.NEEDS_INFO:
+        return _("Waiting on the State's answer")
+    if status == RequestStatus.OPEN:
+        if MatchStatus.PROPOSED in row.live_matches:
+            return _("Waiting on a provider's answer")
+        return _("Propose offers") if not row.live_matches else _("Waiting on a provider")
+    if status == RequestStatus.MATCHED:
+        return _("Waiting on the provider to start")
+    if status == RequestStatus.IN_DELIVERY:
+        return _("Waiting on the provider's report")
+    return _("Nothing: the case has ended")
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the references done, and those refused with the reason."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def bulk_action(user, action: str, request_ids: list[int], form: dict) -> BulkResult:
+    """Make `action` on each of these requests, each in a savepoint of its own: a refused record (not visible,
+    not in a status that allows it, changed by someone else meanwhile, bad input) is left exactly as it was
+    and named with the reason; the others are done."""
+    if action not in BULK_ACTIONS:
+        raise ValidationFailed(_("Choose what to do with the cases you ticked."), {"action": [_("Choose an action.")]})
+    if action == "ask" and form.get("question") not in STANDARD_QUESTIONS:
+        raise ValidationFailed(_("Choose the question to ask."), {"question": [_("Choose a question.")]})
+    if not request_ids:
+        raise ValidationFailed(_("Tick the cases to act on first."), {"request_id": [_("Tick at least one case.")]})
+    result = BulkResult()
+    R = AssistanceRequest
+    found = {r.id: r for r in db.session.scalars(select(R).where(R.id.in_(request_ids), request_scope(user)))}
+    for request_id in dict.fromkeys(request_ids):
+        reference = R.reference_for(request_id)
+        req = found.get(request_id)
+        if req is None:
+            result.refused.append((reference, _("No such request.")))
+            continue
+        try:
+            with db.session.begin_nested():
+                _one(user, action, req, form)
+        except ExchangeError as err:
+            result.refused.append((reference, err.message))
+        except StaleDataError:
+            result.refused.append((reference, _("It was changed by someone else meanwhile.")))
+        else:
+            result.done.append(reference)
+    return result
+
+
+def _one(user, action: str, req: AssistanceRequest, form: dict) -> None:
+    if action == "review":
+        request_move("review")(user, req, {})
+    elif action == "assign-me":
+        assign_request(user, req, {"owner_id": user.id})
+    elif action == "assign":
+        assign_request(user, req, {"owner_id": form.get("owner_id", "")})
+    elif action == "ask":
+        question = STANDARD_QUESTIONS[form["question"]]
+        with force_locale(req.content_language if req.content_language in LANGUAGES else page_language()):
+            words = str(question)  # in the language the State wrote in, else the coordinator's
+        request_move("request-info")(user, req, {"message": words})
+
+
+def queue_query():
+    """The requests in triage, oldest submission first (the coordinator's home lists the first few)."""
+    return (select(AssistanceRequest)
+            .options(selectinload(AssistanceRequest.country), selectinload(AssistanceRequest.themes))
+            .where(AssistanceRequest.status.in_(RequestStatus.IN_TRIAGE))
+            .order_by(func.coalesce(AssistanceRequest.submitted_at, AssistanceRequest.created_at),
+                      AssistanceRequest.id))
