@@ -37,7 +37,8 @@ def _output_field(f: Field) -> ma.fields.Field:
         return ma.fields.Function(f.read, metadata=options["metadata"])
     if f.kind == Kind.CODES:
         return ma.fields.List(ma.fields.String(), dump_only=True, **options)
-    kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer, Kind.DATE: ma.fields.Date,
+    kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer,
+            Kind.DECIMAL: ma.fields.Float, Kind.DATE: ma.fields.Date,
             Kind.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
     return kind(**options)
 
