@@ -19,14 +19,29 @@ from exchange.core.errors import NotFound
 from exchange.core.schemas import ReasonIn
 from exchange.core.statuses import MatchStatus, Role
 from exchange.core.workflow import MATCH_MOVES
-from exchange.matches.delivery import add_funding, add_result, comment_result, edit_lessons, result_of, totals_in_usd
+from exchange.matches.delivery import (
+    add_funding,
+    add_result,
+    comment_result,
+    edit_lessons,
+    result_of,
+    totals_in_usd,
+)
 from exchange.matches.fields import FUNDING, RESULT
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import FundingEntry, Match
 from exchange.matches.operations import match_move, propose_match
 from exchange.matches.policy import get_match, visible_matches
 from exchange.matches.queries import filter_matches
-from exchange.matches.schemas import ConfirmIn, FundingIn, MatchEditIn, MatchIn, OutcomeIn, ResultCommentIn, ResultIn
+from exchange.matches.schemas import (
+    ConfirmIn,
+    FundingIn,
+    MatchEditIn,
+    MatchIn,
+    OutcomeIn,
+    ResultCommentIn,
+    ResultIn,
+)
 from exchange.matching.service import worded_reasons
 from exchange.offers.models import Offer
 
