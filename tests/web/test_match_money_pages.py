@@ -30,8 +30,8 @@ def test_the_match_page_shows_money_and_forms_to_the_right_people(clients, world
         assert "27,500" not in page and "Analysts trained" not in page
         return
     assert 'id="funding-table"' in page and "$27,500" in page and "Analysts trained in financial analysis" in page
-    assert ('action="/matches/%d/funding"' % mid in page) == (person in RECORDS)
-    assert ('action="/matches/%d/results"' % mid in page) == (person in RECORDS)
+    assert (f'action="/matches/{mid}/funding"' in page) == (person in RECORDS)
+    assert (f'action="/matches/{mid}/results"' in page) == (person in RECORDS)
     assert ('name="lessons"' in page) == (person in RECORDS)
     assert ("/comment" in page) == (person == "state")
 
