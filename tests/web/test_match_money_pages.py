@@ -118,3 +118,31 @@ def test_money_on_the_request_page_and_country_profile_follows_the_match(clients
         assert ("$123,457" in request_page.get_data(as_text=True)) == sees_match
     assert ("$123,457" in profile) == sees_match
     assert ("Border officers certified" in profile) == sees_match
+
+
+def test_admins_set_an_organisation_s_iati_identifier(app, clients, people):
+    from sqlalchemy import select
+
+    from exchange.core.extensions import db
+    from exchange.people.models import Organisation
+    with app.app_context():
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.code == "IMF"))
+    for person in ("coordinator", "provider", "state"):
+        assert getattr(clients, person).get(f"/admin/organisations/{org_id}").status_code == 403
+    assert clients.admin.get(f"/admin/organisations/{org_id}").status_code == 200
+    bad = clients.admin.post(f"/admin/organisations/{org_id}", data={"iati_identifier": "XM DAC <41301>"})
+    assert bad.status_code == 422 and "XM-DAC-41119" in bad.get_data(as_text=True)
+    saved = clients.admin.post(f"/admin/organisations/{org_id}", data={"iati_identifier": "XM-DAC-41301"})
+    assert saved.status_code == 302
+    try:
+        listing = clients.admin.get("/admin/organisations?kind=task_force_entity").get_data(as_text=True)
+        assert "XM-DAC-41301" in listing
+        with app.app_context():
+            unodc = db.session.scalar(select(Organisation.id).where(Organisation.code == "UNODC"))
+        taken = clients.admin.post(f"/admin/organisations/{unodc}", data={"iati_identifier": "XM-DAC-41301"})
+        assert taken.status_code == 422 and "IMF already has this IATI identifier." in taken.get_data(as_text=True)
+        assert clients.admin.get("/admin/organisations/999999").status_code == 404
+    finally:
+        clients.admin.post(f"/admin/organisations/{org_id}", data={"iati_identifier": ""})
+    with app.app_context():
+        assert db.session.get(Organisation, org_id).iati_identifier == ""
