@@ -102,7 +102,7 @@ def test_without_identifiers_other_organisations_have_no_made_up_ref(app, api, t
     world.funding(mid, funder="nordic-fund", stage="disbursed")
     document, [activity] = _activity(api, tokens.coordinator)
     iati_schema.assertValid(document)
-    funder = [p for p in activity.findall("participating-org") if p.get("role") == "1"][0]
+    funder = next(p for p in activity.findall("participating-org") if p.get("role") == "1")
     assert funder.get("ref") is None and funder.findtext("narrative") == "Nordic Fund"
     assert activity.find("reporting-org").get("ref") == "XI-EXCHANGE-UNODC"
     assert activity.find("transaction/transaction-type").get("code") == "1"  # incoming funds from another funder

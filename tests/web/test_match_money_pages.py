@@ -37,12 +37,16 @@ def test_the_match_page_shows_money_and_forms_to_the_right_people(clients, world
 
 
 def test_a_provider_records_money_and_a_result_through_the_forms(app, clients, world):
+    from sqlalchemy import select
+
+    from exchange.core.extensions import db
     mid = world.match("in_delivery")
     response = clients.provider.post(f"/matches/{mid}/funding", data=FORM)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/matches/{mid}#money")
-    entry = world.row(FundingEntry, 1) if world.count(FundingEntry) == 1 else None
-    assert entry is not None and str(entry.amount) == "25000.50" and entry.currency == "EUR"
-    assert str(entry.usd_amount) == "27500.55"
+    with app.app_context():
+        [entry] = db.session.scalars(select(FundingEntry)).all()
+        assert str(entry.amount) == "25000.50" and entry.currency == "EUR" and entry.match_id == mid
+        assert str(entry.usd_amount) == "27500.55"
     response = clients.provider.post(f"/matches/{mid}/results", data=RESULT_FORM)
     assert response.status_code == 302
     page = clients.provider.get(f"/matches/{mid}").get_data(as_text=True)
