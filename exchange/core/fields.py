@@ -412,6 +412,15 @@ def _known_many(table: str, known_codes):
     return validate
 
 
+class _DecimalInput(ma.fields.Decimal):
+    """A number read exactly (a Decimal, from a JSON number or a string); written as a JSON number, as the API
+    document gives its bounds."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        value = super()._serialize(value, attr, obj, **kwargs)
+        return None if value is None else float(value)
+
+
 def _input_field(f: Field, known_codes) -> ma.fields.Field:
     metadata = {"description": f.description} if f.description else {}
     if f.kind in (Kind.TEXT, Kind.LONG_TEXT):
@@ -429,7 +438,7 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
         return ma.fields.Integer(allow_none=f.may_be_empty, strict=True, validate=ma.validate.Range(min=low, max=high),
                                  metadata=metadata)
     if f.kind == Kind.DECIMAL:
-        return ma.fields.Decimal(allow_none=f.may_be_empty, allow_nan=False, metadata=metadata,
+        return _DecimalInput(allow_none=f.may_be_empty, allow_nan=False, metadata=metadata,
                                  validate=ma.validate.Range(min=f.minimum, max=f.maximum,
                                                             min_inclusive=f.minimum_inclusive))
     if f.kind == Kind.CHOICE:

@@ -170,8 +170,8 @@ Role.OFFICE = (Role.COORDINATOR, Role.ADMIN)
 
 
 class FundingStage(Labelled):
-    """The stage of money for a match (IATI transaction types: 11 incoming pledge, 2 outgoing commitment,
-    3 disbursement)."""
+    """The stage of money for a match: promised, agreed in writing, paid out (the IATI export's transaction types
+    are in reports/iati.py)."""
 
     PLEDGED = "pledged", _l("Pledged")
     COMMITTED = "committed", _l("Committed")

@@ -24,6 +24,8 @@ from exchange.matches.schemas import FundingIn, MatchEditIn, ResultCommentIn, Re
 from exchange.people.models import Organisation
 
 CENT = Decimal("0.01")
+RATE_STEP = Decimal("0.00000001")
+MAX_USD = Decimal(10) ** 16  # match_funding.usd_amount is NUMERIC(18, 2)
 
 
 def _plain(values: dict) -> dict:
@@ -40,13 +42,22 @@ def add_funding(user, match: Match, raw: dict) -> FundingEntry:
     funder = db.session.scalar(select(Organisation).where(Organisation.code == data["funder"]))
     if funder is None:  # checked by the schema; a code removed since is still refused, not a 500
         raise ValidationFailed(_("Some fields are not valid."), {"funder": [_("Unknown organisation.")]})
+    # As the columns keep them (cents; eight decimals of a rate): what rounds to nothing, or to more dollars than
+    # a column holds, is refused here rather than by the database.
     amount = data["amount"].quantize(CENT, rounding=ROUND_HALF_UP)
+    rate = data["usd_rate"].quantize(RATE_STEP, rounding=ROUND_HALF_UP)
+    problems = {}
     if amount <= 0:
-        raise ValidationFailed(_("Some fields are not valid."), {"amount": [_("Give an amount above 0.")]})
-    rate = data["usd_rate"]
+        problems["amount"] = [_("Give an amount above 0.")]
+    if rate <= 0:
+        problems["usd_rate"] = [_("Give a rate above 0.")]
+    usd = (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    if not problems and usd >= MAX_USD:
+        problems["amount"] = [_("This is more than the Exchange can record in one entry.")]
+    if problems:
+        raise ValidationFailed(_("Some fields are not valid."), problems)
     entry = FundingEntry(match=match, stage=data["stage"], amount=amount, currency=data["currency"], usd_rate=rate,
-                         usd_amount=(amount * rate).quantize(CENT, rounding=ROUND_HALF_UP), on=data["date"],
-                         funder=funder, entered_by_id=user.id)
+                         usd_amount=usd, on=data["date"], funder=funder, entered_by_id=user.id)
     db.session.add(entry)
     db.session.flush()
     audit.record(user, "match.funding_added", "match", match.id,

@@ -24,7 +24,7 @@ FUNDING = Spec("funding", [
     Field("amount", _l("Amount"), Kind.DECIMAL, required=True, minimum=0, minimum_inclusive=False,
           maximum=MAX_AMOUNT, nullable=False, outputs=ENTERED,
           description="The amount in `currency`, above 0 (up to two decimals are kept).",
-          help=_l("In the currency chosen below, e.g. 25000 or 25000.50.")),
+          help=_l("In the chosen currency, e.g. 25000 or 25000.50.")),
     Field("currency", _l("Currency"), Kind.CODE, required=True, reference="currencies", length=3, upper=True,
           placeholder=_l("Choose a currency"), outputs=ENTERED, description="ISO 4217 code, e.g. USD, EUR.",
           unknown_message=_l("Unknown currency: use an ISO 4217 code such as USD or EUR.")),

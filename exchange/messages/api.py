@@ -11,6 +11,7 @@ from exchange.api.body import json_body
 from exchange.api.serialize import UtcDateTime, body_doc, error_doc
 from exchange.core.access import allow
 from exchange.core.errors import NotFound
+from exchange.core.schemas import load
 from exchange.core.statuses import Role
 from exchange.matches.policy import get_match
 from exchange.messages.operations import post_message
@@ -39,6 +40,13 @@ class ThreadOut(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(MessageOut), metadata={"description": "Oldest first."})
 
 
+def _message_body() -> dict:
+    """The body, strictly: a JSON object with `message` and nothing else (else 422, nothing posted)."""
+    raw = json_body()
+    load(MessageIn(), raw)
+    return raw
+
+
 def _thread(record):
     if not may_see_message_thread(current_user, record):
         raise NotFound()
@@ -61,7 +69,7 @@ def request_thread(request_id: int):
 def post_on_request(request_id: int):
     """Write in the thread of a request the caller may see, body `{"message"}` (1 to 5,000 characters); the
     others taking part are told."""
-    return post_message(current_user, get_request(current_user, request_id), json_body())
+    return post_message(current_user, get_request(current_user, request_id), _message_body())
 
 
 @bp.route("/matches/<int:match_id>/messages", methods=["GET"])
@@ -79,4 +87,4 @@ def match_thread(match_id: int):
 @bp.response(201, MessageOut)
 def post_on_match(match_id: int):
     """Write in the thread of a match the caller takes part in, body `{"message"}`."""
-    return post_message(current_user, get_match(current_user, match_id), json_body())
+    return post_message(current_user, get_match(current_user, match_id), _message_body())

@@ -78,6 +78,10 @@ BAD_FUNDING = [
     ({"funder": "NOBODY"}, "funder"),
     ({"usd_rate": 0}, "usd_rate"),
     ({"usd_rate": "Infinity"}, "usd_rate"),
+    ({"usd_rate": "1e-50"}, "usd_rate"),
+    ({"amount": "0.001"}, "amount"),
+    ({"amount": 10**15, "usd_rate": 10**6}, "amount"),
+    ({"amount": "1e400"}, "amount"),
     ({"extra": 1}, "extra"),
 ]
 
