@@ -14,7 +14,8 @@ from tests.helpers import DATABASE_URL, ApiClient, mail_server, signed_in_client
 
 # Tables emptied after each test; reference data (and the organisations it created) stays.
 TRANSIENT_TABLES = [
-    "audit_events", "notifications", "thread_reads", "messages", "suggestions", "documents", "matches",
+    "audit_events", "notifications", "thread_reads", "messages", "suggestions", "documents", "match_funding",
+    "match_results", "matches",
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
     "api_tokens", "user_sessions", "password_resets", "mfa_recovery_codes", "mfa_credentials", "users",

@@ -236,6 +236,24 @@ def move_match(people, match, action: str, body: dict | None = None, by="provide
     return match_move(action)(_person(people, by), match, body or {})
 
 
+FUNDING = {"stage": "committed", "amount": "25000.00", "currency": "EUR", "date": "2027-03-01", "funder": "UNODC",
+           "usd_rate": "1.10"}
+RESULT = {"kind": "output", "indicator": "Analysts trained in financial analysis", "unit": "people", "baseline": 0,
+          "target": 20, "actual": 18, "note": "Two analysts left before the course."}
+
+
+def make_funding(people, match, by="provider", **fields):
+    """A funding entry on `match` (FUNDING with `fields`) entered by `by`."""
+    from exchange.matches.delivery import add_funding
+    return add_funding(_person(people, by), match, FUNDING | fields)
+
+
+def make_result(people, match, by="provider", **fields):
+    """A result indicator on `match` (RESULT with `fields`) entered by `by`."""
+    from exchange.matches.delivery import add_result
+    return add_result(_person(people, by), match, RESULT | fields)
+
+
 def make_message(people, record, text: str, by="state", audience: str = "everyone"):
     """A message by `by` in the thread of a request or match, for `audience` (everyone, providers, office)."""
     from exchange.messages.operations import post_message
@@ -325,6 +343,14 @@ class World:
         request_id = request_id or self.request("open")
         offer_id = offer_id or self.offer()
         return self._commit(lambda: make_match(self.people, request_id, offer_id, status, **options))
+
+    def funding(self, match_id: int, by="provider", **fields) -> int:
+        from exchange.matches.models import Match
+        return self._commit(lambda: make_funding(self.people, db.session.get(Match, match_id), by, **fields))
+
+    def result(self, match_id: int, by="provider", **fields) -> int:
+        from exchange.matches.models import Match
+        return self._commit(lambda: make_result(self.people, db.session.get(Match, match_id), by, **fields))
 
     def move_request(self, request_id: int, action: str, body: dict | None = None, by="coordinator") -> None:
         from exchange.requests.models import AssistanceRequest

@@ -12,8 +12,8 @@ from exchange.core.extensions import csrf
 
 # Every area's API module, in the order of the document.
 BLUEPRINT_MODULES = ("exchange.reference.api", "exchange.reports.api", "exchange.matches.suggestions_api",
-                     "exchange.requests.api", "exchange.offers.api", "exchange.matches.api",
-                     "exchange.messages.notifications_api", "exchange.live.api")
+                     "exchange.requests.api", "exchange.offers.api", "exchange.matches.api", "exchange.messages.api",
+                     "exchange.documents.api", "exchange.messages.notifications_api", "exchange.live.api")
 
 
 class ExchangeApi(Api):

@@ -37,7 +37,8 @@ def _output_field(f: Field) -> ma.fields.Field:
         return ma.fields.Function(f.read, metadata=options["metadata"])
     if f.kind == Kind.CODES:
         return ma.fields.List(ma.fields.String(), dump_only=True, **options)
-    kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer, Kind.DATE: ma.fields.Date,
+    kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer,
+            Kind.DECIMAL: ma.fields.Float, Kind.DATE: ma.fields.Date,
             Kind.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
     return kind(**options)
 
@@ -95,6 +96,12 @@ BODY_EXAMPLES = {
     "MessageIn": {"message": "Which agency will host the training?"},
     "ReasonIn": {"reason": "Out of the Strategy's scope."}, "OutcomeIn": {"outcome": "Twenty analysts trained."},
     "ConfirmIn": {"rating": 5, "comment": "Delivered as planned."}, "ActionIn": {},
+    "FundingIn": {"stage": "committed", "amount": 25000, "currency": "EUR", "date": "2027-03-01", "funder": "UNODC",
+                  "usd_rate": 1.08},
+    "ResultIn": {"kind": "output", "indicator": "Analysts trained in financial analysis", "unit": "people",
+                 "baseline": 0, "target": 20, "actual": 18, "note": "Two analysts left before the course."},
+    "ResultCommentIn": {"comment": "Matches what our unit saw."},
+    "MatchEditIn": {"lessons": "Translate the material before the course, not during it.", "version": 3},
 }
 
 

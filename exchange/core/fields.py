@@ -31,6 +31,7 @@ class Kind(StrEnum):
     DATETIME = "datetime"      # set by the Exchange, never typed
     NUMBER = "number"          # a whole number
     MONEY = "money"            # a whole number of US dollars, 0 to MAX_BUDGET
+    DECIMAL = "decimal"        # a number with decimals (an amount in any currency, an exchange rate, a measure)
     CHOICE = "choice"          # one of `choices`
     CODES = "codes"            # reference codes, many (`reference` names the table, if one checks them)
     CODE = "code"              # one reference code
@@ -53,6 +54,7 @@ EVERYWHERE = frozenset(Output) - {Output.MATCHING}
 
 _STRINGS = (Kind.TEXT, Kind.LONG_TEXT, Kind.CHOICE, Kind.CODE, Kind.EMAIL)
 _WHOLE_NUMBER = re.compile(r"-?\d{1,15}")
+_DECIMAL_NUMBER = re.compile(r"-?\d{1,15}(?:[.,]\d{1,8})?")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Field:
     length: int | None = None             # an exact length (country codes)
     minimum: int | None = None
     maximum: int | None = None
+    minimum_inclusive: bool = True        # DECIMAL: False when the minimum itself is refused (a rate above 0)
     choices: Mapping[str, str] | None = None
     choice_help: Mapping[str, str] = field(default_factory=dict)   # an explanation beside each choice
     default: Any = None                   # what the form shows first (and the engine assumes when empty)
@@ -97,7 +100,7 @@ class Field:
     def may_be_empty(self) -> bool:
         if self.nullable is not None:
             return self.nullable
-        return self.kind in (Kind.DATE, Kind.NUMBER, Kind.MONEY, Kind.EMAIL)
+        return self.kind in (Kind.DATE, Kind.NUMBER, Kind.MONEY, Kind.DECIMAL, Kind.EMAIL)
 
     @property
     def empty(self):
@@ -135,6 +138,18 @@ def whole_number_or_text(value):
     compact = re.sub(r"[\s,_']", "", value)
     if _WHOLE_NUMBER.fullmatch(compact):
         return int(compact)
+    return value
+
+
+def decimal_or_text(value):
+    """A number with decimals typed in a form: empty → None, digits with a decimal point or comma (and spaces as
+    thousands separators) → the number as text with a point, anything else as typed (the schema answers)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    compact = re.sub(r"[\s_']", "", value)
+    if _DECIMAL_NUMBER.fullmatch(compact):
+        return compact.replace(",", ".")
     return value
 
 
@@ -402,6 +417,15 @@ def _known_many(table: str, known_codes):
     return validate
 
 
+class _DecimalInput(ma.fields.Decimal):
+    """A number read exactly (a Decimal, from a JSON number or a string); written as a JSON number, as the API
+    document gives its bounds."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        value = super()._serialize(value, attr, obj, **kwargs)
+        return None if value is None else float(value)
+
+
 def _input_field(f: Field, known_codes) -> ma.fields.Field:
     metadata = {"description": f.description} if f.description else {}
     if f.kind in (Kind.TEXT, Kind.LONG_TEXT):
@@ -418,6 +442,10 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
         high = f.maximum if f.maximum is not None else (MAX_BUDGET if f.kind == Kind.MONEY else None)
         return ma.fields.Integer(allow_none=f.may_be_empty, strict=True, validate=ma.validate.Range(min=low, max=high),
                                  metadata=metadata)
+    if f.kind == Kind.DECIMAL:
+        return _DecimalInput(allow_none=f.may_be_empty, allow_nan=False, metadata=metadata,
+                                 validate=ma.validate.Range(min=f.minimum, max=f.maximum,
+                                                            min_inclusive=f.minimum_inclusive))
     if f.kind == Kind.CHOICE:
         return ma.fields.String(validate=ma.validate.OneOf(list(f.choices or ())), metadata=metadata)
     if f.kind == Kind.CODE:
@@ -442,6 +470,8 @@ def _form_field(f: Field):
         attrs["type"] = "date"
     if f.kind in (Kind.NUMBER, Kind.MONEY):
         attrs["inputmode"] = "numeric"
+    if f.kind == Kind.DECIMAL:
+        attrs["inputmode"] = "decimal"
     options = {"description": f.help, "render_kw": attrs or None}
     if f.kind == Kind.LONG_TEXT:
         return TextAreaField(f.label, **options)
@@ -461,6 +491,8 @@ def _browser_value(f: Field, value):
         return value or _MISSING
     if f.kind in (Kind.NUMBER, Kind.MONEY):
         return whole_number_or_text(value)
+    if f.kind == Kind.DECIMAL:
+        return decimal_or_text(value)
     if f.kind in (Kind.DATE, Kind.EMAIL):
         return (value or "").strip() or None
     return value or ""

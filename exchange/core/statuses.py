@@ -167,3 +167,19 @@ class Role(Labelled):
 
 # The Task Force office.
 Role.OFFICE = (Role.COORDINATOR, Role.ADMIN)
+
+
+class FundingStage(Labelled):
+    """The stage of money for a match: promised, agreed in writing, paid out (the IATI export's transaction types
+    are in reports/iati.py)."""
+
+    PLEDGED = "pledged", _l("Pledged")
+    COMMITTED = "committed", _l("Committed")
+    DISBURSED = "disbursed", _l("Disbursed")
+
+
+class ResultKind(Labelled):
+    """What a result indicator measures (IATI result types 1 and 2)."""
+
+    OUTPUT = "output", _l("Output")
+    OUTCOME = "outcome", _l("Outcome")

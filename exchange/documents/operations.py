@@ -4,18 +4,21 @@ transaction: a file stored for an attachment that is rolled back is removed, and
 file is removed only once the deletion is committed. The file checks and the disk are storage.py's."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
 from exchange import audit
 from exchange.core.access import may_edit_offer
-from exchange.core.errors import Forbidden
+from exchange.core.errors import Forbidden, NotFound
 from exchange.core.extensions import db
+from exchange.core.models import as_id
 from exchange.documents import storage
 from exchange.documents.models import Document
 from exchange.offers.models import Offer
+from exchange.offers.policy import get_offer
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import may_edit_request
+from exchange.requests.policy import get_request, may_edit_request
 
 ADD_REFUSED = {"request": _l("Only those who may edit this request may add documents to it."),
                "offer": _l("Only the offer's provider or the Task Force office may add documents to it.")}
@@ -26,6 +29,19 @@ _DISCARD_ON_COMMIT = "documents_discard_on_commit"
 
 def _kind(record: AssistanceRequest | Offer) -> str:
     return "request" if isinstance(record, AssistanceRequest) else "offer"
+
+
+def get_document(user, document_id) -> tuple[Document, AssistanceRequest | Offer]:
+    """The document and its record, if `user` may see the record; NotFound otherwise (missing or invisible)."""
+    document = db.session.get(Document, document_id) if as_id(document_id) else None
+    if document is None:
+        raise NotFound(_("This document does not exist or is not visible to you."))
+    kind, record_id = storage.document_record(document)
+    try:
+        record = get_request(user, record_id) if kind == "request" else get_offer(user, record_id)
+    except NotFound:
+        raise NotFound(_("This document does not exist or is not visible to you.")) from None
+    return document, record
 
 
 def may_change_documents(user, record: AssistanceRequest | Offer) -> bool:

@@ -7,16 +7,11 @@ from flask_login import current_user
 
 from exchange.core.access import allow
 from exchange.core.errors import NotFound, ValidationFailed
-from exchange.core.extensions import db
-from exchange.core.models import as_id
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
-from exchange.documents.models import Document
-from exchange.documents.operations import attach_document, delete_document
-from exchange.offers.policy import get_offer
+from exchange.documents.operations import attach_document, delete_document, get_document
 from exchange.requests.models import AssistanceRequest
-from exchange.requests.policy import get_request
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -40,15 +35,7 @@ def attach_upload(record, render_with_errors, detail_url: str):
 
 def _document_and_record(document_id: int):
     """The document and its record, if the viewer may see the record; NotFound otherwise."""
-    document = db.session.get(Document, document_id) if as_id(document_id) else None
-    if document is None:
-        raise NotFound(_("This document does not exist or is not visible to you."))
-    kind, record_id = document_store.document_record(document)
-    try:
-        record = get_request(current_user, record_id) if kind == "request" else get_offer(current_user, record_id)
-    except NotFound:
-        raise NotFound(_("This document does not exist or is not visible to you.")) from None
-    return document, record
+    return get_document(current_user, document_id)
 
 
 @bp.route("/<int:document_id>")

@@ -1,16 +1,19 @@
 """Matches (one request paired with one offer, followed to delivery) and the suggestions cache."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -21,10 +24,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from exchange.core.extensions import db
 from exchange.core.models import EnumText, one_of, utcnow
 from exchange.core.statuses import (
+    FundingStage,
     MatchStatus,
+    ResultKind,
 )
 from exchange.offers.models import Offer
-from exchange.people.models import User
+from exchange.people.models import Organisation, User
 from exchange.requests.models import AssistanceRequest
 
 LIVE_MATCH = "status IN ({})".format(", ".join(f"'{s}'" for s in MatchStatus.LIVE))
@@ -54,10 +59,15 @@ class Match(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lessons: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Why it was proposed, kept as it stood then: the engine's reasons (matching.reasons.codes) beside `score`.
+    selection_reasons: Mapped[list | None] = mapped_column(JSON)
 
     request: Mapped[AssistanceRequest] = relationship(back_populates="matches")
     offer: Mapped[Offer] = relationship(back_populates="matches")
     proposed_by: Mapped[User | None] = relationship()
+    funding: Mapped[list[FundingEntry]] = relationship(back_populates="match", order_by="FundingEntry.id")
+    results: Mapped[list[MatchResult]] = relationship(back_populates="match", order_by="MatchResult.id")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -98,3 +108,55 @@ class TriageView(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "name", name="uq_triage_views_user_name"),)
+
+
+class FundingEntry(db.Model):
+    """Money for a match at one stage (pledged, committed, disbursed): an amount in its currency on a date, from
+    one funding organisation, with the rate to US dollars the person entering it recorded (no live rates)."""
+
+    __tablename__ = "match_funding"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), index=True)
+    stage: Mapped[FundingStage] = mapped_column(EnumText(FundingStage, 10))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    usd_rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    usd_amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    on: Mapped[date] = mapped_column("date", Date, index=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    match: Mapped[Match] = relationship(back_populates="funding")
+    funder: Mapped[Organisation] = relationship()
+    entered_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        one_of("stage", FundingStage),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("usd_rate > 0", name="usd_rate_positive"),
+    )
+
+
+class MatchResult(db.Model):
+    """One output or outcome indicator of a match (baseline, target, actual, unit), recorded by the provider at
+    completion; the requesting State may comment on it when it confirms the delivery."""
+
+    __tablename__ = "match_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id"), index=True)
+    kind: Mapped[ResultKind] = mapped_column(EnumText(ResultKind, 10), default=ResultKind.OUTPUT)
+    indicator: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(60), default="")
+    baseline: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    target: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    actual: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    note: Mapped[str] = mapped_column(Text, default="")
+    state_comment: Mapped[str] = mapped_column(Text, default="")
+    state_commented_at: Mapped[datetime | None] = mapped_column(DateTime)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    match: Mapped[Match] = relationship(back_populates="results")
+
+    __table_args__ = (one_of("kind", ResultKind),)

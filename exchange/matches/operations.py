@@ -47,12 +47,12 @@ def propose_match(user, raw: dict) -> Match:
         raise Conflict(_("%(ref)s is in status “%(status)s”: only active offers can be matched.",
                          ref=offer.reference, status=OfferStatus(offer.status).label))
     _refuse_second_live_match(req, offer)
-    from exchange.matching.service import score_of
-    score = score_of(req, offer)
+    from exchange.matching.service import selection_of
+    score, reasons = selection_of(req, offer)  # kept with the match as they stood when it was proposed
     try:
         with db.session.begin_nested():  # a savepoint: a refused insert leaves the rest of the transaction
             match = Match(request=req, offer=offer, proposed_by_id=user.id, note=data.get("note", ""),
-                          status=MatchStatus.PROPOSED, score=score)
+                          status=MatchStatus.PROPOSED, score=score, selection_reasons=reasons)
             db.session.add(match)
     except IntegrityError:
         # Someone proposed the same pair since we looked: the partial unique index uq_matches_live_pair

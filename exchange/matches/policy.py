@@ -8,8 +8,8 @@ from sqlalchemy import exists, false, select, true
 
 from exchange.core import visibility
 from exchange.core.access import is_requesting_state, may_edit_offer
-from exchange.core.errors import Forbidden
-from exchange.core.statuses import RequestStatus, Role
+from exchange.core.errors import Conflict, Forbidden
+from exchange.core.statuses import MatchStatus, RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
@@ -84,3 +84,42 @@ def may_read_provider_note(user, match: Match) -> bool:
     if user.role in Role.OFFICE:
         return True
     return user.role == Role.PROVIDER and match.offer.organisation_id == user.organisation_id
+
+
+# ------------------------------------------------------------------------------------------------
+# Money, results and lessons: entered by the offer's provider or the Task Force office; seen by whoever may see
+# the match (they are reached only through it: get_match, match_scope).
+
+FUNDING_OPEN = (MatchStatus.ACCEPTED, MatchStatus.IN_DELIVERY, MatchStatus.COMPLETED)
+RESULTS_OPEN = MatchStatus.DELIVERY  # in delivery or completed: results are recorded at completion
+
+
+def may_record_delivery(user, match: Match) -> bool:
+    """The offer's (approved) provider and the Task Force office enter a match's money, results and lessons."""
+    return may_edit_offer(user, match.offer)
+
+
+def require_record_delivery(user, match: Match, what: str) -> None:
+    """403 for who may not; 409 for a match whose status does not take it (`what`: funding, results, lessons)."""
+    if not may_record_delivery(user, match):
+        raise Forbidden(_("Only the offer's provider and the Task Force office record a match's money, results "
+                          "and lessons."))
+    if match.status not in (FUNDING_OPEN if what == "funding" else RESULTS_OPEN):
+        if what == "funding":
+            raise Conflict(_("Money is recorded once the provider has accepted the match; %(ref)s is in status "
+                             "“%(status)s”.", ref=match.reference, status=match.status.label))
+        raise Conflict(_("Results and lessons are recorded once delivery has started; %(ref)s is in status "
+                         "“%(status)s”.", ref=match.reference, status=match.status.label))
+
+
+def may_comment_results(user, match: Match) -> bool:
+    """The requesting State comments on each result once the delivery is reported completed."""
+    return is_requesting_state(user, match.request)
+
+
+def require_comment_results(user, match: Match) -> None:
+    if not may_comment_results(user, match):
+        raise Forbidden(_("Only the requesting State comments on a match's results."))
+    if match.status != MatchStatus.COMPLETED:
+        raise Conflict(_("The State comments on results once the delivery is reported completed; %(ref)s is in "
+                         "status “%(status)s”.", ref=match.reference, status=match.status.label))

@@ -348,12 +348,31 @@ def rebuild_suggestions(limit: int = 10, progress: Callable[[int, int], None] | 
 
 def score_of(req: AssistanceRequest, offer: Offer) -> float | None:
     """The engine's score of one pair (None when a hard rule excludes it or nothing relates them)."""
+    return selection_of(req, offer)[0]
+
+
+def selection_of(req: AssistanceRequest, offer: Offer) -> tuple[float | None, list[dict]]:
+    """The engine's score of one pair and its reasons as data (`reasons.codes`: the same in every language), as
+    a match keeps them when it is proposed; (None, []) when a hard rule excludes the pair or nothing relates them."""
     from exchange.matching.engine import score_pair
     model = vector_model()
     suggestion = score_pair(request_data(req, current_vectors("request", [req], model).get(req.id)),
                             offer_data(offer, _loads([offer.id]).get(offer.id, 0),
                                        current_vectors("offer", [offer], model).get(offer.id)))
-    return suggestion.score if suggestion else None
+    return (suggestion.score, codes(suggestion.reasons)) if suggestion else (None, [])
+
+
+def worded_reasons(items: Iterable[dict] | None, written_in: str | None = None) -> list[str]:
+    """Reasons kept as data (`selection_of`) worded in the reader's language (what they quote marked as written
+    in `written_in`); items this version cannot read are left out."""
+    fields = {"themes", "modalities", "languages", "terms", "place", "quote", "urgency"}
+    reasons = []
+    for item in items or ():
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            continue
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in item.items() if k in fields}
+        reasons.append(Reason(item["key"], **values))
+    return say_all(reasons, written_in)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -466,5 +485,5 @@ def overlaps_for_request(req: AssistanceRequest, threshold: float = 0.25) -> lis
 
 
 __all__ = ["build_index", "current_index", "forget_indexes", "offer_data", "overlaps_for_request",
-           "overlaps_for_requests", "rebuild_suggestions", "request_data", "score_of", "suggestions_for_offer",
-           "suggestions_for_request", "suggestions_for_requests"]
+           "overlaps_for_requests", "rebuild_suggestions", "request_data", "score_of", "selection_of", "suggestions_for_offer",
+           "suggestions_for_request", "suggestions_for_requests", "worded_reasons"]

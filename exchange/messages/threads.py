@@ -18,10 +18,14 @@ from exchange.offers.models import Offer
 from exchange.people.models import User
 
 
-def thread_messages(record) -> list[Message]:
+def thread_messages(user, record) -> list[Message]:
+    """The messages of one thread (a request's or a match's) that `user` may read (their audiences), oldest first;
+    whether `user` sees the record at all is asked apart."""
+    from exchange.messages.policy import message_scope
     column = Message.match_id if isinstance(record, Match) else Message.request_id
     return list(db.session.scalars(select(Message).options(selectinload(Message.author).selectinload(
-        User.organisation)).where(column == record.id).order_by(Message.created_at, Message.id)))
+        User.organisation)).where(column == record.id, message_scope(user, Message))
+        .order_by(Message.created_at, Message.id)))
 
 
 def case_messages(user, record) -> list[Message]:

@@ -43,6 +43,8 @@ class Organisation(db.Model):
     approval: Mapped[str] = mapped_column(String(10), default="approved")
     website: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Its organisation identifier registered with IATI (e.g. "XM-DAC-41119", "GB-GOV-1"); "" when unknown.
+    iati_identifier: Mapped[str] = mapped_column(String(150), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

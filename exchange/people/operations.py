@@ -29,6 +29,7 @@ from exchange.people.policy import may_approve_providers, may_manage_account_of,
 from exchange.people.schemas import (
     ActiveIn,
     ApprovalIn,
+    IatiIdentifierIn,
     LanguageIn,
     NewPasswordIn,
     NewUserIn,
@@ -301,6 +302,22 @@ def _new_organisation(actor, data: dict) -> Organisation:
     db.session.flush()
     audit.record(actor, "organisation.created", "organisation", org.id, f"Organisation {code} created",
                  {"code": [None, code], "kind": [None, kind], "approval": [None, approval]})
+    return org
+
+
+def set_iati_identifier(actor, org: Organisation, data: dict) -> Organisation:
+    """An administrator records the organisation's IATI identifier (`data`: IatiIdentifierIn's `iati_identifier`;
+    empty clears it): the IATI export names the organisation by it."""
+    _refuse_unless(may_manage_people(actor))
+    value = load_input(IatiIdentifierIn(org), data, _("The IATI identifier could not be saved."))["iati_identifier"]
+    value = value.strip()
+    before = org.iati_identifier
+    if value != before:
+        org.iati_identifier = value
+        db.session.flush()
+        audit.record(actor, "organisation.iati_identifier_set", "organisation", org.id,
+                     f"Organisation {org.code}: IATI identifier {value or '(none)'}",
+                     {"iati_identifier": [before or None, value or None]})
     return org
 
 

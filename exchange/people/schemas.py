@@ -345,3 +345,26 @@ class CodeIn(_Input):
     """A code typed for the second factor: from the authenticator app, or a recovery code."""
 
     code = _text()
+
+
+IATI_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{2,149}")
+
+
+class IatiIdentifierIn(_InputFor):
+    """An organisation's identifier registered with IATI (e.g. "XM-DAC-41119"): letters, digits, ".", "_" and "-"
+    (3 to 150), no other organisation holding it; empty: unknown."""
+
+    iati_identifier = _text()
+
+    @ma.validates("iati_identifier")
+    def _check(self, value, **kwargs):
+        value = value.strip()
+        if not value:
+            return
+        if not IATI_IDENTIFIER.fullmatch(value):
+            raise ma.ValidationError(_("Use the identifier as IATI registered it, e.g. XM-DAC-41119 (letters, digits, "
+                                       "dots and hyphens)."))
+        taken = db.session.scalar(select(Organisation.code).where(Organisation.iati_identifier == value,
+                                                                  Organisation.id != self.record.id))
+        if taken:
+            raise ma.ValidationError(_("%(code)s already has this IATI identifier.", code=taken))

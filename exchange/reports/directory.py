@@ -1,6 +1,6 @@
 """The directory of assistance (providers and their active offers, by theme and region) and the
 country profiles (a State's requests, the offers that can deliver there, assistance under way or
-delivered there). Everything shown goes through the access policy's filters."""
+delivered there with its money in US dollars, results and lessons learned). Everything shown goes through the access policy's filters."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,6 +16,7 @@ from exchange.core.errors import NotFound
 from exchange.core.extensions import db
 from exchange.core.filters import values
 from exchange.core.statuses import MatchStatus, OfferStatus, Role
+from exchange.matches.delivery import totals_in_usd
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.offers.filters import OfferFilters
@@ -112,9 +113,12 @@ def country(iso3: str):
                             Match.request_id.in_(select(AssistanceRequest.id).where(
                                 AssistanceRequest.country_iso3 == code)))
         .options(selectinload(Match.request).selectinload(AssistanceRequest.themes),
-                 selectinload(Match.offer).selectinload(Offer.organisation))
+                 selectinload(Match.offer).selectinload(Offer.organisation), selectinload(Match.funding),
+                 selectinload(Match.results))
         .order_by(Match.status_changed_at.desc(), Match.id.desc())))
+    money = {m.id: totals_in_usd(m.funding) for m in assistance}
+    money_total = totals_in_usd(entry for m in assistance for entry in m.funding)
     areas = [a for a in (place.intermediate_region, place.sub_region, place.region) if a is not None]
     return render_template("directory/country.html", place=place, areas=areas, requests_here=requests_here,
-                           offers_here=offers_here, assistance=assistance,
+                           offers_here=offers_here, assistance=assistance, money=money, money_total=money_total,
                            title=_("Country profile: %(country)s", country=place.name))

@@ -9,7 +9,9 @@ Definitions (all on the period, both ends inclusive):
 - delivered: matches completed in the period (`completed_at`);
 - times: for the requests received in the period, submission to first proposal and to delivery (median
   and 90th percentile, in days, as on the dashboard);
-- gaps: the matrix (requests submitted in the period) cells with open needs and no offer to meet them.
+- gaps: the matrix (requests submitted in the period) cells with open needs and no offer to meet them;
+- money: US dollars pledged, committed and disbursed by entries dated in the period, by pillar, region, provider
+  and year; results: the indicators of the deliveries completed in the period, by pillar (reports/money.py).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from exchange.reference.models import PILLARS, Country, Region
 from exchange.reports.dashboards import Duration, count_by_pillar, submission_durations
 from exchange.reports.filters import ReportFilters
 from exchange.reports.matrix import Matrix, compute_matrix
+from exchange.reports.money import MoneyTotals, PillarResults, money_totals, results_by_pillar
 from exchange.requests.models import AssistanceRequest
 from exchange.requests.policy import request_scope
 
@@ -47,6 +50,8 @@ class ProgressReport:
     to_first_proposal: Duration
     to_delivery: Duration
     matrix: Matrix
+    money: MoneyTotals
+    results: list[PillarResults]
 
     @property
     def gaps(self):
@@ -95,4 +100,5 @@ def compute_progress(user, start: date, end: date) -> ProgressReport:
         start=start, end=end, received=len(received_rows), triaged=triaged or 0, matched=len(matched_rows),
         delivered=len(delivered_rows), received_by_pillar={p: pillar_counts.get(p, 0) for p in PILLARS},
         by_region=by_region, to_first_proposal=to_first_proposal, to_delivery=to_delivery,
-        matrix=compute_matrix(user, filters))
+        matrix=compute_matrix(user, filters), money=money_totals(user, filters),
+        results=results_by_pillar(user, start, end))

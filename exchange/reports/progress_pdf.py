@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from exchange.core.i18n import direction, format_day, format_number, page_language
+from exchange.core.i18n import direction, format_day, format_money, format_number, page_language
 from exchange.reference.models import PILLARS
+from exchange.reports.money import stage_labels
 from exchange.reports.progress import ProgressReport
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -118,6 +119,44 @@ def _table(pdf: _ReportPDF, headings: tuple[str, ...], rows: list[tuple], widths
                 row.cell(format_number(value) if isinstance(value, int) else str(value))
 
 
+def _money_and_results(pdf: _ReportPDF, report: ProgressReport) -> None:
+    """The money (entries dated in the period) by pillar, region, provider and year, and the results of the
+    deliveries completed in the period by pillar: the page's sections."""
+    labels = stage_labels()
+    money = report.money
+    _heading(pdf, _("Money (entries dated in the period)"))
+    if not money.entries:
+        _line(pdf, 5, _("No money was recorded with a date in this period."))
+    else:
+        headings = tuple(labels.values())
+        _table(pdf, ("", *headings), [(_("Total"), *(format_money(money.total[s]) for s in labels))], (55, 38, 38, 38))
+        for title, first, rows in (
+                (_("US dollars by pillar (a match whose request is on themes of two pillars counts in both)"),
+                 _("Pillar"), [(f"{r.key} — {r.name}", r.usd) for r in money.by_pillar]),
+                (_("US dollars by UN M49 region of the requesting State"), _("Region"),
+                 [(r.name, r.usd) for r in money.by_region]),
+                (_("US dollars by provider"), _("Provider"), [(r.name, r.usd) for r in money.by_provider]),
+                (_("US dollars by year of the entry"), _("Year"), [(r.key, r.usd) for r in money.by_year])):
+            pdf.ln(2)
+            pdf.set_font(pdf.family, "B", 9)
+            _line(pdf, 5, title)
+            pdf.set_font(pdf.family, "", 9)
+            _table(pdf, (first, *headings), [(name, *(format_money(usd[s]) for s in labels)) for name, usd in rows],
+                   (55, 38, 38, 38))
+    _heading(pdf, _("Results of the deliveries completed in the period, by pillar"))
+    if not report.results:
+        _line(pdf, 5, _("No results were recorded on deliveries completed in this period."))
+    for group in report.results:
+        pdf.ln(2)
+        pdf.set_font(pdf.family, "B", 9)
+        _line(pdf, 5, f"{group.pillar} — {group.name}")
+        pdf.set_font(pdf.family, "", 9)
+        _table(pdf, (_("Indicator"), _("Match"), _("Baseline"), _("Target"), _("Actual"), _("Unit")),
+               [(r.indicator, f"{r.match.reference} ({r.match.request.country_iso3})", format_number(r.baseline),
+                 format_number(r.target), format_number(r.actual), r.unit) for r in group.results],
+               (62, 30, 20, 20, 20, 22), text_columns=2)
+
+
 def progress_pdf(report: ProgressReport, generated_on: date) -> bytes:
     """The report as PDF bytes, in the current language."""
     language = page_language()
@@ -165,6 +204,8 @@ def progress_pdf(report: ProgressReport, generated_on: date) -> bytes:
                text_columns=2)
     else:
         _line(pdf, 5, _("No gaps: every open need of the period has at least one offer that can deliver it."))
+
+    _money_and_results(pdf, report)
 
     pdf.ln(4)
     pdf.set_font(pdf.family, "", 8)

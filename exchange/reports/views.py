@@ -14,7 +14,7 @@ from exchange.core.access import allow
 from exchange.core.errors import ValidationFailed
 from exchange.core.statuses import RequestStatus, Role
 from exchange.reference.models import PILLARS
-from exchange.reports import dashboards, exports, iati
+from exchange.reports import dashboards, exports, iati, money
 from exchange.reports import matrix as matrix_module
 from exchange.reports import progress as progress_module
 from exchange.reports.filters import ReportFilters, region_choices
@@ -71,6 +71,7 @@ def dashboard():
     data = dashboards.compute_dashboard(current_user, filters)
     return render_template("reports/dashboard.html", data=data, charts=data.chart_specs(),
                            status_labels=RequestStatus.labels(), month_label=dashboards.month_label,
+                           money=money.money_totals(current_user, filters), stage_labels=money.stage_labels(),
                            **_filter_context(filters, errors))
 
 
@@ -88,7 +89,7 @@ def progress():
     start, end, errors = _progress_period()
     report = progress_module.compute_progress(current_user, start, end)
     return render_template("reports/progress.html", report=report, errors=errors, typed=request.args,
-                           pillars=PILLARS)
+                           pillars=PILLARS, stage_labels=money.stage_labels())
 
 
 @bp.route("/reports/progress.pdf")

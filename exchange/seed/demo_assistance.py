@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
+from exchange.matches.delivery import add_funding, add_result, comment_result, edit_lessons
 from exchange.matches.operations import match_move, propose_match
 from exchange.offers.operations import create_offer, offer_move
 from exchange.people.models import User
@@ -342,6 +343,54 @@ MATCHES = [
 ]
 
 
+# What the delivered and ongoing matches cost and achieved: (request, offer) → money (stage, amount, currency,
+# days ago, funder, US dollars a unit), results (kind, indicator, unit, baseline, target, actual), lessons, and the
+# State's comment on the first result.
+DELIVERY = {
+    ("kaz_fiu", "unodc_cft"): {
+        "funding": [("pledged", "60000", "USD", 80, "UNODC", "1"), ("committed", "52000", "EUR", 70, "UNODC", "1.08"),
+                    ("committed", "9000000", "KZT", 65, "KAZ", "0.0021"), ("disbursed", "48000", "EUR", 30, "UNODC",
+                                                                              "1.09")],
+        "results": [("output", "Analysts trained in strategic and operational analysis", "people", "0", "30", "34"),
+                    ("outcome", "Typology reports produced by the new strategic analysis unit", "reports", "0", "2",
+                     "1")],
+        "lessons": "Russian-language material prepared before the course saved two days of interpretation; the "
+                   "analysts asked for a follow-up on virtual assets.",
+        "comment": "All 34 analysts passed the final exercise.",
+    },
+    ("nga_prosecutors", "unodc_justice"): {
+        "funding": [("committed", "120000", "USD", 50, "UNODC", "1"), ("pledged", "40000", "EUR", 40, "nordic-ct-capacity-fund",
+                                                                        "1.08")],
+        "results": [("output", "Prosecutors trained on terrorism cases", "people", "0", "40", "")],
+    },
+    ("nga_hawala", "imf_mvts"): {
+        "funding": [("committed", "85000", "USD", 75, "IMF", "1"), ("disbursed", "85000", "USD", 20, "IMF", "1")],
+        "results": [("output", "Draft regulations on money-value transfer services", "drafts", "0", "1", "1"),
+                    ("output", "Supervisors trained", "people", "0", "20", "25")],
+        "lessons": "Involving the Central Bank's legal department from the first week avoided a second drafting round.",
+    },
+    ("jor_aviation", "icao_avsec"): {
+        "funding": [("committed", "35000", "USD", 25, "ICAO", "1")],
+    },
+}
+
+
+def _record_delivery(actors: dict, match, delivery: dict, today: date) -> None:
+    """The money, results, lessons and the State's comment of one demo match (through the operations)."""
+    for stage, amount, currency, days_ago, funder, rate in delivery.get("funding", ()):
+        add_funding(actors["provider"], match, {"stage": stage, "amount": amount, "currency": currency,
+                                                "date": (today - timedelta(days=days_ago)).isoformat(),
+                                                "funder": funder, "usd_rate": rate})
+    results = [add_result(actors["provider"], match, {
+        "kind": kind, "indicator": indicator, "unit": unit, "baseline": baseline, "target": target,
+        **({"actual": actual} if actual else {})}) for kind, indicator, unit, baseline, target, actual
+        in delivery.get("results", ())]
+    if delivery.get("comment") and results:
+        comment_result(actors["state"], match, results[0], {"comment": delivery["comment"]})
+    if delivery.get("lessons"):
+        edit_lessons(actors["provider"], match, {"lessons": delivery["lessons"], "version": match.version})
+
+
 def _user(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -388,6 +437,8 @@ def load() -> None:
         actors = {"provider": provider, "coordinator": coordinator, "state": state}
         for action, who, body in moves:
             match_move(action)(actors[who], match, body)
+        if (request_key, offer_key) in DELIVERY:
+            _record_delivery(actors, match, DELIVERY[(request_key, offer_key)], today)
     db.session.flush()
     _spread_dates(requests, ages, offers)
 

@@ -53,6 +53,12 @@ class OrganisationForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
 
 
+class IatiIdentifierForm(FlaskForm):
+    iati_identifier = StringField(_l("IATI organisation identifier"), validators=[Optional(), Length(max=150)],
+                                  description=_l("As registered with IATI, e.g. XM-DAC-41119 (UNODC) or GB-GOV-1. The "
+                                                 "IATI export names the organisation by it. Leave empty if unknown."))
+
+
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change something."""
     confirm = BooleanField(default=True)
@@ -193,6 +199,28 @@ def new_organisation():
             flash(_("Organisation %(code)s created.", code=org.code), "success")
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisation_form.html", form=form)
+
+
+@bp.route("/organisations/<int:org_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def edit_organisation(org_id: int):
+    """An organisation's IATI identifier (its other details are the reference data's and the registration's)."""
+    org = db.session.get(Organisation, org_id)
+    if org is None:
+        abort(404)
+    form = IatiIdentifierForm(data={"iati_identifier": org.iati_identifier})
+    if request.method == "POST":
+        form = IatiIdentifierForm()
+        if form.validate_on_submit():
+            try:
+                with all_or_nothing():
+                    operations.set_iati_identifier(current_user, org, {"iati_identifier": form.iati_identifier.data or ""})
+            except ValidationFailed as err:
+                apply_errors(form, err.fields)
+            else:
+                flash(_("IATI identifier of %(code)s saved.", code=org.code), "success")
+                return redirect(url_for("admin.organisations", kind=org.kind))
+    return render_template("admin/organisation_iati.html", form=form, org=org), 422 if form.errors else 200
 
 
 @bp.route("/providers")
