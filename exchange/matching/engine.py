@@ -770,8 +770,7 @@ _BLOCK_ROWS = 128     # requests scored together (a dense block of rows x candid
 def _rows_of(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions in a CSR's data of the entries of ``rows`` (in order), and each entry's row (0..len(rows))."""
     starts, counts = indptr[rows], indptr[rows + 1] - indptr[rows]
-    total = int(counts.sum())
-    at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+    at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
     return at, np.repeat(np.arange(len(rows)), counts)
 
 
@@ -786,22 +785,21 @@ def _block_lexicon(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: 
     terms, col = np.unique(R.indices[at], return_inverse=True)
     if len(terms) == 0 or k == 0:
         return np.zeros((g, k))
-    dense = np.zeros((len(terms), g))
+    dense = np.zeros((len(terms) + 1, g))  # (the last row, zeros: the terms no request of the block uses)
     dense[col, row] = R.data[at]
-    lut = np.full(ncols, -1, dtype=np.int64)
+    lut = np.full(ncols, len(terms), dtype=np.int64)
     lut[terms] = np.arange(len(terms))
-    oat, orow = _rows_of(O.indptr, oo)
-    ocol = lut[O.indices[oat]]
-    used = ocol >= 0
+    oat, _ = _rows_of(O.indptr, oo)
     indptr = np.zeros(k + 1, dtype=np.int64)
-    np.cumsum(np.bincount(orow[used], minlength=k), out=indptr[1:])
-    offers = sp.csr_matrix((O.data[oat][used], ocol[used], indptr), shape=(k, len(terms)))
+    np.cumsum(O.indptr[oo + 1] - O.indptr[oo], out=indptr[1:])
+    offers = sp.csr_matrix((O.data[oat], lut[O.indices[oat]], indptr), shape=(k, len(terms) + 1))
     return np.ascontiguousarray((offers @ dense).T)
 
 
 def _block_top(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int, limit: int):
     """Best ``limit`` offers of each request row of a block, exactly as ``_score_block`` + ``_top`` would
-    give them: [(offer id, rounded score, column in oo, with vectors), ...] per row of ``rr``.
+    give them, as flat arrays ordered by row then rank: (where each row's entries start (g + 1), offer ids,
+    rounded scores, with vectors, strong).
 
     With vectors most candidates cannot reach a request's top: each pair's score is bounded by its two
     text terms (``_EW_REST`` for everything else), the exact scores of the ``2 * limit`` pairs with the
@@ -836,10 +834,11 @@ def _block_top(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int,
         bound /= norm
         bound *= 1.0 - u
         bound += u
-        bound[~usev] = np.inf
+        if not usev.all():
+            bound[~usev] = np.inf
         bound[~mask] = -np.inf
         p = 2 * limit
-        best = np.argpartition(-bound, p - 1, axis=1)[:, :p]
+        best = np.argpartition(bound, k - p, axis=1)[:, k - p:]  # (any p of the best bounds give a floor)
         pr, pc = np.repeat(np.arange(g), p), best.ravel()
         first = _pair_scores(R, rr[pr], O, oo[pc], cos[pr, pc], sim[pr, pc], usev[pr, pc], st[pr, pc])
         first = np.where(mask[pr, pc], first, -np.inf).reshape(g, p)
@@ -854,13 +853,11 @@ def _block_top(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: int,
     rows_s = rows[order]
     rank = np.arange(len(order)) - np.searchsorted(rows_s, rows_s, side="left")
     chosen = order[rank < limit]
-    withv = R.hasvec[rr][rows[chosen]] & O.hasvec[oo][cols[chosen]] if usev is not None \
-        else np.zeros(len(chosen), dtype=bool)
-    out: list[list] = [[] for _ in range(g)]
-    for row, oid, qq, col, w in zip(rows[chosen].tolist(), ids[chosen].tolist(), q[chosen].tolist(),
-                                    cols[chosen].tolist(), withv.tolist()):
-        out[row].append((oid, qq / 10000.0, col, w))
-    return out
+    rows, cols = rows[chosen], cols[chosen]
+    withv = R.hasvec[rr][rows] & O.hasvec[oo][cols] if usev is not None else np.zeros(len(chosen), dtype=bool)
+    score = q[chosen] / 10000.0
+    strong = np.where(withv, score >= NO_MATCH_BELOW, score >= NO_MATCH_BELOW_LEXICON)
+    return np.searchsorted(rows, np.arange(g + 1)), ids[chosen], score, withv, strong
 
 
 def _top(score_row: np.ndarray, mask_row: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float, int]]:
@@ -1060,14 +1057,18 @@ class MatchingIndex:
                 oo = place[keep]
                 for start in range(0, len(rows_arr), _BLOCK_ROWS):
                     rr = rows_arr[start:start + _BLOCK_ROWS]
-                    tops = _block_top(R, rr, O, oo, ncols, limit) if len(oo) else [[] for _ in rr]
-                    for row, top in zip(rr.tolist(), tops):
+                    if not len(oo):
+                        out.update((int(R.ids[row]), []) for row in rr)
+                        continue
+                    at, *top = _block_top(R, rr, O, oo, ncols, limit)
+                    at = at.tolist()
+                    oids, scores, withv, strong = (a.tolist() for a in top)
+                    for i, row in enumerate(rr.tolist()):
                         # (what _suggest does, written out: 100 000 suggestions are made here)
                         req = R.items[row]
-                        out[req.id] = [
-                            Suggestion(oid, sc, LazyReasons(make, req, offers[oid], w),
-                                       sc >= (NO_MATCH_BELOW if w else NO_MATCH_BELOW_LEXICON))
-                            for oid, sc, _col, w in top]
+                        a, b = at[i], at[i + 1]
+                        out[req.id] = [Suggestion(oid, sc, LazyReasons(make, req, offers[oid], w), st)
+                                       for oid, sc, w, st in zip(oids[a:b], scores[a:b], withv[a:b], strong[a:b])]
             done += len(rows)
             if progress:
                 progress(done, n)
