@@ -38,7 +38,7 @@ def _output_field(f: Field) -> ma.fields.Field:
     if f.kind == Kind.CODES:
         return ma.fields.List(ma.fields.String(), dump_only=True, **options)
     kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer, Kind.DATE: ma.fields.Date,
-            Kind.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
+            Kind.DATETIME: UtcDateTime, Kind.BOOLEAN: ma.fields.Boolean}.get(f.kind, ma.fields.String)
     return kind(**options)
 
 

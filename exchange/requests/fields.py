@@ -62,6 +62,12 @@ REQUEST = Spec("request", [
               "restricted": _l("Only the Task Force office, and the providers a coordinator shares it with. Choose "
                                "this for sensitive needs."),
           }),
+    Field("publish_summary", _l("Show on the public summary"), Kind.BOOLEAN, default=False, outputs=EDITED,
+          help=_l("Off by default. When ticked, this request is counted on the public summary (by country, theme "
+                  "and year) and its title is shown there, once the Task Force office has accepted it. Restricted "
+                  "requests are never shown."),
+          description="The State consents to publication on the public summary (counts and title). Default "
+                      "false; restricted requests and drafts are never published."),
     Field("beneficiary", _l("Institution that benefits"), Kind.TEXT, max_length=200, outputs=MATCHED,
           help=_l("Which institution will receive the assistance, e.g. “Financial Intelligence Unit, Ministry of "
                   "Finance”.")),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from exchange.core.extensions import db
 from exchange.core.models import CodedRecord, EnumText, link_table, one_of, utcnow
@@ -72,6 +74,8 @@ class AssistanceRequest(CodedRecord, db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # The language its title and description are written in (ISO 639-1), chosen or detected and confirmed.
     content_language: Mapped[str | None] = mapped_column(String(8), index=True)
+    # The State consents to its counts (and its title) appearing on the public summary (reports/public.py).
+    publish_summary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     country: Mapped[Country] = relationship()
