@@ -1,9 +1,9 @@
 """Reference data: M49 regions, countries, themes and their working groups, modalities, languages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -64,10 +64,10 @@ def iati_activities():
     return Response(document, mimetype="application/xml", headers={"X-IATI-Activities": str(count)})
 
 
-def _counts(name: str, **extra) -> type[ma.Schema]:
+def _counts(schema_name: str, **extra) -> type[ma.Schema]:
     return ma.Schema.from_dict({**extra, "requests": ma.fields.Integer(), "matches": ma.fields.Integer(
         metadata={"description": "Matches accepted by their provider (accepted, in delivery, completed)."}),
-        "delivered": ma.fields.Integer(metadata={"description": "Completed matches."})}, name=name)
+        "delivered": ma.fields.Integer(metadata={"description": "Completed matches."})}, name=schema_name)
 
 
 class PublicRecordOut(ma.Schema):

@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from exchange.core.extensions import db
 from exchange.core.statuses import MatchStatus, RequestStatus, Visibility
-from exchange.matches.models import Match
 from exchange.reference.names import name as reference_name
 from exchange.reference.queries import reference_rows
 from exchange.requests.models import AssistanceRequest
