@@ -376,6 +376,28 @@ def as_csv(data: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def request_import_rows(n: int, changes: dict | None = None, countries=("KAZ", "NGA")) -> list[dict]:
+    """n valid request-import rows (the needs of an assessment visit), for the States in turn; `changes` =
+    {row_index: {column: value}}."""
+    from exchange.requests.imports import EXAMPLE_ROW
+    result = []
+    for i in range(n):
+        row = dict(EXAMPLE_ROW, country=countries[i % len(countries)],
+                   title=f"Recommendation {i + 1}: legal advice on terrorist financing offences")
+        row.update((changes or {}).get(i, {}))
+        result.append(row)
+    return result
+
+
+def as_requests_csv(data: list[dict]) -> bytes:
+    from exchange.requests.imports import COLUMNS
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(data)
+    return out.getvalue().encode("utf-8")
+
+
 # ------------------------------------------------------------------------------------------------
 # IATI activity files (the IATI import)
 

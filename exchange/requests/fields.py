@@ -1,6 +1,6 @@
 """The fields of an assistance request, each written once: the input schema (schemas.RequestIn), the
-page form, the required-to-submit list, the audit snapshot, the API object, the export columns and the
-matching engine's values are all derived from REQUEST (see core/fields.py). Adding a field: the model,
+page form, the required-to-submit list, the audit snapshot, the API object, the export and bulk-import
+columns and the matching engine's values are all derived from REQUEST (see core/fields.py). Adding a field: the model,
 its migration, a Field here and its place in the form template."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from exchange.core.fields import Field, Kind, Output, Spec, coded_fields
 from exchange.core.statuses import RequestStatus, Urgency, Visibility
 
 SHOWN = frozenset({Output.API, Output.EXPORT})  # set by the Exchange: shown, never typed
-EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT})
+EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT, Output.IMPORT})
 MATCHED = EDITED | {Output.MATCHING}
 # The labels of the shared code fields (core.fields.coded_fields), in the reader's language.
 CODED_LABELS = {"themes": _l("Themes"), "modalities": _l("Kinds of assistance"), "languages": _l("Languages")}
