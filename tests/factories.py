@@ -401,9 +401,12 @@ def as_requests_csv(data: list[dict]) -> bytes:
 # ------------------------------------------------------------------------------------------------
 # IATI activity files (the IATI import)
 
+IATI_DESCRIPTION = ("Courses for financial intelligence analysts on terrorist financing typologies and suspicious "
+                    "transaction reports.")
+
+
 def iati_activity(identifier: str, title: str = "Regional training on countering the financing of terrorism",
-                  description: str = "Courses for financial intelligence analysts on terrorist financing typologies "
-                                     "and suspicious transaction reports.",
+                  description: str = IATI_DESCRIPTION,
                   reporting: str = "XI-EXCHANGE-UNODC", countries=("KZ",), sectors=("24010",), status: str = "2",
                   start: str = "2026-03-01", end: str = "2026-12-31", budget: int | None = 150000,
                   outcome: str = "", lang: str = "en", contact_email: str = "programme@unodc.example.org") -> str:
@@ -443,6 +446,55 @@ def exported_activities(matches) -> list:
     """The activities the Exchange's own IATI export writes for these matches (lxml elements)."""
     from exchange.reports.iati import activity_element
     return [activity_element(m) for m in matches]
+
+
+IATI_OFFER_IDS = tuple(f"XM-DAC-41122-CFT-{n}" for n in range(1, 5))
+IATI_NEW_IDS = tuple(f"XM-DAC-41122-NEW-{n}" for n in range(1, 4))
+
+
+def make_imported_offer(people, identifier: str, **fields):
+    """An offer of UNODC imported from IATI earlier: the values iati_activity(identifier, **same) reads."""
+    offer = make_offer(people, title=fields.pop("title", f"Programme {identifier} on terrorist financing"),
+                       description=fields.pop("description", IATI_DESCRIPTION), themes=["financing"],
+                       countries=["KAZ"], available_from="2026-03-01", available_until="2026-12-31",
+                       budget_usd=150000, contact_email="programme@unodc.example.org", **fields)
+    offer.iati_identifier = identifier
+    db.session.flush()
+    return offer
+
+
+def make_iati_twelve(people) -> dict:
+    """UNODC's four offers imported from IATI before, four matches of its offers (two in delivery, one
+    completed, one accepted), and its file of twelve activities (`file`): three new (10-12… see below), eight
+    naming those records (four unchanged, four changed) and one invalid. Activities: 1-4 the offers (2 renamed,
+    3 with a new budget), 5-7 the export's own activities for the first three matches (6 reported completed
+    with its outcome), 8 the accepted match reported started, 9-11 new, 12 invalid (a recipient country that
+    does not exist). Commits; answers ids."""
+    from lxml import etree
+    offers = [make_imported_offer(people, identifier) for identifier in IATI_OFFER_IDS]
+    offer = make_offer(people)
+    reqs = [make_request(people, "open", title=f"Need number {n} of the FIU on terrorist financing") for n in range(4)]
+    matches = [make_match(people, reqs[0], offer, "in_delivery"), make_match(people, reqs[1], offer, "in_delivery"),
+               make_match(people, reqs[2], offer, "completed"), make_match(people, reqs[3], offer, "accepted")]
+    db.session.commit()
+    exported = exported_activities(matches[:3])
+    exported[1].find("activity-status").set("code", "3")
+    outcome = etree.Element("description", {"type": "4"})
+    etree.SubElement(outcome, "narrative").text = "Outcome: Thirty analysts trained."
+    exported[1].find("description").addnext(outcome)
+    title = "Programme {} on terrorist financing".format
+    activities = [
+        iati_activity(IATI_OFFER_IDS[0], title=title(IATI_OFFER_IDS[0])),
+        iati_activity(IATI_OFFER_IDS[1], title="Programme renamed: analysts' course on terrorist financing"),
+        iati_activity(IATI_OFFER_IDS[2], title=title(IATI_OFFER_IDS[2]), budget=90000),
+        iati_activity(IATI_OFFER_IDS[3], title=title(IATI_OFFER_IDS[3])),
+        *exported,
+        iati_activity(f"XI-EXCHANGE-UNODC-EXCHANGE-{matches[3].reference}", title="Need 3", status="2"),
+        *[iati_activity(i, title=f"New programme {i} against terrorist financing", countries=("TJ", "KG"))
+          for i in IATI_NEW_IDS],
+        iati_activity("XM-DAC-41122-BAD-1", title="Programme for a country that does not exist", countries=("ZZ",)),
+    ]
+    return {"file": iati_file(activities), "offers": [o.id for o in offers], "matches": [m.id for m in matches]}
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,18 +14,17 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.matches.models import Match
 from exchange.offers.models import Offer
+from tests.factories import IATI_NEW_IDS as NEW_IDS
+from tests.factories import IATI_OFFER_IDS as OFFER_IDS
 from tests.factories import (
-    exported_activities,
     iati_activity,
     iati_file,
+    make_iati_twelve,
     make_match,
     make_offer,
     make_request,
     user_of,
 )
-
-OFFER_IDS = [f"XM-DAC-41122-CFT-{n}" for n in range(1, 5)]
-NEW_IDS = [f"XM-DAC-41122-NEW-{n}" for n in range(1, 4)]
 
 
 def _upload(client, data: bytes, **form):
@@ -53,46 +52,11 @@ def _state(app) -> dict:
 
 
 @pytest.fixture
-def twelve(app, people, clients):
-    """UNODC's four offers imported from IATI before, four matches of its offers (two in delivery, one
-    completed, one accepted), and its file of twelve activities: three new, eight naming those records
-    (four unchanged, four changed) and one invalid (activity 12: a recipient country that does not exist)."""
-    earlier = iati_file([iati_activity(i, title=f"Programme {i} on terrorist financing") for i in OFFER_IDS])
-    first = _upload(clients.provider, earlier)
-    assert first.status_code == 200
-    saved = clients.provider.post("/imports/iati/confirm", data={"token": _token(first.get_data(as_text=True)),
-                                                                 "rows": ["1", "2", "3", "4"]})
-    assert saved.status_code == 200, saved.get_data(as_text=True)[:2000]
+def twelve(app, people):
+    """factories.make_iati_twelve: three new, eight naming UNODC's records (four unchanged, four changed), one
+    invalid (activity 12)."""
     with app.app_context():
-        offer = make_offer(people)
-        reqs = [make_request(people, "open", title=f"Need number {n} of the FIU on terrorist financing") for n in range(4)]
-        matches = [make_match(people, reqs[0], offer, "in_delivery"), make_match(people, reqs[1], offer, "in_delivery"),
-                   make_match(people, reqs[2], offer, "completed"), make_match(people, reqs[3], offer, "accepted")]
-        db.session.commit()
-        exported = exported_activities(matches[:3])
-        exported[1].find("activity-status").set("code", "3")  # the second: completed, with its outcome
-        from lxml import etree
-        dates = exported[1].findall("activity-date")
-        outcome = etree.Element("description", {"type": "4"})
-        etree.SubElement(outcome, "narrative").text = "Outcome: Thirty analysts trained."
-        exported[1].find("description").addnext(outcome)
-        del dates
-        accepted_ref = f"XI-EXCHANGE-UNODC-EXCHANGE-{matches[3].reference}"
-        ids = {"matches": [m.id for m in matches]}
-    activities = [
-        iati_activity(OFFER_IDS[0], title=f"Programme {OFFER_IDS[0]} on terrorist financing"),          # unchanged
-        iati_activity(OFFER_IDS[1], title="Programme renamed: analysts' course on terrorist financing"),  # changed
-        iati_activity(OFFER_IDS[2], title=f"Programme {OFFER_IDS[2]} on terrorist financing", budget=90000),
-        iati_activity(OFFER_IDS[3], title=f"Programme {OFFER_IDS[3]} on terrorist financing"),          # unchanged
-        *exported,                                                 # unchanged, changed (completed), unchanged
-        iati_activity(accepted_ref, title="Need 3", status="2"),  # changed: delivery started
-        *[iati_activity(i, title=f"New programme {i} against terrorist financing", countries=("TJ", "KG"))
-          for i in NEW_IDS],
-        iati_activity("XM-DAC-41122-BAD-1", title="Programme for a country that does not exist", countries=("ZZ",)),
-    ]
-    assert len(activities) == 12
-    ids["file"] = iati_file(activities)
-    return ids
+        return make_iati_twelve(people)
 
 
 def test_twelve_activities_all_or_nothing_then_the_eleven_valid_ones(app, clients, twelve):
