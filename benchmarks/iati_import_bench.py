@@ -10,6 +10,8 @@ then over a scratch SQLite database with the reference data and one UNODC provid
    rolled back).
 For each: wall time, the peak Python memory (tracemalloc: Python objects only) and how much the process's
 peak resident memory grew (ru_maxrss: lxml's C memory too; a stage that stays under an earlier peak shows 0).
+Then, each in a fresh process so that its peak resident memory is its own: streaming the file through
+`read_activities` against parsing it whole with lxml (`--stage stream|parse FILE` runs one of them).
 """
 from __future__ import annotations
 
@@ -60,7 +62,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--activities", type=int, default=5000)
     parser.add_argument("--reconcile", type=int, default=500, help="how many activities to reconcile")
+    parser.add_argument("--stage", choices=["stream", "parse"], help="run one stage on --file, print its max RSS")
+    parser.add_argument("--file", type=Path)
     args = parser.parse_args()
+    if args.stage:
+        return one_stage(args.stage, args.file)
     folder = Path(tempfile.mkdtemp(prefix="iati-bench-"))
     path = folder / "activities.xml"
     generated_file(path, args.activities)
@@ -101,6 +107,44 @@ def main() -> int:
         print(f"per activity: read with schema check {1000 * read_seconds / len(activities):.2f} ms "
               f"({read_seconds / max(plain_seconds, 1e-9):.1f}x plain streaming), reconcile "
               f"{1000 * rec_seconds / len(subset):.1f} ms")
+    for stage in ("stream", "parse"):
+        import subprocess
+        out = subprocess.run([sys.executable, __file__, "--stage", stage, "--file", str(path)], check=True,
+                             capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        print(out)
+    return 0
+
+
+def one_stage(stage: str, path: Path) -> int:
+    import logging
+    import os
+    import resource
+    logging.disable(logging.INFO)
+    os.environ.setdefault("EXCHANGE_MATCHING_EMBEDDER", "fake")
+    began = time.perf_counter()
+    if stage == "parse":
+        from lxml import etree
+        count = len(etree.parse(str(path)).getroot())
+    else:
+        from flask_migrate import upgrade
+
+        from exchange.app import create_app
+        from exchange.reference.seed import load_reference
+        from exchange.reports import iati_import
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path.parent}/stream.sqlite3", "SECRET_KEY": "b",
+                          "TESTING": True, "RATELIMIT_STORAGE_URI": "memory://"})
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            load_reference()
+            base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            began = time.perf_counter()
+            count = sum(1 for _ in iati_import.read_activities(str(path)))
+            grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
+            print(f"stage stream: {count} activities in {time.perf_counter() - began:.2f} s, max RSS "
+                  f"{base + grown:.1f} MB (+{grown:.1f} MB over the app's own {base:.1f} MB)")
+            return 0
+    print(f"stage parse: {count} activities in {time.perf_counter() - began:.2f} s, max RSS "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     return 0
 
 

@@ -26,7 +26,8 @@ bp = Blueprint("reference_admin", __name__, url_prefix="/admin/working-groups", 
 
 class WorkingGroupForm(FlaskForm):
     code = StringField(_l("Code"), description=_l("Lowercase letters, digits and hyphens; it never changes."))
-    name = StringField(_l("Name"), description=_l("The working group's name in English, as the UN writes it."))
+    name = StringField(_l("Name"), description=_l("The working group's name in English, as the UN writes it."),
+                       render_kw={"lang": "en"})
 
 
 def _choices() -> dict:
