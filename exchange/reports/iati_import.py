@@ -76,7 +76,7 @@ COMPARED = ("title", "description", "themes", "countries", "regions", "available
 ACTIVITY_STATUS = {"2": MatchStatus.IN_DELIVERY, "3": MatchStatus.COMPLETED, "4": MatchStatus.COMPLETED}
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
-KIND_LABELS = {NEW: _l("New"), CHANGED: _l("Changed"), UNCHANGED: _l("Unchanged"), INVALID: _l("Invalid")}
+KIND_LABELS = {NEW: _l("New"), CHANGED: _l("To update"), UNCHANGED: _l("Unchanged"), INVALID: _l("Invalid")}
 
 
 # --------------------------------------------------------------------------------------------

@@ -98,3 +98,37 @@ def test_new_pages_pass_axe_in_english_and_arabic(new_page, people, person, path
             screenshot(page, f"{path.strip('/').replace('/', '-')}-1366-{language}")
     page.goto("/?lang=en")
     assert not problems, problems
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_reconciliation_report_in_arabic(live_app, new_page, people, tmp_path, width):
+    from tests.factories import iati_activity, iati_file
+    path = tmp_path / "activities.xml"
+    path.write_bytes(iati_file([iati_activity("XM-DAC-41122-AR-1"),
+                                iati_activity("XM-DAC-41122-AR-2", countries=("ZZ",))]))
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, people.provider.email)
+    page.goto("/imports/iati?lang=ar")
+    page.locator("input[name=file]").set_input_files(str(path))
+    page.locator("main form[enctype] button[type=submit]").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator('[data-count="new"]').inner_text().strip() in ("1", "١")
+    assert not violations(page)
+    screenshot(page, f"iati-import-report-{width}-ar")
+    page.goto("/?lang=en")
+
+
+def test_the_requests_import_report_passes_axe(new_page, people, tmp_path):
+    from tests.factories import as_requests_csv, request_import_rows
+    path = tmp_path / "needs.csv"
+    path.write_bytes(as_requests_csv(request_import_rows(3, {1: {"country": "XXX"}})))
+    page = new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, people.coordinator.email)
+    page.goto("/imports/requests")
+    page.locator("input[name=file]").set_input_files(str(path))
+    page.locator("main form[enctype] button[type=submit]").click()
+    assert "Unknown country" in page.locator("#import-problems").inner_text()
+    assert not violations(page)
+    screenshot(page, "imports-requests-report-1366-en")
