@@ -101,6 +101,10 @@ class Config:
     HSTS_MAX_AGE = 31536000
     WORKERS: int | None = None
 
+    # IATI in (reports/iati_import.py): the activity file a scheduled import reads, and as whom.
+    IATI_IMPORT_PATH: str | None = None
+    IATI_IMPORT_AS: str | None = None
+
 
 ENV_KEYS = {
     "EXCHANGE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
@@ -110,6 +114,8 @@ ENV_KEYS = {
     "EXCHANGE_MAIL_FROM": "MAIL_FROM",
     "EXCHANGE_BASE_URL": "BASE_URL",
     "EXCHANGE_UPLOAD_FOLDER": "UPLOAD_FOLDER",
+    "EXCHANGE_IATI_IMPORT_PATH": "IATI_IMPORT_PATH",
+    "EXCHANGE_IATI_IMPORT_AS": "IATI_IMPORT_AS",
 }
 
 

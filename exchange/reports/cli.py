@@ -139,7 +139,9 @@ def iati_commands():
 @click.option("--organisation", default=None, help="Provider code (coordinators and admins).")
 @click.option("--save", is_flag=True, help="Save the valid activities (without it: report only).")
 @click.option("--skip", default="", help="Activity numbers to leave out, e.g. 4,9.")
-def iati_import_command(path: Path | None, email: str, organisation: str | None, save: bool, skip: str):
+@click.option("--valid-only", is_flag=True, help="Leave out the invalid activities (an unattended import).")
+def iati_import_command(path: Path | None, email: str, organisation: str | None, save: bool, skip: str,
+                        valid_only: bool):
     """Read an IATI activity file (PATH, or the configured IATI_IMPORT_PATH), print the reconciliation
     report and, with --save, save every chosen activity or none."""
     from exchange.reports import iati_import
@@ -159,7 +161,7 @@ def iati_import_command(path: Path | None, email: str, organisation: str | None,
                 bar.render_progress()
         try:
             result = iati_import.import_file(str(path), user, organisation, commit=save, skip=left_out,
-                                             refs=current_app.config.get("IATI_ORGANISATION_REFS"), progress=tick)
+                                             valid_only=valid_only, refs=current_app.config.get("IATI_ORGANISATION_REFS"), progress=tick)
         except ExchangeError as err:
             raise click.ClickException(err.message) from None
     for row in result.rows:

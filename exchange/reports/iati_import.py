@@ -505,14 +505,31 @@ def reconcile(user, org: Organisation, activities: Iterable[Activity], *, chosen
 
 
 def import_file(path: str, user, organisation_code: str | None = None, *, commit: bool = False,
-                skip: Iterable[int] = (), refs: Mapping[str, str] | None = None,
+                skip: Iterable[int] = (), valid_only: bool = False, refs: Mapping[str, str] | None = None,
                 progress: Callable[[int], None] | None = None) -> Reconciliation:
-    """Read and reconcile an IATI file from a path (the `flask iati import` command; the job queue's
-    scheduled import calls the same: `import_file(app.config["IATI_IMPORT_PATH"], user, commit=True)`)."""
+    """Read and reconcile an IATI file from a path (`flask iati import`). `skip`: activity numbers left out;
+    `valid_only`: leave out the invalid ones (found by a first, rolled-back pass), as an unattended import
+    must. Otherwise a chosen invalid activity saves nothing."""
     org = organisation_for(user, organisation_code)
     if org is None:
         raise UploadError(_("Say which provider's activities these are."),
                           {"organisation": [_("Give the code of a provider organisation.")]})
     activities = list(read_activities(path, progress=progress))
     chosen = {a.number for a in activities} - set(skip)
+    if valid_only:
+        preview = reconcile(user, org, activities, chosen=chosen, refs=refs)
+        chosen -= {row.number for row in preview.rows if row.kind == INVALID}
     return reconcile(user, org, activities, chosen=chosen, commit=commit, refs=refs)
+
+
+def scheduled_import(config: Mapping) -> Reconciliation | None:
+    """The scheduled import: IATI_IMPORT_PATH read as IATI_IMPORT_AS, its valid activities saved.
+    Scheduling hook (h15a's job queue): run `scheduled_import(app.config)` daily in an app context."""
+    from exchange.people.models import User
+    path, email = config.get("IATI_IMPORT_PATH"), config.get("IATI_IMPORT_AS")
+    if not path or not email:
+        return None
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower(), User.active.is_(True)))
+    if user is None:
+        raise UploadError(_("no active user %(email)s", email=email), {"IATI_IMPORT_AS": [email]})
+    return import_file(path, user, commit=True, valid_only=True, refs=config.get("IATI_ORGANISATION_REFS"))

@@ -234,3 +234,19 @@ def test_the_command_reports_then_saves_all_or_nothing(app, people, tmp_path):
     with app.app_context():
         assert list(db.session.scalars(select(Offer.iati_identifier))) == ["XM-DAC-41122-CLI-1"]
         assert user_of(people.provider).organisation.code == "UNODC"
+
+
+def test_the_scheduled_import_reads_the_configured_file_and_saves_the_valid_activities(app, people, tmp_path):
+    from exchange.reports.iati_import import scheduled_import
+    path = tmp_path / "published.xml"
+    path.write_bytes(iati_file([iati_activity("XM-DAC-41122-JOB-1"), iati_activity("XM-DAC-41122-JOB-2",
+                                                                                 countries=("ZZ",))]))
+    with app.app_context():
+        assert scheduled_import({}) is None  # not configured: nothing to do
+        result = scheduled_import({"IATI_IMPORT_PATH": str(path), "IATI_IMPORT_AS": people.provider.email})
+        assert result.saved and result.counts["new"] == 1
+        assert list(db.session.scalars(select(Offer.iati_identifier))) == ["XM-DAC-41122-JOB-1"]
+    runner = app.test_cli_runner()
+    again = runner.invoke(args=["iati", "import", str(path), "--as", people.provider.email, "--save", "--valid-only"])
+    assert again.exit_code == 0, again.output
+    assert "0 new, 0 changed, 1 unchanged" in again.output
