@@ -76,6 +76,7 @@ COMPARED = ("title", "description", "themes", "countries", "regions", "available
 ACTIVITY_STATUS = {"2": MatchStatus.IN_DELIVERY, "3": MatchStatus.COMPLETED, "4": MatchStatus.COMPLETED}
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
+SKIPPED = "skipped"  # not chosen: left out of the save
 KIND_LABELS = {NEW: _l("New"), CHANGED: _l("To update"), UNCHANGED: _l("Unchanged"), INVALID: _l("Invalid")}
 
 
@@ -491,8 +492,7 @@ def reconcile(user, org: Organisation, activities: Iterable[Activity], *, chosen
     expected = _expected(org)
     for activity in activities:
         if chosen is not None and activity.number not in chosen:
-            row = Row(activity, chosen=False)
-            row.kind = "skipped"
+            row = Row(activity, kind=SKIPPED, chosen=False)
             result.rows.append(row)
             continue
         result.rows.append(_reconcile_one(user, org, activity, accepted_refs, seen))

@@ -48,6 +48,12 @@ def _upload_form() -> UploadForm:
     return form
 
 
+def _empty(upload) -> bool:
+    empty = not upload.stream.read(1)
+    upload.stream.seek(0)
+    return empty
+
+
 def _refs():
     return current_app.config.get("IATI_ORGANISATION_REFS")
 
@@ -70,10 +76,7 @@ def upload():
     if org is None:
         apply_errors(form, {"organisation": [_("Choose a provider from the list.")]})
         return _report(form, status=422)
-    if upload is not None and getattr(upload, "filename", ""):
-        empty = not upload.stream.read(1)
-        upload.stream.seek(0)
-    if upload is None or not getattr(upload, "filename", "") or empty:
+    if upload is None or not getattr(upload, "filename", "") or _empty(upload):
         apply_errors(form, {"file": [_("Choose an IATI XML file to upload.")]})
         return _report(form, status=422)
     began = time.perf_counter()
