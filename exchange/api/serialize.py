@@ -31,7 +31,7 @@ def _output_field(f: Field) -> ma.fields.Field:
         options["attribute"] = f.attribute
     if f.kind == Kind.CHOICE:
         options["metadata"]["enum"] = list(f.choices or ())
-    if f.may_be_empty and f.empty is None:
+    if f.may_be_empty and (f.empty is None or f.nullable):  # a text stored as NULL when absent says so
         options["allow_none"] = True
     if f.read is not None:
         return ma.fields.Function(f.read, metadata=options["metadata"])
