@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 
 from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
@@ -28,6 +28,7 @@ class WorkingGroupForm(FlaskForm):
     code = StringField(_l("Code"), description=_l("Lowercase letters, digits and hyphens; it never changes."))
     name = StringField(_l("Name"), description=_l("The working group's name in English, as the UN writes it."),
                        render_kw={"lang": "en"})
+    read_at = HiddenField()
 
 
 def _choices() -> dict:
@@ -49,7 +50,7 @@ def _group(code: str) -> WorkingGroup:
 def _raw(form: WorkingGroupForm) -> dict:
     return {"code": (form.code.data if "code" in form else "") or "", "name": form.name.data or "",
             "leads": request.form.getlist("leads"), "members": request.form.getlist("members"),
-            "themes": request.form.getlist("themes")}
+            "themes": request.form.getlist("themes"), "read_at": form.read_at.data}
 
 
 @bp.route("")
@@ -78,7 +79,7 @@ def _edit(group: WorkingGroup | None):
         except ExchangeError as err:
             apply_errors(form, err.fields)
             form.form_errors.append(err.message)
-            status = 422
+            status = 409 if err.code == "conflict" else 422
         else:
             flash(_("The working group is saved; requests are routed by it from now on."), "success")
             return redirect(url_for("reference_admin.edit", code=saved.code))
@@ -86,6 +87,7 @@ def _edit(group: WorkingGroup | None):
         status = 422
     if group is not None and request.method == "GET":
         form.name.data = group.name
+        form.read_at.data = operations.edit_stamp(group)
     if chosen is None:
         snapshot = operations.group_snapshot(group) if group is not None else {"leads": [], "members": [],
                                                                                 "themes": []}

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from exchange import audit
-from exchange.core.errors import ValidationFailed
+from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
 from exchange.core.schemas import load
@@ -32,6 +32,9 @@ class WorkingGroupIn(ma.Schema):
     leads = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=64)), load_default=list)
     members = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=64)), load_default=list)
     themes = ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40)), load_default=list)
+    read_at = ma.fields.String(load_default=None, validate=ma.validate.Length(max=40),
+                               metadata={"description": "When the group read was last edited ('' if never): a "
+                                                        "later edit answers a conflict."})
 
 
 def group_snapshot(group: WorkingGroup) -> dict:
@@ -88,6 +91,9 @@ def save_working_group(user, group: WorkingGroup | None, raw: dict) -> WorkingGr
         db.session.flush()
         before = {}
     else:
+        db.session.refresh(group, with_for_update=True)  # two admins saving at once: the second sees the first
+        if data.get("read_at") is not None and data["read_at"] != edit_stamp(group):
+            raise Conflict(_("Someone else saved this working group while you were editing it: reload it."))
         before = group_snapshot(group)
     now = utcnow()
     group.name = data["name"].strip()
@@ -109,6 +115,11 @@ def save_working_group(user, group: WorkingGroup | None, raw: dict) -> WorkingGr
         audit.record(user, f"working_group.{action}", "working_group", None, f"{group.code}: working group {action}",
                      changes)
     return group
+
+
+def edit_stamp(group: WorkingGroup) -> str:
+    """What the edit form carries back to tell a later edit from the one it read."""
+    return group.edited_at.isoformat() if group.edited_at else ""
 
 
 def group_history(group: WorkingGroup) -> list:

@@ -3,6 +3,8 @@ cover; each change is in the audit trail and the group's history; routing follow
 `seed reference` keeps the edits; only admins may do it."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -10,6 +12,7 @@ from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.reference.models import Theme, WorkingGroup
 from tests.factories import make_user
+from tests.helpers import signed_in_client
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +151,19 @@ def test_the_operation_refuses_anyone_but_an_admin(app, people):
             with pytest.raises(Forbidden):
                 save_working_group(user_of(person), db.session.get(WorkingGroup, "financing"), {"name": "Taken"})
         db.session.rollback()
+
+
+def test_two_admins_editing_at_once_get_a_conflict_not_a_silent_overwrite(app, clients):
+    page = clients.admin.get("/admin/working-groups/financing").get_data(as_text=True)
+    read_at = re.search(r'name="read_at" type="hidden" value="([^"]*)"', page).group(1)
+    first = _save(clients.admin, "financing", name="First admin's name", leads=["UNODC"], themes=["financing"],
+                  read_at=read_at)
+    assert first.status_code == 302
+    with app.app_context():
+        second_admin = make_user("second-admin@ctitf.test.example", "admin", "CTITF")
+        db.session.commit()
+        second_id = second_admin.id
+    late = _save(signed_in_client(app, second_id), "financing", name="Second admin's name", leads=["WB"],
+                 themes=["financing"], read_at=read_at)
+    assert late.status_code == 409 and "Someone else saved" in late.get_data(as_text=True)
+    assert _group(app, "financing")["name"] == "First admin's name"
