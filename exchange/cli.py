@@ -27,8 +27,9 @@ from exchange.requests.models import AssistanceRequest
 
 
 def register_cli(app: Flask) -> None:
-    from exchange.reports.cli import exports
+    from exchange.reports.cli import exports, iati_commands
     app.cli.add_command(exports)
+    app.cli.add_command(iati_commands, "iati")
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(matching)

@@ -450,6 +450,127 @@ def as_csv(data: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def request_import_rows(n: int, changes: dict | None = None, countries=("KAZ", "NGA")) -> list[dict]:
+    """n valid request-import rows (the needs of an assessment visit), for the States in turn; `changes` =
+    {row_index: {column: value}}."""
+    from exchange.requests.imports import EXAMPLE_ROW
+    result = []
+    for i in range(n):
+        row = dict(EXAMPLE_ROW, country=countries[i % len(countries)],
+                   title=f"Recommendation {i + 1}: legal advice on terrorist financing offences")
+        row.update((changes or {}).get(i, {}))
+        result.append(row)
+    return result
+
+
+def as_requests_csv(data: list[dict]) -> bytes:
+    from exchange.requests.imports import COLUMNS
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(data)
+    return out.getvalue().encode("utf-8")
+
+
+# ------------------------------------------------------------------------------------------------
+# IATI activity files (the IATI import)
+
+IATI_DESCRIPTION = ("Courses for financial intelligence analysts on terrorist financing typologies and suspicious "
+                    "transaction reports.")
+
+
+def iati_activity(identifier: str, title: str = "Regional training on countering the financing of terrorism",
+                  description: str = IATI_DESCRIPTION,
+                  reporting: str = "XI-EXCHANGE-UNODC", countries=("KZ",), sectors=("24010",), status: str = "2",
+                  start: str = "2026-03-01", end: str = "2026-12-31", budget: int | None = 150000,
+                  outcome: str = "", lang: str = "en", contact_email: str = "programme@unodc.example.org") -> str:
+    """One `iati-activity` in the order the IATI 2.03 schema requires (a provider's own publication)."""
+    from xml.sax.saxutils import escape
+    parts = [f'<iati-activity xml:lang="{lang}" default-currency="USD" last-updated-datetime="2026-06-01T00:00:00Z">',
+             f"<iati-identifier>{escape(identifier)}</iati-identifier>",
+             f'<reporting-org ref="{escape(reporting)}" type="40"><narrative>Reporter</narrative></reporting-org>',
+             f"<title><narrative>{escape(title)}</narrative></title>" if title else "<title/>",
+             f'<description type="1"><narrative>{escape(description)}</narrative></description>']
+    if outcome:
+        parts.append(f'<description type="4"><narrative>Outcome: {escape(outcome)}</narrative></description>')
+    parts += [f'<participating-org ref="{escape(reporting)}" role="4" type="40"><narrative>Reporter</narrative>'
+              "</participating-org>",
+              f'<activity-status code="{status}"/>',
+              f'<activity-date type="1" iso-date="{start}"/>', f'<activity-date type="3" iso-date="{end}"/>',
+              f'<contact-info type="1"><email>{escape(contact_email)}</email></contact-info>']
+    parts += [f'<recipient-country code="{c}" percentage="{100 // len(countries)}"/>' for c in countries]
+    parts += [f'<sector vocabulary="1" code="{c}" percentage="{100 // len(sectors)}"/>' for c in sectors]
+    parts.append('<default-aid-type code="D02" vocabulary="1"/>')
+    if budget is not None:
+        parts.append(f'<budget type="1" status="1"><period-start iso-date="{start}"/><period-end iso-date="{end}"/>'
+                     f'<value currency="USD" value-date="{start}">{budget}</value></budget>')
+    parts.append("</iati-activity>")
+    return "".join(parts)
+
+
+def iati_file(activities: list) -> bytes:
+    """An `iati-activities` 2.03 document of these activities (strings, or lxml elements from the export)."""
+    from lxml import etree
+    body = "".join(a if isinstance(a, str) else etree.tostring(a, encoding="unicode") for a in activities)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><iati-activities version="2.03" '
+            f'generated-datetime="2026-06-01T00:00:00Z">{body}</iati-activities>').encode()
+
+
+def exported_activities(matches) -> list:
+    """The activities the Exchange's own IATI export writes for these matches (lxml elements)."""
+    from exchange.reports.iati import activity_element
+    return [activity_element(m) for m in matches]
+
+
+IATI_OFFER_IDS = tuple(f"XM-DAC-41122-CFT-{n}" for n in range(1, 5))
+IATI_NEW_IDS = tuple(f"XM-DAC-41122-NEW-{n}" for n in range(1, 4))
+
+
+def make_imported_offer(people, identifier: str, **fields):
+    """An offer of UNODC imported from IATI earlier: the values iati_activity(identifier, **same) reads."""
+    offer = make_offer(people, title=fields.pop("title", f"Programme {identifier} on terrorist financing"),
+                       description=fields.pop("description", IATI_DESCRIPTION), themes=["financing"],
+                       countries=["KAZ"], available_from="2026-03-01", available_until="2026-12-31",
+                       budget_usd=150000, contact_email="programme@unodc.example.org", **fields)
+    offer.iati_identifier = identifier
+    db.session.flush()
+    return offer
+
+
+def make_iati_twelve(people) -> dict:
+    """UNODC's four offers imported from IATI before, four matches of its offers (two in delivery, one
+    completed, one accepted), and its file of twelve activities (`file`): three new (10-12… see below), eight
+    naming those records (four unchanged, four changed) and one invalid. Activities: 1-4 the offers (2 renamed,
+    3 with a new budget), 5-7 the export's own activities for the first three matches (6 reported completed
+    with its outcome), 8 the accepted match reported started, 9-11 new, 12 invalid (a recipient country that
+    does not exist). Commits; answers ids."""
+    from lxml import etree
+    offers = [make_imported_offer(people, identifier) for identifier in IATI_OFFER_IDS]
+    offer = make_offer(people)
+    reqs = [make_request(people, "open", title=f"Need number {n} of the FIU on terrorist financing") for n in range(4)]
+    matches = [make_match(people, reqs[0], offer, "in_delivery"), make_match(people, reqs[1], offer, "in_delivery"),
+               make_match(people, reqs[2], offer, "completed"), make_match(people, reqs[3], offer, "accepted")]
+    db.session.commit()
+    exported = exported_activities(matches[:3])
+    exported[1].find("activity-status").set("code", "3")
+    outcome = etree.Element("description", {"type": "4"})
+    etree.SubElement(outcome, "narrative").text = "Outcome: Thirty analysts trained."
+    exported[1].find("description").addnext(outcome)
+    title = "Programme {} on terrorist financing".format
+    activities = [
+        iati_activity(IATI_OFFER_IDS[0], title=title(IATI_OFFER_IDS[0])),
+        iati_activity(IATI_OFFER_IDS[1], title="Programme renamed: analysts' course on terrorist financing"),
+        iati_activity(IATI_OFFER_IDS[2], title=title(IATI_OFFER_IDS[2]), budget=90000),
+        iati_activity(IATI_OFFER_IDS[3], title=title(IATI_OFFER_IDS[3])),
+        *exported,
+        iati_activity(f"XI-EXCHANGE-UNODC-EXCHANGE-{matches[3].reference}", title="Need 3", status="2"),
+        *[iati_activity(i, title=f"New programme {i} against terrorist financing", countries=("TJ", "KG"))
+          for i in IATI_NEW_IDS],
+        iati_activity("XM-DAC-41122-BAD-1", title="Programme for a country that does not exist", countries=("ZZ",)),
+    ]
+    return {"file": iati_file(activities), "offers": [o.id for o in offers], "matches": [m.id for m in matches]}
+
+
 # ------------------------------------------------------------------------------------------------
 # Inputs of the matching engine (plain data, no database)
 

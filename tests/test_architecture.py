@@ -15,7 +15,8 @@ REQUEST_CONTEXT = {("flask", "request"), ("flask", "session"), ("flask", "flash"
                    ("flask_login", "current_user")}
 # Modules that are the HTTP layer: every area's pages and API, the shells, and the hooks that wrap each request.
 HTTP_LAYER_NAMES = {"views.py", "api.py", "triage.py", "inbox.py", "import_views.py", "directory.py",
-                    "security_review.py", "suggestions.py", "suggestions_api.py", "notifications_api.py"}
+                    "security_review.py", "suggestions.py", "suggestions_api.py", "notifications_api.py",
+                    "admin_views.py", "iati_import_views.py", "public_views.py"}
 HTTP_LAYER_FOLDERS = ("web/", "api/", "people/views/")
 REQUEST_HOOKS = {
     "core/guard.py": "identifies the caller before every request",

@@ -172,6 +172,17 @@ EXPECTED: dict[str, object] = {
     "api_live.events": ALL,
     "live.stream": ALL,
     "live.poll": ALL,
+    "api_views.public_summary_api": PUBLIC,
+    "public.summary": PUBLIC,
+    "public.summary_csv_file": PUBLIC,
+    "iati_import.upload": {"provider", "coordinator", "admin"},
+    "iati_import.confirm": {"provider", "coordinator", "admin"},
+    "request_imports.upload": {"coordinator"},
+    "request_imports.confirm": {"coordinator"},
+    "request_imports.template": {"coordinator"},
+    "reference_admin.index": {"admin"},
+    "reference_admin.new": {"admin"},
+    "reference_admin.edit": {"admin"},
 }
 # Routes open to a provider whose organisation still awaits approval (everything else needs approval).
 UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions", "auth.change_language",

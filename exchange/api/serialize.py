@@ -31,7 +31,7 @@ def _output_field(f: Field) -> ma.fields.Field:
         options["attribute"] = f.attribute
     if f.kind == Kind.CHOICE:
         options["metadata"]["enum"] = list(f.choices or ())
-    if f.may_be_empty and f.empty is None:
+    if f.may_be_empty and (f.empty is None or f.nullable):  # a text stored as NULL when absent says so
         options["allow_none"] = True
     if f.read is not None:
         return ma.fields.Function(f.read, metadata=options["metadata"])
@@ -39,7 +39,7 @@ def _output_field(f: Field) -> ma.fields.Field:
         return ma.fields.List(ma.fields.String(), dump_only=True, **options)
     kind = {Kind.NUMBER: ma.fields.Integer, Kind.MONEY: ma.fields.Integer,
             Kind.DECIMAL: ma.fields.Float, Kind.DATE: ma.fields.Date,
-            Kind.DATETIME: UtcDateTime}.get(f.kind, ma.fields.String)
+            Kind.DATETIME: UtcDateTime, Kind.BOOLEAN: ma.fields.Boolean}.get(f.kind, ma.fields.String)
     return kind(**options)
 
 

@@ -12,7 +12,7 @@ from exchange.audit.models import AuditEvent
 from exchange.core.filters import FilterProblem, ListFilters, One, day, declare, end_not_before_start, one
 from exchange.core.models import as_id
 
-AUDIT_RECORD_TYPES = ("request", "offer", "match", "user", "organisation")
+AUDIT_RECORD_TYPES = ("request", "offer", "match", "user", "organisation", "working_group")
 RECORD_PREFIXES = ("R-", "O-", "M-")
 
 

@@ -42,6 +42,8 @@ ACTION_WORDS = {
     "organisation.created": _l("Organisation created"),
     "organisation.approved": _l("Organisation approved"),
     "organisation.rejected": _l("Organisation rejected"),
+    "working_group.created": _l("Working group created"),
+    "working_group.edited": _l("Working group edited"),
     "user.created": _l("Account created"),
     "user.updated": _l("Account updated"),
     "user.disabled": _l("Account disabled"),
@@ -75,6 +77,7 @@ RECORD_TYPE_WORDS = {
     "organisation": _l("Organisation"),
     "document": _l("Document"),
     "message": _l("Message"),
+    "working_group": _l("Working group"),
 }
 
 

@@ -125,6 +125,9 @@ class Config:
     LIVE_STREAM_SECONDS = 300
     LIVE_POLL_SECONDS = 5
     LIVE_RECENT_EVENTS = 1000
+    # IATI in (reports/iati_import.py): the activity file a scheduled import reads, and as whom.
+    IATI_IMPORT_PATH: str | None = None
+    IATI_IMPORT_AS: str | None = None
 
 
 ENV_KEYS = {
@@ -139,6 +142,8 @@ ENV_KEYS = {
     "EXCHANGE_BACKUP_DIR": "BACKUP_DIR",
     "EXCHANGE_EVENTS_URL": "EVENTS_URL",
     "EXCHANGE_EVENTS_CHANNEL": "EVENTS_CHANNEL",
+    "EXCHANGE_IATI_IMPORT_PATH": "IATI_IMPORT_PATH",
+    "EXCHANGE_IATI_IMPORT_AS": "IATI_IMPORT_AS",
 }
 
 

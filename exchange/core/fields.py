@@ -17,7 +17,15 @@ import marshmallow as ma
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
 from exchange.core.schemas import MAX_BUDGET, dates_in_order
 
@@ -36,6 +44,7 @@ class Kind(StrEnum):
     CODES = "codes"            # reference codes, many (`reference` names the table, if one checks them)
     CODE = "code"              # one reference code
     EMAIL = "email"
+    BOOLEAN = "boolean"        # a yes/no choice (a checkbox), never empty
 
 
 class Output(StrEnum):
@@ -309,6 +318,8 @@ class Spec:
             value = f.value_of(record)
             if f.kind == Kind.CODES:
                 values[f.name] = list(value or [])
+            elif f.kind == Kind.BOOLEAN:
+                values[f.name] = bool(value)
             elif value is None:
                 values[f.name] = ""
             elif isinstance(value, date):
@@ -342,6 +353,8 @@ class Spec:
             mine, theirs = form[f.name].data, stored[f.name]
             if isinstance(theirs, list):
                 same = sorted(mine or []) == sorted(theirs)
+            elif isinstance(theirs, bool):
+                same = bool(mine) == theirs
             else:
                 same = (mine or "").strip() == (theirs or "").strip()
             if not same:
@@ -437,6 +450,8 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
                                metadata=metadata)
     if f.kind == Kind.DATE:
         return ma.fields.Date(allow_none=f.may_be_empty, metadata=metadata)
+    if f.kind == Kind.BOOLEAN:
+        return ma.fields.Boolean(metadata=metadata)
     if f.kind in (Kind.NUMBER, Kind.MONEY):
         low = f.minimum if f.minimum is not None else (0 if f.kind == Kind.MONEY else None)
         high = f.maximum if f.maximum is not None else (MAX_BUDGET if f.kind == Kind.MONEY else None)
@@ -475,6 +490,8 @@ def _form_field(f: Field):
     options = {"description": f.help, "render_kw": attrs or None}
     if f.kind == Kind.LONG_TEXT:
         return TextAreaField(f.label, **options)
+    if f.kind == Kind.BOOLEAN:
+        return BooleanField(f.label, default=bool(f.default), **options)
     if f.kind == Kind.CHOICE:
         return RadioField(f.label, choices=list((f.choices or {}).items()), default=f.default, **options)
     if f.kind == Kind.CODE:
@@ -485,6 +502,8 @@ def _form_field(f: Field):
 
 
 def _browser_value(f: Field, value):
+    if f.kind == Kind.BOOLEAN:
+        return bool(value)
     if f.kind == Kind.CODES:
         return [v for v in (value or []) if isinstance(v, str)]
     if f.kind in (Kind.CHOICE, Kind.CODE):

@@ -56,6 +56,9 @@ OFFER = Spec("offer", [
           outputs=EDITED),
     Field("contact_name", _l("Contact person"), Kind.TEXT, max_length=200, outputs=EDITED),
     Field("contact_email", _l("Contact e-mail"), Kind.EMAIL, max_length=254, outputs=EDITED),
+    Field("iati_identifier", _l("IATI activity identifier"), input=False, nullable=True,
+          outputs=SHOWN | {Output.SNAPSHOT},
+          description="The identifier of the IATI activity this offer was imported from, if any."),
     Field("created_at", _l("Posted"), kind=Kind.DATETIME, input=False, outputs=SHOWN),
     Field("updated_at", _l("Last updated"), kind=Kind.DATETIME, input=False, outputs=SHOWN),
 ])

@@ -65,6 +65,8 @@ class Offer(CodedRecord, db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # The language its title and description are written in (ISO 639-1), chosen or detected and confirmed.
     content_language: Mapped[str | None] = mapped_column(String(8), index=True)
+    # The identifier of the IATI activity this offer was imported from (reports/iati_import.py), if any.
+    iati_identifier: Mapped[str | None] = mapped_column(String(200), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -1,8 +1,10 @@
 """Reference data: M49 regions, countries, themes and their working groups, modalities, languages."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.core.extensions import db
@@ -74,6 +76,9 @@ class WorkingGroup(_Named, db.Model):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(Text, default="")
+    # Set when an admin edits the group in the app (reference/admin.py): `seed reference` then leaves its
+    # name, leads and members as edited.
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     leads: Mapped[list[Organisation]] = relationship(  # noqa: F821
         secondary=working_group_leads, order_by="Organisation.code")
     members: Mapped[list[Organisation]] = relationship(  # noqa: F821
@@ -97,6 +102,8 @@ class Theme(_Named, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     working_group_code: Mapped[str | None] = mapped_column(ForeignKey("working_groups.code"))
     working_group: Mapped[WorkingGroup | None] = relationship()
+    # Set when an admin moves the theme to a working group in the app: `seed reference` keeps that choice.
+    working_group_edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Modality(_Named, db.Model):

@@ -44,16 +44,22 @@ def load_reference() -> dict[str, int]:
         {"code": c["iso3"], "name": c["name"], "kind": "member_state", "country_iso3": c["iso3"],
          "approval": "approved"} for c in countries])
     groups = data.load_working_groups()
+    # A group an admin edited in the app (reference/operations.py) keeps its name, leads and members; a theme
+    # an admin moved keeps its group.
+    edited = {code for code, at in db.session.execute(select(WorkingGroup.code, WorkingGroup.edited_at)) if at}
     by_code = _upsert(WorkingGroup, "code", [{"code": g["code"], "name": g["name"], "source": g["source"]}
-                                             for g in groups])
+                                             for g in groups if g["code"] not in edited])
     for g in groups:
+        if g["code"] in edited:
+            continue
         group = by_code[g["code"]]
         group.leads = [orgs[code] for code in g["lead_entities"]]
         group.members = [orgs[code] for code in g["member_entities"]]
-    group_by_name = {g.name: g.code for g in by_code.values()}
+    group_by_name = {g["name"]: g["code"] for g in groups}
+    moved = {code for code, at in db.session.execute(select(Theme.code, Theme.working_group_edited_at)) if at}
     _upsert(Theme, "code", [{
         "code": t["code"], "name": t["name"], "pillar": t["pillar"], "description": t["description"],
-        "working_group_code": group_by_name.get(t["working_group"]),
+        **({} if t["code"] in moved else {"working_group_code": group_by_name.get(t["working_group"])}),
     } for t in data.load_themes()])
     _upsert(Modality, "code", data.load_modalities())
     _upsert(Language, "code", data.load_languages())

@@ -1,4 +1,4 @@
-"""`flask exports write|iati|progress` and `flask imports offers`: the same exports and imports as the pages, from
+"""`flask exports write|iati|progress|import-offers` and `flask iati import`: the same exports and imports as the pages, from
 the command line, as a named user (what that user may see), with a progress bar."""
 from __future__ import annotations
 
@@ -126,3 +126,58 @@ def import_offers(path: Path, email: str, organisation: str | None, dry_run: boo
         click.echo(ngettext("Checked %(num)s offer.", "Checked %(num)s offers.", result.rows))
     else:
         click.echo(ngettext("Imported %(num)s offer.", "Imported %(num)s offers.", result.rows))
+
+
+@click.group(cls=AppGroup)
+def iati_commands():
+    """IATI in: reconcile a provider's IATI 2.03 activity file with the Exchange, and save it."""
+
+
+@iati_commands.command("import")
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "email", required=True, help="E-mail of the importing provider or coordinator.")
+@click.option("--organisation", default=None, help="Provider code (coordinators and admins).")
+@click.option("--save", is_flag=True, help="Save the valid activities (without it: report only).")
+@click.option("--skip", default="", help="Activity numbers to leave out, e.g. 4,9.")
+@click.option("--valid-only", is_flag=True, help="Leave out the invalid activities (an unattended import).")
+def iati_import_command(path: Path | None, email: str, organisation: str | None, save: bool, skip: str,
+                        valid_only: bool):
+    """Read an IATI activity file (PATH, or the configured IATI_IMPORT_PATH), print the reconciliation
+    report and, with --save, save every chosen activity or none."""
+    from exchange.reports import iati_import
+    path = path or (Path(current_app.config["IATI_IMPORT_PATH"]) if current_app.config.get("IATI_IMPORT_PATH")
+                    else None)
+    if path is None or not path.is_file():
+        raise click.BadParameter(_("give the file, or set IATI_IMPORT_PATH"), param_hint="PATH")
+    try:
+        left_out = {int(n) for n in skip.replace(" ", "").split(",") if n}
+    except ValueError:
+        raise click.BadParameter(_("activity numbers separated by commas"), param_hint="--skip") from None
+    user = _user(email)
+    with click.progressbar(length=0, label=_("Reading activities"), file=sys.stderr) as bar:
+        def tick(count: int) -> None:
+            if count % 100 == 0:
+                bar.label = _("Read %(num)s activities", num=count)
+                bar.render_progress()
+        try:
+            result = iati_import.import_file(str(path), user, organisation, commit=save, skip=left_out,
+                                             valid_only=valid_only, refs=current_app.config.get("IATI_ORGANISATION_REFS"), progress=tick)
+        except ExchangeError as err:
+            raise click.ClickException(err.message) from None
+    for row in result.rows:
+        kind = str(iati_import.KIND_LABELS.get(row.kind, _("Not chosen")))
+        click.echo(f"{row.number}\t{kind}\t{row.activity.identifier}\t{row.record_reference or '—'}")
+        for change in row.changes:
+            click.echo(f"\t{change.label}: {change.before} → {change.after}")
+        for problem in row.problems:
+            click.echo(f"\t{problem}", err=True)
+    for record in result.unmatched:
+        click.echo(_("Not in the file: %(ref)s", ref=record.reference))
+    counts = result.counts
+    click.echo(_("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(invalid)s invalid, %(unmatched)s "
+                 "in the Exchange but not in the file.", **counts))
+    if save and not result.saved:
+        raise click.ClickException(_("Nothing saved: %(num)s chosen activities are invalid (leave them out with "
+                                     "--skip).", num=len(result.chosen_invalid)))
+    if save:
+        click.echo(_("Saved."))

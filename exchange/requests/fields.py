@@ -1,6 +1,6 @@
 """The fields of an assistance request, each written once: the input schema (schemas.RequestIn), the
-page form, the required-to-submit list, the audit snapshot, the API object, the export columns and the
-matching engine's values are all derived from REQUEST (see core/fields.py). Adding a field: the model,
+page form, the required-to-submit list, the audit snapshot, the API object, the export and bulk-import
+columns and the matching engine's values are all derived from REQUEST (see core/fields.py). Adding a field: the model,
 its migration, a Field here and its place in the form template."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from exchange.core.fields import Field, Kind, Output, Spec, coded_fields
 from exchange.core.statuses import RequestStatus, Urgency, Visibility
 
 SHOWN = frozenset({Output.API, Output.EXPORT})  # set by the Exchange: shown, never typed
-EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT})
+EDITED = frozenset({Output.FORM, Output.API, Output.EXPORT, Output.SNAPSHOT, Output.IMPORT})
 MATCHED = EDITED | {Output.MATCHING}
 # The labels of the shared code fields (core.fields.coded_fields), in the reader's language.
 CODED_LABELS = {"themes": _l("Themes"), "modalities": _l("Kinds of assistance"), "languages": _l("Languages")}
@@ -62,6 +62,12 @@ REQUEST = Spec("request", [
               "restricted": _l("Only the Task Force office, and the providers a coordinator shares it with. Choose "
                                "this for sensitive needs."),
           }),
+    Field("publish_summary", _l("Show on the public summary"), Kind.BOOLEAN, default=False, outputs=EDITED,
+          help=_l("Off by default. When ticked, this request is counted on the public summary (by country, theme "
+                  "and year) and its title is shown there, once the Task Force office has accepted it. Restricted "
+                  "requests are never shown."),
+          description="The State consents to publication on the public summary (counts and title). Default "
+                      "false; restricted requests and drafts are never published."),
     Field("beneficiary", _l("Institution that benefits"), Kind.TEXT, max_length=200, outputs=MATCHED,
           help=_l("Which institution will receive the assistance, e.g. “Financial Intelligence Unit, Ministry of "
                   "Finance”.")),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from exchange.core.extensions import db
 from exchange.core.models import CodedRecord, EnumText, link_table, one_of, utcnow
@@ -77,6 +79,8 @@ class AssistanceRequest(CodedRecord, db.Model):
         ForeignKey("users.id", name="fk_assistance_requests_owner_id_users"), index=True)
     clock_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     clock_since: Mapped[datetime | None] = mapped_column(DateTime)
+    # The State consents to its counts (and its title) appearing on the public summary (reports/public.py).
+    publish_summary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
     organisation: Mapped[Organisation] = relationship()
     country: Mapped[Country] = relationship()

@@ -406,6 +406,11 @@ def _dates(fields: dict, keys: tuple[str, str], today: date) -> dict:
     return fields
 
 
+# The demo States that consented to the public summary (publish_summary) for these requests.
+PUBLISHED = {"kaz_fiu", "kaz_border", "nga_prosecutors", "nga_victims", "tjk_law", "tjk_border", "per_financing",
+             "jor_aviation", "mli_justice"}
+
+
 def load() -> None:
     """Create the demo requests, offers and matches, unless the database already has requests."""
     if db.session.scalar(select(func.count()).select_from(AssistanceRequest)):
@@ -414,7 +419,8 @@ def load() -> None:
     coordinator = _user(COORDINATOR)
     requests, ages = {}, {}
     for key, by, fields, moves, days_ago in REQUESTS:
-        fields = {"content_language": "en", **_dates(fields, ("desired_start", "desired_end"), today)}
+        fields = {"content_language": "en", "publish_summary": key in PUBLISHED,
+                  **_dates(fields, ("desired_start", "desired_end"), today)}
         requests[key] = req = create_request(_user(by), fields)
         ages[key] = days_ago
         for action, who, body in moves:

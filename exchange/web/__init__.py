@@ -20,8 +20,10 @@ def page_blueprints() -> list:
     from exchange.offers import import_views
     from exchange.offers import views as offers
     from exchange.people.views import admin, auth, mfa, reauth, tokens
-    from exchange.reports import directory
+    from exchange.reference import admin_views as reference_admin
+    from exchange.reports import directory, iati_import_views, public_views
     from exchange.reports import views as reports
+    from exchange.requests import import_views as request_imports
     from exchange.requests import views as requests
     from exchange.subscriptions import views as subscriptions
     from exchange.web import home, search
@@ -29,7 +31,7 @@ def page_blueprints() -> list:
     return [auth.bp, mfa.bp, reauth.bp, home.bp, admin.bp, reports.bp, import_views.bp, triage.bp, matches.bp,
             messages.bp, inbox.bp, audit_trail.bp, tokens.bp, security_review.bp, requests.bp,
             documents.bp, offers.bp, directory.bp, jobs.bp, subscriptions.bp, live.bp,
-            search.bp]
+            search.bp, public_views.bp, iati_import_views.bp, reference_admin.bp, request_imports.bp]
 
 
 def register_web(app: Flask) -> None:
