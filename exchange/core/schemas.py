@@ -4,6 +4,7 @@ reader's language (marshmallow's own, English only, through MARSHMALLOW_MESSAGES
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import marshmallow as ma
@@ -44,15 +45,25 @@ def dates_in_order(start: str, end: str):
     return check
 
 
-def load(schema: ma.Schema, data, *, partial: bool = False, required: tuple[str, ...] = ()) -> dict:
-    """Validate `data` with `schema`; `required` lists fields that must be present (and not empty)."""
+def load(schema: ma.Schema, data, *, partial: bool = False,
+         required: tuple[str, ...] | Mapping[str, str] = ()) -> dict:
+    """Validate `data` with `schema`; `required` lists fields that must be present (and not empty), or maps
+    each to what it says when it is not. Every problem is reported at once: the schema's and the missing
+    fields' together."""
     if not isinstance(data, dict):
         raise ValidationFailed(_("The body must be a JSON object."), {"_schema": [_("Expected an object.")]})
+    problems: dict[str, list[str]] = {}
     try:
         clean = schema.load(data, partial=partial)
     except ma.ValidationError as err:
-        raise ValidationFailed(_("Some fields are not valid."), _messages(err.messages)) from None
-    missing = {name: [_("This field is required.")] for name in required if clean.get(name) in (None, "", [])}
+        problems = _messages(err.messages)
+        clean = {k: v for k, v in data.items() if k not in problems} if isinstance(data, dict) else {}
+    said = required if isinstance(required, Mapping) else {}
+    missing = {name: [str(said.get(name) or _("This field is required."))] for name in required
+               if name not in problems and (clean.get(name) in (None, "", []) or
+                                            (isinstance(clean.get(name), str) and not clean[name].strip()))}
+    if problems:
+        raise ValidationFailed(_("Some fields are not valid."), {**problems, **missing})
     if missing:
         raise ValidationFailed(_("Some required fields are missing."), missing)
     return clean

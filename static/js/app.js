@@ -1,5 +1,21 @@
 // Progressive enhancement only: every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
+  // The error summary (macros/forms.html) takes the focus; its links move it to the field they name (a
+  // group's first input), not only scroll to it.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[href^='#']").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        const target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        const input = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
+        event.preventDefault();
+        (input || target).focus();
+        (target.closest("fieldset") || target).scrollIntoView({ block: "start" });
+      });
+    });
+  }
   // Ask before irreversible actions (buttons carrying data-confirm).
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {
