@@ -82,7 +82,7 @@ class RegisterProviderForm(FlaskForm):
         description=PASSWORD_HELP)
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(_l("Repeat the password.")),
-        EqualTo("password", message=_l("The two passwords differ: type the same password twice."))])
+        EqualTo("password", message=_l("The two passwords differ: repeat the password exactly."))])
 
 
 class PasswordForm(FlaskForm):
