@@ -126,6 +126,6 @@ def test_the_registration_reports_every_problem_at_once(app, clients):
     links = dict(summary_links(html))
     assert links["#organisation_name"] == "Enter your organisation's name."
     assert links["#email"] == "Your e-mail: Enter an e-mail address like name@example.org."
-    assert links["#confirm"] == "Repeat the password: The two passwords differ: repeat the password exactly."
+    assert links["#confirm"] == "The two passwords differ: repeat the password exactly."
     assert "#password" in links  # the password's own rules, without waiting for the other fields
     assert title_of(html).startswith("Error: ")
