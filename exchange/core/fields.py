@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from exchange.core.schemas import MAX_BUDGET, dates_in_order
+from exchange.core.schemas import MAX_BUDGET, Said, dates_in_order
 
 
 class Kind(StrEnum):
@@ -472,24 +472,8 @@ class _Range(ma.validate.Range):
         return number_message(self.spec_field, self.min, self.max)
 
 
-class _Said(str):
-    """A message of the field's made when it is said: marshmallow formats its messages when it raises them,
-    and this one is then written in the language of the moment, with the field's label."""
-
-    def __new__(cls, say: Callable[[], str]):
-        made = super().__new__(cls, "(said when raised)")  # not empty: validators take "" for "none given"
-        made.say = say
-        return made
-
-    def format(self, *args, **kwargs) -> str:
-        return self.say()
-
-    def __str__(self) -> str:
-        return self.say()
-
-
 def _said(field_class: type[ma.fields.Field], messages: dict[str, Callable[[], str]], **kwargs) -> ma.fields.Field:
-    return field_class(error_messages={key: _Said(say) for key, say in messages.items()}, **kwargs)
+    return field_class(error_messages={key: Said(say) for key, say in messages.items()}, **kwargs)
 
 
 def _input_field(f: Field, known_codes) -> ma.fields.Field:
@@ -514,7 +498,7 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
                      allow_none=f.may_be_empty, strict=True, validate=_Range(f, low, high), metadata=metadata)
     if f.kind == Kind.CHOICE:
         return ma.fields.String(validate=ma.validate.OneOf(
-            list(f.choices or ()), error=_Said(lambda: _("%(label)s: choose one of the options.", label=f.label))),
+            list(f.choices or ()), error=Said(lambda: _("%(label)s: choose one of the options.", label=f.label))),
             metadata=metadata)
     if f.kind == Kind.CODE:
         return ma.fields.String(validate=_KnownCode(f, known_codes), metadata=metadata)

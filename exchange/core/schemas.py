@@ -37,6 +37,31 @@ class StrictSchema(ma.Schema):
         return data
 
 
+class Said(str):
+    """A message made when it is said: marshmallow formats its messages when it raises them, and this one is
+    then written in the language of the moment (`say()`, e.g. with a field's label). Not empty: validators
+    take "" for "no message given"."""
+
+    def __new__(cls, say):
+        made = super().__new__(cls, "(said when raised)")
+        made.say = say
+        return made
+
+    def format(self, *args, **kwargs) -> str:
+        return self.say()
+
+    def __str__(self) -> str:
+        return self.say()
+
+
+def text_of(min_length: int, max_length: int, say) -> ma.fields.String:
+    """A required text of `min_length` to `max_length` characters whose every problem says `say()` (what to
+    write, e.g. "Give a reason of 3 to 5,000 characters.")."""
+    message = Said(say)
+    return ma.fields.String(required=True, validate=ma.validate.Length(min=min_length, max=max_length, error=message),
+                            error_messages={"required": message, "null": message, "invalid": message})
+
+
 def dates_in_order(start: str, end: str):
     @ma.validates_schema
     def check(self, data, **kwargs):
@@ -155,7 +180,7 @@ def translated(message) -> str:
 
 # The bodies of status moves (requests, offers and matches alike).
 class ReasonIn(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
+    reason = text_of(3, 5000, lambda: _("Give a reason of 3 to 5,000 characters."))
     duplicate_of = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
 

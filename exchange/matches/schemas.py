@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from exchange.core.models import MAX_ID
-from exchange.core.schemas import StrictSchema
+from exchange.core.schemas import StrictSchema, text_of
 
 
 class MatchIn(StrictSchema):
@@ -14,7 +15,7 @@ class MatchIn(StrictSchema):
 
 
 class OutcomeIn(StrictSchema):
-    outcome = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
+    outcome = text_of(3, 5000, lambda: _("Describe the outcome in 3 to 5,000 characters."))
 
 
 class ConfirmIn(StrictSchema):

@@ -85,12 +85,12 @@ def test_length_and_range_messages_keep_their_numbers(api, tokens, world, people
     english = api.post(f"/api/v1/requests/{request_id}/reject", tokens.coordinator,
                        json={"reason": "no", "duplicate_of": 0})
     assert english.status_code == 422
-    assert _error(english)["fields"] == {"reason": ["Length must be between 3 and 5000."],
+    assert _error(english)["fields"] == {"reason": ["Give a reason of 3 to 5,000 characters."],
                                          "duplicate_of": ["Must be greater than or equal to 1 and less than or "
                                                           "equal to 2147483647."]}
     french = _in(api, "fr", "POST", f"/api/v1/requests/{request_id}/reject", tokens.coordinator,
                  json={"reason": "no", "duplicate_of": 0})
-    assert _error(french)["fields"] == {"reason": ["La longueur doit être comprise entre 3 et 5000."],
+    assert _error(french)["fields"] == {"reason": ["Indiquez un motif de 3 à 5 000 caractères."],
                                         "duplicate_of": ["Doit être supérieur ou égal à 1 et inférieur ou égal à "
                                                          "2147483647."]}
 
