@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlite_utils import Database
 from sqlite_utils.utils import Format, rows_from_file
@@ -35,6 +35,9 @@ from exchange.core.i18n import LANGUAGES, speaking
 from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
+from exchange.reference import sheets
+from exchange.reference.names import name as reference_name
+from exchange.reference.schemas import reference_codes
 
 COLUMNS = [f.name for f in OFFER.import_fields]
 MULTI_VALUE = tuple(f.name for f in OFFER.import_fields if f.kind == Kind.CODES)
@@ -116,39 +119,57 @@ def column_names() -> dict[str, str]:
     return names
 
 
-def template_csv() -> str:
+def example_row(organisation: str | None = None) -> dict:
+    """The template's example row, for the provider `organisation` (the downloader's own, when it posts for
+    itself): dates and numbers as such, so that a spreadsheet shows them as dates and numbers."""
+    return {**EXAMPLE_ROW, "organisation": organisation or EXAMPLE_ROW["organisation"],
+            "available_from": date(2026, 1, 15), "available_until": date(2026, 12, 31), "capacity": 3,
+            "budget_usd": 120000}
+
+
+def template_csv(organisation: str | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers())
-    writer.writerow([EXAMPLE_ROW[c] for c in COLUMNS])
+    example = example_row(organisation)
+    writer.writerow([_text(example[c]) for c in COLUMNS])
     return out.getvalue()
 
 
-def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "offers"
-    sheet.append(headers())
-    sheet.append([EXAMPLE_ROW[c] for c in COLUMNS])
-    for cell in sheet[2]:
-        cell.data_type = "s"
-    notes = workbook.create_sheet(_("how to fill in"))
-    for line in [
-        (_("column"), _("what to write")),
+# What each column takes, for the template's checks and drop-downs (reference/sheets.py).
+_TAKES = {Kind.CODES: "codes", Kind.CODE: "code", Kind.DATE: "date", Kind.NUMBER: "number", Kind.MONEY: "number"}
+_WIDTHS = {"title": 40, "description": 60, "contact_email": 30, "contact_name": 24}
+
+
+def template_columns(organisation: str | None = None) -> list[sheets.Column]:
+    example = example_row(organisation)
+    return [sheets.Column(
+        f.name, str(f.label), _TAKES.get(f.kind, "text"),
+        table=("providers" if f.name == "organisation" else f.reference) if f.kind in (Kind.CODE, Kind.CODES) else "",
+        required=f.required, example=example[f.name], width=_WIDTHS.get(f.name, 18),
+        minimum=f.minimum) for f in OFFER.import_fields]
+
+
+def template_xlsx(organisation: str | None = None, providers: list[tuple[str, str]] | None = None) -> bytes:
+    """The offers template in the reader's language: the offers sheet (header, the example row for
+    `organisation`, drop-downs of the codes), the codes sheet (`providers`: (code, name) the provider column
+    offers) and how to fill it in."""
+    notes = [
         (header_label("organisation"), _("The provider's code (e.g. UNODC). Providers: leave empty or write your "
                                          "own code. Coordinators: or choose the provider on the upload page.")),
         (header_label("content_language"), _("The ISO 639-1 code of the language the title and description are "
                                              "written in (e.g. fr); empty: detected from the text.")),
         (", ".join(header_label(c) for c in ("themes", "modalities", "languages")),
-         _("Required. Codes separated by ';' (see the API's reference lists).")),
+         _("Required. Codes separated by ';': the sheet “%(sheet)s” lists them with their names.",
+           sheet=sheets.codes_sheet_title())),
         (", ".join(header_label(c) for c in ("countries", "regions")),
          _("ISO3 country codes and UN M49 region codes separated by ';'. Both empty: anywhere.")),
         (", ".join(header_label(c) for c in ("available_from", "available_until")), _("Dates as YYYY-MM-DD.")),
         (header_label("capacity"), _("How many requests at once (a whole number); empty: no limit.")),
         (header_label("budget_usd"), _("A whole number of US dollars.")),
         ("", _("The header row may name the columns in any of the six languages, or by their codes.")),
-    ]:
-        notes.append(list(line))
+    ]
+    workbook = sheets.template_workbook("offers", template_columns(organisation), notes, providers or [])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -254,6 +275,7 @@ def row_to_raw(row: dict[str, str], default_organisation: str | None) -> tuple[d
                 codes = [c.upper() for c in codes]
             if column in ("themes", "modalities", "languages"):
                 codes = [c.lower() for c in codes]
+            problems.extend(_near_misses(column, codes))
             raw[column] = codes
         elif column in INTEGERS:
             if value:
@@ -264,6 +286,7 @@ def row_to_raw(row: dict[str, str], default_organisation: str | None) -> tuple[d
         elif column == "content_language":
             if value:
                 raw[column] = value.lower()
+                problems.extend(_near_misses(column, [value.lower()]))
         elif column == "organisation":
             if value or default_organisation:
                 raw[column] = value or default_organisation
@@ -272,10 +295,33 @@ def row_to_raw(row: dict[str, str], default_organisation: str | None) -> tuple[d
     return raw, problems
 
 
-def _problems_of(row_number: int, err: ExchangeError) -> list[Problem]:
+SUGGESTED = "suggested"  # a problem's tag: every unknown code of its column has its near miss told
+
+
+def _near_misses(column: str, codes: list[str]) -> list[tuple[str, str]]:
+    """For each code of a column that is not one, the code meant when its name says it ("english" in the
+    languages column: "Did you mean “en” (English)?"), as (column, message) problems; when every unknown code of
+    the column has one, the last problem's column is tagged so that the schema's "Unknown …" is not said too."""
+    table = OFFER[column].reference
+    known = reference_codes(table)
+    unknown = [code for code in codes if code not in known]
+    problems = []
+    for code in unknown:
+        meant = sheets.suggestion(table, code, known)
+        if meant:
+            problems.append((column, _("“%(written)s” is not a code of this column. Did you mean “%(code)s” "
+                                       "(%(name)s)?", written=code, code=meant,
+                                       name=reference_name(sheets.TABLE_KINDS[table], meant))))
+    if unknown and len(problems) == len(unknown):
+        problems.append((f"{column}:{SUGGESTED}", ""))
+    return problems
+
+
+def _problems_of(row_number: int, err: ExchangeError, told: set[str] = frozenset()) -> list[Problem]:
+    """A row's refusal as problems; a column already `told` of (a near miss suggested) is not told twice."""
     if err.fields:
         return [Problem(row_number, column if column in COLUMNS else "—", message)
-                for column, messages in err.fields.items() for message in messages]
+                for column, messages in err.fields.items() if column not in told for message in messages]
     return [Problem(row_number, "—", err.message)]
 
 
@@ -288,6 +334,9 @@ def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str
     for index, row in enumerate(rows):
         number = index + 2  # the header is row 1
         raw, early = row_to_raw(row, default_organisation)
+        told = {column.split(":")[0] for column, _m in early if column.endswith(f":{SUGGESTED}")}
+        early = [(column, message) for column, message in early if not column.endswith(f":{SUGGESTED}")]
+        told |= {column for column, _m in early if column in INTEGERS}
         result.problems.extend(Problem(number, column, message) for column, message in early)
         savepoint = db.session.begin_nested()
         try:
@@ -296,7 +345,7 @@ def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str
             created.append(offer)
         except ExchangeError as err:
             savepoint.rollback()
-            result.problems.extend(_problems_of(number, err))
+            result.problems.extend(_problems_of(number, err, told))
         if progress:
             progress(1)
     if commit and result.ok:
