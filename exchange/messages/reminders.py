@@ -3,13 +3,13 @@
 `due_reminders(now, stalled_days, feedback_days)` lists what to send, without sending; `send_reminders`
 adds the notifications (the caller commits; e-mail follows the commit). A reminder is sent once for
 each state of each case: a reminder notification on the same record since the case last moved
-means it was already sent. `working_days_between` counts the working days a request has waited
+means it was already sent. `working_days_between` (core/working_days.py, the one count of the dashboard too) counts the working days a request has waited
 (used by the triage queue, which flags waits over WAIT_WARNING_WORKING_DAYS).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
 from exchange.core.statuses import MatchStatus, RequestStatus, Role
+from exchange.core.working_days import working_days_between
 from exchange.matches.models import Match
 from exchange.messages.models import Notification
 from exchange.messages.notify import coordinators, notify, record_ref, users_of
@@ -69,22 +70,6 @@ def match_reminder(status: str, days: int, **values):
     return lazy_ngettext("%(ref)s (%(request)s, %(country)s) has waited %(num)d day for a report of completion.",
                          "%(ref)s (%(request)s, %(country)s) has waited %(num)d days for a report of completion.",
                          days, **values)
-
-
-def working_days_between(start: date | datetime, end: date | datetime) -> int:
-    """Working days (Monday to Friday) after `start` up to and including `end`; 0 if end ≤ start."""
-    start_day = start.date() if isinstance(start, datetime) else start
-    end_day = end.date() if isinstance(end, datetime) else end
-    if end_day <= start_day:
-        return 0
-    days = (end_day - start_day).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    weekday = start_day.weekday()
-    for offset in range(1, rest + 1):
-        if (weekday + offset) % 7 < 5:
-            count += 1
-    return count
 
 
 def wait_level(working_days: int) -> str:
