@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask import url_for  # noqa: E402
+from flask import url_for
 
-from benchmarks.pages_bench import COORDINATOR, _Caller, prepare  # noqa: E402
+from benchmarks.pages_bench import COORDINATOR, _Caller, prepare
 
 
 def timed(call, runs: int) -> float:
