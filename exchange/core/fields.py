@@ -498,7 +498,8 @@ def _input_field(f: Field, known_codes) -> ma.fields.Field:
                      allow_none=f.may_be_empty, strict=True, validate=_Range(f, low, high), metadata=metadata)
     if f.kind == Kind.CHOICE:
         return ma.fields.String(validate=ma.validate.OneOf(
-            list(f.choices or ()), error=Said(lambda: _("%(label)s: choose one of the options.", label=f.label))),
+            list(f.choices or ()), error=Said(lambda: _("%(label)s: choose one of %(choices)s.", label=f.label,
+                                                        choices=", ".join(f.choices or ())))),
             metadata=metadata)
     if f.kind == Kind.CODE:
         return ma.fields.String(validate=_KnownCode(f, known_codes), metadata=metadata)

@@ -61,13 +61,13 @@ def test_validation_messages_marshmallows_own_included_are_translated(api, token
     assert english.status_code == 422
     fields = _error(english)["fields"]
     assert fields["title"] == ["Not a valid string."] and fields["surprise"] == ["Unknown field."]
-    assert fields["themes"] == ["Not a valid list."] and fields["urgency"][0].startswith("Must be one of: ")
+    assert fields["themes"] == ["Not a valid list."] and fields["urgency"][0] == "Urgency: choose one of low, medium, high, critical."
     expected = {
         "fr": ("Certains champs ne sont pas valides.", "Chaîne de caractères non valide.", "Champ inconnu.",
-               "Liste non valide.", "Doit être l'une des valeurs suivantes : "),
+               "Liste non valide.", "Degré d’urgence : choisissez l’une des valeurs suivantes : "),
         "ar": ("بعض الحقول غير صالحة.", "ليست سلسلة نصية صالحة.", "حقل غير معروف.", "ليست قائمة صالحة.",
-               "يجب أن يكون أحد الخيارات التالية: "),
-        "zh": ("部分字段无效。", "不是有效的字符串。", "未知字段。", "不是有效的列表。", "必须是以下之一："),
+               "درجة الاستعجال: اختر أحد ما يلي: "),
+        "zh": ("部分字段无效。", "不是有效的字符串。", "未知字段。", "不是有效的列表。", "紧迫程度：请从以下选项中选择一项："),
     }
     for language, (message, title, surprise, themes, urgency) in expected.items():
         response = _in(api, language, "POST", "/api/v1/requests", tokens.state, json=body)
@@ -76,8 +76,9 @@ def test_validation_messages_marshmallows_own_included_are_translated(api, token
         assert error["code"] == "validation_error" and error["message"] == message
         assert error["fields"]["title"] == [title] and error["fields"]["surprise"] == [surprise]
         assert error["fields"]["themes"] == [themes]
-        # The allowed values themselves are codes: they stay as they are.
-        assert error["fields"]["urgency"][0].startswith(urgency + "low, medium, high, critical")
+        # The field named in the reader's language; the allowed values themselves are codes: they stay as they are.
+        assert error["fields"]["urgency"][0].startswith(urgency + "low, medium, high, critical"), \
+            error["fields"]["urgency"]
 
 
 def test_length_and_range_messages_keep_their_numbers(api, tokens, world, people):

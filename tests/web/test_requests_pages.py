@@ -115,8 +115,8 @@ INVALID_FIELDS = [
     ("desired_end", {"desired_end": "2026-01-01"}, "The end must not be before the start."),
     ("estimated_budget_usd", {"estimated_budget_usd": "a lot"}, "Estimated budget (US dollars): enter a whole number from 0"),
     ("estimated_budget_usd", {"estimated_budget_usd": "-5"}, "enter a whole number from 0 to 1,000,000,000,000"),
-    ("urgency", {"urgency": "extreme"}, "Urgency: choose one of the options."),
-    ("visibility", {"visibility": "everyone"}, "Who may see it: choose one of the options."),
+    ("urgency", {"urgency": "extreme"}, "Urgency: choose one of low, medium, high, critical."),
+    ("visibility", {"visibility": "everyone"}, "Who may see it: choose one of task_force, providers, restricted."),
 ]
 
 
