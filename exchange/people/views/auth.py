@@ -51,8 +51,8 @@ PASSWORD_HELP = _l("At least 12 characters, and not easy to guess: several unrel
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)])
 
 
 class RegisterProviderForm(FlaskForm):
@@ -86,21 +86,22 @@ class RegisterProviderForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password.")),
+                                                                Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=256)],
                              description=PASSWORD_HELP)
-    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password",
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(_l("Repeat the new password.")), EqualTo("password",
                             message=_l("The two passwords differ."))])
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Your e-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=256)],
                              description=PASSWORD_HELP)
-    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password",
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(_l("Repeat the new password.")), EqualTo("password",
                             message=_l("The two passwords differ."))])
 
 
