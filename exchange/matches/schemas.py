@@ -5,7 +5,7 @@ import marshmallow as ma
 from flask_babel import gettext as _
 
 from exchange.core.models import MAX_ID
-from exchange.core.schemas import StrictSchema, text_of
+from exchange.core.schemas import Said, StrictSchema, text_of
 
 
 class MatchIn(StrictSchema):
@@ -19,5 +19,7 @@ class OutcomeIn(StrictSchema):
 
 
 class ConfirmIn(StrictSchema):
-    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=5))
+    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(
+        min=1, max=5, error=Said(lambda: _("Choose a rating from 1 to 5."))), error_messages={
+        key: Said(lambda: _("Choose a rating from 1 to 5.")) for key in ("required", "null", "invalid")})
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))

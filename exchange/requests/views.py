@@ -192,8 +192,12 @@ REQUEST_PAGE_PLACES = ("workflow", "thread", "end")  # where other areas' panels
 def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None, move_errors=None,
                    failed_move: str = "", typed=None):
     """A request's page; after a refused submission, what is missing, each linked to its field on the form."""
-    missing = field_links(REQUEST, move_errors or {}, url_for("requests.edit", request_id=req.id, check=1)) \
-        if failed_move == "submit" else []
+    if failed_move == "submit":
+        missing = field_links(REQUEST, move_errors or {}, url_for("requests.edit", request_id=req.id, check=1))
+    else:  # a move's own text (a question, a reason), beside its box on this page
+        boxes = {"duplicate_of": "move-reject-duplicate"}
+        missing = [(boxes.get(name, f"move-{failed_move}-{name}"), str(m))
+                   for name, messages in (move_errors or {}).items() for m in messages]
     docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
                                    .where(Document.request_id == req.id).order_by(Document.id)))
     return render_template(

@@ -129,3 +129,16 @@ def test_the_registration_reports_every_problem_at_once(app, clients):
     assert links["#confirm"] == "The two passwords differ: repeat the password exactly."
     assert "#password" in links  # the password's own rules, without waiting for the other fields
     assert title_of(html).startswith("Error: ")
+
+
+def test_a_move_without_its_text_lists_the_problem_with_a_link_to_its_box(app, clients, people, world):
+    match_id = world.match("proposed")
+    response = clients.provider.post(f"/matches/{match_id}/move/decline", data={"reason": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and title_of(html).startswith("Error: ")
+    assert summary_links(html) == [("#reason", "Give a reason of 3 to 5,000 characters.")]
+    assert 'id="reason"' in html
+    request_id = world.request("submitted")
+    response = clients.coordinator.post(f"/requests/{request_id}/move/reject", data={"reason": "no"})
+    assert summary_links(response.get_data(as_text=True)) == [
+        ("#move-reject-reason", "Give a reason of 3 to 5,000 characters.")]
