@@ -51,10 +51,10 @@ def test_a_new_field_is_validated_shown_on_the_form_snapshotted_and_exported():
     schema = note_schema()
     with pytest.raises(ValidationFailed) as refused:
         load(schema(), {"reference_number": "x" * 81, "topics": ["nope"], "cost": -1}, partial=True)
-    assert refused.value.fields == {"reference_number": ["Longer than maximum length 80."],
+    # Each message says what to do, naming the field by its label (issue 14: never "Longer than maximum …").
+    assert refused.value.fields == {"reference_number": ["Your ministry's reference: enter at most 80 characters."],
                                     "topics": ["Unknown themes: nope."],
-                                    "cost": ["Must be greater than or equal to 0 and less than or equal to "
-                                             "1000000000000."]}
+                                    "cost": ["Cost: enter a whole number from 0 to 1,000,000,000,000, e.g. 50000."]}
     with pytest.raises(ValidationFailed) as refused:
         load(schema(), {"due": "2027-02-01", "until": "2027-01-01"}, partial=True)
     assert refused.value.fields == {"until": ["The end must not be before the start."]}

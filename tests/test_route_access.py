@@ -89,6 +89,7 @@ EXPECTED: dict[str, object] = {
     "mfa.reset_user": {"admin"},
     "reauth.confirm": ALL,
     "home.index": ALL,
+    "home.status_colours": PUBLIC,
     "admin.users": {"admin"},
     "admin.new_user": {"admin"},
     "admin.edit_user": {"admin"},
@@ -186,7 +187,7 @@ EXPECTED: dict[str, object] = {
 }
 # Routes open to a provider whose organisation still awaits approval (everything else needs approval).
 UNAPPROVED_OK = {"auth.logout", "auth.change_password", "auth.account", "auth.end_other_sessions", "auth.change_language",
-                 "home.index", "auth.login", "auth.register", "auth.forgot_password", "auth.reset_password",
+                 "home.index", "home.status_colours", "auth.login", "auth.register", "auth.forgot_password", "auth.reset_password",
                  "api_spec.openapi"}
 UNAPPROVED_OK |= {"mfa.account", "mfa.enrol", "mfa.regenerate", "mfa.disable", "reauth.confirm"}
 SKIP = {"static", "bootstrap.static"}

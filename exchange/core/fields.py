@@ -27,7 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from exchange.core.schemas import MAX_BUDGET, dates_in_order
+from exchange.core.schemas import MAX_BUDGET, Said, dates_in_order
 
 
 class Kind(StrEnum):
@@ -101,6 +101,9 @@ class Field:
     description: str = ""                 # the API document's description
     short_label: str = ""                 # the label in a list of changed fields (default: label)
     too_short: str = ""                   # the message when a stored value is under min_length at submission
+    missing: str = ""                     # what to do when it is empty at submission ("Enter a title")
+    length_message: str = ""              # what to do when its length is wrong ("Enter a title of 5 to 200 characters")
+    short_in_draft: bool = False          # a draft may hold less than min_length (checked at submission)
     not_before: str = ""                  # DATE: the field it must not precede
     attrs: Mapping[str, Any] = field(default_factory=dict)   # extra HTML attributes of its form input
     matching: str = ""                    # the engine's name for it, when the engine reads it
@@ -216,14 +219,32 @@ class Spec:
 
     def submission_problems(self, record) -> dict[str, list[str]]:
         """What `record` still lacks before it can be submitted."""
-        snap = {f.name: f.value_of(record) for f in self.fields if f.required}
-        problems = {name: [_("This field is required before you submit.")] for name, value in snap.items()
-                    if value in (None, "", [])}
+        problems = {f.name: [missing_message(f)] for f in self.fields
+                    if f.required and f.value_of(record) in (None, "", [])}
         for f in self.fields:
-            value = f.value_of(record) if f.too_short else None
+            value = f.value_of(record) if (f.too_short or f.short_in_draft) else None
             if value and f.min_length and len(value) < f.min_length:
-                problems[f.name] = [str(f.too_short)]
+                problems[f.name] = [str(f.too_short or length_message(f, f.min_length, f.max_length))]
         return problems
+
+    def input_problems(self, raw: Mapping, *, present_only: bool = False, leave_out: Iterable[str] = ()) -> dict:
+        """What submitting `raw` (input not yet validated) would lack: required fields empty (or absent, unless
+        `present_only`) and text shorter than its minimum, so that a refusal names them together with the
+        input's other problems."""
+        problems: dict[str, list[str]] = {}
+        for f in self.inputs:
+            if f.name in leave_out or (present_only and f.name not in raw):
+                continue
+            value = raw.get(f.name)
+            if f.required and _blank(value):
+                problems[f.name] = [missing_message(f)]
+            elif isinstance(value, str) and f.min_length and len(value.strip()) < f.min_length:
+                problems[f.name] = [str(f.too_short or length_message(f, f.min_length, f.max_length))]
+        return problems
+
+    def missing_messages(self, names: Iterable[str]) -> dict[str, str]:
+        """What each of the fields `names` says when it is required and empty (for schemas.load)."""
+        return {name: missing_message(self[name]) for name in names}
 
     # -- applying validated input to the record --------------------------------------------------
 
@@ -387,6 +408,9 @@ class _KnownCode(ma.validate.Length):
         self.table, self.message, self.known_codes = f.reference, f.unknown_message or UNKNOWN_CODE, known_codes
         self.upper = f.upper
 
+    def _format_error(self, value, message):
+        return str(self.message)
+
     def __call__(self, value):
         super().__call__(value)
         if self.table and (value.upper() if self.upper else value) not in self.known_codes(self.table):
@@ -439,30 +463,92 @@ class _DecimalInput(ma.fields.Decimal):
         return None if value is None else float(value)
 
 
+# What a field says when what was sent is not right: each message says what to do, naming the field by its
+# label, so that it reads the same beside the field, in the page's error summary and in the API's `fields`.
+def missing_message(f: Field) -> str:
+    """What to do when the required field `f` is empty at submission."""
+    if f.missing:
+        return str(f.missing)
+    if f.kind == Kind.CODES and f.reference in AT_LEAST_ONE:
+        return str(AT_LEAST_ONE[f.reference])
+    if f.kind in (Kind.CHOICE, Kind.CODE, Kind.CODES):
+        return _("%(label)s: choose one before you submit.", label=f.label)
+    return _("%(label)s: fill this in before you submit.", label=f.label)
+
+
+def length_message(f: Field, low: int | None, high: int | None) -> str:
+    """What to do when the text of `f` is too short or too long."""
+    if f.length_message:
+        return str(f.length_message)
+    if low and high:
+        return _("%(label)s: enter %(min)s to %(max)s characters.", label=f.label, min=low, max=high)
+    if high:
+        return _("%(label)s: enter at most %(max)s characters.", label=f.label, max=high)
+    return _("%(label)s: enter at least %(min)s characters.", label=f.label, min=low)
+
+
+def number_message(f: Field, low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return _("%(label)s: enter a whole number from %(min)s to %(max)s, e.g. %(example)s.", label=f.label,
+                 min=f"{low:,}", max=f"{high:,}", example=f"{max(low, min(high, 50000)):,}".replace(",", ""))
+    return _("%(label)s: enter a whole number, e.g. 50000.", label=f.label)
+
+
+class _Length(ma.validate.Length):
+    """A text's length, its message saying what to do (length_message)."""
+
+    def __init__(self, f: Field, low: int | None, high: int | None):
+        super().__init__(min=low, max=high)
+        self.spec_field = f
+
+    def _format_error(self, value, message):
+        return length_message(self.spec_field, self.min, self.max)
+
+
+class _Range(ma.validate.Range):
+    def __init__(self, f: Field, low: int | None, high: int | None):
+        super().__init__(min=low, max=high)
+        self.spec_field = f
+
+    def _format_error(self, value, message):
+        return number_message(self.spec_field, self.min, self.max)
+
+
+def _said(field_class: type[ma.fields.Field], messages: dict[str, Callable[[], str]], **kwargs) -> ma.fields.Field:
+    return field_class(error_messages={key: Said(say) for key, say in messages.items()}, **kwargs)
+
+
 def _input_field(f: Field, known_codes) -> ma.fields.Field:
     metadata = {"description": f.description} if f.description else {}
     if f.kind in (Kind.TEXT, Kind.LONG_TEXT):
-        validate = [ma.validate.Length(min=f.min_length, max=f.max_length)] \
-            if f.min_length is not None or f.max_length is not None else []
+        low = None if f.short_in_draft else f.min_length
+        validate = [_Length(f, low, f.max_length)] if low is not None or f.max_length is not None else []
         return ma.fields.String(validate=validate, allow_none=f.may_be_empty, metadata=metadata)
     if f.kind == Kind.EMAIL:
-        return ma.fields.Email(validate=ma.validate.Length(max=f.max_length), allow_none=f.may_be_empty,
-                               metadata=metadata)
+        return _said(ma.fields.Email, {"invalid": lambda: _(
+            "%(label)s: enter an e-mail address like name@example.org.", label=f.label)},
+            validate=_Length(f, None, f.max_length), allow_none=f.may_be_empty, metadata=metadata)
     if f.kind == Kind.DATE:
-        return ma.fields.Date(allow_none=f.may_be_empty, metadata=metadata)
+        return _said(ma.fields.Date, {"invalid": lambda: _(
+            "%(label)s: enter a real date as year-month-day, e.g. 2027-03-31.", label=f.label)},
+            allow_none=f.may_be_empty, metadata=metadata)
     if f.kind == Kind.BOOLEAN:
         return ma.fields.Boolean(metadata=metadata)
     if f.kind in (Kind.NUMBER, Kind.MONEY):
         low = f.minimum if f.minimum is not None else (0 if f.kind == Kind.MONEY else None)
         high = f.maximum if f.maximum is not None else (MAX_BUDGET if f.kind == Kind.MONEY else None)
-        return ma.fields.Integer(allow_none=f.may_be_empty, strict=True, validate=ma.validate.Range(min=low, max=high),
-                                 metadata=metadata)
+        whole = lambda: number_message(f, low, high)
+        return _said(ma.fields.Integer, {"invalid": whole, "too_large": whole},
+                     allow_none=f.may_be_empty, strict=True, validate=_Range(f, low, high), metadata=metadata)
     if f.kind == Kind.DECIMAL:
         return _DecimalInput(allow_none=f.may_be_empty, allow_nan=False, metadata=metadata,
-                                 validate=ma.validate.Range(min=f.minimum, max=f.maximum,
-                                                            min_inclusive=f.minimum_inclusive))
+                             validate=ma.validate.Range(min=f.minimum, max=f.maximum,
+                                                        min_inclusive=f.minimum_inclusive))
     if f.kind == Kind.CHOICE:
-        return ma.fields.String(validate=ma.validate.OneOf(list(f.choices or ())), metadata=metadata)
+        return ma.fields.String(validate=ma.validate.OneOf(
+            list(f.choices or ()), error=Said(lambda: _("%(label)s: choose one of %(choices)s.", label=f.label,
+                                                        choices=", ".join(f.choices or ())))),
+            metadata=metadata)
     if f.kind == Kind.CODE:
         return ma.fields.String(validate=_KnownCode(f, known_codes), metadata=metadata)
     if f.kind == Kind.CODES:

@@ -207,12 +207,14 @@ class Sheet:
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "oui", "sí", "si", "да", "是", "نعم"})
 
 
-def problems_of(row_number: int, err: ExchangeError, columns: Iterable[str]) -> list[Problem]:
-    """An operation's refusal as problems of one row (a field outside `columns` is written "—")."""
-    known = set(columns)
+def problems_of(row_number: int, err: ExchangeError, columns: Iterable[str],
+                told: Iterable[str] = ()) -> list[Problem]:
+    """An operation's refusal as problems of one row (a field outside `columns` is written "—"); the columns
+    already `told` of before validation (a near miss suggested, a number not read) are not told twice."""
+    known, told = set(columns), set(told)
     if err.fields:
         return [Problem(row_number, column if column in known else "—", message)
-                for column, messages in err.fields.items() for message in messages]
+                for column, messages in err.fields.items() if column not in told for message in messages]
     return [Problem(row_number, "—", err.message)]
 
 

@@ -4,6 +4,7 @@ reader's language (marshmallow's own, English only, through MARSHMALLOW_MESSAGES
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import marshmallow as ma
@@ -36,6 +37,31 @@ class StrictSchema(ma.Schema):
         return data
 
 
+class Said(str):
+    """A message made when it is said: marshmallow formats its messages when it raises them, and this one is
+    then written in the language of the moment (`say()`, e.g. with a field's label). Not empty: validators
+    take "" for "no message given"."""
+
+    def __new__(cls, say):
+        made = super().__new__(cls, "(said when raised)")
+        made.say = say
+        return made
+
+    def format(self, *args, **kwargs) -> str:
+        return self.say()
+
+    def __str__(self) -> str:
+        return self.say()
+
+
+def text_of(min_length: int, max_length: int, say) -> ma.fields.String:
+    """A required text of `min_length` to `max_length` characters whose every problem says `say()` (what to
+    write, e.g. "Give a reason of 3 to 5,000 characters.")."""
+    message = Said(say)
+    return ma.fields.String(required=True, validate=ma.validate.Length(min=min_length, max=max_length, error=message),
+                            error_messages={"required": message, "null": message, "invalid": message})
+
+
 def dates_in_order(start: str, end: str):
     @ma.validates_schema
     def check(self, data, **kwargs):
@@ -44,15 +70,25 @@ def dates_in_order(start: str, end: str):
     return check
 
 
-def load(schema: ma.Schema, data, *, partial: bool = False, required: tuple[str, ...] = ()) -> dict:
-    """Validate `data` with `schema`; `required` lists fields that must be present (and not empty)."""
+def load(schema: ma.Schema, data, *, partial: bool = False,
+         required: tuple[str, ...] | Mapping[str, str] = ()) -> dict:
+    """Validate `data` with `schema`; `required` lists fields that must be present (and not empty), or maps
+    each to what it says when it is not. Every problem is reported at once: the schema's and the missing
+    fields' together."""
     if not isinstance(data, dict):
         raise ValidationFailed(_("The body must be a JSON object."), {"_schema": [_("Expected an object.")]})
+    problems: dict[str, list[str]] = {}
     try:
         clean = schema.load(data, partial=partial)
     except ma.ValidationError as err:
-        raise ValidationFailed(_("Some fields are not valid."), _messages(err.messages)) from None
-    missing = {name: [_("This field is required.")] for name in required if clean.get(name) in (None, "", [])}
+        problems = _messages(err.messages)
+        clean = {k: v for k, v in data.items() if k not in problems} if isinstance(data, dict) else {}
+    said = required if isinstance(required, Mapping) else {}
+    missing = {name: [str(said.get(name) or _("This field is required."))] for name in required
+               if name not in problems and (clean.get(name) in (None, "", []) or
+                                            (isinstance(clean.get(name), str) and not clean[name].strip()))}
+    if problems:
+        raise ValidationFailed(_("Some fields are not valid."), {**problems, **missing})
     if missing:
         raise ValidationFailed(_("Some required fields are missing."), missing)
     return clean
@@ -144,7 +180,7 @@ def translated(message) -> str:
 
 # The bodies of status moves (requests, offers and matches alike).
 class ReasonIn(StrictSchema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
+    reason = text_of(3, 5000, lambda: _("Give a reason of 3 to 5,000 characters."))
     duplicate_of = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
 

@@ -54,7 +54,10 @@ class Labelled(StrEnum):
 
 
 class Status(Labelled):
-    """A status, with the (Bootstrap) colour of its badge."""
+    """A status, with its colour: the one definition of it that badges (the stylesheet `/statuses.css`,
+    web/home.py) and charts (reports/dashboards.py) use, so that a status looks the same everywhere. Each
+    status of a kind has its own colour; the same step in two kinds (completed, in delivery, withdrawn) the
+    same one. `ink` is the text colour on it (black or white, whichever contrasts more: at least 4.5:1)."""
 
     colour: str
 
@@ -65,19 +68,28 @@ class Status(Labelled):
         member.colour = colour
         return member
 
+    @property
+    def ink(self) -> str:
+        return "#000000" if _contrast(self.colour, "#000000") >= _contrast(self.colour, "#ffffff") else "#ffffff"
+
+    @property
+    def css_class(self) -> str:
+        """The badge's class: `status-<kind>-<value>` (kind: request, match, offer)."""
+        return f"status-{type(self).__name__.removesuffix('Status').lower()}-{self.value}"
+
 
 class RequestStatus(Status):
-    DRAFT = "draft", _l("Draft"), "secondary"
-    SUBMITTED = "submitted", _l("Submitted"), "info"
-    IN_REVIEW = "in_review", _l("In review"), "info"
-    NEEDS_INFO = "needs_info", _l("Needs information"), "warning"
-    OPEN = "open", _l("Open"), "primary"
-    MATCHED = "matched", _l("Matched"), "primary"
-    IN_DELIVERY = "in_delivery", _l("In delivery"), "primary"
-    COMPLETED = "completed", _l("Completed"), "success"
-    REJECTED = "rejected", _l("Rejected"), "dark"
-    WITHDRAWN = "withdrawn", _l("Withdrawn"), "secondary"
-    CLOSED = "closed", _l("Closed"), "dark"
+    DRAFT = "draft", _l("Draft"), "#6c757d"
+    SUBMITTED = "submitted", _l("Submitted"), "#9ec5fe"
+    IN_REVIEW = "in_review", _l("In review"), "#1f5fbf"
+    NEEDS_INFO = "needs_info", _l("Needs information"), "#f2b705"
+    OPEN = "open", _l("Open"), "#0b7285"
+    MATCHED = "matched", _l("Matched"), "#7048e8"
+    IN_DELIVERY = "in_delivery", _l("In delivery"), "#d9480f"
+    COMPLETED = "completed", _l("Completed"), "#2b8a3e"
+    REJECTED = "rejected", _l("Rejected"), "#b02a37"
+    WITHDRAWN = "withdrawn", _l("Withdrawn"), "#ced4da"
+    CLOSED = "closed", _l("Closed"), "#343a40"
 
     # The named sets (set below the class: a member cannot be named inside its own class body).
     LIVE: ClassVar[tuple[RequestStatus, ...]]
@@ -112,12 +124,12 @@ RequestStatus.ENDED = (RequestStatus.REJECTED, RequestStatus.WITHDRAWN, RequestS
 
 
 class MatchStatus(Status):
-    PROPOSED = "proposed", _l("Proposed"), "info"
-    ACCEPTED = "accepted", _l("Accepted"), "primary"
-    IN_DELIVERY = "in_delivery", _l("In delivery"), "primary"
-    COMPLETED = "completed", _l("Completed"), "success"
-    DECLINED = "declined", _l("Declined"), "dark"
-    WITHDRAWN = "withdrawn", _l("Withdrawn"), "secondary"
+    PROPOSED = "proposed", _l("Proposed"), "#9ec5fe"
+    ACCEPTED = "accepted", _l("Accepted"), "#7048e8"
+    IN_DELIVERY = "in_delivery", _l("In delivery"), "#d9480f"
+    COMPLETED = "completed", _l("Completed"), "#2b8a3e"
+    DECLINED = "declined", _l("Declined"), "#b02a37"
+    WITHDRAWN = "withdrawn", _l("Withdrawn"), "#ced4da"
 
     LIVE: ClassVar[tuple[MatchStatus, ...]]
     BUSY: ClassVar[tuple[MatchStatus, ...]]
@@ -134,9 +146,9 @@ MatchStatus.DELIVERY = (MatchStatus.IN_DELIVERY, MatchStatus.COMPLETED)
 
 
 class OfferStatus(Status):
-    ACTIVE = "active", _l("Active"), "success"
-    PAUSED = "paused", _l("Paused"), "warning"
-    CLOSED = "closed", _l("Closed"), "dark"
+    ACTIVE = "active", _l("Active"), "#2b8a3e"
+    PAUSED = "paused", _l("Paused"), "#f2b705"
+    CLOSED = "closed", _l("Closed"), "#343a40"
 
 
 class Urgency(Labelled):
@@ -183,3 +195,24 @@ class ResultKind(Labelled):
 
     OUTPUT = "output", _l("Output")
     OUTCOME = "outcome", _l("Outcome")
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two colours (#rrggbb)."""
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def status_stylesheet() -> str:
+    """The badges' colours, one rule a status of every kind (served as /statuses.css)."""
+    rules = []
+    for kind in (RequestStatus, MatchStatus, OfferStatus):
+        for member in kind:
+            rules.append(f".badge.{member.css_class} {{ background-color: {member.colour}; color: {member.ink}; }}")
+    return "\n".join(rules) + "\n"

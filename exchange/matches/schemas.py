@@ -3,11 +3,12 @@ money and results entered on it, the State's comment on a result and the lessons
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exchange.core.extensions import db
 from exchange.core.models import MAX_ID
-from exchange.core.schemas import StrictSchema
+from exchange.core.schemas import Said, StrictSchema, text_of
 from exchange.matches.fields import FUNDING, RESULT
 from exchange.people.models import Organisation
 from exchange.reference.currencies import currency_codes
@@ -21,11 +22,13 @@ class MatchIn(StrictSchema):
 
 
 class OutcomeIn(StrictSchema):
-    outcome = ma.fields.String(required=True, validate=ma.validate.Length(min=3, max=5000))
+    outcome = text_of(3, 5000, lambda: _("Describe the outcome in 3 to 5,000 characters."))
 
 
 class ConfirmIn(StrictSchema):
-    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=5))
+    rating = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(
+        min=1, max=5, error=Said(lambda: _("Choose a rating from 1 to 5."))), error_messages={
+        key: Said(lambda: _("Choose a rating from 1 to 5.")) for key in ("required", "null", "invalid")})
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=5000))
 
 

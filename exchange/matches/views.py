@@ -97,7 +97,10 @@ MATCH_PAGE_PLACES = ("thread",)  # where other areas' panels go on a match's pag
 def _render_match(match: Match, errors: dict | None = None, typed: dict | None = None, failed: str = "",
                   status: int = 200, forms: dict | None = None):
     moves = workflow.available_moves("match", current_user, match)
+    fields = ("reason", "outcome", "rating", "comment")
+    page_errors = [(name, str(m)) for name, messages in (errors or {}).items() if name in fields for m in messages]
     return render_template("matches/detail.html", match=match, req=match.request, offer=match.offer,
+                           page_errors=page_errors,
                            moves=moves, history=audit.history("match", match.id), errors=errors or {}, typed=typed or {},
                            failed=failed, show_note=may_read_provider_note(current_user, match),
                            delivery=_delivery(match, forms or {}),

@@ -4,7 +4,8 @@
 adds the notifications (the caller commits; e-mail follows the commit). A reminder is sent once for
 each state of each case: a reminder notification on the same record since the case last moved
 means it was already sent. How long the office has held a request is requests/clock.py's one rule
-(`waiting` reads it; the triage queue flags waits over WAIT_WARNING_WORKING_DAYS).
+(`waiting` reads it; the triage queue flags waits over WAIT_WARNING_WORKING_DAYS); working days are counted by
+`working_days_between` (core/working_days.py, the one count of the dashboard too).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from exchange.messages.models import Notification
 from exchange.messages.notify import coordinators, notify, record_ref, users_of
 from exchange.offers.models import Offer
 from exchange.people.models import User
-from exchange.requests.clock import OVERDUE_AFTER_WORKING_DAYS, clock_of, is_overdue, working_days_between  # noqa: F401
+from exchange.requests.clock import OVERDUE_AFTER_WORKING_DAYS, clock_of, is_overdue
 from exchange.requests.models import AssistanceRequest
 
 WAIT_WARNING_WORKING_DAYS = OVERDUE_AFTER_WORKING_DAYS

@@ -1,10 +1,10 @@
 """Input of a message in a thread."""
 from __future__ import annotations
 
-import marshmallow as ma
+from flask_babel import gettext as _
 
-from exchange.core.schemas import StrictSchema
+from exchange.core.schemas import StrictSchema, text_of
 
 
 class MessageIn(StrictSchema):
-    message = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=5000))
+    message = text_of(1, 5000, lambda: _("Write a message (at most 5,000 characters)."))

@@ -26,10 +26,14 @@ OFFER = Spec("offer", [
           description="The provider's organisation code."),
     Field("title", _l("Title"), Kind.TEXT, required=True, min_length=5, max_length=200, outputs=MATCHED,
           help=_l("The programme's name, e.g. “Regional workshops on countering the financing of terrorism” "
-                  "(5 to 200 characters).")),
+                  "(5 to 200 characters)."),
+          missing=_l("Enter a title of 5 to 200 characters."),
+          length_message=_l("Enter a title of 5 to 200 characters.")),
     Field("description", _l("What you offer"), Kind.LONG_TEXT, required=True, min_length=20, max_length=10_000,
           help=_l("At least 20 characters: what the programme delivers, to which institutions, how, and what a "
-                  "State must provide."), attrs={"rows": 7}, outputs=MATCHED),
+                  "State must provide."), attrs={"rows": 7}, outputs=MATCHED,
+          missing=_l("Describe what you offer in at least 20 characters."),
+          length_message=_l("Describe what you offer in 20 to 10,000 characters.")),
     Field("content_language", _l("Language of this text"), Kind.CODE, reference="languages", length=2, nullable=True,
           outputs=MATCHED, matching="content_language",
           help=_l("The language the title and description are written in. It is proposed from the text "

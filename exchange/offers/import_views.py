@@ -17,6 +17,7 @@ from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.offers import imports
 from exchange.offers.policy import posts_for_own_organisation
+from exchange.reference.names import organisation_name
 from exchange.web.forms import apply_errors, reference_choices
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -49,6 +50,19 @@ def _upload_form() -> UploadForm:
     return form
 
 
+def _example_provider() -> tuple[str | None, list[tuple[str, str]]]:
+    """The provider of the template's example row and the providers its provider column offers."""
+    if posts_for_own_organisation(current_user):
+        own = current_user.organisation
+        return own.code, [(own.code, organisation_name(own))]
+    providers = [(o.code, organisation_name(o)) for o in reference_choices()["providers"]]
+    return (providers[0][0] if providers else None), providers
+
+
+def _example() -> dict:
+    return imports.example_row(_example_provider()[0])
+
+
 def _columns() -> list[tuple[str, str]]:
     """The template's columns: code and header in the current language."""
     return list(zip(imports.COLUMNS, imports.headers(), strict=True))
@@ -58,10 +72,13 @@ def _columns() -> list[tuple[str, str]]:
 @bp.route("/offers/template.csv", defaults={"fmt": "csv"})
 @allow(*IMPORTERS)
 def template(fmt):
+    """The template in the reader's language, its example row for the reader's own provider (a coordinator's:
+    the first provider of the list, which the codes sheet lists whole)."""
+    organisation, providers = _example_provider()
     if fmt == "csv":
-        return Response(imports.template_csv(), mimetype="text/csv",
+        return Response(imports.template_csv(organisation), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="offers-template.csv"'})
-    return Response(imports.template_xlsx(), mimetype=XLSX_TYPE,
+    return Response(imports.template_xlsx(organisation, providers), mimetype=XLSX_TYPE,
                     headers={"Content-Disposition": 'attachment; filename="offers-template.xlsx"'})
 
 
@@ -94,7 +111,7 @@ def offers():
     status = 422 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
     return render_template("imports/offers.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
-                           columns=_columns(), example=imports.EXAMPLE_ROW), status
+                           columns=_columns(), example=_example()), status
 
 
 @bp.route("/offers/confirm", methods=["POST"])
@@ -111,7 +128,7 @@ def confirm():
     if not result.ok:
         # Something changed since the preview (an organisation, a code): nothing was saved.
         return render_template("imports/offers.html", form=_upload_form(), result=result, token=None,
-                               confirm=None, columns=_columns(), example=imports.EXAMPLE_ROW), 422
+                               confirm=None, columns=_columns(), example=_example()), 422
     imports.drop_stash(current_app.instance_path, current_user.id, token)
     flash(ngettext("%(num)d offer imported.", "%(num)d offers imported.", len(result.saved_ids)), "success")
     return render_template("imports/done.html", result=result)

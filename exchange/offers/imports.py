@@ -15,9 +15,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import date
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from exchange.core.fields import Kind
 from exchange.core.imports import (  # noqa: F401 (the stash: offers.imports' names for its views)
@@ -25,6 +25,7 @@ from exchange.core.imports import (  # noqa: F401 (the stash: offers.imports' na
     Problem,
     Sheet,
     UploadError,
+    cell_text,
     drop_stash,
     finish,
     load_stash,
@@ -35,6 +36,9 @@ from exchange.core.imports import (  # noqa: F401 (the stash: offers.imports' na
 from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
+from exchange.reference import sheets
+from exchange.reference.names import name as reference_name
+from exchange.reference.schemas import reference_codes
 
 COLUMNS = [f.name for f in OFFER.import_fields]
 MULTI_VALUE = tuple(f.name for f in OFFER.import_fields if f.kind == Kind.CODES)
@@ -83,39 +87,57 @@ def column_names() -> dict[str, str]:
     return SHEET.column_names()
 
 
-def template_csv() -> str:
+def example_row(organisation: str | None = None) -> dict:
+    """The template's example row, for the provider `organisation` (the downloader's own, when it posts for
+    itself): dates and numbers as such, so that a spreadsheet shows them as dates and numbers."""
+    return {**EXAMPLE_ROW, "organisation": organisation or EXAMPLE_ROW["organisation"],
+            "available_from": date(2026, 1, 15), "available_until": date(2026, 12, 31), "capacity": 3,
+            "budget_usd": 120000}
+
+
+def template_csv(organisation: str | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers())
-    writer.writerow([EXAMPLE_ROW[c] for c in COLUMNS])
+    example = example_row(organisation)
+    writer.writerow([cell_text(example[c]) for c in COLUMNS])
     return out.getvalue()
 
 
-def template_xlsx() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "offers"
-    sheet.append(headers())
-    sheet.append([EXAMPLE_ROW[c] for c in COLUMNS])
-    for cell in sheet[2]:
-        cell.data_type = "s"
-    notes = workbook.create_sheet(_("how to fill in"))
-    for line in [
-        (_("column"), _("what to write")),
+# What each column takes, for the template's checks and drop-downs (reference/sheets.py).
+_TAKES = {Kind.CODES: "codes", Kind.CODE: "code", Kind.DATE: "date", Kind.NUMBER: "number", Kind.MONEY: "number"}
+_WIDTHS = {"title": 40, "description": 60, "contact_email": 30, "contact_name": 24}
+
+
+def template_columns(organisation: str | None = None) -> list[sheets.Column]:
+    example = example_row(organisation)
+    return [sheets.Column(
+        f.name, str(f.label), _TAKES.get(f.kind, "text"),
+        table=("providers" if f.name == "organisation" else f.reference) if f.kind in (Kind.CODE, Kind.CODES) else "",
+        required=f.required, example=example[f.name], width=_WIDTHS.get(f.name, 18),
+        minimum=f.minimum) for f in OFFER.import_fields]
+
+
+def template_xlsx(organisation: str | None = None, providers: list[tuple[str, str]] | None = None) -> bytes:
+    """The offers template in the reader's language: the offers sheet (header, the example row for
+    `organisation`, drop-downs of the codes), the codes sheet (`providers`: (code, name) the provider column
+    offers) and how to fill it in."""
+    notes = [
         (header_label("organisation"), _("The provider's code (e.g. UNODC). Providers: leave empty or write your "
                                          "own code. Coordinators: or choose the provider on the upload page.")),
         (header_label("content_language"), _("The ISO 639-1 code of the language the title and description are "
                                              "written in (e.g. fr); empty: detected from the text.")),
         (", ".join(header_label(c) for c in ("themes", "modalities", "languages")),
-         _("Required. Codes separated by ';' (see the API's reference lists).")),
+         _("Required. Codes separated by ';': the sheet “%(sheet)s” lists them with their names.",
+           sheet=sheets.codes_sheet_title())),
         (", ".join(header_label(c) for c in ("countries", "regions")),
          _("ISO3 country codes and UN M49 region codes separated by ';'. Both empty: anywhere.")),
         (", ".join(header_label(c) for c in ("available_from", "available_until")), _("Dates as YYYY-MM-DD.")),
         (header_label("capacity"), _("How many requests at once (a whole number); empty: no limit.")),
         (header_label("budget_usd"), _("A whole number of US dollars.")),
         ("", _("The header row may name the columns in any of the six languages, or by their codes.")),
-    ]:
-        notes.append(list(line))
+    ]
+    workbook = sheets.template_workbook("offers", template_columns(organisation), notes, providers or [])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -135,10 +157,39 @@ def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
 def row_to_raw(row: dict[str, str], default_organisation: str | None) -> tuple[dict, list[tuple[str, str]]]:
     """What the offer form would send for this row, and the problems found before validation."""
     raw, problems = SHEET.row_to_raw(row, skip=("organisation",))
+    for column in MULTI_VALUE:
+        problems.extend(_near_misses(column, raw.get(column, [])))
+    if raw.get("content_language"):
+        raw["content_language"] = raw["content_language"].lower()
+        problems.extend(_near_misses("content_language", [raw["content_language"]]))
     organisation = (row.get("organisation") or "").strip() or default_organisation
     if organisation:
         raw["organisation"] = organisation
     return raw, problems
+
+
+SUGGESTED = "suggested"  # a problem's tag: every unknown code of its column has its near miss told
+
+
+def _near_misses(column: str, codes: list[str]) -> list[tuple[str, str]]:
+    """For each code of a column that is not one, the code meant when its name says it ("english" in the
+    languages column: "Did you mean “en” (English)?"), as (column, message) problems; when every unknown code of
+    the column has one, the last problem's column is tagged so that the schema's "Unknown …" is not said too."""
+    table = OFFER[column].reference
+    known = reference_codes(table)
+    unknown = [code for code in codes if code not in known]
+    problems = []
+    for code in unknown:
+        meant = sheets.suggestion(table, code, known)
+        if meant:
+            problems.append((column, _("“%(written)s” is not a code of this column. Did you mean “%(code)s” "
+                                       "(%(name)s)?", written=code, code=meant,
+                                       name=reference_name(sheets.TABLE_KINDS[table], meant))))
+    if unknown and len(problems) == len(unknown):
+        problems.append((f"{column}:{SUGGESTED}", ""))
+    return problems
+
+
 
 
 def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str | None = None,
@@ -150,12 +201,15 @@ def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str
     for index, row in enumerate(rows):
         number = index + 2  # the header is row 1
         raw, early = row_to_raw(row, default_organisation)
+        told = {column.split(":")[0] for column, _m in early if column.endswith(f":{SUGGESTED}")}
+        early = [(column, message) for column, message in early if not column.endswith(f":{SUGGESTED}")]
+        told |= {column for column, _m in early if column in INTEGERS}
         result.problems.extend(Problem(number, column, message) for column, message in early)
         offer, err = try_in_savepoint(lambda raw=raw: create_offer(user, raw))
         if err is None:
             created.append(offer)
         else:
-            result.problems.extend(problems_of(number, err, COLUMNS))
+            result.problems.extend(problems_of(number, err, COLUMNS, told))
         if progress:
             progress(1)
     if finish(commit, result.ok):

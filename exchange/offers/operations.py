@@ -30,19 +30,18 @@ def create_offer(user, raw: dict, fallback_language: str | None = None) -> Offer
     """Post an offer. Without a `content_language`, the text's detected language is recorded, else
     `fallback_language`, else none."""
     require_post_offer(user)
-    data = load(OfferIn(), raw, required=OFFER_REQUIRED)
+    code = raw.get("organisation") if isinstance(raw, dict) else None
+    organisation, refusal = _provider_of(user, code if isinstance(code, str) and code.strip() else None)
+    try:
+        data = load(OfferIn(), raw, required=OFFER.missing_messages(OFFER_REQUIRED))
+    except ValidationFailed as err:  # every problem at once: the provider's with the fields'
+        if refusal:
+            raise ValidationFailed(err.message, {**err.fields, **refusal.fields}) from None
+        raise
+    if refusal:
+        raise refusal
     data.pop("version", None)
-    code = data.pop("organisation", None)
-    if posts_for_own_organisation(user):
-        if code not in (None, user.organisation.code):
-            raise ValidationFailed(_("Providers post offers for their own organisation."), {"organisation": [
-                _("You may only post for %(organisation)s.", organisation=user.organisation.code)]})
-        organisation = user.organisation
-    else:
-        organisation = organisation_by_code(code) if code else None
-        if organisation is None or not organisation.is_provider:
-            raise ValidationFailed(_("Say which provider this offer is for."),
-                                   {"organisation": [_("Give the code of a provider organisation.")]})
+    data.pop("organisation", None)
     offer = Offer(organisation=organisation, created_by_id=user.id, status=OfferStatus.ACTIVE)
     fill_content_language(offer, data, fallback_language)
     _apply_offer(offer, data)
@@ -51,6 +50,20 @@ def create_offer(user, raw: dict, fallback_language: str | None = None) -> Offer
     audit.record(user, "offer.created", "offer", offer.id, f"{offer.reference} posted",
                  audit.created(offer_snapshot(offer)))
     return offer
+
+
+def _provider_of(user, code: str | None):
+    """The provider an offer is posted for, or None and the refusal saying why."""
+    if posts_for_own_organisation(user):
+        if code not in (None, user.organisation.code):
+            return None, ValidationFailed(_("Providers post offers for their own organisation."), {"organisation": [
+                _("You may only post for %(organisation)s.", organisation=user.organisation.code)]})
+        return user.organisation, None
+    organisation = organisation_by_code(code.strip()) if code else None
+    if organisation is None or not organisation.is_provider:
+        return None, ValidationFailed(_("Say which provider this offer is for."),
+                                      {"organisation": [_("Choose the provider: give the code of a provider organisation.")]})
+    return organisation, None
 
 
 def _apply_offer(offer: Offer, data: dict) -> None:
@@ -67,9 +80,10 @@ def update_offer(user, offer: Offer, raw: dict, fallback_language: str | None = 
     if code and code != offer.organisation.code:
         raise ValidationFailed(_("An offer's provider cannot change."),
                                {"organisation": [_("Post a new offer instead.")]})
-    for required in OFFER_REQUIRED:
-        if required in data and data[required] in ("", []):
-            raise ValidationFailed(_("Some required fields are empty."), {required: [_("This field is required.")]})
+    emptied = [name for name in OFFER_REQUIRED if name in data and data[name] in ("", [])]
+    if emptied:
+        raise ValidationFailed(_("Some required fields are empty."),
+                               {name: [message] for name, message in OFFER.missing_messages(emptied).items()})
     before = offer_snapshot(offer)
     fill_content_language(offer, data, fallback_language)
     _apply_offer(offer, data)

@@ -4,7 +4,11 @@ matches and why. Everything is counted over what the viewer may see (access.py);
 State's dashboards are narrowed further to their own work.
 
 Times are computed in Python from timestamps: `requests.submitted_at` to the request's earliest
-`matches.created_at` (first proposal) and to its earliest `matches.completed_at` (delivery), in days.
+`matches.created_at` (first proposal) and to its earliest `matches.completed_at` (delivery), in working
+days, counted as the triage queue counts them (core/working_days.py).
+
+The charts tell the truth (issue 14): each status has its colour from its enum (core/statuses.py, the badges'
+too), every month of the period is on the axis (those without requests too), offers are named by title.
 The median is the usual one (mean of the two middle values for an even count); the 90th percentile is
 the nearest-rank one: the smallest value with at least 90 % of the values at or below it.
 """
@@ -23,6 +27,7 @@ from sqlalchemy import and_, case, func, select
 
 from exchange.core.extensions import db
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role
+from exchange.core.working_days import working_days_between
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.offers.models import Offer
@@ -55,10 +60,29 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[rank - 1]
 
 
-def days_between(start: datetime | None, end: datetime | None) -> float | None:
+def days_between(start: datetime | None, end: datetime | None) -> int | None:
+    """Working days from `start` to `end` (core/working_days.py: the triage queue's count)."""
     if start is None or end is None:
         return None
-    return (end - start).total_seconds() / 86400
+    return working_days_between(start, end)
+
+
+def every_month(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` ("2025-03"), both included: the axis shows months without data too."""
+    year, month = (int(part) for part in first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def short_title(title: str, limit: int = 40) -> str:
+    """A title short enough for a chart's axis (cut at a word, with an ellipsis)."""
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0] or title[:limit]
+    return cut.rstrip(",;:—- ") + "…"
 
 
 @dataclass
@@ -95,16 +119,18 @@ class Dashboard:
     declined_total: int
     decline_reasons: list[tuple[str, int]]
     request_total: int
+    months: list[str] = field(default_factory=list)   # every month of the period, in order
 
     def chart_specs(self) -> dict[str, dict]:
         """Chart.js configurations, drawn by static/js/charts.js; the tables beside them hold the same data."""
-        months = sorted(self.by_month)
+        months = self.months or sorted(self.by_month)
         palette = ["#005a9c", "#2e7d32", "#b35900", "#6a1b9a", "#00796b", "#c62828", "#455a64", "#8d6e63",
                    "#1565c0", "#558b2f", "#ad1457"]
         specs = {
             "by_month": {"type": "bar", "data": {"labels": [month_label(m) for m in months], "datasets": [
-                {"label": str(RequestStatus(s).label), "data": [self.by_month[m].get(s, 0) for m in months],
-                 "backgroundColor": palette[i % len(palette)]} for i, s in enumerate(self.statuses)]},
+                {"label": str(RequestStatus(s).label), "data": [self.by_month.get(m, {}).get(s, 0) for m in months],
+                 "backgroundColor": RequestStatus(s).colour, "borderColor": "#212529", "borderWidth": 1}
+                for s in self.statuses]},
                 "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True, "beginAtZero": True}}}},
             "by_pillar": {"type": "bar", "data": {"labels": [str(_l("Pillar %(pillar)s", pillar=p))
                                                              for p in self.by_pillar],
@@ -125,10 +151,10 @@ class Dashboard:
         }
         if self.take_up:
             top = self.take_up[:15]
-            specs["take_up"] = {"type": "bar", "data": {"labels": [o["reference"] for o in top], "datasets": [
+            specs["take_up"] = {"type": "bar", "data": {"labels": [short_title(o["title"]) for o in top], "datasets": [
                 {"label": str(_l("Matches (all)")), "data": [o["matches"] for o in top], "backgroundColor": palette[0]},
                 {"label": str(_l("Taken on now")), "data": [o["live"] for o in top], "backgroundColor": palette[2]}]},
-                "options": {"scales": {"y": {"beginAtZero": True}}}}
+                "options": {"indexAxis": "y", "scales": {"x": {"beginAtZero": True}}}}
         return specs
 
 
@@ -169,7 +195,7 @@ def submission_durations(submitted: dict[int, datetime], matches, requests) -> t
         for duration, end in ((to_first_proposal, first_proposed), (to_delivery, first_completed)):
             days = days_between(start, end)
             if days is not None:
-                duration.values.append(max(days, 0.0))
+                duration.values.append(max(days, 0))
     return to_first_proposal, to_delivery
 
 
@@ -198,6 +224,12 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
         if submitted_at:
             submitted[request_id] = submitted_at
     statuses = [s for s in RequestStatus if s in status_seen]
+    seen_months = sorted(by_month)
+    first = filters.start.strftime("%Y-%m") if filters.start else (seen_months[0] if seen_months else None)
+    last = filters.end.strftime("%Y-%m") if filters.end else (seen_months[-1] if seen_months else None)
+    if seen_months:
+        first, last = min(first, seen_months[0]), max(last, seen_months[-1])
+    months = every_month(first, last) if first and last and len(every_month(first, last)) <= 600 else seen_months
 
     # 2. By theme (and so by pillar).
     theme_counts = db.session.execute(
@@ -253,4 +285,4 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
                      by_theme=by_theme, by_region=by_region, to_first_proposal=to_first_proposal,
                      to_delivery=to_delivery, take_up=take_up, declined_total=declined_total,
                      decline_reasons=[(reason or _l("(no reason given)"), n) for reason, n in reasons[:25]],
-                     request_total=total)
+                     request_total=total, months=months)

@@ -3,7 +3,9 @@
 The request and offer columns come from the records' field specs (requests/fields.py, offers/fields.py).
 Each export reads what the viewer may see (access.py) with the list's own filter object (RequestFilters,
 OfferFilters, MatchFilters, AuditFilters, ReportFilters: the same query arguments, read the same way, as the
-list pages and the API), and writes the same columns to either format. Text that a
+list pages and the API), and writes the same columns to either format: beside each column of codes (themes,
+countries, the status…) a column of their names in the reader's language. The XLSX workbook has column widths,
+a frozen header row with an auto-filter, and real dates and numbers (not text). Text that a
 spreadsheet would run as a formula (starting with = + - @, or a tab or carriage return) is written
 with a leading apostrophe in CSV and as a plain string (never a formula) in XLSX.
 """
@@ -21,6 +23,7 @@ from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -30,6 +33,7 @@ from exchange.audit.queries import filter_audit, sort_audit
 from exchange.core.access import may_see_audit
 from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
+from exchange.core.fields import Kind
 from exchange.core.statuses import MatchStatus
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
@@ -41,6 +45,7 @@ from exchange.offers.models import Offer
 from exchange.offers.policy import visible_offers
 from exchange.offers.queries import filter_offers, sort_offers
 from exchange.people.models import User
+from exchange.reference.names import name as reference_name
 from exchange.reports.filters import ReportFilters
 from exchange.reports.matrix import compute_matrix, matrix_rows_for_export
 from exchange.requests.fields import REQUEST
@@ -63,6 +68,42 @@ class Table:
     header: list[str]
     rows: Iterable[list]
     sheet: str = ""        # the XLSX sheet's name, in the reader's language (default: `name`)
+    widths: list[int] | None = None   # the XLSX columns' widths (characters), a column each
+
+
+# The reference kind (reference/names.py) naming the codes of a field, by its reference table or name.
+NAMED_KINDS = {"countries": "country", "regions": "region", "languages": "language", "themes": "theme",
+               "modalities": "modality", "organisation": "organisation", "country": "country"}
+WIDTHS = {Kind.LONG_TEXT: 60, Kind.TEXT: 36, Kind.CODES: 18, Kind.CODE: 12, Kind.DATE: 12, Kind.DATETIME: 19,
+          Kind.NUMBER: 10, Kind.MONEY: 14, Kind.CHOICE: 14, Kind.EMAIL: 28}
+
+
+def _names_of(kind: str, value):
+    if isinstance(value, (list, tuple)):
+        return [reference_name(kind, code) for code in value]
+    return reference_name(kind, value) if value else None
+
+
+def spec_columns(spec) -> tuple[list[str], Callable[[object], list], list[int]]:
+    """A record's export columns from its field spec: each field's (by its name), and beside a field of codes or
+    of a choice the names of its values in the reader's language (headed by the field's label). Returns the
+    header, the row of a record and the widths."""
+    header, getters, widths = [], [], []
+    for f in spec.export_fields:
+        header.append(f.name)
+        getters.append(f.value_of)
+        widths.append(WIDTHS.get(f.kind, 16))
+        kind = (NAMED_KINDS.get(f.reference) or NAMED_KINDS.get(f.name)) if f.kind in (Kind.CODE, Kind.CODES) else None
+        if kind:
+            header.append(str(f.label))
+            getters.append(lambda record, f=f, kind=kind: _names_of(kind, f.value_of(record)))
+            widths.append(40 if f.kind == Kind.CODES else 24)
+        elif f.kind == Kind.CHOICE and f.choices:
+            header.append(str(f.label))
+            getters.append(lambda record, f=f: str(f.choices[f.value_of(record)]) if f.value_of(record) in f.choices
+                           else f.value_of(record))
+            widths.append(20)
+    return header, (lambda record: [get(record) for get in getters]), widths
 
 
 def plain(value):
@@ -104,8 +145,8 @@ def requests_table(user, filters: RequestFilters) -> Table:
     stmt = sort_requests(filter_requests(visible_requests(user), filters), filters.sort).options(
         selectinload(R.themes), selectinload(R.modalities), selectinload(R.languages), joinedload(R.organisation))
 
-    return Table("requests", REQUEST.export_header, (REQUEST.export_row(r) for r in _in_chunks(stmt)),
-                 _("Requests"))
+    header, row, widths = spec_columns(REQUEST)
+    return Table("requests", header, (row(r) for r in _in_chunks(stmt)), _("Requests"), widths)
 
 
 def offers_table(user, filters: OfferFilters) -> Table:
@@ -114,7 +155,8 @@ def offers_table(user, filters: OfferFilters) -> Table:
         selectinload(O.themes), selectinload(O.modalities), selectinload(O.languages), selectinload(O.countries),
         selectinload(O.regions), joinedload(O.organisation))
 
-    return Table("offers", OFFER.export_header, (OFFER.export_row(o) for o in _in_chunks(stmt)), _("Offers"))
+    header, row, widths = spec_columns(OFFER)
+    return Table("offers", header, (row(o) for o in _in_chunks(stmt)), _("Offers"), widths)
 
 
 def match_header() -> list[str]:
@@ -122,7 +164,7 @@ def match_header() -> list[str]:
     return [pgettext("export column", "id"), pgettext("export column", "reference"),
             pgettext("export column", "status"), pgettext("export column", "request_id"),
             pgettext("export column", "request_reference"), pgettext("export column", "country"),
-            pgettext("export column", "request_title"), pgettext("export column", "offer_id"),
+            pgettext("export column", "country_name"), pgettext("export column", "request_title"), pgettext("export column", "offer_id"),
             pgettext("export column", "offer_reference"), pgettext("export column", "provider"),
             pgettext("export column", "offer_title"), pgettext("export column", "score"),
             pgettext("export column", "note"), pgettext("export column", "created_at"),
@@ -140,11 +182,12 @@ def matches_table(user, filters: MatchFilters) -> Table:
     def rows():
         for m in _in_chunks(stmt):
             yield [m.id, m.reference, MatchStatus(m.status).label, m.request_id, m.request.reference, m.request.country_iso3,
-                   m.request.title, m.offer_id, m.offer.reference, m.offer.organisation.code, m.offer.title,
+                   reference_name("country", m.request.country_iso3), m.request.title, m.offer_id, m.offer.reference, m.offer.organisation.code, m.offer.title,
                    round(m.score, 3) if m.score is not None else None,
                    m.note if may_read_provider_note(user, m) else "", m.created_at, m.accepted_at,  # never the State's
                    m.started_at, m.completed_at, m.confirmed_at, m.decline_reason, m.outcome, m.rating, m.feedback]
-    return Table("matches", match_header(), rows(), _("Matches"))
+    return Table("matches", match_header(), rows(), _("Matches"),
+                 [8, 10, 14, 10, 12, 8, 28, 40, 8, 10, 12, 40, 8, 30, 19, 19, 19, 19, 19, 30, 40, 8, 30])
 
 
 def matrix_table(user, filters: ReportFilters) -> Table:
@@ -175,7 +218,7 @@ def audit_table(user, filters: AuditFilters) -> Table:
             actor: User | None = e.actor
             yield [e.id, e.at, actor.email if actor else system, e.action, e.record_type, e.record_id,
                    e.summary, e.changes]
-    return Table("audit", audit_header(), rows(), _("Audit trail"))
+    return Table("audit", audit_header(), rows(), _("Audit trail"), [8, 19, 28, 22, 12, 10, 50, 60])
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,10 +248,25 @@ def sheet_title(name: str) -> str:
     return "".join(" " if c in ':\\/?*[]' else c for c in str(name))[:31].strip() or "Sheet"
 
 
+def cell_value(value):
+    """A cell value for XLSX: dates and times as such (shown as dates, sorted as dates), numbers as numbers,
+    the rest as `plain` writes it."""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, date):
+        return value
+    return plain(value)
+
+
 def xlsx_bytes(table: Table, progress: Callable[[int], None] | None = None) -> bytes:
-    """The table as an XLSX workbook (one sheet, bold header, every text cell a string, never a formula)."""
+    """The table as an XLSX workbook: one sheet, a bold header row frozen with an auto-filter, column widths,
+    real dates and numbers, every text cell a string (never a formula)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(table.sheet or table.name))
+    widths = table.widths or [max(10, min(40, len(str(name)) + 2)) for name in table.header]
+    for index, width in enumerate(widths[:len(table.header)], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
     for name in table.header:
@@ -216,17 +274,24 @@ def xlsx_bytes(table: Table, progress: Callable[[int], None] | None = None) -> b
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for i, row in enumerate(table.rows, start=1):
+    count = 0
+    for count, row in enumerate(table.rows, start=1):
         cells = []
         for value in row:
-            value = plain(value)
+            value = cell_value(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"   # never a formula, whatever the text starts with
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
             cells.append(cell)
         sheet.append(cells)
-        if progress and i % CHUNK_ROWS == 0:
+        if progress and count % CHUNK_ROWS == 0:
             progress(CHUNK_ROWS)
+    if table.header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.header))}{count + 1}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

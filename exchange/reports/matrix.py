@@ -126,6 +126,28 @@ class Matrix:
         }
 
 
+@dataclass(frozen=True)
+class MatrixView:
+    """How the page shows a matrix, kept in its address with the filters: the regions folded (`fold`, M49
+    codes separated by commas) and whether only the countries with a gap are shown (`show=gaps`)."""
+
+    folded: frozenset[str] = frozenset()
+    gaps_only: bool = False
+
+    @classmethod
+    def from_params(cls, params, matrix: Matrix) -> MatrixView:
+        known = {group.code for group in matrix.groups}
+        folded = frozenset(code for code in str(params.get("fold", ""))[:400].split(",") if code in known)
+        return cls(folded, params.get("show") == "gaps")
+
+    def fold_value(self, code: str) -> str:
+        """The `fold` argument with region `code` folded or unfolded (the other way round from now)."""
+        return ",".join(sorted(self.folded ^ {code}))
+
+    def rows_of(self, group: RegionGroup) -> list[Row]:
+        return [row for row in group.rows if row.gaps] if self.gaps_only else group.rows
+
+
 def theme_columns(pillar: str | None) -> list[ThemeColumn]:
     stmt = select(Theme).order_by(Theme.pillar, Theme.code)
     if pillar:

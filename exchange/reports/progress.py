@@ -8,7 +8,7 @@ Definitions (all on the period, both ends inclusive):
 - matched: matches a provider accepted in the period (`accepted_at`);
 - delivered: matches completed in the period (`completed_at`);
 - times: for the requests received in the period, submission to first proposal and to delivery (median
-  and 90th percentile, in days, as on the dashboard);
+  and 90th percentile, in working days, as on the dashboard and in triage);
 - gaps: the matrix (requests submitted in the period) cells with open needs and no offer to meet them;
 - money: US dollars pledged, committed and disbursed by entries dated in the period, by pillar, region, provider
   and year; results: the indicators of the deliveries completed in the period, by pillar (reports/money.py).

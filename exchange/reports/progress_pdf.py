@@ -32,7 +32,7 @@ HEADINGS = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))
 
 
 def days(value: float | None) -> str:
-    return "—" if value is None else _("%(days)s days", days=format_number(value, 1))
+    return "—" if value is None else _("%(days)s working days", days=format_number(value, 1))
 
 
 class _ReportPDF(FPDF):
@@ -191,7 +191,7 @@ def progress_pdf(report: ProgressReport, generated_on: date) -> bytes:
            [(r["name"], r["received"], r["matched"], r["delivered"]) for r in report.by_region]
            or [(_("Nothing in this period."), "", "", "")], (85, 25, 25, 25))
 
-    _heading(pdf, _("Times (requests received in the period, days from submission)"))
+    _heading(pdf, _("Times (requests received in the period, working days from submission)"))
     _table(pdf, (_("From submission to…"), _("Requests"), _("Median"), _("90th percentile")),
            [(str(d.label), d.count, days(d.median), days(d.p90))
             for d in (report.to_first_proposal, report.to_delivery)], (70, 25, 30, 35))

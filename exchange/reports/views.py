@@ -59,9 +59,24 @@ def requests_list_link():
 def matrix():
     filters, errors = _filters()
     result = matrix_module.compute_matrix(current_user, filters)
-    return render_template("reports/matrix.html", matrix=result,
+    view = matrix_module.MatrixView.from_params(request.args, result)
+    return render_template("reports/matrix.html", matrix=result, view=view,
                            list_url=requests_list_link(), statuses_of=matrix_module.STATUSES_OF_COLUMN,
-                           export_args=filters.as_args(), **_filter_context(filters, errors))
+                           view_url=matrix_view_link(), export_args=filters.as_args(),
+                           **_filter_context(filters, errors))
+
+
+def matrix_view_link():
+    """`link(**changes)`: this matrix page with its query arguments (filters, folded regions, gaps only) changed
+    as given (None drops one), so that every state of the page is an address to keep or share."""
+    base = url_for("reports.matrix")
+    current = {k: v for k, v in request.args.items() if v}
+
+    def link(**changes) -> str:
+        params = {**current, **changes}
+        query = urlencode({k: v for k, v in params.items() if v}, doseq=True)
+        return f"{base}?{query}" if query else base
+    return link
 
 
 @bp.route("/dashboard")

@@ -9,25 +9,15 @@ proposed or moved); the triage queue, the dashboard's "overdue" and the reminder
 and `is_overdue` from here."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from exchange.core.models import utcnow
 from exchange.core.statuses import MatchStatus, RequestStatus
+from exchange.core.working_days import working_days_between
 
 OVERDUE_AFTER_WORKING_DAYS = 5
 # The statuses in which the office holds a case (an open one only while no match is under way).
 OFFICE_HOLDS = (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW, RequestStatus.OPEN)
-
-
-def working_days_between(start: date | datetime, end: date | datetime) -> int:
-    """Working days (Monday to Friday) after `start` up to and including `end`; 0 if end ≤ start."""
-    start_day = start.date() if isinstance(start, datetime) else start
-    end_day = end.date() if isinstance(end, datetime) else end
-    if end_day <= start_day:
-        return 0
-    weeks, rest = divmod((end_day - start_day).days, 7)
-    weekday = start_day.weekday()
-    return weeks * 5 + sum(1 for offset in range(1, rest + 1) if (weekday + offset) % 7 < 5)
 
 
 def office_holds(status: str, waits_on_provider: bool = False) -> bool:

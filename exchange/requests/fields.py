@@ -37,6 +37,7 @@ REQUEST = Spec("request", [
           help=_l("Coordinators file on a State's behalf: choose the State. The request belongs to that State's "
                   "focal points."),
           reference="countries", length=3, upper=True, placeholder=_l("Choose a Member State"),
+          missing=_l("Choose the Member State this request is for."),
           unknown_message=_l("Unknown country: use an ISO 3166-1 alpha-3 code of a UN Member State."),
           outputs=MATCHED, description="ISO 3166-1 alpha-3."),
     Field("organisation", _l("Requesting organisation"), kind=Kind.CODE, input=False, attribute="organisation.code", outputs=SHOWN,
@@ -44,14 +45,18 @@ REQUEST = Spec("request", [
     Field("title", _l("Title"), Kind.TEXT, required=True, min_length=5, max_length=200, outputs=MATCHED,
           help=_l("A short name for the need, e.g. “Training for the Financial Intelligence Unit on analysing "
                   "suspicious transaction reports” (5 to 200 characters)."),
-          too_short=_l("Use at least 5 characters.")),
+          missing=_l("Enter a title of 5 to 200 characters."),
+          length_message=_l("Enter a title of 5 to 200 characters.")),
     Field("description", _l("What is needed"), Kind.LONG_TEXT, required=True, min_length=20, max_length=10_000,
           help=_l("At least 20 characters. Say what the problem is, what exists already, what result you expect, "
                   "and give numbers and dates (how many officers, which sites, by when)."),
-          attrs={"rows": 8}, outputs=MATCHED, too_short=_l("Describe the need in at least 20 characters.")),
+          attrs={"rows": 8}, outputs=MATCHED, short_in_draft=True,
+          missing=_l("Describe what is needed in at least 20 characters."),
+          length_message=_l("Describe what is needed in 20 to 10,000 characters.")),
     content_language_field(MATCHED),
     *[replace(f, label=CODED_LABELS[f.name]) for f in coded_fields(MATCHED)],
-    Field("urgency", _l("Urgency"), Kind.CHOICE, required=True, choices=Urgency.labels(), default=Urgency.MEDIUM, outputs=MATCHED),
+    Field("urgency", _l("Urgency"), Kind.CHOICE, required=True, choices=Urgency.labels(), default=Urgency.MEDIUM, outputs=MATCHED,
+          missing=_l("Choose how urgent the need is.")),
     Field("visibility", _l("Who may see it"), Kind.CHOICE, choices=Visibility.labels(), default=Visibility.TASK_FORCE, outputs=EDITED,
           choice_help={
               "task_force": _l("The default. The Task Force office and the Task Force entities (UNODC, IMF, "

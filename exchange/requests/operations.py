@@ -63,7 +63,13 @@ def create_request(user, raw: dict, fallback_language: str | None = None) -> Ass
     """File a request (as a draft, or submitted at once). Without a `content_language`, the text's detected
     language is recorded, else `fallback_language`, else none."""
     require_file_request(user)
-    data = load(RequestIn(), raw, partial=True, required=("title",))
+    try:
+        data = load(RequestIn(), raw, partial=True, required=REQUEST.missing_messages(("title",)))
+    except ValidationFailed as err:  # submitting: what is missing too, all at once
+        if isinstance(raw, dict) and raw.get("draft") is not True:
+            own = ("country",) if files_for_own_state(user) else ()
+            raise ValidationFailed(err.message, {**REQUEST.input_problems(raw, leave_out=own), **err.fields}) from None
+        raise
     data.pop("version", None)
     draft = data.pop("draft", False)
     if files_for_own_state(user):
@@ -77,7 +83,7 @@ def create_request(user, raw: dict, fallback_language: str | None = None) -> Ass
         country = data.get("country")
         if not country:
             raise ValidationFailed(_("Say which Member State this request is for."), {"country": [
-                _("This field is required when filing on a State's behalf.")]})
+                REQUEST.missing_messages(("country",))["country"]]})
         organisation = organisation_by_code(country)
     if "shared_with" in data and not may_share_request(user):
         raise ValidationFailed(_("Only coordinators share requests."), {"shared_with": [_("Not allowed.")]})
@@ -104,7 +110,13 @@ def update_request(user, req: AssistanceRequest, raw: dict, fallback_language: s
     """Edit a request; `raw` must carry the version the editor read. Without a `content_language`, a new
     text's detected language is recorded (see create_request)."""
     require_edit_request(user, req)
-    data = load(RequestIn(), raw, partial=True)
+    try:
+        data = load(RequestIn(), raw, partial=True)
+    except ValidationFailed as err:  # a submitted request: what its edit would lack too, all at once
+        if req.status != RequestStatus.DRAFT and isinstance(raw, dict):
+            raise ValidationFailed(err.message, {**REQUEST.input_problems(raw, present_only=True), **err.fields}) \
+                from None
+        raise
     data.pop("draft", None)
     check_version(req, data)
     if "country" in data and data["country"] != req.country_iso3:

@@ -44,6 +44,8 @@ from exchange.requests.policy import (
 from exchange.requests.queries import REQUEST_SORTS, case_owners, filter_requests, sort_requests
 from exchange.web.forms import (
     apply_change,
+    apply_errors,
+    field_links,
     for_the_reader,
     page_number,
     propose_language,
@@ -112,7 +114,11 @@ def edit(request_id: int):
         flash(err.message, "error")
         return redirect(url_for("requests.detail", request_id=req.id))
     if request.method == "GET":
-        return _render_form(_request_form(data=REQUEST.form_values(req)), req)
+        form = _request_form(data=REQUEST.form_values(req))
+        if request.args.get("check") and req.status == RequestStatus.DRAFT:
+            # From "Before you can submit…" on the request's page: what is missing is marked on the form.
+            apply_errors(form, REQUEST.submission_problems(req))
+        return _render_form(form, req, status=200)
     form = _request_form(formdata=request.form)
     action = request.form.get("action", "save")
     as_draft = req.status == RequestStatus.DRAFT and action != "submit"
@@ -187,6 +193,13 @@ REQUEST_PAGE_PLACES = ("workflow", "thread", "end")  # where other areas' panels
 
 def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None, move_errors=None,
                    failed_move: str = "", typed=None):
+    """A request's page; after a refused submission, what is missing, each linked to its field on the form."""
+    if failed_move == "submit":
+        missing = field_links(REQUEST, move_errors or {}, url_for("requests.edit", request_id=req.id, check=1))
+    else:  # a move's own text (a question, a reason), beside its box on this page
+        boxes = {"duplicate_of": "move-reject-duplicate"}
+        missing = [(boxes.get(name, f"move-{failed_move}-{name}"), str(m))
+                   for name, messages in (move_errors or {}).items() for m in messages]
     docs = list(db.session.scalars(select(Document).options(selectinload(Document.uploaded_by))
                                    .where(Document.request_id == req.id).order_by(Document.id)))
     return render_template(
@@ -199,7 +212,7 @@ def render_request(req: AssistanceRequest, status: int = 200, upload_errors=None
         max_mb=max_upload_mb(), accepted=document_store.ACCEPTED_LABEL, human_size=document_store.human_size,
         share_choices=reference_choices()["providers"] if may_share_request(current_user, req) else [],
         owners=case_owners() if may_assign_request(current_user, req) else [], clock=clock_of(req),
-        panels=load_panels("request", current_user, req, REQUEST_PAGE_PLACES),
+        panels=load_panels("request", current_user, req, REQUEST_PAGE_PLACES), page_errors=missing,
         title=f"{req.reference}: {req.title}"), status
 
 

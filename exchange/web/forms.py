@@ -89,8 +89,11 @@ def apply_change(change: Callable[[], object], back: str, noun: str,
             change()
         return None
     except ValidationFailed as err:
+        if on_invalid:  # the page shows each problem beside its field and in its error summary
+            flash(_("Nothing was changed: %(reason)s", reason=err.message), "error")
+            return on_invalid(err)
         flash(_("Nothing was changed: %(reason)s", reason=f"{err.message} {error_details(err)}".strip()), "error")
-        return on_invalid(err) if on_invalid else redirect(back)
+        return redirect(back)
     except (Forbidden, Conflict) as err:
         flash(_("Nothing was changed: %(reason)s", reason=err.message), "error")
         return redirect(back)
@@ -98,6 +101,25 @@ def apply_change(change: Callable[[], object], back: str, noun: str,
         flash(str(CHANGED_MEANWHILE.get(noun) or _("Nothing was changed: someone else changed this record at the "
                                                     "same time. Check it and try again.")), "error")
         return redirect(back)
+
+
+# The fields a record's form shows as a group of checkboxes or radios: an error links to the group.
+GROUPED_FIELDS = ("themes", "modalities", "languages", "urgency", "visibility")
+
+
+def field_links(spec, fields: dict[str, list[str]], form_url: str) -> list[tuple[str, str]]:
+    """The error summary's entries for problems of a record's fields found outside its form (submitting a
+    draft from its page): each message, linked to its field on the form at `form_url`, in the form's order."""
+    order = [f.name for f in spec.form_fields]
+    named = sorted((name for name in fields if name in spec.by_name), key=lambda n: order.index(n) if n in order else 99)
+    links = []
+    for name in named:
+        anchor = f"{name}-group" if name in GROUPED_FIELDS else name
+        label = str(spec[name].label)
+        for message in fields[name]:
+            text = str(message)
+            links.append((f"{form_url}#{anchor}", text if label.lower() in text.lower() else f"{label}: {text}"))
+    return links
 
 
 def apply_errors(form: Form, fields: dict[str, list[str]]) -> None:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from exchange.audit.models import AuditEvent
-from exchange.core.access import allow
+from exchange.core.access import PUBLIC, allow
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.core.statuses import MatchStatus, RequestStatus, Role
+from exchange.core.statuses import MatchStatus, RequestStatus, Role, status_stylesheet
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.messages.models import Notification
@@ -91,6 +91,14 @@ def admin_home(user) -> dict:
         "recent_events": list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor))
                                                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(10))),
     }
+
+
+@bp.route("/statuses.css")
+@allow(PUBLIC)
+def status_colours():
+    """The status badges' colours, written from the status enums (core/statuses.py), the one definition the
+    charts use too."""
+    return Response(status_stylesheet(), mimetype="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.route("/")

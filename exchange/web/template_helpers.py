@@ -50,10 +50,11 @@ NAV = {
 
 def status_badge(kind: str, status: str) -> Markup:
     """A request's, match's or offer's status as a coloured badge with its label (the colour is never the
-    only sign: the label is always written)."""
+    only sign: the label is always written); its colour is the status's own (/statuses.css)."""
     member = workflow.STATUSES[kind].of(status)
-    label, colour = (member.label, member.colour) if member else (status, "secondary")
-    return Markup(f'<span class="badge badge-status text-bg-{escape(colour)}">{escape(label)}</span>')
+    if member is None:
+        return Markup(f'<span class="badge badge-status text-bg-secondary">{escape(status)}</span>')
+    return Markup(f'<span class="badge badge-status {member.css_class}">{escape(member.label)}</span>')
 
 
 def changed_fields(record_type: str, names) -> str:

@@ -61,13 +61,13 @@ def test_validation_messages_marshmallows_own_included_are_translated(api, token
     assert english.status_code == 422
     fields = _error(english)["fields"]
     assert fields["title"] == ["Not a valid string."] and fields["surprise"] == ["Unknown field."]
-    assert fields["themes"] == ["Not a valid list."] and fields["urgency"][0].startswith("Must be one of: ")
+    assert fields["themes"] == ["Not a valid list."] and fields["urgency"][0] == "Urgency: choose one of low, medium, high, critical."
     expected = {
         "fr": ("Certains champs ne sont pas valides.", "Chaîne de caractères non valide.", "Champ inconnu.",
-               "Liste non valide.", "Doit être l'une des valeurs suivantes : "),
+               "Liste non valide.", "Degré d’urgence : choisissez l’une des valeurs suivantes : "),
         "ar": ("بعض الحقول غير صالحة.", "ليست سلسلة نصية صالحة.", "حقل غير معروف.", "ليست قائمة صالحة.",
-               "يجب أن يكون أحد الخيارات التالية: "),
-        "zh": ("部分字段无效。", "不是有效的字符串。", "未知字段。", "不是有效的列表。", "必须是以下之一："),
+               "درجة الاستعجال: اختر أحد ما يلي: "),
+        "zh": ("部分字段无效。", "不是有效的字符串。", "未知字段。", "不是有效的列表。", "紧迫程度：请从以下选项中选择一项："),
     }
     for language, (message, title, surprise, themes, urgency) in expected.items():
         response = _in(api, language, "POST", "/api/v1/requests", tokens.state, json=body)
@@ -76,8 +76,9 @@ def test_validation_messages_marshmallows_own_included_are_translated(api, token
         assert error["code"] == "validation_error" and error["message"] == message
         assert error["fields"]["title"] == [title] and error["fields"]["surprise"] == [surprise]
         assert error["fields"]["themes"] == [themes]
-        # The allowed values themselves are codes: they stay as they are.
-        assert error["fields"]["urgency"][0].startswith(urgency + "low, medium, high, critical")
+        # The field named in the reader's language; the allowed values themselves are codes: they stay as they are.
+        assert error["fields"]["urgency"][0].startswith(urgency + "low, medium, high, critical"), \
+            error["fields"]["urgency"]
 
 
 def test_length_and_range_messages_keep_their_numbers(api, tokens, world, people):
@@ -85,12 +86,12 @@ def test_length_and_range_messages_keep_their_numbers(api, tokens, world, people
     english = api.post(f"/api/v1/requests/{request_id}/reject", tokens.coordinator,
                        json={"reason": "no", "duplicate_of": 0})
     assert english.status_code == 422
-    assert _error(english)["fields"] == {"reason": ["Length must be between 3 and 5000."],
+    assert _error(english)["fields"] == {"reason": ["Give a reason of 3 to 5,000 characters."],
                                          "duplicate_of": ["Must be greater than or equal to 1 and less than or "
                                                           "equal to 2147483647."]}
     french = _in(api, "fr", "POST", f"/api/v1/requests/{request_id}/reject", tokens.coordinator,
                  json={"reason": "no", "duplicate_of": 0})
-    assert _error(french)["fields"] == {"reason": ["La longueur doit être comprise entre 3 et 5000."],
+    assert _error(french)["fields"] == {"reason": ["Indiquez un motif de 3 à 5 000 caractères."],
                                         "duplicate_of": ["Doit être supérieur ou égal à 1 et inférieur ou égal à "
                                                          "2147483647."]}
 

@@ -42,7 +42,7 @@ def test_form_errors_are_announced_beside_their_fields(new_page, people):
     assert not violations(page)
     email = page.get_by_label("Your e-mail")
     assert email.get_attribute("aria-invalid") == "true"
-    assert "required" in page.locator(f"#{email.get_attribute('id')}-error").inner_text().lower()
+    assert "enter your e-mail address" in page.locator(f"#{email.get_attribute('id')}-error").inner_text().lower()
 
 
 def test_the_checker_finds_violations_when_there_are_some(new_page):

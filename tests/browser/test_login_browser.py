@@ -35,7 +35,10 @@ def test_each_role_signs_in_and_sees_its_home(new_page, people, person):
 def test_wrong_password_shows_an_error(new_page, people):
     page = new_page()
     sign_in(page, people.state.email, "not-the-password")
-    assert page.get_by_text("The e-mail or password is not right.").is_visible()
+    # Beside the field and, as a link to it, in the error summary at the top (issue 14).
+    assert page.locator("#password-error").inner_text() == "The e-mail or password is not right."
+    assert page.locator("[data-error-summary] a[href='#password']").inner_text() == "The e-mail or password is not right."
+    assert page.title().startswith("Error:")
     assert "/login" in page.url
     screenshot(page, "login-error")
 

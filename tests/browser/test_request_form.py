@@ -59,7 +59,7 @@ def test_errors_show_beside_the_fields_in_the_browser(live_app, new_page, people
     page.goto("/requests/new")
     page.get_by_label("Title").fill("Help")
     page.get_by_role("button", name="Submit for review").click()
-    assert page.locator("#title-error").inner_text() == "Length must be between 5 and 200."
+    assert page.locator("#title-error").inner_text() == "Enter a title of 5 to 200 characters."
     assert page.locator("#themes-error").is_visible()
     assert page.get_by_label("Title").input_value() == "Help"
     screenshot(page, "request-form-errors")

@@ -57,11 +57,13 @@ def _user(person):
 def test_coordinator_dashboard_times_and_counts(app, people, timed):
     with app.app_context():
         data = compute_dashboard(_user(people.coordinator))
-        # first proposals after 1, 3, 10 (KAZ) and 2 (NGA) days; deliveries after 5 and 20 days
-        assert sorted(round(v, 6) for v in data.to_first_proposal.values) == [1, 2, 3, 10]
-        assert data.to_first_proposal.median == 2.5
-        assert data.to_first_proposal.p90 == 10
-        assert data.to_delivery.median == 12.5 and data.to_delivery.p90 == 20
+        # first proposals after 1, 3, 10 (KAZ) and 2 (NGA) calendar days from Saturday 1 March 2025, counted in
+        # working days as the triage queue counts them (core/working_days.py): Sunday 0, Tuesday 4th 2, Tuesday
+        # 11th 7, Monday 3rd 1; deliveries after 5 (Thursday 6th: 4) and 20 days (Friday 21st: 15)
+        assert sorted(data.to_first_proposal.values) == [0, 1, 2, 7]
+        assert data.to_first_proposal.median == 1.5
+        assert data.to_first_proposal.p90 == 7
+        assert data.to_delivery.median == 9.5 and data.to_delivery.p90 == 15
         assert data.request_total == 4
         assert data.by_month == {"2025-03": {"completed": 2, "matched": 1, "open": 1}}
         assert data.by_pillar["II"] == 3 and data.by_pillar["IV"] == 1
@@ -77,7 +79,7 @@ def test_state_and_provider_dashboards_are_about_their_own_work(app, people, tim
     with app.app_context():
         state = compute_dashboard(_user(people.state))
         assert state.scope == "state" and state.request_total == 3 and state.take_up == []
-        assert state.to_first_proposal.median == 3 and state.declined_total == 0
+        assert state.to_first_proposal.median == 2 and state.declined_total == 0
         other_state = compute_dashboard(_user(people.other_state))
         assert other_state.request_total == 1 and other_state.declined_total == 1
         imf = compute_dashboard(_user(people.other_provider))
@@ -96,8 +98,8 @@ def test_dashboard_filters(app, people, timed):
 
 def test_dashboard_page_shows_the_figures_charts_and_tables(clients, timed):
     html = clients.coordinator.get("/dashboard").get_data(as_text=True)
-    assert 'id="stat-first-proposal">2.5 days' in html
-    assert 'id="stat-delivery">12.5 days' in html
+    assert 'id="stat-first-proposal">1.5 working days' in html
+    assert 'id="stat-delivery">9.5 working days' in html
     assert "vendor/chart.js/chart.umd.min.js" in html and "js/charts.js" in html
     assert html.count("data-chart='") >= 4
     for table in ("table-by-month", "table-by-pillar", "table-by-region", "table-by-theme", "table-times",
@@ -183,3 +185,34 @@ def test_progress_pdf_refuses_a_bad_period_and_other_roles(clients, scenario):
     for person in ("state", "provider"):
         assert getattr(clients, person).get("/reports/progress.pdf").status_code == 403
     assert clients.anonymous.get("/reports/progress.pdf").status_code == 302
+
+
+def test_charts_tell_the_truth(app, people, timed):
+    """One colour per status, from its enum (the badges' too); every month of the period on the axis, those
+    without requests included; offers named by title (issue 14)."""
+    from exchange.core.statuses import RequestStatus
+    with app.app_context():
+        data = compute_dashboard(_user(people.coordinator), ReportFilters(start=date(2025, 1, 1),
+                                                                          end=date(2025, 5, 31)))
+        assert data.months == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"]
+        by_month = data.chart_specs()["by_month"]
+        assert len(by_month["data"]["labels"]) == 5
+        colours = {d["label"]: d["backgroundColor"] for d in by_month["data"]["datasets"]}
+        assert colours == {str(RequestStatus(s).label): RequestStatus(s).colour for s in data.statuses}
+        open_series = next(d for d in by_month["data"]["datasets"] if d["label"] == "Open")
+        assert open_series["data"] == [0, 0, 1, 0, 0]
+        # The same colour whatever the filters: Open is Open's colour with or without the other statuses.
+        narrow = compute_dashboard(_user(people.coordinator), ReportFilters(region="002")).chart_specs()
+        assert {d["label"]: d["backgroundColor"] for d in narrow["by_month"]["data"]["datasets"]}["Open"] == \
+            RequestStatus.OPEN.colour
+        labels = data.chart_specs()["take_up"]["data"]["labels"]
+        assert labels and not any(label.startswith("O-0") for label in labels)
+        assert labels[0] == data.take_up[0]["title"][:40] or labels[0].endswith("…")
+
+
+def test_badges_and_charts_share_the_status_colours(clients, timed):
+    html = clients.coordinator.get("/requests").get_data(as_text=True)
+    assert 'class="badge badge-status status-request-open"' in html
+    css = clients.anonymous.get("/statuses.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert ".badge.status-request-open { background-color: #0b7285;" in css.get_data(as_text=True)

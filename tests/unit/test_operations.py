@@ -162,7 +162,12 @@ def test_filing_a_request_is_authorised_validated_and_audited(as_):
         create_request(as_("provider"), REQUEST)
     with pytest.raises(ValidationFailed) as refused:
         create_request(as_("state"), {"description": REQUEST["description"]})
-    assert refused.value.fields == {"title": ["This field is required."]}
+    # Every problem at once (issue 14): the missing title with what else submitting it would lack.
+    assert refused.value.fields == {"title": ["Enter a title of 5 to 200 characters."],
+                                    "themes": ["Choose at least one theme."],
+                                    "modalities": ["Choose at least one kind of assistance."],
+                                    "languages": ["Choose at least one language."],
+                                    "urgency": ["Choose how urgent the need is."]}
     req = create_request(as_("state"), REQUEST)
     assert req.status == "submitted"
     assert [e.record_id for e in events("request.created")] == [req.id]

@@ -22,8 +22,21 @@ def test_a_member_is_its_value_wherever_it_is_written():
 
 
 def test_labels_colours_and_lookup():
-    assert (RequestStatus.NEEDS_INFO.label, RequestStatus.NEEDS_INFO.colour) == ("Needs information", "warning")
-    assert (MatchStatus.COMPLETED.label, OfferStatus.PAUSED.colour) == ("Completed", "warning")
+    assert (RequestStatus.NEEDS_INFO.label, RequestStatus.NEEDS_INFO.colour) == ("Needs information", "#f2b705")
+    assert (MatchStatus.COMPLETED.label, OfferStatus.PAUSED.colour) == ("Completed", "#f2b705")
+
+
+def test_each_status_has_its_own_colour_and_readable_ink():
+    """One colour per status (issue 14): no two statuses of a kind share one, the same step of two kinds has
+    the same, and the badge's text on it contrasts at least 4.5:1."""
+    from exchange.core.statuses import _contrast, status_stylesheet
+    for kind in (RequestStatus, MatchStatus, OfferStatus):
+        assert len({m.colour for m in kind}) == len(kind), kind
+        for member in kind:
+            assert _contrast(member.colour, member.ink) >= 4.5, member
+    assert RequestStatus.COMPLETED.colour == MatchStatus.COMPLETED.colour == "#2b8a3e"
+    assert RequestStatus.IN_DELIVERY.colour == MatchStatus.IN_DELIVERY.colour
+    assert ".badge.status-request-open { background-color: #0b7285; color: #ffffff; }" in status_stylesheet()
     assert Role.COORDINATOR.label == "Task Force coordinator"
     assert list(Urgency.labels().values()) == ["Low", "Medium", "High", "Critical"]
     assert Visibility.of("restricted") is Visibility.RESTRICTED

@@ -107,7 +107,7 @@ def test_french_validation_messages_and_the_detected_language_proposed_again(app
         content_language="en", content_language_shown="en"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert error_beside(html, "country") == "Ce champ est obligatoire lorsque la demande est déposée au nom d'un État."
+    assert error_beside(html, "country") == "Choisissez l’État Membre auquel se rapporte cette demande."
     assert db_count(app) == before
     # The form now proposes the language found in what was typed, for the person to confirm.
     assert selected_language(html) == "fr"
@@ -170,7 +170,7 @@ def test_api_errors_in_french_keep_their_codes(api, tokens):
     assert missing.json["error"]["message"] == "Indiquez l'État Membre concerné par cette demande."
     assert english.json["error"]["message"] == "Say which Member State this request is for."
     assert missing.json["error"]["fields"] == {
-        "country": ["Ce champ est obligatoire lorsque la demande est déposée au nom d'un État."]}
+        "country": ["Choisissez l’État Membre auquel se rapporte cette demande."]}
     unknown = api.post("/api/v1/requests", tokens.state, json=REQUEST | {"content_language": "xx"}, headers=headers)
     assert unknown.status_code == 422 and unknown.json["error"]["code"] == "validation_error"
     assert unknown.json["error"]["fields"]["content_language"] == [

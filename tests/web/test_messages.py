@@ -56,7 +56,7 @@ def test_messages_are_validated_and_what_was_typed_is_kept(app, people, clients,
                                          follow_redirects=True)
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and "Your message was not sent" in html
-        assert "Length must be between 1 and 5000" in html
+        assert "Write a message (at most 5,000 characters)." in html
     assert count_messages(app) == 0
     response = clients.provider.post(f"/matches/{match_id}/messages", data={"message": "y" * 5001},
                                      follow_redirects=True)

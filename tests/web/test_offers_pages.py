@@ -64,7 +64,7 @@ def test_a_provider_posts_an_offer(app, clients, people):
 
 def test_the_office_posts_on_a_providers_behalf(app, clients, people):
     html = clients.coordinator.post("/offers/new", data=offer_form()).get_data(as_text=True)
-    assert "Give the code of a provider organisation." in error_beside(html, "organisation")
+    assert "Choose the provider: give the code of a provider organisation." in error_beside(html, "organisation")
     response = clients.coordinator.post("/offers/new", data=offer_form(organisation="IMF"))
     assert response.status_code == 302
     assert load(app, int(response.headers["Location"].rsplit("/", 1)[1])).organisation.code == "IMF"
@@ -80,20 +80,20 @@ def test_states_and_unapproved_providers_cannot_post(clients, people):
 
 
 INVALID = [
-    ("title", {"title": "Abc"}, "Length must be between 5 and 200."),
-    ("description", {"description": "Short."}, "Length must be between 20 and 10000."),
+    ("title", {"title": "Abc"}, "Enter a title of 5 to 200 characters."),
+    ("description", {"description": "Short."}, "Describe what you offer in 20 to 10,000 characters."),
     ("themes", {"themes": []}, "Choose at least one theme."),
     ("modalities", {"modalities": ["nonsense"]}, "Unknown modalities: nonsense."),
     ("languages", {"languages": []}, "Choose at least one language."),
     ("countries", {"countries": ["ZZZ"]}, "Unknown countries: ZZZ."),
     ("regions", {"regions": ["999"]}, "Unknown regions: 999."),
-    ("available_from", {"available_from": "next week"}, "Not a valid date."),
+    ("available_from", {"available_from": "next week"}, "Available from: enter a real date as year-month-day"),
     ("available_until", {"available_until": "2025-01-01"}, "The end must not be before the start."),
-    ("capacity", {"capacity": "0"}, "greater than or equal to 1"),
-    ("capacity", {"capacity": "three"}, "Not a valid integer."),
-    ("budget_usd", {"budget_usd": "-1"}, "greater than or equal to 0"),
-    ("contact_email", {"contact_email": "not-an-address"}, "Not a valid email address."),
-    ("contact_name", {"contact_name": "n" * 201}, "Longer than maximum length 200."),
+    ("capacity", {"capacity": "0"}, "Capacity: enter a whole number from 1 to 100,000"),
+    ("capacity", {"capacity": "three"}, "Capacity: enter a whole number from 1 to 100,000"),
+    ("budget_usd", {"budget_usd": "-1"}, "Budget (US dollars): enter a whole number from 0"),
+    ("contact_email", {"contact_email": "not-an-address"}, "Contact e-mail: enter an e-mail address like name@example.org."),
+    ("contact_name", {"contact_name": "n" * 201}, "Contact person: enter at most 200 characters."),
 ]
 
 

@@ -101,22 +101,22 @@ def test_a_coordinator_files_on_a_states_behalf(app, clients, people):
 
 
 INVALID_FIELDS = [
-    ("title", {"title": "Aid"}, "Length must be between 5 and 200."),
-    ("title", {"title": ""}, "Length must be between 5 and 200."),
-    ("beneficiary", {"beneficiary": "x" * 201}, "Longer than maximum length 200."),
-    ("description", {"description": "Too short."}, "Length must be between 20 and 10000."),
+    ("title", {"title": "Aid"}, "Enter a title of 5 to 200 characters."),
+    ("title", {"title": ""}, "Enter a title of 5 to 200 characters."),
+    ("beneficiary", {"beneficiary": "x" * 201}, "Institution that benefits: enter at most 200 characters."),
+    ("description", {"description": "Too short."}, "Describe what is needed in 20 to 10,000 characters."),
     ("themes", {"themes": []}, "Choose at least one theme."),
     ("themes", {"themes": ["space-piracy"]}, "Unknown themes: space-piracy."),
     ("modalities", {"modalities": []}, "Choose at least one kind of assistance."),
     ("modalities", {"modalities": ["magic"]}, "Unknown modalities: magic."),
     ("languages", {"languages": []}, "Choose at least one language."),
     ("languages", {"languages": ["xx"]}, "Unknown languages: xx."),
-    ("desired_start", {"desired_start": "31/12/2026"}, "Not a valid date."),
+    ("desired_start", {"desired_start": "31/12/2026"}, "Desired start: enter a real date as year-month-day, e.g. 2027-03-31."),
     ("desired_end", {"desired_end": "2026-01-01"}, "The end must not be before the start."),
-    ("estimated_budget_usd", {"estimated_budget_usd": "a lot"}, "Not a valid integer."),
-    ("estimated_budget_usd", {"estimated_budget_usd": "-5"}, "greater than or equal to 0"),
-    ("urgency", {"urgency": "extreme"}, "Must be one of"),
-    ("visibility", {"visibility": "everyone"}, "Must be one of"),
+    ("estimated_budget_usd", {"estimated_budget_usd": "a lot"}, "Estimated budget (US dollars): enter a whole number from 0"),
+    ("estimated_budget_usd", {"estimated_budget_usd": "-5"}, "enter a whole number from 0 to 1,000,000,000,000"),
+    ("urgency", {"urgency": "extreme"}, "Urgency: choose one of low, medium, high, critical."),
+    ("visibility", {"visibility": "everyone"}, "Who may see it: choose one of task_force, providers, restricted."),
 ]
 
 
@@ -140,7 +140,7 @@ def test_each_invalid_field_is_shown_beside_it_and_nothing_is_saved(app, clients
 
 
 def test_a_coordinator_must_name_a_known_state(app, clients, people):
-    for country, message in (("", "required when filing"), ("XXX", "Unknown country")):
+    for country, message in (("", "Choose the Member State this request is for."), ("XXX", "Unknown country")):
         html = clients.coordinator.post("/requests/new", data=good_form(country=country)).get_data(as_text=True)
         assert message in error_beside(html, "country")
     assert count_requests(app) == 0
@@ -148,7 +148,7 @@ def test_a_coordinator_must_name_a_known_state(app, clients, people):
 
 def test_a_draft_needs_a_title_only_and_a_submission_everything(app, clients, people):
     response = clients.state.post("/requests/new", data={"title": "", "action": "draft"})
-    assert response.status_code == 422 and "required" in error_beside(response.get_data(as_text=True), "title")
+    assert response.status_code == 422 and "Enter a title" in error_beside(response.get_data(as_text=True), "title")
     response = clients.state.post("/requests/new", data={"title": "Only a title here", "action": "submit"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422

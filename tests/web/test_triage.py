@@ -206,7 +206,7 @@ def test_reject_needs_a_reason_and_a_real_duplicate(app, people, clients, world)
              ({"reason_kind": "duplicate", "duplicate_of": "abc"}, "Give the number"),
              ({"reason_kind": "duplicate", "duplicate_of": "999999"}, "No such request"),
              ({"reason_kind": "duplicate", "duplicate_of": str(request_id)}, "No such request"),
-             ({"reason_kind": "other", "reason": ""}, "Length must be between 3")]
+             ({"reason_kind": "other", "reason": ""}, "Give a reason of 3 to 5,000 characters.")]
     for form, expected in cases:
         response = clients.coordinator.post(f"/triage/{request_id}/reject", data=form)
         html = response.get_data(as_text=True)

@@ -20,6 +20,7 @@ from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import limiter
 from exchange.core.i18n import LANGUAGES, page_language, speaking
 from exchange.core.limiting import count_sign_in_failure, forget_sign_in_failures, sign_in_refusal
+from exchange.core.security import password_inputs, password_problems
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.people import operations
@@ -50,41 +51,57 @@ PASSWORD_HELP = _l("At least 12 characters, and not easy to guess: several unrel
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)])
 
 
 class RegisterProviderForm(FlaskForm):
-    organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(min=3, max=200)],
-                                    description=_l("E.g. a donor State's development agency or a regional "
-                                                   "organisation."))
-    website = StringField(_l("Website"), validators=[Optional(), URL(), Length(max=300)])
-    description = TextAreaField(_l("What assistance does your organisation provide?"),
-                                validators=[DataRequired(), Length(min=20, max=4000)])
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
-                             description=PASSWORD_HELP)
-    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password",
-                            message=_l("The two passwords differ."))])
+    """Each message says what to do (issue 14), and every problem is shown at once: the password's rules too
+    (see register)."""
+
+    organisation_name = StringField(_l("Organisation"), validators=[
+        DataRequired(_l("Enter your organisation's name.")),
+        Length(min=3, max=200, message=_l("Enter your organisation's name in 3 to 200 characters."))],
+        description=_l("E.g. a donor State's development agency or a regional organisation."))
+    website = StringField(_l("Website"), validators=[
+        Optional(), URL(message=_l("Enter the website's full address, e.g. https://www.example.org.")),
+        Length(max=300, message=_l("Enter a website address of at most 300 characters."))])
+    description = TextAreaField(_l("What assistance does your organisation provide?"), validators=[
+        DataRequired(_l("Describe the assistance your organisation provides.")),
+        Length(min=20, max=4000, message=_l("Describe the assistance your organisation provides in 20 to 4,000 "
+                                            "characters."))])
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Enter your name.")), Length(max=200, message=_l("Enter a name of at most 200 characters."))])
+    email = EmailField(_l("Your e-mail"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.org.")),
+        Length(max=254, message=_l("Enter an e-mail address of at most 254 characters."))])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Choose a password.")), Length(max=256, message=_l("Choose a password of at most 256 "
+                                                                           "characters."))],
+        description=PASSWORD_HELP)
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords differ: repeat the password exactly."))])
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password.")),
+                                                                Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=256)],
                              description=PASSWORD_HELP)
-    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password",
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(_l("Repeat the new password.")), EqualTo("password",
                             message=_l("The two passwords differ."))])
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Your e-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Your e-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), Length(max=256)],
                              description=PASSWORD_HELP)
-    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(), EqualTo("password",
+    confirm = PasswordField(_l("Repeat the new password"), validators=[DataRequired(_l("Repeat the new password.")), EqualTo("password",
                             message=_l("The two passwords differ."))])
 
 
@@ -166,7 +183,13 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = RegisterProviderForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if request.method == "POST" and not valid:
+        # Every problem at once: the password's own rules too, not only once the other fields are right.
+        if form.password.data and not form.password.errors:
+            form.password.errors = list(password_problems(form.password.data, password_inputs(
+                form.email.data, form.name.data, form.organisation_name.data)))
+    elif valid:
         try:
             with all_or_nothing():
                 operations.register_outside_provider(None, {

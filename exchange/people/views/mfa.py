@@ -113,7 +113,8 @@ def _challenge_user() -> User | None:
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)],
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code from your app, or a recovery code.")),
+                                               Length(max=64)],
                        description=_l("The 6-digit code your authenticator app shows now, or one of your recovery "
                                       "codes."),
                        render_kw={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"})
@@ -188,7 +189,8 @@ class StartForm(FlaskForm):
 
 
 class ConfirmCodeForm(FlaskForm):
-    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=16)],
+    code = StringField(_l("Code from the app"), validators=[DataRequired(_l("Enter the code the app shows.")),
+                                                            Length(max=16)],
                        description=_l("The 6-digit code your app shows for the Exchange."),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"})
 

@@ -72,7 +72,7 @@ def require_recent_authentication(view):
 
 
 class ConfirmForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)])
     code = StringField(_l("Code from your authenticator app, or a recovery code"),
                        validators=[Optional(), Length(max=64)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "text"})
