@@ -8,7 +8,10 @@ worker process runs the scheduler: `flask jobs worker`, or `flask serve`):
 * `jobs.mail_sweep` (every 10 minutes): e-mails the notifications of the last two days that no job sent (a
   process that ended between a commit and the queueing of its e-mail);
 * `jobs.backup` (every day at BACKUP_HOUR:30 UTC, default 2, where BACKUP_DIR is set): a checked backup of the
-  database (deploy/backup.py), the last BACKUP_KEEP (default 7) kept.
+  database (deploy/backup.py), the last BACKUP_KEEP (default 7) kept;
+* `jobs.iati_import` (every day at IATI_IMPORT_HOUR:45 UTC, default 3, where IATI_IMPORT_PATH is set): the
+  provider's published IATI activity file read as IATI_IMPORT_AS, its valid activities saved
+  (reports/iati_import.scheduled_import; the same reconciliation as the upload page).
 
 Each is also a job that can be queued by hand (`flask jobs run NAME`) or retried from the failed-jobs page."""
 from __future__ import annotations
@@ -46,6 +49,11 @@ def every_ten_minutes(moment: datetime) -> bool:
 def daily_backup(moment: datetime) -> bool:
     return bool(_setting("BACKUP_DIR", "")) and moment.hour == int(_setting("BACKUP_HOUR", 2)) \
         and moment.minute == 30
+
+
+def daily_iati_import(moment: datetime) -> bool:
+    return bool(_setting("IATI_IMPORT_PATH", "")) and moment.hour == int(_setting("IATI_IMPORT_HOUR", 3)) \
+        and moment.minute == 45
 
 
 @job("jobs.reminders", periodic=hourly_reminders, retries=2, retry_delay=300)
@@ -109,3 +117,13 @@ def scheduled_backup(progress) -> str:
     progress.advance(1)
     progress.result(path, path.name)
     return str(path)
+
+
+@job("jobs.iati_import", periodic=daily_iati_import, retries=3, retry_delay=900)
+def scheduled_iati_import() -> dict:
+    """Read the configured IATI activity file and save its valid activities; what it found, by kind."""
+    from exchange.reports.iati_import import scheduled_import
+    result = scheduled_import(current_app.config)
+    counts = dict(result.counts) if result is not None else {}
+    log.info("Scheduled IATI import: %s", counts or "not configured")
+    return counts

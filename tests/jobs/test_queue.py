@@ -308,3 +308,27 @@ def test_the_failed_jobs_page_never_shows_an_account_e_mail_s_link(app, people, 
         app.config["SMTP_URL"] = ""
     assert page.status_code == 200 and "mail.account" in page.text
     assert "/password/reset" not in page.text and people.state.email not in page.text
+
+
+def test_the_scheduler_imports_the_configured_iati_file_each_day_without_cron(app, people, tmp_path):
+    """With IATI_IMPORT_PATH and IATI_IMPORT_AS set, the daily job reads the provider's published file and saves
+    its valid activities (the invalid one is left out); without them it is never due."""
+    from exchange.offers.models import Offer
+    from tests.factories import iati_activity, iati_file
+    path = tmp_path / "published.xml"
+    path.write_bytes(iati_file([iati_activity("XM-DAC-41122-DAY-1"),
+                                iati_activity("XM-DAC-41122-DAY-2", countries=("ZZ",))]))
+    with queued_jobs():
+        assert "jobs.iati_import" not in queue.run_periodic(datetime(2026, 12, 2, 3, 45))  # not configured
+    app.config.update(IATI_IMPORT_PATH=str(path), IATI_IMPORT_AS=people.provider.email)
+    try:
+        with queued_jobs():
+            assert "jobs.iati_import" not in queue.run_periodic(datetime(2026, 12, 2, 3, 30))
+            assert "jobs.iati_import" in queue.run_periodic(datetime(2026, 12, 2, 3, 45))
+            run_jobs()
+        with app.app_context():
+            assert db.session.scalars(select(Job)).all() == []  # nothing failed
+            assert list(db.session.scalars(select(Offer.iati_identifier).where(
+                Offer.iati_identifier.is_not(None)))) == ["XM-DAC-41122-DAY-1"]
+    finally:
+        app.config.update(IATI_IMPORT_PATH=None, IATI_IMPORT_AS=None)
