@@ -9,9 +9,10 @@ import pytest
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
+from exchange.core.working_days import working_days_between
 from exchange.matches.models import Match
 from exchange.messages.notify import record_ref
-from exchange.messages.reminders import due_reminders, send_reminders, wait_level, working_days_between
+from exchange.messages.reminders import due_reminders, send_reminders, wait_level
 from exchange.requests.models import AssistanceRequest
 
 

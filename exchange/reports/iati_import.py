@@ -323,10 +323,10 @@ def organisation_for(user, code: str | None) -> Organisation | None:
 
 
 def reporting_refs(org: Organisation, refs: Mapping[str, str] | None) -> set[str]:
-    """The reporting-org references that stand for the organisation."""
-    known = {organisation_ref(org.code, refs), organisation_ref(org.code)}
-    own = getattr(org, "iati_identifier", None)
-    return known | ({own} if own else set())
+    """The reporting-org references that stand for the organisation: its IATI identifier, the configured one,
+    and the Exchange's own stand-in ("XI-EXCHANGE-<CODE>", what the export writes when none is known)."""
+    known = {organisation_ref(org, refs), f"XI-EXCHANGE-{org.code.upper()}", (refs or {}).get(org.code, "")}
+    return {ref for ref in known if ref}
 
 
 def _plain(value) -> object:
