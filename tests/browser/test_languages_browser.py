@@ -37,10 +37,9 @@ def test_shell_pages_in_arabic_and_chinese(browser, base_url, people, world, cod
         page.goto(f"/?lang={code}")
         expected = {"ar": "تسجيل الخروج", "zh": "退出"}[code]
         assert page.get_by_role("button", name=expected).is_visible()
-        if code == "ar":  # mirrored: the brand is at the right, the account at the left
+        if code == "ar":  # mirrored: the brand is at the right (the account and the search box follow it)
             brand = page.locator(".site-brand").bounding_box()
-            sign_out = page.get_by_role("button", name=expected).bounding_box()
-            assert brand["x"] > sign_out["x"]
+            assert brand["x"] > page.viewport_size["width"] / 2
         screenshot(page, f"lang-{code}-home")
         assert violations(page) == []  # WCAG 2.1 AA in this language too (lang attributes, contrast…)
         page.goto("/requests")

@@ -167,7 +167,7 @@ def test_triage_and_unread_count_update_live_across_two_gunicorn_processes(app, 
         state.get_by_role("button", name="Submit for review").click()
         expect(state.locator(".flash-messages")).to_contain_text("submitted for review")
         filed_id = int(re.search(r"/requests/(\d+)", state.url).group(1))
-        row = coordinator.locator(f"#request-{filed_id}")
+        row = coordinator.locator(f"#case-{filed_id}")
         expect(row).to_be_visible(timeout=5000)
         expect(row).to_contain_text("Forensic laboratory for explosives cases")
         latencies = [coordinator.evaluate(f"() => window.__seen['request-{filed_id}']") - clicked]
@@ -180,7 +180,7 @@ def test_triage_and_unread_count_update_live_across_two_gunicorn_processes(app, 
                                  REQUEST | {"title": f"Live triage request number {n}"})
             at = time.time() * 1000
             assert status == 201, body
-            expect(coordinator.locator(f"#request-{body['id']}")).to_be_visible(timeout=5000)
+            expect(coordinator.locator(f"#case-{body['id']}")).to_be_visible(timeout=5000)
             latencies.append(coordinator.evaluate(f"() => window.__seen['request-{body['id']}']") - at)
             arrivals.append(coordinator.evaluate(f"() => window.__heard['request.submitted:{body['id']}']") - at)
         screenshot(coordinator, "live-triage-queue")

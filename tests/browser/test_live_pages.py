@@ -68,7 +68,7 @@ def test_a_page_that_cannot_hold_a_stream_polls(live_app, people, tokens, new_pa
         coordinator.wait_for_timeout(1500)  # one poll has answered: the page knows the newest event
         status, req = api(base_url, "POST", "/api/v1/requests", tokens.state, REQUEST | {"title": "Polled request"})
         assert status == 201
-        expect(coordinator.locator(f"#request-{req['id']}")).to_contain_text("Polled request", timeout=10000)
+        expect(coordinator.locator(f"#case-{req['id']}")).to_contain_text("Polled request", timeout=10000)
         assert "/triage" in coordinator.url
     finally:
         live_app.config.update(LIVE_MAX_STREAMS=held[0], LIVE_POLL_SECONDS=held[1])
@@ -82,7 +82,7 @@ def test_without_javascript_the_pages_are_the_same(browser, people, tokens, base
         status, req = api(base_url, "POST", "/api/v1/requests", tokens.state, REQUEST | {"title": "Seen on reload"})
         assert status == 201
         page.goto("/triage")
-        expect(page.locator(f"#request-{req['id']}")).to_contain_text("Seen on reload")
+        expect(page.locator(f"#case-{req['id']}")).to_contain_text("Seen on reload")
         assert page.locator("html").get_attribute("data-live") is None
         page.goto(f"/requests/{req['id']}")
         expect(page.locator("#record-head")).to_contain_text("Submitted")
