@@ -50,10 +50,15 @@
     var fields = el.querySelectorAll("textarea, input:not([type=hidden]), select");
     for (var i = 0; i < fields.length; i++) {
       var f = fields[i];
-      if (f.tagName === "SELECT") {
+      if (f.tagName === "SELECT" && f.multiple) {
         for (var j = 0; j < f.options.length; j++) {
           if (f.options[j].selected !== f.options[j].defaultSelected) { return true; }
         }
+      } else if (f.tagName === "SELECT") {
+        // a single choice shows its option marked selected, or the first one when none is: changed if another
+        var shown = 0;
+        for (var k = 0; k < f.options.length; k++) { if (f.options[k].defaultSelected) { shown = k; } }
+        if (f.options.length && f.selectedIndex !== shown) { return true; }
       } else if (f.type === "checkbox" || f.type === "radio") {
         if (f.checked !== f.defaultChecked) { return true; }
       } else if (f.value !== f.defaultValue) { return true; }

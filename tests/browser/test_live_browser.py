@@ -170,7 +170,7 @@ def test_triage_and_unread_count_update_live_across_two_gunicorn_processes(app, 
         row = coordinator.locator(f"#case-{filed_id}")
         expect(row).to_be_visible(timeout=5000)
         expect(row).to_contain_text("Forensic laboratory for explosives cases")
-        latencies = [coordinator.evaluate(f"() => window.__seen['request-{filed_id}']") - clicked]
+        latencies = [coordinator.evaluate(f"() => window.__seen['case-{filed_id}']") - clicked]
         arrivals = [coordinator.evaluate(f"() => window.__heard['request.submitted:{filed_id}']") - clicked]
         assert "/triage" in coordinator.url
 
@@ -181,7 +181,7 @@ def test_triage_and_unread_count_update_live_across_two_gunicorn_processes(app, 
             at = time.time() * 1000
             assert status == 201, body
             expect(coordinator.locator(f"#case-{body['id']}")).to_be_visible(timeout=5000)
-            latencies.append(coordinator.evaluate(f"() => window.__seen['request-{body['id']}']") - at)
+            latencies.append(coordinator.evaluate(f"() => window.__seen['case-{body['id']}']") - at)
             arrivals.append(coordinator.evaluate(f"() => window.__heard['request.submitted:{body['id']}']") - at)
         screenshot(coordinator, "live-triage-queue")
 
