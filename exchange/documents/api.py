@@ -4,14 +4,12 @@ are the pages' (documents/storage.py): a refused file answers 422 with `fields.f
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request, send_file, url_for
-from flask_babel import gettext as _
+from flask import request, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from exchange.api.serialize import UtcDateTime, error_doc
 from exchange.core.access import allow
-from exchange.core.errors import NotFound
 from exchange.core.statuses import Role
 from exchange.documents import storage
 from exchange.documents.operations import attach_document, delete_document, get_document
@@ -90,14 +88,7 @@ def attach_to_offer(offer_id: int):
 def download(document_id: int):
     """Download a document of a request or offer the caller may see."""
     document, _record = get_document(current_user, document_id)
-    path = storage.stored_path(document)
-    if not path.is_file():
-        raise NotFound(_("This document's file is missing; ask the person who uploaded it to upload it again."))
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.filename, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return storage.download_response(document)
 
 
 @bp.route("/documents/<int:document_id>", methods=["DELETE"])

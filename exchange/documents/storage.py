@@ -19,11 +19,11 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from exchange.core.errors import ValidationFailed
+from exchange.core.errors import NotFound, ValidationFailed
 from exchange.documents.models import Document
 
 
@@ -321,3 +321,17 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return gettext("%(size)s KB", size=format_number(round(size / 1024), 0))
     return gettext("%(size)s MB", size=format_number(size / (1024 * 1024), 1))
+
+
+def download_response(document: Document):
+    """The stored file as an attachment (pages and the API alike): never sniffed, never cached; NotFound when
+    the file is missing from the disk."""
+    path = stored_path(document)
+    if not path.is_file():
+        raise NotFound(gettext("This document's file is missing; ask the person who uploaded it to upload it "
+                               "again."))
+    response = send_file(path, mimetype=document.content_type, as_attachment=True,
+                         download_name=document.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,12 +1,12 @@
 """Supporting documents' pages: the upload shared by requests and offers, download and delete."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from exchange.core.access import allow
-from exchange.core.errors import NotFound, ValidationFailed
+from exchange.core.errors import ValidationFailed
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.documents import storage as document_store
@@ -42,14 +42,7 @@ def _document_and_record(document_id: int):
 @allow(*Role)
 def download(document_id: int):
     document, _record = _document_and_record(document_id)
-    path = document_store.stored_path(document)
-    if not path.is_file():
-        raise NotFound(_("This document's file is missing; ask the person who uploaded it to upload it again."))
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.filename, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return document_store.download_response(document)
 
 
 @bp.route("/<int:document_id>/delete", methods=["POST"])
