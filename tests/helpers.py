@@ -348,6 +348,23 @@ def violations(page) -> list[str]:
 # ------------------------------------------------------------------------------------------------
 # Live events
 
+def settle(app, timeout: float = 5.0) -> None:
+    """Wait until this app's hub has handled every event published so far (a marker, published after them,
+    has come through: the hub handles events one by one, in order), so that a stream opened next hears only
+    what is committed after it (not the late delivery of an earlier commit)."""
+    import uuid
+
+    from exchange.live.hub import hub_of
+    hub = hub_of(app)
+    hub.start()
+    marker = {"type": "test.settled", "record_type": "test", "record_id": uuid.uuid4().hex}
+    hub.broker.publish([marker])
+    deadline = time.monotonic() + timeout
+    while not any(payload == marker for _id, payload in list(hub._recent)):
+        assert time.monotonic() < deadline, "the live hub did not handle the events published before"
+        time.sleep(0.01)
+
+
 def heard(subscribers: dict, wait: float = 2.0) -> dict[str, list[dict]]:
     """name → the live events each subscriber (exchange.live.hub.Subscriber) received: what arrives until
     `wait` seconds after the last one (deliveries are asynchronous)."""

@@ -4,16 +4,19 @@ from __future__ import annotations
 import pytest
 
 from exchange.live.hub import hub_of
+from tests.helpers import settle
 
 
 @pytest.fixture
 def listen(app, people):
     """listen(*names) → {name: Subscriber}: streams of these people on the test app's hub (memory broker),
-    closed after the test."""
+    closed after the test. They hear only what is published after they open: what earlier commits published is
+    handled first (`settle`)."""
     hub = hub_of(app)
     opened = []
 
     def open_for(*names, **credentials):
+        settle(app)
         subscribers = {}
         for name in names:
             subscriber = hub.subscribe(getattr(people, name), **credentials)

@@ -170,11 +170,7 @@ def test_a_refused_change_tells_nobody(app, people, listen):
         move_request(people, req, "accept")
         db.session.rollback()
         db.session.remove()
-    # (what an earlier test's background work publishes late is not this change: only its request's events and
-    # notifications count)
-    about = {name: [e for e in events if (e["record_type"], e["record_id"]) == ("request", request_id)
-                    or e["record_type"] == "notification"] for name, events in heard(streams, wait=0.7).items()}
-    assert about == {name: [] for name in EVERYONE}
+    assert heard(streams, wait=0.7) == {name: [] for name in EVERYONE}
 
 
 def test_a_disabled_account_hears_nothing_more_and_its_stream_ends(app, people, listen):
