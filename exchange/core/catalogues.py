@@ -12,6 +12,7 @@ English is the source language: its catalogues are not written; every other offi
 complete, with no fuzzy entry and the same placeholders as the English words."""
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections import defaultdict
@@ -89,10 +90,20 @@ def _read(path: Path, language: str) -> Catalog:
         return read_po(handle, locale=language)
 
 
-def _write(path: Path, catalogue: Catalog) -> None:
+def _without_date(text: bytes) -> bytes:
+    return re.sub(rb'"POT-Creation-Date: [^"]*"', b"", text)
+
+
+def _write(path: Path, catalogue: Catalog) -> bool:
+    """Write the catalogue unless the file says the same already (the extraction's date aside, so that an update
+    that changes no words touches no file). Whether it wrote."""
+    out = io.BytesIO()
+    write_po(out, catalogue, width=110, sort_by_file=False, omit_header=False, include_previous=False)
+    if path.exists() and _without_date(path.read_bytes()) == _without_date(out.getvalue()):
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        write_po(handle, catalogue, width=110, sort_by_file=False, omit_header=False, include_previous=False)
+    path.write_bytes(out.getvalue())
+    return True
 
 
 def update(parts: Iterable[str] | None = None) -> list[Path]:
@@ -104,16 +115,16 @@ def update(parts: Iterable[str] | None = None) -> list[Path]:
         if parts and part not in parts:
             continue
         pot = catalogue_dir(part) / "messages.pot"
-        _write(pot, template)
-        written.append(pot)
+        if _write(pot, template):
+            written.append(pot)
         for language in TARGET_LANGUAGES:
             path = _po_path(part, language)
             catalogue = _read(path, language) if path.exists() else Catalog(locale=language,
                                                                             project="The Exchange")
             catalogue.update(template, no_fuzzy_matching=True)
             catalogue.obsolete.clear()
-            _write(path, catalogue)
-            written.append(path)
+            if _write(path, catalogue):
+                written.append(path)
     return written
 
 

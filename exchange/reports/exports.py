@@ -35,6 +35,7 @@ from exchange.core.errors import Forbidden
 from exchange.core.extensions import db
 from exchange.core.fields import Kind
 from exchange.core.statuses import MatchStatus
+from exchange.matches.delivery import totals_in_usd
 from exchange.matches.filters import MatchFilters
 from exchange.matches.models import Match
 from exchange.matches.policy import may_read_provider_note, visible_matches
@@ -171,23 +172,28 @@ def match_header() -> list[str]:
             pgettext("export column", "accepted_at"), pgettext("export column", "started_at"),
             pgettext("export column", "completed_at"), pgettext("export column", "confirmed_at"),
             pgettext("export column", "decline_reason"), pgettext("export column", "outcome"),
-            pgettext("export column", "rating"), pgettext("export column", "feedback")]
+            pgettext("export column", "rating"), pgettext("export column", "feedback"),
+            pgettext("export column", "pledged_usd"), pgettext("export column", "committed_usd"),
+            pgettext("export column", "disbursed_usd"), pgettext("export column", "results")]
 
 
 def matches_table(user, filters: MatchFilters) -> Table:
     M = Match
     stmt = filter_matches(visible_matches(user), filters).order_by(M.id.desc()).options(
-        joinedload(M.request), joinedload(M.offer).joinedload(Offer.organisation))
+        joinedload(M.request), joinedload(M.offer).joinedload(Offer.organisation), selectinload(M.funding),
+        selectinload(M.results))
 
     def rows():
         for m in _in_chunks(stmt):
+            usd = totals_in_usd(m.funding)  # the money and results of a match are seen by who sees the match
             yield [m.id, m.reference, MatchStatus(m.status).label, m.request_id, m.request.reference, m.request.country_iso3,
                    reference_name("country", m.request.country_iso3), m.request.title, m.offer_id, m.offer.reference, m.offer.organisation.code, m.offer.title,
                    round(m.score, 3) if m.score is not None else None,
                    m.note if may_read_provider_note(user, m) else "", m.created_at, m.accepted_at,  # never the State's
-                   m.started_at, m.completed_at, m.confirmed_at, m.decline_reason, m.outcome, m.rating, m.feedback]
+                   m.started_at, m.completed_at, m.confirmed_at, m.decline_reason, m.outcome, m.rating, m.feedback,
+                   usd["pledged"], usd["committed"], usd["disbursed"], len(m.results)]
     return Table("matches", match_header(), rows(), _("Matches"),
-                 [8, 10, 14, 10, 12, 8, 28, 40, 8, 10, 12, 40, 8, 30, 19, 19, 19, 19, 19, 30, 40, 8, 30])
+                 [8, 10, 14, 10, 12, 8, 28, 40, 8, 10, 12, 40, 8, 30, 19, 19, 19, 19, 19, 30, 40, 8, 30, 14, 14, 14, 8])
 
 
 def matrix_table(user, filters: ReportFilters) -> Table:

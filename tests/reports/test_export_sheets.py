@@ -57,3 +57,29 @@ def test_the_matches_workbook_names_the_country(clients, scenario):
     row = dict(zip(header, rows[1], strict=True))
     assert row["country_name"] in ("Kazakhstan", "Nigeria") and sheet.freeze_panes == "A2"
     assert isinstance(row["created_at"], datetime)
+
+
+def test_the_matches_export_carries_each_match_s_money_and_results_to_who_sees_the_match(app, people, clients,
+                                                                                          scenario):
+    from tests.factories import make_funding, make_result
+    with app.app_context():
+        from exchange.core.extensions import db
+        from exchange.matches.models import Match
+        match = db.session.get(Match, scenario.ids["m_done"])
+        make_funding(people, match, stage="committed", amount="25000.00", usd_rate="1.10")
+        make_funding(people, match, stage="disbursed", amount="1000.00", usd_rate="1")
+        make_result(people, match)
+        db.session.commit()
+        reference = match.reference
+    sheet = workbook_of(clients.coordinator.get("/exports/matches.xlsx"))
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    by_ref = {r["reference"]: r for r in (dict(zip(header, row, strict=True)) for row in rows[1:])}
+    done = by_ref[reference]
+    assert (done["pledged_usd"], done["committed_usd"], done["disbursed_usd"], done["results"]) == (0, 27500, 1000, 1)
+    other = next(r for ref, r in by_ref.items() if ref != reference)
+    assert (other["committed_usd"], other["results"]) == (0, 0)
+    csv_text = clients.state.get("/exports/matches.csv").get_data(as_text=True)  # the State of the match: its money
+    assert reference in csv_text and "27500.00" in csv_text
+    outsider = clients.other_state.get("/exports/matches.csv").get_data(as_text=True)
+    assert reference not in outsider and "27500.00" not in outsider
