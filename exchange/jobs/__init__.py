@@ -6,7 +6,7 @@ and commands."""
 
 # Every module that defines jobs: imported by the web app and by the worker, so that both know each job.
 JOB_MODULES = ("exchange.messages.mail", "exchange.matching.refresh", "exchange.subscriptions.telling",
-               "exchange.jobs.schedule", "exchange.jobs.exports")
+               "exchange.jobs.schedule", "exchange.jobs.exports", "exchange.jobs.imports")
 
 
 def load_jobs() -> None:

@@ -61,8 +61,8 @@ EXAMPLE_ROW = {
     "contact_name": "Programme officer",
     "contact_email": "cft-programme@example.org",
 }
-MAX_ROWS = 2000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000  # above IMPORT_JOB_ROWS an import runs as background jobs (jobs/imports.py)
+MAX_BYTES = 10 * 1024 * 1024
 TOKEN_LIFETIME_SECONDS = 3600
 
 
@@ -193,9 +193,11 @@ def _near_misses(column: str, codes: list[str]) -> list[tuple[str, str]]:
 
 
 def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str | None = None,
-                  commit: bool = False, progress: Callable[[int], None] | None = None) -> ImportResult:
+                  commit: bool = False, progress: Callable[[int], None] | None = None,
+                  before_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Validate every row (each in a SAVEPOINT through create_offer). With `commit` and no
-    problem in any row, save them all in one transaction; otherwise nothing is saved."""
+    problem in any row, save them all in one transaction (with what `before_commit(result)` adds to it: a
+    background import's result); otherwise nothing is saved."""
     result = ImportResult(rows=len(rows))
     created = []
     for index, row in enumerate(rows):
@@ -212,6 +214,7 @@ def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str
             result.problems.extend(problems_of(number, err, COLUMNS, told))
         if progress:
             progress(1)
-    if finish(commit, result.ok):
-        result.saved_ids = [o.id for o in created]
+    result.saved_ids = [o.id for o in created] if result.ok else []
+    if not finish(commit, result.ok, before_commit and (lambda: before_commit(result))):
+        result.saved_ids = []
     return result

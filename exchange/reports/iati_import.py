@@ -311,6 +311,17 @@ class Reconciliation:
         """Nothing chosen is invalid, and something is chosen."""
         return not self.chosen_invalid and any(r.chosen for r in self.rows)
 
+    def as_dict(self) -> dict:
+        """What a background import keeps of it (jobs/imports.py), plain JSON."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Reconciliation:
+        rows = [Row(**{**r, "activity": Activity.from_dict(r["activity"]),
+                       "changes": [Change(**c) for c in r.get("changes", [])]}) for r in data.get("rows", [])]
+        return cls(rows=rows, unmatched=[Unmatched(**u) for u in data.get("unmatched", [])],
+                   saved=bool(data.get("saved")))
+
 
 def organisation_for(user, code: str | None) -> Organisation | None:
     """The organisation whose activities are imported: a provider's own; the office names one."""
@@ -482,10 +493,13 @@ def _expected(org: Organisation) -> list[Unmatched]:
 
 
 def reconcile(user, org: Organisation, activities: Iterable[Activity], *, chosen: set[int] | None = None,
-              commit: bool = False, refs: Mapping[str, str] | None = None) -> Reconciliation:
+              commit: bool = False, refs: Mapping[str, str] | None = None,
+              progress: Callable[[int], None] | None = None,
+              before_commit: Callable[[Reconciliation], None] | None = None) -> Reconciliation:
     """Try every activity (or, with `chosen`, the chosen ones; the rest are left out) through the offers'
-    and the matches' operations and report each. With `commit`, and no chosen row invalid, save them all in
-    one transaction; otherwise nothing is saved."""
+    and the matches' operations and report each (`progress(1)` after each). With `commit`, and no chosen row
+    invalid, save them all in one transaction (with what `before_commit(result)` adds to it: a background
+    import's result); otherwise nothing is saved."""
     result = Reconciliation()
     seen: set[tuple[str, int]] = set()
     accepted_refs = reporting_refs(org, refs)
@@ -494,10 +508,16 @@ def reconcile(user, org: Organisation, activities: Iterable[Activity], *, chosen
         if chosen is not None and activity.number not in chosen:
             row = Row(activity, kind=SKIPPED, chosen=False)
             result.rows.append(row)
-            continue
-        result.rows.append(_reconcile_one(user, org, activity, accepted_refs, seen))
+        else:
+            result.rows.append(_reconcile_one(user, org, activity, accepted_refs, seen))
+        if progress:
+            progress(1)
     result.unmatched = [u for u in expected if (u.record_type, u.record_id) not in seen]
-    result.saved = finish(commit, result.ok)
+
+    def saving() -> None:
+        result.saved = True
+        before_commit(result)
+    result.saved = finish(commit, result.ok, saving if before_commit else None)
     if not result.saved:
         for row in result.rows:
             row.saved_id = None if row.kind == NEW else row.saved_id
