@@ -115,21 +115,31 @@ def _owner(upload: ImportUpload) -> User:
     return user
 
 
+def _begin_writing(upload_id: int) -> None:
+    """End what the job read so far and begin its transaction with a write: on SQLite the write lock is taken
+    now, so that the rows' reads and writes that follow never meet "database is locked" half-way (a deferred
+    transaction that read cannot take it once another writer has committed)."""
+    db.session.rollback()
+    db.session.execute(update(ImportUpload).where(ImportUpload.id == upload_id)
+                       .values(state=ImportState.CHECKING))
+
+
 def _refusal(err: ExchangeError) -> dict:
     """A file the check could not read (an IATI file that is not one): one problem, of the file."""
     messages = [m for values in (err.fields or {}).values() for m in values]
     return {"rows": 0, "problems": [[0, "—", " ".join([err.message, *messages]).strip()]], "saved_ids": []}
 
 
-@job("jobs.import_check", tracked=True, retries=2, retry_delay=60)
+@job("jobs.import_check", tracked=True, live=True, retries=2, retry_delay=60)
 def check_import(progress, upload_id: int) -> str:
     """The preview of a kept upload, every row tried and undone; its report kept on the upload."""
     upload = db.session.get(ImportUpload, upload_id)
     if upload is None or upload.state != ImportState.CHECKING:
         return "checked already"  # run again after it finished: the report stands
     user = _owner(upload)
-    kind = upload.kind
-    with speaking(user.language):
+    kind, language = upload.kind, user.language
+    _begin_writing(upload_id)
+    with speaking(language):
         try:
             report, ok = CHECKS[kind](progress, upload, user)
         except ExchangeError as err:
@@ -143,14 +153,15 @@ def check_import(progress, upload_id: int) -> str:
     return "checked"
 
 
-@job("jobs.import_apply", tracked=True, retries=2, retry_delay=60)
+@job("jobs.import_apply", tracked=True, live=True, retries=2, retry_delay=60)
 def apply_import(progress, key: str) -> str:
     """Save every row of a confirmed upload in one transaction, or none; at most once per upload (its key)."""
     upload = db.session.scalar(select(ImportUpload).where(ImportUpload.key == key))
     if upload is None or upload.applied_at is not None:
         return "applied already"
     user = _owner(upload)
-    upload_id, kind = upload.id, upload.kind
+    upload_id, kind, language = upload.id, upload.kind, user.language
+    db.session.rollback()  # what was read ends here: the claim below begins the saving transaction
     # The claim: the first write of the transaction that saves the rows (on PostgreSQL a second worker waits
     # for this row's lock, then finds it claimed; on SQLite it waits for the write lock).
     claimed = db.session.execute(update(ImportUpload).where(ImportUpload.key == key,
@@ -164,7 +175,7 @@ def apply_import(progress, key: str) -> str:
     def keep(result: dict) -> None:  # in the saving transaction, before its commit
         db.session.execute(update(ImportUpload).where(ImportUpload.id == upload_id).values(result=result))
 
-    with speaking(user.language):
+    with speaking(language):
         try:
             result, saved = APPLIES[kind](progress, upload, user, keep)
         except ExchangeError as err:

@@ -37,8 +37,15 @@ def _own_job(job_id: int) -> Job:
 
 
 def status_of(job: Job) -> dict:
-    return {"id": job.id, "state": job.state, "state_label": job.state_label, "done": job.done,
-            "total": job.total, "percent": job.percent, "finished": job.finished,
+    """A job's state and figures (a live job's, while it runs, from the queue's storage: queue.Progress)."""
+    done, total, percent = job.done, job.total, job.percent
+    if job.state == JobState.RUNNING and job.name in queue.LIVE:
+        figures = queue.live_progress(job.id)
+        if figures:
+            done, total = figures["done"], figures["total"]
+            percent = int(100 * done / total) if total else 0
+    return {"id": job.id, "state": job.state, "state_label": job.state_label, "done": done, "total": total,
+            "percent": percent, "finished": job.finished,
             "download": url_for("jobs.download", job_id=job.id) if job.state == JobState.DONE and job.file_path
             else None}
 
