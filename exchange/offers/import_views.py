@@ -18,7 +18,7 @@ from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.jobs import import_pages
-from exchange.jobs.imports import runs_as_job, start_import
+from exchange.jobs.imports import job_rows, runs_as_job, start_import
 from exchange.offers import imports
 from exchange.offers.policy import posts_for_own_organisation
 from exchange.reference.names import organisation_name
@@ -119,7 +119,7 @@ def offers():
     status = 422 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
     return render_template("imports/offers.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
-                           columns=_columns(), example=_example()), status
+                           columns=_columns(), example=_example(), job_rows=job_rows()), status
 
 
 @bp.route("/offers/confirm", methods=["POST"])
@@ -136,7 +136,7 @@ def confirm():
     if not result.ok:
         # Something changed since the preview (an organisation, a code): nothing was saved.
         return render_template("imports/offers.html", form=_upload_form(), result=result, token=None,
-                               confirm=None, columns=_columns(), example=_example()), 422
+                               confirm=None, columns=_columns(), example=_example(), job_rows=job_rows()), 422
     imports.drop_stash(current_app.instance_path, current_user.id, token)
     flash(ngettext("%(num)d offer imported.", "%(num)d offers imported.", len(result.saved_ids)), "success")
     return render_template("imports/done.html", result=result)

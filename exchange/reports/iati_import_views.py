@@ -23,7 +23,7 @@ from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.jobs import import_pages
-from exchange.jobs.imports import iati_activity_count, runs_as_job, start_import
+from exchange.jobs.imports import iati_activity_count, job_rows, runs_as_job, start_import
 from exchange.offers.policy import posts_for_own_organisation
 from exchange.reports import iati_import
 from exchange.web.forms import apply_errors, reference_choices
@@ -66,7 +66,7 @@ def _refs():
 def _report(form, result=None, token=None, status=200, **extra):
     return render_template("iati/import.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
-                           kind_labels=iati_import.KIND_LABELS, **extra), status
+                           kind_labels=iati_import.KIND_LABELS, job_rows=job_rows(), **extra), status
 
 
 @bp.route("/iati", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
 from exchange.jobs import import_pages
-from exchange.jobs.imports import runs_as_job, start_import
+from exchange.jobs.imports import job_rows, runs_as_job, start_import
 from exchange.requests import imports
 from exchange.web.forms import apply_errors
 
@@ -40,7 +40,7 @@ def _page(form, result=None, token=None, status=200):
     return render_template("imports/requests.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
                            columns=list(zip(imports.COLUMNS, imports.SHEET.headers(), strict=True)),
-                           example=imports.EXAMPLE_ROW), status
+                           example=imports.EXAMPLE_ROW, job_rows=job_rows()), status
 
 
 @bp.route("/requests/template.xlsx", defaults={"fmt": "xlsx"})
