@@ -32,7 +32,7 @@ from exchange.core.imports import ImportResult
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
 from exchange.jobs.exports import files_folder
-from exchange.jobs.models import ImportState, ImportUpload
+from exchange.jobs.models import ImportState, ImportUpload, Job
 from exchange.jobs.queue import enqueue_tracked, job
 from exchange.people.models import User
 
@@ -74,6 +74,7 @@ def start_import(actor, kind: str, filename: str, count: int, *, rows: list[dict
     db.session.flush()
     upload.check_job_id = enqueue_tracked("jobs.import_check", [upload.id], owner_id=actor.id,
                                           label=f"{kind}: {upload.filename}"[:200])
+    db.session.get(Job, upload.check_job_id).total = count  # its page says "0 of N rows" while it waits
     return upload
 
 
@@ -102,6 +103,7 @@ def confirm_import(actor, upload: ImportUpload, chosen: list[int] | None = None)
         upload.options = {**(upload.options or {}), "chosen": sorted(set(chosen))}
     upload.apply_job_id = enqueue_tracked("jobs.import_apply", [upload.key], owner_id=actor.id,
                                           label=f"{upload.kind}: {upload.filename}"[:200])
+    db.session.get(Job, upload.apply_job_id).total = upload.rows
     return True
 
 

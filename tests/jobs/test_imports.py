@@ -61,7 +61,7 @@ def test_a_large_offers_import_is_checked_then_saved_by_jobs_with_its_progress(a
         upload = _upload_row(app, upload_id)
         assert upload.state == "checking"
         waiting = clients.provider.get(f"/jobs/{upload.check_job_id}/status").json
-        assert (waiting["state"], waiting["done"]) == ("queued", 0)
+        assert (waiting["state"], waiting["done"], waiting["total"]) == ("queued", 0, ROWS)
         assert run_jobs() == 1
         checked = clients.provider.get(f"/jobs/{upload.check_job_id}/status").json
         assert (checked["state"], checked["done"], checked["total"]) == ("done", ROWS, ROWS)
