@@ -136,8 +136,8 @@ class Progress:
         self._write(total=self.total, done=min(self.done, self.total) if self.total else self.done)
         try:
             huey.get(_progress_key(self.job_id))  # read without peeking: removed
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - left behind in the queue's storage: harmless, the row is what counts
+            log.debug("live progress of job %s not removed", self.job_id)
 
     def start(self, total: int) -> None:
         self.total, self.done = total, 0

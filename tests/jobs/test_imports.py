@@ -17,7 +17,14 @@ from exchange.jobs import queue
 from exchange.jobs.models import ImportUpload, Job
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
-from tests.factories import as_csv, as_requests_csv, iati_activity, iati_file, import_rows, request_import_rows
+from tests.factories import (
+    as_csv,
+    as_requests_csv,
+    iati_activity,
+    iati_file,
+    import_rows,
+    request_import_rows,
+)
 from tests.helpers import queued_jobs, run_jobs
 
 ROWS = 8
