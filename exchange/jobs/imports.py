@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from exchange.core.errors import ExchangeError
@@ -31,9 +31,8 @@ from exchange.core.i18n import speaking
 from exchange.core.imports import ImportResult
 from exchange.core.models import utcnow
 from exchange.core.statuses import Role
-from exchange.jobs.exports import files_folder
 from exchange.jobs.models import ImportState, ImportUpload, Job
-from exchange.jobs.queue import enqueue_tracked, job
+from exchange.jobs.queue import enqueue_tracked, files_folder, job
 from exchange.people.models import User
 
 KINDS = ("offers", "requests", "iati")
@@ -192,7 +191,8 @@ def apply_import(progress, key: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# Each kind: its rows read back, checked, applied.
+# Each kind: its rows read back, checked, applied. The areas register theirs (offers/imports.py,
+# requests/imports.py, reports/iati_import.py), which the worker loads (jobs/__init__.JOB_MODULES).
 
 def _rows(upload: ImportUpload) -> list[dict]:
     return json.loads(Path(upload.data_path).read_text(encoding="utf-8"))
@@ -217,59 +217,21 @@ def _apply_sheet(import_rows):
     return apply
 
 
-def _offers(user, rows, options, **kwargs):
-    from exchange.offers.imports import import_offers
-    return import_offers(user, rows, default_organisation=options.get("organisation"), **kwargs)
+def register_kind(kind: str, check: Callable, apply: Callable) -> None:
+    """An area's import: `check(progress, upload, user)` → (report, ok) undoing every row;
+    `apply(progress, upload, user, keep)` → (result, saved), calling `keep(result)` before its commit."""
+    CHECKS[kind], APPLIES[kind] = check, apply
 
 
-def _requests(user, rows, options, **kwargs):
-    from exchange.requests.imports import import_requests
-    return import_requests(user, rows, **kwargs)
+def register_sheet(kind: str, import_rows: Callable) -> None:
+    """A spreadsheet import: `import_rows(user, rows, options, commit=, progress=, before_commit=)` → ImportResult
+    (offers/imports.py, requests/imports.py)."""
+    register_kind(kind, _check_sheet(import_rows), _apply_sheet(import_rows))
 
 
-def _iati_org(upload, user):
-    from exchange.core.imports import UploadError
-    from exchange.reports import iati_import
-    org = iati_import.organisation_for(user, (upload.options or {}).get("organisation"))
-    if org is None:
-        raise UploadError(_("Choose a provider from the list."), {})
-    return org
+def write_file(path: Path, data: bytes) -> None:
+    _write(path, data)
 
 
-def _check_iati(progress, upload, user):
-    """Read the file (streamed) and reconcile each activity as it is read; the activities read are kept for
-    the apply, beside the file."""
-    from exchange.reports import iati_import
-    org = _iati_org(upload, user)
-    progress.start(max(upload.rows, 1))
-    read: list = []
-
-    def activities():
-        for activity in iati_import.read_activities(upload.data_path):
-            read.append(activity)
-            yield activity
-    result = iati_import.reconcile(user, org, activities(), refs=current_app.config.get("IATI_ORGANISATION_REFS"),
-                                   progress=progress.advance)
-    if progress.total != len(read):
-        progress.start(len(read))
-        progress.advance(len(read))
-    _write(Path(upload.data_path + ".json"), json.dumps([a.as_dict() for a in read]).encode("utf-8"))
-    return result.as_dict(), True  # read: its owner chooses the rows to save (the invalid ones left out)
-
-
-def _apply_iati(progress, upload, user, keep):
-    from exchange.reports import iati_import
-    org = _iati_org(upload, user)
-    activities = [iati_import.Activity.from_dict(a)
-                  for a in json.loads(Path(upload.data_path + ".json").read_text(encoding="utf-8"))]
-    options = upload.options or {}
-    chosen = set(options["chosen"]) if "chosen" in options else {a.number for a in activities}
-    progress.start(len(activities))
-    result = iati_import.reconcile(user, org, activities, chosen=chosen, commit=True,
-                                   refs=current_app.config.get("IATI_ORGANISATION_REFS"), progress=progress.advance,
-                                   before_commit=lambda r: keep(r.as_dict()))
-    return result.as_dict(), result.saved
-
-
-CHECKS = {"offers": _check_sheet(_offers), "requests": _check_sheet(_requests), "iati": _check_iati}
-APPLIES = {"offers": _apply_sheet(_offers), "requests": _apply_sheet(_requests), "iati": _apply_iati}
+CHECKS: dict[str, Callable] = {}
+APPLIES: dict[str, Callable] = {}

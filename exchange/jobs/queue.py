@@ -89,6 +89,14 @@ def set_immediate(value: bool) -> None:
     huey.immediate = value
 
 
+def files_folder() -> Path:
+    """The jobs' file area (config JOBS_FILES_FOLDER, default instance/job-files): the files long jobs make
+    (an export's) and the uploads they read (a large import's)."""
+    folder = Path(the_app().config.get("JOBS_FILES_FOLDER") or Path(the_app().instance_path) / "job-files")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def the_app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()

@@ -1,5 +1,5 @@
 """The jobs' pages: a person's own background jobs (start an export, watch its progress, download its file; a
-large import's job leads to the import's own page, jobs/import_pages.py;
+large import's job leads to the import's own page, jobs/import_views.py;
 `GET /jobs/<id>/status` is the JSON the page's small script polls, and the page works by reloading without
 it), and the admins' list of failed jobs with a retry button."""
 from __future__ import annotations
@@ -17,6 +17,7 @@ from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.jobs import queue
 from exchange.jobs.exports import BACKGROUND_KINDS, FORMATS, start_export
+from exchange.jobs.import_views import PAGES, status_of
 from exchange.jobs.models import ImportUpload, Job, JobState
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
@@ -34,20 +35,6 @@ def _own_job(job_id: int) -> Job:
     if job is None or (job.owner_id != current_user.id and current_user.role != Role.ADMIN):
         raise NotFound(_("This job does not exist or is not yours."))
     return job
-
-
-def status_of(job: Job) -> dict:
-    """A job's state and figures (a live job's, while it runs, from the queue's storage: queue.Progress)."""
-    done, total, percent = job.done, job.total, job.percent
-    if job.state == JobState.RUNNING and job.name in queue.LIVE:
-        figures = queue.live_progress(job.id)
-        if figures:
-            done, total = figures["done"], figures["total"]
-            percent = int(100 * done / total) if total else 0
-    return {"id": job.id, "state": job.state, "state_label": job.state_label, "done": done, "total": total,
-            "percent": percent, "finished": job.finished,
-            "download": url_for("jobs.download", job_id=job.id) if job.state == JobState.DONE and job.file_path
-            else None}
 
 
 @bp.route("")
@@ -84,7 +71,6 @@ def detail(job_id: int):
     upload = db.session.scalar(select(ImportUpload).where(or_(ImportUpload.check_job_id == job.id,
                                                               ImportUpload.apply_job_id == job.id)))
     if upload is not None:  # an import's job: its page is the import's
-        from exchange.jobs.import_pages import PAGES
         return redirect(url_for(PAGES[upload.kind][0], upload_id=upload.id))
     return render_template("jobs/detail.html", job=job, status=status_of(job), title=_("Background job"))
 

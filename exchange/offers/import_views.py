@@ -1,7 +1,7 @@
 """Bulk import of offers from CSV or XLSX: the template, an upload that previews every row's problems,
 and a confirmation that saves all the rows or none. The rules live in exchange/offers/imports.py. A file of
 more than IMPORT_JOB_ROWS rows is checked and saved by background jobs instead (jobs/imports.py), followed on
-its own page (`/imports/offers/<id>`, jobs/import_pages.py)."""
+its own page (`/imports/offers/<id>`, jobs/import_views.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -17,7 +17,7 @@ from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
-from exchange.jobs import import_pages
+from exchange.jobs import import_views as import_pages
 from exchange.jobs.imports import job_rows, runs_as_job, start_import
 from exchange.offers import imports
 from exchange.offers.policy import posts_for_own_organisation

@@ -33,6 +33,7 @@ from exchange.core.imports import (  # noqa: F401 (the stash: offers.imports' na
     stash_rows,
     try_in_savepoint,
 )
+from exchange.jobs.imports import register_sheet
 from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
@@ -218,3 +219,10 @@ def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str
     if not finish(commit, result.ok, before_commit and (lambda: before_commit(result))):
         result.saved_ids = []
     return result
+
+
+def _import_for_job(user, rows, options, **kwargs) -> ImportResult:
+    return import_offers(user, rows, default_organisation=options.get("organisation"), **kwargs)
+
+
+register_sheet("offers", _import_for_job)  # a large file: checked, then saved, by background jobs

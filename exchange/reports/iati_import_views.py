@@ -2,7 +2,7 @@
 the fields that change, unchanged, invalid with the reasons, and the records the file does not mention),
 choose the rows, save them all or none. The rules live in reports/iati_import.py. A file of more than
 IMPORT_JOB_ROWS activities is read, reconciled and saved by background jobs instead (jobs/imports.py),
-followed on its own page (`/imports/iati/<id>`, jobs/import_pages.py)."""
+followed on its own page (`/imports/iati/<id>`, jobs/import_views.py)."""
 from __future__ import annotations
 
 import io
@@ -15,16 +15,19 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import HiddenField, SelectField
 
 from exchange.core import imports as stash
 from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
+from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
-from exchange.jobs import import_pages
+from exchange.jobs import import_views as import_pages
 from exchange.jobs.imports import iati_activity_count, job_rows, runs_as_job, start_import
 from exchange.offers.policy import posts_for_own_organisation
+from exchange.people.models import Organisation
 from exchange.reports import iati_import
 from exchange.web.forms import apply_errors, reference_choices
 
@@ -131,11 +134,23 @@ def confirm():
     return _report(_upload_form(), result, None, organisation=org, done=True)
 
 
+def _job_report(upload, shown: dict | None) -> dict:
+    """What a large file's page draws: the reconciliation (to choose from once checked; refused or saved
+    once applied), or the refusal of a file that could not be read."""
+    values = {"kind_labels": iati_import.KIND_LABELS, "organisation": db.session.scalar(
+        select(Organisation).where(Organisation.code == (upload.options or {}).get("organisation")))}
+    if shown and "unmatched" in shown:
+        values["report" if upload.state == "checked" else "result"] = iati_import.Reconciliation.from_dict(shown)
+    elif shown:
+        values["refusal"] = stash.ImportResult.from_dict(shown)
+    return values
+
+
 @bp.route("/iati/<int:upload_id>")
 @allow(*IMPORTERS)
 def job(upload_id: int):
     """A large file's page: its progress, then the reconciliation report to choose from, or what was saved."""
-    return import_pages.import_page(upload_id, "iati")
+    return import_pages.import_page(upload_id, "iati", _job_report)
 
 
 @bp.route("/iati/<int:upload_id>/confirm", methods=["POST"])

@@ -1,7 +1,7 @@
 """Requests in bulk, the pages: the template, an upload that previews every row's problems, and a
 confirmation that saves all the rows or none. The rules live in requests/imports.py. A file of more than
 IMPORT_JOB_ROWS rows is checked and saved by background jobs instead (jobs/imports.py), followed on its own
-page (`/imports/requests/<id>`, jobs/import_pages.py)."""
+page (`/imports/requests/<id>`, jobs/import_views.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -18,7 +18,7 @@ from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
-from exchange.jobs import import_pages
+from exchange.jobs import import_views as import_pages
 from exchange.jobs.imports import job_rows, runs_as_job, start_import
 from exchange.requests import imports
 from exchange.web.forms import apply_errors

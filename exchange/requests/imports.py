@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from exchange.core.imports import ImportResult, Problem, Sheet, finish, problems_of, try_in_savepoint
+from exchange.jobs.imports import register_sheet
 from exchange.requests.fields import REQUEST
 from exchange.requests.operations import create_request
 
@@ -107,3 +108,10 @@ def import_requests(user, rows: list[dict[str, str]], *, commit: bool = False,
     if not finish(commit, result.ok, before_commit and (lambda: before_commit(result))):
         result.saved_ids = []
     return result
+
+
+def _import_for_job(user, rows, options, **kwargs) -> ImportResult:
+    return import_requests(user, rows, **kwargs)
+
+
+register_sheet("requests", _import_for_job)  # a large file: checked, then saved, by background jobs

@@ -1,22 +1,23 @@
-"""A large import's page, shared by the offers', the requests' and the IATI import pages (each keeps its own
+"""A background job's status (the JSON the progress component polls, `status_of`, for the exports' pages too),
+and a large import's page, shared by the offers', the requests' and the IATI import pages (each keeps its own
 routes and who may use them): the job's progress (the exports' component, jobs/_progress.html, followed by
 static/js/job_progress.js or by reloading), then the check's report, the confirmation, or the result; and the
 confirmation that queues the apply once. Only the upload's owner and admins see it (jobs/imports.upload_of)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from exchange.core.errors import NotFound
 from exchange.core.extensions import db
 from exchange.core.imports import ImportResult
+from exchange.jobs import queue
 from exchange.jobs.imports import confirm_import, upload_of
-from exchange.jobs.models import ImportUpload, Job
-from exchange.jobs.views import status_of
-from exchange.people.models import Organisation
+from exchange.jobs.models import ImportUpload, Job, JobState
 
 # kind → (the page's endpoint, its confirmation's, the upload page's, the created record's page and reference)
 PAGES = {
@@ -26,6 +27,20 @@ PAGES = {
                  lambda i: url_for("requests.detail", request_id=i), lambda i: f"R-{i:05d}"),
     "iati": ("iati_import.job", "iati_import.job_confirm", "iati_import.upload", None, None),
 }
+
+
+def status_of(job: Job) -> dict:
+    """A job's state and figures (a live job's, while it runs, from the queue's storage: queue.Progress)."""
+    done, total, percent = job.done, job.total, job.percent
+    if job.state == JobState.RUNNING and job.name in queue.LIVE:
+        figures = queue.live_progress(job.id)
+        if figures:
+            done, total = figures["done"], figures["total"]
+            percent = int(100 * done / total) if total else 0
+    return {"id": job.id, "state": job.state, "state_label": job.state_label, "done": done, "total": total,
+            "percent": percent, "finished": job.finished,
+            "download": url_for("jobs.download", job_id=job.id) if job.state == JobState.DONE and job.file_path
+            else None}
 
 
 def own_upload(upload_id: int, kind: str) -> ImportUpload:
@@ -47,8 +62,9 @@ def _created(kind: str, count: int) -> str:
                     "%(num)d requests imported and submitted for review", count)
 
 
-def import_page(upload_id: int, kind: str):
-    """The import's page: its progress while a job runs, then what the check found or what was saved."""
+def import_page(upload_id: int, kind: str, extra: Callable[[ImportUpload, dict | None], dict] | None = None):
+    """The import's page: its progress while a job runs, then what the check found or what was saved
+    (`extra(upload, report)`: the page's values for a kind that draws its own report)."""
     upload = own_upload(upload_id, kind)
     page, confirm, back, record_url, reference = PAGES[kind]
     job = db.session.get(Job, upload.job_id) if upload.job_id else None
@@ -57,16 +73,8 @@ def import_page(upload_id: int, kind: str):
                "back": url_for(back), "record_url": record_url, "reference": reference, "title": _titles(kind),
                "report": None, "result": None, "refusal": None, "organisation": None, "kind_labels": None}
     shown = upload.result if upload.apply_job_id else upload.report
-    if kind == "iati":
-        from exchange.reports import iati_import
-        context["kind_labels"] = iati_import.KIND_LABELS
-        context["organisation"] = db.session.scalar(select(Organisation).where(
-            Organisation.code == (upload.options or {}).get("organisation")))
-        if shown and "unmatched" in shown:
-            reconciliation = iati_import.Reconciliation.from_dict(shown)
-            context["report" if upload.state == "checked" else "result"] = reconciliation
-        elif shown:
-            context["refusal"] = ImportResult.from_dict(shown)
+    if extra is not None:  # the kind draws its own report (IATI's reconciliation)
+        context.update(extra(upload, shown))
     elif shown:
         if upload.state == "refused":
             context["refusal"] = ImportResult.from_dict(shown)
