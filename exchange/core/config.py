@@ -96,6 +96,9 @@ class Config:
     JOBS_DIGEST_HOUR = 7
     JOBS_REMINDER_MINUTE = 5
     JOBS_FILES_FOLDER: str = ""  # the files long jobs make (default instance/job-files)
+    # An import of more rows (offers, requests) or activities (IATI) than this is checked and saved by
+    # background jobs, with its progress on its page (jobs/imports.py); 0: every import.
+    IMPORT_JOB_ROWS = 50
     BACKUP_DIR: str = ""  # a daily checked backup there at BACKUP_HOUR:30 when set; the last BACKUP_KEEP kept
     BACKUP_HOUR = 2
     BACKUP_KEEP = 7

@@ -53,6 +53,16 @@ class ImportResult:
     def rows_with_problems(self) -> int:
         return len({p.row for p in self.problems})
 
+    def as_dict(self) -> dict:
+        """What a background import keeps of it (jobs/imports.py), plain JSON."""
+        return {"rows": self.rows, "problems": [[p.row, p.column, p.message] for p in self.problems],
+                "saved_ids": list(self.saved_ids)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportResult:
+        return cls(rows=int(data.get("rows", 0)), problems=[Problem(*p) for p in data.get("problems", [])],
+                   saved_ids=list(data.get("saved_ids", [])))
+
 
 class UploadError(ExchangeError):
     """The file cannot be read as the import's sheet."""
@@ -145,7 +155,9 @@ class Sheet:
         if not data:
             raise UploadError(_("The file is empty."), {"file": [_("Choose a CSV or XLSX file with a header row.")]})
         if len(data) > self.max_bytes:
-            raise UploadError(_("The file is too large (5 MB at most)."), {"file": [_("At most 5 MB.")]})
+            megabytes = self.max_bytes // (1024 * 1024)
+            raise UploadError(_("The file is too large (%(num)s MB at most).", num=megabytes),
+                              {"file": [_("At most %(num)s MB.", num=megabytes)]})
         name = (filename or "").lower()
         if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
             rows = self._read_xlsx(data)
@@ -230,9 +242,13 @@ def try_in_savepoint(apply: Callable[[], Any]) -> tuple[Any, ExchangeError | Non
         return None, err
 
 
-def finish(commit: bool, ok: bool) -> bool:
-    """Save everything the rows did when asked to and nothing was refused; otherwise undo it all."""
+def finish(commit: bool, ok: bool, before_commit: Callable[[], None] | None = None) -> bool:
+    """Save everything the rows did when asked to and nothing was refused; otherwise undo it all.
+    `before_commit` adds its own writes to that transaction (a background import's result and its claimed
+    key: jobs/imports.py)."""
     if commit and ok:
+        if before_commit is not None:
+            before_commit()
         db.session.commit()
         return True
     db.session.rollback()

@@ -1,10 +1,11 @@
-"""`flask jobs worker|drain|failed|retry|run|export|watch` and `flask serve` (the web and a worker in one
+"""`flask jobs worker|drain|failed|retry|run|export|import|watch` and `flask serve` (the web and a worker in one
 process: what `make run` starts)."""
 from __future__ import annotations
 
 import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -125,9 +126,10 @@ def watch(job_id: int):
     _report(watch_job(job_id))
 
 
-def _report(row: Job) -> None:
+def _report(row: Job, quiet: bool = False) -> None:
     if row.state == JobState.DONE:
-        click.echo(_("Done: %(path)s", path=row.file_path or "-"))
+        if not quiet:
+            click.echo(_("Done: %(path)s", path=row.file_path or "-"))
     else:
         click.echo(_("Job %(id)s: %(state)s %(error)s", id=row.id, state=row.state_label, error=row.error or ""))
         if row.state == JobState.FAILED:
@@ -154,6 +156,96 @@ def export(kind: str, email: str, fmt: str, filters: tuple[str, ...], wait: bool
     click.echo(_("Job %(id)s queued.", id=job_id))
     if wait:
         _report(watch_job(job_id))
+
+
+@jobs.command("import")
+@click.argument("kind", type=click.Choice(["offers", "requests", "iati"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "email", required=True, help="E-mail of the importing user.")
+@click.option("--organisation", default=None, help="Provider code (offers: rows without one; IATI: whose activities).")
+@click.option("--save", is_flag=True, help="After a clean check, save every row (IATI: every valid activity).")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Show the progress until it is done (--no-wait: its owner confirms it on its page).")
+@with_appcontext
+def import_file(kind: str, path: Path, email: str, organisation: str | None, save: bool, wait: bool):
+    """Import a file in the background (a worker checks it, then saves it all or nothing), with progress bars."""
+    from exchange.jobs.imports import iati_activity_count, start_import
+    from exchange.reports.cli import _user
+    if save and not wait:
+        raise click.BadParameter(_("--save shows the check first: leave out --no-wait"), param_hint="--save")
+    user = _user(email)
+    data = path.read_bytes()
+    try:
+        if kind == "iati":
+            from exchange.reports import iati_import
+            org = iati_import.organisation_for(user, organisation)
+            if org is None:
+                raise click.BadParameter(_("give the code of a provider organisation"), param_hint="--organisation")
+            upload = start_import(user, kind, path.name, iati_activity_count(data), data=data,
+                                  options={"organisation": org.code})
+        else:
+            from exchange.offers import imports as offers_imports
+            from exchange.requests import imports as requests_imports
+            rows = (offers_imports if kind == "offers" else requests_imports).read_upload(path.name, data)
+            upload = start_import(user, kind, path.name, len(rows), rows=rows, options={"organisation": organisation})
+        db.session.commit()
+    except ExchangeError as err:
+        raise click.ClickException(f"{err.message} {err.fields or ''}".strip()) from None
+    upload_id = upload.id
+    click.echo(_("Import %(id)s: its check is queued (job %(job)s).", id=upload_id, job=upload.check_job_id))
+    if not wait:
+        return
+    _report(watch_job(upload.check_job_id), quiet=True)
+    upload = _upload(upload_id)
+    chosen = _print_report(upload, upload.report)
+    if upload.state != "checked":
+        raise click.ClickException(_("Nothing saved."))
+    if not save:
+        click.echo(_("Nothing saved yet: run again with --save, or confirm it on its page."))
+        return
+    from exchange.jobs.imports import confirm_import
+    if kind == "iati" and not chosen:
+        raise click.ClickException(_("Nothing saved: no valid activity."))
+    confirm_import(user, upload, chosen if kind == "iati" else None)
+    db.session.commit()
+    _report(watch_job(upload.apply_job_id), quiet=True)
+    upload = _upload(upload_id)
+    _print_report(upload, upload.result)
+    if upload.state != "applied":
+        raise click.ClickException(_("Nothing saved."))
+    saved = upload.result or {}
+    count = len(saved.get("saved_ids", [])) if kind != "iati" else sum(1 for r in saved.get("rows", []) if r["chosen"])
+    click.echo(ngettext("Imported %(num)d row.", "Imported %(num)d rows.", count))
+
+
+def _upload(upload_id: int):
+    from exchange.jobs.models import ImportUpload
+    db.session.expire_all()
+    return db.session.get(ImportUpload, upload_id)
+
+
+def _print_report(upload, report: dict | None) -> list[int] | None:
+    """A check's or an apply's report on the terminal; for IATI, the activities a save would take."""
+    report = report or {}
+    if "unmatched" in report:  # an IATI reconciliation
+        for row in report.get("rows", []):
+            for problem in row.get("problems", []):
+                click.echo(_("activity %(num)s: %(problem)s", num=row["activity"]["number"], problem=problem), err=True)
+        kinds = [row["kind"] for row in report.get("rows", []) if row.get("chosen")]
+        click.echo(_("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(invalid)s invalid.",
+                     new=kinds.count("new"), changed=kinds.count("changed"), unchanged=kinds.count("unchanged"),
+                     invalid=kinds.count("invalid")))
+        return [row["activity"]["number"] for row in report.get("rows", []) if row["kind"] != "invalid"]
+    for number, column, message in report.get("problems", []):
+        click.echo(_("row %(row)s, %(column)s: %(problem)s", row=number, column=column, problem=message), err=True)
+    rows = report.get("rows", 0)
+    if report.get("problems"):
+        bad = len({p[0] for p in report["problems"]})
+        click.echo(ngettext("%(bad)d of %(num)d row has problems.", "%(bad)d of %(num)d rows have problems.", rows,
+                            bad=bad))
+    elif upload.state == "checked":
+        click.echo(ngettext("The %(num)d row is valid.", "All %(num)d rows are valid.", rows))
+    return None
 
 
 @click.command("serve")

@@ -4,26 +4,18 @@ offered for download on the job's page (only to whoever started it)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.i18n import speaking
-from exchange.jobs.queue import enqueue_tracked, job
+from exchange.jobs.queue import enqueue_tracked, files_folder, job
 from exchange.people.models import User
 
 BACKGROUND_KINDS = ("requests", "offers", "matches")
 FORMATS = ("csv", "xlsx")
-
-
-def files_folder() -> Path:
-    folder = Path(current_app.config.get("JOBS_FILES_FOLDER") or Path(current_app.instance_path) / "job-files")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def start_export(actor, kind: str, fmt: str, params: dict) -> int:

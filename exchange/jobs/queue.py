@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 huey = Huey("exchange", storage_class=MemoryStorage, utc=True, results=False)
 JOBS: dict[str, Callable] = {}        # name → Huey task, for the retry button and the CLI
 TRACKED: set[str] = set()
+LIVE: set[str] = set()  # tracked jobs whose progress goes through the queue's storage (Progress)
 SECRET_ARGS: set[str] = set()  # jobs whose arguments no page shows (an account e-mail's link)
 _AFTER_COMMIT = "exchange_jobs_after_commit"
 _app: Flask | None = None
@@ -88,6 +89,14 @@ def set_immediate(value: bool) -> None:
     huey.immediate = value
 
 
+def files_folder() -> Path:
+    """The jobs' file area (config JOBS_FILES_FOLDER, default instance/job-files): the files long jobs make
+    (an export's) and the uploads they read (a large import's)."""
+    folder = Path(the_app().config.get("JOBS_FILES_FOLDER") or Path(the_app().instance_path) / "job-files")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def the_app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()
@@ -100,19 +109,43 @@ def the_app() -> Flask:
 # Defining jobs.
 
 class Progress:
-    """What a tracked job reports as it goes: how much there is, how much is done, the file it made."""
+    """What a tracked job reports as it goes: how much there is, how much is done, the file it made.
 
-    def __init__(self, job_id: int | None):
+    A `live` job writes in one long transaction (an import saving its rows): on SQLite that transaction holds
+    the database's write lock, so its progress cannot go to its row on another connection until it ends; it
+    goes to the queue's own storage instead (`live_progress`, read by the job's status), and to its row when
+    the job ends (`settle`)."""
+
+    def __init__(self, job_id: int | None, live: bool = False):
         self.job_id = job_id
+        self.live = live
         self.total = 0
         self.done = 0
 
     def _write(self, **values) -> None:
         if self.job_id is None:
             return
+        if self.live and set(values) <= {"total", "done"}:
+            try:
+                huey.put(_progress_key(self.job_id), {"total": self.total, "done": min(self.done, self.total)
+                                                      if self.total else self.done})
+            except Exception:  # noqa: BLE001 - the queue's storage out of reach: the page shows less, the job goes on
+                log.debug("progress of job %s not written", self.job_id)
+            return
         from exchange.jobs.models import Job
         with db.engine.begin() as conn:
             conn.execute(update(Job).where(Job.id == self.job_id).values(**values))
+
+    def settle(self) -> None:
+        """A live job's last figures to its row (its transaction over), its live figures dropped."""
+        if self.job_id is None or not self.live:
+            return
+        self.live = False
+        self._write(total=self.total, done=min(self.done, self.total) if self.total else self.done)
+        try:
+            huey.get(_progress_key(self.job_id))  # read without peeking: removed
+        except Exception:  # noqa: BLE001 - left behind in the queue's storage: harmless, the row is what counts
+            log.debug("live progress of job %s not removed", self.job_id)
 
     def start(self, total: int) -> None:
         self.total, self.done = total, 0
@@ -129,12 +162,26 @@ class Progress:
         self._write(file_path=str(path), file_name=filename)
 
 
+def _progress_key(job_id: int) -> str:
+    return f"exchange-progress-{job_id}"
+
+
+def live_progress(job_id: int) -> dict | None:
+    """A live job's figures while it runs ({"total", "done"}), or None."""
+    try:
+        return huey.get(_progress_key(job_id), peek=True)
+    except Exception:  # noqa: BLE001 - the queue's storage out of reach: the row's figures stand
+        return None
+
+
 def job(name: str, *, retries: int = 6, retry_delay: float = 30, retry_backoff: float = 2,
-        tracked: bool = False, periodic: Callable[[datetime], bool] | None = None, secret_args: bool = False):
+        tracked: bool = False, periodic: Callable[[datetime], bool] | None = None, secret_args: bool = False,
+        live: bool = False):
     """Declare a job. Calling the result queues it (`send.after_commit(...)` queues it once the current
     transaction commits). A tracked job's function takes a `Progress` first. `periodic(moment)` says at
     which minutes (naive UTC) the consumer's scheduler queues it by itself (no cron). `secret_args`: its
-    arguments are never shown (the failed-jobs page hides them)."""
+    arguments are never shown (the failed-jobs page hides them). `live`: a tracked job that writes in one long
+    transaction; its progress goes through the queue's storage while it runs (Progress)."""
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def run(*args, task=None):
@@ -154,6 +201,8 @@ def job(name: str, *, retries: int = 6, retry_delay: float = 30, retry_backoff: 
         JOBS[name] = task
         if tracked:
             TRACKED.add(name)
+        if live:
+            LIVE.add(name)
         if secret_args:
             SECRET_ARGS.add(name)
         return task
@@ -188,10 +237,12 @@ def _run(name: str, func: Callable, args: tuple, task, tracked: bool):
     row_id = _row_of(task_id)
     if row_id is not None:
         _set(row_id, state=JobState.RUNNING, started_at=utcnow(), attempts=Job.attempts + 1, error=None)
+    progress = Progress(row_id, live=name in LIVE)
     try:
-        result = func(Progress(row_id), *args) if tracked else func(*args)
+        result = func(progress, *args) if tracked else func(*args)
     except Exception as exc:
         db.session.rollback()
+        progress.settle()
         final = not getattr(task, "retries", 0)
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
         state = JobState.FAILED if final else JobState.RETRYING
@@ -203,6 +254,8 @@ def _run(name: str, func: Callable, args: tuple, task, tracked: bool):
         else:
             _set(row_id, state=state, error=error, finished_at=utcnow() if final else None)
         raise
+    db.session.rollback()  # a transaction the job left open (a read) ends before its row is written
+    progress.settle()
     if row_id is not None:
         _set(row_id, state=JobState.DONE, finished_at=utcnow(), error=None)
     return result

@@ -1,4 +1,5 @@
-"""The jobs' pages: a person's own background jobs (start an export, watch its progress, download its file;
+"""The jobs' pages: a person's own background jobs (start an export, watch its progress, download its file; a
+large import's job leads to the import's own page, jobs/import_views.py;
 `GET /jobs/<id>/status` is the JSON the page's small script polls, and the page works by reloading without
 it), and the admins' list of failed jobs with a retry button."""
 from __future__ import annotations
@@ -8,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from exchange.core.access import allow
 from exchange.core.errors import NotFound, ValidationFailed
@@ -16,7 +17,8 @@ from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.jobs import queue
 from exchange.jobs.exports import BACKGROUND_KINDS, FORMATS, start_export
-from exchange.jobs.models import Job, JobState
+from exchange.jobs.import_views import PAGES, status_of
+from exchange.jobs.models import ImportUpload, Job, JobState
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="templates")
 
@@ -33,13 +35,6 @@ def _own_job(job_id: int) -> Job:
     if job is None or (job.owner_id != current_user.id and current_user.role != Role.ADMIN):
         raise NotFound(_("This job does not exist or is not yours."))
     return job
-
-
-def status_of(job: Job) -> dict:
-    return {"id": job.id, "state": job.state, "state_label": job.state_label, "done": job.done,
-            "total": job.total, "percent": job.percent, "finished": job.finished,
-            "download": url_for("jobs.download", job_id=job.id) if job.state == JobState.DONE and job.file_path
-            else None}
 
 
 @bp.route("")
@@ -73,6 +68,10 @@ def start():
 @allow(*Role)
 def detail(job_id: int):
     job = _own_job(job_id)
+    upload = db.session.scalar(select(ImportUpload).where(or_(ImportUpload.check_job_id == job.id,
+                                                              ImportUpload.apply_job_id == job.id)))
+    if upload is not None:  # an import's job: its page is the import's
+        return redirect(url_for(PAGES[upload.kind][0], upload_id=upload.id))
     return render_template("jobs/detail.html", job=job, status=status_of(job), title=_("Background job"))
 
 

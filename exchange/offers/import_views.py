@@ -1,5 +1,7 @@
 """Bulk import of offers from CSV or XLSX: the template, an upload that previews every row's problems,
-and a confirmation that saves all the rows or none. The rules live in exchange/reports/imports.py."""
+and a confirmation that saves all the rows or none. The rules live in exchange/offers/imports.py. A file of
+more than IMPORT_JOB_ROWS rows is checked and saved by background jobs instead (jobs/imports.py), followed on
+its own page (`/imports/offers/<id>`, jobs/import_views.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -15,6 +17,8 @@ from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
+from exchange.jobs import import_views as import_pages
+from exchange.jobs.imports import job_rows, runs_as_job, start_import
 from exchange.offers import imports
 from exchange.offers.policy import posts_for_own_organisation
 from exchange.reference.names import organisation_name
@@ -99,6 +103,10 @@ def offers():
             try:
                 with all_or_nothing():
                     rows = imports.read_upload(upload.filename, upload.read(imports.MAX_BYTES + 1))
+                    if runs_as_job(len(rows)):
+                        started = start_import(current_user, "offers", upload.filename, len(rows), rows=rows,
+                                               options={"organisation": default_org})
+                        return redirect(url_for("imports.offers_job", upload_id=started.id))
                     result = imports.import_offers(current_user, rows, default_organisation=default_org,
                                                    commit=False)
                     if result.ok:
@@ -111,7 +119,7 @@ def offers():
     status = 422 if request.method == "POST" and (form.errors or (result and not result.ok)) else 200
     return render_template("imports/offers.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
-                           columns=_columns(), example=_example()), status
+                           columns=_columns(), example=_example(), job_rows=job_rows()), status
 
 
 @bp.route("/offers/confirm", methods=["POST"])
@@ -128,7 +136,20 @@ def confirm():
     if not result.ok:
         # Something changed since the preview (an organisation, a code): nothing was saved.
         return render_template("imports/offers.html", form=_upload_form(), result=result, token=None,
-                               confirm=None, columns=_columns(), example=_example()), 422
+                               confirm=None, columns=_columns(), example=_example(), job_rows=job_rows()), 422
     imports.drop_stash(current_app.instance_path, current_user.id, token)
     flash(ngettext("%(num)d offer imported.", "%(num)d offers imported.", len(result.saved_ids)), "success")
     return render_template("imports/done.html", result=result)
+
+
+@bp.route("/offers/<int:upload_id>")
+@allow(*IMPORTERS)
+def offers_job(upload_id: int):
+    """A large import's page: its progress, then its check's report, the confirmation, or what it created."""
+    return import_pages.import_page(upload_id, "offers")
+
+
+@bp.route("/offers/<int:upload_id>/confirm", methods=["POST"])
+@allow(*IMPORTERS)
+def offers_job_confirm(upload_id: int):
+    return import_pages.confirm_page(upload_id, "offers")

@@ -33,6 +33,7 @@ from exchange.core.imports import (  # noqa: F401 (the stash: offers.imports' na
     stash_rows,
     try_in_savepoint,
 )
+from exchange.jobs.imports import register_sheet
 from exchange.offers.fields import OFFER
 from exchange.offers.operations import create_offer
 from exchange.offers.schemas import OFFER_REQUIRED
@@ -61,8 +62,8 @@ EXAMPLE_ROW = {
     "contact_name": "Programme officer",
     "contact_email": "cft-programme@example.org",
 }
-MAX_ROWS = 2000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000  # above IMPORT_JOB_ROWS an import runs as background jobs (jobs/imports.py)
+MAX_BYTES = 10 * 1024 * 1024
 TOKEN_LIFETIME_SECONDS = 3600
 
 
@@ -193,9 +194,11 @@ def _near_misses(column: str, codes: list[str]) -> list[tuple[str, str]]:
 
 
 def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str | None = None,
-                  commit: bool = False, progress: Callable[[int], None] | None = None) -> ImportResult:
+                  commit: bool = False, progress: Callable[[int], None] | None = None,
+                  before_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Validate every row (each in a SAVEPOINT through create_offer). With `commit` and no
-    problem in any row, save them all in one transaction; otherwise nothing is saved."""
+    problem in any row, save them all in one transaction (with what `before_commit(result)` adds to it: a
+    background import's result); otherwise nothing is saved."""
     result = ImportResult(rows=len(rows))
     created = []
     for index, row in enumerate(rows):
@@ -212,6 +215,14 @@ def import_offers(user, rows: list[dict[str, str]], *, default_organisation: str
             result.problems.extend(problems_of(number, err, COLUMNS, told))
         if progress:
             progress(1)
-    if finish(commit, result.ok):
-        result.saved_ids = [o.id for o in created]
+    result.saved_ids = [o.id for o in created] if result.ok else []
+    if not finish(commit, result.ok, before_commit and (lambda: before_commit(result))):
+        result.saved_ids = []
     return result
+
+
+def _import_for_job(user, rows, options, **kwargs) -> ImportResult:
+    return import_offers(user, rows, default_organisation=options.get("organisation"), **kwargs)
+
+
+register_sheet("offers", _import_for_job)  # a large file: checked, then saved, by background jobs

@@ -28,10 +28,12 @@ Modalities and languages are not IATI fields: a new offer takes its modalities f
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO
 
 from flask_babel import gettext as _
@@ -43,6 +45,7 @@ from exchange.core.errors import ExchangeError
 from exchange.core.extensions import db
 from exchange.core.imports import UploadError, finish, try_in_savepoint
 from exchange.core.statuses import MatchStatus, OfferStatus
+from exchange.jobs.imports import register_kind, write_file
 from exchange.matches.models import Match
 from exchange.matches.operations import match_move
 from exchange.matches.policy import visible_matches
@@ -311,6 +314,17 @@ class Reconciliation:
         """Nothing chosen is invalid, and something is chosen."""
         return not self.chosen_invalid and any(r.chosen for r in self.rows)
 
+    def as_dict(self) -> dict:
+        """What a background import keeps of it (jobs/imports.py), plain JSON."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Reconciliation:
+        rows = [Row(**{**r, "activity": Activity.from_dict(r["activity"]),
+                       "changes": [Change(**c) for c in r.get("changes", [])]}) for r in data.get("rows", [])]
+        return cls(rows=rows, unmatched=[Unmatched(**u) for u in data.get("unmatched", [])],
+                   saved=bool(data.get("saved")))
+
 
 def organisation_for(user, code: str | None) -> Organisation | None:
     """The organisation whose activities are imported: a provider's own; the office names one."""
@@ -482,10 +496,13 @@ def _expected(org: Organisation) -> list[Unmatched]:
 
 
 def reconcile(user, org: Organisation, activities: Iterable[Activity], *, chosen: set[int] | None = None,
-              commit: bool = False, refs: Mapping[str, str] | None = None) -> Reconciliation:
+              commit: bool = False, refs: Mapping[str, str] | None = None,
+              progress: Callable[[int], None] | None = None,
+              before_commit: Callable[[Reconciliation], None] | None = None) -> Reconciliation:
     """Try every activity (or, with `chosen`, the chosen ones; the rest are left out) through the offers'
-    and the matches' operations and report each. With `commit`, and no chosen row invalid, save them all in
-    one transaction; otherwise nothing is saved."""
+    and the matches' operations and report each (`progress(1)` after each). With `commit`, and no chosen row
+    invalid, save them all in one transaction (with what `before_commit(result)` adds to it: a background
+    import's result); otherwise nothing is saved."""
     result = Reconciliation()
     seen: set[tuple[str, int]] = set()
     accepted_refs = reporting_refs(org, refs)
@@ -494,10 +511,16 @@ def reconcile(user, org: Organisation, activities: Iterable[Activity], *, chosen
         if chosen is not None and activity.number not in chosen:
             row = Row(activity, kind=SKIPPED, chosen=False)
             result.rows.append(row)
-            continue
-        result.rows.append(_reconcile_one(user, org, activity, accepted_refs, seen))
+        else:
+            result.rows.append(_reconcile_one(user, org, activity, accepted_refs, seen))
+        if progress:
+            progress(1)
     result.unmatched = [u for u in expected if (u.record_type, u.record_id) not in seen]
-    result.saved = finish(commit, result.ok)
+
+    def saving() -> None:
+        result.saved = True
+        before_commit(result)
+    result.saved = finish(commit, result.ok, saving if before_commit else None)
     if not result.saved:
         for row in result.rows:
             row.saved_id = None if row.kind == NEW else row.saved_id
@@ -533,3 +556,53 @@ def scheduled_import(config: Mapping) -> Reconciliation | None:
     if user is None:
         raise UploadError(_("no active user %(email)s", email=email), {"IATI_IMPORT_AS": [email]})
     return import_file(path, user, commit=True, valid_only=True, refs=config.get("IATI_ORGANISATION_REFS"))
+
+
+# --------------------------------------------------------------------------------------------
+# A large file, as background jobs (jobs/imports.py): read and reconciled by the check, the chosen rows saved
+# by the apply.
+
+def _job_organisation(upload, user) -> Organisation:
+    org = organisation_for(user, (upload.options or {}).get("organisation"))
+    if org is None:
+        raise UploadError(_("Choose a provider from the list."), {})
+    return org
+
+
+def _job_refs() -> Mapping[str, str] | None:
+    from flask import current_app
+    return current_app.config.get("IATI_ORGANISATION_REFS")
+
+
+def check_job(progress, upload, user) -> tuple[dict, bool]:
+    """Read the kept file (streamed) and reconcile each activity as it is read, undoing everything; the
+    activities read are kept beside the file for the apply."""
+    org = _job_organisation(upload, user)
+    progress.start(max(upload.rows, 1))
+    read: list[Activity] = []
+
+    def activities():
+        for activity in read_activities(upload.data_path):
+            read.append(activity)
+            yield activity
+    result = reconcile(user, org, activities(), refs=_job_refs(), progress=progress.advance)
+    if progress.total != len(read):  # the count before reading was an estimate
+        progress.start(len(read))
+        progress.advance(len(read))
+    write_file(Path(upload.data_path + ".json"), json.dumps([a.as_dict() for a in read]).encode("utf-8"))
+    return result.as_dict(), True  # read: its owner chooses the rows to save (the invalid ones left out)
+
+
+def apply_job(progress, upload, user, keep) -> tuple[dict, bool]:
+    """Save the chosen activities of a checked file, all or none."""
+    org = _job_organisation(upload, user)
+    activities = [Activity.from_dict(a) for a in json.loads(Path(upload.data_path + ".json").read_text("utf-8"))]
+    options = upload.options or {}
+    chosen = set(options["chosen"]) if "chosen" in options else {a.number for a in activities}
+    progress.start(len(activities))
+    result = reconcile(user, org, activities, chosen=chosen, commit=True, refs=_job_refs(), progress=progress.advance,
+                       before_commit=lambda r: keep(r.as_dict()))
+    return result.as_dict(), result.saved
+
+
+register_kind("iati", check_job, apply_job)

@@ -1,25 +1,33 @@
 """IATI in, the pages: upload an IATI 2.03 activity file, see the reconciliation report (new, changed with
 the fields that change, unchanged, invalid with the reasons, and the records the file does not mention),
-choose the rows, save them all or none. The rules live in reports/iati_import.py."""
+choose the rows, save them all or none. The rules live in reports/iati_import.py. A file of more than
+IMPORT_JOB_ROWS activities is read, reconciled and saved by background jobs instead (jobs/imports.py),
+followed on its own page (`/imports/iati/<id>`, jobs/import_views.py)."""
 from __future__ import annotations
 
+import io
 import time
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import HiddenField, SelectField
 
 from exchange.core import imports as stash
 from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
+from exchange.core.extensions import db
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
+from exchange.jobs import import_views as import_pages
+from exchange.jobs.imports import iati_activity_count, job_rows, runs_as_job, start_import
 from exchange.offers.policy import posts_for_own_organisation
+from exchange.people.models import Organisation
 from exchange.reports import iati_import
 from exchange.web.forms import apply_errors, reference_choices
 
@@ -61,7 +69,7 @@ def _refs():
 def _report(form, result=None, token=None, status=200, **extra):
     return render_template("iati/import.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
-                           kind_labels=iati_import.KIND_LABELS, **extra), status
+                           kind_labels=iati_import.KIND_LABELS, job_rows=job_rows(), **extra), status
 
 
 @bp.route("/iati", methods=["GET", "POST"])
@@ -79,10 +87,16 @@ def upload():
     if upload is None or not getattr(upload, "filename", "") or _empty(upload):
         apply_errors(form, {"file": [_("Choose an IATI XML file to upload.")]})
         return _report(form, status=422)
+    data = upload.stream.read(iati_import.MAX_BYTES + 1)
+    count = iati_activity_count(data)
+    if runs_as_job(count):
+        started = start_import(current_user, "iati", upload.filename, count, data=data,
+                               options={"organisation": org.code})
+        return redirect(url_for("iati_import.job", upload_id=started.id))
     began = time.perf_counter()
     try:
         with all_or_nothing():
-            activities = list(iati_import.read_activities(upload.stream))
+            activities = list(iati_import.read_activities(io.BytesIO(data)))
             result = iati_import.reconcile(current_user, org, activities, refs=_refs())
     except ExchangeError as err:
         apply_errors(form, err.fields or {"file": [err.message]})
@@ -118,3 +132,29 @@ def confirm():
     saved = sum(1 for r in result.rows if r.chosen)
     flash(ngettext("%(num)d activity saved.", "%(num)d activities saved.", saved), "success")
     return _report(_upload_form(), result, None, organisation=org, done=True)
+
+
+def _job_report(upload, shown: dict | None) -> dict:
+    """What a large file's page draws: the reconciliation (to choose from once checked; refused or saved
+    once applied), or the refusal of a file that could not be read."""
+    values = {"kind_labels": iati_import.KIND_LABELS, "organisation": db.session.scalar(
+        select(Organisation).where(Organisation.code == (upload.options or {}).get("organisation")))}
+    if shown and "unmatched" in shown:
+        values["report" if upload.state == "checked" else "result"] = iati_import.Reconciliation.from_dict(shown)
+    elif shown:
+        values["refusal"] = stash.ImportResult.from_dict(shown)
+    return values
+
+
+@bp.route("/iati/<int:upload_id>")
+@allow(*IMPORTERS)
+def job(upload_id: int):
+    """A large file's page: its progress, then the reconciliation report to choose from, or what was saved."""
+    return import_pages.import_page(upload_id, "iati", _job_report)
+
+
+@bp.route("/iati/<int:upload_id>/confirm", methods=["POST"])
+@allow(*IMPORTERS)
+def job_confirm(upload_id: int):
+    chosen = [int(n) for n in request.form.getlist("rows") if n.isdigit()]
+    return import_pages.confirm_page(upload_id, "iati", chosen)

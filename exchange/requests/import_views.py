@@ -1,5 +1,7 @@
 """Requests in bulk, the pages: the template, an upload that previews every row's problems, and a
-confirmation that saves all the rows or none. The rules live in requests/imports.py."""
+confirmation that saves all the rows or none. The rules live in requests/imports.py. A file of more than
+IMPORT_JOB_ROWS rows is checked and saved by background jobs instead (jobs/imports.py), followed on its own
+page (`/imports/requests/<id>`, jobs/import_views.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -16,6 +18,8 @@ from exchange.core.access import allow
 from exchange.core.errors import ExchangeError
 from exchange.core.statuses import Role
 from exchange.core.transactions import all_or_nothing
+from exchange.jobs import import_views as import_pages
+from exchange.jobs.imports import job_rows, runs_as_job, start_import
 from exchange.requests import imports
 from exchange.web.forms import apply_errors
 
@@ -36,7 +40,7 @@ def _page(form, result=None, token=None, status=200):
     return render_template("imports/requests.html", form=form, result=result, token=token,
                            confirm=ConfirmForm(token=token) if token else None,
                            columns=list(zip(imports.COLUMNS, imports.SHEET.headers(), strict=True)),
-                           example=imports.EXAMPLE_ROW), status
+                           example=imports.EXAMPLE_ROW, job_rows=job_rows()), status
 
 
 @bp.route("/requests/template.xlsx", defaults={"fmt": "xlsx"})
@@ -66,6 +70,9 @@ def upload():
     try:
         with all_or_nothing():
             rows = imports.read_upload(upload.filename, upload.read(imports.SHEET.max_bytes + 1))
+            if runs_as_job(len(rows)):
+                started = start_import(current_user, "requests", upload.filename, len(rows), rows=rows)
+                return redirect(url_for("request_imports.job", upload_id=started.id))
             result = imports.import_requests(current_user, rows, commit=False)
     except ExchangeError as err:
         apply_errors(form, err.fields or {"file": [err.message]})
@@ -94,3 +101,16 @@ def confirm():
     flash(ngettext("%(num)d request imported and submitted for review.",
                    "%(num)d requests imported and submitted for review.", len(result.saved_ids)), "success")
     return redirect(url_for("triage.queue"))
+
+
+@bp.route("/requests/<int:upload_id>")
+@allow(*Role.OFFICE)  # its coordinator, and the admins
+def job(upload_id: int):
+    """A large import's page: its progress, then its check's report, the confirmation, or what it filed."""
+    return import_pages.import_page(upload_id, "requests")
+
+
+@bp.route("/requests/<int:upload_id>/confirm", methods=["POST"])
+@allow(Role.COORDINATOR)
+def job_confirm(upload_id: int):
+    return import_pages.confirm_page(upload_id, "requests")

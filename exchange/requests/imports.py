@@ -17,12 +17,13 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from exchange.core.imports import ImportResult, Problem, Sheet, finish, problems_of, try_in_savepoint
+from exchange.jobs.imports import register_sheet
 from exchange.requests.fields import REQUEST
 from exchange.requests.operations import create_request
 
 # Required columns: what a submitted request needs (the urgency has its default).
 REQUIRED_COLUMNS = tuple(name for name in REQUEST.required if name != "urgency")
-SHEET = Sheet("requests", tuple(REQUEST.import_fields), REQUIRED_COLUMNS)
+SHEET = Sheet("requests", tuple(REQUEST.import_fields), REQUIRED_COLUMNS, 10_000, 10 * 1024 * 1024)
 COLUMNS = SHEET.columns
 EXAMPLE_ROW = {
     "country": "KGZ",
@@ -85,9 +86,11 @@ def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
 
 
 def import_requests(user, rows: list[dict[str, str]], *, commit: bool = False,
-                    progress: Callable[[int], None] | None = None) -> ImportResult:
+                    progress: Callable[[int], None] | None = None,
+                    before_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Validate every row through create_request (each in a SAVEPOINT). With `commit` and no problem in any
-    row, save them all (submitted for review) in one transaction; otherwise nothing is saved."""
+    row, save them all (submitted for review) in one transaction (with what `before_commit(result)` adds to
+    it: a background import's result); otherwise nothing is saved."""
     result = ImportResult(rows=len(rows))
     created = []
     for index, row in enumerate(rows):
@@ -101,6 +104,14 @@ def import_requests(user, rows: list[dict[str, str]], *, commit: bool = False,
             result.problems.extend(problems_of(number, err, COLUMNS))
         if progress:
             progress(1)
-    if finish(commit, result.ok):
-        result.saved_ids = [r.id for r in created]
+    result.saved_ids = [r.id for r in created] if result.ok else []
+    if not finish(commit, result.ok, before_commit and (lambda: before_commit(result))):
+        result.saved_ids = []
     return result
+
+
+def _import_for_job(user, rows, options, **kwargs) -> ImportResult:
+    return import_requests(user, rows, **kwargs)
+
+
+register_sheet("requests", _import_for_job)  # a large file: checked, then saved, by background jobs

@@ -1,6 +1,7 @@
 // A background job's page follows the job: it asks GET /jobs/<id>/status once a second until the job is
-// finished and updates the state, the bar, the count and the download link. Without JavaScript the page
-// says to reload it.
+// finished and updates the state, the bar, the count and the download link; a page that draws the job's
+// result itself (an import's: data-reload-when-done) is reloaded when the job ends. Without JavaScript the
+// page says to reload it.
 (function () {
   "use strict";
   var box = document.getElementById("job-status");
@@ -25,7 +26,7 @@
       .then(function (status) {
         show(status);
         if (!status.finished) window.setTimeout(poll, 1000);
-        else if (status.state === "failed") window.location.reload();
+        else if (status.state === "failed" || box.dataset.reloadWhenDone === "true") window.location.reload();
       })
       .catch(function () { if (reload) reload.hidden = false; });
   }
