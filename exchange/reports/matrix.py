@@ -15,7 +15,8 @@ How it counts (the same for the page, the API and the exports):
 
 Filters: region (an M49 code; countries whose region, sub-region or intermediate region it is),
 pillar (the themes of that pillar), and a period on `submitted_at`.
-Four grouped queries in all, whatever the size of the matrix.
+Four grouped queries in all, whatever the size of the matrix; the counts are read from the report summary
+(reports/summary.py), kept current as requests change, so their cost does not grow with the requests.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from exchange.offers.models import Offer, offer_countries, offer_regions, offer_
 from exchange.offers.policy import offer_scope
 from exchange.reference.models import Country, Region, Theme
 from exchange.reference.queries import countries_in
+from exchange.reports import summary
 from exchange.reports.filters import ReportFilters
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
@@ -165,18 +167,42 @@ def counted_requests_filter(user, filters: ReportFilters):
     return and_(*conditions, *filters.period(R.submitted_at))
 
 
-def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:
+def _add(cells: dict[tuple[str, str], Cell], rows) -> None:
+    for country, theme, status, n in rows:
+        if n:
+            cell = cells[(country, theme)]
+            column = COLUMN_OF_STATUS[status]
+            setattr(cell, column, getattr(cell, column) + n)
+
+
+def _direct_counts(user, filters: ReportFilters, theme_codes: list[str], *extra) -> list:
+    """The counts straight from the records (a request on a theme once: request_themes' key)."""
     R = AssistanceRequest
-    stmt = (select(R.country_iso3, request_themes.c.theme_code, R.status, func.count(func.distinct(R.id)))
-            .join(request_themes, request_themes.c.request_id == R.id)
-            .join(Country, Country.iso3 == R.country_iso3)
-            .where(counted_requests_filter(user, filters), request_themes.c.theme_code.in_(theme_codes))
-            .group_by(R.country_iso3, request_themes.c.theme_code, R.status))
+    return db.session.execute(
+        select(R.country_iso3, request_themes.c.theme_code, R.status, func.count(R.id))
+        .join(request_themes, request_themes.c.request_id == R.id)
+        .join(Country, Country.iso3 == R.country_iso3)
+        .where(counted_requests_filter(user, filters), request_themes.c.theme_code.in_(theme_codes), *extra)
+        .group_by(R.country_iso3, request_themes.c.theme_code, R.status)).all()
+
+
+def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:
+    """Open, matched and delivered per (country, theme). From the summary (reports/summary.py: the classes of
+    requests the user sees whole, plus the rest of the user's scope counted from the records) unless a period
+    is asked for, which the summary does not keep: then from the records."""
     cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
-    for country, theme, status, n in db.session.execute(stmt):
-        cell = cells[(country, theme)]
-        column = COLUMN_OF_STATUS[status]
-        setattr(cell, column, getattr(cell, column) + n)
+    if not summary.in_use() or filters.start or filters.end:
+        _add(cells, _direct_counts(user, filters, theme_codes))
+        return cells
+    whole, rest = summary.scope_parts(user)
+    C = summary.ReportCount
+    where = [C.facet == "cell", C.code.in_(theme_codes), whole]
+    if filters.region:
+        where.append(C.country_iso3.in_(select(Country.iso3).where(countries_in([filters.region]))))
+    _add(cells, db.session.execute(select(C.country_iso3, C.code, C.status, func.sum(C.n)).where(*where)
+                                   .group_by(C.country_iso3, C.code, C.status)).all())
+    if rest is not None:
+        _add(cells, _direct_counts(user, filters, theme_codes, rest))
     return cells
 
 
