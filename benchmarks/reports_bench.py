@@ -20,14 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import event, select
 
-from exchange.core.extensions import db  # noqa: E402
-
-try:
-    from benchmarks.pages_bench import COORDINATOR, PROVIDER, STATE, _Caller, prepare
-except ImportError:  # pragma: no cover - the harness being rewritten: the same names from git main
-    raise
+from benchmarks.pages_bench import COORDINATOR, PROVIDER, STATE, _Caller, prepare
+from exchange.core.extensions import db
 
 PAGES = (("coordinator", "/matrix"), ("coordinator", "/dashboard"), ("state", "/matrix"), ("state", "/dashboard"),
          ("provider", "/matrix"), ("provider", "/dashboard"), ("coordinator", "/api/v1/matrix"))

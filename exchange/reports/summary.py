@@ -64,7 +64,7 @@ class ReportCount(db.Model):
 # ------------------------------------------------------------------------------------------------
 # Month of a timestamp, in SQL ("2025-03"), the same on both engines.
 
-class month_of(FunctionElement):  # noqa: N801 - an SQL function
+class month_of(FunctionElement):
     type = String()
     inherit_cache = True
 
