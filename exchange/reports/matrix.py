@@ -221,28 +221,26 @@ class Coverage:
 
 
 def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> Coverage:
-    """Three grouped queries: the themes, countries and M49 areas of the offers the viewer may see that can
-    take a request now (the matching engine's rules: active, not expired, capacity left)."""
+    """Three grouped queries (distinct pairs, bounded by themes × places, not by offers): the themes, countries
+    and M49 areas of the offers the viewer may see that can take a request now (the matching engine's rules:
+    active, not expired, capacity left)."""
+    from sqlalchemy import exists
     today = today or date.today()
-    live = select(Offer.id).where(offer_scope(user), offers_taking_requests(today))
-    themes_of: dict[int, set[str]] = defaultdict(set)
-    for offer_id, theme in db.session.execute(select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(
-            offer_themes.c.offer_id.in_(live), offer_themes.c.theme_code.in_(theme_codes))):
-        themes_of[offer_id].add(theme)
-    places: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for offer_id, iso3 in db.session.execute(select(offer_countries.c.offer_id, offer_countries.c.country_iso3)
-                                             .where(offer_countries.c.offer_id.in_(live))):
-        places[offer_id].append(("country", iso3))
-    for offer_id, area in db.session.execute(select(offer_regions.c.offer_id, offer_regions.c.region_code)
-                                             .where(offer_regions.c.offer_id.in_(live))):
-        places[offer_id].append(("area", area))
+    live = select(Offer.id).where(offer_scope(user), offers_taking_requests(today)).scalar_subquery()
+    T = offer_themes.c
+    themes = [T.offer_id.in_(live), T.theme_code.in_(theme_codes)]
     coverage = Coverage()
-    for offer_id, themes in themes_of.items():
-        for theme in themes:
-            if not places[offer_id]:
-                coverage.anywhere.add(theme)
-            for kind, code in places[offer_id]:
-                (coverage.countries if kind == "country" else coverage.areas)[theme].add(code)
+    coverage.anywhere.update(db.session.scalars(select(T.theme_code).distinct().where(
+        *themes, ~exists().where(offer_countries.c.offer_id == T.offer_id),
+        ~exists().where(offer_regions.c.offer_id == T.offer_id))))
+    for theme, iso3 in db.session.execute(select(T.theme_code, offer_countries.c.country_iso3).distinct()
+                                          .join(offer_countries, offer_countries.c.offer_id == T.offer_id)
+                                          .where(*themes)):
+        coverage.countries[theme].add(iso3)
+    for theme, area in db.session.execute(select(T.theme_code, offer_regions.c.region_code).distinct()
+                                          .join(offer_regions, offer_regions.c.offer_id == T.offer_id)
+                                          .where(*themes)):
+        coverage.areas[theme].add(area)
     return coverage
 
 
