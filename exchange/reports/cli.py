@@ -195,5 +195,4 @@ def rebuild_summaries_command():
     from exchange.reports import summary
     rows = summary.rebuild_all()
     db.session.commit()
-    click.echo(ngettext("Report summary rebuilt: %(num)s row.", "Report summary rebuilt: %(num)s rows.", rows,
-                        num=rows))
+    click.echo(ngettext("Report summary rebuilt: %(num)s row.", "Report summary rebuilt: %(num)s rows.", rows))
