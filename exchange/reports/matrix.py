@@ -26,7 +26,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from exchange.core.extensions import db
 from exchange.core.statuses import RequestStatus
@@ -45,6 +45,7 @@ MATCHED_STATUSES = (RequestStatus.MATCHED, RequestStatus.IN_DELIVERY)
 DELIVERED_STATUSES = (RequestStatus.COMPLETED,)
 COLUMN_OF_STATUS = {**{s: "open" for s in OPEN_STATUSES}, **{s: "matched" for s in MATCHED_STATUSES},
                     **{s: "delivered" for s in DELIVERED_STATUSES}}
+COLUMN_OF_VALUE = {str(s): column for s, column in COLUMN_OF_STATUS.items()}  # plain strings: quicker to look up
 STATUSES_OF_COLUMN = {"open": OPEN_STATUSES, "matched": MATCHED_STATUSES, "delivered": DELIVERED_STATUSES}
 COLUMNS = ("open", "matched", "delivered")
 
@@ -167,23 +168,29 @@ def counted_requests_filter(user, filters: ReportFilters):
     return and_(*conditions, *filters.period(R.submitted_at))
 
 
+def _by_column(status, n):
+    """sum(n) of each column (open, matched, delivered), in SQL: one row per (country, theme)."""
+    return [func.sum(case((status.in_([str(s) for s in STATUSES_OF_COLUMN[column]]), n), else_=0))
+            for column in COLUMNS]
+
+
 def _add(cells: dict[tuple[str, str], Cell], rows) -> None:
-    for country, theme, status, n in rows:
-        if n:
-            cell = cells[(country, theme)]
-            column = COLUMN_OF_STATUS[status]
-            setattr(cell, column, getattr(cell, column) + n)
+    for country, theme, *numbers in rows:
+        cell = cells[(country, theme)]
+        cell.open += numbers[0] or 0
+        cell.matched += numbers[1] or 0
+        cell.delivered += numbers[2] or 0
 
 
 def _direct_counts(user, filters: ReportFilters, theme_codes: list[str], *extra) -> list:
     """The counts straight from the records (a request on a theme once: request_themes' key)."""
     R = AssistanceRequest
     return db.session.execute(
-        select(R.country_iso3, request_themes.c.theme_code, R.status, func.count(R.id))
+        select(R.country_iso3, request_themes.c.theme_code, *_by_column(R.status, 1))
         .join(request_themes, request_themes.c.request_id == R.id)
         .join(Country, Country.iso3 == R.country_iso3)
         .where(counted_requests_filter(user, filters), request_themes.c.theme_code.in_(theme_codes), *extra)
-        .group_by(R.country_iso3, request_themes.c.theme_code, R.status)).all()
+        .group_by(R.country_iso3, request_themes.c.theme_code)).all()
 
 
 def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:
@@ -199,8 +206,8 @@ def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[
     where = [C.facet == "cell", C.code.in_(theme_codes), whole]
     if filters.region:
         where.append(C.country_iso3.in_(select(Country.iso3).where(countries_in([filters.region]))))
-    _add(cells, db.session.execute(select(C.country_iso3, C.code, C.status, func.sum(C.n)).where(*where)
-                                   .group_by(C.country_iso3, C.code, C.status)).all())
+    _add(cells, db.session.execute(select(C.country_iso3, C.code, *_by_column(C.status, C.n)).where(*where)
+                                   .group_by(C.country_iso3, C.code)).all())
     if rest is not None:
         _add(cells, _direct_counts(user, filters, theme_codes, rest))
     return cells

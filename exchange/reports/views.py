@@ -18,6 +18,7 @@ from exchange.reports import dashboards, exports, iati, money
 from exchange.reports import matrix as matrix_module
 from exchange.reports import progress as progress_module
 from exchange.reports.filters import ReportFilters, region_choices
+from exchange.reports.matrix_html import CellWriter
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 # The dashboard's take-up table shows the offers with the most matches (every offer at 5,000 offers was most of
@@ -57,26 +58,6 @@ def requests_list_link():
     return link
 
 
-def matrix_cell_links(result: matrix_module.Matrix) -> dict:
-    """The parts of the cells' links, each built once: the requests list's address with a row's country
-    (`rows`), a theme's query part (`themes`), a column's statuses (`columns`); a cell's number links to
-    rows[country] + themes[theme] + columns[column], the same address as requests_list_link builds."""
-    base = url_for("requests.index")
-    return {"rows": {row.country: f"{base}?{urlencode({'country': row.country})}" for row in result.rows},
-            "themes": {t.code: "&" + urlencode({"theme": t.code}) for t in result.themes},
-            "columns": {column: "&" + urlencode({"status": list(statuses)}, doseq=True)
-                        for column, statuses in matrix_module.STATUSES_OF_COLUMN.items()}}
-
-
-def remembered_numbers():
-    """`number(n)` as the |number filter writes it, each value formatted once per page (the matrix writes
-    thousands of small numbers, and the locale's formatting of each was a good part of its time)."""
-    from functools import lru_cache
-
-    from exchange.core.i18n import format_number
-    return lru_cache(maxsize=None)(format_number)
-
-
 @bp.route("/matrix")
 @allow(*Role)
 def matrix():
@@ -85,7 +66,9 @@ def matrix():
     view = matrix_module.MatrixView.from_params(request.args, result)
     return render_template("reports/matrix.html", matrix=result, view=view,
                            list_url=requests_list_link(), statuses_of=matrix_module.STATUSES_OF_COLUMN,
-                           links=matrix_cell_links(result), num=remembered_numbers(),
+                           cells=CellWriter(result, url_for("requests.index"), {
+                               "open": _("open"), "matched": _("matched"), "delivered": _("delivered"),
+                               "gap": _("Gap"), "none": _("none")}),
                            view_url=matrix_view_link(), export_args=filters.as_args(),
                            **_filter_context(filters, errors))
 
