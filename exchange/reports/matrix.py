@@ -32,7 +32,7 @@ from exchange.core.extensions import db
 from exchange.core.statuses import RequestStatus
 from exchange.matches.queries import offers_taking_requests
 from exchange.offers.models import Offer, offer_countries, offer_regions, offer_themes
-from exchange.offers.policy import offer_scope
+from exchange.offers.policy import offer_scope, offer_scope_covers_active
 from exchange.reference.models import Country, Region, Theme
 from exchange.reference.queries import countries_in
 from exchange.reports import summary
@@ -227,12 +227,29 @@ class Coverage:
         return country is not None and any(a in self.areas[theme] for a in country.areas)
 
 
+def _coverage_from_summary(theme_codes: list[str], today: date) -> Coverage:
+    """The same from the report summary's `cover` rows (one query, bounded by themes × places)."""
+    C = summary.ReportCount
+    coverage = Coverage()
+    for theme, kind, code in db.session.execute(
+            select(C.code, C.visibility, C.country_iso3).distinct()
+            .where(C.facet == "cover", C.n > 0, C.code.in_(theme_codes),
+                   (C.status == "") | (C.status >= today.isoformat()))):
+        if kind == "anywhere":
+            coverage.anywhere.add(theme)
+        else:
+            (coverage.countries if kind == "country" else coverage.areas)[theme].add(code)
+    return coverage
+
+
 def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> Coverage:
     """Three grouped queries (distinct pairs, bounded by themes × places, not by offers): the themes, countries
     and M49 areas of the offers the viewer may see that can take a request now (the matching engine's rules:
     active, not expired, capacity left)."""
     from sqlalchemy import exists
     today = today or date.today()
+    if summary.in_use() and offer_scope_covers_active(user):
+        return _coverage_from_summary(theme_codes, today)
     live = select(Offer.id).where(offer_scope(user), offers_taking_requests(today)).scalar_subquery()
     T = offer_themes.c
     themes = [T.offer_id.in_(live), T.theme_code.in_(theme_codes)]

@@ -10,7 +10,10 @@ requests.policy.request_scope_classes, so each role's scope is still answered fr
 - `month`    month of submission ("2025-03"; of creation when not submitted): the dashboard's axis;
 - `country`  the requesting country (the dashboard's regions and totals);
 - `first`, `delivery`  working days from submission to the first proposed match, to the first completed
-             delivery (a histogram: code = the number of days), for the median and 90th percentile.
+             delivery (a histogram: code = the number of days), for the median and 90th percentile;
+- `cover`    where active offers with capacity left can deliver, for the matrix's gaps: code = a theme,
+             `visibility` = the kind of place ("country", "area" or "anywhere"), `country_iso3` = the country
+             or the M49 area, `status` = the offers' `available_until` ("" when open-ended); n = offers.
 
 Kept in the same transaction as the change: before each flush the contributions of the requests it touches
 (a request, its themes, one of its matches) are read from the database, after the flush read again, and the
@@ -33,16 +36,17 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.expression import FunctionElement
 
 from exchange.core.extensions import db
-from exchange.core.statuses import RequestStatus
+from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.core.working_days import working_days_between
 from exchange.matches.models import Match
+from exchange.offers.models import Offer, offer_countries, offer_regions, offer_themes
 from exchange.reference.models import Theme
 from exchange.requests.models import AssistanceRequest, request_themes
 
 # The statuses the matrix counts (matrix.py: open, matched, delivered).
 CELL_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.MATCHED, RequestStatus.IN_DELIVERY,
                            RequestStatus.COMPLETED})
-FACETS = ("cell", "theme", "pillar", "month", "country", "first", "delivery")
+FACETS = ("cell", "theme", "pillar", "month", "country", "first", "delivery", "cover")
 Key = tuple[str, str, str, str, str]          # facet, code, country, visibility, status
 
 
@@ -155,6 +159,43 @@ def add_request(total: Counter, country, visibility: str, status: str, submitted
                 total[(facet, str(days), "", visibility, status)] += 1
 
 
+def offer_contributions(connection_or_session, offer_ids: Iterable[int] | None) -> Counter:
+    """The `cover` keys the offers `offer_ids` (all when None) add to: an active offer with capacity left adds
+    one to each of its themes × places (four queries)."""
+    ids = None if offer_ids is None else sorted(set(offer_ids))
+    total: Counter = Counter()
+    if ids is not None and not ids:
+        return total
+    chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    for chunk in chunks:
+        def only(column, chunk=chunk):
+            return [] if chunk is None else [column.in_(chunk)]
+        load = dict(connection_or_session.execute(
+            select(Match.offer_id, func.count()).where(*only(Match.offer_id), Match.status.in_(MatchStatus.BUSY))
+            .group_by(Match.offer_id)).all())
+        live = {offer_id: (until.isoformat() if until else "") for offer_id, capacity, until in
+                connection_or_session.execute(select(Offer.id, Offer.capacity, Offer.available_until).where(
+                    *only(Offer.id), Offer.status == OfferStatus.ACTIVE))
+                if capacity is None or capacity > load.get(offer_id, 0)}
+        if not live:
+            continue
+        places: dict[int, list[tuple[str, str]]] = {}
+        for offer_id, iso3 in connection_or_session.execute(
+                select(offer_countries.c.offer_id, offer_countries.c.country_iso3).where(
+                    *only(offer_countries.c.offer_id))):
+            places.setdefault(offer_id, []).append(("country", iso3))
+        for offer_id, area in connection_or_session.execute(
+                select(offer_regions.c.offer_id, offer_regions.c.region_code).where(*only(offer_regions.c.offer_id))):
+            places.setdefault(offer_id, []).append(("area", area))
+        for offer_id, theme in connection_or_session.execute(
+                select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(*only(offer_themes.c.offer_id))):
+            if offer_id not in live:
+                continue
+            for kind, code in places.get(offer_id) or [("anywhere", "")]:
+                total[("cover", theme, code, kind, live[offer_id])] += 1
+    return total
+
+
 def apply(connection, delta: Counter) -> None:
     """Add `delta` to the counts (one upsert per changed key, in key order)."""
     rows = [{"facet": k[0], "code": k[1], "country_iso3": k[2], "visibility": k[3], "status": k[4], "n": n}
@@ -174,7 +215,7 @@ def rebuild_all(connection=None) -> int:
     """Recompute every count from the records (the backfill; after writes that went past the ORM). Returns the
     number of rows written."""
     connection = connection if connection is not None else db.session.connection()
-    totals = contributions(connection, None)
+    totals = contributions(connection, None) + offer_contributions(connection, None)
     connection.execute(delete(ReportCount.__table__))
     rows = [{"facet": k[0], "code": k[1], "country_iso3": k[2], "visibility": k[3], "status": k[4], "n": n}
             for k, n in sorted(totals.items()) if n]
@@ -189,7 +230,8 @@ def rebuild_all(connection=None) -> int:
 _TOUCHED = "report_summary_touched"
 _BEFORE = "report_summary_before"
 REQUEST_FIELDS = ("country_iso3", "visibility", "status", "submitted_at", "created_at", "themes")
-MATCH_FIELDS = ("request_id", "created_at", "completed_at")
+MATCH_FIELDS = ("request_id", "created_at", "completed_at", "offer_id", "status")
+OFFER_FIELDS = ("status", "capacity", "available_until", "themes", "countries", "regions")
 
 
 def _changed(obj, fields) -> bool:
@@ -200,6 +242,7 @@ def _changed(obj, fields) -> bool:
 def _before_flush(session: Session, _context, _instances) -> None:
     touched_objects = []
     old_ids: set[int] = set()
+    old_offers: set[int] = set()
     rebuild = False
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, AssistanceRequest):
@@ -215,6 +258,16 @@ def _before_flush(session: Session, _context, _instances) -> None:
                 linked = obj.__dict__.get("request")
                 old_ids.update(i for i in (*old_request, obj.request_id, getattr(linked, "id", None))
                                if i is not None)
+                old_offer = inspect(obj).attrs.offer_id.history.deleted
+                linked_offer = obj.__dict__.get("offer")
+                old_offers.update(i for i in (*old_offer, obj.offer_id, getattr(linked_offer, "id", None))
+                                  if i is not None)
+        elif isinstance(obj, Offer):
+            new = obj in session.new
+            if new or obj in session.deleted or _changed(obj, OFFER_FIELDS):
+                touched_objects.append(obj)
+                if not new and obj.id is not None:
+                    old_offers.add(obj.id)
         elif isinstance(obj, Theme) and obj not in session.new and _changed(obj, ("pillar",)):
             rebuild = True
     if rebuild:
@@ -223,7 +276,9 @@ def _before_flush(session: Session, _context, _instances) -> None:
         return
     with session.no_autoflush:
         before = contributions(session, old_ids) if old_ids else Counter()
-    session.info.setdefault(_TOUCHED, []).append((touched_objects, old_ids, before))
+        if old_offers:
+            before += offer_contributions(session, old_offers)
+    session.info.setdefault(_TOUCHED, []).append((touched_objects, old_ids, old_offers, before))
 
 
 def _after_flush(session: Session, _context) -> None:
@@ -234,18 +289,21 @@ def _after_flush(session: Session, _context) -> None:
     pending = session.info.pop(_TOUCHED, None)
     if not pending:
         return
-    for objects, old_ids, before in pending:
-        ids = set(old_ids)
+    for objects, old_ids, old_offers, before in pending:
+        ids, offers = set(old_ids), set(old_offers)
         for obj in objects:
-            if isinstance(obj, AssistanceRequest):
+            if isinstance(obj, (AssistanceRequest, Offer)):
                 if obj.id is not None:
-                    ids.add(obj.id)
-            elif obj.request_id is not None:
-                ids.add(obj.request_id)
-            elif getattr(obj, "request", None) is not None and obj.request.id is not None:
-                ids.add(obj.request.id)
+                    (ids if isinstance(obj, AssistanceRequest) else offers).add(obj.id)
+                continue
+            for attribute, into in (("request", ids), ("offer", offers)):
+                linked = getattr(obj, f"{attribute}_id") or getattr(obj.__dict__.get(attribute), "id", None)
+                if linked is not None:
+                    into.add(linked)
         with session.no_autoflush:
-            after = contributions(session, ids)
+            after = contributions(session, ids) if ids else Counter()
+            if offers:
+                after += offer_contributions(session, offers)
         delta = Counter(after)
         delta.subtract(before)
         apply(session.connection(), delta)

@@ -34,7 +34,7 @@ def _stored() -> dict:
 
 
 def _rebuilt() -> dict:
-    totals = summary.contributions(db.session, None)
+    totals = summary.contributions(db.session, None) + summary.offer_contributions(db.session, None)
     return {k: n for k, n in totals.items() if n}
 
 
@@ -45,8 +45,10 @@ def _random_records(people, seed: int, n: int = 40) -> list[int]:
     themes = list(db.session.scalars(select(Theme.code).order_by(Theme.code)))
     orgs = {o.code: o for o in db.session.scalars(select(Organisation))}
     state_org = db.session.get(User, people.state.id).organisation
-    offers = [make_offer(people, by=by, title=f"Offer {i}") for i, by in enumerate(("provider", "other_provider",
-                                                                                     "outside"))]
+    offers = [make_offer(people, by=by, title=f"Offer {i}", themes=rnd.sample(themes, 2),
+                         countries=rnd.choice(([], ["KAZ"], ["NGA", "FRA"])), regions=rnd.choice(([], ["142"])),
+                         capacity=rnd.choice((None, 1, 2)))
+              for i, by in enumerate(("provider", "other_provider", "outside", "provider"))]
     ids = []
     now = datetime(2025, 6, 1, 12)
     for i in range(n):
