@@ -6,6 +6,8 @@ requests' country, visibility class and status (the columns the access policy's 
 requests.policy.request_scope_classes, so each role's scope is still answered from it):
 
 - `cell`     theme × country (the matrix's cells; only the statuses the matrix counts);
+- `cellall`  the same summed over the visibility classes, by the matrix's column ("open", "matched",
+             "delivered") in `status`: what the Task Force office (who sees every class) reads;
 - `theme`    theme; `pillar` pillar (a request on two themes of one pillar counts once in it);
 - `month`    month of submission ("2025-03"; of creation when not submitted): the dashboard's axis;
 - `country`  the requesting country (the dashboard's regions and totals);
@@ -46,7 +48,9 @@ from exchange.requests.models import AssistanceRequest, request_themes
 # The statuses the matrix counts (matrix.py: open, matched, delivered).
 CELL_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.MATCHED, RequestStatus.IN_DELIVERY,
                            RequestStatus.COMPLETED})
-FACETS = ("cell", "theme", "pillar", "month", "country", "first", "delivery", "cover")
+CELL_COLUMN = {RequestStatus.OPEN: "open", RequestStatus.MATCHED: "matched", RequestStatus.IN_DELIVERY: "matched",
+               RequestStatus.COMPLETED: "delivered"}
+FACETS = ("cell", "cellall", "theme", "pillar", "month", "country", "first", "delivery", "cover")
 Key = tuple[str, str, str, str, str]          # facet, code, country, visibility, status
 
 
@@ -144,6 +148,7 @@ def add_request(total: Counter, country, visibility: str, status: str, submitted
     for theme, _pillar in themes:
         if status in CELL_STATUSES:
             total[("cell", theme, country, visibility, status)] += 1
+            total[("cellall", theme, country, "", CELL_COLUMN[status])] += 1
         total[("theme", theme, "", visibility, status)] += 1
     for pillar in {pillar for _theme, pillar in themes}:
         total[("pillar", pillar, "", visibility, status)] += 1
@@ -329,6 +334,15 @@ def install() -> None:
 
 # ------------------------------------------------------------------------------------------------
 # Reading: each role's scope as the classes the counts answer plus the requests counted one by one.
+
+def sees_every_class(user) -> bool:
+    """Whether `user`'s scope is every request of every visibility class in each counted status (the Task
+    Force office's): then the `cellall` rows answer the matrix."""
+    from exchange.core.statuses import Visibility
+    from exchange.requests.policy import request_scope_classes
+    classes, complete = request_scope_classes(user)
+    return complete and all(CELL_STATUSES <= set(classes.get(v, ())) for v in Visibility)
+
 
 def scope_parts(user):
     """(condition on ReportCount: the counts `user` may see whole; condition on AssistanceRequest: the rest of
