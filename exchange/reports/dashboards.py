@@ -23,7 +23,7 @@ from datetime import date, datetime
 from babel.dates import format_skeleton
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Integer, and_, case, func, select, true
 
 from exchange.core.extensions import db
 from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role
@@ -31,7 +31,7 @@ from exchange.core.working_days import working_days_between
 from exchange.matches.models import Match
 from exchange.matches.policy import match_scope
 from exchange.offers.models import Offer
-from exchange.offers.policy import offer_scope
+from exchange.offers.policy import offer_scope, offer_scope_covers_active
 from exchange.people.models import Organisation
 from exchange.reference.models import PILLARS, Country, Region, Theme
 from exchange.reference.names import name as reference_name
@@ -146,6 +146,7 @@ class Dashboard:
     decline_reasons: list[tuple[str, int]]
     request_total: int
     months: list[str] = field(default_factory=list)   # every month of the period, in order
+    take_up_total: int = 0                            # offers in the take-up's scope (take_up: the top ones)
 
     def chart_specs(self) -> dict[str, dict]:
         """Chart.js configurations, drawn by static/js/charts.js; the tables beside them hold the same data."""
@@ -292,6 +293,62 @@ def _requests_from_records(user, condition, filters: ReportFilters):
     return dict(by_month), total, theme_counts, pillar_counts, region_counts, to_first_proposal, to_delivery
 
 
+TAKE_UP_ROWS = 50
+
+
+def _take_up_row(offer_id, title, status, capacity, org, language, matches, live, completed, declined) -> dict:
+    return {"id": offer_id, "reference": f"O-{offer_id:05d}", "title": title, "status": status,
+            "status_label": OfferStatus(status).label, "content_language": language,
+            "organisation": org, "capacity": capacity, "matches": matches, "live": live,
+            "completed": completed, "declined": declined,
+            "capacity_use": (live / capacity) if capacity else None}
+
+
+def _take_up_from_records(offer_where) -> list[dict]:
+    busy = [str(s) for s in MatchStatus.BUSY]
+    rows = db.session.execute(
+        select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code, Offer.content_language,
+               func.count(Match.id),
+               func.coalesce(func.sum(case((Match.status.in_(busy), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Match.status == MatchStatus.COMPLETED, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Match.status == MatchStatus.DECLINED, 1), else_=0)), 0))
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .outerjoin(Match, Match.offer_id == Offer.id)
+        .where(offer_where).group_by(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
+                                     Offer.content_language)
+        .order_by(func.count(Match.id).desc(), Offer.id).limit(TAKE_UP_ROWS))
+    return [_take_up_row(*row) for row in rows]
+
+
+def _take_up_from_summary(offer_where) -> list[dict]:
+    """The same from the report summary's `offer` rows (matches per offer and status), for a viewer who sees
+    every offer: the top offers by matches, then, if fewer have matches, those without by number."""
+    C = summary.ReportCount
+    offer_id = func.cast(C.code, Integer)
+    total = func.sum(C.n)
+    top = db.session.execute(select(offer_id, total).where(C.facet == "offer").group_by(C.code)
+                             .having(total > 0).order_by(total.desc(), offer_id).limit(TAKE_UP_ROWS)).all()
+    ids = [row[0] for row in top]
+    by_status: dict[int, Counter] = defaultdict(Counter)
+    if ids:
+        for code, status, n in db.session.execute(select(C.code, C.status, C.n).where(
+                C.facet == "offer", C.code.in_([str(i) for i in ids]))):
+            by_status[int(code)][status] += n
+    if len(ids) < TAKE_UP_ROWS:
+        ids += list(db.session.scalars(select(Offer.id).where(offer_where, Offer.id.not_in(ids) if ids else true())
+                                       .order_by(Offer.id).limit(TAKE_UP_ROWS - len(ids))))
+    offers = {row[0]: row for row in db.session.execute(
+        select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code, Offer.content_language)
+        .join(Organisation, Organisation.id == Offer.organisation_id).where(offer_where, Offer.id.in_(ids)))}
+    rows = []
+    for i in ids:
+        if i in offers:
+            counts = by_status.get(i, Counter())
+            rows.append(_take_up_row(*offers[i], sum(counts.values()), sum(counts[str(s)] for s in MatchStatus.BUSY),
+                                     counts[str(MatchStatus.COMPLETED)], counts[str(MatchStatus.DECLINED)]))
+    return rows
+
+
 def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     filters = filters or ReportFilters()
     R = AssistanceRequest
@@ -326,27 +383,17 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
     by_region = sorted(((code, reference_name("region", code, name), n) for code, name, n in region_counts),
                        key=lambda row: row[1])
 
-    # 5. Offers' take-up: matches per offer and capacity in use (the Task Force office: all; a provider: its own).
+    # 5. Offers' take-up: matches per offer and capacity in use (the Task Force office: all; a provider: its own),
+    # the offers with the most matches first (TAKE_UP_ROWS of them; `take_up_total` counts them all).
     take_up: list[dict] = []
+    take_up_total = 0
     if scope != "state":
         offer_where = offer_scope(user) if scope == "all" else Offer.organisation_id == user.organisation_id
-        rows = db.session.execute(
-            select(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code, Offer.content_language,
-                   func.count(Match.id),
-                   func.coalesce(func.sum(case((Match.status.in_(MatchStatus.BUSY), 1), else_=0)), 0),
-                   func.coalesce(func.sum(case((Match.status == MatchStatus.COMPLETED, 1), else_=0)), 0),
-                   func.coalesce(func.sum(case((Match.status == MatchStatus.DECLINED, 1), else_=0)), 0))
-            .join(Organisation, Organisation.id == Offer.organisation_id)
-            .outerjoin(Match, Match.offer_id == Offer.id)
-            .where(offer_where).group_by(Offer.id, Offer.title, Offer.status, Offer.capacity, Organisation.code,
-                                         Offer.content_language)
-            .order_by(func.count(Match.id).desc(), Offer.id))
-        for offer_id, title, status, capacity, org, language, matches, live, completed, declined in rows:
-            take_up.append({"id": offer_id, "reference": f"O-{offer_id:05d}", "title": title, "status": status,
-                            "status_label": OfferStatus(status).label, "content_language": language,
-                            "organisation": org, "capacity": capacity, "matches": matches, "live": live,
-                            "completed": completed, "declined": declined,
-                            "capacity_use": (live / capacity) if capacity else None})
+        take_up_total = db.session.scalar(select(func.count(Offer.id)).where(offer_where)) or 0
+        if summary.in_use() and scope == "all" and offer_scope_covers_active(user):
+            take_up = _take_up_from_summary(offer_where)
+        else:
+            take_up = _take_up_from_records(offer_where)
 
     # 6. Declined matches and why.
     declined_where = [match_scope(user), Match.status == MatchStatus.DECLINED, *filters.period(Match.status_changed_at)]
@@ -360,4 +407,4 @@ def compute_dashboard(user, filters: ReportFilters | None = None) -> Dashboard:
                      by_theme=by_theme, by_region=by_region, to_first_proposal=to_first_proposal,
                      to_delivery=to_delivery, take_up=take_up, declined_total=declined_total,
                      decline_reasons=[(reason or _l("(no reason given)"), n) for reason, n in reasons[:25]],
-                     request_total=total, months=months)
+                     request_total=total, months=months, take_up_total=take_up_total)

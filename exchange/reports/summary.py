@@ -13,6 +13,7 @@ requests.policy.request_scope_classes, so each role's scope is still answered fr
 - `country`  the requesting country (the dashboard's regions and totals);
 - `first`, `delivery`  working days from submission to the first proposed match, to the first completed
              delivery (a histogram: code = the number of days), for the median and 90th percentile;
+- `offer`    matches per offer and match status (code = the offer's id): the dashboard's take-up;
 - `cover`    where active offers with capacity left can deliver, for the matrix's gaps: code = a theme,
              `visibility` = the kind of place ("country", "area" or "anywhere"), `country_iso3` = the country
              or the M49 area, `status` = the offers' `available_until` ("" when open-ended); n = offers.
@@ -50,7 +51,7 @@ CELL_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.MATCHED, RequestSta
                            RequestStatus.COMPLETED})
 CELL_COLUMN = {RequestStatus.OPEN: "open", RequestStatus.MATCHED: "matched", RequestStatus.IN_DELIVERY: "matched",
                RequestStatus.COMPLETED: "delivered"}
-FACETS = ("cell", "cellall", "theme", "pillar", "month", "country", "first", "delivery", "cover")
+FACETS = ("offer", "cell", "cellall", "theme", "pillar", "month", "country", "first", "delivery", "cover")
 Key = tuple[str, str, str, str, str]          # facet, code, country, visibility, status
 
 
@@ -165,8 +166,8 @@ def add_request(total: Counter, country, visibility: str, status: str, submitted
 
 
 def offer_contributions(connection_or_session, offer_ids: Iterable[int] | None) -> Counter:
-    """The `cover` keys the offers `offer_ids` (all when None) add to: an active offer with capacity left adds
-    one to each of its themes × places (four queries)."""
+    """The `offer` and `cover` keys the offers `offer_ids` (all when None) add to: its matches by status, and,
+    for an active offer with capacity left, one to each of its themes × places (five queries)."""
     ids = None if offer_ids is None else sorted(set(offer_ids))
     total: Counter = Counter()
     if ids is not None and not ids:
@@ -175,9 +176,13 @@ def offer_contributions(connection_or_session, offer_ids: Iterable[int] | None) 
     for chunk in chunks:
         def only(column, chunk=chunk):
             return [] if chunk is None else [column.in_(chunk)]
-        load = dict(connection_or_session.execute(
-            select(Match.offer_id, func.count()).where(*only(Match.offer_id), Match.status.in_(MatchStatus.BUSY))
-            .group_by(Match.offer_id)).all())
+        load: Counter = Counter()
+        for offer_id, match_status, n in connection_or_session.execute(
+                select(Match.offer_id, Match.status, func.count()).where(*only(Match.offer_id))
+                .group_by(Match.offer_id, Match.status)):
+            total[("offer", str(offer_id), "", "", _value(match_status))] += n
+            if match_status in MatchStatus.BUSY:
+                load[offer_id] += n
         live = {offer_id: (until.isoformat() if until else "") for offer_id, capacity, until in
                 connection_or_session.execute(select(Offer.id, Offer.capacity, Offer.available_until).where(
                     *only(Offer.id), Offer.status == OfferStatus.ACTIVE))

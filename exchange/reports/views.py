@@ -21,9 +21,6 @@ from exchange.reports.filters import ReportFilters, region_choices
 from exchange.reports.matrix_html import CellWriter
 
 bp = Blueprint("reports", __name__, template_folder="templates")
-# The dashboard's take-up table shows the offers with the most matches (every offer at 5,000 offers was most of
-# a 1.7 MB page); the matches export holds them all.
-TAKE_UP_ROWS = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -94,7 +91,7 @@ def dashboard():
     return render_template("reports/dashboard.html", data=data, charts=data.chart_specs(),
                            status_labels=RequestStatus.labels(), month_label=dashboards.month_label,
                            money=money.money_totals(current_user, filters), stage_labels=money.stage_labels(),
-                           take_up_rows=TAKE_UP_ROWS, **_filter_context(filters, errors))
+                           **_filter_context(filters, errors))
 
 
 def _progress_period() -> tuple[date, date, dict[str, list[str]]]:

@@ -86,7 +86,7 @@ def _dashboard_figures(user, filters=None):
     d = compute_dashboard(user, filters)
     return (d.request_total, {m: dict(c) for m, c in d.by_month.items()}, d.statuses, d.months, d.by_pillar,
             d.by_theme, d.by_region, d.to_first_proposal.values, d.to_delivery.values,
-            d.to_first_proposal.median, d.to_delivery.p90)
+            d.to_first_proposal.median, d.to_delivery.p90, d.take_up, d.take_up_total)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
