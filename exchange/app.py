@@ -39,6 +39,7 @@ AREA_MODULES = (
     "exchange.reference.models", "exchange.people.models", "exchange.people.credentials", "exchange.audit.models",
     "exchange.requests.models", "exchange.offers.models", "exchange.matches.models", "exchange.documents.models",
     "exchange.messages.models", "exchange.matching.models", "exchange.jobs.models", "exchange.subscriptions.models",
+    "exchange.reports.summary",
     "exchange.people.policy", "exchange.requests.policy", "exchange.offers.policy", "exchange.matches.policy",
 )
 
@@ -97,6 +98,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_matching_refresh(app)  # stored text vectors refreshed after each commit that changes a text
     from exchange.live.events import install as install_live_events
     install_live_events(app)  # live events published after each commit (exchange/live/)
+    from exchange.reports.summary import install as install_report_summary
+    install_report_summary()  # the report summary's counts kept current in the transaction of each change
     from exchange.core import transactions
     transactions.register(app)  # last: every view of every blueprint gets the one commit per request
     return app

@@ -27,9 +27,10 @@ from exchange.requests.models import AssistanceRequest
 
 
 def register_cli(app: Flask) -> None:
-    from exchange.reports.cli import exports, iati_commands
+    from exchange.reports.cli import exports, iati_commands, report_commands
     app.cli.add_command(exports)
     app.cli.add_command(iati_commands, "iati")
+    app.cli.add_command(report_commands, "reports")
     app.cli.add_command(seed)
     app.cli.add_command(users)
     app.cli.add_command(matching)

@@ -19,7 +19,7 @@ TRANSIENT_TABLES = [
     "request_themes", "request_modalities", "request_languages", "request_shares", "assistance_requests",
     "offer_themes", "offer_modalities", "offer_languages", "offer_countries", "offer_regions", "offers",
     "api_tokens", "user_sessions", "password_resets", "mfa_recovery_codes", "mfa_credentials", "users",
-    "text_vectors", "jobs", "subscription_hits", "saved_searches", "notification_preferences",
+    "text_vectors", "jobs", "subscription_hits", "saved_searches", "notification_preferences", "report_counts",
 ]
 
 

@@ -53,3 +53,11 @@ def require_post_offer(user) -> None:
 def require_edit_offer(user, offer: Offer) -> None:
     if not may_edit_offer(user, offer):
         raise Forbidden(_("Only the offer's provider or the Task Force office may change this offer."))
+
+
+def offer_scope_covers_active(user) -> bool:
+    """Whether `user` may see every active offer (offer_scope holds them all): then the reports read where
+    active offers can deliver from their summary (reports/summary.py) instead of from each offer."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return user.role in Role.OFFICE or not (user.role == Role.PROVIDER and not user.organisation.is_approved)

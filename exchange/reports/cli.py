@@ -181,3 +181,18 @@ def iati_import_command(path: Path | None, email: str, organisation: str | None,
                                      "--skip).", num=len(result.chosen_invalid)))
     if save:
         click.echo(_("Saved."))
+
+
+@click.group(cls=AppGroup)
+def report_commands():
+    """The reports' own upkeep."""
+
+
+@report_commands.command("rebuild-summaries")
+def rebuild_summaries_command():
+    """Recompute the report summary (the counts behind the needs matrix and the dashboard) from the records:
+    after a bulk load that went past the application (a seed, a restore), or to check it."""
+    from exchange.reports import summary
+    rows = summary.rebuild_all()
+    db.session.commit()
+    click.echo(ngettext("Report summary rebuilt: %(num)s row.", "Report summary rebuilt: %(num)s rows.", rows))

@@ -15,7 +15,8 @@ How it counts (the same for the page, the API and the exports):
 
 Filters: region (an M49 code; countries whose region, sub-region or intermediate region it is),
 pillar (the themes of that pillar), and a period on `submitted_at`.
-Four grouped queries in all, whatever the size of the matrix.
+Four grouped queries in all, whatever the size of the matrix; the counts are read from the report summary
+(reports/summary.py), kept current as requests change, so their cost does not grow with the requests.
 """
 from __future__ import annotations
 
@@ -25,15 +26,16 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from exchange.core.extensions import db
 from exchange.core.statuses import RequestStatus
 from exchange.matches.queries import offers_taking_requests
 from exchange.offers.models import Offer, offer_countries, offer_regions, offer_themes
-from exchange.offers.policy import offer_scope
+from exchange.offers.policy import offer_scope, offer_scope_covers_active
 from exchange.reference.models import Country, Region, Theme
 from exchange.reference.queries import countries_in
+from exchange.reports import summary
 from exchange.reports.filters import ReportFilters
 from exchange.requests.models import AssistanceRequest, request_themes
 from exchange.requests.policy import request_scope
@@ -43,6 +45,7 @@ MATCHED_STATUSES = (RequestStatus.MATCHED, RequestStatus.IN_DELIVERY)
 DELIVERED_STATUSES = (RequestStatus.COMPLETED,)
 COLUMN_OF_STATUS = {**{s: "open" for s in OPEN_STATUSES}, **{s: "matched" for s in MATCHED_STATUSES},
                     **{s: "delivered" for s in DELIVERED_STATUSES}}
+COLUMN_OF_VALUE = {str(s): column for s, column in COLUMN_OF_STATUS.items()}  # plain strings: quicker to look up
 STATUSES_OF_COLUMN = {"open": OPEN_STATUSES, "matched": MATCHED_STATUSES, "delivered": DELIVERED_STATUSES}
 COLUMNS = ("open", "matched", "delivered")
 
@@ -165,18 +168,53 @@ def counted_requests_filter(user, filters: ReportFilters):
     return and_(*conditions, *filters.period(R.submitted_at))
 
 
-def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:
-    R = AssistanceRequest
-    stmt = (select(R.country_iso3, request_themes.c.theme_code, R.status, func.count(func.distinct(R.id)))
-            .join(request_themes, request_themes.c.request_id == R.id)
-            .join(Country, Country.iso3 == R.country_iso3)
-            .where(counted_requests_filter(user, filters), request_themes.c.theme_code.in_(theme_codes))
-            .group_by(R.country_iso3, request_themes.c.theme_code, R.status))
-    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
-    for country, theme, status, n in db.session.execute(stmt):
+def _by_column(status, n):
+    """sum(n) of each column (open, matched, delivered), in SQL: one row per (country, theme)."""
+    return [func.sum(case((status.in_([str(s) for s in STATUSES_OF_COLUMN[column]]), n), else_=0))
+            for column in COLUMNS]
+
+
+def _add(cells: dict[tuple[str, str], Cell], rows) -> None:
+    for country, theme, *numbers in rows:
         cell = cells[(country, theme)]
-        column = COLUMN_OF_STATUS[status]
-        setattr(cell, column, getattr(cell, column) + n)
+        cell.open += numbers[0] or 0
+        cell.matched += numbers[1] or 0
+        cell.delivered += numbers[2] or 0
+
+
+def _direct_counts(user, filters: ReportFilters, theme_codes: list[str], *extra) -> list:
+    """The counts straight from the records (a request on a theme once: request_themes' key)."""
+    R = AssistanceRequest
+    return db.session.execute(
+        select(R.country_iso3, request_themes.c.theme_code, *_by_column(R.status, 1))
+        .join(request_themes, request_themes.c.request_id == R.id)
+        .join(Country, Country.iso3 == R.country_iso3)
+        .where(counted_requests_filter(user, filters), request_themes.c.theme_code.in_(theme_codes), *extra)
+        .group_by(R.country_iso3, request_themes.c.theme_code)).all()
+
+
+def _counts(user, filters: ReportFilters, theme_codes: list[str]) -> dict[tuple[str, str], Cell]:
+    """Open, matched and delivered per (country, theme). From the summary (reports/summary.py: the classes of
+    requests the user sees whole, plus the rest of the user's scope counted from the records) unless a period
+    is asked for, which the summary does not keep: then from the records."""
+    cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
+    if not summary.in_use() or filters.start or filters.end:
+        _add(cells, _direct_counts(user, filters, theme_codes))
+        return cells
+    whole, rest = summary.scope_parts(user)
+    C = summary.ReportCount
+    if summary.sees_every_class(user):
+        where = [C.facet == "cellall", C.code.in_(theme_codes)]
+        columns = [func.sum(case((C.status == column, C.n), else_=0)) for column in COLUMNS]
+    else:
+        where = [C.facet == "cell", C.code.in_(theme_codes), whole]
+        columns = _by_column(C.status, C.n)
+    if filters.region:
+        where.append(C.country_iso3.in_(select(Country.iso3).where(countries_in([filters.region]))))
+    _add(cells, db.session.execute(select(C.country_iso3, C.code, *columns).where(*where)
+                                   .group_by(C.code, C.country_iso3)).all())
+    if rest is not None:
+        _add(cells, _direct_counts(user, filters, theme_codes, rest))
     return cells
 
 
@@ -194,29 +232,44 @@ class Coverage:
         return country is not None and any(a in self.areas[theme] for a in country.areas)
 
 
-def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> Coverage:
-    """Three grouped queries: the themes, countries and M49 areas of the offers the viewer may see that can
-    take a request now (the matching engine's rules: active, not expired, capacity left)."""
-    today = today or date.today()
-    live = select(Offer.id).where(offer_scope(user), offers_taking_requests(today))
-    themes_of: dict[int, set[str]] = defaultdict(set)
-    for offer_id, theme in db.session.execute(select(offer_themes.c.offer_id, offer_themes.c.theme_code).where(
-            offer_themes.c.offer_id.in_(live), offer_themes.c.theme_code.in_(theme_codes))):
-        themes_of[offer_id].add(theme)
-    places: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for offer_id, iso3 in db.session.execute(select(offer_countries.c.offer_id, offer_countries.c.country_iso3)
-                                             .where(offer_countries.c.offer_id.in_(live))):
-        places[offer_id].append(("country", iso3))
-    for offer_id, area in db.session.execute(select(offer_regions.c.offer_id, offer_regions.c.region_code)
-                                             .where(offer_regions.c.offer_id.in_(live))):
-        places[offer_id].append(("area", area))
+def _coverage_from_summary(theme_codes: list[str], today: date) -> Coverage:
+    """The same from the report summary's `cover` rows (one query, bounded by themes × places)."""
+    C = summary.ReportCount
     coverage = Coverage()
-    for offer_id, themes in themes_of.items():
-        for theme in themes:
-            if not places[offer_id]:
-                coverage.anywhere.add(theme)
-            for kind, code in places[offer_id]:
-                (coverage.countries if kind == "country" else coverage.areas)[theme].add(code)
+    for theme, kind, code in db.session.execute(
+            select(C.code, C.visibility, C.country_iso3).distinct()
+            .where(C.facet == "cover", C.n > 0, C.code.in_(theme_codes),
+                   (C.status == "") | (C.status >= today.isoformat()))):
+        if kind == "anywhere":
+            coverage.anywhere.add(theme)
+        else:
+            (coverage.countries if kind == "country" else coverage.areas)[theme].add(code)
+    return coverage
+
+
+def offer_coverage(user, theme_codes: list[str], today: date | None = None) -> Coverage:
+    """Three grouped queries (distinct pairs, bounded by themes × places, not by offers): the themes, countries
+    and M49 areas of the offers the viewer may see that can take a request now (the matching engine's rules:
+    active, not expired, capacity left)."""
+    from sqlalchemy import exists
+    today = today or date.today()
+    if summary.in_use() and offer_scope_covers_active(user):
+        return _coverage_from_summary(theme_codes, today)
+    live = select(Offer.id).where(offer_scope(user), offers_taking_requests(today)).scalar_subquery()
+    T = offer_themes.c
+    themes = [T.offer_id.in_(live), T.theme_code.in_(theme_codes)]
+    coverage = Coverage()
+    coverage.anywhere.update(db.session.scalars(select(T.theme_code).distinct().where(
+        *themes, ~exists().where(offer_countries.c.offer_id == T.offer_id),
+        ~exists().where(offer_regions.c.offer_id == T.offer_id))))
+    for theme, iso3 in db.session.execute(select(T.theme_code, offer_countries.c.country_iso3).distinct()
+                                          .join(offer_countries, offer_countries.c.offer_id == T.offer_id)
+                                          .where(*themes)):
+        coverage.countries[theme].add(iso3)
+    for theme, area in db.session.execute(select(T.theme_code, offer_regions.c.region_code).distinct()
+                                          .join(offer_regions, offer_regions.c.offer_id == T.offer_id)
+                                          .where(*themes)):
+        coverage.areas[theme].add(area)
     return coverage
 
 

@@ -18,6 +18,7 @@ from exchange.reports import dashboards, exports, iati, money
 from exchange.reports import matrix as matrix_module
 from exchange.reports import progress as progress_module
 from exchange.reports.filters import ReportFilters, region_choices
+from exchange.reports.matrix_html import CellWriter
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,6 +63,9 @@ def matrix():
     view = matrix_module.MatrixView.from_params(request.args, result)
     return render_template("reports/matrix.html", matrix=result, view=view,
                            list_url=requests_list_link(), statuses_of=matrix_module.STATUSES_OF_COLUMN,
+                           cells=CellWriter(result, url_for("requests.index"), {
+                               "open": _("open"), "matched": _("matched"), "delivered": _("delivered"),
+                               "gap": _("Gap"), "none": _("none")}),
                            view_url=matrix_view_link(), export_args=filters.as_args(),
                            **_filter_context(filters, errors))
 

@@ -96,3 +96,24 @@ def may_assign_request(user, req: AssistanceRequest | None = None) -> bool:
 def may_own_request(user) -> bool:
     """Who can be a case's owner: an active coordinator."""
     return user is not None and user.active and user.role == Role.COORDINATOR
+
+
+def request_scope_classes(user) -> tuple[dict[Visibility, tuple[RequestStatus, ...]], bool]:
+    """The part of `request_scope(user)` that depends only on a request's visibility class and status, for
+    reports read from counts (reports/summary.py): {visibility: the statuses in which *every* request of that
+    class is visible to `user`}, and whether that is the whole scope (True) or the rest is per record (a
+    State's own requests, a provider's shares and matches). Kept beside request_scope so both change together;
+    tests/reports/test_summary.py checks, role by role, that the classes and the rest add up to the scope."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return {}, True
+    if user.role == Role.MEMBER_STATE:
+        return {}, False
+    if not user.organisation.is_approved:
+        return {}, True
+    every_status = tuple(s for s in RequestStatus if s != RequestStatus.DRAFT)
+    if user.role in Role.OFFICE:
+        return {v: every_status for v in Visibility}, True
+    classes = {Visibility.PROVIDERS: tuple(RequestStatus.ACCEPTED)}
+    if user.organisation.kind == "task_force_entity":
+        classes = {Visibility.TASK_FORCE: every_status, Visibility.PROVIDERS: every_status}
+    return classes, False
