@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h17c_report_summary"
-down_revision = "h16b_publish_and_reference"
+down_revision = "h17f_import_uploads"
 branch_labels = None
 depends_on = None
 
