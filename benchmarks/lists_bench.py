@@ -23,18 +23,18 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.error import URLError
 from urllib.request import Request, urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, event, func, select, text
 
+from benchmarks.pages_bench import populate  # the shared seed: populate(n_requests, n_offers)
 from exchange.app import create_app
 from exchange.core.extensions import db
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-
-from benchmarks.pages_bench import populate  # noqa: E402  (the shared seed: populate(n_requests, n_offers))
 
 COORDINATOR, STATE, PROVIDER = ("coordinator@ctitf.demo.example", "focal@kaz.demo.example",
                                 "officer@unodc.demo.example")
@@ -195,7 +195,7 @@ def concurrent_api(app, clients: int = 8, per_client: int = 15) -> dict:
                 with urlopen(Request(url, headers={"Authorization": f"Bearer {token}"}), timeout=60) as answer:
                     answer.read()
                     code = answer.status
-            except Exception as exc:  # an HTTPError (500) or a refused connection: an error
+            except (URLError, OSError) as exc:  # an HTTPError (500) or a refused connection: an error
                 code = getattr(exc, "code", 0)
             with lock:
                 statuses.append(code)
