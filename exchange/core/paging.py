@@ -51,10 +51,10 @@ def count_up_to(stmt, cap: int) -> tuple[int, bool]:
     return (cap, True) if n > cap else (n, False)
 
 
-def capped_page(stmt, page: int, per_page: int, cap: int = COUNT_CAP) -> CappedPage:
+def capped_page(stmt, page: int, per_page: int, cap: int | None = None) -> CappedPage:
     """Page `page` (from 1) of `stmt`'s rows (ORM entities, made unique), with their count up to the cap (or
     up to the end of this page, when it lies beyond the cap)."""
-    page = max(1, page)
+    page, cap = max(1, page), COUNT_CAP if cap is None else cap
     total, capped = count_up_to(stmt, max(cap, page * per_page))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return CappedPage(items=list(items), page=page, per_page=per_page, total=total, capped=capped)

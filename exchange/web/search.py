@@ -66,7 +66,7 @@ def search_everything(user, q: str) -> dict:
     if not countries:
         conditions = [text_search(R, q)]
     stmt = select(R).where(request_scope(user), *conditions)
-    out["request_total"], out["request_capped"] = count_up_to(stmt, COUNT_CAP)
+    out["request_total"], out["request_capped"] = count_up_to(stmt, max(COUNT_CAP, SHOWN))
     out["requests"] = list(db.session.scalars(stmt.options(selectinload(R.country)).order_by(
         R.created_at.desc(), R.id.desc()).limit(SHOWN)))
     providers = _providers(q)
@@ -74,7 +74,7 @@ def search_everything(user, q: str) -> dict:
     if providers:
         offer_match.append(Offer.organisation_id.in_([p.id for p in providers]))
     offers = select(Offer).where(offer_scope(user), or_(*offer_match))
-    out["offer_total"], out["offer_capped"] = count_up_to(offers, COUNT_CAP)
+    out["offer_total"], out["offer_capped"] = count_up_to(offers, max(COUNT_CAP, SHOWN))
     out["offers"] = list(db.session.scalars(offers.options(selectinload(Offer.organisation)).order_by(
         Offer.title, Offer.id).limit(SHOWN)))
     out["providers"] = providers
