@@ -92,8 +92,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     # Full-text search objects are made by hand in a migration (FTS5 tables and their shadow
     # tables on SQLite, GIN expression indexes on PostgreSQL): autogenerate must not touch them.
+    # So are the lists' sort expression indexes (`ix_sort_…`, h17d: SQLite does not reflect expressions).
     def include_object(obj, name, type_, reflected, compare_to):
-        return not (name and ("_fts" in name or name.startswith("ix_fts_")))
+        return not (name and ("_fts" in name or name.startswith(("ix_fts_", "ix_sort_"))))
 
     conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:

@@ -3,9 +3,12 @@
 A token that is unknown, expired or revoked (or whose user is disabled) is no token: the route answers
 401 as for none, and the refusal is a security event. A read-only token may only read: any other method
 answers 403. The token's last use is written at most every API_TOKEN_USE_INTERVAL seconds, after the
-request in a transaction of its own (side_writes), so an API read never writes in its transaction."""
+request in a transaction of its own (side_writes), so an API read never writes in its transaction: each
+process queues it once for what it read (however many threads read the same stale value at once), and the
+write itself is conditional, so that several processes change the row once."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from flask import current_app, g, request
@@ -59,13 +62,30 @@ def authenticate():
     return user
 
 
+# token digest (unique; ids are reused by a new database) → (the last use this process read when it queued
+# the write, when it queued it)
+_queued: dict[str, tuple] = {}
+_queued_lock = threading.Lock()
+
+
 def _note_use(api_token: ApiToken, now) -> None:
-    """Record the token's use after the request, if the last one recorded is older than the interval
-    (conditional, so concurrent requests of one token write it once)."""
+    """Record the token's use after the request, if the last one recorded is older than the interval: queued
+    once a process for the value read (until the interval passes, in case that write was lost), and
+    conditional, so that concurrent requests of one token change its row once."""
     stale_before = now - timedelta(seconds=current_app.config["API_TOKEN_USE_INTERVAL"])
-    if api_token.last_used_at is not None and api_token.last_used_at > stale_before:
+    seen = api_token.last_used_at
+    if seen is not None and seen > stale_before:
         return
     token_id = api_token.id
+    key = api_token.token_hash
+    with _queued_lock:
+        queued = _queued.get(key)
+        if queued is not None and queued[0] == seen and queued[1] > stale_before:
+            return  # another thread of this process has queued this very write
+        if len(_queued) > 10_000:  # forget what is older than the interval (a bounded memo)
+            for old in [k for k, (_, at) in _queued.items() if at <= stale_before]:
+                del _queued[old]
+        _queued[key] = (seen, now)
 
     def write(connection) -> None:
         connection.execute(update(ApiToken).where(ApiToken.id == token_id, or_(

@@ -1,4 +1,9 @@
-"""Full-text search of requests and offers: SQLite FTS5 or PostgreSQL `to_tsvector`, one function for both."""
+"""Full-text search of requests and offers: SQLite FTS5 or PostgreSQL `to_tsvector`, one function for both.
+
+On SQLite the condition is shaped by how many rows the words find (counted by FTS5 up to `COMMON_HITS`, a
+read of at most that many entries): a few, and the list is read from the full-text index's hits (then sorted:
+few rows); many, and the list walks its sort order's index, keeping the rows among the hits, so that a page
+stops after its rows instead of sorting every hit (SQLite would otherwise always start from the hits)."""
 from __future__ import annotations
 
 import re
@@ -11,6 +16,7 @@ FTS_TABLES = {"assistance_requests": "assistance_requests_fts", "offers": "offer
 
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
+COMMON_HITS = 2_000  # more hits than this: walk the list's order rather than sort the hits
 
 
 def _terms(q: str) -> list[str]:
@@ -28,11 +34,18 @@ def text_search(model, q: str):
         # FTS5 query: each word quoted (no operators can be injected) with a prefix star.
         match = " ".join('"' + t.replace('"', "") + '"*' for t in terms)
         fts = FTS_TABLES[table]
-        return model.id.in_(select(literal_column("rowid")).select_from(text(fts)).where(
-            text(f"{fts} MATCH :fts_query").bindparams(bindparam("fts_query", match))))
+        hits = select(literal_column("rowid")).select_from(text(fts)).where(
+            text(f"{fts} MATCH :fts_query").bindparams(bindparam("fts_query", match)))
+        if _more_hits_than(hits, COMMON_HITS):
+            return (model.id + 0).in_(hits)  # "+ 0": not an index key, so the planner walks the list's order
+        return model.id.in_(hits)
     document = _pg_document(model)
     query = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in terms))
     return document.op("@@")(query)
+
+
+def _more_hits_than(hits, n: int) -> bool:
+    return db.session.scalar(select(func.count()).select_from(hits.limit(n + 1).subquery())) > n
 
 
 def _pg_document(model):

@@ -17,6 +17,7 @@ from exchange.core import workflow
 from exchange.core.access import allow, may_edit_offer
 from exchange.core.errors import Conflict, ValidationFailed
 from exchange.core.extensions import db
+from exchange.core.paging import capped_page
 from exchange.core.panels import load_panels
 from exchange.core.statuses import OfferStatus, Role
 from exchange.core.transactions import all_or_nothing
@@ -131,7 +132,7 @@ def index():
     stmt = sort_offers(stmt, filters.sort).options(
         selectinload(Offer.themes), selectinload(Offer.organisation), selectinload(Offer.countries),
         selectinload(Offer.regions))
-    pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    pagination = capped_page(stmt, page_number(), PER_PAGE)  # counted up to a cap: "More than 1,000"
     return render_template("offers/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
                            sort=filters.sort,
                            sorts=OFFER_SORTS, choices=reference_choices(), statuses=OfferStatus.labels(),

@@ -44,6 +44,12 @@ request_languages = link_table("request_languages", "assistance_requests", "lang
 
 request_shares = link_table("request_shares", "assistance_requests", "organisations.id", "organisation_id")
 
+# The lists' filters read the requests naming a code from one index (migration h17d_list_indexes).
+Index("ix_request_themes_code_request", request_themes.c.theme_code, request_themes.c.request_id)
+Index("ix_request_modalities_code_request", request_modalities.c.modality_code, request_modalities.c.request_id)
+Index("ix_request_languages_code_request", request_languages.c.language_code, request_languages.c.request_id)
+Index("ix_request_shares_org_request", request_shares.c.organisation_id, request_shares.c.request_id)
+
 
 class AssistanceRequest(CodedRecord, db.Model):
     """A Member State's request for counter-terrorism technical assistance."""
@@ -95,7 +101,11 @@ class AssistanceRequest(CodedRecord, db.Model):
         primaryjoin="Document.request_id == AssistanceRequest.id", order_by="Document.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
+    # The lists' sorts and status filter (h17d_list_indexes; the urgency and title sorts' expression indexes
+    # `ix_sort_…` are the migration's alone: SQLite does not reflect them).
     __table_args__ = (Index("ix_requests_status_submitted", "status", "submitted_at"),
+                      Index("ix_requests_updated", "updated_at", "id"),
+                      Index("ix_requests_status_created", "status", "created_at"),
                       one_of("status", RequestStatus), one_of("urgency", Urgency),
                       one_of("visibility", Visibility))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, or_, select, true
+from sqlalchemy import exists, func, literal_column, or_, select, true
 
 from exchange.core.filters import where_linked
 from exchange.core.search import text_search
@@ -24,6 +24,10 @@ REQUEST_SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "up
 
 
 URGENCY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+# The "Most urgent first" sort's rank, written as the expression index `ix_sort_requests_urgency` has it
+# (migration h17d_list_indexes: literals, not parameters, so that both engines match the index to it).
+URGENCY_RANK = literal_column("CASE assistance_requests.urgency " + " ".join(
+    f"WHEN '{code}' THEN {rank}" for code, rank in URGENCY_ORDER.items()) + " ELSE 9 END")
 
 
 def pillar_themes(pillars: list[str]):
@@ -81,7 +85,7 @@ def sort_requests(stmt, sort: str | None):
     order = {
         "oldest": [R.created_at.asc(), R.id.asc()],
         "updated": [R.updated_at.desc(), R.id.desc()],
-        "urgency": [case(URGENCY_ORDER, value=R.urgency, else_=9), R.created_at.asc(), R.id.asc()],
+        "urgency": [URGENCY_RANK, R.created_at.asc(), R.id.asc()],
         "title": [func.lower(R.title), R.id],
     }.get(sort or "", [R.created_at.desc(), R.id.desc()])
     return stmt.order_by(None).order_by(*order)

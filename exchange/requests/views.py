@@ -16,6 +16,7 @@ from exchange.core.access import allow
 from exchange.core.errors import Conflict, Forbidden, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.fields import whole_number_or_text
+from exchange.core.paging import capped_page
 from exchange.core.panels import load_panels
 from exchange.core.statuses import RequestStatus, Role, Urgency, Visibility
 from exchange.core.transactions import all_or_nothing
@@ -168,7 +169,7 @@ def index():
     stmt = sort_requests(stmt, filters.sort).options(
         selectinload(AssistanceRequest.themes), selectinload(AssistanceRequest.country),
         selectinload(AssistanceRequest.organisation))
-    pagination = db.paginate(stmt, page=page_number(), per_page=PER_PAGE, error_out=False)
+    pagination = capped_page(stmt, page_number(), PER_PAGE)  # counted up to a cap: "More than 1,000"
     heading = _("My State's requests") if current_user.role == Role.MEMBER_STATE else _("Assistance requests")
     return render_template("requests/index.html", pagination=pagination, filters=filters.as_args(leave_out=("sort",)),
                            sort=filters.sort,

@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from exchange.core import visibility
 from exchange.core.access import allow
 from exchange.core.extensions import db
+from exchange.core.paging import COUNT_CAP, count_up_to
 from exchange.core.search import named_reference, text_search, words_of
 from exchange.core.statuses import Role
 from exchange.matches.models import Match
@@ -44,10 +45,11 @@ def _countries_and_words(q: str) -> tuple[list[str], list[str]]:
 
 def search_everything(user, q: str) -> dict:
     """What `user` may see that `q` names: {"record": the record its reference names, or None, "requests",
-    "offers", "providers", "states", and the totals of requests and offers}."""
+    "offers", "providers", "states", and the totals of requests and offers: counted up to COUNT_CAP, with
+    "request_capped"/"offer_capped" True when there are more}."""
     q = q.strip()[:200]
     out = {"record": None, "requests": [], "offers": [], "providers": [], "states": [], "request_total": 0,
-           "offer_total": 0}
+           "offer_total": 0, "request_capped": False, "offer_capped": False}
     if not q:
         return out
     named = named_reference(q)
@@ -64,7 +66,7 @@ def search_everything(user, q: str) -> dict:
     if not countries:
         conditions = [text_search(R, q)]
     stmt = select(R).where(request_scope(user), *conditions)
-    out["request_total"] = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    out["request_total"], out["request_capped"] = count_up_to(stmt, max(COUNT_CAP, SHOWN))
     out["requests"] = list(db.session.scalars(stmt.options(selectinload(R.country)).order_by(
         R.created_at.desc(), R.id.desc()).limit(SHOWN)))
     providers = _providers(q)
@@ -72,7 +74,7 @@ def search_everything(user, q: str) -> dict:
     if providers:
         offer_match.append(Offer.organisation_id.in_([p.id for p in providers]))
     offers = select(Offer).where(offer_scope(user), or_(*offer_match))
-    out["offer_total"] = db.session.scalar(select(func.count()).select_from(offers.subquery()))
+    out["offer_total"], out["offer_capped"] = count_up_to(offers, max(COUNT_CAP, SHOWN))
     out["offers"] = list(db.session.scalars(offers.options(selectinload(Offer.organisation)).order_by(
         Offer.title, Offer.id).limit(SHOWN)))
     out["providers"] = providers

@@ -139,3 +139,116 @@ def test_a_403_in_the_api_is_a_security_event(app, api, people, tokens):
 def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_eight_threads_reading_with_one_token_write_its_last_use_once_and_never_in_a_read(app, tokens, monkeypatch):
+    """Over real HTTP (a threaded server), 8 threads × 10 GETs with one token: every answer 200, the token's
+    last use written by one UPDATE that changes its row once, every write statement made after a request in
+    a side write (never in the GET's transaction), and on SQLite no GET begins an immediate (write)
+    transaction."""
+    import threading
+    import urllib.request
+
+    from sqlalchemy import event
+    from werkzeug.serving import make_server
+
+    from exchange.core import side_writes
+
+    with app.app_context():
+        engine = db.engine
+    in_side_write = threading.local()
+    real_run = side_writes._run
+
+    def run_marked(writes):
+        in_side_write.on = True
+        try:
+            real_run(writes)
+        finally:
+            in_side_write.on = False
+
+    monkeypatch.setattr(side_writes, "_run", run_marked)
+    statements: list[tuple[str, bool]] = []
+    token_rows_changed: list[int] = []
+
+    def before(_conn, _cursor, statement, *_rest):
+        statements.append((statement.lstrip().split(None, 1)[0].upper() + " " + statement[:60],
+                           getattr(in_side_write, "on", False)))
+
+    def after(_conn, cursor, statement, *_rest):
+        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
+            token_rows_changed.append(cursor.rowcount)
+
+    def begin(conn):
+        statements.append(("BEGIN", getattr(in_side_write, "on", False)))
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/v1/offers"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    answers, lock, barrier = [], threading.Lock(), threading.Barrier(8)
+
+    def client():
+        barrier.wait()
+        for _ in range(10):
+            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {tokens.coordinator}"})
+            try:
+                with opener.open(request, timeout=60) as answer:
+                    answer.read()
+                    status = answer.status
+            except urllib.error.HTTPError as err:
+                status = err.code
+            with lock:
+                answers.append(status)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    event.listen(engine, "begin", begin)
+    try:
+        threads = [threading.Thread(target=client) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+        event.remove(engine, "begin", begin)
+        server.shutdown()
+
+    assert answers == [200] * 80
+    assert token_rows_changed == [1]  # one UPDATE, one row changed
+    writes = [(s, marked) for s, marked in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes and all(marked for _, marked in writes), writes  # only in side writes, after the requests
+    assert not any("IMMEDIATE" in s for s, _ in statements)  # SQLite: no GET took the write lock
+    assert _row(app, tokens.coordinator).last_used_at is not None
+
+
+def test_the_last_use_write_is_conditional_across_processes(app, tokens, monkeypatch):
+    """Two processes that read the same stale last use each run the write; the second changes no row (the
+    memo of queued writes is per process: emptied here to stand for the other one)."""
+    from sqlalchemy import event
+
+    from exchange.api import auth
+
+    stale = utcnow() - timedelta(seconds=app.config["API_TOKEN_USE_INTERVAL"] + 60)
+    _set(app, tokens.state, last_used_at=stale)
+    changed: list[int] = []
+
+    def after(_conn, cursor, statement, *_rest):
+        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
+            changed.append(cursor.rowcount)
+
+    with app.app_context():
+        read = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(tokens.state)))
+        db.session.expunge(read)
+        db.session.rollback()  # no transaction open: outside a request the write runs at once
+        event.listen(db.engine, "after_cursor_execute", after)
+        try:
+            auth._note_use(read, utcnow())
+            auth._note_use(read, utcnow())  # the same process again: not even queued
+            monkeypatch.setattr(auth, "_queued", {})
+            auth._note_use(read, utcnow())  # another process, with the same stale value read
+        finally:
+            event.remove(db.engine, "after_cursor_execute", after)
+    assert changed == [1, 0]
+    assert _row(app, tokens.state).last_used_at > stale + timedelta(seconds=60)
