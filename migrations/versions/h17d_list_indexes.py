@@ -14,7 +14,7 @@ Plain create_index (no batch rebuild: `assistance_requests` and `offers` carry f
 from alembic import op
 
 revision = "h17d_list_indexes"
-down_revision = "h16b_publish_and_reference"
+down_revision = "h17c_report_summary"
 branch_labels = None
 depends_on = None
 
