@@ -53,15 +53,19 @@ def _wind_clocks(seed: int = 11) -> None:
     db.session.commit()
 
 
+def _app(url: str):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                       "MATCHING_EMBED_AFTER_COMMIT": "off", "RATELIMIT_STORAGE_URI": "memory://",
+                       "SERVER_NAME": None})
+
+
 def prepare(url: str, n_requests: int, n_offers: int):
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "MATCHING_EMBED_AFTER_COMMIT": "off", "RATELIMIT_STORAGE_URI": "memory://",
-                      "SERVER_NAME": None})
+    app = _app(url)
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["seed", "reference"], ["seed", "demo"]):
         result = runner.invoke(args=args)
@@ -145,13 +149,20 @@ def main(argv=None) -> int:
     ap.add_argument("--offers", type=int, default=5_000)
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--database-url", help="PostgreSQL URL instead of SQLite files (its schema is dropped)")
+    ap.add_argument("--keep", help="a folder to keep the SQLite files in, and to reuse them from on the next run")
     args = ap.parse_args(argv)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            url = args.database_url or f"sqlite:///{tmp}/triage-{size}.sqlite3"
+            folder = Path(args.keep or tmp)
+            kept = folder / f"triage-{size}-{args.offers}.sqlite3"
+            url = args.database_url or f"sqlite:///{kept}"
             start = time.perf_counter()
-            app = prepare(url, size, args.offers)
+            if args.keep and kept.exists() and not args.database_url:
+                app = _app(url)
+                app.test_cli_runner().invoke(args=["db", "upgrade"])  # a kept file gets the newer migrations
+            else:
+                app = prepare(url, size, args.offers)
             with app.app_context():
                 live = db.session.scalar(select(db.func.count()).where(AssistanceRequest.status.in_(
                     ("submitted", "in_review", "needs_info", "open", "matched", "in_delivery"))))

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, case, cast, func, literal, select
+from sqlalchemy import Integer, and_, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -98,6 +98,16 @@ def owner_choices() -> list[User]:
 COUNT_CAP = 1_000  # counted exactly up to this many; beyond it the page says "1,000+"
 _EPOCH_MONDAY = date(1970, 1, 5)
 
+# Working days from that Monday to the day a case's clock started, less the days it had banked: for a running
+# clock, office days = (working days from that Monday to today) - this, so the longest wait is the smallest
+# value. The same text as the expression index of migration h17b_queue_clock (the database then reads the
+# queue's default order from the index): change both together (tests/web/test_case_queue_at_scale.py reads
+# the plan).
+_DAYS = {"sqlite": "CAST(julianday(date(clock_since)) - 2440591.5 AS INTEGER)",
+         "postgresql": "(CAST(clock_since AS DATE) - DATE '1970-01-05')"}
+CLOCK_ANCHOR_SQL = {dialect: f"(({days}) / 7) * 5 + CASE WHEN ({days}) % 7 >= 4 THEN 5 ELSE ({days}) % 7 + 1 END"
+                             f" - clock_days" for dialect, days in _DAYS.items()}
+
 
 def _working_day_number(day: date) -> int:
     """Working days from a Monday long ago up to `day` (inclusive): `working_days_between(a, b)` is
@@ -106,30 +116,37 @@ def _working_day_number(day: date) -> int:
     return weeks * 5 + min(rest + 1, 5)
 
 
-def _working_day_number_sql(column):
-    """`_working_day_number` of a datetime column, in SQL (SQLite and PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        days = cast(func.julianday(func.date(column)) - func.julianday(_EPOCH_MONDAY.isoformat()), Integer)
-    else:
-        days = cast(column, Date) - literal(_EPOCH_MONDAY, Date)
-    rest = days % 7
-    return (days // 7) * 5 + case((rest >= 4, 5), else_=rest + 1)
+def clock_anchor_sql():
+    """`_working_day_number(clock_since) - clock_days` of each request, in SQL (the indexed expression)."""
+    dialect = db.session.get_bind().dialect.name
+    text = CLOCK_ANCHOR_SQL[dialect if dialect in CLOCK_ANCHOR_SQL else "postgresql"]
+    return literal_column(f"({text})", Integer)
 
 
 def office_days_sql(now: datetime):
-    """`clock.office_days` of each request, as a SQL expression (the queue sorts, filters and counts by it)."""
+    """`clock.office_days` of each request, as a SQL expression (the queue sorts, filters and counts by it):
+    the banked days while the clock stops, else the banked days and those of the run since it started."""
     R = AssistanceRequest
-    banked = func.coalesce(R.clock_days, 0)
-    running = literal(_working_day_number(now.date())) - _working_day_number_sql(R.clock_since)
-    return case((R.clock_since.is_(None), banked), (running > 0, banked + running), else_=banked)
+    running = literal(_working_day_number(now.date())) - clock_anchor_sql()
+    return case((R.clock_since.is_(None), R.clock_days), (running > R.clock_days, running), else_=R.clock_days)
 
 
-def _where(stmt, user, filters: QueueFilters, days):
+def overdue_sql(now: datetime):
+    """`clock.is_overdue(office_days)` in SQL, as two index ranges (the banked days, the running clock's
+    anchor): over the limit when the banked days are, or when the run since the clock started is."""
+    R = AssistanceRequest
+    limit = OVERDUE_AFTER_WORKING_DAYS
+    return or_(R.clock_days > limit, and_(R.clock_since.is_not(None),
+                                          clock_anchor_sql() < literal(_working_day_number(now.date()) - limit)))
+
+
+def _where(stmt, user, filters: QueueFilters, days, now: datetime):
     """The cases `filters` selects (the live ones unless a status is chosen), among those `user` may see."""
     R = AssistanceRequest
     stmt = stmt.where(request_scope(user))
     if not filters.status:
-        stmt = stmt.where(R.status.in_(RequestStatus.LIVE))
+        # the live statuses are most cases: read as a filter, not an index (the clock's indexes give the order)
+        stmt = stmt.where(func.coalesce(R.status, "").in_(RequestStatus.LIVE))
     stmt = filter_requests(stmt, filters)
     if filters.owner == "me":
         stmt = stmt.where(R.owner_id == user.id)
@@ -138,7 +155,7 @@ def _where(stmt, user, filters: QueueFilters, days):
     elif filters.owner:
         stmt = stmt.where(R.owner_id == int(filters.owner))
     if filters.overdue:
-        stmt = stmt.where(days > OVERDUE_AFTER_WORKING_DAYS)
+        stmt = stmt.where(overdue_sql(now))
     return stmt
 
 
@@ -155,27 +172,52 @@ def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
     page costs the same few statements, and reads the same few rows, for 20 or 100,000 live requests."""
     R = AssistanceRequest
     days = office_days_sql(now)
-    matching = _where(select(R.id), user, filters, days)
+    matching = _where(select(R.id), user, filters, days, now)
     total = _capped_count(matching)
-    overdue = _capped_count(matching.where(days > OVERDUE_AFTER_WORKING_DAYS)) if not filters.overdue \
+    overdue = _capped_count(matching.where(overdue_sql(now))) if not filters.overdue \
         else total
     more = {"total": total > COUNT_CAP, "overdue": overdue > COUNT_CAP}
     pages = None if more["total"] else max(1, -(-total // PER_PAGE))
     page = min(page, pages) if pages else page
     descending = (filters.order or ("desc" if filters.sort in ("waiting", "urgency") else "asc")) == "desc"
-    keys = [*_sort_keys(filters.sort, days), R.id]
-    stmt = _where(select(R.id, R.status, days.label("waited"), R.clock_since.is_(None).label("paused")),
-                  user, filters, days).order_by(*(k.desc() if descending else k.asc() for k in keys))
-    found = db.session.execute(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    found = _page_rows(user, filters, days, now, descending, page)
     if not found and page > 1 and pages is None:  # past the end of a long queue: its last page
         exact = db.session.scalar(select(func.count()).select_from(matching.subquery()))
         page = max(1, -(-exact // PER_PAGE))
-        found = db.session.execute(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+        found = _page_rows(user, filters, days, now, descending, page)
     shown = [QueueRow(row.id, RequestStatus(row.status), row.waited, bool(row.paused)) for row in found[:PER_PAGE]]
     _load(shown)
     return {"rows": shown, "total": min(total, COUNT_CAP), "page": page, "pages": pages,
             "has_next": len(found) > PER_PAGE, "overdue": min(overdue, COUNT_CAP), "more": more,
             "descending": descending}
+
+
+def _page_rows(user, filters: QueueFilters, days, now: datetime, descending: bool, page: int) -> list:
+    """The page's cases (and one more, to know whether a next page exists), in the order chosen. By waiting
+    time (the default) the running clocks and the stopped ones are read in two branches, each in the order of
+    its index (the clock's anchor, the banked days), and only as far as the page: the database never sorts
+    every live case."""
+    R = AssistanceRequest
+    since = func.coalesce(R.submitted_at, R.created_at)
+    columns = (R.id, R.status, days.label("waited"), R.clock_since.is_(None).label("paused"), since.label("since"))
+    offset, wanted = (page - 1) * PER_PAGE, PER_PAGE + 1
+
+    def ordered(*keys):
+        return [k.desc() if descending else k.asc() for k in keys]
+
+    if filters.sort in ("", None, "waiting"):
+        anchor = clock_anchor_sql()
+        running = (_where(select(*columns), user, filters, days, now).where(R.clock_since.is_not(None))
+                   .order_by(anchor.asc() if descending else anchor.desc(), *ordered(since, R.id))
+                   .limit(offset + wanted).subquery())
+        stopped = (_where(select(*columns), user, filters, days, now).where(R.clock_since.is_(None))
+                   .order_by(*ordered(R.clock_days, since, R.id)).limit(offset + wanted).subquery())
+        both = union_all(select(running), select(stopped)).subquery()
+        stmt = select(both).order_by(*ordered(both.c.waited, both.c.since, both.c.id))
+    else:
+        keys = [*_sort_keys(filters.sort, days), R.id]
+        stmt = _where(select(*columns), user, filters, days, now).order_by(*ordered(*keys))
+    return db.session.execute(stmt.limit(wanted).offset(offset)).all()
 
 
 def _sort_keys(column: str, days) -> list:

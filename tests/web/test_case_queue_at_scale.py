@@ -153,3 +153,31 @@ def test_the_page_reads_the_same_statements_with_the_cap_reached_or_not(app, peo
     monkeypatch.setattr(case_queue, "COUNT_CAP", 30)
     over, _ = _statements(app, clients.coordinator, "/triage")
     assert over == under
+
+
+def test_the_default_order_is_read_from_the_clock_indexes(app, people, office):
+    """The longest wait first: each branch (running clocks, stopped ones) walks its index (the expression
+    index of migration h17b_queue_clock on the clock's anchor, the banked days), on SQLite and PostgreSQL."""
+    with app.app_context():
+        user = db.session.get(User, people.coordinator.id)
+        engine = db.engine
+        seen = []
+
+        def on_execute(_conn, _cursor, statement, parameters, _context, _many):
+            seen.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            case_queue.queue(user, case_queue.QueueFilters.parse({})[0], 1, utcnow())
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+        statement, parameters = next((s, p) for s, p in seen if "UNION ALL" in s)
+        connection = db.session.connection()
+        if engine.dialect.name == "sqlite":
+            plan = " ".join(str(row) for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, parameters))
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few rows: the index must be usable
+            plan = " ".join(str(row) for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+        assert "ix_expr_requests_clock_anchor" in plan, plan
+        assert "ix_requests_clock_days" in plan, plan
