@@ -140,6 +140,15 @@ def overdue_sql(now: datetime):
                                           clock_anchor_sql() < literal(_working_day_number(now.date()) - limit)))
 
 
+def overdue_branches(now: datetime) -> tuple:
+    """`overdue_sql` as the stopped clocks' condition and the running clocks' (a clock runs from a moment
+    past, so its office days exceed its banked ones): each one index range."""
+    R = AssistanceRequest
+    limit = OVERDUE_AFTER_WORKING_DAYS
+    return ((R.clock_since.is_(None), R.clock_days > limit),
+            (R.clock_since.is_not(None), clock_anchor_sql() < literal(_working_day_number(now.date()) - limit)))
+
+
 def _where(stmt, user, filters: QueueFilters, days, now: datetime):
     """The cases `filters` selects (the live ones unless a status is chosen), among those `user` may see."""
     R = AssistanceRequest
@@ -174,8 +183,9 @@ def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
     days = office_days_sql(now)
     matching = _where(select(R.id), user, filters, days, now)
     total = _capped_count(matching)
-    overdue = _capped_count(matching.where(overdue_sql(now))) if not filters.overdue \
-        else total
+    # the stopped clocks and the running ones counted apart: each an index range the database stops in
+    overdue = min(COUNT_CAP + 1, sum(_capped_count(matching.where(*branch)) for branch in (
+        overdue_branches(now)))) if not filters.overdue else total
     more = {"total": total > COUNT_CAP, "overdue": overdue > COUNT_CAP}
     pages = None if more["total"] else max(1, -(-total // PER_PAGE))
     page = min(page, pages) if pages else page

@@ -1,6 +1,6 @@
 """Issue 17 (h17b): the case queue reads its default order (the longest wait first) from indexes instead of
 sorting every live case: an expression index on a running clock's anchor (working days from a Monday of 1970
-to the day the clock started, less the days banked: `exchange.matches.queue.CLOCK_ANCHOR_SQL`, the same
+to the day the clock started, less the days banked; running clocks only: `exchange.matches.queue.CLOCK_ANCHOR_SQL`, the same
 text) and an index on the banked days of the stopped clocks."""
 from alembic import op
 
@@ -18,7 +18,9 @@ def upgrade():
     dialect = op.get_bind().dialect.name
     days = _DAYS["sqlite" if dialect == "sqlite" else "postgresql"]
     anchor = f"(({days}) / 7) * 5 + CASE WHEN ({days}) % 7 >= 4 THEN 5 ELSE ({days}) % 7 + 1 END - clock_days"
-    op.execute(f"CREATE INDEX ix_expr_requests_clock_anchor ON assistance_requests (({anchor}))")
+    # running clocks only: the stopped ones (most requests) have no anchor and would lead an ascending scan
+    op.execute(f"CREATE INDEX ix_expr_requests_clock_anchor ON assistance_requests (({anchor})) "
+               "WHERE clock_since IS NOT NULL")
     op.create_index("ix_requests_clock_days", "assistance_requests", ["clock_days"])
 
 
