@@ -71,13 +71,15 @@ def _same_query(a: str, b: str) -> bool:
 @bp.route("")
 @allow(Role.COORDINATOR)
 def queue():
-    """The case queue (the filters, view, order and page in the query string)."""
+    """The case queue (the filters, view, order and page in the query string); `?fragment=rows` answers with
+    its live region alone (what static/js/live.js fetches to swap after a change: no page around it)."""
     filters, problems = case_queue.QueueFilters.parse(request.args)
     args = filters.as_args()
     page = case_queue.queue(current_user, filters, page_number(), utcnow())
     result = session.pop(RESULT_KEY, None)
+    template = "triage/_queue_region.html" if request.args.get("fragment") == "rows" else "triage/queue.html"
     return render_template(
-        "triage/queue.html", page=page, filters=args, filters_query=urlencode(args),
+        template, page=page, filters=args, filters_query=urlencode(args),
         problems=problem_messages(problems), views=_views(urlencode(args)), result=result,
         sorts=case_queue.QUEUE_SORTS, sort=filters.sort, next_action=case_queue.next_action,
         owners=case_queue.owner_choices(), questions=case_queue.STANDARD_QUESTIONS, choices=reference_choices(),

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from exchange.core.extensions import db
@@ -41,6 +41,7 @@ from exchange.matching.store import TEXT_FIELDS, load_vectors, parts_of, text_co
 from exchange.offers.fields import OFFER
 from exchange.offers.models import Offer
 from exchange.offers.policy import offer_scope
+from exchange.people.models import Organisation
 from exchange.reference.models import Country
 from exchange.reference.names import name
 from exchange.requests.fields import REQUEST
@@ -395,72 +396,128 @@ class Overlap:
     other_reference: str
 
 
-def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 0.25) -> dict[int, list[Overlap]]:
-    """For each request: other live requests of the same country that resemble it, and assistance under way
-    or delivered there on one of its themes — for coordinators, so nobody duplicates work. Two queries (and
-    their eager loads) for any number of requests."""
-    from exchange.matching.text import cosine, vector
+OVERLAP_CANDIDATES = 300  # the newest live requests of a country compared by wording (an index range, not a scan)
+MOST_SIMILAR = 5          # the other requests shown, the most similar first
+MOST_RECENT_DELIVERIES = 5  # the deliveries shown, the newest first
 
-    reqs = list(reqs)
-    countries = sorted({req.country_iso3 for req in reqs})
+
+def _candidates(countries: list[str]) -> dict[str, list[_LiveRequest]]:
+    """Each country's newest OVERLAP_CANDIDATES live requests (plain rows, their themes): one statement for
+    the texts (a union of one index range per country), one for their themes."""
     R = AssistanceRequest
-    in_countries = [R.country_iso3.in_(countries), R.status.in_(RequestStatus.LIVE)]
+    columns = (R.id, R.country_iso3, R.status, *text_columns("request"))
+    parts = [select(*columns).where(R.country_iso3 == country, R.status.in_(RequestStatus.LIVE))
+             .order_by(R.id.desc()).limit(OVERLAP_CANDIDATES).subquery() for country in countries]
+    rows = [] if not parts else db.session.execute(
+        union_all(*(select(part) for part in parts)) if len(parts) > 1 else select(parts[0])).all()
     themes_of: dict[int, set[str]] = defaultdict(set)
-    for request_id, theme in db.session.execute(select(request_themes.c.request_id, request_themes.c.theme_code)
-                                                .join(R, R.id == request_themes.c.request_id).where(*in_countries)):
-        themes_of[request_id].add(theme)
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 1_000):
+        for request_id, theme in db.session.execute(select(request_themes.c.request_id, request_themes.c.theme_code)
+                                                    .where(request_themes.c.request_id.in_(ids[start:start + 1_000]))):
+            themes_of[request_id].add(theme)
     live: dict[str, list[_LiveRequest]] = defaultdict(list)
-    for row in db.session.execute(select(R.id, R.country_iso3, R.status, *text_columns("request"))
-                                  .where(*in_countries).order_by(R.id)):
+    for row in sorted(rows, key=lambda r: r.id):
         texts = [getattr(row, name) or "" for name in TEXT_FIELDS["request"]]
         live[row.country_iso3].append(_LiveRequest(row.id, row.title, " ".join(texts), row.status,
                                                    themes_of[row.id]))
-    under_way: dict[str, list[Match]] = defaultdict(list)
-    for match in db.session.scalars(
-            select(Match).join(Match.request).options(
-                selectinload(Match.request).selectinload(AssistanceRequest.themes),
-                selectinload(Match.offer).selectinload(Offer.organisation))
-            .where(AssistanceRequest.country_iso3.in_(countries), Match.status.in_(MatchStatus.DELIVERY))
-            .order_by(Match.id)):
-        under_way[match.request.country_iso3].append(match)
+    return live
 
-    vectors: dict[int, dict] = {}
 
-    def vector_of(request_id: int, text: str):
-        if request_id not in vectors:
-            vectors[request_id] = vector(text)
-        return vectors[request_id]
+@dataclass(frozen=True)
+class _Delivery:
+    """A match delivering (or having delivered) in a country, as overlap detection reads it."""
+    id: int
+    request_id: int
+    status: str
+    provider: str
+    title: str
+    language: str | None
 
+
+def _deliveries(reqs: list[AssistanceRequest]) -> dict[int, list[tuple[_Delivery, set[str]]]]:
+    """For each request: the newest MOST_RECENT_DELIVERIES matches in delivery or delivered in its country on
+    one of its themes (another request's), with the themes they share. One statement takes the newest few
+    of each (country, theme) (a window over the matches of those pairs only), one the themes of their requests."""
+    R, M, T = AssistanceRequest, Match, request_themes
+    pairs = {(req.country_iso3, theme) for req in reqs for theme in req.theme_codes}
+    if not pairs:
+        return {req.id: [] for req in reqs}
+    newest = func.row_number().over(partition_by=(R.country_iso3, T.c.theme_code), order_by=M.id.desc())
+    ranked = (select(M.id, M.request_id, M.status, Organisation.code.label("provider"), Offer.title,
+                     Offer.content_language.label("language"), R.country_iso3, T.c.theme_code,
+                     newest.label("rank"))
+              .join(R, R.id == M.request_id).join(T, T.c.request_id == M.request_id)
+              .join(Offer, Offer.id == M.offer_id).join(Organisation, Organisation.id == Offer.organisation_id)
+              .where(M.status.in_(MatchStatus.DELIVERY),
+                     or_(*(and_(R.country_iso3 == country, T.c.theme_code == theme) for country, theme in pairs)))
+              .subquery())
+    # one more than shown per pair: a request's own match may be among them
+    rows = db.session.execute(select(ranked).where(ranked.c.rank <= MOST_RECENT_DELIVERIES + 1)).all()
+    by_pair: dict[tuple[str, str], list] = defaultdict(list)
+    for row in rows:
+        by_pair[(row.country_iso3, row.theme_code)].append(row)
+    themes_of: dict[int, set[str]] = defaultdict(set)
+    request_ids = sorted({row.request_id for row in rows})
+    if request_ids:
+        for request_id, theme in db.session.execute(select(T.c.request_id, T.c.theme_code)
+                                                    .where(T.c.request_id.in_(request_ids))):
+            themes_of[request_id].add(theme)
+    result = {}
+    for req in reqs:
+        themes = set(req.theme_codes)
+        found = {row.id: row for theme in themes for row in by_pair[(req.country_iso3, theme)]
+                 if row.request_id != req.id}
+        newest_first = sorted(found.values(), key=lambda row: row.id, reverse=True)[:MOST_RECENT_DELIVERIES]
+        result[req.id] = [(_Delivery(row.id, row.request_id, row.status, row.provider, row.title, row.language),
+                           themes & themes_of[row.request_id]) for row in newest_first]
+    return result
+
+
+def overlaps_for_requests(reqs: Iterable[AssistanceRequest], threshold: float = 0.25) -> dict[int, list[Overlap]]:
+    """For each request: other live requests of the same country that resemble it (the MOST_SIMILAR most
+    similar among the country's newest OVERLAP_CANDIDATES live ones), and assistance under way or delivered
+    there on one of its themes (the MOST_RECENT_DELIVERIES newest) — for coordinators, so nobody duplicates
+    work. A few statements for any number of requests, each reading a bounded number of rows: the cost does
+    not grow with the office's records."""
+    from exchange.matching.text import cosine, vector
+
+    reqs = list(reqs)
+    R = AssistanceRequest
+    live = _candidates(sorted({req.country_iso3 for req in reqs}))
+    deliveries = _deliveries(reqs)
     result: dict[int, list[Overlap]] = {}
     for req in reqs:
-        themes, found = set(req.theme_codes), []
-        mine = vector_of(req.id, " ".join(parts_of(req)))
+        themes, similar = set(req.theme_codes), []
+        mine = vector(" ".join(parts_of(req)))
         for other in live[req.country_iso3]:
             if other.id == req.id:
                 continue
             shared = themes & other.themes
-            similarity = cosine(mine, vector_of(other.id, other.text))
+            similarity = cosine(mine, vector(other.text))
             if similarity >= threshold or (shared and similarity >= threshold / 2):
-                reference = R.reference_for(other.id)
-                values = {"ref": reference, "title": _as_written(other.title),
-                          "status": RequestStatus(other.status).label, "similarity": format_percent(similarity),
-                          "themes": _theme_list(shared)}
-                text = _marked(_("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s), both "
-                                 "on %(themes)s.") if shared else
-                               _("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s)."),
-                               values)
-                found.append(Overlap(text, f"/requests/{other.id}", reference))
-        for match in under_way[req.country_iso3]:
-            shared = themes & set(match.request.theme_codes)
-            if match.request_id != req.id and shared:
-                values = {"provider": match.offer.organisation.code, "country": req.country.label,
-                          "themes": _theme_list(shared), "ref": match.reference,
-                          "title": _as_written(match.offer.title, match.offer.content_language)}
-                text = _marked(_("%(provider)s assistance already under way in %(country)s on %(themes)s: %(ref)s "
-                                 "“%(title)s”.") if match.status == MatchStatus.IN_DELIVERY else
-                               _("%(provider)s assistance already delivered in %(country)s on %(themes)s: %(ref)s "
-                                 "“%(title)s”."), values)
-                found.append(Overlap(text, f"/matches/{match.id}", match.reference))
+                similar.append((similarity, other, shared))
+        similar.sort(key=lambda item: (-item[0], item[1].id))
+        found = []
+        for similarity, other, shared in similar[:MOST_SIMILAR]:
+            reference = R.reference_for(other.id)
+            values = {"ref": reference, "title": _as_written(other.title),
+                      "status": RequestStatus(other.status).label, "similarity": format_percent(similarity),
+                      "themes": _theme_list(shared)}
+            text = _marked(_("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s), both "
+                             "on %(themes)s.") if shared else
+                           _("Resembles %(ref)s “%(title)s” (%(status)s): similar wording (%(similarity)s)."),
+                           values)
+            found.append(Overlap(text, f"/requests/{other.id}", reference))
+        for match, shared in deliveries[req.id]:
+            reference = Match.reference.fget(match)  # the match's reference, from its id
+            values = {"provider": match.provider, "country": req.country.label, "themes": _theme_list(shared),
+                      "ref": reference, "title": _as_written(match.title, match.language)}
+            text = _marked(_("%(provider)s assistance already under way in %(country)s on %(themes)s: %(ref)s "
+                             "“%(title)s”.") if match.status == MatchStatus.IN_DELIVERY else
+                           _("%(provider)s assistance already delivered in %(country)s on %(themes)s: %(ref)s "
+                             "“%(title)s”."), values)
+            found.append(Overlap(text, f"/matches/{match.id}", reference))
         result[req.id] = found
     return result
 

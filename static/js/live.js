@@ -4,7 +4,8 @@
  * "request" (any request: a list, the triage queue), "request:12" (that request), "match:5", "offer:3",
  * "notification" (the unread count, the inbox). Any element with an id and data-request-id / data-match-id /
  * data-offer-id (a row of a list) follows its record the same way. On an event about a record the page shows,
- * the page is fetched again (its own address) and those regions are swapped for their new version; a region
+ * the page is fetched again (its own address, or the lighter one a region names in data-live-fragment when
+ * every part to swap is inside it) and those regions are swapped for their new version; a region
  * that holds the focus or a field being typed in keeps it (only its other parts with ids are swapped), and an
  * element gone from the new page (a row that left the queue) leaves.
  *
@@ -101,6 +102,20 @@
     window.setTimeout(function () { status.textContent = updatedText; }, 50);
   }
 
+  function addressFor(ids) {
+    // A region may name a lighter address that answers with the region alone (data-live-fragment: the case
+    // queue's rows); it is used when every part to swap is inside that one region, else the whole page.
+    var holder = null;
+    var inside = ids.every(function (id) {
+      var el = document.getElementById(id);
+      var region = el && el.closest("[data-live-fragment]");
+      if (!region || (holder && holder !== region)) { return false; }
+      holder = region;
+      return true;
+    });
+    return inside && holder ? holder.dataset.liveFragment : window.location.href;
+  }
+
   function refresh() {
     timer = null;
     if (fetching) { again = true; return; }
@@ -108,7 +123,7 @@
     pending = {};
     if (!ids.length) { return; }
     fetching = true;
-    fetch(window.location.href, {credentials: "same-origin", headers: {"X-Exchange-Live": "1"}})
+    fetch(addressFor(ids), {credentials: "same-origin", headers: {"X-Exchange-Live": "1"}})
       .then(function (response) {
         if (!response.ok || response.redirected) { throw new Error("not refreshed"); }
         return response.text();
