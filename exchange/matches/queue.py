@@ -20,6 +20,7 @@ from exchange.core.errors import ExchangeError, ValidationFailed
 from exchange.core.extensions import db
 from exchange.core.filters import one, sort
 from exchange.core.i18n import LANGUAGES, page_language
+from exchange.core.paging import COUNT_CAP, count_up_to
 from exchange.core.statuses import MatchStatus, RequestStatus
 from exchange.matches.models import Match
 from exchange.people.models import User
@@ -95,7 +96,6 @@ def owner_choices() -> list[User]:
     return case_owners()
 
 
-COUNT_CAP = 1_000  # counted exactly up to this many; beyond it the page says "1,000+"
 _EPOCH_MONDAY = date(1970, 1, 5)
 
 # Working days from that Monday to the day a case's clock started, less the days it had banked: for a running
@@ -168,11 +168,6 @@ def _where(stmt, user, filters: QueueFilters, days, now: datetime):
     return stmt
 
 
-def _capped_count(stmt) -> int:
-    """How many rows `stmt` selects, counted up to COUNT_CAP + 1 (the database stops there)."""
-    return db.session.scalar(select(func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery()))
-
-
 def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
     """The page of the queue `filters` selects, in its order: {"rows", "total", "page", "pages", "overdue",
     "descending", "more"}. The database filters, sorts and cuts the page (the office's days computed in SQL,
@@ -182,11 +177,14 @@ def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
     R = AssistanceRequest
     days = office_days_sql(now)
     matching = _where(select(R.id), user, filters, days, now)
-    total = _capped_count(matching)
-    # the stopped clocks and the running ones counted apart: each an index range the database stops in
-    overdue = min(COUNT_CAP + 1, sum(_capped_count(matching.where(*branch)) for branch in (
-        overdue_branches(now)))) if not filters.overdue else total
-    more = {"total": total > COUNT_CAP, "overdue": overdue > COUNT_CAP}
+    total, total_capped = count_up_to(matching, COUNT_CAP)
+    if filters.overdue:
+        overdue, overdue_capped = total, total_capped
+    else:  # the stopped clocks and the running ones counted apart: each an index range the database stops in
+        counts = [count_up_to(matching.where(*branch), COUNT_CAP) for branch in overdue_branches(now)]
+        overdue = sum(n for n, _capped in counts)
+        overdue_capped = overdue > COUNT_CAP or any(capped for _n, capped in counts)
+    more = {"total": total_capped, "overdue": overdue_capped}
     pages = None if more["total"] else max(1, -(-total // PER_PAGE))
     page = min(page, pages) if pages else page
     descending = (filters.order or ("desc" if filters.sort in ("waiting", "urgency") else "asc")) == "desc"
@@ -197,7 +195,7 @@ def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
         found = _page_rows(user, filters, days, now, descending, page)
     shown = [QueueRow(row.id, RequestStatus(row.status), row.waited, bool(row.paused)) for row in found[:PER_PAGE]]
     _load(shown)
-    return {"rows": shown, "total": min(total, COUNT_CAP), "page": page, "pages": pages,
+    return {"rows": shown, "total": total, "page": page, "pages": pages,
             "has_next": len(found) > PER_PAGE, "overdue": min(overdue, COUNT_CAP), "more": more,
             "descending": descending}
 
