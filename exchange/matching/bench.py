@@ -268,7 +268,7 @@ def run_bench(n_requests: int = 10_000, n_offers: int = 5_000, seed: int = 42, s
         index.offers_for(r, limit=limit)
         lat.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
-        cands.append(len(index.candidate_offer_rows(r)))
+        cands.append(index.candidate_count(r))
     lat.sort()
     p50 = statistics.median(lat)
     p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
