@@ -253,14 +253,15 @@ def current_index() -> MatchingIndex:
     return index
 
 
-def catch_up(index: MatchingIndex, version: DataVersion, day: date) -> tuple[DataVersion, date]:
-    """Bring ``index`` (reflecting ``version`` on ``day``) up to date; the version and day it then reflects."""
+def catch_up(index: MatchingIndex, version: DataVersion, day: date) -> tuple[DataVersion, date, bool]:
+    """Bring ``index`` (reflecting ``version`` on ``day``) up to date; the version and day it then reflects,
+    and whether any record was read again."""
     cached = _Cached(index, version, day)
-    _catch_up(cached)
-    return cached.version, cached.day
+    changed = _catch_up(cached)
+    return cached.version, cached.day, changed
 
 
-def _catch_up(cached: _Cached) -> None:
+def _catch_up(cached: _Cached) -> bool:
     cached.looked = time.monotonic()
     version, changed_offer_ids, changed_request_ids = _changes_since(cached.version)
     today = date.today()
@@ -268,7 +269,8 @@ def _catch_up(cached: _Cached) -> None:
         changed_offer_ids |= set(db.session.scalars(select(Offer.id).where(
             Offer.available_until < today, Offer.available_until >= cached.day)))
         cached.day = today
-    if changed_offer_ids or changed_request_ids:
+    changed = bool(changed_offer_ids or changed_request_ids)
+    if changed:
         STATS["caught_up"] += 1
     if changed_offer_ids:
         loads = _loads(changed_offer_ids)
@@ -294,6 +296,7 @@ def _catch_up(cached: _Cached) -> None:
         for request_id in gone:
             cached.index.remove_request(request_id)
     cached.version = version
+    return changed
 
 
 def forget_indexes() -> None:

@@ -211,10 +211,10 @@ def warm(app: Flask) -> dict:
     loaded = load(app, key) if path_for(app, key).exists() else None
     if loaded is not None:
         index, version, day = loaded
-        before = (version.last, dict(version.gaps), day)
-        version, day = service.catch_up(index, version, day)
+        last = version.last
+        version, day, changed = service.catch_up(index, version, day)
         fresh = False
-        if (version.last, version.gaps, day) == before and not version.gaps:
+        if not changed and version.last == last:  # (gaps that expired change nothing in the index)
             _prune()
             return {"written": False, "version": version.last, "seconds": time.perf_counter() - started}
     else:
