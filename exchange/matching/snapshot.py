@@ -92,10 +92,8 @@ def _pad(n: int) -> int:
     return (-n) % ALIGN
 
 
-def save(app: Flask, key: str, index: engine.MatchingIndex, version, day: date) -> Path:
-    """Write the snapshot of ``index`` (its tables compiled first) atomically: readers keep the file they
-    mapped; the next ones map the new one."""
-    index.build()
+def write_file(target: Path, secret: bytes, header: dict, index: engine.MatchingIndex) -> Path:
+    """Write ``index`` with ``header`` (JSON values) to ``target`` atomically (a temporary file renamed)."""
     buffers: list[pickle.PickleBuffer] = []
 
     def out_of_band(buf: pickle.PickleBuffer):
@@ -106,13 +104,11 @@ def save(app: Flask, key: str, index: engine.MatchingIndex, version, day: date) 
 
     payload = pickle.dumps(index, protocol=5, buffer_callback=out_of_band)
     raws = [b.raw() for b in buffers]
-    header = {"format": FORMAT, "key": key, "code": code_hash(), "version": version.as_dict(),
-              "day": day.isoformat(), "written": time.time(), "pickle": len(payload),
+    header = {**header, "format": FORMAT, "code": code_hash(), "written": time.time(), "pickle": len(payload),
               "buffers": [r.nbytes for r in raws]}
     signed = json.dumps(header, sort_keys=True).encode()
-    mac = hmac.new(_secret(app), signed + payload, hashlib.sha256).hexdigest()
+    mac = hmac.new(secret, signed + payload, hashlib.sha256).hexdigest()
     head = json.dumps({"header": header, "hmac": mac}, sort_keys=True).encode()
-    target = path_for(app, key)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=target.parent)
     try:
@@ -131,13 +127,65 @@ def save(app: Flask, key: str, index: engine.MatchingIndex, version, day: date) 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    STATS["written"] += 1
     return target
+
+
+def save(app: Flask, key: str, index: engine.MatchingIndex, version, day: date) -> Path:
+    """Write the snapshot of ``index`` (its tables compiled first) atomically: readers keep the file they
+    mapped; the next ones map the new one."""
+    index.build()
+    path = write_file(path_for(app, key), _secret(app),
+                      {"key": key, "version": version.as_dict(), "day": day.isoformat()}, index)
+    STATS["written"] += 1
+    return path
 
 
 def _refuse(path: Path, why: str) -> None:
     STATS["refused"] += 1
     log.warning("Matching snapshot %s not used: %s", path, why)
+
+
+def read_file(path: Path, secret: bytes, check=None) -> tuple[dict, engine.MatchingIndex]:
+    """(header, index) of a snapshot file, its arrays views of the read-only mapping; ``check(header)`` may
+    refuse it (raise) before the pickle is read. Raises ValueError (or OSError) when it cannot be used."""
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    view = memoryview(mm)
+    if bytes(view[:len(MAGIC)]) != MAGIC:
+        raise ValueError("not a snapshot")
+    at = len(MAGIC)
+    n = int.from_bytes(view[at:at + 8], "little")
+    at += 8
+    if n <= 0 or at + n > len(view):
+        raise ValueError("truncated header")
+    outer = json.loads(bytes(view[at:at + n]))
+    header, mac = outer["header"], outer["hmac"]
+    at += n
+    at += _pad(at)
+    payload = view[at:at + int(header["pickle"])]
+    if len(payload) != int(header["pickle"]):
+        raise ValueError("truncated")
+    signed = json.dumps(header, sort_keys=True).encode()
+    if not hmac.compare_digest(mac, hmac.new(secret, signed + payload, hashlib.sha256).hexdigest()):
+        raise ValueError("its signature does not match (altered, or written under another SECRET_KEY)")
+    if header["format"] != FORMAT or header["code"] != code_hash():
+        raise ValueError("written by another version of the engine")
+    if check is not None:
+        check(header)
+    at += len(payload)
+    buffers = []
+    for size in header["buffers"]:
+        at += _pad(at)
+        if at + size > len(view):
+            raise ValueError("truncated")
+        buffers.append(view[at:at + size])
+        at += size
+    if at != len(view):
+        raise ValueError("of an unexpected length")
+    index = pickle.loads(payload, buffers=buffers)
+    if not isinstance(index, engine.MatchingIndex):
+        raise TypeError("not an index")
+    return header, index
 
 
 def load(app: Flask, key: str):
@@ -148,33 +196,8 @@ def load(app: Flask, key: str):
     path = path_for(app, key)
     if not path.exists():
         return None
-    try:
-        with open(path, "rb") as f:
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as exc:  # an empty file cannot be mapped
-        _refuse(path, f"cannot be mapped ({exc})")
-        return None
-    try:
-        view = memoryview(mm)
-        if bytes(view[:len(MAGIC)]) != MAGIC:
-            raise ValueError("not a snapshot")
-        at = len(MAGIC)
-        n = int.from_bytes(view[at:at + 8], "little")
-        at += 8
-        if n <= 0 or at + n > len(view):
-            raise ValueError("truncated header")
-        outer = json.loads(bytes(view[at:at + n]))
-        header, mac = outer["header"], outer["hmac"]
-        at += n
-        at += _pad(at)
-        payload = view[at:at + int(header["pickle"])]
-        if len(payload) != int(header["pickle"]):
-            raise ValueError("truncated")
-        signed = json.dumps(header, sort_keys=True).encode()
-        if not hmac.compare_digest(mac, hmac.new(_secret(app), signed + payload, hashlib.sha256).hexdigest()):
-            raise ValueError("its signature does not match (altered, or written under another SECRET_KEY)")
-        if header["format"] != FORMAT or header["code"] != code_hash():
-            raise ValueError("written by another version of the engine")
+
+    def check(header: dict) -> None:
         if header["key"] != key:
             raise ValueError("of another database or vector model")
         version = DataVersion.from_dict(header["version"])
@@ -183,23 +206,13 @@ def load(app: Flask, key: str):
             raise ValueError(f"ahead of the database (data version {version.last}, the database's {present})")
         if time.time() - float(header["written"]) > PRUNE_AFTER_SECONDS / 2:
             raise ValueError("older than the data version kept")
-        at += len(payload)
-        buffers = []
-        for size in header["buffers"]:
-            at += _pad(at)
-            if at + size > len(view):
-                raise ValueError("truncated")
-            buffers.append(view[at:at + size])
-            at += size
-        if at != len(view):
-            raise ValueError("of an unexpected length")
-        index = pickle.loads(payload, buffers=buffers)
-        if not isinstance(index, engine.MatchingIndex):
-            raise TypeError("not an index")
-        return index, version, date.fromisoformat(header["day"])
+
+    try:
+        header, index = read_file(path, _secret(app), check)
     except Exception as exc:  # noqa: BLE001 - any fault: build instead
         _refuse(path, str(exc) or type(exc).__name__)
         return None
+    return index, DataVersion.from_dict(header["version"]), date.fromisoformat(header["day"])
 
 
 def warm(app: Flask) -> dict:
