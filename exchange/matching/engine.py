@@ -1166,6 +1166,12 @@ class MatchingIndex:
                 continue
             if R is None:
                 R = _Table([request], self, "request", grow_vocab=False)
+            if R.anyvec and O.anyvec and R.model == O.model:
+                # with vectors: the rebuild's bound, so only the few pairs that can reach the top are scored
+                _at, ids, scores, _withv, _strong = _block_top(R, np.zeros(1, dtype=np.int64), O, oo,
+                                                               len(self._vocab), limit)
+                top += [(oid, sc, 0) for oid, sc in zip(ids.tolist(), scores.tolist())]
+                continue
             score, mask = _score_block(R, np.zeros(1, dtype=np.int64), O, oo, len(self._vocab))
             top += _top(score[0], mask[0], O.ids[oo], limit)
         top.sort(key=lambda t: (-t[1], t[0]))
