@@ -152,7 +152,9 @@ def matching_changes_of(session: Session) -> set[tuple[str, int]]:
 
 
 def _after_flush(session: Session, _context) -> None:
-    note_changes(session.connection(), matching_changes_of(session))
+    changes = matching_changes_of(session)
+    if changes:
+        note_changes(session.connection(), changes)
     noted = None
     for obj in list(session.new) + list(session.dirty):
         kind = _kind(obj)
