@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -151,9 +151,13 @@ def data_version() -> DataVersion:
     last = db.session.scalar(select(func.max(MatchingChange.id))) or 0
     if not last:
         return DataVersion()
-    present = set(db.session.scalars(select(MatchingChange.id).where(MatchingChange.id > last - 1000)))
+    # gaps only among the ids given out in the last GAP_SECONDS (older ones are rolled back or pruned)
+    settled = db.session.scalar(select(func.max(MatchingChange.id)).where(
+        MatchingChange.at < utcnow() - timedelta(seconds=GAP_SECONDS))) or 0
+    low = max(settled + 1, last - 999, 1)
+    present = set(db.session.scalars(select(MatchingChange.id).where(MatchingChange.id >= low)))
     now = time.time()
-    return DataVersion(last, {i: now for i in range(max(1, last - 999), last) if i not in present})
+    return DataVersion(last, {i: now for i in range(low, last) if i not in present})
 
 
 def _changes_since(version: DataVersion) -> tuple[DataVersion, set[int], set[int]]:

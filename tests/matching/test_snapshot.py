@@ -26,6 +26,11 @@ from tests.helpers import test_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def db_is_postgresql() -> bool:
+    from tests.helpers import DATABASE_URL
+    return DATABASE_URL.startswith("postgresql")
+
+
 @pytest.fixture
 def snapshots(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "MATCHING_SNAPSHOT", True)
@@ -218,3 +223,28 @@ def test_the_warm_job_prunes_old_data_version_rows(app, snapshots, records):
 
 
 assert test_config  # (imported for the subprocess's code, which builds its app the same way)
+
+
+@pytest.mark.skipif(not db_is_postgresql(), reason="SQLite writers take turns: ids commit in their order")
+def test_a_change_committed_after_a_later_one_is_still_caught(app, records, people):
+    """PostgreSQL: a transaction takes its data-version id, another commits a later id first; the reader, having
+    seen the later one, still reads the earlier one when it commits (a gap asked for again)."""
+    from sqlalchemy import update
+
+    from exchange.matching.store import note_changes
+    with app.app_context():
+        assert records["offer"] in offers_suggested(records["request"])
+        slow = db.engine.connect()
+        slow_tx = slow.begin()
+        slow.execute(update(Offer).where(Offer.id == records["offer"]).values(status="paused"))
+        note_changes(slow, {("offer", records["offer"])})  # its id taken, not committed
+        provider = db.session.get(User, people.other_provider.id)
+        other = db.session.get(Offer, records["other"])
+        update_offer(provider, other, {"version": other.version, "description": other.description + " Later."})
+        db.session.commit()  # the later id, committed first
+        assert records["offer"] in offers_suggested(records["request"])  # the slow change not committed yet
+        assert [bool(c.version.gaps) for c in service._indexes.values()] == [True]  # its id kept as a gap
+        slow_tx.commit()
+        slow.close()
+        db.session.commit()
+        assert records["offer"] not in offers_suggested(records["request"])  # caught through the gap
