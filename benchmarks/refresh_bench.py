@@ -39,6 +39,9 @@ def main(argv=None) -> int:
     ap.add_argument("--offers", type=int, default=78, help="offers posted (the hard set's, repeated if more)")
     ap.add_argument("--requests", type=int, default=5, help="requests filed one by one and timed")
     ap.add_argument("--database", default=None, help="an EMPTY database URL (default: SQLite in a temp folder)")
+    ap.add_argument("--rows", type=int, default=0, metavar="N",
+                    help="also copy the first request N times and the first offer N/5 times (plain rows, not indexed "
+                         "texts) and time the index's data-version check against the old max(updated_at) scans")
     args = ap.parse_args(argv)
 
     from sqlalchemy import func, select
@@ -129,7 +132,49 @@ def main(argv=None) -> int:
         print(f"saving a request -> suggestions current (median of {len(totals)}): {statistics.median(totals):.3f} s "
               f"(commit returns after {statistics.median(commits) * 1000:.1f} ms; vectors stored after "
               f"{statistics.median(stored) * 1000:.1f} ms; first read {statistics.median(reads) * 1000:.1f} ms)")
+        if args.rows:
+            data_version_check(args.rows)
     return 0
+
+
+def data_version_check(rows: int) -> None:
+    """Copies of the first request and offer (Core inserts: the data version is not told, as no reader needs
+    them here), then the index's per-read check, new and old, timed alternately in the same process."""
+    from sqlalchemy import func, insert, select
+
+    from exchange.core.extensions import db
+    from exchange.matches.models import Match
+    from exchange.matching import service
+    from exchange.matching.models import TextVector
+    from exchange.offers.models import Offer
+    from exchange.requests.models import AssistanceRequest
+
+    for model, n in ((AssistanceRequest, rows), (Offer, max(1, rows // 5))):
+        first = db.session.scalars(select(model).order_by(model.id).limit(1)).first()
+        if first is None:
+            continue
+        values = {c.key: getattr(first, c.key) for c in model.__table__.columns if c.key != "id"}
+        t0 = time.perf_counter()
+        for start in range(0, n, 5000):
+            db.session.execute(insert(model.__table__), [values] * min(5000, n - start))
+        db.session.commit()
+        print(f"copied {n} rows of {model.__tablename__} in {time.perf_counter() - t0:.1f} s")
+    old = select(*(select(func.max(column)).scalar_subquery() for column in (
+        Offer.updated_at, AssistanceRequest.updated_at, Match.updated_at, TextVector.computed_at)))
+    version = service.data_version()
+    db.session.commit()
+    t_old, t_new = [], []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        db.session.execute(old).one()
+        t_old.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        service._changes_since(version)
+        t_new.append(time.perf_counter() - t0)
+        db.session.commit()
+    o, n = statistics.median(t_old) * 1000, statistics.median(t_new) * 1000
+    print(f"the index's check per suggestion read (median of 50, {rows} requests): max(updated_at) over three tables "
+          f"{o:.2f} ms, the data version (matching_changes by primary key) {n:.3f} ms: x{o / max(n, 1e-6):.0f}")
 
 
 if __name__ == "__main__":

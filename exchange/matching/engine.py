@@ -547,10 +547,13 @@ def _u64(values: list[int]) -> np.ndarray:
 class _Table:
     """Column arrays + text CSR + postings for one side (offers or requests)."""
 
-    def __init__(self, items: list, index: MatchingIndex, kind: str, grow_vocab: bool = True):
+    def __init__(self, items: list, index: MatchingIndex, kind: str, grow_vocab: bool = True,
+                 replace_cache: bool = True):
         self.kind = kind
-        self.items = items  # sorted by id
+        self.items = items  # sorted by id (a merged table: its base's rows, then its delta's)
         n = len(items)
+        self.alive = np.ones(n, dtype=bool)  # False: a row replaced by a later one or removed
+        self._row_of: dict[int, int] | None = None
         self.n = n
         # whole-text vectors of the index's model (rows without them: lexicon only)
         self.model, dim = index._vector_model()
@@ -605,7 +608,10 @@ class _Table:
             cols_of_row.append(hit[3])
             vals_of_row.append(hit[4])
         if grow_vocab:
-            index._compiled[kind] = kept
+            if replace_cache:
+                index._compiled[kind] = kept
+            else:
+                index._compiled.setdefault(kind, {}).update(kept)
         self.conc = _u64(conc)
         # text themes: the themes of the concepts found in the text
         tthemes = [frozenset(CONCEPTS_BY_ID[c].theme for c in cs) for cs in concepts_of_row]
@@ -656,6 +662,75 @@ class _Table:
             self.urg = np.array([URGENCY_WEIGHT.get(r.urgency, 0.0) for r in items], dtype=np.float64)
         self.by_country = {k: np.array(v, dtype=np.int64) for k, v in tmp_country.items()}
         self.by_area = {k: np.array(v, dtype=np.int64) for k, v in tmp_area.items()}
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_vec64"] = state["_row_of"] = None  # derived: made again when needed
+        state["text"] = state["text"].shape  # the CSR of the arrays below, made again on load
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.text = sp.csr_matrix((self.data, self.indices, self.indptr), shape=state["text"])
+
+    def row_of(self, item_id: int) -> int | None:
+        """The row holding this id's latest version (None: not in this table)."""
+        if self._row_of is None:
+            self._row_of = {int(i): row for row, i in enumerate(self.ids.tolist())}
+        return self._row_of.get(item_id)
+
+    def kill(self, item_id: int) -> bool:
+        """Mark this id's row dead (replaced or removed): no query finds it any more. True when it had one."""
+        row = self.row_of(item_id)
+        if row is None or not self.alive[row]:
+            return False
+        if not self.alive.flags.writeable:  # mapped from a snapshot: copied on first write
+            self.alive = self.alive.copy()
+        self.alive[row] = False
+        if self.kind == "offer":
+            if not self.ok.flags.writeable:
+                self.ok = self.ok.copy()
+            self.ok[row] = False
+        return True
+
+    @property
+    def dead(self) -> int:
+        return int(self.n - np.count_nonzero(self.alive))
+
+    @classmethod
+    def merged(cls, base: _Table, delta: _Table) -> _Table:
+        """One table of ``base``'s rows then ``delta``'s (the same index and kind): arrays concatenated,
+        postings shifted, nothing analysed again."""
+        t = cls.__new__(cls)
+        n0 = base.n
+        t.kind, t.items, t.n = base.kind, base.items + delta.items, base.n + delta.n
+        t.model = base.model if base.anyvec else delta.model
+        t.anyvec = base.anyvec or delta.anyvec
+        dim = max(base.vec.shape[1], delta.vec.shape[1])
+
+        def vec(x: _Table) -> np.ndarray:
+            return x.vec if x.vec.shape[1] == dim else np.zeros((x.n, dim), dtype=np.float32)
+        t.vec = np.concatenate([vec(base), vec(delta)]) if t.anyvec else np.zeros((t.n, 0), dtype=np.float32)
+        t._vec64, t._row_of = None, None
+        for name in ("alive", "hasvec", "ids", "theme", "mod", "lang", "ntheme", "nmod", "haslang", "conc",
+                     "ttheme", "nttheme", "start", "end", *(("ok",) if base.kind == "offer" else ("urg",))):
+            setattr(t, name, np.concatenate([getattr(base, name), getattr(delta, name)]))
+        t.indptr = np.concatenate([base.indptr, delta.indptr[1:] + base.indptr[-1]])
+        t.indices = np.concatenate([base.indices, delta.indices])
+        t.data = np.concatenate([base.data, delta.data])
+        t.text = sp.csr_matrix((t.data, t.indices, t.indptr),
+                               shape=(t.n, max(base.text.shape[1], delta.text.shape[1])))
+
+        def postings(a: dict, b: dict) -> dict:
+            out = dict(a)
+            for k, v in b.items():
+                out[k] = np.concatenate([a[k], v + n0]) if k in a else v + n0
+            return out
+        for name in ("by_theme", "by_concept", "by_country", "by_area"):
+            setattr(t, name, postings(getattr(base, name), getattr(delta, name)))
+        if base.kind == "offer":
+            t.anywhere = np.concatenate([base.anywhere, delta.anywhere + n0])
+        return t
 
     def vec64(self) -> np.ndarray:
         """The whole-text vectors upcast to float64 (exact), once: the rebuild's blocks gather rows of it."""
@@ -764,6 +839,7 @@ def _score_block(R: _Table, rr: np.ndarray, O: _Table, oo: np.ndarray, ncols: in
 # Upper bound of a score with vectors: every part but the two texts at its maximum (1).
 _EW_REST = EW_THEME + EW_LANG + EW_MOD + EW_TIME + EW_TTHEME
 _BOUND_MARGIN = 2e-4  # a pair this far under the k-th score may still round level with it (4 decimals)
+DELTA_ROWS = 256      # records upserted into the delta table before it is merged into the base
 _BLOCK_ROWS = 128     # requests scored together (a dense block of rows x candidates; smaller: less memory)
 
 
@@ -888,9 +964,51 @@ class MatchingIndex:
         self._langs = _Codes(LANGUAGE_NAMES, 256, "language")
         self._vocab: dict[str, int] = {}
         self._compiled: dict[str, dict[int, tuple]] = {}  # kind -> id -> (item, concepts, mask, cols, vals)
-        self._otable: _Table | None = None
-        self._rtable: _Table | None = None
+        # Each side: a base table, and the ids upserted since it was compiled, in a small delta table
+        # compiled apart (their base rows are dead); queries read both.
+        self._tables: dict[str, _Table | None] = {"offer": None, "request": None}
+        self._delta_ids: dict[str, set[int]] = {"offer": set(), "request": set()}
+        self._deltas: dict[str, _Table | None] = {"offer": None, "request": None}
         self._model: tuple[str, int] | None = None
+
+    def __getstate__(self) -> dict:
+        """Pickled (``matching.snapshot``) without the compiled rows' text arrays: on load they become views
+        of the tables' (mapped) arrays again."""
+        state = dict(self.__dict__)
+        state["_compiled"] = {kind: {i: hit[:3] for i, hit in rows.items()} for kind, rows in self._compiled.items()}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        light, self._compiled = self._compiled, {}
+        for kind in ("offer", "request"):
+            self._compiled[kind] = {}
+            self._rebind(kind, light.get(kind, {}))
+
+    def _rebind(self, kind: str, cache: dict[int, tuple] | None = None, first_row: int = 0) -> None:
+        """Point the compiled rows of ``kind`` (from ``first_row`` of the base table on) at their table's
+        arrays (views, not copies; the delta's rows keep their own)."""
+        cache = self._compiled.get(kind, {}) if cache is None else cache
+        out = self._compiled.setdefault(kind, {})
+        for table in (self._tables[kind], self._deltas[kind]):
+            if table is None:
+                continue
+            ptr, ind, dat = table.indptr, table.indices, table.data
+            rows = np.flatnonzero(table.alive)
+            for row in rows[rows >= first_row].tolist():
+                x = table.items[row]
+                hit = cache.get(x.id)
+                if hit is not None and hit[0] is x:
+                    a, b = int(ptr[row]), int(ptr[row + 1])
+                    out[x.id] = (x, hit[1], hit[2], ind[a:b], dat[a:b])
+
+    @property
+    def _otable(self) -> _Table | None:  # (the base tables, as before)
+        return self._tables["offer"]
+
+    @property
+    def _rtable(self) -> _Table | None:
+        return self._tables["request"]
 
     def _vector_model(self) -> tuple[str, int]:
         """(model name, dimension) most offers and requests carry vectors of ("", 0): none)."""
@@ -903,10 +1021,17 @@ class MatchingIndex:
             self._model = max(sorted(counts), key=lambda k: counts[k]) if counts else ("", 0)
         return self._model
 
-    def _changed_model(self, item) -> None:
+    def _changed_model(self, item) -> bool:
         if item.vectors is not None and (item.vectors.model, item.vectors.vectors.shape[1]) != self._model:
             self._model = None
-            self._otable = self._rtable = None
+            self._reset("offer")
+            self._reset("request")
+            return True
+        return False
+
+    def _reset(self, kind: str) -> None:
+        self._tables[kind] = self._deltas[kind] = None
+        self._delta_ids[kind] = set()
 
     # ---- maintenance
     def offer(self, offer_id: int) -> OfferData | None:
@@ -918,32 +1043,82 @@ class MatchingIndex:
         return self._requests.get(request_id)
 
     def upsert_offer(self, offer: OfferData) -> None:
+        """Add or replace an offer: its row is compiled into the delta table; nothing else is compiled again."""
         self._offers[offer.id] = offer
-        self._otable = None
-        self._changed_model(offer)
+        if not self._changed_model(offer):
+            self._changed("offer", offer.id, True)
 
     def remove_offer(self, offer_id: int) -> None:
         if self._offers.pop(offer_id, None) is not None:
-            self._otable = None
+            self._changed("offer", offer_id, False)
 
     def upsert_request(self, request: RequestData) -> None:
+        """Add or replace a request (as ``upsert_offer``)."""
         self._requests[request.id] = request
-        self._rtable = None
-        self._changed_model(request)
+        if not self._changed_model(request):
+            self._changed("request", request.id, True)
 
     def remove_request(self, request_id: int) -> None:
         if self._requests.pop(request_id, None) is not None:
-            self._rtable = None
+            self._changed("request", request_id, False)
+
+    def _changed(self, kind: str, item_id: int, present: bool) -> None:
+        base = self._tables[kind]
+        if base is None:
+            return  # compiled whole on first use
+        base.kill(item_id)
+        ids = self._delta_ids[kind]
+        if present:
+            ids.add(item_id)
+        else:
+            ids.discard(item_id)
+        self._deltas[kind] = None
+        if len(ids) > DELTA_ROWS:
+            self._merge(kind)
+        elif base.dead > max(DELTA_ROWS, base.n // 3):
+            self._reset(kind)  # mostly dead rows: compiled whole again on next use
+
+    def _merge(self, kind: str) -> _Table:
+        """The base table with the delta's rows appended (no text analysed again)."""
+        base, delta = self._table(kind), self._delta(kind)
+        if delta is not None:
+            first = base.n
+            self._tables[kind] = base = _Table.merged(base, delta)
+            self._deltas[kind], self._delta_ids[kind] = None, set()
+            self._rebind(kind, first_row=first)
+        return base
+
+    def _table(self, kind: str) -> _Table:
+        if self._tables[kind] is None:
+            items = self._offers if kind == "offer" else self._requests
+            self._tables[kind] = _Table([items[i] for i in sorted(items)], self, kind)
+            self._deltas[kind], self._delta_ids[kind] = None, set()
+            self._rebind(kind)
+        return self._tables[kind]
+
+    def _delta(self, kind: str) -> _Table | None:
+        ids = self._delta_ids[kind]
+        if not ids:
+            return None
+        if self._deltas[kind] is None:
+            items = self._offers if kind == "offer" else self._requests
+            self._deltas[kind] = _Table([items[i] for i in sorted(ids)], self, kind, replace_cache=False)
+        return self._deltas[kind]
+
+    def _sides(self, kind: str) -> list[_Table]:
+        """The tables a query reads: the base and the delta (when there is one)."""
+        base = self._table(kind)
+        delta = self._delta(kind)
+        return [base] if delta is None else [base, delta]
 
     def _offer_table(self) -> _Table:
-        if self._otable is None:
-            self._otable = _Table([self._offers[i] for i in sorted(self._offers)], self, "offer")
-        return self._otable
+        """All offers in one table (the delta merged in)."""
+        self._table("offer")
+        return self._merge("offer")
 
     def _request_table(self) -> _Table:
-        if self._rtable is None:
-            self._rtable = _Table([self._requests[i] for i in sorted(self._requests)], self, "request")
-        return self._rtable
+        self._table("request")
+        return self._merge("request")
 
     def build(self) -> None:
         """Compile both sides now (otherwise done lazily on first query)."""
@@ -960,14 +1135,21 @@ class MatchingIndex:
         return _union([O.by_theme.get(t) for t in sorted(request.themes)]
                       + [O.by_concept.get(c) for c in sorted(concepts)])
 
-    def candidate_offer_rows(self, request: RequestData) -> np.ndarray:
-        """Rows of offers that deliver there, are open, and share a theme or a concept."""
-        O = self._offer_table()
+    def _candidates_in(self, O: _Table, request: RequestData) -> np.ndarray:
         place = self._place_offer_rows(O, request.country, request.areas)
         if O.anyvec and self._has_model_vectors(request):
             return place  # the text alone may make any offer relevant
         topic = self._topic_offer_rows(O, request)
         return np.intersect1d(place, topic, assume_unique=True)
+
+    def candidate_offer_rows(self, request: RequestData) -> np.ndarray:
+        """Rows (of ``_offer_table()``: the delta merged in) of offers that deliver there, are open, and share a
+        theme or a concept (with vectors: every offer that delivers there)."""
+        return self._candidates_in(self._offer_table(), request)
+
+    def candidate_count(self, request: RequestData) -> int:
+        """How many offers ``offers_for`` scores for this request (the pruning's result)."""
+        return sum(len(self._candidates_in(O, request)) for O in self._sides("offer"))
 
     def _has_model_vectors(self, item) -> bool:
         model, dim = self._vector_model()
@@ -976,39 +1158,56 @@ class MatchingIndex:
     # ---- queries
     def offers_for(self, request: RequestData, limit: int = 10) -> list[Suggestion]:
         """Top ``limit`` offers for ``request`` (indexed or not), best first."""
-        O = self._offer_table()
-        oo = self.candidate_offer_rows(request)
-        if len(oo) == 0:
-            return []
-        R = _Table([request], self, "request", grow_vocab=False)
-        score, mask = _score_block(R, np.zeros(1, dtype=np.int64), O, oo, len(self._vocab))
-        top = _top(score[0], mask[0], O.ids[oo], limit)
-        return [self._suggest(request, self._offers[oid], s) for oid, s, _ in top]
+        top: list[tuple[int, float, int]] = []
+        R = None
+        for O in self._sides("offer"):
+            oo = self._candidates_in(O, request)
+            if len(oo) == 0:
+                continue
+            if R is None:
+                R = _Table([request], self, "request", grow_vocab=False)
+            if R.anyvec and O.anyvec and R.model == O.model:
+                # with vectors: the rebuild's bound, so only the few pairs that can reach the top are scored
+                _at, ids, scores, _withv, _strong = _block_top(R, np.zeros(1, dtype=np.int64), O, oo,
+                                                               len(self._vocab), limit)
+                top += [(oid, sc, 0) for oid, sc in zip(ids.tolist(), scores.tolist())]
+                continue
+            score, mask = _score_block(R, np.zeros(1, dtype=np.int64), O, oo, len(self._vocab))
+            top += _top(score[0], mask[0], O.ids[oo], limit)
+        top.sort(key=lambda t: (-t[1], t[0]))
+        return [self._suggest(request, self._offers[oid], s) for oid, s, _ in top[:limit]]
 
     def requests_for(self, offer: OfferData, limit: int = 10) -> list[RequestSuggestion]:
         """Top ``limit`` indexed requests for ``offer``, best first."""
         if not (offer.active and has_capacity(offer)):
             return []
-        R = self._request_table()
-        if offer.anywhere:
-            place = np.arange(R.n, dtype=np.int64)
-        else:
-            place = _union([R.by_country.get(c) for c in sorted(offer.countries)]
-                           + [R.by_area.get(a) for a in sorted(offer.regions)])
-        if R.anyvec and self._has_model_vectors(offer):
-            rr = place
-        else:
-            concepts = T.concepts_of(T.analyse(offer.text))
-            topic = _union([R.by_theme.get(t) for t in sorted(offer.themes)]
-                           + [R.by_concept.get(c) for c in sorted(concepts)])
-            rr = np.intersect1d(place, topic, assume_unique=True)
-        if len(rr) == 0:
-            return []
-        O = _Table([offer], self, "offer", grow_vocab=False)
-        score, mask = _score_block(R, rr, O, np.zeros(1, dtype=np.int64), len(self._vocab))
-        top = _top(score[:, 0], mask[:, 0], R.ids[rr], limit)
+        top: list[tuple[int, float, int]] = []
+        O = None
+        concepts = None
+        for R in self._sides("request"):
+            if offer.anywhere:
+                place = np.arange(R.n, dtype=np.int64)
+            else:
+                place = _union([R.by_country.get(c) for c in sorted(offer.countries)]
+                               + [R.by_area.get(a) for a in sorted(offer.regions)])
+            if R.anyvec and self._has_model_vectors(offer):
+                rr = place
+            else:
+                if concepts is None:
+                    concepts = T.concepts_of(T.analyse(offer.text))
+                topic = _union([R.by_theme.get(t) for t in sorted(offer.themes)]
+                               + [R.by_concept.get(c) for c in sorted(concepts)])
+                rr = np.intersect1d(place, topic, assume_unique=True)
+            rr = rr[R.alive[rr]] if len(rr) else rr
+            if len(rr) == 0:
+                continue
+            if O is None:
+                O = _Table([offer], self, "offer", grow_vocab=False)
+            score, mask = _score_block(R, rr, O, np.zeros(1, dtype=np.int64), len(self._vocab))
+            top += _top(score[:, 0], mask[:, 0], R.ids[rr], limit)
+        top.sort(key=lambda t: (-t[1], t[0]))
         out = []
-        for rid, s, _ in top:
+        for rid, s, _ in top[:limit]:
             sug = self._suggest(self._requests[rid], offer, s)
             out.append(RequestSuggestion(rid, sug.score, sug.reasons, sug.strong))
         return out
@@ -1035,10 +1234,12 @@ class MatchingIndex:
         ncols = len(self._vocab)
         groups: dict[tuple, list[int]] = {}
         for row, r in enumerate(R.items):
+            if not R.alive[row]:
+                continue
             groups.setdefault((r.country, tuple(sorted(r.areas))), []).append(row)
         out: dict[int, list[Suggestion]] = {}
         offers, make = self._offers, self._reasons
-        done, n = 0, R.n
+        done, n = 0, int(np.count_nonzero(R.alive))
         if progress:
             progress(0, n)
         for (country, areas), rows in sorted(groups.items()):

@@ -26,6 +26,11 @@ found by text hash and model name). The service's index picks new vectors up by 
 ``"fake"`` (the default under ``TESTING``: the real model never loads in ordinary tests), or an
 ``Embedder`` object.
 
+The same flush hook writes the index's data version (``models.MatchingChange``): a row for each request
+or offer whose matching data a flush changed (a field the engine reads, its status, or, for an offer, a
+match's status that changes its load), in the flush's own transaction, so the version moves exactly
+when the change commits and never for a change rolled back.
+
 Both settings may also come from the environment (``EXCHANGE_MATCHING_EMBEDDER``,
 ``EXCHANGE_MATCHING_EMBED_AFTER_COMMIT``) when the app's configuration does not set them: the test
 suite sets ``EXCHANGE_MATCHING_EMBEDDER=fake`` so that the servers and benchmark apps it starts
@@ -46,7 +51,9 @@ from sqlalchemy.orm import Session
 
 from exchange.core.extensions import db
 from exchange.jobs.queue import job
-from exchange.matching.store import TEXT_FIELDS
+from exchange.matches.models import Match
+from exchange.matching import snapshot as _snapshot  # noqa: F401  (declares the job matching.warm)
+from exchange.matching.store import TEXT_FIELDS, note_changes
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
 
@@ -96,7 +103,58 @@ def _kind(obj) -> str | None:
     return None
 
 
+def _watched(spec) -> frozenset[str]:
+    """The attributes of a record whose change changes what the engine sees of it: the fields its spec marks
+    for matching (by attribute and by name: ``country_iso3`` and ``country``) and its status."""
+    from exchange.core.fields import Output
+    names = {"status"}
+    for f in spec.where(Output.MATCHING):
+        names.add(f.name)
+        if f.attribute:
+            names.add(f.attribute.split(".")[0])
+    return frozenset(names)
+
+
+_WATCHED: dict[str, frozenset[str]] = {}
+
+
+def _watched_of(kind: str) -> frozenset[str]:
+    if kind not in _WATCHED:
+        from exchange.offers.fields import OFFER
+        from exchange.requests.fields import REQUEST
+        _WATCHED[kind] = _watched(REQUEST if kind == "request" else OFFER)
+    return _WATCHED[kind]
+
+
+def _changed(obj, names) -> bool:
+    state = inspect(obj)
+    attrs = state.attrs
+    return any(name in attrs and attrs[name].history.has_changes() for name in names)
+
+
+def matching_changes_of(session: Session) -> set[tuple[str, int]]:
+    """(kind, id) of the requests and offers whose matching data this flush changed."""
+    found: set[tuple[str, int]] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Match):
+            if obj in session.new or obj in session.deleted or _changed(obj, ("status", "offer_id")):
+                found.add(("offer", obj.offer_id))
+                before = inspect(obj).attrs["offer_id"].history.deleted
+                found.update(("offer", i) for i in before if i is not None)
+            continue
+        kind = _kind(obj)
+        if kind is None or obj.id is None:
+            continue
+        if obj in session.new or obj in session.deleted or _changed(obj, _watched_of(kind)):
+            found.add((kind, obj.id))
+    found.discard(("offer", None))
+    return found
+
+
 def _after_flush(session: Session, _context) -> None:
+    changes = matching_changes_of(session)
+    if changes:
+        note_changes(session.connection(), changes)
     noted = None
     for obj in list(session.new) + list(session.dirty):
         kind = _kind(obj)

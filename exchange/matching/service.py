@@ -17,10 +17,11 @@ index notices vectors stored since its last look (by `computed_at`) as it notice
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,7 +36,7 @@ from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus
 from exchange.matches.models import Match, Suggestion
 from exchange.matching.embeddings import TextVectors
 from exchange.matching.engine import MatchingIndex, OfferData, Reason, RequestData
-from exchange.matching.models import TextVector
+from exchange.matching.models import MatchingChange
 from exchange.matching.reasons import codes, say_all
 from exchange.matching.store import TEXT_FIELDS, load_vectors, parts_of, text_columns, text_hash
 from exchange.offers.fields import OFFER
@@ -124,24 +125,72 @@ def _loads(offer_ids: Iterable[int] | None = None) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
+GAP_SECONDS = 600.0          # an id under the highest seen, not yet committed, is looked for this long
+STALE_AFTER_SECONDS = 12 * 3600.0   # an index not brought up to date for this long is built (or loaded) again
+PRUNE_AFTER_SECONDS = 24 * 3600.0   # data-version rows older than this are deleted (the warm-up job)
+
+
+@dataclass
+class DataVersion:
+    """What an index reflects: every ``MatchingChange`` up to ``last``, except the ``gaps`` (ids under ``last``
+    not committed when it looked: a PostgreSQL transaction that took its id earlier and commits later, kept
+    ``GAP_SECONDS`` (their first notice, epoch seconds) and then given up: rolled back)."""
+    last: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"last": self.last, "gaps": {str(k): v for k, v in self.gaps.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DataVersion:
+        return cls(int(data["last"]), {int(k): float(v) for k, v in data.get("gaps", {}).items()})
+
+
+def data_version() -> DataVersion:
+    """The present data version (before reading what an index is built from: a change committed meanwhile is
+    read again on the first catch-up; ids under the highest that are not there yet are gaps)."""
+    last = db.session.scalar(select(func.max(MatchingChange.id))) or 0
+    if not last:
+        return DataVersion()
+    # gaps only among the ids given out in the last GAP_SECONDS (older ones are rolled back or pruned)
+    settled = db.session.scalar(select(func.max(MatchingChange.id)).where(
+        MatchingChange.at < utcnow() - timedelta(seconds=GAP_SECONDS))) or 0
+    low = max(settled + 1, last - 999, 1)
+    present = set(db.session.scalars(select(MatchingChange.id).where(MatchingChange.id >= low)))
+    now = time.time()
+    return DataVersion(last, {i: now for i in range(low, last) if i not in present})
+
+
+def _changes_since(version: DataVersion) -> tuple[DataVersion, set[int], set[int]]:
+    """(the new version, offers changed, requests changed) since ``version``: one primary-key range."""
+    M = MatchingChange
+    cond = M.id > version.last
+    if version.gaps:
+        cond = cond | M.id.in_(sorted(version.gaps))
+    rows = db.session.execute(select(M.id, M.record_type, M.record_id).where(cond)).all()
+    if not rows:
+        return version, set(), set()
+    now = time.time()
+    seen = {r.id for r in rows}
+    last = max(version.last, max(seen))
+    gaps = {i: t for i, t in version.gaps.items() if i not in seen and now - t < GAP_SECONDS}
+    gaps.update((i, now) for i in range(version.last + 1, last) if i not in seen)
+    offers = {r.record_id for r in rows if r.record_type == "offer"}
+    requests = {r.record_id for r in rows if r.record_type == "request"}
+    return DataVersion(last, gaps), offers, requests
+
+
 @dataclass
 class _Cached:
     index: MatchingIndex
-    seen_offers: datetime | None
-    seen_requests: datetime | None
-    seen_matches: datetime | None
-    seen_vectors: datetime | None
+    version: DataVersion
     day: date                       # offers that expire are dropped when the day changes
+    looked: float = field(default_factory=time.monotonic)  # its last catch-up
 
 
 _lock = threading.Lock()
 _indexes: dict[str, _Cached] = {}
-
-
-def _latest_changes() -> tuple:
-    """Latest change of offers, requests, matches and stored vectors: one statement."""
-    return tuple(db.session.execute(select(*(select(func.max(column)).scalar_subquery() for column in (
-        Offer.updated_at, AssistanceRequest.updated_at, Match.updated_at, TextVector.computed_at)))).one())
+STATS = {"built": 0, "loaded": 0, "caught_up": 0}  # this process's index builds, snapshot loads, catch-ups
 
 
 def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingIndex:
@@ -160,72 +209,99 @@ def build_index(progress: Callable[[int, int], None] | None = None) -> MatchingI
     return MatchingIndex(offers=offers, requests=requests)
 
 
+def index_key() -> str:
+    """Which index: this database and this vector model."""
+    return f"{db.engine.url.render_as_string(hide_password=True)}|{vector_model()}"
+
+
 def _key() -> str:
-    return f"{db.engine.url}|{vector_model()}"
+    return index_key()
+
+
+def fresh_index() -> tuple[MatchingIndex, DataVersion]:
+    """A new index compiled from the database and the data version it reflects (the version read first)."""
+    version = data_version()
+    index = build_index()
+    index.build()
+    return index, version
 
 
 def current_index() -> MatchingIndex:
-    """The process's index for this database, brought up to date with what changed since the last call."""
+    """The process's index for this database, brought up to date with what changed since the last call: from
+    the stored snapshot (``snapshot.py``: written by the job worker) when there is a usable one, else built
+    here; then only the records whose data version rows are new are read again."""
+    from exchange.matching import snapshot
+    app = current_app._get_current_object()
+    built = False
     with _lock:
-        cached = _indexes.get(_key())
-        latest = _latest_changes()
+        key = _key()
+        cached = _indexes.get(key)
+        if cached is not None and time.monotonic() - cached.looked > STALE_AFTER_SECONDS:
+            cached = None  # the data version rows it would need may be pruned
         if cached is None:
-            cached = _Cached(build_index(), *latest, date.today())
-            _indexes[_key()] = cached
-            return cached.index
-        _catch_up(cached, latest)
-        return cached.index
+            loaded = snapshot.load(app, key)
+            if loaded is not None:
+                index, version, day = loaded
+                STATS["loaded"] += 1
+            else:
+                version = data_version()
+                index = build_index()
+                day = date.today()
+                STATS["built"] += 1
+                built = True
+            cached = _Cached(index, version, day)
+            _indexes[key] = cached
+        _catch_up(cached)
+        index = cached.index
+    if built:
+        snapshot.request_warm(app)  # the job worker stores one for the other processes and the next start
+    return index
 
 
-def _catch_up(cached: _Cached, latest) -> None:
-    offers_since, requests_since, matches_since = cached.seen_offers, cached.seen_requests, cached.seen_matches
-    vectors_since = cached.seen_vectors
-    changed_offer_ids: set[int] = set()
-    changed_request_ids: set[int] = set()
-    if latest[3] is not None and (vectors_since is None or latest[3] > vectors_since):
-        stmt = select(TextVector.record_type, TextVector.record_id).distinct()
-        if vectors_since is not None:
-            stmt = stmt.where(TextVector.computed_at >= vectors_since)
-        for kind, record_id in db.session.execute(stmt):
-            (changed_request_ids if kind == "request" else changed_offer_ids).add(record_id)
+def catch_up(index: MatchingIndex, version: DataVersion, day: date) -> tuple[DataVersion, date, bool]:
+    """Bring ``index`` (reflecting ``version`` on ``day``) up to date; the version and day it then reflects,
+    and whether any record was read again."""
+    cached = _Cached(index, version, day)
+    changed = _catch_up(cached)
+    return cached.version, cached.day, changed
+
+
+def _catch_up(cached: _Cached) -> bool:
+    cached.looked = time.monotonic()
+    version, changed_offer_ids, changed_request_ids = _changes_since(cached.version)
     today = date.today()
     if today != cached.day:  # offers whose last day has passed since the last look
         changed_offer_ids |= set(db.session.scalars(select(Offer.id).where(
             Offer.available_until < today, Offer.available_until >= cached.day)))
         cached.day = today
-    if latest[2] is not None and (matches_since is None or latest[2] > matches_since):
-        stmt = select(Match.offer_id)
-        if matches_since is not None:
-            stmt = stmt.where(Match.updated_at >= matches_since)
-        changed_offer_ids |= set(db.session.scalars(stmt))
-    if latest[0] is not None and (offers_since is None or latest[0] > offers_since):
-        stmt = select(Offer.id)
-        if offers_since is not None:
-            stmt = stmt.where(Offer.updated_at >= offers_since)
-        changed_offer_ids |= set(db.session.scalars(stmt))
+    changed = bool(changed_offer_ids or changed_request_ids)
+    if changed:
+        STATS["caught_up"] += 1
     if changed_offer_ids:
         loads = _loads(changed_offer_ids)
         changed = list(db.session.scalars(_offer_query().where(Offer.id.in_(changed_offer_ids))))
         vectors = current_vectors("offer", changed)
+        gone = set(changed_offer_ids) - {o.id for o in changed}
         for offer in changed:
             if is_live(offer, today):
                 cached.index.upsert_offer(offer_data(offer, loads.get(offer.id, 0), vectors.get(offer.id)))
             else:
                 cached.index.remove_offer(offer.id)
-    if latest[1] is not None and (requests_since is None or latest[1] > requests_since):
-        stmt = select(AssistanceRequest.id)
-        if requests_since is not None:
-            stmt = stmt.where(AssistanceRequest.updated_at >= requests_since)
-        changed_request_ids |= set(db.session.scalars(stmt))
+        for offer_id in gone:  # deleted
+            cached.index.remove_offer(offer_id)
     if changed_request_ids:
         changed = list(db.session.scalars(_request_query().where(AssistanceRequest.id.in_(changed_request_ids))))
         vectors = current_vectors("request", changed)
+        gone = set(changed_request_ids) - {r.id for r in changed}
         for req in changed:
             if req.status in RequestStatus.LIVE:
                 cached.index.upsert_request(request_data(req, vectors.get(req.id)))
             else:
                 cached.index.remove_request(req.id)
-    cached.seen_offers, cached.seen_requests, cached.seen_matches, cached.seen_vectors = latest
+        for request_id in gone:
+            cached.index.remove_request(request_id)
+    cached.version = version
+    return changed
 
 
 def forget_indexes() -> None:

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
@@ -31,7 +31,7 @@ from exchange.matching.embeddings import (
     many_text_vectors,
     passages_of,
 )
-from exchange.matching.models import TextVector
+from exchange.matching.models import MatchingChange, TextVector
 from exchange.offers.models import Offer
 from exchange.requests.models import AssistanceRequest
 
@@ -119,6 +119,15 @@ def stale_ids(executor, kind: str, model: str, ids: Iterable[int] | None = None)
     return out
 
 
+def note_changes(connection, changes) -> None:
+    """Write the matching index's data version (``models.MatchingChange``) for these (kind, id) records in
+    ``connection``'s transaction: the index re-reads them on its next look."""
+    if changes:
+        now = utcnow()
+        connection.execute(insert(MatchingChange.__table__), [
+            {"record_type": kind, "record_id": record_id, "at": now} for kind, record_id in sorted(changes)])
+
+
 def _write(kind: str, computed: dict[int, tuple[str, TextVectors]]) -> int:
     """Store vectors for the records whose text still has the hash they were computed from."""
     if not computed:
@@ -140,6 +149,7 @@ def _write(kind: str, computed: dict[int, tuple[str, TextVectors]]) -> int:
                       "computed_at": now} for i in range(len(tv.passages))]
         if rows:
             conn.execute(TextVector.__table__.insert(), rows)
+            note_changes(conn, {(kind, r["record_id"]) for r in rows})
     return len({r["record_id"] for r in rows})
 
 
@@ -235,6 +245,6 @@ def vectors_changed_since(executor, since) -> dict[str, set[int]]:
     return out
 
 
-__all__ = ["backfill", "count_stale", "decode", "encode", "load_vectors", "parts_of", "prune_orphans",
+__all__ = ["backfill", "count_stale", "decode", "encode", "load_vectors", "note_changes", "parts_of", "prune_orphans",
            "refresh_vectors", "stale_ids", "text_hash", "vectors_changed_since"]
 
