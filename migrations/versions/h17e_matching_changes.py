@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "h17e_matching_changes"
-down_revision = "h16b_publish_and_reference"
+down_revision = "h17b_queue_clock"
 branch_labels = None
 depends_on = None
 
