@@ -269,7 +269,8 @@ class _Generator:
             match_status = MATCH_OF_REQUEST.get(status)
             proposed = None
             if status == "open":
-                proposed = rnd.choices((None, MatchStatus.PROPOSED, MatchStatus.DECLINED), (60, 28, 12))[0]
+                proposed = rnd.choices((None, MatchStatus.PROPOSED, MatchStatus.DECLINED, MatchStatus.WITHDRAWN),
+                                      (58, 28, 10, 4))[0]
             waits_on_provider = proposed == MatchStatus.PROPOSED
             clock_runs = status in ("submitted", "in_review") or (status == "open" and not waits_on_provider)
             desired = (created + timedelta(days=rnd.randint(30, 200))).date() if rnd.random() < 0.5 else None
