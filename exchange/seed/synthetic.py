@@ -31,7 +31,7 @@ from sqlalchemy import func, insert, select, text
 from exchange.audit.models import AuditEvent
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.core.statuses import MatchStatus, OfferStatus, RequestStatus, Role
+from exchange.core.statuses import MatchStatus, RequestStatus, Role
 from exchange.matches.models import Match
 from exchange.messages.models import Message, Notification
 from exchange.offers.models import (
