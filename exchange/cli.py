@@ -101,7 +101,14 @@ def seed_synthetic(n_requests: int, n_offers: int, seed_value: int, force: bool)
         db.session.commit()
     except SyntheticRefused as err:
         db.session.rollback()
-        click.echo(str(err), err=True)
+        if err.reason == "no_reference":
+            click.echo(_("No reference data: run %(command)s first.", command="flask seed reference"), err=True)
+        else:
+            click.echo(ngettext("The database has %(num)d person besides the demo logins: it looks like a real "
+                                "office. Nothing was added (%(option)s adds the synthetic records anyway).",
+                                "The database has %(num)d people besides the demo logins: it looks like a real "
+                                "office. Nothing was added (%(option)s adds the synthetic records anyway).",
+                                err.people, option="--force"), err=True)
         raise SystemExit(1) from None
     except BaseException:
         db.session.rollback()

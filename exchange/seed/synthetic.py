@@ -109,7 +109,12 @@ Progress = Callable[[int, int], None]
 
 
 class SyntheticRefused(Exception):
-    """The database holds a real office's data: nothing was written."""
+    """Nothing was written: `reason` "no_reference" (no countries yet) or "real_office" (`people` people
+    besides the demo logins). The command says it in the reader's language."""
+
+    def __init__(self, reason: str, people: int = 0):
+        super().__init__(reason)
+        self.reason, self.people = reason, people
 
 
 def _pick(rnd: random.Random, shares: dict) -> str:
@@ -147,12 +152,11 @@ def seed_synthetic(n_requests: int, n_offers: int, seed: int = 7, force: bool = 
     """Add the synthetic office (see the module's docstring) in the current transaction; returns the count of
     each kind of row added. `progress(done, total)` after each batch (total: requests + offers)."""
     if n_requests < 0 or n_offers < 1:
-        raise SyntheticRefused("--requests must be 0 or more and --offers 1 or more.")
+        raise ValueError("n_requests must be 0 or more and n_offers 1 or more")
     if not db.session.scalar(select(func.count()).select_from(Country)):
-        raise SyntheticRefused("No reference data: run `flask seed reference` first.")
-    if not force and real_people():
-        raise SyntheticRefused(f"The database has {real_people()} people besides the demo logins: it looks like a "
-                               "real office. Nothing was added (use --force to add the synthetic records anyway).")
+        raise SyntheticRefused("no_reference")
+    if not force and (people := real_people()):
+        raise SyntheticRefused("real_office", people)
     from exchange.seed.demo import load_demo
     load_demo()  # the demo people (idempotent), so that the demo logins sign in to the seeded office
     db.session.flush()
