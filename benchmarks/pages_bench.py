@@ -171,6 +171,57 @@ def sign_in(url: str, count_statements: bool) -> Office:
     return office
 
 
+def prepare(url: str, n_requests: int, n_offers: int):
+    """In this process (for the in-process benchmarks, matrix_bench.py): an app on a fresh database with the
+    reference data and the synthetic office of `n_requests` requests and `n_offers` offers."""
+    from exchange.app import create_app
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine, text
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    os.environ.update({k: v for k, v in _env(url).items() if k.startswith("EXCHANGE_MATCHING")})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None})
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["seed", "reference"],
+                 ["seed", "synthetic", "--requests", str(n_requests), "--offers", str(n_offers)]):
+        result = runner.invoke(args=args)
+        if result.exit_code != 0:
+            raise SystemExit(f"flask {' '.join(args)} failed:\n{result.output}")
+    return app
+
+
+class _Caller:
+    """In this process: a signed-in person of `app` (a session row and its cookie; a bearer token for the API)."""
+
+    def __init__(self, app, email: str):
+        from sqlalchemy import select
+
+        from exchange.core.extensions import db
+        from exchange.people.models import User
+        from exchange.people.operations import open_session
+        from exchange.people.tokens import issue_api_token
+        from exchange.people.views.mfa import signed_in_marks
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            self.bearer = issue_api_token(user, user, {"name": "bench"})
+            _row, token = open_session(user, {"address": HOST, "user_agent": "bench"})
+            user_id = user.id
+            db.session.commit()
+        self.client = app.test_client()
+        with self.client.session_transaction() as session:
+            session["_user_id"] = token
+            session["_fresh"] = True
+            session["_seen"] = int(time.time())
+            session.update(signed_in_marks(user_id))
+
+    def get(self, path: str):
+        headers = {"Authorization": f"Bearer {self.bearer}"} if path.startswith("/api/") else {}
+        return self.client.get(path, headers=headers)
+
+
 # ------------------------------------------------------------------------------------------------
 # Serving
 
