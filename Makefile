@@ -60,8 +60,9 @@ lint: install-test
 bench: install
 	$(BIN)/python benchmarks/matching_bench.py
 
+# BENCH_PAGES_ARGS, e.g. "--engine both --database-url postgresql+psycopg://…" or "--quick"
 bench-pages: install
-	$(BIN)/python benchmarks/pages_bench.py
+	$(BIN)/python benchmarks/pages_bench.py $(BENCH_PAGES_ARGS)
 
 evaluate: install
 	$(FLASK) matching evaluate

@@ -1,6 +1,6 @@
 """The needs matrix for 193 States: python benchmarks/matrix_bench.py [--requests N]
 
-Builds the synthetic database of pages_bench (default 10,000 requests over the Member States) and prints the
+Builds the synthetic office (pages_bench.prepare: `flask seed synthetic`, default 10,000 requests) and prints the
 median time of the matrix page (whole body read), its rows and cells, how long the page's numbers' links take
 when each is built by `url_for` against the one prebuilt address the page uses (reports/views.py,
 requests_list_link), and the same with every region folded. Prints figures; never fails on slowness."""

@@ -1,4 +1,4 @@
-"""Flask commands: `seed reference|demo`, `users create|token|tokens|revoke-token`, `reminders send` (and,
+"""Flask commands: `seed reference|demo|synthetic`, `users create|token|tokens|revoke-token`, `reminders send` (and,
 from deploy_cli, `check-deploy`, `backup`, `restore`). A command that writes is a `command_transaction`: its
 work (the operations it calls, actor None: the command line) is committed once when it returns and rolled
 back when it fails or exits."""
@@ -12,7 +12,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
@@ -76,6 +76,48 @@ def seed_demo(if_empty: bool):
         click.echo(_("The coordinator and admin also type a code from an authenticator app set up with the demo key "
                      "%(key)s (or: %(command)s).", key=DEMO_TOTP_SECRET,
                      command=f"python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""))
+
+
+@seed.command("synthetic")
+@click.option("--requests", "n_requests", default=10_000, show_default=True, type=click.IntRange(min=0),
+              help="Synthetic assistance requests to add.")
+@click.option("--offers", "n_offers", default=5_000, show_default=True, type=click.IntRange(min=1),
+              help="Synthetic offers to add.")
+@click.option("--seed", "seed_value", default=7, show_default=True, help="Random seed (the same seed, the same office).")
+@click.option("--force", is_flag=True,
+              help="Add them even when the database has people besides the demo logins (a real office).")
+def seed_synthetic(n_requests: int, n_offers: int, seed_value: int, force: bool):
+    """Add a synthetic office at scale (requests, offers, matches, messages, notifications, audit events in
+    realistic shares; the demo logins too) for trying and benchmarking, with a progress bar."""
+    import time
+
+    from exchange.seed.synthetic import SyntheticRefused, seed_synthetic
+    started = time.perf_counter()
+    try:
+        with click.progressbar(length=n_requests + n_offers, label=_("Adding synthetic records"),
+                               show_pos=True) as bar:
+            def progress(done: int, _total: int) -> None:
+                bar.update(done - bar.pos)
+            counts = seed_synthetic(n_requests, n_offers, seed=seed_value, force=force, progress=progress)
+        db.session.commit()
+    except SyntheticRefused as err:
+        db.session.rollback()
+        if err.reason == "no_reference":
+            click.echo(_("No reference data: run %(command)s first.", command="flask seed reference"), err=True)
+        else:
+            click.echo(ngettext("The database has %(num)d person besides the demo logins: it looks like a real "
+                                "office. Nothing was added (%(option)s adds the synthetic records anyway).",
+                                "The database has %(num)d people besides the demo logins: it looks like a real "
+                                "office. Nothing was added (%(option)s adds the synthetic records anyway).",
+                                err.people, option="--force"), err=True)
+        raise SystemExit(1) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.execute(text("ANALYZE"))  # the planner's statistics, as after a day of ordinary use
+    db.session.commit()
+    click.echo(_("Synthetic office added in %(seconds)s s: %(counts)s.", seconds=f"{time.perf_counter() - started:.1f}",
+                 counts=", ".join(f"{n} {table}" for table, n in counts.items() if n)))
 
 
 @click.group(cls=AppGroup)
