@@ -1,9 +1,10 @@
-"""Lists: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total", "total_capped"}, and a list's
-query arguments (the page and its filters, documented from the list's filter object).
+"""Lists: ?page=&per_page= (at most 100) → {"items", "page", "per_page", "total"}, and a list's query arguments
+(the page and its filters, documented from the list's filter object).
 
 `total` is exact, as API.md has it. A client that does not need it exact asks `?count=capped`: the rows are
-then counted up to 1,000 (or to the end of the page asked for, when it lies further), and `total_capped` is
-true when there are more (`total` is then the count reached). A long list costs a capped count what a list of
+then counted up to 1,000 (or to the end of the page asked for, when it lies further), and the answer adds
+`total_capped`, true when there are more (`total` is then the count reached); without it the envelope is
+as it always was. A long list costs a capped count what a list of
 a thousand does; an exact count of 100,000 visible rows reads them all."""
 from __future__ import annotations
 
@@ -34,13 +35,13 @@ def list_args(filters: type[ListFilters], name: str) -> type[ma.Schema]:
 def page_of(stmt, args: dict) -> dict:
     """Run `stmt` for one page; the endpoint's response schema (an `envelope_schema`) serialises the items."""
     page, per_page = args.get("page", 1), args.get("per_page", 20)
+    envelope = {"page": page, "per_page": per_page}
     if args.get("count") == "capped":
-        total, capped = count_up_to(stmt, max(COUNT_CAP, page * per_page))
+        envelope["total"], envelope["total_capped"] = count_up_to(stmt, max(COUNT_CAP, page * per_page))
     else:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        capped = False
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": rows, "page": page, "per_page": per_page, "total": total, "total_capped": capped}
+        envelope["total"] = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    envelope["items"] = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return envelope
 
 
 def envelope_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -49,5 +50,5 @@ def envelope_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
         "items": ma.fields.List(ma.fields.Nested(item_schema)),
         "page": ma.fields.Integer(), "per_page": ma.fields.Integer(), "total": ma.fields.Integer(),
         "total_capped": ma.fields.Boolean(metadata={
-            "description": "True when `?count=capped` stopped counting: `total` is then a floor."}),
+            "description": "Only with `?count=capped`: true when counting stopped (`total` is then a floor)."}),
     }, name=name)
