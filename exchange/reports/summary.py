@@ -354,7 +354,7 @@ def scope_parts(user):
     the user's scope, to count from the records, or None when there is none). The rest is read through
     request_scope itself, so it never holds what the user may not see; for a provider it is looked for only
     among the requests shared with its organisation or matched with its offers (the grants of the policy)."""
-    from sqlalchemy import and_, false, not_, or_
+    from sqlalchemy import and_, false, not_, or_, union
 
     from exchange.core.statuses import Role
     from exchange.matches.policy import match_scope
@@ -371,7 +371,7 @@ def scope_parts(user):
         if classes else false()
     rest = and_(request_scope(user), not_(covered))
     if user.role == Role.PROVIDER:
-        rest = and_(rest, or_(
-            R.id.in_(select(request_shares.c.request_id).where(request_shares.c.organisation_id == user.organisation_id)),
-            R.id.in_(select(Match.request_id).where(match_scope(user)))))
+        rest = and_(rest, R.id.in_(union(
+            select(request_shares.c.request_id).where(request_shares.c.organisation_id == user.organisation_id),
+            select(Match.request_id).where(match_scope(user)))))
     return whole, rest

@@ -216,3 +216,17 @@ def test_statements_do_not_grow_with_the_requests(app, people):
             for role in ("coordinator", "provider", "state"):
                 user = db.session.get(User, getattr(people, role).id)
                 assert _statements(app, user, call) == counts[(label, role, "small")], (label, role)
+
+
+def test_the_reports_benchmark_runs_on_tiny_databases(capsys):
+    """benchmarks/reports_bench.py: every page it times answers 200, with the summary and straight from the
+    records (prints figures; the figures are not judged here)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "reports_bench.py"
+    spec = importlib.util.spec_from_file_location("reports_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--sizes", "40,80", "--offers", "20", "--runs", "1", "--direct"]) == 0
+    out = capsys.readouterr().out
+    assert "growth 40 → 80" in out and "straight from the records" in out
