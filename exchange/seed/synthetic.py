@@ -211,6 +211,9 @@ class _Generator:
             self.progress(n_offers + min(start + CHUNK, n_requests), total)
         self._notifications(first_request, n_requests)
         fix_sequences()
+        # the rows went in past the ORM, so the report summary (kept by the ORM's flushes) is recounted
+        from exchange.reports.summary import rebuild_all
+        rebuild_all()
         return self.counts
 
     # -- offers -------------------------------------------------------------------------------------
