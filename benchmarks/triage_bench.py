@@ -75,7 +75,10 @@ def prepare(url: str, n_requests: int, n_offers: int):
         populate(n_requests, n_offers)
         _wind_clocks()
         if url.startswith("postgresql"):  # the bulk insert gave ids itself: move the sequences past them
-            for table in ("requests", "offers", "matches", "audit_events"):
+            from exchange.audit.models import AuditEvent
+            from exchange.matches.models import Match
+            from exchange.offers.models import Offer
+            for table in (m.__tablename__ for m in (AssistanceRequest, Offer, Match, AuditEvent)):
                 db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT max(id) FROM {table}))"))
         db.session.execute(text("ANALYZE"))
