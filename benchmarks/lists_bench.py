@@ -2,7 +2,7 @@
 
     python benchmarks/lists_bench.py [--requests 10000,100000] [--database-url URL] [--keep DIR]
 
-For each size, builds a synthetic database (`populate` of benchmarks/pages_bench.py: requests, offers,
+For each size, builds a synthetic database (`prepare` of benchmarks/pages_bench.py, `flask seed synthetic`: requests, offers,
 matches, audit events) on a fresh SQLite file (or on PostgreSQL with --database-url, whose schema `public`
 it drops first), then asks each list, filter, sort, search, the request page and the API lists the way a
 signed-in person would (Flask test client, whole body read) and prints, for each: median and p95 of the
@@ -28,9 +28,9 @@ from urllib.request import Request, urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import event, func, select, text
 
-from benchmarks.pages_bench import populate  # the shared seed: populate(n_requests, n_offers)
+from benchmarks.pages_bench import prepare as prepare_office  # the shared synthetic office
 from exchange.app import create_app
 from exchange.core.extensions import db
 from exchange.people.models import User
@@ -57,22 +57,7 @@ def prepare(url: str, n_requests: int, n_offers: int, reuse: bool):
             db.session.execute(text("ANALYZE"))
             db.session.commit()
         return app
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    app = _app(url)
-    runner = app.test_cli_runner()
-    for args in (["db", "upgrade"], ["seed", "reference"], ["seed", "demo"]):
-        result = runner.invoke(args=args)
-        if result.exit_code != 0:
-            raise SystemExit(f"flask {' '.join(args)} failed:\n{result.output}")
-    with app.app_context():
-        populate(n_requests, n_offers)
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-    return app
+    return prepare_office(url, n_requests, n_offers)
 
 
 def _session_client(app, email: str):

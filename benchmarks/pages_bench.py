@@ -171,15 +171,6 @@ def sign_in(url: str, count_statements: bool) -> Office:
     return office
 
 
-def populate(n_requests: int, n_offers: int, seed: int = 7) -> dict[str, int]:
-    """In the current app context: the synthetic office (`flask seed synthetic`'s generator) added to the
-    database, sequences moved past it. For the in-process benchmarks (lists, triage)."""
-    from exchange.seed.synthetic import fix_sequences, seed_synthetic
-    counts = seed_synthetic(n_requests, n_offers, seed=seed, force=True)
-    fix_sequences()
-    return counts
-
-
 def prepare(url: str, n_requests: int, n_offers: int):
     """In this process (for the in-process benchmarks, matrix_bench.py): an app on a fresh database with the
     reference data and the synthetic office of `n_requests` requests and `n_offers` offers."""

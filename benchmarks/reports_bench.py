@@ -1,12 +1,12 @@
 """The matrix and the dashboards at scale: python benchmarks/reports_bench.py [--sizes 10000,100000] [--database-url URL]
 
-For each size, builds the synthetic database of pages_bench (`populate`, imported: requests over the Member
+For each size, builds the synthetic database of pages_bench (`prepare`, `flask seed synthetic`: requests over the Member
 States, offers, matches, audit events), then asks /matrix and /dashboard as a coordinator, a State's focal
 point and a provider would (Flask test client, the whole body read) and prints, for each page: the median
 and 95th percentile of the timed runs, the SQL statements of one call, the HTML size, and the growth from the
-smallest to the largest size. `populate` inserts with Core, past the ORM's hooks, so the summary tables are
-rebuilt after it (`flask reports rebuild-summaries`, what the migration does for existing data); the time of
-that rebuild is printed too. With --direct it also times the matrix and dashboard computed straight from the
+smallest to the largest size. The seed inserts with Core, past the ORM's hooks, and recounts the summary at
+its end; the benchmark times one more rebuild (`flask reports rebuild-summaries`, what the migration does for
+existing data) and prints it. With --direct it also times the matrix and dashboard computed straight from the
 records (reports.summary off: the computation used before the summary tables) for the before/after ratio.
 Prints figures; never fails on slowness (exits 1 only when a page does not answer 200)."""
 from __future__ import annotations

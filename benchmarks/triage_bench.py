@@ -1,7 +1,7 @@
 """Benchmark of the case queue (/triage) and the overlap warnings at scale:
 python benchmarks/triage_bench.py [--sizes 10000 100000] [--runs 15] [--database-url postgresql+psycopg://…]
 
-For each size builds a synthetic office (benchmarks/pages_bench.populate: requests, offers, matches, audit
+For each size builds a synthetic office (benchmarks/pages_bench.prepare, `flask seed synthetic`: requests, offers, matches, audit
 events; then gives the live cases a running or stopped office clock, so that the waiting time is not the same
 for all), on a fresh SQLite file (or the PostgreSQL database given, whose schema `public` it drops first), and
 asks, as a signed-in coordinator (Flask test client, the whole body read): the queue's default view, a deep
@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, select, text, update
+from sqlalchemy import event, select, text, update
 
-from benchmarks.pages_bench import populate
+from benchmarks.pages_bench import prepare as prepare_office
 from exchange.app import create_app
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
@@ -35,7 +35,7 @@ COORDINATOR = "coordinator@ctitf.demo.example"
 
 
 def _wind_clocks(seed: int = 11) -> None:
-    """The populate leaves every clock stopped at 0 days: start the office's clock on the cases it holds
+    """Vary the office clocks of the seed: start the office's clock on the cases it holds
     (submitted, in review, open) at their submission, bank some days on the others."""
     R = AssistanceRequest
     rnd = random.Random(seed)
@@ -60,27 +60,10 @@ def _app(url: str):
 
 
 def prepare(url: str, n_requests: int, n_offers: int):
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    app = _app(url)
-    runner = app.test_cli_runner()
-    for args in (["db", "upgrade"], ["seed", "reference"], ["seed", "demo"]):
-        result = runner.invoke(args=args)
-        if result.exit_code != 0:
-            raise SystemExit(f"flask {' '.join(args)} failed:\n{result.output}")
+    """The synthetic office of pages_bench (`flask seed synthetic`), its live cases' clocks wound."""
+    app = prepare_office(url, n_requests, n_offers)
     with app.app_context():
-        populate(n_requests, n_offers)
         _wind_clocks()
-        if url.startswith("postgresql"):  # the bulk insert gave ids itself: move the sequences past them
-            from exchange.audit.models import AuditEvent
-            from exchange.matches.models import Match
-            from exchange.offers.models import Offer
-            for table in (m.__tablename__ for m in (AssistanceRequest, Offer, Match, AuditEvent)):
-                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                        f"(SELECT max(id) FROM {table}))"))
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     return app
