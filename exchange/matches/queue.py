@@ -149,7 +149,7 @@ def overdue_branches(now: datetime) -> tuple:
             (R.clock_since.is_not(None), clock_anchor_sql() < literal(_working_day_number(now.date()) - limit)))
 
 
-def _where(stmt, user, filters: QueueFilters, days, now: datetime):
+def _where(stmt, user, filters: QueueFilters, now: datetime):
     """The cases `filters` selects (the live ones unless a status is chosen), among those `user` may see."""
     R = AssistanceRequest
     stmt = stmt.where(request_scope(user))
@@ -176,7 +176,7 @@ def queue(user, filters: QueueFilters, page: int, now: datetime) -> dict:
     page costs the same few statements, and reads the same few rows, for 20 or 100,000 live requests."""
     R = AssistanceRequest
     days = office_days_sql(now)
-    matching = _where(select(R.id), user, filters, days, now)
+    matching = _where(select(R.id), user, filters, now)
     total, total_capped = count_up_to(matching, COUNT_CAP)
     if filters.overdue:
         overdue, overdue_capped = total, total_capped
@@ -215,16 +215,16 @@ def _page_rows(user, filters: QueueFilters, days, now: datetime, descending: boo
 
     if filters.sort in ("", None, "waiting"):
         anchor = clock_anchor_sql()
-        running = (_where(select(*columns), user, filters, days, now).where(R.clock_since.is_not(None))
+        running = (_where(select(*columns), user, filters, now).where(R.clock_since.is_not(None))
                    .order_by(anchor.asc() if descending else anchor.desc(), *ordered(since, R.id))
                    .limit(offset + wanted).subquery())
-        stopped = (_where(select(*columns), user, filters, days, now).where(R.clock_since.is_(None))
+        stopped = (_where(select(*columns), user, filters, now).where(R.clock_since.is_(None))
                    .order_by(*ordered(R.clock_days, since, R.id)).limit(offset + wanted).subquery())
         both = union_all(select(running), select(stopped)).subquery()
         stmt = select(both).order_by(*ordered(both.c.waited, both.c.since, both.c.id))
     else:
         keys = [*_sort_keys(filters.sort, days), R.id]
-        stmt = _where(select(*columns), user, filters, days, now).order_by(*ordered(*keys))
+        stmt = _where(select(*columns), user, filters, now).order_by(*ordered(*keys))
     return db.session.execute(stmt.limit(wanted).offset(offset)).all()
 
 
