@@ -30,14 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, func, select, text
 
+from benchmarks.pages_bench import COORDINATOR, PROVIDER, STATE  # the demo's people
 from benchmarks.pages_bench import prepare as prepare_office  # the shared synthetic office
 from exchange.app import create_app
 from exchange.core.extensions import db
 from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-
-COORDINATOR, STATE, PROVIDER = ("coordinator@ctitf.demo.example", "focal@kaz.demo.example",
-                                "officer@unodc.demo.example")
 
 
 def _app(url: str):

@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 
 HOST = "127.0.0.1"
 SECRET = "pages-bench-" + "x" * 40
-COORDINATOR = "coordinator@ctitf.demo.example"
+COORDINATOR, STATE, PROVIDER = ("coordinator@ctitf.demo.example", "focal@kaz.demo.example",
+                                "officer@unodc.demo.example")  # the demo's people (the other benchmarks too)
 LIST = "/requests"
 # (label, path; <request> and <offer> are filled with a matched request and an active offer of the office)
 PAGES = [

@@ -39,6 +39,13 @@ def record_apart(connection: Connection, actor_id: int | None, action: str, reco
         summary=summary, changes={k: _plain(v) for k, v in (changes or {}).items()}))
 
 
+def record_many(rows: list[dict]) -> None:
+    """Add many audit events at once to the current transaction, written as given (the synthetic office's bulk
+    seed): each row {"at", "actor_id", "action", "record_type", "record_id", "summary", "changes"}."""
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+
+
 def diff(before: dict, after: dict) -> dict:
     """The fields whose value changed, as field → [before, after]."""
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
