@@ -78,7 +78,7 @@ def test_a_slow_mail_server_slows_the_e_mail_not_the_request(app, people, api, t
     print(f"\nfiling with a 2 s SMTP server: e-mail in the request {inline * 1000:.0f} ms, "
           f"on the queue {queued * 1000:.0f} ms")
     assert inline > 4.0  # two messages, two seconds each
-    assert queued < inline / 4
+    assert queued < inline / 2  # under one message's 2 s: none was sent in the request (a loaded machine's margin)
 
 
 def test_an_e_mail_job_run_twice_sends_one_e_mail(app, people, api, tokens):
