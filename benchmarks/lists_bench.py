@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, func, select, text
 
-from benchmarks.pages_bench import COORDINATOR, PROVIDER, STATE  # the demo's people
+from benchmarks.pages_bench import COORDINATOR, PROVIDER, STATE, _Caller  # the demo's people, signed in
 from benchmarks.pages_bench import prepare as prepare_office  # the shared synthetic office
 from exchange.app import create_app
 from exchange.core.extensions import db
@@ -56,23 +56,6 @@ def prepare(url: str, n_requests: int, n_offers: int, reuse: bool):
             db.session.commit()
         return app
     return prepare_office(url, n_requests, n_offers)
-
-
-def _session_client(app, email: str):
-    from exchange.people.operations import open_session
-    from exchange.people.views.mfa import signed_in_marks
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        user_id = user.id
-        _row, session_token = open_session(user, {"address": "127.0.0.1", "user_agent": "bench"})
-        db.session.commit()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = session_token
-        session["_fresh"] = True
-        session["_seen"] = int(time.time())
-        session.update(signed_in_marks(user_id))
-    return client
 
 
 def _token(app, email: str) -> str:
@@ -114,7 +97,7 @@ def targets(app) -> list[tuple[str, str, str]]:
 def measure(app, runs: int) -> dict:
     """{(who, path): (median s, p95 s, statements, status)}."""
     emails = {"coordinator": COORDINATOR, "state": STATE, "provider": PROVIDER}
-    clients = {who: _session_client(app, email) for who, email in emails.items()}
+    clients = {who: _Caller(app, email).client for who, email in emails.items()}
     tokens = {who: _token(app, email) for who, email in emails.items()}
     with app.app_context():
         engine = db.engine

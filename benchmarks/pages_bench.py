@@ -202,21 +202,14 @@ class _Caller:
 
         from exchange.core.extensions import db
         from exchange.people.models import User
-        from exchange.people.operations import open_session
         from exchange.people.tokens import issue_api_token
-        from exchange.people.views.mfa import signed_in_marks
+        from tests.helpers import signed_in_client
         with app.app_context():
             user = db.session.scalar(select(User).where(User.email == email))
             self.bearer = issue_api_token(user, user, {"name": "bench"})
-            _row, token = open_session(user, {"address": HOST, "user_agent": "bench"})
             user_id = user.id
             db.session.commit()
-        self.client = app.test_client()
-        with self.client.session_transaction() as session:
-            session["_user_id"] = token
-            session["_fresh"] = True
-            session["_seen"] = int(time.time())
-            session.update(signed_in_marks(user_id))
+        self.client = signed_in_client(app, user_id)
 
     def get(self, path: str):
         headers = {"Authorization": f"Bearer {self.bearer}"} if path.startswith("/api/") else {}

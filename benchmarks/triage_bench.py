@@ -24,14 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, select, text, update
 
+from benchmarks.pages_bench import COORDINATOR, _Caller
 from benchmarks.pages_bench import prepare as prepare_office
 from exchange.app import create_app
 from exchange.core.extensions import db
 from exchange.core.models import utcnow
-from exchange.people.models import User
 from exchange.requests.models import AssistanceRequest
-
-COORDINATOR = "coordinator@ctitf.demo.example"
 
 
 def _wind_clocks(seed: int = 11) -> None:
@@ -69,20 +67,6 @@ def prepare(url: str, n_requests: int, n_offers: int):
     return app
 
 
-def _client(app):
-    from exchange.people.operations import open_session
-    from exchange.people.views.mfa import signed_in_marks
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == COORDINATOR))
-        _row, token = open_session(user, {"address": "127.0.0.1", "user_agent": "bench"})
-        user_id = user.id
-        db.session.commit()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session.update({"_user_id": token, "_fresh": True, "_seen": int(time.time())}, **signed_in_marks(user_id))
-    return client
-
-
 def targets(app) -> list[tuple[str, str, dict]]:
     with app.app_context():
         R = AssistanceRequest
@@ -97,7 +81,7 @@ def targets(app) -> list[tuple[str, str, dict]]:
 
 
 def measure(app, runs: int) -> dict:
-    client = _client(app)
+    client = _Caller(app, COORDINATOR).client
     with app.app_context():
         engine = db.engine
     count = [0]
