@@ -10,15 +10,12 @@ is delivered (hub.py), by the access policy.
 from __future__ import annotations
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event as sa_event
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from exchange.audit.models import AuditEvent
-from exchange.core.extensions import db
+from exchange.core import noted
 from exchange.messages.models import Message, Notification
-
-_PENDING = "_live_events"
 
 # The records live events are about (the contract's record types), and the audit trail's record types
 # that are told as such.
@@ -60,7 +57,7 @@ def _of(row) -> dict | None:
 def note(session: Session, payload: dict) -> None:
     """Publish `payload` (type, record_type, record_id[, audience]) once `session`'s transaction commits: for
     changes that add no row (a notification marked read)."""
-    session.info.setdefault(_PENDING, []).append(payload)
+    noted.add(session, "live", payload)
 
 
 def _read(row) -> dict | None:
@@ -71,16 +68,14 @@ def _read(row) -> dict | None:
     return None
 
 
-def _after_flush(session: Session, _context) -> None:
+def _events_of(session: Session) -> list[dict]:
+    """The events of what this flush added or changed."""
     found = [payload for row in session.new if (payload := _of(row)) is not None]
-    found += [payload for row in session.dirty if (payload := _read(row)) is not None]
-    if found:
-        session.info.setdefault(_PENDING, []).extend(found)
+    return found + [payload for row in session.dirty if (payload := _read(row)) is not None]
 
 
-def _after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending or not has_app_context():
+def _publish(pending: list[dict]) -> None:
+    if not has_app_context():
         return
     hub = current_app.extensions.get("exchange_live")
     if hub is None:
@@ -94,16 +89,8 @@ def _after_commit(session: Session) -> None:
     hub.broker.publish(sorted(events, key=lambda e: e["record_type"] == "notification"))
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
-
-
 def install(app: Flask) -> None:
     """Listen to the unit of work (once per process: the session class is shared by every app)."""
     from exchange.live.hub import Hub
     app.extensions["exchange_live"] = Hub(app)
-    target = db.session
-    if not sa_event.contains(target, "after_flush", _after_flush):
-        sa_event.listen(target, "after_flush", _after_flush)
-        sa_event.listen(target, "after_commit", _after_commit)
-        sa_event.listen(target, "after_rollback", _after_rollback)
+    noted.after_commit("live", _events_of, _publish)

@@ -49,6 +49,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from exchange.core import noted
 from exchange.core.extensions import db
 from exchange.jobs.queue import job
 from exchange.matches.models import Match
@@ -151,11 +152,16 @@ def matching_changes_of(session: Session) -> set[tuple[str, int]]:
     return found
 
 
-def _after_flush(session: Session, _context) -> None:
+def _note_data_version(session: Session, _context) -> None:
+    """The matching data version of what this flush changed, written in its transaction."""
     changes = matching_changes_of(session)
     if changes:
         note_changes(session.connection(), changes)
-    noted = None
+
+
+def _text_changes(session: Session) -> list[tuple[str, int]]:
+    """(kind, id) of the requests and offers whose text this flush wrote."""
+    found = []
     for obj in list(session.new) + list(session.dirty):
         kind = _kind(obj)
         if kind is None or obj.id is None:
@@ -164,34 +170,29 @@ def _after_flush(session: Session, _context) -> None:
             state = inspect(obj)
             if not any(state.attrs[f].history.has_changes() for f in TEXT_FIELDS[kind]):
                 continue
-        if noted is None:
-            noted = session.info.setdefault(_PENDING, set())
-        noted.add((kind, obj.id))
+        found.append((kind, obj.id))
+    return found
 
 
-def _after_commit(session: Session) -> None:
-    noted = session.info.pop(_PENDING, None)
-    if not noted or not has_app_context():
+def _refresh_after_commit(changed: list[tuple[str, int]]) -> None:
+    if not has_app_context():
         return
+    pending = set(changed)
     app = current_app._get_current_object()
     mode = mode_for(app)
     if mode == "off":
         return
     if mode == "queue":
         try:
-            refresh_job(sorted([kind, record_id] for kind, record_id in noted))
+            refresh_job(sorted([kind, record_id] for kind, record_id in pending))
         except Exception:  # the queue out of reach: `flask matching embed` catches up
-            log.exception("Could not queue the refresh of %s", sorted(noted))
+            log.exception("Could not queue the refresh of %s", sorted(pending))
     elif mode == "thread":
-        _worker.put(app, noted)
+        _worker.put(app, pending)
     elif has_request_context():
-        g.setdefault(_PENDING, set()).update(noted)   # after the request, its session closed
+        g.setdefault(_PENDING, set()).update(pending)   # after the request, its session closed
     else:
-        refresh_now(app, noted)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+        refresh_now(app, pending)
 
 
 def refresh_now(app: Flask, noted, *, raise_errors: bool = False) -> int:
@@ -302,13 +303,12 @@ def register(app: Flask) -> None:
     global _hooked
     if not _hooked:
         _hooked = True
-        event.listen(db.session, "after_flush", _after_flush)
-        event.listen(db.session, "after_commit", _after_commit)
-        event.listen(db.session, "after_rollback", _after_rollback)
+        event.listen(db.session, "after_flush", _note_data_version)
+    noted.after_commit("matching", _text_changes, _refresh_after_commit)
 
     @app.teardown_request
     def _refresh_after_request(_exc):
-        noted = g.pop(_PENDING, None)
-        if noted:
+        pending = g.pop(_PENDING, None)
+        if pending:
             db.session.remove()  # end the request's own transaction (and its SQLite lock) first
-            refresh_now(app, noted)
+            refresh_now(app, pending)

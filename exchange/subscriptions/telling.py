@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, exists, inspect, select
+from sqlalchemy import exists, inspect, select
 from sqlalchemy.orm import Session
 
+from exchange.core import noted
 from exchange.core.errors import ValidationFailed
 from exchange.core.extensions import db
 from exchange.jobs.queue import job
@@ -28,7 +29,6 @@ from exchange.subscriptions.models import SavedSearch, SubscriptionHit
 from exchange.subscriptions.operations import filters_of
 
 log = logging.getLogger(__name__)
-_NOTED = "exchange_subscriptions_noted"
 # kind → (model, the policy's scope, the list's query, the moment a record became new)
 KINDS = {"request": (AssistanceRequest, request_scope, filter_requests, AssistanceRequest.submitted_at),
          "offer": (Offer, offer_scope, filter_offers, Offer.created_at)}
@@ -87,22 +87,22 @@ def _kind(obj) -> str | None:
     return None
 
 
-def _after_flush(session: Session, _context) -> None:
+def _new_or_moved(session: Session) -> list[tuple[str, int]]:
+    """(kind, id) of the requests and offers this flush added or moved."""
+    found = []
     for obj in list(session.new) + list(session.dirty):
         kind = _kind(obj)
         if kind is None or obj.id is None:
             continue
         if obj not in session.new and not inspect(obj).attrs["status"].history.has_changes():
             continue
-        session.info.setdefault(_NOTED, set()).add((kind, obj.id))
+        found.append((kind, obj.id))
+    return found
 
 
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    noted = session.info.pop(_NOTED, None)
+def _tell(noted: list[tuple[str, int]]) -> None:
     for kind in ("request", "offer"):
-        ids = sorted(i for k, i in noted or () if k == kind)
+        ids = sorted({i for k, i in noted if k == kind})
         if ids:
             try:
                 tell_subscribers(kind, ids)
@@ -110,19 +110,6 @@ def _after_commit(session: Session) -> None:
                 log.exception("Could not queue telling subscribers of %s %s", kind, ids)
 
 
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_NOTED, None)
-
-
-_hooked = False
-
-
 def register() -> None:
     """Listen for new and moved records (once per process)."""
-    global _hooked
-    if not _hooked:
-        _hooked = True
-        event.listen(db.session, "after_flush", _after_flush)
-        event.listen(db.session, "after_commit", _after_commit)
-        event.listen(db.session, "after_rollback", _after_rollback)
+    noted.after_commit("subscriptions", _new_or_moved, _tell)
